@@ -1,0 +1,393 @@
+//! Search-as-you-type at catalog scale: 100k generated documents, queries
+//! typed one keystroke at a time. Prints per-keystroke latency (median, p95,
+//! max) for greenroom's search with and without narrowing, for the raw
+//! matchers (nucleo-matcher, fuzzy-matcher's skim) on the same keys, and for
+//! `fzf --filter` when fzf is installed. Budget: 16 ms per keystroke.
+//!
+//! Run: `cargo bench --bench search` (`-- --docs N` to change the size).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use greenroom::search::{Field, SearchDoc, SearchIndex, Searcher};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Matcher, Utf32String};
+use rayon::prelude::*;
+
+const LIMIT: usize = 50;
+const BUDGET_MS: f64 = 16.0;
+
+/// Ten-character queries, typed a character at a time.
+const QUERIES: &[(&str, &str)] = &[
+    ("name", "ledger-042"),
+    ("abbreviation", "ordrs-chkt"),
+    ("typo", "paymnets42"),
+    ("owner term", "owner:risk"),
+    ("two words", "kafka prod"),
+    ("no match", "zebra-quux"),
+];
+
+fn main() {
+    let docs_n = std::env::args()
+        .skip_while(|a| a != "--docs")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    println!(
+        "greenroom search bench: {docs_n} docs, {} cores, limit {LIMIT}",
+        rayon::current_num_threads()
+    );
+
+    // Index built straight from a generator, so the RSS delta is the index's.
+    let rss_before = rss_bytes();
+    let started = Instant::now();
+    let index = Arc::new(SearchIndex::new((0..docs_n).map(|i| generate(i).0)));
+    let build = started.elapsed();
+    let rss_after = rss_bytes();
+    println!(
+        "index: built in {:.0} ms, heap {:.1} MB, RSS +{:.1} MB",
+        ms(build),
+        index.heap_bytes() as f64 / 1e6,
+        rss_after.saturating_sub(rss_before) as f64 / 1e6
+    );
+    let keys: Vec<String> = (0..docs_n).map(|i| generate(i).1).collect();
+    let key_bytes: usize = keys.iter().map(|k| k.len() + 1).sum();
+    println!(
+        "raw keys (ref, title, owner, tags, system on one line): {:.1} MB, e.g. {:?}\n",
+        key_bytes as f64 / 1e6,
+        keys[42]
+    );
+
+    println!("matches per keystroke (greenroom search):");
+    for &(label, query) in QUERIES {
+        let counts: Vec<String> = prefixes(query)
+            .map(|p| index.search(p, 0).total.to_string())
+            .collect();
+        println!("  {label:<13} {query:<11} {}", counts.join(" "));
+    }
+    println!();
+
+    let mut rows: Vec<(String, Vec<Duration>)> = Vec::new();
+
+    rows.push(("greenroom, fresh scan".into(), time_fresh(&index)));
+    rows.push(("greenroom, narrowing (Searcher)".into(), time_narrowing(&index)));
+
+    let nucleo_keys: Vec<Utf32String> = keys.iter().map(|k| k.as_str().into()).collect();
+    let nucleo = |q: &str, candidates: Option<&[u32]>| {
+        let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
+        raw_scan(nucleo_keys.len(), candidates, Matcher::default, |m, i| {
+            pattern.score(nucleo_keys[i].slice(..), m).map(i64::from)
+        })
+    };
+    rows.push(("nucleo-matcher raw, fresh".into(), time_raw(3, &nucleo, false)));
+    rows.push(("nucleo-matcher raw, narrowing".into(), time_raw(3, &nucleo, true)));
+
+    let skim = SkimMatcherV2::default().ignore_case();
+    let skim_scan = |q: &str, candidates: Option<&[u32]>| {
+        let terms: Vec<&str> = q.split_whitespace().collect();
+        raw_scan(keys.len(), candidates, || (), |_, i| {
+            terms
+                .iter()
+                .try_fold(0i64, |acc, t| Some(acc + skim.fuzzy_match(&keys[i], t)?))
+        })
+    };
+    rows.push(("fuzzy-matcher skim raw, fresh".into(), time_raw(1, &skim_scan, false)));
+    rows.push(("fuzzy-matcher skim raw, narrowing".into(), time_raw(1, &skim_scan, true)));
+
+    match fzf_rows(&keys) {
+        Ok(row) => rows.push(row),
+        Err(why) => println!("fzf: skipped ({why})\n"),
+    }
+
+    println!(
+        "per keystroke, {} queries x 10 keystrokes (raw matchers and greenroom on 2 cores via rayon):",
+        QUERIES.len()
+    );
+    println!(
+        "  {:<36} {:>9} {:>9} {:>9} {:>9}",
+        "", "median", "p95", "max", "mean"
+    );
+    for (label, times) in &rows {
+        let s = stats(times);
+        let flag = if s.2 <= BUDGET_MS { "" } else { "  > 16 ms" };
+        println!(
+            "  {label:<36} {:>6.2} ms {:>6.2} ms {:>6.2} ms {:>6.2} ms{flag}",
+            s.0, s.1, s.2, s.3
+        );
+    }
+}
+
+/// Document `i` and its raw key line. Deterministic: same `i`, same output.
+fn generate(i: usize) -> (SearchDoc, String) {
+    const DOMAINS: &[&str] = &[
+        "payments", "ledger", "orders", "checkout", "inventory", "shipping", "billing",
+        "identity", "search", "catalog", "pricing", "fraud", "notifications", "analytics",
+        "recommendations", "auth", "gateway", "reporting", "loyalty", "returns", "customer",
+        "merchant", "settlement", "risk", "tax", "warehouse", "media", "content", "messaging",
+        "onboarding", "kyc", "subscriptions", "invoicing", "refunds", "disputes", "payouts",
+        "accounts", "profiles", "sessions", "feature-flags",
+    ];
+    const ROLES: &[&str] = &[
+        "service", "api", "worker", "frontend", "db", "cache", "gateway", "adapter",
+        "processor", "scheduler", "sync", "exporter", "importer", "proxy", "ui", "consumer",
+    ];
+    const WORDS: &[&str] = &[
+        "handles", "the", "settlement", "of", "card", "payments", "for", "merchants", "and",
+        "stores", "ledger", "entries", "in", "postgres", "exposes", "a", "grpc", "api", "to",
+        "downstream", "consumers", "publishes", "events", "on", "kafka", "topics", "legacy",
+        "batch", "jobs", "nightly", "reconciliation", "with", "bank", "statements", "computes",
+        "tax", "rates", "per", "region", "caches", "product", "prices", "serves", "search",
+        "results", "from", "elasticsearch", "owns", "customer", "profiles", "sends", "email",
+        "push", "notifications", "tracks", "shipments", "across", "carriers", "scores",
+        "transactions", "fraud", "risk", "manages", "subscriptions", "renewals", "invoices",
+        "refunds", "disputes", "chargebacks", "warehouse", "stock", "levels", "replicates",
+        "data", "into", "the", "lake", "internal", "tooling", "dashboard", "reporting",
+    ];
+    const TAGS: &[&str] = &[
+        "java", "go", "rust", "python", "typescript", "kotlin", "kafka", "postgres", "redis",
+        "grpc", "graphql", "rest", "pci", "gdpr", "tier-1", "tier-2", "tier-3", "k8s", "lambda",
+        "spark", "airflow", "react", "nextjs", "spring", "elasticsearch", "s3", "dynamodb",
+        "terraform", "observability", "batch", "streaming", "ml", "public", "internal",
+    ];
+    const KINDS: &[(&str, u64)] =
+        &[("Component", 70), ("API", 15), ("Resource", 10), ("System", 3), ("Domain", 2)];
+    const LIFECYCLES: &[(&str, u64)] =
+        &[("production", 60), ("experimental", 25), ("deprecated", 15)];
+    const TYPES: &[&str] =
+        &["service", "website", "library", "openapi", "grpc", "database", "queue", "bucket"];
+
+    let mut rng = Rng::new(i as u64);
+    let d1 = *rng.pick(DOMAINS);
+    let d2 = *rng.pick(DOMAINS);
+    let role = *rng.pick(ROLES);
+    let name = if rng.below(3) == 0 {
+        format!("{d1}-{role}-{:03}", i % 1000)
+    } else {
+        format!("{d1}-{d2}-{role}-{:03}", i % 1000)
+    };
+    let kind = rng.weighted(KINDS);
+    let reference = format!("{}:default/{name}", kind.to_ascii_lowercase());
+    let title = name
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let description = (0..10).map(|_| *rng.pick(WORDS)).collect::<Vec<_>>().join(" ");
+    let tags: Vec<&str> = (0..1 + rng.below(4)).map(|_| *rng.pick(TAGS)).collect();
+    let owner = format!("team-{}", rng.pick(DOMAINS));
+    let system = format!("{d1}-platform");
+    let lifecycle = rng.weighted(LIFECYCLES);
+    let kind_type = *rng.pick(TYPES);
+
+    let mut doc = SearchDoc::new()
+        .with(Field::Ref, reference.as_str())
+        .with(Field::Name, name.as_str())
+        .with(Field::Title, title.as_str())
+        .with(Field::Description, description)
+        .with(Field::Kind, kind)
+        .with(Field::Type, kind_type)
+        .with(Field::Lifecycle, lifecycle)
+        .with(Field::Owner, owner.as_str())
+        .with(Field::System, system.as_str());
+    for tag in &tags {
+        doc.push(Field::Tag, *tag);
+    }
+    let key = format!("{reference} {title} {owner} {} {system}", tags.join(" "));
+    (doc, key)
+}
+
+/// splitmix64: tiny, deterministic, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x1234_5678)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn weighted(&mut self, items: &[(&'static str, u64)]) -> &'static str {
+        let total: u64 = items.iter().map(|i| i.1).sum();
+        let mut roll = self.below(total);
+        for &(item, weight) in items {
+            if roll < weight {
+                return item;
+            }
+            roll -= weight;
+        }
+        items[0].0
+    }
+}
+
+/// "a", "ab", "abc", … of `query`.
+fn prefixes(query: &str) -> impl Iterator<Item = &str> {
+    query
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .map(move |end| &query[..end])
+}
+
+/// Times `SearchIndex::search` on every keystroke prefix of every query.
+fn time_fresh(index: &SearchIndex) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        for &(_, query) in QUERIES {
+            for prefix in prefixes(query) {
+                let started = Instant::now();
+                std::hint::black_box(index.search(prefix, LIMIT));
+                times.push(started.elapsed());
+            }
+        }
+    }
+    times
+}
+
+/// Times a `Searcher` (one per query, like a fresh filter box) on every
+/// keystroke, and checks each result against a fresh search.
+fn time_narrowing(index: &Arc<SearchIndex>) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        for &(_, query) in QUERIES {
+            let mut searcher = Searcher::new(index.clone());
+            for prefix in prefixes(query) {
+                let started = Instant::now();
+                let narrowed = searcher.search(prefix, LIMIT);
+                times.push(started.elapsed());
+                assert_eq!(narrowed, index.search(prefix, LIMIT), "narrowing changed {prefix:?}");
+            }
+        }
+    }
+    times
+}
+
+/// Times a raw matcher typed keystroke by keystroke, narrowing to the
+/// previous keystroke's matches if asked.
+fn time_raw(
+    rounds: usize,
+    scan: &dyn Fn(&str, Option<&[u32]>) -> Vec<u32>,
+    narrow: bool,
+) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        for &(_, query) in QUERIES {
+            let mut previous: Option<Vec<u32>> = None;
+            for prefix in prefixes(query) {
+                let started = Instant::now();
+                let matched = scan(prefix, previous.as_deref().filter(|_| narrow));
+                times.push(started.elapsed());
+                previous = Some(matched);
+            }
+        }
+    }
+    times
+}
+
+/// Scores candidates on all cores, keeps the best `LIMIT` (sorted, like a
+/// UI would) and returns all matches for narrowing.
+fn raw_scan<S: Send>(
+    n: usize,
+    candidates: Option<&[u32]>,
+    init: impl Fn() -> S + Sync + Send,
+    score: impl Fn(&mut S, usize) -> Option<i64> + Sync + Send,
+) -> Vec<u32> {
+    let all: Vec<u32>;
+    let candidates = match candidates {
+        Some(c) => c,
+        None => {
+            all = (0..n as u32).collect();
+            &all
+        }
+    };
+    let chunk = candidates.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let mut matched: Vec<(i64, u32)> = candidates
+        .par_chunks(chunk)
+        .map_init(&init, |state, chunk| {
+            chunk
+                .iter()
+                .filter_map(|&i| Some((score(state, i as usize)?, i)))
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let ids: Vec<u32> = matched.iter().map(|m| m.1).collect();
+    if matched.len() > LIMIT {
+        matched.select_nth_unstable_by(LIMIT - 1, |a, b| b.cmp(a));
+        matched.truncate(LIMIT);
+    }
+    matched.sort_unstable_by(|a, b| b.cmp(a));
+    std::hint::black_box(matched);
+    ids
+}
+
+/// `fzf --filter PREFIX` over the same keys, one process per keystroke.
+fn fzf_rows(keys: &[String]) -> Result<(String, Vec<Duration>), String> {
+    let version = Command::new("fzf")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("fzf not runnable: {e}"))?;
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let path = std::env::temp_dir().join(format!("greenroom-search-bench-{}.txt", std::process::id()));
+    let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    for key in keys {
+        writeln!(file, "{key}").map_err(|e| e.to_string())?;
+    }
+    drop(file);
+    let mut times = Vec::new();
+    for &(_, query) in QUERIES {
+        for prefix in prefixes(query) {
+            let input = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let status = Command::new("fzf")
+                .args(["--filter", prefix])
+                .stdin(input)
+                .stdout(Stdio::null())
+                .status()
+                .map_err(|e| e.to_string())?;
+            times.push(started.elapsed());
+            // fzf exits 1 when nothing matches.
+            if !matches!(status.code(), Some(0 | 1)) {
+                return Err(format!("fzf failed: {status}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok((format!("fzf --filter {version}"), times))
+}
+
+/// (median, p95, max, mean) in milliseconds.
+fn stats(times: &[Duration]) -> (f64, f64, f64, f64) {
+    let mut sorted: Vec<f64> = times.iter().map(|&t| ms(t)).collect();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+    (at(0.5), at(0.95), at(1.0), mean)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Resident set size of this process (Linux; 0 elsewhere).
+fn rss_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}

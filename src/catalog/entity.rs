@@ -1,0 +1,119 @@
+//! A catalog entity: the envelope Backstage defines (`apiVersion`, `kind`, `metadata`, `spec`)
+//! plus where it came from.
+
+use super::entity_ref::{EntityRef, DEFAULT_NAMESPACE};
+use super::value::Value;
+use super::yaml::Pos;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Where an entity was read: a file (or URL) and the position of its document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub location: Arc<str>,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub api_version: Box<str>,
+    pub kind: Box<str>,
+    pub metadata: Value,
+    pub spec: Value,
+    pub reference: EntityRef,
+    pub source: Source,
+}
+
+impl Entity {
+    /// Builds an entity from a document that has at least a kind and a metadata.name.
+    pub fn from_document(doc: &Value, source: Source) -> Option<Entity> {
+        let kind = doc.str_at("kind")?;
+        let metadata = doc.get("metadata")?.clone();
+        let name = metadata.str_at("name")?;
+        let namespace = metadata.str_at("namespace").unwrap_or(DEFAULT_NAMESPACE);
+        let reference = EntityRef::new(kind, namespace, name);
+        Some(Entity {
+            api_version: doc.str_at("apiVersion").unwrap_or_default().into(),
+            kind: kind.into(),
+            spec: doc.get("spec").cloned().unwrap_or_default(),
+            metadata,
+            reference,
+            source,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.reference.namespace
+    }
+
+    pub fn key(&self) -> String {
+        self.reference.key()
+    }
+
+    pub fn is_kind(&self, kind: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(kind)
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.metadata.str_at("title")
+    }
+
+    /// The title when there is one, else the name: what a person calls the entity.
+    pub fn display_name(&self) -> &str {
+        self.title()
+            .or_else(|| self.spec.path(&["profile", "displayName"]).and_then(Value::as_str))
+            .unwrap_or(self.name())
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.metadata.str_at("description")
+    }
+
+    pub fn spec_str(&self, key: &str) -> Option<&str> {
+        self.spec.str_at(key)
+    }
+
+    pub fn owner(&self) -> Option<&str> {
+        self.spec_str("owner")
+    }
+
+    pub fn lifecycle(&self) -> Option<&str> {
+        self.spec_str("lifecycle")
+    }
+
+    pub fn spec_type(&self) -> Option<&str> {
+        self.spec_str("type")
+    }
+
+    pub fn system(&self) -> Option<&str> {
+        self.spec_str("system")
+    }
+
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.metadata.get("tags").map(Value::as_seq).unwrap_or_default().iter().filter_map(Value::as_str)
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata.get("annotations")?.str_at(key)
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.spec.path(&["profile", "email"]).and_then(Value::as_str)
+    }
+
+    /// The entity as Backstage's API returns it (relations are added by the catalog).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("apiVersion".into(), self.api_version.to_string().into());
+        map.insert("kind".into(), self.kind.to_string().into());
+        map.insert("metadata".into(), self.metadata.to_json());
+        if self.spec != Value::Null {
+            map.insert("spec".into(), self.spec.to_json());
+        }
+        serde_json::Value::Object(map)
+    }
+}

@@ -1,0 +1,254 @@
+//! The catalog: Backstage entities read from their descriptor files, validated with Backstage's
+//! rules, related both ways, and indexed. Pure: no terminal, no network, no async.
+
+pub mod document;
+pub mod entity;
+pub mod entity_ref;
+pub mod graph;
+pub mod load;
+pub mod problem;
+pub mod relations;
+pub mod validate;
+pub mod value;
+pub mod yaml;
+
+pub use entity::{Entity, Source};
+pub use entity_ref::EntityRef;
+pub use problem::{Problem, Severity};
+pub use relations::RelationType;
+
+use document::ReadEntity;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// An index into [`Catalog::entities`].
+pub type EntityId = u32;
+
+/// The other end of a relation: an entity of the catalog, or a reference to one that is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Target {
+    Entity(EntityId),
+    Missing(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Relation {
+    pub source: EntityId,
+    pub kind: RelationType,
+    pub target: Target,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Catalog {
+    pub entities: Vec<Entity>,
+    pub problems: Vec<Problem>,
+    /// References that relations point at but no entity answers to.
+    pub missing: Vec<EntityRef>,
+    /// Every relation, both directions, sorted by source entity.
+    relations: Vec<Relation>,
+    /// `relations[starts[id]..starts[id + 1]]` are the relations of entity `id`.
+    starts: Vec<u32>,
+    #[serde(skip)]
+    by_key: HashMap<String, EntityId>,
+}
+
+impl Catalog {
+    /// Builds the catalog from what the sources read: drops and reports duplicates, computes
+    /// relations both ways, and warns about references to entities that do not exist.
+    pub fn build(read: Vec<ReadEntity>, mut problems: Vec<Problem>) -> Catalog {
+        let mut by_key: HashMap<String, EntityId> = HashMap::with_capacity(read.len());
+        let mut entities = Vec::with_capacity(read.len());
+        let mut declared = Vec::with_capacity(read.len());
+        for ReadEntity { entity, declared: relations } in read {
+            let key = entity.key();
+            if let Some(&first) = by_key.get(&key) {
+                let first: &Entity = &entities[first as usize];
+                // Backstage keeps the entity registered first and refuses the other: report both.
+                problems.push(duplicate_problem(&entity, first));
+                problems.push(duplicate_problem(first, &entity));
+                continue;
+            }
+            by_key.insert(key, entities.len() as EntityId);
+            entities.push(entity);
+            declared.push(relations);
+        }
+
+        let mut missing_keys: HashMap<String, u32> = HashMap::new();
+        let mut missing = Vec::new();
+        let mut relations = Vec::new();
+        for (id, declared) in declared.into_iter().enumerate() {
+            let id = id as EntityId;
+            for d in declared {
+                let target_key = d.target.key();
+                match by_key.get(&target_key) {
+                    Some(&target) => {
+                        relations.push(Relation { source: id, kind: d.relation, target: Target::Entity(target) });
+                        relations.push(Relation { source: target, kind: d.relation.inverse(), target: Target::Entity(id) });
+                    }
+                    None => {
+                        let entity = &entities[id as usize];
+                        let mut problem = Problem::new(
+                            &entity.source.location,
+                            d.pos,
+                            Severity::Warning,
+                            format!("spec.{}: {} does not exist in the catalog", d.field, d.target.key()),
+                        );
+                        problem.entity = Some(entity.key());
+                        problems.push(problem);
+                        let next = missing.len() as u32;
+                        let index = *missing_keys.entry(target_key).or_insert_with(|| {
+                            missing.push(d.target.clone());
+                            next
+                        });
+                        relations.push(Relation { source: id, kind: d.relation, target: Target::Missing(index) });
+                    }
+                }
+            }
+        }
+        relations.sort_unstable();
+        relations.dedup();
+        problems.sort_by(|a, b| (&a.location, a.pos, &a.message).cmp(&(&b.location, b.pos, &b.message)));
+        problems.dedup();
+        let mut catalog = Catalog { entities, problems, missing, relations, starts: Vec::new(), by_key };
+        catalog.index_relations();
+        catalog
+    }
+
+    fn index_relations(&mut self) {
+        let mut starts = vec![0u32; self.entities.len() + 1];
+        for relation in &self.relations {
+            starts[relation.source as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        self.starts = starts;
+    }
+
+    /// Rebuilds the lookup table after the catalog was read back from a snapshot.
+    pub fn reindex(&mut self) {
+        self.by_key = self.entities.iter().enumerate().map(|(i, e)| (e.key(), i as EntityId)).collect();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id as usize]
+    }
+
+    /// Looks an entity up by its canonical key (`kind:namespace/name`, any case).
+    pub fn get(&self, key: &str) -> Option<EntityId> {
+        self.by_key.get(&key.to_lowercase()).copied()
+    }
+
+    /// The relations of an entity, both directions, as Backstage lists them on the entity.
+    pub fn relations(&self, id: EntityId) -> &[Relation] {
+        let (start, end) = (self.starts[id as usize] as usize, self.starts[id as usize + 1] as usize);
+        &self.relations[start..end]
+    }
+
+    /// The targets of an entity's relations of one kind.
+    pub fn related(&self, id: EntityId, kind: RelationType) -> impl Iterator<Item = Target> + '_ {
+        self.relations(id).iter().filter(move |r| r.kind == kind).map(|r| r.target)
+    }
+
+    /// The reference of a relation's target, whether it exists or not.
+    pub fn target_ref(&self, target: Target) -> &EntityRef {
+        match target {
+            Target::Entity(id) => &self.entity(id).reference,
+            Target::Missing(i) => &self.missing[i as usize],
+        }
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.problems.len() - self.error_count()
+    }
+
+    /// Resolves what a user typed, `[kind:][namespace/]name`: kind defaults to component and
+    /// namespace to default, and a name alone is enough when exactly one entity has it.
+    pub fn resolve(&self, text: &str) -> Result<EntityId, Vec<EntityId>> {
+        let text = text.trim();
+        if let Ok(reference) = EntityRef::parse(text, Some("component"), entity_ref::DEFAULT_NAMESPACE) {
+            if let Some(id) = self.get(&reference.key()) {
+                return Ok(id);
+            }
+        }
+        if !text.contains([':', '/']) {
+            let same_name: Vec<EntityId> =
+                (0..self.len() as EntityId).filter(|&id| self.entity(id).name().eq_ignore_ascii_case(text)).collect();
+            if same_name.len() == 1 {
+                return Ok(same_name[0]);
+            }
+            if !same_name.is_empty() {
+                return Err(same_name);
+            }
+        }
+        Err(self.closest(text, 5))
+    }
+
+    /// Entities whose reference is closest to a text, for "did you mean" answers.
+    pub fn closest(&self, text: &str, limit: usize) -> Vec<EntityId> {
+        let wanted = text.to_lowercase();
+        let wanted_name = wanted.rsplit(['/', ':']).next().unwrap_or(&wanted).to_string();
+        let mut scored: Vec<(usize, EntityId)> = (0..self.len() as EntityId)
+            .map(|id| {
+                let name = self.entity(id).name().to_lowercase();
+                let distance = edit_distance(&wanted_name, &name);
+                let contains = name.contains(&wanted_name) || wanted_name.contains(&name);
+                (if contains { distance.min(2) } else { distance }, id)
+            })
+            .filter(|(d, _)| *d <= wanted_name.len().max(3) / 2 + 1)
+            .collect();
+        scored.sort();
+        scored.into_iter().take(limit).map(|(_, id)| id).collect()
+    }
+
+    /// The entity as Backstage's API returns it, with its relations.
+    pub fn entity_json(&self, id: EntityId) -> serde_json::Value {
+        let mut json = self.entity(id).to_json();
+        let relations: Vec<serde_json::Value> = self
+            .relations(id)
+            .iter()
+            .map(|r| serde_json::json!({ "type": r.kind.name(), "targetRef": self.target_ref(r.target).key() }))
+            .collect();
+        json["relations"] = serde_json::Value::Array(relations);
+        json
+    }
+}
+
+fn duplicate_problem(at: &Entity, other: &Entity) -> Problem {
+    let mut problem = Problem::new(
+        &at.source.location,
+        at.source.pos,
+        Severity::Error,
+        format!("duplicate entity {}: also defined at {}:{}", at.key(), other.source.location, other.source.pos),
+    );
+    problem.entity = Some(at.key());
+    problem
+}
+
+/// Levenshtein distance over chars, for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,176 @@
+//! Relations as Backstage's `BuiltinKindsEntityProcessor` (and the scaffolder's entity processor,
+//! for Template owners) emits them: every spec field that names another entity gives a pair of
+//! relations, one on each side (`ownedBy` here, `ownerOf` there).
+
+use super::entity_ref::{EntityRef, RefError};
+use super::yaml::{Node, NodeValue, Pos};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RelationType {
+    OwnedBy,
+    OwnerOf,
+    DependsOn,
+    DependencyOf,
+    ProvidesApi,
+    ApiProvidedBy,
+    ConsumesApi,
+    ApiConsumedBy,
+    PartOf,
+    HasPart,
+    ChildOf,
+    ParentOf,
+    MemberOf,
+    HasMember,
+}
+
+impl RelationType {
+    pub const ALL: [RelationType; 14] = [
+        RelationType::OwnedBy,
+        RelationType::OwnerOf,
+        RelationType::DependsOn,
+        RelationType::DependencyOf,
+        RelationType::ProvidesApi,
+        RelationType::ApiProvidedBy,
+        RelationType::ConsumesApi,
+        RelationType::ApiConsumedBy,
+        RelationType::PartOf,
+        RelationType::HasPart,
+        RelationType::ChildOf,
+        RelationType::ParentOf,
+        RelationType::MemberOf,
+        RelationType::HasMember,
+    ];
+
+    /// Backstage's name for the relation, as in `RELATION_OWNED_BY = 'ownedBy'`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelationType::OwnedBy => "ownedBy",
+            RelationType::OwnerOf => "ownerOf",
+            RelationType::DependsOn => "dependsOn",
+            RelationType::DependencyOf => "dependencyOf",
+            RelationType::ProvidesApi => "providesApi",
+            RelationType::ApiProvidedBy => "apiProvidedBy",
+            RelationType::ConsumesApi => "consumesApi",
+            RelationType::ApiConsumedBy => "apiConsumedBy",
+            RelationType::PartOf => "partOf",
+            RelationType::HasPart => "hasPart",
+            RelationType::ChildOf => "childOf",
+            RelationType::ParentOf => "parentOf",
+            RelationType::MemberOf => "memberOf",
+            RelationType::HasMember => "hasMember",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RelationType> {
+        RelationType::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(name))
+    }
+
+    pub fn inverse(self) -> RelationType {
+        use RelationType::*;
+        match self {
+            OwnedBy => OwnerOf,
+            OwnerOf => OwnedBy,
+            DependsOn => DependencyOf,
+            DependencyOf => DependsOn,
+            ProvidesApi => ApiProvidedBy,
+            ApiProvidedBy => ProvidesApi,
+            ConsumesApi => ApiConsumedBy,
+            ApiConsumedBy => ConsumesApi,
+            PartOf => HasPart,
+            HasPart => PartOf,
+            ChildOf => ParentOf,
+            ParentOf => ChildOf,
+            MemberOf => HasMember,
+            HasMember => MemberOf,
+        }
+    }
+
+    /// The relations a dependency tree follows, pointing from a thing to what it needs.
+    pub fn is_dependency(self) -> bool {
+        matches!(self, RelationType::DependsOn | RelationType::ConsumesApi | RelationType::HasPart | RelationType::ProvidesApi)
+    }
+}
+
+/// Which spec field of which kind declares which relation, and the kind its bare names default to.
+const FIELDS: &[(&str, &str, Option<&str>, RelationType)] = &[
+    ("Component", "owner", Some("Group"), RelationType::OwnedBy),
+    ("Component", "subcomponentOf", Some("Component"), RelationType::PartOf),
+    ("Component", "providesApis", Some("API"), RelationType::ProvidesApi),
+    ("Component", "consumesApis", Some("API"), RelationType::ConsumesApi),
+    ("Component", "dependsOn", None, RelationType::DependsOn),
+    ("Component", "dependencyOf", None, RelationType::DependencyOf),
+    ("Component", "system", Some("System"), RelationType::PartOf),
+    ("API", "owner", Some("Group"), RelationType::OwnedBy),
+    ("API", "system", Some("System"), RelationType::PartOf),
+    ("Resource", "owner", Some("Group"), RelationType::OwnedBy),
+    ("Resource", "dependsOn", None, RelationType::DependsOn),
+    ("Resource", "dependencyOf", None, RelationType::DependencyOf),
+    ("Resource", "system", Some("System"), RelationType::PartOf),
+    ("User", "memberOf", Some("Group"), RelationType::MemberOf),
+    ("Group", "parent", Some("Group"), RelationType::ChildOf),
+    ("Group", "children", Some("Group"), RelationType::ParentOf),
+    ("Group", "members", Some("User"), RelationType::HasMember),
+    ("System", "owner", Some("Group"), RelationType::OwnedBy),
+    ("System", "domain", Some("Domain"), RelationType::PartOf),
+    ("Domain", "owner", Some("Group"), RelationType::OwnedBy),
+    ("Domain", "subdomainOf", Some("Domain"), RelationType::PartOf),
+    ("Template", "owner", Some("Group"), RelationType::OwnedBy),
+];
+
+/// A relation that an entity's own spec declares, with the position of the reference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Declared {
+    pub relation: RelationType,
+    pub target: EntityRef,
+    pub field: &'static str,
+    pub pos: Pos,
+}
+
+/// The relations an entity's spec declares, and the references in it that cannot be parsed.
+pub fn declared(kind: &str, namespace: &str, spec: Option<&Node>) -> (Vec<Declared>, Vec<(Pos, String)>) {
+    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    let Some(spec) = spec else { return (found, errors) };
+    for &(_, field, default_kind, relation) in FIELDS.iter().filter(|(k, ..)| *k == kind) {
+        let Some(value) = spec.get(field) else { continue };
+        let targets: Vec<&Node> = match &value.value {
+            NodeValue::Seq(items) => items.iter().collect(),
+            NodeValue::Null => Vec::new(),
+            _ => vec![value],
+        };
+        for target in targets {
+            let Some(text) = target.as_str() else { continue }; // the kind validator reports types
+            match EntityRef::parse(text, default_kind, namespace) {
+                Ok(reference) => found.push(Declared { relation, target: reference, field, pos: target.pos }),
+                Err(RefError(message)) => errors.push((target.pos, format!("spec.{field}: {message}"))),
+            }
+        }
+    }
+    (found, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::yaml::parse_documents;
+
+    #[test]
+    fn fields_give_relations_with_default_kinds() {
+        let doc = parse_documents("owner: order-team\ndependsOn: [resource:orders-db, orders-cache]\nprovidesApis: [order-api]\n")
+            .remove(0)
+            .unwrap()
+            .unwrap();
+        let (found, errors) = declared("Component", "default", Some(&doc));
+        let keys: Vec<_> = found.iter().map(|d| (d.relation.name(), d.target.key())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("ownedBy", "group:default/order-team".to_string()),
+                ("providesApi", "api:default/order-api".to_string()),
+                ("dependsOn", "resource:default/orders-db".to_string()),
+            ]
+        );
+        assert_eq!(errors.len(), 1, "dependsOn has no default kind: {errors:?}");
+        assert_eq!(errors[0].0, Pos { line: 2, col: 33 });
+    }
+}

@@ -1,0 +1,144 @@
+//! The command line, as `../shared/CLI.md` defines it: one module per subcommand, text or JSON.
+
+mod deps;
+mod list;
+mod output;
+mod search;
+mod show;
+mod template;
+mod validate;
+mod who;
+
+use crate::catalog::load::Loaded;
+use crate::catalog::{Catalog, EntityId};
+use crate::config::Config;
+use crate::sources::CatalogSource;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub use output::Format;
+
+#[derive(Parser, Debug)]
+#[command(name = "greenroom", version, about = "A developer portal in the terminal: Backstage's catalog at the speed of k9s")]
+pub struct Cli {
+    /// Config file (else $GREENROOM_CONFIG, else the platform config folder's config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A catalog file, or a folder searched recursively for catalog-info.yaml (repeatable).
+    #[arg(long = "catalog", global = true, value_name = "PATH")]
+    pub catalogs: Vec<PathBuf>,
+    /// Open the bundled demo catalog, templates and data.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Colour theme: a name from themes/ or a theme file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Log each HTTP request (method, URL, status, time) to stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check catalog files with Backstage's rules: FILE:LINE:COL: error|warning: MESSAGE.
+    Validate {
+        /// Files or folders (default: the configured catalog).
+        paths: Vec<PathBuf>,
+    },
+    /// List entities.
+    List(list::Args),
+    /// One entity with all its relations, both directions.
+    Show(show::Args),
+    /// Fuzzy search over entities, people and teams.
+    Search(search::Args),
+    /// The dependency tree of an entity, or with --reverse what depends on it.
+    Deps(deps::Args),
+    /// Who owns an entity: the group, its parents, its members.
+    Who(who::Args),
+    /// Scaffolder templates.
+    #[command(subcommand)]
+    Template(template::Command),
+}
+
+/// What every subcommand works from.
+pub struct Context {
+    pub config: Config,
+    pub source: CatalogSource,
+}
+
+impl Context {
+    /// Loads the catalog; paths the user named that cannot be read are a usage/IO error (exit 2).
+    pub fn load(&self) -> Result<Catalog, ExitCode> {
+        let Loaded { catalog, unreadable } = self.source.load(&self.config);
+        if unreadable.is_empty() {
+            Ok(catalog)
+        } else {
+            for message in unreadable {
+                eprintln!("greenroom: {message}");
+            }
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Runs a subcommand; `None` means no subcommand was given (the caller opens the TUI).
+pub fn run(cli: &Cli) -> Option<ExitCode> {
+    let command = cli.command.as_ref()?;
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(loaded) => {
+            for warning in &loaded.warnings {
+                eprintln!("greenroom: warning: {warning}");
+            }
+            loaded.config
+        }
+        Err(err) => {
+            eprintln!("greenroom: {err}");
+            return Some(ExitCode::from(2));
+        }
+    };
+    let source = match command {
+        Command::Validate { paths } if !paths.is_empty() => CatalogSource::Paths(paths.clone()),
+        _ => CatalogSource::choose(&cli.catalogs, cli.demo, &config),
+    };
+    let context = Context { config, source };
+    let code = match command {
+        Command::Validate { .. } => validate::run(&context),
+        Command::List(args) => list::run(&context, args),
+        Command::Show(args) => show::run(&context, args),
+        Command::Search(args) => search::run(&context, args),
+        Command::Deps(args) => deps::run(&context, args),
+        Command::Who(args) => who::run(&context, args),
+        Command::Template(command) => template::run(&context, command),
+    };
+    Some(code.unwrap_or_else(|code| code))
+}
+
+/// Resolves a reference the user typed, or prints why not (with the closest matches) for exit 1.
+pub fn resolve_or_explain(catalog: &Catalog, text: &str) -> Result<EntityId, ExitCode> {
+    catalog.resolve(text).map_err(|candidates| {
+        let names: Vec<String> = candidates.iter().map(|&id| catalog.entity(id).reference.key()).collect();
+        if names.is_empty() {
+            eprintln!("greenroom: no entity {text}");
+        } else if candidates.iter().all(|&id| catalog.entity(id).name().eq_ignore_ascii_case(text)) {
+            eprintln!("greenroom: {text} is ambiguous; one of: {}", names.join(", "));
+        } else {
+            eprintln!("greenroom: no entity {text}; closest: {}", names.join(", "));
+        }
+        ExitCode::from(1)
+    })
+}
+
+/// What `greenroom` with no subcommand prints until the TUI opens instead.
+pub fn summary(cli: &Cli) -> ExitCode {
+    let config = Config::load(cli.config.as_deref()).map(|l| l.config).unwrap_or_default();
+    let context = Context { source: CatalogSource::choose(&cli.catalogs, cli.demo, &config), config };
+    let catalog = match context.load() {
+        Ok(catalog) => catalog,
+        Err(code) => return code,
+    };
+    println!("greenroom: {} entities from {}", catalog.len(), context.source.label());
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,9 @@
+//! greenroom: a developer portal in the terminal. The library is the pure core (catalog, search)
+//! plus the layers around it; `main.rs` only starts it.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod search;
+pub mod sources;

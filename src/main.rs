@@ -1,0 +1,11 @@
+use clap::Parser;
+use greenroom::cli::{self, Cli};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(&cli) {
+        Some(code) => code,
+        None => cli::summary(&cli),
+    }
+}

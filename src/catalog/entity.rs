@@ -4,6 +4,7 @@
 use super::entity_ref::{EntityRef, DEFAULT_NAMESPACE};
 use super::value::Value;
 use super::yaml::Pos;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ pub struct Source {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
-    pub api_version: Box<str>,
-    pub kind: Box<str>,
+    pub api_version: CompactString,
+    pub kind: CompactString,
     pub metadata: Value,
     pub spec: Value,
     pub reference: EntityRef,

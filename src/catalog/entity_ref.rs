@@ -1,6 +1,7 @@
 //! Entity references, `[kind:][namespace/]name`, parsed and printed as Backstage's
 //! `parseEntityRef` and `stringifyEntityRef` (`@backstage/catalog-model`, `entity/ref.ts`) do.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -10,9 +11,9 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// which is case-insensitive like Backstage's comparisons.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EntityRef {
-    pub kind: Box<str>,
-    pub namespace: Box<str>,
-    pub name: Box<str>,
+    pub kind: CompactString,
+    pub namespace: CompactString,
+    pub name: CompactString,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +60,18 @@ impl EntityRef {
 
     /// The canonical, lower-case form used for lookups and in JSON relations.
     pub fn key(&self) -> String {
-        format!("{}:{}/{}", self.kind, self.namespace, self.name).to_lowercase()
+        let mut key = String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
+        for (part, separator) in [(&self.kind, ':'), (&self.namespace, '/'), (&self.name, ' ')] {
+            if part.is_ascii() {
+                key.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                key.push_str(&part.to_lowercase());
+            }
+            if separator != ' ' {
+                key.push(separator);
+            }
+        }
+        key
     }
 
     /// Short form for screens: the namespace is left out when it is the default one.

@@ -13,7 +13,7 @@ use super::problem::{Problem, Severity};
 use super::yaml::Pos;
 use super::Catalog;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -53,10 +53,10 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
     queue.extend(walked.catalog_files.lock().unwrap().iter().cloned());
     let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
 
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<PathBuf> = HashSet::default();
     let mut files: Vec<(PathBuf, FileContents)> = Vec::new();
     while !queue.is_empty() {
-        queue.sort();
+        queue.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         queue.dedup();
         queue.retain(|p| seen.insert(p.clone()));
         let read: Vec<(PathBuf, FileContents)> =
@@ -73,10 +73,9 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
         }
         files.extend(read);
     }
-
     let skeletons = skeleton_paths(&files);
     let mut entities = Vec::new();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     for (path, contents) in files {
         if skeletons.iter().any(|s| path.starts_with(s)) {
             continue;
@@ -225,9 +224,13 @@ fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<Pa
         .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
         .collect();
     if walked.iter().any(|root| is_within(&base, root)) {
-        let mut files: Vec<PathBuf> =
-            all_yaml.iter().filter(|p| compiled.matches_path_with(p, options)).cloned().collect();
-        files.sort();
+        let base = base.as_os_str().as_encoded_bytes();
+        let mut files: Vec<PathBuf> = all_yaml
+            .par_iter()
+            .filter(|p| p.as_os_str().as_encoded_bytes().starts_with(base) && compiled.matches_path_with(p, options))
+            .cloned()
+            .collect();
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         return files;
     }
     glob::glob_with(pattern, options)

@@ -19,7 +19,8 @@ pub use relations::RelationType;
 
 use document::ReadEntity;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 /// An index into [`Catalog::entities`].
 pub type EntityId = u32;
@@ -56,11 +57,16 @@ impl Catalog {
     /// Builds the catalog from what the sources read: drops and reports duplicates, computes
     /// relations both ways, and warns about references to entities that do not exist.
     pub fn build(read: Vec<ReadEntity>, mut problems: Vec<Problem>) -> Catalog {
-        let mut by_key: HashMap<String, EntityId> = HashMap::with_capacity(read.len());
+        // Canonical keys are computed on every core; the rest is lookups.
+        let keys: Vec<(String, Vec<String>)> = read
+            .par_iter()
+            .map(|r| (r.entity.key(), r.declared.iter().map(|d| d.target.key()).collect()))
+            .collect();
+        let mut by_key: HashMap<String, EntityId> = HashMap::default();
+        by_key.reserve(read.len());
         let mut entities = Vec::with_capacity(read.len());
         let mut declared = Vec::with_capacity(read.len());
-        for ReadEntity { entity, declared: relations } in read {
-            let key = entity.key();
+        for (ReadEntity { entity, declared: relations }, (key, target_keys)) in read.into_iter().zip(keys) {
             if let Some(&first) = by_key.get(&key) {
                 let first: &Entity = &entities[first as usize];
                 // Backstage keeps the entity registered first and refuses the other: report both.
@@ -70,16 +76,15 @@ impl Catalog {
             }
             by_key.insert(key, entities.len() as EntityId);
             entities.push(entity);
-            declared.push(relations);
+            declared.push((relations, target_keys));
         }
 
-        let mut missing_keys: HashMap<String, u32> = HashMap::new();
+        let mut missing_keys: HashMap<String, u32> = HashMap::default();
         let mut missing = Vec::new();
         let mut relations = Vec::new();
-        for (id, declared) in declared.into_iter().enumerate() {
+        for (id, (declared, target_keys)) in declared.into_iter().enumerate() {
             let id = id as EntityId;
-            for d in declared {
-                let target_key = d.target.key();
+            for (d, target_key) in declared.into_iter().zip(target_keys) {
                 match by_key.get(&target_key) {
                     Some(&target) => {
                         relations.push(Relation { source: id, kind: d.relation, target: Target::Entity(target) });
@@ -91,13 +96,13 @@ impl Catalog {
                             &entity.source.location,
                             d.pos,
                             Severity::Warning,
-                            format!("spec.{}: {} does not exist in the catalog", d.field, d.target.key()),
+                            format!("spec.{}: {} does not exist in the catalog", d.field, target_key),
                         );
                         problem.entity = Some(entity.key());
                         problems.push(problem);
                         let next = missing.len() as u32;
                         let index = *missing_keys.entry(target_key).or_insert_with(|| {
-                            missing.push(d.target.clone());
+                            missing.push(d.target);
                             next
                         });
                         relations.push(Relation { source: id, kind: d.relation, target: Target::Missing(index) });
@@ -105,7 +110,7 @@ impl Catalog {
                 }
             }
         }
-        relations.sort_unstable();
+        relations.par_sort_unstable();
         relations.dedup();
         problems.sort_by(|a, b| (&a.location, a.pos, &a.message).cmp(&(&b.location, b.pos, &b.message)));
         problems.dedup();
@@ -175,7 +180,8 @@ impl Catalog {
     }
 
     /// Resolves what a user typed, `[kind:][namespace/]name`: kind defaults to component and
-    /// namespace to default, and a name alone is enough when exactly one entity has it.
+    /// namespace to default, and a name alone is enough when exactly one entity has it. When the
+    /// name is ambiguous, the error lists the entities that have it.
     pub fn resolve(&self, text: &str) -> Result<EntityId, Vec<EntityId>> {
         let text = text.trim();
         if let Ok(reference) = EntityRef::parse(text, Some("component"), entity_ref::DEFAULT_NAMESPACE) {
@@ -193,24 +199,7 @@ impl Catalog {
                 return Err(same_name);
             }
         }
-        Err(self.closest(text, 5))
-    }
-
-    /// Entities whose reference is closest to a text, for "did you mean" answers.
-    pub fn closest(&self, text: &str, limit: usize) -> Vec<EntityId> {
-        let wanted = text.to_lowercase();
-        let wanted_name = wanted.rsplit(['/', ':']).next().unwrap_or(&wanted).to_string();
-        let mut scored: Vec<(usize, EntityId)> = (0..self.len() as EntityId)
-            .map(|id| {
-                let name = self.entity(id).name().to_lowercase();
-                let distance = edit_distance(&wanted_name, &name);
-                let contains = name.contains(&wanted_name) || wanted_name.contains(&name);
-                (if contains { distance.min(2) } else { distance }, id)
-            })
-            .filter(|(d, _)| *d <= wanted_name.len().max(3) / 2 + 1)
-            .collect();
-        scored.sort();
-        scored.into_iter().take(limit).map(|(_, id)| id).collect()
+        Err(Vec::new())
     }
 
     /// The entity as Backstage's API returns it, with its relations.
@@ -235,20 +224,4 @@ fn duplicate_problem(at: &Entity, other: &Entity) -> Problem {
     );
     problem.entity = Some(at.key());
     problem
-}
-
-/// Levenshtein distance over chars, for suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }

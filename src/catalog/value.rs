@@ -5,6 +5,7 @@
 //! through [`Value::to_json`] and to the snapshot through its derived serde impls.
 
 use super::yaml::{Node, NodeValue};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -14,16 +15,16 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(Box<str>),
+    String(CompactString),
     Seq(Vec<Value>),
     /// Keys in source order.
-    Map(Vec<(Box<str>, Value)>),
+    Map(Vec<(CompactString, Value)>),
 }
 
 impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Map(entries) => entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v),
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -51,7 +52,7 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> &[(Box<str>, Value)] {
+    pub fn as_map(&self) -> &[(CompactString, Value)] {
         match self {
             Value::Map(entries) => entries,
             _ => &[],
@@ -86,9 +87,9 @@ impl Value {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
             J::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
-            J::String(s) => Value::String(s.as_str().into()),
+            J::String(s) => Value::String(s.into()),
             J::Array(items) => Value::Seq(items.iter().map(Value::from_json).collect()),
-            J::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.as_str().into(), Value::from_json(v))).collect()),
+            J::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.into(), Value::from_json(v))).collect()),
         }
     }
 }
@@ -100,12 +101,12 @@ impl From<&Node> for Value {
             NodeValue::Bool(b) => Value::Bool(*b),
             NodeValue::Int(i) => Value::Int(*i),
             NodeValue::Float(x) => Value::Float(*x),
-            NodeValue::String(s) => Value::String(s.as_str().into()),
+            NodeValue::String(s) => Value::String(s.into()),
             NodeValue::Seq(items) => Value::Seq(items.iter().map(Value::from).collect()),
             NodeValue::Map(entries) => Value::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.key_text().unwrap_or_default().into(), Value::from(v)))
+                    .map(|(k, v)| (k.key_text().map(CompactString::from).unwrap_or_default(), Value::from(v)))
                     .collect(),
             ),
         }

@@ -116,16 +116,20 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     Some(code.unwrap_or_else(|code| code))
 }
 
-/// Resolves a reference the user typed, or prints why not (with the closest matches) for exit 1.
+/// Resolves a reference the user typed, or prints why not (with the closest matches, found by
+/// fuzzy search) for exit 1.
 pub fn resolve_or_explain(catalog: &Catalog, text: &str) -> Result<EntityId, ExitCode> {
-    catalog.resolve(text).map_err(|candidates| {
-        let names: Vec<String> = candidates.iter().map(|&id| catalog.entity(id).reference.key()).collect();
-        if names.is_empty() {
-            eprintln!("greenroom: no entity {text}");
-        } else if candidates.iter().all(|&id| catalog.entity(id).name().eq_ignore_ascii_case(text)) {
-            eprintln!("greenroom: {text} is ambiguous; one of: {}", names.join(", "));
+    catalog.resolve(text).map_err(|same_name| {
+        let keys = |ids: &mut dyn Iterator<Item = EntityId>| ids.map(|id| catalog.entity(id).key()).collect::<Vec<_>>().join(", ");
+        if !same_name.is_empty() {
+            eprintln!("greenroom: {text} is ambiguous; one of: {}", keys(&mut same_name.into_iter()));
         } else {
-            eprintln!("greenroom: no entity {text}; closest: {}", names.join(", "));
+            let name = text.rsplit([':', '/']).next().unwrap_or(text);
+            let closest = crate::search::entities::index(catalog).search(name, 5);
+            match closest.hits.is_empty() {
+                true => eprintln!("greenroom: no entity {text}"),
+                false => eprintln!("greenroom: no entity {text}; closest: {}", keys(&mut closest.hits.iter().map(|h| h.doc as EntityId))),
+            }
         }
         ExitCode::from(1)
     })

@@ -1,0 +1,113 @@
+//! The catalog snapshot: the last loaded catalog in a compact binary form (postcard) in the cache
+//! folder, so the TUI shows entities at once and re-reads the sources behind it
+//! (stale-while-revalidate). Written atomically (a temporary file renamed into place) and readable
+//! only by the user; a snapshot that cannot be read is ignored and rebuilt, never trusted.
+
+use crate::catalog::Catalog;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Bumped whenever the stored types change shape, so an old snapshot is rebuilt, not misread.
+const FORMAT: &[u8] = b"greenroom-snapshot-v1\n";
+
+/// A snapshot read back, with when it was written.
+pub struct Snapshot {
+    pub catalog: Catalog,
+    pub written: SystemTime,
+}
+
+/// The snapshot file for a catalog source (`label` names the source, e.g. its paths).
+pub fn path_for(cache_dir: &Path, label: &str) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    label.hash(&mut hasher);
+    std::env::current_dir().unwrap_or_default().hash(&mut hasher);
+    cache_dir.join("snapshots").join(format!("{:016x}.bin", hasher.finish()))
+}
+
+/// Reads a snapshot. `Ok(None)` when there is none; `Err` names why one could not be used.
+pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(format!("{}: cannot read snapshot: {err}", path.display())),
+    };
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+    let body = bytes
+        .strip_prefix(FORMAT)
+        .and_then(|rest| rest.strip_prefix(env!("CARGO_PKG_VERSION").as_bytes()))
+        .and_then(|rest| rest.strip_prefix(b"\n"))
+        .ok_or_else(|| format!("{}: snapshot from another greenroom version; rebuilding", path.display()))?;
+    let mut catalog: Catalog = postcard::from_bytes(body)
+        .map_err(|err| format!("{}: corrupt snapshot ({err}); rebuilding", path.display()))?;
+    catalog.reindex();
+    Ok(Some(Snapshot { catalog, written }))
+}
+
+/// Writes a snapshot atomically: a killed process leaves the old snapshot or the new one.
+pub fn write(path: &Path, catalog: &Catalog) -> Result<(), String> {
+    let fail = |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
+    let dir = path.parent().ok_or_else(|| fail(&"no parent folder"))?;
+    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+    let body = postcard::to_stdvec(catalog).map_err(|e| fail(&e))?;
+    let temporary = dir.join(format!(".{}.{}.tmp", path.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let mut file = private_file(&temporary).map_err(|e| fail(&e))?;
+    file.write_all(FORMAT)
+        .and_then(|_| file.write_all(env!("CARGO_PKG_VERSION").as_bytes()))
+        .and_then(|_| file.write_all(b"\n"))
+        .and_then(|_| file.write_all(&body))
+        .and_then(|_| file.sync_all())
+        .map_err(|e| fail(&e))?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        fail(&e)
+    })
+}
+
+/// A new file only its owner can read: catalogs can hold internal names and URLs.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::load::load_paths;
+
+    #[test]
+    fn round_trip_keeps_entities_relations_and_lookups() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = load_paths(&["src/demo".into()]).catalog;
+        let path = path_for(dir.path(), "demo");
+        write(&path, &catalog).unwrap();
+        let back = read(&path).unwrap().unwrap().catalog;
+        assert_eq!(back.len(), catalog.len());
+        let id = back.get("component:default/order-service").unwrap();
+        assert_eq!(back.entity_json(id), catalog.entity_json(catalog.get("component:default/order-service").unwrap()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_corrupt_snapshot_is_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.bin");
+        let catalog = load_paths(&["src/demo".into()]).catalog;
+        write(&path, &catalog).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let err = read(&path).err().expect("truncated snapshot must be refused");
+        assert!(err.contains("corrupt snapshot"), "{err}");
+        std::fs::write(&path, b"garbage").unwrap();
+        assert!(read(&path).err().unwrap().contains("another greenroom version"));
+        assert!(read(&dir.path().join("absent.bin")).unwrap().is_none());
+    }
+}

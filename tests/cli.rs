@@ -1,0 +1,264 @@
+//! The command-line contract of `../shared/CLI.md`, run as a user would: the real binary on the
+//! bundled demo and on small catalogs written by each test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn greenroom(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
+    let Output { status, stdout, stderr } = Command::new(env!("CARGO_BIN_EXE_greenroom"))
+        .args(args)
+        .current_dir(cwd)
+        .env("GREENROOM_CACHE_DIR", cache)
+        .env("GREENROOM_CONFIG", cache.join("no-config.toml"))
+        .env_remove("BACKSTAGE_URL")
+        .output()
+        .expect("greenroom runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// A temporary folder with files, and the commands run in it.
+struct Tree {
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+impl Tree {
+    fn new(files: &[(&str, &str)]) -> Tree {
+        let tree = Tree { dir: tempfile::tempdir().unwrap(), cache: tempfile::tempdir().unwrap() };
+        // An empty config so a developer's own config cannot change the results.
+        std::fs::write(tree.cache.path().join("no-config.toml"), "").unwrap();
+        for (path, text) in files {
+            let path = tree.dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        tree
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        greenroom(self.cache.path(), self.dir.path(), args)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+}
+
+fn demo() -> Tree {
+    Tree::new(&[])
+}
+
+fn component(name: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n{extra}"
+    )
+}
+
+const TEAM: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\n  description: Team A\nspec:\n  type: team\n  children: []\n  members: [ada]\n  profile:\n    displayName: Team A\n    email: team-a@example.com\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ada\nspec:\n  profile:\n    displayName: Ada Lovelace\n    email: ada@example.com\n  memberOf: [team-a]\n";
+
+#[test]
+fn validate_on_the_demo_finds_no_problem() {
+    let run = demo().run(&["--demo", "validate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.trim_end().ends_with("entities, 0 errors, 0 warnings"), "{}", run.stdout);
+}
+
+#[test]
+fn a_syntax_error_costs_only_its_own_document() {
+    let bad = format!("{}---\nkind: [unclosed\n---\n{}", component("first", ""), component("third", ""));
+    let tree = Tree::new(&[("catalog-info.yaml", &bad), ("team/catalog-info.yaml", TEAM)]);
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let error_line = run.stdout.lines().find(|l| l.contains(": error: ")).expect("an error line");
+    assert!(error_line.starts_with("catalog-info.yaml:11:"), "{error_line}");
+    assert!(run.stdout.contains("4 entities, 1 errors, 0 warnings"), "{}", run.stdout);
+}
+
+#[test]
+fn problems_name_file_line_column_and_field() {
+    let tree = Tree::new(&[
+        ("catalog-info.yaml", &component("svc", "  dependsOn: [resource:ghost-db]\n")),
+        ("team/catalog-info.yaml", TEAM),
+    ]);
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 0, "a dangling reference is a warning: {}", run.stdout);
+    assert!(
+        run.stdout.contains("catalog-info.yaml:9:15: warning: spec.dependsOn: resource:default/ghost-db does not exist"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_path_is_an_io_error_that_names_it() {
+    let tree = Tree::new(&[]);
+    let run = tree.run(&["validate", "nowhere"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nowhere: no such file or folder"), "{}", run.stderr);
+}
+
+#[test]
+fn duplicates_are_errors_at_both_places() {
+    let tree = Tree::new(&[
+        ("a/catalog-info.yaml", &component("svc", "")),
+        ("b/catalog-info.yaml", &component("svc", "")),
+        ("team/catalog-info.yaml", TEAM),
+    ]);
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 1);
+    for file in ["a/catalog-info.yaml:1:1: error: duplicate", "b/catalog-info.yaml:1:1: error: duplicate"] {
+        assert!(run.stdout.contains(file), "{file} in {}", run.stdout);
+    }
+}
+
+#[test]
+fn locations_are_followed_with_globs_loops_and_escapes_handled() {
+    let root = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./org/*.yaml\n    - ./loop/catalog-info.yaml\n    - ../outside.yaml\n    - ./catalog-info.yaml\n";
+    let looping = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: looping\nspec:\n  type: file\n  target: ../catalog-info.yaml\n";
+    let tree = Tree::new(&[
+        ("catalog-info.yaml", root),
+        ("org/teams.yaml", TEAM),
+        ("org/services.yaml", &component("svc", "")),
+        ("loop/catalog-info.yaml", looping),
+    ]);
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("outside the catalog folder"), "{}", run.stdout);
+    assert!(run.stdout.contains("this Location's own file"), "{}", run.stdout);
+    assert!(run.stdout.contains("5 entities, 0 errors, 2 warnings"), "{}", run.stdout);
+}
+
+#[test]
+fn template_skeletons_are_not_catalog_entities() {
+    let template = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  type: service\n  owner: team-a\n  parameters: []\n  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n";
+    let skeleton = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name | dump }}\nspec:\n  owner: ${{ values.owner }}\n  {% if values.x %}type: a{% endif %}\n";
+    let tree = Tree::new(&[
+        ("templates/t/catalog-info.yaml", template),
+        ("templates/t/skeleton/catalog-info.yaml", skeleton),
+        ("team/catalog-info.yaml", TEAM),
+    ]);
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("3 entities, 0 errors, 0 warnings"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_does_not_trap_the_walk() {
+    let tree = Tree::new(&[("a/catalog-info.yaml", TEAM)]);
+    std::os::unix::fs::symlink(tree.path("a"), tree.path("a/again")).unwrap();
+    let run = tree.run(&["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("2 entities"), "{}", run.stdout);
+}
+
+#[test]
+fn list_filters_and_prints_backstage_entities_as_json() {
+    let run = demo().run(&["--demo", "list", "--kind", "component", "--owner", "group:order-team", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let entities: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("json on stdout");
+    assert!(!entities.is_empty());
+    for entity in &entities {
+        assert_eq!(entity["kind"], "Component");
+        assert_eq!(entity["spec"]["owner"], "group:order-team");
+        assert!(entity["apiVersion"].is_string() && entity["metadata"]["name"].is_string());
+        assert!(entity["relations"].as_array().unwrap().iter().any(|r| r["type"] == "ownedBy"));
+    }
+    assert!(entities.iter().any(|e| e["metadata"]["name"] == "order-service"));
+}
+
+#[test]
+fn show_gives_relations_both_ways_and_suggests_on_a_miss() {
+    let tree = demo();
+    let run = tree.run(&["--demo", "show", "order-service", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let entity: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let relations: Vec<(String, String)> = entity["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["type"].as_str().unwrap().to_string(), r["targetRef"].as_str().unwrap().to_string()))
+        .collect();
+    for expected in [
+        ("ownedBy", "group:default/order-team"),
+        ("dependsOn", "resource:default/orders-db"),
+        ("dependsOn", "resource:default/payments-queue"),
+        ("providesApi", "api:default/order-api"),
+        ("consumesApi", "api:default/payment-api"),
+        ("consumesApi", "api:default/inventory-api"),
+        ("partOf", "system:default/ecommerce"),
+    ] {
+        assert!(relations.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {relations:?}");
+    }
+    let group = tree.run(&["--demo", "show", "group:order-team", "--format", "json"]);
+    assert!(group.stdout.contains("\"ownerOf\""), "the other direction: {}", group.stdout);
+
+    let miss = tree.run(&["--demo", "show", "ordr-servce"]);
+    assert_eq!(miss.code, 1);
+    assert!(miss.stderr.contains("closest: ") && miss.stderr.contains("component:default/order-service"), "{}", miss.stderr);
+}
+
+#[test]
+fn deps_prints_a_cycle_once_and_the_reverse_tree() {
+    let tree = Tree::new(&[
+        ("a/catalog-info.yaml", &component("a", "  dependsOn: [component:b]\n")),
+        ("b/catalog-info.yaml", &component("b", "  dependsOn: [component:a, resource:db]\n")),
+        ("db/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: db\nspec:\n  type: database\n  owner: team-a\n"),
+        ("team/catalog-info.yaml", TEAM),
+    ]);
+    let run = tree.run(&["deps", "a"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "component:default/a\n└─ dependsOn component:default/b\n   ├─ dependsOn component:default/a (cycle)\n   └─ dependsOn resource:default/db\n"
+    );
+    let reverse = tree.run(&["deps", "resource:db", "--reverse", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&reverse.stdout).unwrap();
+    assert_eq!(json["children"][0]["ref"], "component:default/b");
+    assert_eq!(json["children"][0]["relation"], "dependencyOf");
+    assert_eq!(tree.run(&["deps", "nothing-like-it"]).code, 1);
+}
+
+#[test]
+fn search_ranks_entities_and_people() {
+    let tree = demo();
+    let run = tree.run(&["--demo", "search", "order", "--format", "json", "--limit", "5"]);
+    assert_eq!(run.code, 0);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 5);
+    for hit in &hits {
+        assert!(hit["ref"].is_string() && hit["kind"].is_string() && hit["score"].is_number() && hit["title"].is_string());
+    }
+    let people = tree.run(&["--demo", "search", "sofia", "--kind", "user", "--format", "json"]);
+    let people: Vec<serde_json::Value> = serde_json::from_str(&people.stdout).unwrap();
+    assert_eq!(people[0]["ref"], "user:default/sofia.romero");
+    let none = tree.run(&["--demo", "search", "zzzzqqq"]);
+    assert_eq!(none.code, 0, "no match is not an error");
+}
+
+#[test]
+fn who_names_the_team_its_parents_and_members() {
+    let run = demo().run(&["--demo", "who", "order-service"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("owner group:default/order-team (Order Team)"), "{}", run.stdout);
+    assert!(run.stdout.contains("part of group:default/engineering"), "{}", run.stdout);
+    assert!(run.stdout.contains("<sofia.romero@myorg.example.com>"), "{}", run.stdout);
+}
+
+#[test]
+fn template_list_shows_both_reference_templates() {
+    let run = demo().run(&["--demo", "template", "list"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("template:provision-postgres") && run.stdout.contains("Provision PostgreSQL Database"), "{}", run.stdout);
+    assert!(run.stdout.contains("template:nodejs-rest-api"), "{}", run.stdout);
+}

@@ -8,3 +8,4 @@ pub mod demo;
 pub mod search;
 pub mod snapshot;
 pub mod sources;
+pub mod tui;

@@ -6,6 +6,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli::run(&cli) {
         Some(code) => code,
-        None => cli::summary(&cli),
+        None => greenroom::tui::run(&cli),
     }
 }

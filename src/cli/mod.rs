@@ -134,15 +134,3 @@ pub fn resolve_or_explain(catalog: &Catalog, text: &str) -> Result<EntityId, Exi
         ExitCode::from(1)
     })
 }
-
-/// What `greenroom` with no subcommand prints until the TUI opens instead.
-pub fn summary(cli: &Cli) -> ExitCode {
-    let config = Config::load(cli.config.as_deref()).map(|l| l.config).unwrap_or_default();
-    let context = Context { source: CatalogSource::choose(&cli.catalogs, cli.demo, &config), config };
-    let catalog = match context.load() {
-        Ok(catalog) => catalog,
-        Err(code) => return code,
-    };
-    println!("greenroom: {} entities from {}", catalog.len(), context.source.label());
-    ExitCode::SUCCESS
-}

@@ -1,0 +1,121 @@
+//! Actions: what keys, commands and background messages turn into. `App::update` applies one and
+//! may return the next (a chain, like ratatui's component template).
+
+use crate::catalog::{Catalog, EntityId};
+use crate::search::SearchIndex;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The sections of the portal, switched by number keys and `:` commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    Catalog,
+    Dependencies,
+    CiCd,
+    Incidents,
+    Cost,
+    Templates,
+    Docs,
+    Problems,
+}
+
+impl Section {
+    pub const ALL: [Section; 8] = [
+        Section::Catalog,
+        Section::Dependencies,
+        Section::CiCd,
+        Section::Incidents,
+        Section::Cost,
+        Section::Templates,
+        Section::Docs,
+        Section::Problems,
+    ];
+
+    pub fn number(self) -> usize {
+        Section::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Catalog => "Catalog",
+            Section::Dependencies => "Dependencies",
+            Section::CiCd => "CI/CD",
+            Section::Incidents => "Incidents",
+            Section::Cost => "Cost",
+            Section::Templates => "Templates",
+            Section::Docs => "Docs",
+            Section::Problems => "Problems",
+        }
+    }
+
+    /// For narrow terminals.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Section::Dependencies => "Deps",
+            other => other.title(),
+        }
+    }
+}
+
+/// A loaded catalog with its search index, shared read-only by every pane.
+pub struct Data {
+    pub catalog: Arc<Catalog>,
+    pub index: Arc<SearchIndex>,
+}
+
+/// What the background loader sends when it is done.
+pub struct LoadResult {
+    pub data: Data,
+    /// Paths that could not be read at all.
+    pub unreadable: Vec<String>,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    // Application-wide.
+    Quit,
+    Suspend,
+    ShowHelp,
+    OpenCommand,
+    GoSection(Section),
+    Back,
+    // Movement in any list or page.
+    Up,
+    Down,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
+    PageDown,
+    PageUp,
+    Open,
+    // Catalog.
+    StartFilter,
+    ClearFilter,
+    SortNext,
+    SortReverse,
+    // Dependencies.
+    Expand,
+    Collapse,
+    ToggleNode,
+    ReverseTree,
+    NextRelation,
+    DepthMore,
+    DepthLess,
+    // Docs.
+    Reload,
+    // Text input.
+    InputAccept,
+    InputCancel,
+    InputLeave,
+    InputBackspace,
+    InputDeleteWord,
+    InputClear,
+    InputChar(char),
+    // Produced by the app itself, never bound to keys.
+    OpenEntity(EntityId),
+    RunCommand(String),
+    Resize(u16, u16),
+    Error(String),
+}

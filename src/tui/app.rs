@@ -1,0 +1,413 @@
+//! The app state: one struct, changed only by [`App::update`], read by `ui::draw`. No terminal
+//! here, so tests drive it with key events and check the state or a `TestBackend` frame.
+
+use super::action::{Action, Data, LoadResult, Section};
+use super::keymap::{Key, Keymap, Scope};
+use super::panes::catalog::{CatalogPane, KIND_COMMANDS};
+use super::panes::cicd::CiCdPane;
+use super::panes::command::{CommandLine, COMMANDS};
+use super::panes::cost::CostPane;
+use super::panes::deps::DepsPane;
+use super::panes::docs::DocsPane;
+use super::panes::entity::EntityPage;
+use super::panes::help::HelpState;
+use super::panes::incidents::IncidentsPane;
+use super::panes::problems::ProblemsPane;
+use super::panes::templates::TemplatesPane;
+use super::panes::{scroll, ProviderEnv};
+use super::theme::Theme;
+use crate::catalog::EntityId;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use std::time::Duration;
+
+/// Most views remembered for Esc/Backspace.
+const HISTORY: usize = 100;
+
+/// A message for the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    /// Where the catalog comes from ("demo" for the bundled one).
+    pub source: String,
+    pub is_demo: bool,
+    /// None while the catalog loads.
+    pub data: Option<Data>,
+    /// Time since loading started (while it lasts), for the loading frame.
+    pub loading_for: Duration,
+    pub loaded_in: Option<Duration>,
+    pub section: Section,
+    /// An entity page shown over the section.
+    pub page: Option<EntityPage>,
+    history: Vec<(Section, Option<EntityPage>)>,
+    pub catalog: CatalogPane,
+    pub deps: DepsPane,
+    pub cicd: CiCdPane,
+    pub incidents: IncidentsPane,
+    pub cost: CostPane,
+    pub templates: TemplatesPane,
+    pub docs: DocsPane,
+    pub problems: ProblemsPane,
+    pub help: Option<HelpState>,
+    pub command: Option<CommandLine>,
+    /// The entity the Dependencies, CI/CD, Incidents, Cost and Docs panes are about.
+    pub focus: Option<EntityId>,
+    pub status: Option<Status>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub env: ProviderEnv,
+    /// The terminal's size, for page movements.
+    pub size: (u16, u16),
+    pub running: bool,
+    /// Ctrl-z was pressed: the event loop suspends, then clears this.
+    pub suspend: bool,
+}
+
+impl App {
+    pub fn new(source: String, is_demo: bool, keymap: Keymap, theme: Theme, env: ProviderEnv) -> App {
+        let status = (!keymap.warnings.is_empty()).then(|| Status { text: keymap.warnings.join(" · "), error: true });
+        App {
+            source,
+            is_demo,
+            data: None,
+            loading_for: Duration::ZERO,
+            loaded_in: None,
+            section: Section::Catalog,
+            page: None,
+            history: Vec::new(),
+            catalog: CatalogPane::new(),
+            deps: DepsPane::default(),
+            cicd: CiCdPane::default(),
+            incidents: IncidentsPane::default(),
+            cost: CostPane::default(),
+            templates: TemplatesPane::default(),
+            docs: DocsPane::default(),
+            problems: ProblemsPane::default(),
+            help: None,
+            command: None,
+            focus: None,
+            status,
+            keymap,
+            theme,
+            env,
+            size: (100, 30),
+            running: true,
+            suspend: false,
+        }
+    }
+
+    /// Adds a start-up warning (config, theme) to the status line.
+    pub fn warn(&mut self, warning: String) {
+        self.status = Some(match self.status.take() {
+            Some(s) => Status { text: format!("{} · {warning}", s.text), error: true },
+            None => Status { text: warning, error: true },
+        });
+    }
+
+    /// The catalog arrived from the loader.
+    pub fn on_loaded(&mut self, result: LoadResult) {
+        let LoadResult { data, unreadable, elapsed } = result;
+        self.catalog.load(&data);
+        self.templates.load(&data.catalog);
+        self.cicd.load(&data.catalog);
+        self.incidents.load(&data.catalog);
+        self.focus = self.catalog.selected();
+        self.loaded_in = Some(elapsed);
+        if !unreadable.is_empty() {
+            self.warn(format!("cannot read: {}", unreadable.join("; ")));
+        }
+        self.data = Some(data);
+        self.sync();
+    }
+
+    /// Rows a list shows at the current size (header, tabs, status line and borders off).
+    pub fn page_rows(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(7).max(1)
+    }
+
+    /// The key scopes of what is on screen, first looked up first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let pane = if self.page.is_some() {
+            Some(Scope::Entity)
+        } else {
+            match self.section {
+                Section::Catalog => Some(Scope::Catalog),
+                Section::Dependencies => Some(Scope::Deps),
+                Section::Templates => Some(Scope::Templates),
+                Section::Docs => Some(Scope::Docs),
+                Section::Problems => Some(Scope::Problems),
+                Section::CiCd | Section::Incidents | Section::Cost => None,
+            }
+        };
+        pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
+    }
+
+    /// The name of what is on screen, for help.
+    pub fn pane_name(&self) -> String {
+        match &self.page {
+            Some(_) => "Entity page".into(),
+            None => self.section.title().into(),
+        }
+    }
+
+    /// Whether a text input has the keyboard (help search, command line, catalog filter).
+    pub fn typing(&self) -> bool {
+        self.help.is_some() || self.command.is_some() || self.filter_editing()
+    }
+
+    fn filter_editing(&self) -> bool {
+        self.page.is_none() && self.section == Section::Catalog && self.catalog.editing
+    }
+
+    /// The action a key stands for here, from the keymap (or a typed character).
+    pub fn on_key(&self, event: KeyEvent) -> Option<Action> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let key = Key::from_event(&event);
+        if self.typing() {
+            if let Some(action) = self.keymap.lookup(&[Scope::Input], key) {
+                return Some(action.clone());
+            }
+            if key.ctrl || key.alt {
+                // Ctrl-c quits and Ctrl-z suspends from anywhere.
+                return self.keymap.lookup(&[Scope::App], key).cloned();
+            }
+            return match key.code {
+                KeyCode::Char(c) => Some(Action::InputChar(c)),
+                _ => None,
+            };
+        }
+        self.keymap.lookup(&self.scopes(), key).cloned()
+    }
+
+    /// Handles a key: maps it and applies the resulting actions.
+    pub fn handle_key(&mut self, event: KeyEvent) {
+        if let Some(action) = self.on_key(event) {
+            self.dispatch(action);
+        }
+    }
+
+    /// Applies an action and every action it leads to.
+    pub fn dispatch(&mut self, action: Action) {
+        let mut next = Some(action);
+        let mut steps = 0;
+        while let Some(action) = next {
+            next = self.update(action);
+            steps += 1;
+            if steps > 16 {
+                break; // a chain this long is a bug; never loop forever on it
+            }
+        }
+    }
+
+    /// Applies one action; may return the next.
+    pub fn update(&mut self, action: Action) -> Option<Action> {
+        let next = match action {
+            Action::Quit => {
+                self.running = false;
+                None
+            }
+            Action::Suspend => {
+                self.suspend = true;
+                None
+            }
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                None
+            }
+            Action::Error(text) => {
+                self.status = Some(Status { text, error: true });
+                None
+            }
+            _ if self.help.is_some() => {
+                let page = self.page_rows();
+                let keep = self.help.as_mut().is_some_and(|h| h.update(&action, &self.keymap, page));
+                if !keep {
+                    self.help = None;
+                }
+                None
+            }
+            _ if self.command.is_some() => {
+                let (next, keep) = self.command.as_mut().map_or((None, false), |c| c.update(&action));
+                if !keep {
+                    self.command = None;
+                }
+                next
+            }
+            Action::ShowHelp => {
+                let mut scopes = self.scopes();
+                if self.page.is_none() && self.section == Section::Catalog {
+                    scopes.insert(1, Scope::Input);
+                }
+                self.help = Some(HelpState::new(&self.pane_name(), scopes));
+                None
+            }
+            Action::OpenCommand => {
+                self.command = Some(CommandLine::default());
+                None
+            }
+            Action::GoSection(section) => {
+                self.go(section);
+                None
+            }
+            Action::Back => self.back(),
+            Action::OpenEntity(id) => {
+                self.open_entity(id);
+                None
+            }
+            Action::RunCommand(command) => self.run_command(&command),
+            other => self.pane_update(other),
+        };
+        self.sync();
+        next
+    }
+
+    fn remember(&mut self) {
+        if self.history.len() == HISTORY {
+            self.history.remove(0);
+        }
+        self.history.push((self.section, self.page.take()));
+    }
+
+    fn go(&mut self, section: Section) {
+        if self.section == section && self.page.is_none() {
+            return;
+        }
+        self.remember();
+        self.section = section;
+    }
+
+    fn open_entity(&mut self, id: EntityId) {
+        let Some(data) = &self.data else { return };
+        let page = EntityPage::new(&data.catalog, id);
+        self.remember();
+        self.page = Some(page);
+        self.focus = Some(id);
+    }
+
+    fn back(&mut self) -> Option<Action> {
+        if self.page.is_none() && self.section == Section::Templates && self.templates.detail.is_some() {
+            self.templates.detail = None;
+            return None;
+        }
+        match self.history.pop() {
+            Some((section, page)) => {
+                self.section = section;
+                if let Some(page) = &page {
+                    self.focus = Some(page.id);
+                } else if section == Section::Catalog {
+                    self.focus = self.catalog.selected().or(self.focus);
+                }
+                self.page = page;
+            }
+            None => {
+                self.status = Some(Status { text: format!("nothing to go back to ({} quits)", self.keymap.keys_of("app.quit")), error: false })
+            }
+        }
+        None
+    }
+
+    fn run_command(&mut self, command: &str) -> Option<Action> {
+        let command = command.trim().trim_start_matches(':');
+        if command.is_empty() {
+            return None;
+        }
+        // A unique prefix is enough (`:comp`).
+        let exact = COMMANDS.iter().find(|(c, _)| *c == command).map(|(c, _)| *c);
+        let prefixed: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).filter(|c| c.starts_with(command)).collect();
+        let name = match (exact, prefixed.as_slice()) {
+            (Some(name), _) => name,
+            (None, [one]) => one,
+            (None, []) => return Some(Action::Error(format!("unknown command :{command} (Tab completes; :q quits)"))),
+            (None, many) => return Some(Action::Error(format!(":{command} could be :{}", many.join(" :")))),
+        };
+        let section = match name {
+            "q" | "quit" => return Some(Action::Quit),
+            "help" => return Some(Action::ShowHelp),
+            "back" => return Some(Action::Back),
+            "templates" => Section::Templates,
+            "deps" => Section::Dependencies,
+            "ci" => Section::CiCd,
+            "incidents" => Section::Incidents,
+            "cost" => Section::Cost,
+            "docs" => Section::Docs,
+            "problems" => Section::Problems,
+            kind_command => {
+                let kind = KIND_COMMANDS.iter().find(|(c, _)| *c == kind_command).map(|(_, k)| *k);
+                if let Some(data) = &self.data {
+                    self.catalog.set_kind(kind, &data.catalog);
+                } else {
+                    self.catalog.kind = kind;
+                }
+                self.focus = self.catalog.selected().or(self.focus);
+                Section::Catalog
+            }
+        };
+        self.go(section);
+        None
+    }
+
+    /// An action for the pane on screen.
+    fn pane_update(&mut self, action: Action) -> Option<Action> {
+        let page = self.page_rows();
+        let data = self.data.as_ref()?;
+        let catalog = &data.catalog;
+        if let Some(entity) = &mut self.page {
+            return entity.update(&action, page);
+        }
+        match self.section {
+            Section::Catalog => {
+                let next = self.catalog.update(&action, catalog, page.saturating_sub(1));
+                self.focus = self.catalog.selected().or(self.focus);
+                next
+            }
+            Section::Dependencies => self.deps.update(&action, catalog, page),
+            Section::CiCd => {
+                self.cicd.scroll = scroll(self.cicd.scroll, &action, self.cicd.lines(catalog, self.focus, &self.env).len(), page);
+                None
+            }
+            Section::Incidents => {
+                let len = self.incidents.lines(catalog, self.focus, &self.env).len();
+                self.incidents.scroll = scroll(self.incidents.scroll, &action, len, page);
+                None
+            }
+            Section::Cost => {
+                self.cost.scroll = scroll(self.cost.scroll, &action, self.cost.lines(catalog, self.focus, &self.env).len(), page);
+                None
+            }
+            Section::Templates => {
+                let next = self.templates.update(&action, catalog, page);
+                if let Some(id) = self.templates.selected() {
+                    self.focus = Some(id);
+                }
+                next
+            }
+            Section::Docs => {
+                if action == Action::Reload {
+                    if let Some(id) = self.focus {
+                        self.docs.show(catalog, id, &self.theme, true);
+                    }
+                    None
+                } else {
+                    self.docs.update(&action, page)
+                }
+            }
+            Section::Problems => self.problems.update(&action, catalog, page),
+        }
+    }
+
+    /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
+    /// work done here, once per selection, so draw only reads.
+    fn sync(&mut self) {
+        let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else { return };
+        match self.section {
+            Section::Dependencies => self.deps.show(&data.catalog, focus),
+            Section::Docs => self.docs.show(&data.catalog, focus, &self.theme, false),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! The keymap: ONE table of every bindable action, its default keys and its help text. The key
+//! handler looks keys up here and the `?` help lists this same table, so the two cannot disagree.
+//! Users rebind any action from `config.toml`'s `[keys]` (`"catalog.sort" = ["s", "o"]`).
+
+use super::action::{Action, Section};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where a binding applies. A pane's own scope is looked up first, then `Nav`, then `App`;
+/// text inputs (filter, command line, help search) only look at their own scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    App,
+    Nav,
+    Catalog,
+    Entity,
+    Deps,
+    Templates,
+    Docs,
+    Problems,
+    /// Any text input: the `/` filter, the `:` command line, the help search.
+    Input,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::App => "app",
+            Scope::Nav => "nav",
+            Scope::Catalog => "catalog",
+            Scope::Entity => "entity",
+            Scope::Deps => "deps",
+            Scope::Templates => "templates",
+            Scope::Docs => "docs",
+            Scope::Problems => "problems",
+            Scope::Input => "input",
+        }
+    }
+}
+
+/// One row of the table.
+pub struct Binding {
+    pub scope: Scope,
+    /// `scope.action`, the name used in `[keys]`.
+    pub name: &'static str,
+    pub action: Action,
+    pub keys: &'static [&'static str],
+    pub help: &'static str,
+}
+
+macro_rules! bindings {
+    ($(($scope:ident, $name:literal, $action:expr, [$($key:literal),*], $help:literal)),* $(,)?) => {
+        /// The default table.
+        pub fn defaults() -> Vec<Binding> {
+            vec![$(Binding { scope: Scope::$scope, name: $name, action: $action, keys: &[$($key),*], help: $help }),*]
+        }
+    };
+}
+
+bindings! {
+    (App, "app.quit", Action::Quit, ["q", "ctrl-c"], "quit (no confirmation: nothing is lost)"),
+    (App, "app.help", Action::ShowHelp, ["?"], "help: the bindings of this pane, type to search"),
+    (App, "app.command", Action::OpenCommand, [":"], "command line (:components, :deps, :q, Tab completes)"),
+    (App, "app.back", Action::Back, ["esc", "backspace"], "back to the previous view"),
+    (App, "app.suspend", Action::Suspend, ["ctrl-z"], "suspend to the shell (fg resumes)"),
+    (App, "app.catalog", Action::GoSection(Section::Catalog), ["1"], "section 1: Catalog"),
+    (App, "app.dependencies", Action::GoSection(Section::Dependencies), ["2"], "section 2: Dependencies of the selected entity"),
+    (App, "app.cicd", Action::GoSection(Section::CiCd), ["3"], "section 3: CI/CD"),
+    (App, "app.incidents", Action::GoSection(Section::Incidents), ["4"], "section 4: Incidents"),
+    (App, "app.cost", Action::GoSection(Section::Cost), ["5"], "section 5: Cost"),
+    (App, "app.templates", Action::GoSection(Section::Templates), ["6"], "section 6: Templates"),
+    (App, "app.docs", Action::GoSection(Section::Docs), ["7"], "section 7: Docs of the selected entity"),
+    (App, "app.problems", Action::GoSection(Section::Problems), ["8"], "section 8: Problems of the catalog"),
+    (Nav, "nav.down", Action::Down, ["j", "down", "ctrl-n"], "move down"),
+    (Nav, "nav.up", Action::Up, ["k", "up", "ctrl-p"], "move up"),
+    (Nav, "nav.top", Action::Top, ["g", "home"], "go to the top"),
+    (Nav, "nav.bottom", Action::Bottom, ["G", "end"], "go to the bottom"),
+    (Nav, "nav.half_down", Action::HalfPageDown, ["ctrl-d"], "half a page down"),
+    (Nav, "nav.half_up", Action::HalfPageUp, ["ctrl-u"], "half a page up"),
+    (Nav, "nav.page_down", Action::PageDown, ["pgdn", "ctrl-f"], "a page down"),
+    (Nav, "nav.page_up", Action::PageUp, ["pgup", "ctrl-b"], "a page up"),
+    (Nav, "nav.open", Action::Open, ["enter"], "open the selected item"),
+    (Catalog, "catalog.filter", Action::StartFilter, ["/"], "filter: fuzzy words, 'exact, ^prefix, !not, owner:/kind:/tag:/lifecycle:/system:/type:"),
+    (Catalog, "catalog.clear_filter", Action::ClearFilter, ["esc"], "clear the filter and kind (then: back)"),
+    (Catalog, "catalog.sort", Action::SortNext, ["s"], "sort by the next column"),
+    (Catalog, "catalog.reverse", Action::SortReverse, ["S"], "reverse the sort order"),
+    (Entity, "entity.open", Action::Open, ["enter", "l"], "jump to the relation under the cursor"),
+    (Deps, "deps.expand", Action::Expand, ["l", "right"], "expand the node"),
+    (Deps, "deps.collapse", Action::Collapse, ["h", "left"], "collapse the node (or go to its parent)"),
+    (Deps, "deps.toggle", Action::ToggleNode, ["space"], "expand or collapse the node"),
+    (Deps, "deps.open", Action::Open, ["enter"], "open the entity of the node"),
+    (Deps, "deps.reverse", Action::ReverseTree, ["r"], "toggle dependencies / dependents (blast radius)"),
+    (Deps, "deps.relation", Action::NextRelation, ["t"], "cycle the relation type shown (all, then each)"),
+    (Deps, "deps.deeper", Action::DepthMore, ["+", "="], "one level deeper (past 9: no limit)"),
+    (Deps, "deps.shallower", Action::DepthLess, ["-"], "one level less deep"),
+    (Templates, "templates.open", Action::Open, ["enter"], "show the template's parameters and steps"),
+    (Docs, "docs.reload", Action::Reload, ["r"], "read the document again"),
+    (Problems, "problems.open", Action::Open, ["enter"], "open the entity of the problem"),
+    (Input, "input.accept", Action::InputAccept, ["enter"], "accept (filter: open the selected entity)"),
+    (Input, "input.cancel", Action::InputCancel, ["esc"], "cancel (filter: clear it)"),
+    (Input, "input.leave", Action::InputLeave, ["tab"], "filter: keep it and go to the list; command: complete"),
+    (Input, "input.delete", Action::InputBackspace, ["backspace"], "delete a character"),
+    (Input, "input.delete_word", Action::InputDeleteWord, ["ctrl-w"], "delete a word"),
+    (Input, "input.clear", Action::InputClear, ["ctrl-u"], "clear the input"),
+    (Input, "input.down", Action::Down, ["down", "ctrl-n"], "move the selection down while typing"),
+    (Input, "input.up", Action::Up, ["up", "ctrl-p"], "move the selection up while typing"),
+    (Input, "input.page_down", Action::PageDown, ["pgdn"], "a page down while typing"),
+    (Input, "input.page_up", Action::PageUp, ["pgup"], "a page up while typing"),
+}
+
+/// A key as written in the config: `q`, `S`, `ctrl-d`, `enter`, `pgdn`, `f1`, `space`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.len() > 1 && (lower.starts_with("ctrl-") || lower.starts_with("ctrl+") || lower.starts_with("c-")) {
+                ctrl = true;
+                rest = &rest[if lower.starts_with("c-") { 2 } else { 5 }..];
+            } else if rest.len() > 1 && (lower.starts_with("alt-") || lower.starts_with("alt+") || lower.starts_with("m-")) {
+                alt = true;
+                rest = &rest[if lower.starts_with("m-") { 2 } else { 4 }..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" | "return" | "cr" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "backspace" | "bs" => KeyCode::Backspace,
+                "tab" => KeyCode::Tab,
+                "backtab" | "shift-tab" => KeyCode::BackTab,
+                "space" | "spc" => KeyCode::Char(' '),
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "pgup" | "pageup" => KeyCode::PageUp,
+                "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "delete" | "del" => KeyCode::Delete,
+                "insert" | "ins" => KeyCode::Insert,
+                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
+                    KeyCode::F(f[1..].parse().unwrap_or(1))
+                }
+                _ => return Err(format!("unknown key \"{text}\"")),
+            },
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// The key of a terminal event, normalised so it compares with parsed keys (Shift is in the
+    /// character itself).
+    pub fn from_event(event: &KeyEvent) -> Key {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let code = match event.code {
+            KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
+            code => code,
+        };
+        Key { code, ctrl, alt: event.modifiers.contains(KeyModifiers::ALT) }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Up => f.write_str("up"),
+            KeyCode::Down => f.write_str("down"),
+            KeyCode::Left => f.write_str("left"),
+            KeyCode::Right => f.write_str("right"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::Delete => f.write_str("delete"),
+            KeyCode::Insert => f.write_str("insert"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One action with its effective keys.
+pub struct Entry {
+    pub scope: Scope,
+    pub name: &'static str,
+    pub action: Action,
+    pub keys: Vec<Key>,
+    pub help: &'static str,
+}
+
+/// The effective keymap: the defaults with the user's `[keys]` applied.
+pub struct Keymap {
+    pub entries: Vec<Entry>,
+    /// Problems with the user's bindings, for the status line at start-up.
+    pub warnings: Vec<String>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::new(&BTreeMap::new())
+    }
+}
+
+impl Keymap {
+    /// The defaults, with `overrides` (`"scope.action" = ["key", ...]`) replacing an action's
+    /// keys. Unknown actions, unknown keys and conflicting bindings become warnings.
+    pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> Keymap {
+        let table = defaults();
+        let mut warnings = Vec::new();
+        for name in overrides.keys() {
+            if !table.iter().any(|b| b.name == name) {
+                warnings.push(format!("[keys] \"{name}\": no such action (see ? for the names)"));
+            }
+        }
+        let entries: Vec<Entry> = table
+            .iter()
+            .map(|b| {
+                let texts: Vec<&str> = match overrides.get(b.name) {
+                    Some(keys) => keys.iter().map(String::as_str).collect(),
+                    None => b.keys.to_vec(),
+                };
+                let keys = texts
+                    .iter()
+                    .filter_map(|k| match Key::parse(k) {
+                        Ok(key) => Some(key),
+                        Err(err) => {
+                            warnings.push(format!("[keys] \"{}\": {err}", b.name));
+                            None
+                        }
+                    })
+                    .collect();
+                Entry { scope: b.scope, name: b.name, action: b.action.clone(), keys, help: b.help }
+            })
+            .collect();
+        let mut keymap = Keymap { entries, warnings };
+        let defaults_conflicts = Keymap::conflicts_of(&Keymap {
+            entries: table
+                .iter()
+                .map(|b| Entry {
+                    scope: b.scope,
+                    name: b.name,
+                    action: b.action.clone(),
+                    keys: b.keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
+                    help: b.help,
+                })
+                .collect(),
+            warnings: Vec::new(),
+        });
+        for conflict in keymap.conflicts() {
+            // Layering a pane's key over a global one is deliberate in the defaults (Esc clears
+            // the filter before going back); only what the user's bindings add is reported.
+            if !defaults_conflicts.contains(&conflict) {
+                keymap.warnings.push(conflict);
+            }
+        }
+        keymap
+    }
+
+    /// Keys bound to two different actions where both would be looked up: in one scope, or in a
+    /// pane's scope and the nav/app scopes it falls back to.
+    pub fn conflicts(&self) -> Vec<String> {
+        Keymap::conflicts_of(self)
+    }
+
+    fn conflicts_of(map: &Keymap) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, a) in map.entries.iter().enumerate() {
+            for b in &map.entries[i + 1..] {
+                let together = a.scope == b.scope
+                    || (a.scope != Scope::Input
+                        && b.scope != Scope::Input
+                        && (matches!(a.scope, Scope::App | Scope::Nav) || matches!(b.scope, Scope::App | Scope::Nav)));
+                if !together || a.action == b.action {
+                    continue;
+                }
+                for key in a.keys.iter().filter(|k| b.keys.contains(k)) {
+                    out.push(format!("key {key} is bound to both {} and {}", a.name, b.name));
+                }
+            }
+        }
+        out
+    }
+
+    /// The action of a key in the given scopes, first scope first.
+    pub fn lookup(&self, scopes: &[Scope], key: Key) -> Option<&Action> {
+        scopes.iter().find_map(|scope| {
+            self.entries.iter().find(|e| e.scope == *scope && e.keys.contains(&key)).map(|e| &e.action)
+        })
+    }
+
+    /// The entries of the given scopes, in the order of the scopes, for help.
+    pub fn entries_for<'a>(&'a self, scopes: &'a [Scope]) -> impl Iterator<Item = &'a Entry> + 'a {
+        scopes.iter().flat_map(move |scope| self.entries.iter().filter(move |e| e.scope == *scope))
+    }
+
+    /// The first key of an action, for hints.
+    pub fn first_key(&self, name: &str) -> String {
+        self.entries.iter().find(|e| e.name == name).and_then(|e| e.keys.first()).map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// The keys of an action in a scope, as text, for hints: `j/down`.
+    pub fn keys_of(&self, name: &str) -> String {
+        self.entries
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_keys_parse_and_do_not_conflict_within_a_scope() {
+        for b in defaults() {
+            for k in b.keys {
+                Key::parse(k).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            }
+        }
+        let keymap = Keymap::default();
+        assert!(keymap.warnings.is_empty(), "{:?}", keymap.warnings);
+        let same_scope: Vec<String> = keymap
+            .conflicts()
+            .into_iter()
+            .filter(|c| {
+                let names: Vec<&str> = c.split_whitespace().filter(|w| w.contains('.')).collect();
+                names.len() == 2 && names[0].split('.').next() == names[1].split('.').next()
+            })
+            .collect();
+        assert!(same_scope.is_empty(), "{same_scope:?}");
+    }
+
+    #[test]
+    fn parses_keys_as_written_in_config() {
+        assert_eq!(Key::parse("ctrl-d").unwrap(), Key { code: KeyCode::Char('d'), ctrl: true, alt: false });
+        assert_eq!(Key::parse("S").unwrap().code, KeyCode::Char('S'));
+        assert_eq!(Key::parse("PgDn").unwrap().code, KeyCode::PageDown);
+        assert_eq!(Key::parse("space").unwrap().code, KeyCode::Char(' '));
+        assert_eq!(Key::parse("-").unwrap().code, KeyCode::Char('-'));
+        assert!(Key::parse("hyper-x").is_err());
+        let event = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&event), Key::parse("S").unwrap());
+    }
+
+    #[test]
+    fn user_bindings_replace_defaults_and_conflicts_are_reported() {
+        let mut keys = BTreeMap::new();
+        keys.insert("catalog.sort".to_string(), vec!["o".to_string(), "q".to_string()]);
+        keys.insert("catalog.nope".to_string(), vec!["x".to_string()]);
+        let keymap = Keymap::new(&keys);
+        let o = Key::parse("o").unwrap();
+        assert_eq!(keymap.lookup(&[Scope::Catalog, Scope::App], o), Some(&Action::SortNext));
+        assert_eq!(keymap.lookup(&[Scope::Catalog], Key::parse("s").unwrap()), None);
+        assert!(keymap.warnings.iter().any(|w| w.contains("catalog.nope")), "{:?}", keymap.warnings);
+        assert!(
+            keymap.warnings.iter().any(|w| w.contains("key q") && w.contains("app.quit") && w.contains("catalog.sort")),
+            "{:?}",
+            keymap.warnings
+        );
+    }
+}

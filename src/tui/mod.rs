@@ -1,0 +1,89 @@
+//! The terminal UI: `greenroom` with no subcommand.
+//!
+//! Shape (see ARCHITECTURE.md): keys and background messages become [`Action`]s, [`App::update`]
+//! applies them to one state struct (returning the next action, if any), and [`ui::draw`] only
+//! reads that state. One module per pane under [`panes`]; one keymap table ([`keymap`]) drives
+//! both the key handling and the `?` help. The catalog loads on a background thread while the
+//! first frame is already up; the event loop never blocks on it.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod markdown;
+pub mod panes;
+pub mod terminal;
+pub mod text_input;
+pub mod theme;
+pub mod ui;
+
+pub use action::{Action, Data, LoadResult, Section};
+pub use app::App;
+
+use crate::catalog::Catalog;
+use crate::cli::Cli;
+use crate::config::Config;
+use crate::search;
+use crate::sources::CatalogSource;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
+/// event loop until the user quits (or a signal ends it).
+pub fn run(cli: &Cli) -> ExitCode {
+    let started = Instant::now();
+    let loaded = match Config::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("greenroom: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("greenroom: the interactive view needs a terminal; for scripts use a subcommand (greenroom --help)");
+        return ExitCode::from(2);
+    }
+    let config = loaded.config;
+    let source = CatalogSource::choose(&cli.catalogs, cli.demo, &config);
+    let keymap = keymap::Keymap::new(&config.keys);
+    let (theme, theme_warning) = theme::choose(cli.theme.as_deref(), config.ui.theme.as_deref(), theme::no_color_env());
+    let mut app = App::new(source.label(), source.is_demo(), keymap, theme, panes::ProviderEnv::detect(&config));
+    for warning in loaded.warnings.into_iter().chain(theme_warning) {
+        app.warn(warning);
+    }
+
+    let (sender, receiver) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("catalog-loader".into())
+        .spawn(move || {
+            let result = load(&source, &config, started);
+            let _ = sender.send(result);
+        })
+        .expect("spawning the catalog loader thread");
+    terminal::run(app, receiver)
+}
+
+/// Loads a catalog and indexes it for search (the loader thread's work).
+pub fn load(source: &CatalogSource, config: &Config, started: Instant) -> LoadResult {
+    let loaded = source.load(config);
+    let index = search::entities::index(&loaded.catalog);
+    LoadResult {
+        data: Data { catalog: Arc::new(loaded.catalog), index: Arc::new(index) },
+        unreadable: loaded.unreadable,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).
+pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::Theme) -> App {
+    let index = search::entities::index(&catalog);
+    let mut app = App::new(source.into(), is_demo, keymap::Keymap::default(), theme, panes::ProviderEnv::default());
+    app.on_loaded(LoadResult {
+        data: Data { catalog: Arc::new(catalog), index: Arc::new(index) },
+        unreadable: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    });
+    app
+}

@@ -1,0 +1,434 @@
+//! The catalog pane: every entity in a table (kind, name, owner, system, lifecycle, type, tags),
+//! sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the search grammar).
+//!
+//! Speed at 100k entities: the view is a `Vec<Row>` of entity ids, never a copy of the catalog;
+//! draw renders only the rows on screen; each keystroke of the filter goes through the
+//! [`Searcher`], which narrows from the previous keystroke's matches; a sort column is ranked once
+//! (a position per entity), after which sorting any view is sorting integers.
+
+use super::ListCursor;
+use crate::catalog::{Catalog, Entity, EntityId};
+use crate::search::{self, Field, Searcher};
+use crate::tui::action::{Action, Data};
+use crate::tui::text_input::TextInput;
+use crate::tui::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+use ratatui::Frame;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Most filter matches kept in the view, best first. Computing highlights for every match of a
+/// one-letter filter at 100k entities would cost more than a keystroke's budget; past this the
+/// title says "best N of M" and typing more narrows it.
+pub const MATCH_LIMIT: usize = 5_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    /// Best match first (only with a filter).
+    Relevance,
+    Kind,
+    Name,
+    Owner,
+    System,
+    Lifecycle,
+    Type,
+    Tags,
+}
+
+impl SortKey {
+    const COLUMNS: [SortKey; 7] =
+        [SortKey::Kind, SortKey::Name, SortKey::Owner, SortKey::System, SortKey::Lifecycle, SortKey::Type, SortKey::Tags];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "relevance",
+            SortKey::Kind => "KIND",
+            SortKey::Name => "NAME",
+            SortKey::Owner => "OWNER",
+            SortKey::System => "SYSTEM",
+            SortKey::Lifecycle => "LIFECYCLE",
+            SortKey::Type => "TYPE",
+            SortKey::Tags => "TAGS",
+        }
+    }
+
+    fn text(self, entity: &Entity) -> String {
+        match self {
+            SortKey::Relevance | SortKey::Name => entity.name().to_lowercase(),
+            SortKey::Kind => str::to_lowercase(&entity.kind),
+            SortKey::Owner => entity.owner().unwrap_or_default().to_lowercase(),
+            SortKey::System => entity.system().unwrap_or_default().to_lowercase(),
+            SortKey::Lifecycle => entity.lifecycle().unwrap_or_default().to_lowercase(),
+            SortKey::Type => entity.spec_type().unwrap_or_default().to_lowercase(),
+            SortKey::Tags => entity.tags().collect::<Vec<_>>().join(",").to_lowercase(),
+        }
+    }
+}
+
+/// A row of the view: an entity and, with a filter, the index of its name highlights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub id: EntityId,
+    hit: u32,
+}
+
+const NO_HIT: u32 = u32::MAX;
+
+/// The kinds `:components` and friends narrow to.
+pub const KIND_COMMANDS: [(&str, &str); 9] = [
+    ("components", "Component"),
+    ("apis", "API"),
+    ("resources", "Resource"),
+    ("systems", "System"),
+    ("domains", "Domain"),
+    ("groups", "Group"),
+    ("users", "User"),
+    ("locations", "Location"),
+    ("templates", "Template"),
+];
+
+#[derive(Default)]
+pub struct CatalogPane {
+    /// Only entities of this kind (as Backstage spells it), from `:components` etc.
+    pub kind: Option<&'static str>,
+    pub filter: TextInput,
+    /// The `/` filter has the keyboard.
+    pub editing: bool,
+    pub sort: Option<SortKey>,
+    pub reverse: bool,
+    pub rows: Vec<Row>,
+    /// Name highlights of the rows with a filter, by `Row::hit`.
+    highlights: Vec<Box<[u32]>>,
+    /// Search matches before the kind filter and the limit.
+    pub matches: usize,
+    pub list: ListCursor,
+    searcher: Option<Searcher>,
+    /// Per sort column: each entity's position in that order.
+    ranks: HashMap<SortKey, Arc<Vec<u32>>>,
+    /// How long the last refresh took (search + sort), shown beside the filter.
+    pub last_refresh: Duration,
+    /// Whether to show that time (off in snapshot tests, where it varies).
+    pub show_timing: bool,
+}
+
+impl CatalogPane {
+    pub fn new() -> CatalogPane {
+        CatalogPane { show_timing: true, ..CatalogPane::default() }
+    }
+
+    /// The sort in force: the chosen one, else relevance with a filter, else by name.
+    pub fn effective_sort(&self) -> SortKey {
+        match self.sort {
+            Some(SortKey::Relevance) if self.query().is_empty() => SortKey::Name,
+            Some(sort) => sort,
+            None if self.query().is_empty() => SortKey::Name,
+            None => SortKey::Relevance,
+        }
+    }
+
+    pub fn query(&self) -> &str {
+        self.filter.text.trim()
+    }
+
+    pub fn selected(&self) -> Option<EntityId> {
+        self.rows.get(self.list.cursor).map(|r| r.id)
+    }
+
+    /// Sets up the pane for a newly loaded catalog.
+    pub fn load(&mut self, data: &Data) {
+        self.searcher = Some(Searcher::new(data.index.clone()));
+        self.ranks.clear();
+        self.refresh(&data.catalog);
+    }
+
+    /// Recomputes the view from the kind, the filter and the sort. Keeps the selected entity
+    /// selected when it is still in the view, else the cursor goes to the top.
+    pub fn refresh(&mut self, catalog: &Catalog) {
+        let started = Instant::now();
+        let selected = self.selected();
+        let query = self.query().to_string();
+        self.highlights.clear();
+        let kind = self.kind;
+        let of_kind = |id: EntityId| kind.is_none_or(|k| catalog.entity(id).is_kind(k));
+        let sort = self.effective_sort();
+        if query.is_empty() {
+            // Everything (of the kind), straight from the column's order: no sort needed.
+            let ranks = self.ranks(catalog, sort);
+            let mut order = vec![0 as EntityId; ranks.len()];
+            for (id, &rank) in ranks.iter().enumerate() {
+                order[rank as usize] = id as EntityId;
+            }
+            self.rows = order.into_iter().filter(|&id| of_kind(id)).map(|id| Row { id, hit: NO_HIT }).collect();
+            self.matches = self.rows.len();
+            if self.reverse {
+                self.rows.reverse();
+            }
+        } else {
+            // The kind goes into the query, so the limit keeps the best of that kind.
+            let full = match kind {
+                Some(k) => format!("kind:{} {query}", k.to_lowercase()),
+                None => query.clone(),
+            };
+            let results = match &mut self.searcher {
+                Some(searcher) => searcher.search(&full, MATCH_LIMIT),
+                None => Default::default(),
+            };
+            self.matches = results.total;
+            self.rows = Vec::with_capacity(results.hits.len());
+            for hit in results.hits {
+                let id = hit.doc as EntityId;
+                if !of_kind(id) {
+                    continue;
+                }
+                let positions = hit.positions(Field::Name).map(Box::from).unwrap_or_default();
+                self.rows.push(Row { id, hit: self.highlights.len() as u32 });
+                self.highlights.push(positions);
+            }
+            if sort != SortKey::Relevance {
+                let ranks = self.ranks(catalog, sort);
+                self.rows.sort_unstable_by_key(|r| ranks[r.id as usize]);
+            }
+            if self.reverse {
+                self.rows.reverse();
+            }
+        }
+        self.list.cursor = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)).unwrap_or(0);
+        self.last_refresh = started.elapsed();
+    }
+
+    /// Each entity's position when sorted by `key` (then kind, then name, then namespace),
+    /// computed once per column.
+    fn ranks(&mut self, catalog: &Catalog, key: SortKey) -> Arc<Vec<u32>> {
+        let key = if key == SortKey::Relevance { SortKey::Name } else { key };
+        self.ranks
+            .entry(key)
+            .or_insert_with(|| {
+                let keys: Vec<(String, String, String, &str)> = catalog
+                    .entities
+                    .iter()
+                    .map(|e| (key.text(e), str::to_lowercase(&e.kind), e.name().to_lowercase(), e.namespace()))
+                    .collect();
+                let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+                order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+                let mut ranks = vec![0u32; keys.len()];
+                for (rank, id) in order.into_iter().enumerate() {
+                    ranks[id as usize] = rank as u32;
+                }
+                Arc::new(ranks)
+            })
+            .clone()
+    }
+
+    pub fn set_kind(&mut self, kind: Option<&'static str>, catalog: &Catalog) {
+        self.kind = kind;
+        self.refresh(catalog);
+    }
+
+    /// Applies an action; `page` is the number of rows on screen.
+    pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
+        if self.list.apply(action, self.rows.len(), page) {
+            return None;
+        }
+        match action {
+            Action::Open => return self.selected().map(Action::OpenEntity),
+            Action::StartFilter => self.editing = true,
+            Action::ClearFilter => {
+                if self.filter.is_empty() && self.kind.is_none() {
+                    return Some(Action::Back);
+                }
+                self.filter.clear();
+                self.kind = None;
+                self.editing = false;
+                self.refresh(catalog);
+            }
+            Action::SortNext => {
+                let current = self.effective_sort();
+                let mut cycle: Vec<SortKey> = Vec::new();
+                if !self.query().is_empty() {
+                    cycle.push(SortKey::Relevance);
+                }
+                cycle.extend(SortKey::COLUMNS);
+                let next = cycle.iter().position(|s| *s == current).map_or(0, |i| (i + 1) % cycle.len());
+                self.sort = Some(cycle[next]);
+                self.reverse = false;
+                self.refresh(catalog);
+            }
+            Action::SortReverse => {
+                self.reverse = !self.reverse;
+                self.refresh(catalog);
+            }
+            // The filter has the keyboard.
+            Action::InputChar(c) => {
+                self.filter.push(*c);
+                self.refresh(catalog);
+            }
+            Action::InputBackspace => {
+                self.filter.backspace();
+                self.refresh(catalog);
+            }
+            Action::InputDeleteWord => {
+                self.filter.delete_word();
+                self.refresh(catalog);
+            }
+            Action::InputClear => {
+                self.filter.clear();
+                self.refresh(catalog);
+            }
+            Action::InputCancel => {
+                self.editing = false;
+                self.filter.clear();
+                self.refresh(catalog);
+            }
+            Action::InputLeave => self.editing = false,
+            Action::InputAccept => {
+                self.editing = false;
+                return self.selected().map(Action::OpenEntity);
+            }
+            _ => {}
+        }
+        self.list.clamp(self.rows.len(), page);
+        None
+    }
+
+    /// The title: the kind, the count, the sort.
+    fn title(&self, catalog: &Catalog) -> String {
+        let what = match self.kind {
+            Some(kind) => KIND_COMMANDS.iter().find(|(_, k)| *k == kind).map_or(kind, |(name, _)| *name).to_string(),
+            None => "all entities".to_string(),
+        };
+        let count = if self.query().is_empty() {
+            format!("{}", self.rows.len())
+        } else if self.matches > self.rows.len() && self.rows.len() == MATCH_LIMIT {
+            format!("best {} of {} matches", thousands(self.rows.len()), thousands(self.matches))
+        } else {
+            format!("{} of {}", thousands(self.rows.len()), thousands(catalog.len()))
+        };
+        let arrow = if self.reverse { "▼" } else { "▲" };
+        format!(" Catalog: {what} ({count}) · sort {} {arrow} ", self.effective_sort().title().to_lowercase())
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
+        let catalog = &data.catalog;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(self.title(catalog), theme.title));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let show_filter = self.editing || !self.filter.is_empty();
+        let [filter_area, table_area] =
+            Layout::vertical([Constraint::Length(u16::from(show_filter)), Constraint::Min(0)]).areas(inner);
+        if show_filter {
+            let cursor = if self.editing { "▏" } else { "" };
+            let line = Line::from(vec![
+                Span::styled("/", theme.key),
+                Span::styled(format!("{}{cursor}", self.filter.text), theme.base),
+                Span::styled(
+                    format!(
+                        "   {} match{}{}{}",
+                        thousands(self.matches),
+                        if self.matches == 1 { "" } else { "es" },
+                        if self.show_timing { format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0) } else { String::new() },
+                        if self.editing { " · enter opens, tab keeps, esc clears" } else { "" }
+                    ),
+                    theme.muted,
+                ),
+            ]);
+            frame.render_widget(Paragraph::new(line), filter_area);
+        }
+        if self.rows.is_empty() {
+            let text = if self.query().is_empty() { "no entities" } else { "no match (esc clears the filter)" };
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), table_area);
+            return;
+        }
+        let page = table_area.height.saturating_sub(1) as usize;
+        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
+        let sort = self.effective_sort();
+        let header = TableRow::new(SortKey::COLUMNS.iter().map(|&key| {
+            let mark = if key == sort { if self.reverse { " ▼" } else { " ▲" } } else { "" };
+            Cell::from(format!("{}{mark}", key.title()))
+        }))
+        .style(theme.table_header);
+        let rows = self.rows.iter().enumerate().skip(offset).take(page).map(|(i, row)| {
+            let entity = catalog.entity(row.id);
+            let selected = i == self.list.cursor;
+            let highlights = self.highlights.get(row.hit as usize).map(|h| &h[..]).unwrap_or_default();
+            let (base, matched) = if selected {
+                (theme.selected, theme.selected.add_modifier(ratatui::style::Modifier::UNDERLINED))
+            } else {
+                (theme.base, theme.matched)
+            };
+            let name = highlighted(entity.name(), highlights, base, matched);
+            let tags = entity.tags().collect::<Vec<_>>().join(", ");
+            let cells = vec![
+                Cell::from(entity.kind.to_string()),
+                Cell::from(name),
+                Cell::from(entity.owner().unwrap_or_default().to_string()),
+                Cell::from(entity.system().unwrap_or_default().to_string()),
+                Cell::from(entity.lifecycle().unwrap_or_default().to_string()),
+                Cell::from(entity.spec_type().unwrap_or_default().to_string()),
+                Cell::from(tags),
+            ];
+            TableRow::new(cells).style(if selected { theme.selected } else { theme.base })
+        });
+        let widths = [
+            Constraint::Length(10),
+            Constraint::Fill(4),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(12),
+            Constraint::Length(12),
+            Constraint::Fill(2),
+        ];
+        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+    }
+}
+
+/// A text with the characters at grapheme `positions` styled as matches.
+pub fn highlighted(text: &str, positions: &[u32], base: Style, matched: Style) -> Line<'static> {
+    if positions.is_empty() {
+        return Line::from(Span::styled(text.to_string(), base));
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for range in search::byte_ranges(text, positions) {
+        if range.start > at {
+            spans.push(Span::styled(text[at..range.start].to_string(), base));
+        }
+        spans.push(Span::styled(text[range.clone()].to_string(), matched));
+        at = range.end;
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_string(), base));
+    }
+    Line::from(spans)
+}
+
+/// 12345 → "12,345".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(100_000), "100,000");
+    }
+}

@@ -1,0 +1,314 @@
+//! The entity page: metadata, annotations, links, relations both ways grouped by type (each
+//! target with its kind, missing ones marked), the owner with its members and emails, people for
+//! groups and users, and the entity's validation problems. The page is built once when opened
+//! (a list of lines, some pointing at entities); `Enter` on such a line jumps there.
+
+use super::ListCursor;
+use crate::catalog::value::Value;
+use crate::catalog::{Catalog, EntityId, RelationType, Target};
+use crate::tui::action::Action;
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// How a piece of text looks; draw maps it to the theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Base,
+    Muted,
+    Heading,
+    Key,
+    Link,
+    Missing,
+    Error,
+    Warning,
+    Accent,
+}
+
+impl Tone {
+    pub fn style(self, theme: &Theme) -> Style {
+        match self {
+            Tone::Base => theme.base,
+            Tone::Muted => theme.muted,
+            Tone::Heading => theme.heading,
+            Tone::Key => theme.key,
+            Tone::Link => theme.link,
+            Tone::Missing => theme.warning,
+            Tone::Error => theme.error,
+            Tone::Warning => theme.warning,
+            Tone::Accent => theme.accent,
+        }
+    }
+}
+
+/// One line of a page, and the entity it leads to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageLine {
+    pub spans: Vec<(String, Tone)>,
+    pub target: Option<EntityId>,
+}
+
+impl PageLine {
+    fn text(spans: &[(&str, Tone)]) -> PageLine {
+        PageLine { spans: spans.iter().map(|(t, tone)| (t.to_string(), *tone)).collect(), target: None }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityPage {
+    pub id: EntityId,
+    pub lines: Vec<PageLine>,
+    pub list: ListCursor,
+}
+
+impl EntityPage {
+    pub fn new(catalog: &Catalog, id: EntityId) -> EntityPage {
+        let lines = build(catalog, id);
+        // Start on the first line that leads somewhere, so Enter does something at once.
+        let cursor = lines.iter().position(|l| l.target.is_some()).unwrap_or(0);
+        EntityPage { id, lines, list: ListCursor { cursor, offset: 0 } }
+    }
+
+    pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
+        if self.list.apply(action, self.lines.len(), page) {
+            return None;
+        }
+        match action {
+            Action::Open => self.lines.get(self.list.cursor).and_then(|l| l.target).map(Action::OpenEntity),
+            _ => None,
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
+        let entity = catalog.entity(self.id);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(format!(" {} {} ", entity.kind, entity.reference.short()), theme.title))
+            .title_bottom(Span::styled(" enter: open · esc: back · 2: dependencies · 7: docs ", theme.muted));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        draw_lines(frame, inner, &self.lines, self.list, theme);
+    }
+}
+
+/// Draws page lines with a cursor, only those on screen.
+pub fn draw_lines(frame: &mut Frame, area: Rect, lines: &[PageLine], list: ListCursor, theme: &Theme) {
+    let page = area.height as usize;
+    let offset = super::visible_offset(list.cursor, list.offset, page);
+    let shown: Vec<Line> = lines
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, line)| {
+            let selected = i == list.cursor;
+            let spans: Vec<Span> = line
+                .spans
+                .iter()
+                .map(|(text, tone)| Span::styled(text.clone(), if selected { theme.selected } else { tone.style(theme) }))
+                .collect();
+            let mut line = Line::from(spans);
+            if selected {
+                line = line.style(theme.selected);
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+fn field(lines: &mut Vec<PageLine>, key: &str, value: Option<&str>) {
+    if let Some(value) = value.filter(|v| !v.is_empty()) {
+        lines.push(PageLine::text(&[(&format!("  {key:<13}"), Tone::Muted), (value, Tone::Base)]));
+    }
+}
+
+fn heading(lines: &mut Vec<PageLine>, text: &str) {
+    lines.push(PageLine::default());
+    lines.push(PageLine::text(&[(text, Tone::Heading)]));
+}
+
+/// A line leading to a relation's target: its reference, its kind, whether it exists.
+fn target_line(catalog: &Catalog, indent: &str, arrow: &str, target: Target, extra: Option<String>) -> PageLine {
+    let reference = catalog.target_ref(target);
+    let mut spans = vec![(format!("{indent}{arrow} "), Tone::Muted)];
+    match target {
+        Target::Entity(id) => {
+            let entity = catalog.entity(id);
+            spans.push((reference.key(), Tone::Link));
+            spans.push((format!("  {}", entity.kind), Tone::Muted));
+            if entity.display_name() != entity.name() {
+                spans.push((format!("  {}", entity.display_name()), Tone::Base));
+            }
+        }
+        Target::Missing(_) => {
+            spans.push((reference.key(), Tone::Missing));
+            spans.push((format!("  {}  (missing from the catalog)", reference.kind), Tone::Missing));
+        }
+    }
+    if let Some(extra) = extra {
+        spans.push((extra, Tone::Base));
+    }
+    PageLine { spans, target: if let Target::Entity(id) = target { Some(id) } else { None } }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => "~".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(x) => x.to_string(),
+        Value::String(s) => s.to_string(),
+        other => serde_json::to_string(&other.to_json()).unwrap_or_default(),
+    }
+}
+
+/// Builds the page's lines.
+pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
+    let entity = catalog.entity(id);
+    let mut lines = Vec::new();
+    lines.push(PageLine::text(&[
+        (&entity.kind, Tone::Accent),
+        (" ", Tone::Base),
+        (entity.display_name(), Tone::Heading),
+    ]));
+    field(&mut lines, "ref", Some(&entity.key()));
+    field(&mut lines, "title", entity.title());
+    field(&mut lines, "description", entity.description());
+    field(&mut lines, "type", entity.spec_type());
+    field(&mut lines, "lifecycle", entity.lifecycle());
+    field(&mut lines, "owner", entity.owner());
+    field(&mut lines, "system", entity.system());
+    field(&mut lines, "email", entity.email());
+    let tags: Vec<&str> = entity.tags().collect();
+    field(&mut lines, "tags", Some(&tags.join(", ")));
+    for (key, value) in entity.metadata.get("labels").map(Value::as_map).unwrap_or_default() {
+        field(&mut lines, &format!("label {key}"), Some(&value_text(value)));
+    }
+    field(&mut lines, "source", Some(&format!("{}:{}:{}", entity.source.location, entity.source.pos.line, entity.source.pos.col)));
+
+    let annotations = entity.metadata.get("annotations").map(Value::as_map).unwrap_or_default();
+    heading(&mut lines, &format!("Annotations ({})", annotations.len()));
+    for (key, value) in annotations {
+        lines.push(PageLine::text(&[(&format!("  {key}: "), Tone::Muted), (&value_text(value), Tone::Base)]));
+    }
+
+    let links = entity.metadata.get("links").map(Value::as_seq).unwrap_or_default();
+    if !links.is_empty() {
+        heading(&mut lines, &format!("Links ({})", links.len()));
+        for link in links {
+            let url = link.str_at("url").unwrap_or_default();
+            let title = link.str_at("title").unwrap_or(url);
+            lines.push(PageLine::text(&[(&format!("  {title}  "), Tone::Base), (url, Tone::Link)]));
+        }
+    }
+
+    people(catalog, id, &mut lines);
+
+    let relations = catalog.relations(id);
+    heading(&mut lines, &format!("Relations ({})", relations.len()));
+    if relations.is_empty() {
+        lines.push(PageLine::text(&[("  none", Tone::Muted)]));
+    }
+    for kind in RelationType::ALL {
+        let targets: Vec<Target> = catalog.related(id, kind).collect();
+        if targets.is_empty() {
+            continue;
+        }
+        lines.push(PageLine::text(&[(&format!("  {} ({})", kind.name(), targets.len()), Tone::Key)]));
+        for target in targets {
+            lines.push(target_line(catalog, "    ", "→", target, None));
+        }
+    }
+
+    let key = entity.key();
+    let problems: Vec<_> = catalog.problems.iter().filter(|p| p.entity.as_deref() == Some(key.as_str())).collect();
+    heading(&mut lines, &format!("Problems ({})", problems.len()));
+    if problems.is_empty() {
+        lines.push(PageLine::text(&[("  none", Tone::Muted)]));
+    }
+    for problem in problems {
+        let tone = if problem.is_error() { Tone::Error } else { Tone::Warning };
+        lines.push(PageLine::text(&[(&format!("  {problem}"), tone)]));
+    }
+    lines
+}
+
+/// Who: the owner group with its parents, members and emails; for a group its members, parent,
+/// children; for a user their groups.
+fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
+    let entity = catalog.entity(id);
+    if entity.is_kind("Group") {
+        heading(lines, "Team");
+        team(catalog, id, lines);
+        let children: Vec<Target> = catalog.related(id, RelationType::ParentOf).collect();
+        lines.push(PageLine::text(&[(&format!("  children ({})", children.len()), Tone::Key)]));
+        for child in children {
+            lines.push(target_line(catalog, "    ", "→", child, None));
+        }
+        let owns: Vec<Target> = catalog.related(id, RelationType::OwnerOf).collect();
+        lines.push(PageLine::text(&[(&format!("  owns ({})", owns.len()), Tone::Key)]));
+        for owned in owns {
+            lines.push(target_line(catalog, "    ", "→", owned, None));
+        }
+    } else if entity.is_kind("User") {
+        let groups: Vec<Target> = catalog.related(id, RelationType::MemberOf).collect();
+        heading(lines, &format!("Groups ({})", groups.len()));
+        for group in groups {
+            lines.push(target_line(catalog, "  ", "→", group, None));
+        }
+    } else {
+        let owners: Vec<Target> = catalog.related(id, RelationType::OwnedBy).collect();
+        heading(lines, "Owner");
+        if owners.is_empty() {
+            lines.push(PageLine::text(&[("  no owner declared (spec.owner)", Tone::Warning)]));
+        }
+        for owner in owners {
+            lines.push(target_line(catalog, "  ", "→", owner, None));
+            if let Target::Entity(group) = owner {
+                if catalog.entity(group).is_kind("Group") {
+                    team(catalog, group, lines);
+                }
+            }
+        }
+    }
+}
+
+/// A group's email, parent chain and members with their emails (as `greenroom who` prints).
+fn team(catalog: &Catalog, group: EntityId, lines: &mut Vec<PageLine>) {
+    let entity = catalog.entity(group);
+    field(lines, "name", Some(entity.display_name()));
+    field(lines, "email", entity.email());
+    let mut chain = Vec::new();
+    let mut seen = vec![group];
+    let mut current = group;
+    while let Some(parent) = catalog.related(current, RelationType::ChildOf).next() {
+        chain.push(catalog.target_ref(parent).key());
+        match parent {
+            Target::Entity(p) if !seen.contains(&p) => {
+                seen.push(p);
+                current = p;
+            }
+            _ => break,
+        }
+    }
+    if let Some(parent) = catalog.related(group, RelationType::ChildOf).next() {
+        lines.push(target_line(catalog, "  ", "parent", parent, None));
+    }
+    if chain.len() > 1 {
+        field(lines, "part of", Some(&chain.join(" → ")));
+    }
+    let members: Vec<Target> = catalog.related(group, RelationType::HasMember).collect();
+    lines.push(PageLine::text(&[(&format!("  members ({})", members.len()), Tone::Key)]));
+    for member in members {
+        let email = match member {
+            Target::Entity(user) => catalog.entity(user).email().map(|e| format!("  <{e}>")),
+            Target::Missing(_) => None,
+        };
+        lines.push(target_line(catalog, "    ", "→", member, email));
+    }
+}

@@ -1,0 +1,73 @@
+//! The problems view: every problem of the loaded catalog, `FILE:LINE:COL severity message`;
+//! `Enter` opens the entity when it loaded.
+
+use super::ListCursor;
+use crate::catalog::Catalog;
+use crate::tui::action::Action;
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+#[derive(Default)]
+pub struct ProblemsPane {
+    pub list: ListCursor,
+}
+
+impl ProblemsPane {
+    pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
+        if self.list.apply(action, catalog.problems.len(), page) {
+            return None;
+        }
+        match action {
+            Action::Open => {
+                let problem = catalog.problems.get(self.list.cursor)?;
+                match problem.entity.as_deref().and_then(|key| catalog.get(key)) {
+                    Some(id) => Some(Action::OpenEntity(id)),
+                    None => Some(Action::Error(format!(
+                        "{}: this entity did not load (an error keeps it out of the catalog); fix the file and restart",
+                        problem.entity.as_deref().unwrap_or(&problem.location)
+                    ))),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
+        let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(format!(" Problems: {errors} errors, {warnings} warnings "), theme.title))
+            .title_bottom(Span::styled(" enter: open the entity ", theme.muted));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if catalog.problems.is_empty() {
+            frame.render_widget(Paragraph::new(Span::styled("no problems: the catalog is valid", theme.ok)), inner);
+            return;
+        }
+        let page = inner.height as usize;
+        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
+        let lines: Vec<Line> = catalog
+            .problems
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(page)
+            .map(|(i, p)| {
+                let severity = if p.is_error() { theme.error } else { theme.warning };
+                let selected = i == self.list.cursor;
+                let pick = |s| if selected { theme.selected } else { s };
+                Line::from(vec![
+                    Span::styled(format!("{}:{}:{} ", p.location, p.pos.line, p.pos.col), pick(theme.muted)),
+                    Span::styled(format!("{} ", p.severity), pick(severity)),
+                    Span::styled(p.message.clone(), pick(theme.base)),
+                ])
+                .style(pick(theme.base))
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}

@@ -1,0 +1,157 @@
+//! The event loop and the terminal around it: raw mode and the alternate screen, restored on
+//! quit, on panic (color-eyre's report printed after the restore), on SIGTERM/SIGHUP/SIGINT, and
+//! around Ctrl-z (the terminal is restored, SIGTSTP raised, and the screen re-entered on resume).
+
+use super::action::{Action, LoadResult};
+use super::app::App;
+use super::ui;
+use crossterm::event::{self, Event};
+use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::{self, Stdout};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether the terminal is in raw mode / on the alternate screen (so restore runs once).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Leaves raw mode and the alternate screen and shows the cursor. Safe to call twice.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = disable_raw_mode();
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    }
+}
+
+fn enter() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    Ok(())
+}
+
+/// Installs color-eyre's panic report behind a hook that restores the terminal first, so the
+/// report is readable on the normal screen. Must run before the terminal is set up.
+fn install_panic_hook() {
+    let (panic_hook, _) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        panic_hook(info);
+    }));
+}
+
+/// The signals that end the TUI cleanly; the number of the one received, or 0.
+fn register_signals() -> Arc<AtomicUsize> {
+    let received = Arc::new(AtomicUsize::new(0));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        if let Err(err) = signal_hook::flag::register_usize(signal, received.clone(), signal as usize) {
+            eprintln!("greenroom: cannot watch signal {signal}: {err}");
+        }
+    }
+    received
+}
+
+/// Runs the app until it quits; returns the process exit code.
+pub fn run(mut app: App, loader: Receiver<LoadResult>) -> ExitCode {
+    install_panic_hook();
+    let signals = register_signals();
+    if let Err(err) = enter() {
+        restore();
+        eprintln!("greenroom: cannot set up the terminal: {err}");
+        return ExitCode::from(2);
+    }
+    let result = event_loop(&mut app, &loader, &signals);
+    restore();
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("greenroom: terminal error: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn event_loop(app: &mut App, loader: &Receiver<LoadResult>, signals: &AtomicUsize) -> io::Result<ExitCode> {
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    let loading_since = Instant::now();
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| ui::draw(frame, app))?;
+            dirty = false;
+        }
+        let signal = signals.load(Ordering::SeqCst);
+        if signal != 0 {
+            return Ok(ExitCode::from(128 + signal as u8));
+        }
+        if app.data.is_none() {
+            match loader.try_recv() {
+                Ok(result) => {
+                    app.on_loaded(result);
+                    dirty = true;
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => {
+                    // The loader died (its panic was reported by the hook).
+                    restore();
+                    eprintln!("greenroom: loading the catalog failed");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(TryRecvError::Empty) => {
+                    app.loading_for = loading_since.elapsed();
+                    dirty = true;
+                }
+            }
+        }
+        // Short waits while loading (the spinner moves, the result shows at once), longer ones
+        // after; a signal or a key ends a wait early enough either way.
+        let wait = if app.data.is_none() { Duration::from_millis(50) } else { Duration::from_millis(250) };
+        if event::poll(wait)? {
+            // Everything already typed is applied before the next frame, so a burst of keys
+            // (typing fast, a paste, tmux send-keys) costs one draw.
+            loop {
+                match event::read()? {
+                    Event::Key(key) => app.handle_key(key),
+                    Event::Resize(w, h) => app.dispatch(Action::Resize(w, h)),
+                    Event::Paste(text) => text.chars().filter(|c| !c.is_control()).for_each(|c| app.dispatch(Action::InputChar(c))),
+                    _ => {}
+                }
+                if !app.running || app.suspend || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+            dirty = true;
+        }
+        if !app.running {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if app.suspend {
+            app.suspend = false;
+            suspend(&mut terminal)?;
+            let size = terminal.size()?;
+            app.size = (size.width, size.height);
+            dirty = true;
+        }
+    }
+}
+
+/// Ctrl-z: gives the terminal back to the shell and stops; `fg` resumes here.
+fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore();
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    // Resumed (SIGCONT).
+    enter()?;
+    terminal.clear()?;
+    Ok(())
+}

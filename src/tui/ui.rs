@@ -1,0 +1,191 @@
+//! The frame: header (source, counts), section tabs, the pane, the status line (or the `:`
+//! command line), and the help over it. Only reads the app state.
+
+use super::action::Section;
+use super::app::App;
+use super::panes::catalog::thousands;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Below this, the frame cannot hold a useful table: a message says so.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = &app.theme;
+    frame.render_widget(Block::default().style(theme.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::from(Span::styled("terminal too small", theme.error)),
+            Line::from(Span::styled(format!("{}x{}: greenroom needs {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height), theme.base)),
+            Line::from(Span::styled("enlarge it, or q quits", theme.muted)),
+        ];
+        let y = area.height.saturating_sub(3) / 2;
+        let centered = Rect { y: area.y + y, height: area.height.saturating_sub(y).min(3), ..area };
+        frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), centered);
+        return;
+    }
+    let [header, tabs, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    draw_header(frame, header, app);
+    draw_tabs(frame, tabs, app);
+    draw_body(frame, body, app);
+    match &app.command {
+        Some(command) => command.draw(frame, status, theme),
+        None => draw_status(frame, status, app),
+    }
+    if let Some(help) = &app.help {
+        help.draw(frame, body, &app.keymap, theme);
+    }
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled(" greenroom ", theme.header), Span::raw(" ")];
+    if app.is_demo {
+        spans.push(Span::styled(" DEMO ", theme.demo_badge));
+        spans.push(Span::styled(" bundled demo catalog (not your data)", theme.warning));
+    } else {
+        spans.push(Span::styled("source ", theme.muted));
+        spans.push(Span::styled(app.source.clone(), theme.base));
+    }
+    match &app.data {
+        Some(data) => {
+            let catalog = &data.catalog;
+            spans.push(Span::styled(" │ ", theme.border));
+            spans.push(Span::styled(format!("{} entities", thousands(catalog.len())), theme.base));
+            spans.push(Span::styled(" │ ", theme.border));
+            let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
+            let style = if errors > 0 {
+                theme.error
+            } else if warnings > 0 {
+                theme.warning
+            } else {
+                theme.ok
+            };
+            spans.push(Span::styled(format!("{} problems", catalog.problems.len()), style));
+            if !catalog.problems.is_empty() {
+                spans.push(Span::styled(format!(" ({errors} errors, {warnings} warnings)"), theme.muted));
+            }
+        }
+        None => spans.push(Span::styled(" │ loading…", theme.muted)),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let short = area.width < 100;
+    let mut spans = Vec::new();
+    for section in Section::ALL {
+        let title = if short { section.short_title() } else { section.title() };
+        let active = app.section == section && app.page.is_none();
+        let style = if active { theme.tab_active } else { theme.tab };
+        spans.push(Span::styled(format!("{}", section.number()), if active { style } else { theme.key }));
+        spans.push(Span::styled(format!(" {title}"), style));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(page) = &app.page {
+        if let Some(data) = &app.data {
+            spans.push(Span::styled(format!("› {}", data.catalog.entity(page.id).reference.short()), theme.tab_active));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let Some(data) = &app.data else {
+        let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        let tick = (app.loading_for.as_millis() / 100) as usize % spinner.len();
+        let block = Block::default().borders(Borders::ALL).border_style(theme.border);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = vec![
+            Line::from(vec![
+                Span::styled(format!("{} ", spinner[tick]), theme.accent),
+                Span::styled(format!("loading the catalog from {}…", app.source), theme.base),
+            ]),
+            Line::from(Span::styled(
+                format!("{:.1} s · reading catalog files and Locations, then indexing for search", app.loading_for.as_secs_f64()),
+                theme.muted,
+            )),
+            Line::from(Span::styled("q quits · keys work while this loads", theme.muted)),
+        ];
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    };
+    let catalog = &data.catalog;
+    if let Some(page) = &app.page {
+        page.draw(frame, area, catalog, theme);
+        return;
+    }
+    match app.section {
+        Section::Catalog => app.catalog.draw(frame, area, data, theme),
+        Section::Dependencies => app.deps.draw(frame, area, catalog, theme),
+        Section::CiCd => app.cicd.draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Incidents => app.incidents.draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Cost => app.cost.draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Templates => app.templates.draw(frame, area, catalog, theme),
+        Section::Docs => app.docs.draw(frame, area, catalog, theme),
+        Section::Problems => app.problems.draw(frame, area, catalog, theme),
+    }
+}
+
+/// Key hints for the pane on screen, from the keymap (so they follow the user's bindings).
+fn hints(app: &App) -> Vec<(String, &'static str)> {
+    let k = |name: &str| app.keymap.first_key(name);
+    let mut out = Vec::new();
+    if app.catalog.editing && app.page.is_none() && app.section == Section::Catalog {
+        return vec![("enter".into(), "open"), ("tab".into(), "keep"), ("esc".into(), "clear"), ("↑/↓".into(), "move")];
+    }
+    if app.page.is_some() {
+        out.push((k("entity.open"), "open relation"));
+        out.push((k("app.back"), "back"));
+    } else {
+        match app.section {
+            Section::Catalog => {
+                out.push((k("catalog.filter"), "filter"));
+                out.push((k("catalog.sort"), "sort"));
+                out.push((k("nav.open"), "open"));
+            }
+            Section::Dependencies => {
+                out.push((k("deps.reverse"), "reverse"));
+                out.push((k("deps.relation"), "relation"));
+                out.push((k("deps.open"), "open"));
+            }
+            Section::Templates => out.push((k("templates.open"), "details")),
+            Section::Problems => out.push((k("problems.open"), "open")),
+            _ => {}
+        }
+    }
+    out.push((k("app.command"), "command"));
+    out.push((k("app.help"), "help"));
+    out.push((k("app.quit"), "quit"));
+    out
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let mut right: Vec<Span> = Vec::new();
+    for (key, what) in hints(app) {
+        right.push(Span::styled(key, theme.status.patch(theme.key)));
+        right.push(Span::styled(format!(" {what}  "), theme.status));
+    }
+    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
+    let left = match &app.status {
+        Some(status) if status.error => Span::styled(format!(" {}", status.text), theme.status.patch(theme.error)),
+        Some(status) => Span::styled(format!(" {}", status.text), theme.status),
+        None => match app.loaded_in {
+            Some(t) if app.data.is_some() => Span::styled(format!(" loaded in {} ms", t.as_millis()), theme.status.patch(theme.muted)),
+            _ => Span::styled(" ", theme.status),
+        },
+    };
+    frame.render_widget(Block::default().style(theme.status), area);
+    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width.min(area.width / 2 + 10))]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)).style(theme.status), l);
+    frame.render_widget(Paragraph::new(Line::from(right)).alignment(Alignment::Right).style(theme.status), r);
+}

@@ -83,7 +83,19 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
         entities.extend(contents.entities);
         problems.extend(contents.problems);
     }
-    Loaded { catalog: Catalog::build(entities, problems), unreadable }
+    let catalog = Catalog::build(entities, problems);
+    release_freed_memory();
+    Loaded { catalog, unreadable }
+}
+
+/// glibc keeps the memory of the freed parse trees (about a tenth of the RSS after loading 100k
+/// entities); give it back so the resident size is what the catalog really holds.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn read_path(path: &Path) -> FileContents {

@@ -16,9 +16,9 @@ pub enum Value {
     Int(i64),
     Float(f64),
     String(CompactString),
-    Seq(Vec<Value>),
+    Seq(Box<[Value]>),
     /// Keys in source order.
-    Map(Vec<(CompactString, Value)>),
+    Map(Box<[(CompactString, Value)]>),
 }
 
 impl Value {

@@ -31,7 +31,8 @@ struct Renderer<'t> {
     marker: Option<String>,
     quote: usize,
     code: bool,
-    links: Vec<String>,
+    /// Open links: the URL, and where the link's text starts in `spans`.
+    links: Vec<(String, usize)>,
 }
 
 impl Renderer<'_> {
@@ -174,12 +175,12 @@ impl Renderer<'_> {
             Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
             Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
             Tag::Link { dest_url, .. } => {
-                self.links.push(dest_url.to_string());
+                self.links.push((dest_url.to_string(), self.spans.len()));
                 let link = self.theme.link;
                 self.styles.push(link);
             }
             Tag::Image { dest_url, .. } => {
-                self.links.push(dest_url.to_string());
+                self.links.push((dest_url.to_string(), self.spans.len()));
                 self.text("[image: ");
                 let link = self.theme.link;
                 self.styles.push(link);
@@ -223,8 +224,9 @@ impl Renderer<'_> {
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => self.pop_style(),
             TagEnd::Link => {
                 self.pop_style();
-                if let Some(url) = self.links.pop() {
-                    if !url.starts_with('#') {
+                if let Some((url, start)) = self.links.pop() {
+                    let text: String = self.spans[start.min(self.spans.len())..].iter().map(|s| s.content.as_ref()).collect();
+                    if !url.starts_with('#') && text != url && !url.ends_with(&format!(":{text}")) {
                         self.spans.push(Span::styled(format!(" <{url}>"), self.theme.muted));
                     }
                 }
@@ -232,7 +234,7 @@ impl Renderer<'_> {
             TagEnd::Image => {
                 self.pop_style();
                 self.text("]");
-                if let Some(url) = self.links.pop() {
+                if let Some((url, _)) = self.links.pop() {
                     self.spans.push(Span::styled(format!(" <{url}>"), self.theme.muted));
                 }
             }
@@ -259,7 +261,7 @@ mod tests {
 
     #[test]
     fn renders_the_common_blocks() {
-        let md = "# Title\n\nSome *emphasis* and `code` and a [link](https://x.example).\n\n- one\n- two\n  1. nested\n\n```sh\nmake run\n```\n\n> quoted\n";
+        let md = "# Title\n\nSome *emphasis* and `code` and a [link](https://x.example) <https://y.example>.\n\n- one\n- two\n  1. nested\n\n```sh\nmake run\n```\n\n> quoted\n";
         let theme = Theme::default();
         let lines = render(md, &theme);
         assert_eq!(
@@ -267,7 +269,7 @@ mod tests {
             [
                 "# Title",
                 "",
-                "Some emphasis and code and a link <https://x.example>.",
+                "Some emphasis and code and a link <https://x.example> https://y.example.",
                 "",
                 "• one",
                 "• two",

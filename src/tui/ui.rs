@@ -47,7 +47,8 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::styled(" greenroom ", theme.header), Span::raw(" ")];
     if app.is_demo {
         spans.push(Span::styled(" DEMO ", theme.demo_badge));
-        spans.push(Span::styled(" bundled demo catalog (not your data)", theme.warning));
+        let text = if area.width >= 100 { " bundled demo catalog (not your data)" } else { " demo data" };
+        spans.push(Span::styled(text, theme.warning));
     } else {
         spans.push(Span::styled("source ", theme.muted));
         spans.push(Span::styled(app.source.clone(), theme.base));
@@ -66,9 +67,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 theme.ok
             };
-            spans.push(Span::styled(format!("{} problems", catalog.problems.len()), style));
-            if !catalog.problems.is_empty() {
-                spans.push(Span::styled(format!(" ({errors} errors, {warnings} warnings)"), theme.muted));
+            let n = catalog.problems.len();
+            spans.push(Span::styled(format!("{n} problem{}", if n == 1 { "" } else { "s" }), style));
+            if n > 0 {
+                spans.push(Span::styled(format!(" ({})", super::panes::problems::counts(errors, warnings)), theme.muted));
             }
         }
         None => spans.push(Span::styled(" │ loading…", theme.muted)),
@@ -175,7 +177,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         right.push(Span::styled(key, theme.status.patch(theme.key)));
         right.push(Span::styled(format!(" {what}  "), theme.status));
     }
-    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
     let left = match &app.status {
         Some(status) if status.error => Span::styled(format!(" {}", status.text), theme.status.patch(theme.error)),
         Some(status) => Span::styled(format!(" {}", status.text), theme.status),
@@ -185,7 +186,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         },
     };
     frame.render_widget(Block::default().style(theme.status), area);
-    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width.min(area.width / 2 + 10))]).areas(area);
+    // The message first (it may be an error); the hints get what is left, at least half.
+    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
+    let room = area.width.saturating_sub(left.width() as u16 + 2).max(area.width / 2);
+    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width.min(room))]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.status), l);
     frame.render_widget(Paragraph::new(Line::from(right)).alignment(Alignment::Right).style(theme.status), r);
 }

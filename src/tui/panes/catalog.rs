@@ -235,7 +235,14 @@ impl CatalogPane {
         }
         match action {
             Action::Open => return self.selected().map(Action::OpenEntity),
-            Action::StartFilter => self.editing = true,
+            Action::StartFilter => {
+                // A new filter, as `/` starts a new search in less and vim.
+                self.editing = true;
+                if !self.filter.is_empty() {
+                    self.filter.clear();
+                    self.refresh(catalog);
+                }
+            }
             Action::ClearFilter => {
                 if self.filter.is_empty() && self.kind.is_none() {
                     return Some(Action::Back);
@@ -348,7 +355,9 @@ impl CatalogPane {
         let page = table_area.height.saturating_sub(1) as usize;
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let sort = self.effective_sort();
-        let header = TableRow::new(SortKey::COLUMNS.iter().map(|&key| {
+        // Narrow terminals drop the type and tags columns rather than squeeze every column.
+        let columns: &[SortKey] = if table_area.width >= 100 { &SortKey::COLUMNS } else { &SortKey::COLUMNS[..5] };
+        let header = TableRow::new(columns.iter().map(|&key| {
             let mark = if key == sort { if self.reverse { " ▼" } else { " ▲" } } else { "" };
             Cell::from(format!("{}{mark}", key.title()))
         }))
@@ -362,20 +371,18 @@ impl CatalogPane {
             } else {
                 (theme.base, theme.matched)
             };
-            let name = highlighted(entity.name(), highlights, base, matched);
-            let tags = entity.tags().collect::<Vec<_>>().join(", ");
-            let cells = vec![
-                Cell::from(entity.kind.to_string()),
-                Cell::from(name),
-                Cell::from(entity.owner().unwrap_or_default().to_string()),
-                Cell::from(entity.system().unwrap_or_default().to_string()),
-                Cell::from(entity.lifecycle().unwrap_or_default().to_string()),
-                Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                Cell::from(tags),
-            ];
-            TableRow::new(cells).style(if selected { theme.selected } else { theme.base })
+            let cells = columns.iter().map(|column| match column {
+                SortKey::Name => Cell::from(highlighted(entity.name(), highlights, base, matched)),
+                SortKey::Kind => Cell::from(entity.kind.to_string()),
+                SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
+                SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
+                SortKey::Lifecycle => Cell::from(entity.lifecycle().unwrap_or_default().to_string()),
+                SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
+                SortKey::Tags | SortKey::Relevance => Cell::from(entity.tags().collect::<Vec<_>>().join(", ")),
+            });
+            TableRow::new(cells).style(base)
         });
-        let widths = [
+        let all_widths = [
             Constraint::Length(10),
             Constraint::Fill(4),
             Constraint::Fill(3),
@@ -384,7 +391,8 @@ impl CatalogPane {
             Constraint::Length(12),
             Constraint::Fill(2),
         ];
-        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+        let widths = &all_widths[..columns.len()];
+        frame.render_widget(Table::new(rows, widths.to_vec()).header(header).column_spacing(1), table_area);
     }
 }
 

@@ -34,7 +34,7 @@ pub fn candidates(catalog: &Catalog, id: EntityId) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(reference) = entity.annotation("backstage.io/techdocs-ref") {
         if let Some(rel) = reference.strip_prefix("dir:") {
-            let base = dir.join(rel.trim());
+            let base: PathBuf = dir.join(rel.trim()).components().filter(|c| *c != std::path::Component::CurDir).collect();
             out.push(base.join("docs").join("index.md"));
             out.push(base.join("index.md"));
         }

@@ -40,16 +40,28 @@ impl HelpState {
         HelpState { pane: pane.to_string(), scopes, input: TextInput::default(), list: ListCursor::default() }
     }
 
+    /// The bindings matching the search: those containing every word when some do, else the
+    /// fuzzy matches (characters in order).
     pub fn rows(&self, keymap: &Keymap) -> Vec<HelpRow> {
-        keymap
+        let all: Vec<HelpRow> = keymap
             .entries_for(&self.scopes)
             .map(|e| HelpRow {
                 keys: e.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
                 name: e.name,
                 help: e.help,
             })
-            .filter(|r| self.input.is_empty() || fuzzy(&format!("{} {} {}", r.name, r.keys, r.help), &self.input.text))
-            .collect()
+            .collect();
+        if self.input.is_empty() {
+            return all;
+        }
+        let text = |r: &HelpRow| format!("{} {} {}", r.name, r.keys, r.help).to_lowercase();
+        let query = self.input.text.to_lowercase();
+        let exact = |r: &HelpRow| query.split_whitespace().all(|w| text(r).contains(w));
+        if all.iter().any(exact) {
+            all.into_iter().filter(exact).collect()
+        } else {
+            all.into_iter().filter(|r| fuzzy(&text(r), &query)).collect()
+        }
     }
 
     /// Returns false when help should close.
@@ -117,7 +129,7 @@ impl HelpState {
             .style(style)
         });
         let header = Row::new(["KEYS", "ACTION", "WHAT IT DOES"]).style(theme.table_header);
-        let widths = [Constraint::Length(20), Constraint::Length(22), Constraint::Fill(1)];
+        let widths = [Constraint::Length(14), Constraint::Length(21), Constraint::Fill(1)];
         frame.render_widget(Table::new(body, widths).header(header).column_spacing(1), table);
     }
 }

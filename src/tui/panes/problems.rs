@@ -40,7 +40,7 @@ impl ProblemsPane {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
-            .title(Span::styled(format!(" Problems: {errors} errors, {warnings} warnings "), theme.title))
+            .title(Span::styled(format!(" Problems: {} ", counts(errors, warnings)), theme.title))
             .title_bottom(Span::styled(" enter: open the entity ", theme.muted));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -70,4 +70,10 @@ impl ProblemsPane {
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// "1 error, 2 warnings".
+pub fn counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }

@@ -1,0 +1,299 @@
+//! The TUI's state and update, driven by key events, no terminal: key → action → state.
+
+mod tui_common;
+
+use greenroom::catalog::Target;
+use greenroom::catalog::graph::Direction;
+use greenroom::tui::keymap::Keymap;
+use greenroom::tui::panes::catalog::SortKey;
+use greenroom::tui::{Action, Section};
+use std::collections::BTreeMap;
+use tui_common::*;
+
+#[test]
+fn moves_through_the_catalog_with_vim_keys_arrows_and_pages() {
+    let mut app = demo();
+    let rows = app.catalog.rows.len();
+    assert_eq!(rows, 66);
+    assert_eq!(app.catalog.list.cursor, 0);
+    press(&mut app, "jj<down>");
+    assert_eq!(app.catalog.list.cursor, 3);
+    press(&mut app, "k<up>");
+    assert_eq!(app.catalog.list.cursor, 1);
+    press(&mut app, "G");
+    assert_eq!(app.catalog.list.cursor, rows - 1);
+    press(&mut app, "g");
+    assert_eq!(app.catalog.list.cursor, 0);
+    let page = app.page_rows() - 1;
+    press(&mut app, "<c-d>");
+    assert_eq!(app.catalog.list.cursor, page / 2);
+    press(&mut app, "<c-u>");
+    assert_eq!(app.catalog.list.cursor, 0);
+    press(&mut app, "<pgdn>");
+    assert_eq!(app.catalog.list.cursor, page);
+    press(&mut app, "<pgup>");
+    assert_eq!(app.catalog.list.cursor, 0);
+    // The selection is the entity the other panes are about.
+    press(&mut app, "j");
+    assert_eq!(app.focus, app.catalog.selected());
+}
+
+#[test]
+fn filter_narrows_as_you_type_and_esc_clears() {
+    let mut app = demo();
+    press(&mut app, "/");
+    assert!(app.catalog.editing);
+    press(&mut app, "ord");
+    let narrowed = app.catalog.rows.len();
+    assert!(narrowed < 66 && narrowed > 0, "{narrowed}");
+    press(&mut app, "ersvc");
+    assert_eq!(selected_name(&app), "order-service");
+    // Keys are text while the filter has the keyboard: `q` does not quit.
+    press(&mut app, "q");
+    assert!(app.running);
+    assert_eq!(app.catalog.filter.text, "ordersvcq");
+    press(&mut app, "<bs>");
+    press(&mut app, "<esc>");
+    assert!(!app.catalog.editing);
+    assert!(app.catalog.filter.is_empty());
+    assert_eq!(app.catalog.rows.len(), 66);
+}
+
+#[test]
+fn filter_grammar_negation_fields_and_people_by_email() {
+    let mut app = demo();
+    press(&mut app, "/owner:order !deprecated<tab>");
+    assert!(!app.catalog.editing, "tab keeps the filter and leaves the input");
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    assert!(!app.catalog.rows.is_empty());
+    for row in &app.catalog.rows {
+        let e = catalog.entity(row.id);
+        assert!(e.owner().unwrap_or_default().contains("order"), "{}", e.key());
+        assert_ne!(e.lifecycle(), Some("deprecated"));
+    }
+    press(&mut app, "/mei.chen@myorg");
+    assert_eq!(selected_name(&app), "mei.chen");
+    press(&mut app, "<esc>/Sofia Romero");
+    assert_eq!(selected_name(&app), "sofia.romero");
+}
+
+#[test]
+fn enter_opens_the_entity_and_esc_goes_back_through_history() {
+    let mut app = demo();
+    press(&mut app, "/order-service<enter>");
+    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+    // The page starts on its first link: the owner group.
+    press(&mut app, "<enter>");
+    assert_eq!(page_name(&app).as_deref(), Some("group:default/order-team"));
+    press(&mut app, "<esc>");
+    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+    press(&mut app, "<bs>");
+    assert_eq!(page_name(&app), None);
+    assert_eq!(app.section, Section::Catalog);
+    assert_eq!(app.catalog.filter.text, "order-service", "the filter is kept when coming back");
+}
+
+#[test]
+fn group_page_lists_members_children_and_what_it_owns() {
+    let mut app = demo();
+    press(&mut app, ":groups<enter>/^order-team<enter>");
+    let page = app.page.as_ref().expect("group page");
+    let text: Vec<String> = page.lines.iter().map(|l| l.spans.iter().map(|s| s.0.as_str()).collect()).collect();
+    let text = text.join("\n");
+    for expected in ["members (3)", "sofia.romero@myorg.example.com", "children (0)", "owns (", "component:default/order-service"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn sort_cycles_columns_and_reverses() {
+    let mut app = demo();
+    assert_eq!(app.catalog.effective_sort(), SortKey::Name);
+    assert_eq!(selected_name(&app), "amara.diallo");
+    press(&mut app, "s");
+    assert_eq!(app.catalog.effective_sort(), SortKey::Owner);
+    press(&mut app, "sssss");
+    assert_eq!(app.catalog.effective_sort(), SortKey::Kind);
+    press(&mut app, "s");
+    assert_eq!(app.catalog.effective_sort(), SortKey::Name);
+    press(&mut app, "gS");
+    assert!(app.catalog.reverse);
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    let names: Vec<String> = app.catalog.rows.iter().map(|r| catalog.entity(r.id).name().to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(names, sorted);
+}
+
+#[test]
+fn kind_commands_and_command_line() {
+    let mut app = demo();
+    press(&mut app, ":components<enter>");
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    assert!(app.catalog.rows.iter().all(|r| catalog.entity(r.id).is_kind("Component")));
+    press(&mut app, ":comp<tab>");
+    assert_eq!(app.command.as_ref().unwrap().input.text, "components");
+    press(&mut app, "<esc>:deps<enter>");
+    assert_eq!(app.section, Section::Dependencies);
+    press(&mut app, ":nope<enter>");
+    assert!(app.status.as_ref().unwrap().text.contains("unknown command"));
+    press(&mut app, "1<esc>");
+    assert!(app.catalog.kind.is_none(), "esc clears the kind filter too");
+    press(&mut app, ":q<enter>");
+    assert!(!app.running);
+}
+
+#[test]
+fn number_keys_switch_sections() {
+    let mut app = demo();
+    for (key, section) in ["2", "3", "4", "5", "6", "7", "8", "1"].iter().zip([
+        Section::Dependencies,
+        Section::CiCd,
+        Section::Incidents,
+        Section::Cost,
+        Section::Templates,
+        Section::Docs,
+        Section::Problems,
+        Section::Catalog,
+    ]) {
+        press(&mut app, key);
+        assert_eq!(app.section, section);
+    }
+    press(&mut app, "<esc>");
+    assert_eq!(app.section, Section::Problems, "back goes to the previous section");
+}
+
+#[test]
+fn dependencies_expand_collapse_reverse_relation_and_depth() {
+    let mut app = demo();
+    press(&mut app, "/order-service<enter>2");
+    assert_eq!(app.section, Section::Dependencies);
+    let deps = &app.deps;
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    assert_eq!(deps.nodes[0].target, Target::Entity(catalog.get("component:default/order-service").unwrap()));
+    let all = deps.visible.len();
+    assert!(all > 5, "{all}");
+    // Down to the first child with children, collapse it, expand it again.
+    press(&mut app, "j");
+    let child = app.deps.visible[1];
+    assert!(app.deps.nodes[child].end > child + 1, "orders-db has a child");
+    press(&mut app, "h");
+    assert!(app.deps.visible.len() < all);
+    press(&mut app, "l");
+    assert_eq!(app.deps.visible.len(), all);
+    press(&mut app, "<space>");
+    assert!(app.deps.visible.len() < all);
+    press(&mut app, "r");
+    assert_eq!(app.deps.direction, Direction::Dependents);
+    press(&mut app, "t");
+    assert_eq!(app.deps.relation, Some(Direction::Dependents.relations()[0]));
+    press(&mut app, "r-");
+    assert_eq!(app.deps.direction, Direction::Dependencies);
+    assert!(app.deps.depth.is_some());
+    press(&mut app, "---");
+    assert_eq!(app.deps.depth, Some(1));
+    assert!(app.deps.nodes.iter().all(|n| n.depth <= 1));
+    press(&mut app, "+++++++++++");
+    assert_eq!(app.deps.depth, None, "past 9 levels: no limit");
+    // Enter on a node opens its entity.
+    press(&mut app, "j<enter>");
+    assert_eq!(page_name(&app).as_deref(), Some("resource:default/orders-db"));
+}
+
+#[test]
+fn templates_enter_shows_parameters_and_steps_esc_returns() {
+    let mut app = demo();
+    press(&mut app, "6");
+    assert_eq!(app.templates.templates.len(), 2);
+    press(&mut app, "<enter>");
+    assert!(app.templates.detail.is_some());
+    press(&mut app, "<esc>");
+    assert!(app.templates.detail.is_none());
+    assert_eq!(app.section, Section::Templates);
+}
+
+#[test]
+fn docs_load_on_selection_not_on_draw() {
+    let mut app = demo();
+    press(&mut app, "/storefront-web<tab>7");
+    assert!(app.docs.path.as_ref().unwrap().ends_with("storefront-web/docs/index.md"), "{:?}", app.docs.path);
+    assert!(!app.docs.lines.is_empty());
+    press(&mut app, "1/order-service<tab>7");
+    assert!(app.docs.path.as_ref().unwrap().ends_with("order-service/README.md"));
+    press(&mut app, "jj");
+    assert_eq!(app.docs.scroll, 2);
+    press(&mut app, "1/inventory-db<tab>7");
+    assert!(app.docs.path.is_none());
+    assert!(app.docs.message.as_ref().unwrap().contains("no docs"));
+}
+
+#[test]
+fn problems_enter_jumps_to_the_entity_when_it_loaded() {
+    let mut app = app_on("tests/tui_fixtures/broken", false);
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    assert!(catalog.problems.len() >= 2, "{:?}", catalog.problems);
+    press(&mut app, "8");
+    let at = catalog.problems.iter().position(|p| p.entity.as_deref() == Some("component:default/checkout")).unwrap();
+    for _ in 0..at {
+        press(&mut app, "j");
+    }
+    press(&mut app, "<enter>");
+    assert_eq!(page_name(&app).as_deref(), Some("component:default/checkout"));
+    press(&mut app, "<esc>");
+    let bad = catalog.problems.iter().position(|p| p.message.contains("Bad_Name")).unwrap();
+    press(&mut app, "g");
+    for _ in 0..bad {
+        press(&mut app, "j");
+    }
+    press(&mut app, "<enter>");
+    assert_eq!(page_name(&app), None);
+    assert!(app.status.as_ref().unwrap().error);
+}
+
+#[test]
+fn help_opens_filters_and_closes() {
+    let mut app = demo();
+    press(&mut app, "?");
+    assert!(app.help.is_some());
+    press(&mut app, "revers");
+    let rows = app.help.as_ref().unwrap().rows(&app.keymap);
+    assert_eq!(rows.iter().map(|r| r.name).collect::<Vec<_>>(), ["catalog.reverse"]);
+    press(&mut app, "<esc>");
+    assert!(app.help.is_none());
+    assert!(app.running);
+}
+
+#[test]
+fn remapped_keys_drive_the_handler_and_help() {
+    let mut keys = BTreeMap::new();
+    keys.insert("nav.down".to_string(), vec!["n".to_string()]);
+    keys.insert("app.quit".to_string(), vec!["x".to_string()]);
+    let mut app = demo();
+    app.keymap = Keymap::new(&keys);
+    press(&mut app, "nn");
+    assert_eq!(app.catalog.list.cursor, 2);
+    press(&mut app, "j");
+    assert_eq!(app.catalog.list.cursor, 2, "j is no longer bound");
+    press(&mut app, "q");
+    assert!(app.running);
+    press(&mut app, "?down");
+    let rows = app.help.as_ref().unwrap().rows(&app.keymap);
+    assert!(rows.iter().any(|r| r.name == "nav.down" && r.keys == "n"));
+    press(&mut app, "<esc>x");
+    assert!(!app.running);
+}
+
+#[test]
+fn actions_are_noops_while_loading() {
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
+    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
+    for action in [Action::Down, Action::Open, Action::StartFilter, Action::GoSection(Section::Dependencies), Action::SortNext] {
+        app.dispatch(action);
+    }
+    press(&mut app, "/abc<enter>");
+    assert!(app.running);
+    assert!(frame(&app).contains("loading the catalog"));
+    press(&mut app, "q");
+    assert!(!app.running, "q quits even while loading");
+}

@@ -1,0 +1,80 @@
+//! Helpers for the TUI tests: the demo catalog in an app, keys from text, frames as text.
+
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use greenroom::catalog::load::load_paths;
+use greenroom::tui::{self, theme::Theme, App};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+pub const WIDTH: u16 = 100;
+pub const HEIGHT: u16 = 30;
+
+/// The demo catalog (read from src/demo, so paths are the same on every machine).
+pub fn demo() -> App {
+    app_on("src/demo", true)
+}
+
+pub fn app_on(path: &str, is_demo: bool) -> App {
+    let loaded = load_paths(&[path.into()]);
+    assert!(loaded.unreadable.is_empty(), "{:?}", loaded.unreadable);
+    let mut app = tui::app_with(loaded.catalog, if is_demo { "demo" } else { path }, is_demo, Theme::default());
+    app.catalog.show_timing = false;
+    app.dispatch(tui::Action::Resize(WIDTH, HEIGHT));
+    app
+}
+
+/// Presses keys: plain characters, or `<name>` for named keys (`<enter>`, `<esc>`, `<c-d>`, ...).
+pub fn press(app: &mut App, keys: &str) {
+    let mut rest = keys;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let name = &rest[1..end];
+                rest = &rest[end + 1..];
+                let event = match name {
+                    "enter" => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+                    "esc" => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+                    "bs" => KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
+                    "tab" => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+                    "space" => KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE),
+                    "down" => KeyEvent::new(KeyCode::Down, KeyModifiers::NONE),
+                    "up" => KeyEvent::new(KeyCode::Up, KeyModifiers::NONE),
+                    "pgdn" => KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE),
+                    "pgup" => KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE),
+                    ctrl if ctrl.starts_with("c-") => {
+                        KeyEvent::new(KeyCode::Char(ctrl.chars().nth(2).unwrap()), KeyModifiers::CONTROL)
+                    }
+                    other => panic!("unknown key <{other}>"),
+                };
+                app.handle_key(event);
+                continue;
+            }
+        }
+        let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), modifiers));
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+/// The frame as text, at the test size.
+pub fn frame(app: &App) -> String {
+    frame_at(app, WIDTH, HEIGHT)
+}
+
+pub fn frame_at(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| tui::ui::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The name of the entity under the catalog cursor.
+pub fn selected_name(app: &App) -> String {
+    let id = app.catalog.selected().expect("a selected row");
+    app.data.as_ref().unwrap().catalog.entity(id).name().to_string()
+}
+
+pub fn page_name(app: &App) -> Option<String> {
+    app.page.as_ref().map(|p| app.data.as_ref().unwrap().catalog.entity(p.id).reference.key())
+}

@@ -1,0 +1,143 @@
+//! Snapshots of every pane on the demo catalog, drawn with ratatui's TestBackend at 100x30.
+//! Review changes with `cargo insta review` (or INSTA_UPDATE=always and read the diff).
+
+mod tui_common;
+
+use insta::assert_snapshot;
+use tui_common::*;
+
+#[test]
+fn catalog() {
+    assert_snapshot!(frame(&demo()));
+}
+
+#[test]
+fn catalog_filtered() {
+    let mut app = demo();
+    press(&mut app, "/ordsvc");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn catalog_components_sorted_by_owner_reversed() {
+    let mut app = demo();
+    press(&mut app, ":components<enter>sS");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn entity_page() {
+    let mut app = demo();
+    press(&mut app, "/order-service<enter>");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn group_page() {
+    let mut app = demo();
+    press(&mut app, ":groups<enter>/^order-team<enter>");
+    assert_snapshot!(frame_at(&app, 100, 45));
+}
+
+#[test]
+fn dependencies() {
+    let mut app = demo();
+    press(&mut app, "/order-service<tab>2");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn dependents_collapsed() {
+    let mut app = demo();
+    press(&mut app, "/^payment-api<tab>2rj<space>");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn cicd() {
+    let mut app = demo();
+    press(&mut app, "/order-service<tab>3");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn incidents() {
+    let mut app = demo();
+    press(&mut app, "/inventory-db<tab>4");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn cost() {
+    let mut app = demo();
+    press(&mut app, "/order-service<tab>5");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn templates() {
+    let mut app = demo();
+    press(&mut app, "6");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn template_detail() {
+    let mut app = demo();
+    press(&mut app, "6j<enter>");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn docs() {
+    let mut app = demo();
+    press(&mut app, "/storefront-web<tab>7");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn problems() {
+    let mut app = app_on("tests/tui_fixtures/broken", false);
+    press(&mut app, "8");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn help() {
+    let mut app = demo();
+    press(&mut app, "?");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn help_in_dependencies_filtered() {
+    let mut app = demo();
+    press(&mut app, "2?depth");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn command_line() {
+    let mut app = demo();
+    press(&mut app, ":c");
+    assert_snapshot!(frame(&app));
+}
+
+#[test]
+fn narrow_80x24() {
+    let mut app = demo();
+    app.dispatch(greenroom::tui::Action::Resize(80, 24));
+    assert_snapshot!(frame_at(&app, 80, 24));
+}
+
+#[test]
+fn too_small() {
+    assert_snapshot!(frame_at(&demo(), 40, 10));
+}
+
+#[test]
+fn loading() {
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
+    let app = App::new("./catalog".into(), false, Keymap::default(), Theme::default(), ProviderEnv::default());
+    assert_snapshot!(frame(&app));
+}

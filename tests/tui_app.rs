@@ -297,3 +297,31 @@ fn actions_are_noops_while_loading() {
     press(&mut app, "q");
     assert!(!app.running, "q quits even while loading");
 }
+
+#[test]
+fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
+    use std::sync::Arc;
+    let catalog = load_paths(&["src/demo".into()]).catalog;
+    let index = search::entities::index(&catalog);
+    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
+    app.background_search = true;
+    app.on_loaded(LoadResult {
+        data: Data { catalog: Arc::new(catalog), index: Arc::new(index) },
+        unreadable: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    });
+    press(&mut app, "/payment-servi");
+    let started = std::time::Instant::now();
+    while app.busy() {
+        app.poll_background();
+        assert!(started.elapsed().as_secs() < 10, "the search worker never answered");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert_eq!(selected_name(&app), "payment-service");
+    // Enter right after typing opens what was typed, not the previous answer.
+    press(&mut app, "<esc>/order-service<enter>");
+    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+}

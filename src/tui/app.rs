@@ -64,6 +64,8 @@ pub struct App {
     pub running: bool,
     /// Ctrl-z was pressed: the event loop suspends, then clears this.
     pub suspend: bool,
+    /// Run filter searches on a thread (the real TUI); tests and benches search in update.
+    pub background_search: bool,
 }
 
 impl App {
@@ -96,6 +98,7 @@ impl App {
             size: (100, 30),
             running: true,
             suspend: false,
+            background_search: false,
         }
     }
 
@@ -110,7 +113,7 @@ impl App {
     /// The catalog arrived from the loader.
     pub fn on_loaded(&mut self, result: LoadResult) {
         let LoadResult { data, unreadable, elapsed } = result;
-        self.catalog.load(&data);
+        self.catalog.load(&data, self.background_search);
         self.templates.load(&data.catalog);
         self.cicd.load(&data.catalog);
         self.incidents.load(&data.catalog);
@@ -121,6 +124,23 @@ impl App {
         }
         self.data = Some(data);
         self.sync();
+    }
+
+    /// Whether background work is under way (the event loop then wakes up often).
+    pub fn busy(&self) -> bool {
+        self.data.is_none() || self.catalog.busy()
+    }
+
+    /// Takes what background work finished; true when the screen changed.
+    pub fn poll_background(&mut self) -> bool {
+        let Some(data) = &self.data else { return false };
+        if !self.catalog.poll(&data.catalog) {
+            return false;
+        }
+        if self.page.is_none() && self.section == Section::Catalog {
+            self.focus = self.catalog.selected().or(self.focus);
+        }
+        true
     }
 
     /// Rows a list shows at the current size (header, tabs, status line and borders off).

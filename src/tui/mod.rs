@@ -87,3 +87,16 @@ pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::The
     });
     app
 }
+
+/// The app over an already loaded catalog, searching on a thread as the running TUI does
+/// (for benchmarks).
+pub fn app_with_background_search(data: &Data) -> App {
+    let mut app = App::new("bench".into(), false, keymap::Keymap::default(), theme::Theme::default(), panes::ProviderEnv::default());
+    app.background_search = true;
+    app.on_loaded(LoadResult {
+        data: Data { catalog: data.catalog.clone(), index: data.index.clone() },
+        unreadable: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    });
+    app
+}

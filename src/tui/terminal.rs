@@ -62,6 +62,7 @@ fn register_signals() -> Arc<AtomicUsize> {
 /// Runs the app until it quits; returns the process exit code.
 pub fn run(mut app: App, loader: Receiver<LoadResult>) -> ExitCode {
     install_panic_hook();
+    app.background_search = true;
     let signals = register_signals();
     if let Err(err) = enter() {
         restore();
@@ -109,14 +110,24 @@ fn event_loop(app: &mut App, loader: &Receiver<LoadResult>, signals: &AtomicUsiz
                     return Ok(ExitCode::from(1));
                 }
                 Err(TryRecvError::Empty) => {
+                    let before = app.loading_for.as_millis() / 100;
                     app.loading_for = loading_since.elapsed();
-                    dirty = true;
+                    // The spinner moves every 100 ms.
+                    dirty |= app.loading_for.as_millis() / 100 != before;
                 }
             }
         }
         // Short waits while loading (the spinner moves, the result shows at once), longer ones
         // after; a signal or a key ends a wait early enough either way.
-        let wait = if app.data.is_none() { Duration::from_millis(50) } else { Duration::from_millis(250) };
+        if app.poll_background() {
+            dirty = true;
+            continue;
+        }
+        let wait = match (app.data.is_some(), app.busy()) {
+            (false, _) => Duration::from_millis(20),
+            (true, true) => Duration::from_millis(4),
+            (true, false) => Duration::from_millis(250),
+        };
         if event::poll(wait)? {
             // Everything already typed is applied before the next frame, so a burst of keys
             // (typing fast, a paste, tmux send-keys) costs one draw.

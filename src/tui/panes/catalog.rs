@@ -107,6 +107,13 @@ pub struct CatalogPane {
     pub matches: usize,
     pub list: ListCursor,
     searcher: Option<Searcher>,
+    /// In the running TUI the search runs on its own thread, so typing never waits for it.
+    worker: Option<SearchWorker>,
+    /// The query sent to the worker whose results have not come back, and when it was sent.
+    pending: Option<(String, Instant)>,
+    /// The last search's rows in relevance order (kind applied), and the query they answer:
+    /// changing the sort re-sorts these instead of searching again.
+    searched: Option<(String, Vec<Row>)>,
     /// Per sort column: each entity's position in that order.
     ranks: HashMap<SortKey, Arc<Vec<u32>>>,
     /// How long the last refresh took (search + sort), shown beside the filter.
@@ -138,66 +145,157 @@ impl CatalogPane {
         self.rows.get(self.list.cursor).map(|r| r.id)
     }
 
-    /// Sets up the pane for a newly loaded catalog.
-    pub fn load(&mut self, data: &Data) {
+    /// Sets up the pane for a newly loaded catalog; with `background`, filter searches run on
+    /// a thread of their own.
+    pub fn load(&mut self, data: &Data, background: bool) {
         self.searcher = Some(Searcher::new(data.index.clone()));
+        self.worker = background.then(|| SearchWorker::spawn(data.index.clone()));
         self.ranks.clear();
+        self.searched = None;
+        self.pending = None;
         self.refresh(&data.catalog);
     }
 
+    /// Whether a search is under way (the event loop then polls often).
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The query as searched: the kind goes into it, so the limit keeps the best of that kind.
+    fn full_query(&self) -> String {
+        match self.kind {
+            Some(k) => format!("kind:{} {}", k.to_lowercase(), self.query()),
+            None => self.query().to_string(),
+        }
+    }
+
     /// Recomputes the view from the kind, the filter and the sort. Keeps the selected entity
-    /// selected when it is still in the view, else the cursor goes to the top.
+    /// selected when it is still in the view, else the cursor goes to the top. With a search
+    /// worker, a new filter is sent to it and the view changes when [`CatalogPane::poll`] gets
+    /// the answer.
     pub fn refresh(&mut self, catalog: &Catalog) {
         let started = Instant::now();
-        let selected = self.selected();
-        let query = self.query().to_string();
-        self.highlights.clear();
-        let kind = self.kind;
-        let of_kind = |id: EntityId| kind.is_none_or(|k| catalog.entity(id).is_kind(k));
-        let sort = self.effective_sort();
-        if query.is_empty() {
+        if self.query().is_empty() {
+            self.pending = None;
+            self.searched = None;
+            self.highlights.clear();
+            let kind = self.kind;
+            let ranks = self.ranks(catalog, self.effective_sort());
             // Everything (of the kind), straight from the column's order: no sort needed.
-            let ranks = self.ranks(catalog, sort);
             let mut order = vec![0 as EntityId; ranks.len()];
             for (id, &rank) in ranks.iter().enumerate() {
                 order[rank as usize] = id as EntityId;
             }
-            self.rows = order.into_iter().filter(|&id| of_kind(id)).map(|id| Row { id, hit: NO_HIT }).collect();
+            let selected = self.selected();
+            self.rows = order
+                .into_iter()
+                .filter(|&id| kind.is_none_or(|k| catalog.entity(id).is_kind(k)))
+                .map(|id| Row { id, hit: NO_HIT })
+                .collect();
             self.matches = self.rows.len();
             if self.reverse {
                 self.rows.reverse();
             }
-        } else {
-            // The kind goes into the query, so the limit keeps the best of that kind.
-            let full = match kind {
-                Some(k) => format!("kind:{} {query}", k.to_lowercase()),
-                None => query.clone(),
-            };
-            let results = match &mut self.searcher {
-                Some(searcher) => searcher.search(&full, MATCH_LIMIT),
-                None => Default::default(),
-            };
-            self.matches = results.total;
-            self.rows = Vec::with_capacity(results.hits.len());
-            for hit in results.hits {
-                let id = hit.doc as EntityId;
-                if !of_kind(id) {
-                    continue;
+            self.keep_selection(selected);
+            self.last_refresh = started.elapsed();
+            return;
+        }
+        let full = self.full_query();
+        if self.searched.as_ref().is_some_and(|(q, _)| *q == full) {
+            self.pending = None;
+            self.arrange(catalog);
+            return;
+        }
+        match &self.worker {
+            Some(worker) => {
+                if self.pending.as_ref().is_none_or(|(q, _)| *q != full) {
+                    worker.search(full.clone());
+                    self.pending = Some((full, started));
                 }
-                let positions = hit.positions(Field::Name).map(Box::from).unwrap_or_default();
-                self.rows.push(Row { id, hit: self.highlights.len() as u32 });
-                self.highlights.push(positions);
             }
-            if sort != SortKey::Relevance {
-                let ranks = self.ranks(catalog, sort);
-                self.rows.sort_unstable_by_key(|r| ranks[r.id as usize]);
-            }
-            if self.reverse {
-                self.rows.reverse();
+            None => {
+                let results = match &mut self.searcher {
+                    Some(searcher) => searcher.search(&full, MATCH_LIMIT),
+                    None => Default::default(),
+                };
+                self.apply(full, results, catalog);
+                self.last_refresh = started.elapsed();
             }
         }
+    }
+
+    /// Takes the worker's answers; true when the view changed.
+    pub fn poll(&mut self, catalog: &Catalog) -> bool {
+        let mut changed = false;
+        while let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::try_result) {
+            if let Some((pending, since)) = &self.pending {
+                if *pending == query {
+                    let since = *since;
+                    self.pending = None;
+                    self.apply(query, results, catalog);
+                    self.last_refresh = since.elapsed();
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Waits for the pending search (Enter right after typing opens what was typed).
+    pub fn wait(&mut self, catalog: &Catalog) {
+        while self.pending.is_some() {
+            let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::wait_result) else {
+                self.pending = None;
+                return;
+            };
+            if let Some((pending, since)) = &self.pending {
+                if *pending == query {
+                    let since = *since;
+                    self.pending = None;
+                    self.apply(query, results, catalog);
+                    self.last_refresh = since.elapsed();
+                }
+            }
+        }
+    }
+
+    /// Makes the search results the view.
+    fn apply(&mut self, query: String, results: crate::search::Results, catalog: &Catalog) {
+        let kind = self.kind;
+        self.matches = results.total;
+        self.highlights.clear();
+        let mut rows = Vec::with_capacity(results.hits.len());
+        for hit in results.hits {
+            let id = hit.doc as EntityId;
+            if !kind.is_none_or(|k| catalog.entity(id).is_kind(k)) {
+                continue;
+            }
+            let positions = hit.positions(Field::Name).map(Box::from).unwrap_or_default();
+            rows.push(Row { id, hit: self.highlights.len() as u32 });
+            self.highlights.push(positions);
+        }
+        self.searched = Some((query, rows));
+        self.arrange(catalog);
+    }
+
+    /// Orders the searched rows by the sort in force.
+    fn arrange(&mut self, catalog: &Catalog) {
+        let selected = self.selected();
+        let mut rows = self.searched.as_ref().map(|(_, rows)| rows.clone()).unwrap_or_default();
+        let sort = self.effective_sort();
+        if sort != SortKey::Relevance {
+            let ranks = self.ranks(catalog, sort);
+            rows.sort_unstable_by_key(|r| ranks[r.id as usize]);
+        }
+        if self.reverse {
+            rows.reverse();
+        }
+        self.rows = rows;
+        self.keep_selection(selected);
+    }
+
+    fn keep_selection(&mut self, selected: Option<EntityId>) {
         self.list.cursor = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)).unwrap_or(0);
-        self.last_refresh = started.elapsed();
     }
 
     /// Each entity's position when sorted by `key` (then kind, then name, then namespace),
@@ -232,6 +330,9 @@ impl CatalogPane {
     pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
         if self.list.apply(action, self.rows.len(), page) {
             return None;
+        }
+        if matches!(action, Action::Open | Action::InputAccept) {
+            self.wait(catalog);
         }
         match action {
             Action::Open => return self.selected().map(Action::OpenEntity),
@@ -340,7 +441,13 @@ impl CatalogPane {
                         thousands(self.matches),
                         if self.matches == 1 { "" } else { "es" },
                         if self.show_timing { format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0) } else { String::new() },
-                        if self.editing { " · enter opens, tab keeps, esc clears" } else { "" }
+                        if self.pending.is_some() {
+                            " · searching…"
+                        } else if self.editing {
+                            " · enter opens, tab keeps, esc clears"
+                        } else {
+                            ""
+                        }
                     ),
                     theme.muted,
                 ),
@@ -438,5 +545,47 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(100_000), "100,000");
+    }
+}
+
+/// The filter's search on a thread of its own: it gets the latest query (older ones still
+/// queued are skipped, so fast typing costs one search), and answers with the results.
+pub struct SearchWorker {
+    queries: std::sync::mpsc::Sender<String>,
+    results: std::sync::mpsc::Receiver<(String, crate::search::Results)>,
+}
+
+impl SearchWorker {
+    pub fn spawn(index: Arc<crate::search::SearchIndex>) -> SearchWorker {
+        let (queries, incoming) = std::sync::mpsc::channel::<String>();
+        let (answers, results) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("search".into())
+            .spawn(move || {
+                let mut searcher = Searcher::new(index);
+                while let Ok(mut query) = incoming.recv() {
+                    while let Ok(newer) = incoming.try_recv() {
+                        query = newer;
+                    }
+                    let results = searcher.search(&query, MATCH_LIMIT);
+                    if answers.send((query, results)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("spawning the search thread");
+        SearchWorker { queries, results }
+    }
+
+    fn search(&self, query: String) {
+        let _ = self.queries.send(query);
+    }
+
+    fn try_result(&self) -> Option<(String, crate::search::Results)> {
+        self.results.try_recv().ok()
+    }
+
+    fn wait_result(&self) -> Option<(String, crate::search::Results)> {
+        self.results.recv().ok()
     }
 }

@@ -80,7 +80,8 @@ fn a_syntax_error_costs_only_its_own_document() {
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let error_line = run.stdout.lines().find(|l| l.contains(": error: ")).expect("an error line");
-    assert!(error_line.starts_with("catalog-info.yaml:11:"), "{error_line}");
+    // At the unclosed `[`'s line, inside its document (not at the next document's `---`).
+    assert!(error_line.starts_with("catalog-info.yaml:10:"), "{error_line}");
     assert!(run.stdout.contains("4 entities, 1 errors, 0 warnings"), "{}", run.stdout);
 }
 

@@ -127,26 +127,73 @@ pub struct Declared {
     pub pos: Pos,
 }
 
-/// The relations an entity's spec declares, and the references in it that cannot be parsed.
+/// The relations an entity's spec declares, and the references in it that cannot be parsed, as
+/// BuiltinKindsEntityProcessor.postProcessEntity (and ScaffolderEntitiesProcessor's, for a
+/// Template's owner) parse them: a falsy field (null, "", 0, false) is skipped; each value of the
+/// field (or of the list) goes through `parseEntityRef`, which takes a string or a
+/// `{kind, namespace, name}` object and refuses anything else.
 pub fn declared(kind: &str, namespace: &str, spec: Option<&Node>) -> (Vec<Declared>, Vec<(Pos, String)>) {
     let (mut found, mut errors) = (Vec::new(), Vec::new());
     let Some(spec) = spec else { return (found, errors) };
     for &(_, field, default_kind, relation) in FIELDS.iter().filter(|(k, ..)| *k == kind) {
         let Some(value) = spec.get(field) else { continue };
-        let targets: Vec<&Node> = match &value.value {
-            NodeValue::Seq(items) => items.iter().collect(),
-            NodeValue::Null => Vec::new(),
-            _ => vec![value],
+        if is_falsy(value) {
+            continue;
+        }
+        let targets: &[Node] = match &value.value {
+            NodeValue::Seq(items) => items,
+            _ => std::slice::from_ref(value),
         };
-        for target in targets {
-            let Some(text) = target.as_str() else { continue }; // the kind validator reports types
-            match EntityRef::parse(text, default_kind, namespace) {
+        for (i, target) in targets.iter().enumerate() {
+            let path = match value.value {
+                NodeValue::Seq(_) => format!("spec.{field}[{i}]"),
+                _ => format!("spec.{field}"),
+            };
+            match parse_target(target, default_kind, namespace) {
                 Ok(reference) => found.push(Declared { relation, target: reference, field, pos: target.pos }),
-                Err(RefError(message)) => errors.push((target.pos, format!("spec.{field}: {message}"))),
+                Err(RefError(message)) => errors.push((target.pos, format!("{path}: {message}"))),
             }
         }
     }
     (found, errors)
+}
+
+/// catalog-model entity/ref.ts parseEntityRef on one value.
+fn parse_target(target: &Node, default_kind: Option<&str>, namespace: &str) -> Result<EntityRef, RefError> {
+    match &target.value {
+        NodeValue::String(text) => EntityRef::parse(text, default_kind, namespace),
+        _ if is_falsy(target) => Err(RefError("entity reference must not be empty".into())),
+        NodeValue::Map(_) => {
+            // `{kind, namespace, name}`, each defaulting like a string's parts; then none may be
+            // empty.
+            let part = |key: &str| target.get(key).filter(|v| v.value != NodeValue::Null);
+            let text = |node: &Node| node.key_text().map(|t| t.into_owned()).unwrap_or_default();
+            let kind = part("kind").map(text).or(default_kind.map(str::to_owned)).unwrap_or_default();
+            let ns = part("namespace").map(text).unwrap_or_else(|| namespace.to_owned());
+            let name = part("name").map(text).unwrap_or_default();
+            let missing = [("kind", &kind), ("namespace", &ns), ("name", &name)].into_iter().find(|(_, v)| v.is_empty());
+            match missing {
+                Some((what, _)) => Err(RefError(format!("entity reference object has a missing or empty {what}"))),
+                None => Ok(EntityRef::new(&kind, &ns, &name)),
+            }
+        }
+        _ => Err(RefError(format!(
+            "entity reference must be a string of the form [<kind>:][<namespace>/]<name>, found {}",
+            super::validate::describe(target)
+        ))),
+    }
+}
+
+/// JavaScript's falsiness of a value: null, false, 0, NaN, "".
+fn is_falsy(node: &Node) -> bool {
+    match &node.value {
+        NodeValue::Null => true,
+        NodeValue::Bool(b) => !b,
+        NodeValue::Int(i) => *i == 0,
+        NodeValue::Float(x) => *x == 0.0 || x.is_nan(),
+        NodeValue::String(s) => s.is_empty(),
+        NodeValue::Seq(_) | NodeValue::Map(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +219,18 @@ mod tests {
         );
         assert_eq!(errors.len(), 1, "dependsOn has no default kind: {errors:?}");
         assert_eq!(errors[0].0, Pos { line: 2, col: 33 });
+        assert!(errors[0].1.starts_with("spec.dependsOn[1]: "), "{errors:?}");
+    }
+
+    #[test]
+    fn values_are_read_as_parse_entity_ref_reads_them() {
+        // dependencyOf is in no kind schema: anything may reach parseEntityRef.
+        let doc = parse_documents("dependencyOf: ''\n").remove(0).unwrap().unwrap();
+        assert_eq!(declared("Component", "default", Some(&doc)), (Vec::new(), Vec::new()), "a falsy field is skipped");
+        let doc = parse_documents("dependencyOf: [{kind: Component, name: web}, 5, '']\n").remove(0).unwrap().unwrap();
+        let (found, errors) = declared("Component", "ns", Some(&doc));
+        assert_eq!(found[0].target.key(), "component:ns/web");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[1].1.contains("must not be empty"), "{errors:?}");
     }
 }

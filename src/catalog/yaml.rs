@@ -111,83 +111,271 @@ impl Node {
 pub struct YamlError {
     pub pos: Pos,
     pub message: String,
+    /// An alias to an anchor that does not exist. The `yaml` package Backstage uses does not list
+    /// this among a document's errors: it throws while converting the document, which aborts the
+    /// reading of the whole file, so Backstage never reads the documents after it.
+    pub aborts_file: bool,
 }
 
 /// One document of a file: its tree (None for an empty document), or why it could not be read.
 pub type Document = Result<Option<Node>, YamlError>;
 
-/// Parses every document of a file. A syntax error loses only the document it is in.
+/// Parses every document of a file. A syntax error loses only the document it is in. Empty
+/// documents are left out (Backstage skips them); [`parse_stream`] keeps them.
 pub fn parse_documents(text: &str) -> Vec<Document> {
+    parse_stream(text).into_iter().map(|d| d.doc).filter(|doc| !matches!(doc, Ok(None))).collect()
+}
+
+/// One document of a stream, numbered as the `yaml` package's `parseAllDocuments` numbers them,
+/// with the (1-based, inclusive) lines it spans.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamDocument {
+    pub first_line: u32,
+    pub last_line: u32,
+    /// `Ok(None)` for an empty document (`---` with nothing, or an explicit null).
+    pub doc: Document,
+}
+
+/// Parses every document of a file, empty ones included, so that `result[i]` is the document the
+/// `yaml` package calls `i`: a document that starts with `---` always counts, even empty; text
+/// before the first `---` (and after a `...` end marker) counts only if it holds more than
+/// comments, blank lines and directives, or is ended by `...`. So a comment-only file has no document, a leading `---`
+/// adds none, and `---` twice in a row adds an empty one.
+pub fn parse_stream(text: &str) -> Vec<StreamDocument> {
     split_documents(text)
         .into_iter()
-        .map(|(chunk, first_line)| parse_one(chunk, first_line))
-        .filter(|doc| !matches!(doc, Ok(None)))
+        .filter(|chunk| chunk.marked || chunk.closed || has_content(chunk.text))
+        .map(|chunk| StreamDocument {
+            first_line: chunk.first_line + 1,
+            last_line: chunk.first_line + chunk.text.lines().count().max(1) as u32,
+            doc: parse_one(chunk.text, chunk.first_line),
+        })
         .collect()
 }
 
-/// Splits a stream at its `---` markers so that each document is parsed alone. A marker is `---`
-/// at the start of a line followed by a space, a tab or the end of the line, as YAML defines it.
-/// Returns each chunk with the 0-based line it starts on.
-fn split_documents(text: &str) -> Vec<(&str, u32)> {
+struct Chunk<'a> {
+    text: &'a str,
+    /// 0-based line the chunk starts on.
+    first_line: u32,
+    /// Whether the chunk starts with a `---` marker.
+    marked: bool,
+    /// Whether it ends with a `...` marker, which always ends a document, an empty one if none
+    /// was open.
+    closed: bool,
+}
+
+/// Splits a stream at its `---` markers (before them) and `...` end markers (after them), so that
+/// each document is parsed alone. A marker is `---`/`...` at the start of a line followed by a
+/// space, a tab or the end of the line, as YAML defines it.
+fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0u32;
+    let mut marked = false;
     let mut line = 0u32;
     let mut offset = 0usize;
     for raw in text.split_inclusive('\n') {
-        if is_document_marker(raw) && offset > start {
-            chunks.push((&text[start..offset], start_line));
+        if is_marker(raw, "---") {
+            if offset > start {
+                chunks.push(Chunk { text: &text[start..offset], first_line: start_line, marked, closed: false });
+            }
             start = offset;
             start_line = line;
+            marked = true;
         }
         offset += raw.len();
         line += 1;
+        if is_marker(raw, "...") {
+            chunks.push(Chunk { text: &text[start..offset], first_line: start_line, marked, closed: true });
+            start = offset;
+            start_line = line;
+            marked = false;
+        }
     }
-    chunks.push((&text[start..], start_line));
+    if offset > start || chunks.is_empty() {
+        chunks.push(Chunk { text: &text[start..], first_line: start_line, marked, closed: false });
+    }
     chunks
 }
 
-fn is_document_marker(line: &str) -> bool {
-    line.strip_prefix("---")
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']))
 }
 
+/// Whether a chunk without a leading `---` holds a document: anything but blank lines, comments,
+/// directives and a `...` end marker.
+fn has_content(chunk: &str) -> bool {
+    chunk.lines().any(|line| {
+        let trimmed = line.trim_start_matches([' ', '\t', '\u{feff}']);
+        !(trimmed.is_empty() || trimmed.starts_with('#') || line.starts_with('%') || is_marker(line, "..."))
+    })
+}
+
 fn parse_one(chunk: &str, first_line: u32) -> Document {
+    let mut chunk = Cow::Borrowed(chunk);
+    // YAML 1.2 allows a tab after a mapping's `:` (the `yaml` package takes it), saphyr does not:
+    // such a tab becomes a space (same length, so positions hold) and the chunk is parsed again.
+    for _ in 0..64 {
+        match parse_chunk(&chunk, first_line) {
+            Err(Retry::TabAfterColon(offset)) => chunk.to_mut().replace_range(offset..offset + 1, " "),
+            Err(Retry::Error(err)) => return Err(err),
+            Ok(doc) => return Ok(doc),
+        }
+    }
+    Err(YamlError {
+        pos: Pos { line: first_line + 1, col: 1 },
+        message: "YAML syntax error: too many tabs after colons".into(),
+        aborts_file: false,
+    })
+}
+
+enum Retry {
+    /// The byte offset of a tab that follows a `:`.
+    TabAfterColon(usize),
+    Error(YamlError),
+}
+
+fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
     let mut builder = TreeBuilder::new(first_line);
     for event in Parser::new_from_str(chunk) {
         match event {
-            Ok((event, span)) => builder.on_event(event, span)?,
-            Err(err) => return Err(scan_error(&err, first_line)),
+            Ok((event, span)) => builder.on_event(event, span).map_err(Retry::Error)?,
+            Err(err) => {
+                if err.info().contains("':' must be followed by a valid YAML whitespace") {
+                    // The marker is a character index, after the tabs.
+                    let offset = chunk.char_indices().nth(err.marker().index()).map_or(chunk.len(), |(i, _)| i);
+                    let before = chunk[..offset].trim_end_matches('\t');
+                    if before.len() < offset && before.ends_with(':') {
+                        return Err(Retry::TabAfterColon(before.len()));
+                    }
+                }
+                let mut err = within_chunk(scan_error(&err, first_line), chunk, first_line);
+                if !err.aborts_file {
+                    explain(&mut err, &builder, chunk, first_line);
+                }
+                return Err(Retry::Error(err));
+            }
         }
     }
     if builder.documents > 1 {
         // The splitter only misses markers inside flow or quoted text; refuse rather than guess.
-        return Err(YamlError {
+        return Err(Retry::Error(YamlError {
             pos: Pos { line: first_line + 1, col: 1 },
             message: "several documents could not be told apart; put each `---` at the start of a line".into(),
-        });
+            aborts_file: false,
+        }));
     }
     // An empty document (e.g. a trailing `---`) is null, which Backstage skips.
     Ok(builder.root.filter(|root| root.value != NodeValue::Null))
 }
 
+/// Adds what usually causes a syntax error to its message: an unclosed or unquoted `[`/`{`
+/// (`owner: {{ values.owner }}`), or a `: ` or trailing `:` in an unquoted value.
+fn explain(err: &mut YamlError, builder: &TreeBuilder, chunk: &str, first_line: u32) {
+    let source_char = |pos: Pos| {
+        let line = chunk.lines().nth((pos.line - first_line).checked_sub(1)? as usize)?;
+        line.chars().nth(pos.col.checked_sub(1)? as usize)
+    };
+    let flow = builder.stack.iter().find_map(|frame| {
+        let c = source_char(frame.node.pos).filter(|c| matches!(c, '[' | '{'))?;
+        Some((c, frame.node.pos))
+    });
+    if let Some((c, pos)) = flow {
+        err.message.push_str(&format!(
+            " (inside the `{c}` opened at line {}, column {}: close it, or quote the value if it is text that starts with `{c}`)",
+            pos.line, pos.col
+        ));
+    } else if err.message.contains("mapping values are not allowed") {
+        err.message.push_str(" (a value that contains \": \" or ends with \":\" must be quoted)");
+    }
+}
+
+/// An error found only at the end of a chunk (an unclosed `[` or `{`) would point at the next
+/// document's `---`; it is moved to the end of the chunk's last line of content, where the
+/// document stops.
+fn within_chunk(mut err: YamlError, chunk: &str, first_line: u32) -> YamlError {
+    let last = chunk
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let t = line.trim_start();
+            !t.is_empty() && !t.starts_with('#') && !is_marker(line, "---") && !is_marker(line, "...")
+        })
+        .last();
+    if let Some((i, line)) = last {
+        let last_line = first_line + i as u32 + 1;
+        if err.pos.line > last_line {
+            err.pos = Pos { line: last_line, col: line.trim_end().chars().count() as u32 + 1 };
+            err.message.push_str(" before the end of the document");
+        }
+    }
+    err
+}
+
 fn scan_error(err: &ScanError, first_line: u32) -> YamlError {
     let mark = err.marker();
+    let pos = Pos { line: first_line + mark.line() as u32, col: mark.col() as u32 + 1 };
+    if err.info().contains("unknown anchor") {
+        return unresolved_alias(pos);
+    }
+    YamlError { pos, message: format!("YAML syntax error: {}", err.info()), aborts_file: false }
+}
+
+fn unresolved_alias(pos: Pos) -> YamlError {
     YamlError {
-        pos: Pos { line: first_line + mark.line() as u32, col: mark.col() as u32 + 1 },
-        message: format!("YAML syntax error: {}", err.info()),
+        pos,
+        message: "YAML error: this alias (*name) refers to no anchor (&name) defined before it in this document".into(),
+        aborts_file: true,
     }
 }
 
 /// Builds a tree from events with an explicit stack, so deep input cannot overflow the call stack.
 struct TreeBuilder {
     first_line: u32,
-    stack: Vec<(Node, Option<Node>, usize)>, // container, pending map key, anchor id
-    anchors: Vec<(usize, Node, usize)>,      // anchor id, node, node count
+    stack: Vec<Frame>,
+    anchors: Vec<Anchor>,
     root: Option<Node>,
     documents: usize,
     nodes: usize,
 }
+
+/// An open container.
+struct Frame {
+    node: Node,
+    pending_key: Option<Node>,
+    anchor: usize,
+    leaves: Leaves,
+}
+
+/// What an anchored node holds, for the `yaml` package's alias guard: whether it has a scalar
+/// anywhere, and the anchors (indices into `TreeBuilder::anchors`) of the aliases in it.
+#[derive(Default)]
+struct Leaves {
+    scalar: bool,
+    aliases: Vec<usize>,
+}
+
+impl Leaves {
+    fn merge(&mut self, other: Leaves) {
+        self.scalar |= other.scalar;
+        self.aliases.extend(other.aliases);
+    }
+}
+
+struct Anchor {
+    id: usize,
+    node: Node,
+    /// Nodes in `node`, for the expansion budget.
+    size: usize,
+    leaves: Leaves,
+    /// How many aliases used it so far, and its weight (see [`TreeBuilder::alias`]).
+    count: usize,
+    alias_count: usize,
+}
+
+/// The `yaml` package's `maxAliasCount` default.
+const MAX_ALIAS_COUNT: usize = 100;
 
 impl TreeBuilder {
     fn new(first_line: u32) -> Self {
@@ -204,28 +392,54 @@ impl TreeBuilder {
             Event::DocumentStart(_) => self.documents += 1,
             Event::Scalar(text, style, anchor, tag) => {
                 let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
-                self.push_node(Node { pos, value }, anchor)?;
+                self.push_node(Node { pos, value }, anchor, Leaves { scalar: true, aliases: Vec::new() })?;
             }
             Event::SequenceStart(anchor, _) => self.open(Node { pos, value: NodeValue::Seq(Vec::new()) }, anchor)?,
             Event::MappingStart(anchor, _) => self.open(Node { pos, value: NodeValue::Map(Vec::new()) }, anchor)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, _, anchor) = self.stack.pop().expect("parser balances containers");
-                self.push_node(node, anchor)?;
+                let frame = self.stack.pop().expect("parser balances containers");
+                self.push_node(frame.node, frame.anchor, frame.leaves)?;
             }
-            Event::Alias(id) => {
-                let (node, count) = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _, _)| *a == id)
-                    .map(|(_, n, c)| (n.clone(), *c))
-                    .ok_or_else(|| YamlError { pos, message: "alias to an unknown anchor".into() })?;
-                self.count(count, pos)?;
-                self.attach(Node { pos, ..node })?;
-            }
+            Event::Alias(id) => self.alias(id, pos)?,
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// An alias: a copy of its anchor's node. The `yaml` package (`nodes/Alias.js`) refuses, by
+    /// throwing while it converts the document, an alias whose anchor has been used `count`
+    /// times when `count × aliasCount > 100`, where `aliasCount` (fixed at the anchor's first
+    /// use) is 1 for a scalar and, for a collection, the largest of its leaves' (scalars 1,
+    /// aliases their anchor's `count × aliasCount`, empty collections nothing).
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), YamlError> {
+        let index = self.anchors.iter().rposition(|a| a.id == id).ok_or_else(|| unresolved_alias(pos))?;
+        let anchor = &self.anchors[index];
+        let alias_count = if anchor.alias_count != 0 {
+            anchor.alias_count
+        } else {
+            let scalar = usize::from(anchor.leaves.scalar);
+            let inner = anchor.leaves.aliases.iter().map(|&a| self.anchors[a].count * self.anchors[a].alias_count);
+            inner.fold(scalar, usize::max)
+        };
+        let anchor = &mut self.anchors[index];
+        anchor.count += 1;
+        anchor.alias_count = alias_count;
+        if anchor.count * anchor.alias_count > MAX_ALIAS_COUNT {
+            return Err(YamlError {
+                pos,
+                message: format!(
+                    "YAML error: too many aliases ({} uses of this anchor, weighing more than {MAX_ALIAS_COUNT}), which Backstage's YAML parser refuses as a resource exhaustion attack",
+                    anchor.count
+                ),
+                aborts_file: true,
+            });
+        }
+        let (node, size) = (anchor.node.clone(), anchor.size);
+        self.count(size, pos)?;
+        if let Some(frame) = self.stack.last_mut() {
+            frame.leaves.aliases.push(index);
+        }
+        self.attach(Node { pos, ..node })
     }
 
     fn count(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
@@ -234,6 +448,7 @@ impl TreeBuilder {
             return Err(YamlError {
                 pos,
                 message: format!("document expands to more than {MAX_NODES} nodes (alias bomb?)"),
+                aborts_file: false,
             });
         }
         Ok(())
@@ -241,44 +456,84 @@ impl TreeBuilder {
 
     fn open(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(YamlError { pos: node.pos, message: format!("nesting deeper than {MAX_DEPTH} levels") });
+            return Err(YamlError {
+                pos: node.pos,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                aborts_file: false,
+            });
         }
-        self.stack.push((node, None, anchor));
+        self.stack.push(Frame { node, pending_key: None, anchor, leaves: Leaves::default() });
         Ok(())
     }
 
-    fn push_node(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+    fn push_node(&mut self, node: Node, anchor: usize, leaves: Leaves) -> Result<(), YamlError> {
         self.count(1, node.pos)?;
         if anchor != 0 {
             let size = node_count(&node);
-            self.anchors.push((anchor, node.clone(), size));
+            let kept = Leaves { scalar: leaves.scalar, aliases: leaves.aliases.clone() };
+            self.anchors.push(Anchor { id: anchor, node: node.clone(), size, leaves: kept, count: 0, alias_count: 0 });
+        }
+        if let Some(frame) = self.stack.last_mut() {
+            frame.leaves.merge(leaves);
         }
         self.attach(node)
     }
 
     fn attach(&mut self, node: Node) -> Result<(), YamlError> {
-        let Some((parent, pending_key, _)) = self.stack.last_mut() else {
+        let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
-        match &mut parent.value {
+        match &mut frame.node.value {
             NodeValue::Seq(items) => items.push(node),
-            NodeValue::Map(entries) => match pending_key.take() {
-                None => *pending_key = Some(node),
+            NodeValue::Map(entries) => match frame.pending_key.take() {
+                None => frame.pending_key = Some(node),
                 Some(key) => {
-                    let text = key.key_text();
-                    if text.is_some() && entries.iter().any(|(k, _)| k.key_text() == text) {
+                    // The `yaml` package's uniqueKeys: scalar keys with the same value (`1` and
+                    // `1.0`, `true` and `True`) are an error…
+                    if entries.iter().any(|(k, _)| same_scalar(k, &key)) {
                         return Err(YamlError {
                             pos: key.pos,
-                            message: format!("duplicate key \"{}\"", text.unwrap_or_default()),
+                            message: format!(
+                                "YAML error: duplicate key \"{}\" (keys of a mapping must be unique)",
+                                key.key_text().unwrap_or_default()
+                            ),
+                            aborts_file: false,
                         });
                     }
-                    entries.push((key, node));
+                    // …while different values with the same text (`1` and `'1'`) become one
+                    // JavaScript property, the later value winning.
+                    let text = key.key_text();
+                    let string_key = matches!(key.value, NodeValue::String(_));
+                    let collision = text.is_some().then(|| {
+                        entries.iter().position(|(k, _)| {
+                            !(string_key && matches!(k.value, NodeValue::String(_))) && k.key_text() == text
+                        })
+                    });
+                    match collision.flatten() {
+                        Some(i) => entries[i].1 = node,
+                        None => entries.push((key, node)),
+                    }
                 }
             },
             _ => unreachable!("only containers are on the stack"),
         }
         Ok(())
+    }
+}
+
+/// JavaScript's `===` on two scalars' values (numbers compare across int and float; NaN never).
+fn same_scalar(a: &Node, b: &Node) -> bool {
+    let number = |v: &NodeValue| match v {
+        NodeValue::Int(i) => Some(*i as f64),
+        NodeValue::Float(x) => Some(*x),
+        _ => None,
+    };
+    match (&a.value, &b.value) {
+        (NodeValue::Null, NodeValue::Null) => true,
+        (NodeValue::Bool(x), NodeValue::Bool(y)) => x == y,
+        (NodeValue::String(x), NodeValue::String(y)) => x == y,
+        (x, y) => matches!((number(x), number(y)), (Some(p), Some(q)) if p == q),
     }
 }
 
@@ -295,6 +550,10 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeValu
     match tag {
         Some("str") => return NodeValue::String(text.to_owned()),
         Some("null") => return NodeValue::Null,
+        // The `yaml` package knows these YAML 1.1 tags even with the core schema; they give a
+        // byte array and a Date, which are objects (not strings) to Backstage's checks. They
+        // stand here as an empty mapping.
+        Some("binary") | Some("timestamp") => return NodeValue::Map(Vec::new()),
         _ => {}
     }
     if style != ScalarStyle::Plain && tag.is_none() {
@@ -421,7 +680,63 @@ mod tests {
             bomb.push_str(&format!("{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n", (b'a' + i) as char, (b'a' + i) as char, p = (b'a' + i - 1) as char));
         }
         let err = parse_documents(&bomb).remove(0).unwrap_err();
-        assert!(err.message.contains("alias bomb"), "{err:?}");
+        // The `yaml` package's alias guard comes first; the node budget backs it up.
+        assert!(err.message.contains("alias bomb") || err.message.contains("too many aliases"), "{err:?}");
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_separates_as_in_yaml_1_2() {
+        let doc = one("a:\tb\nc:\t\t'd:\te'\né: {x:\ty}\n");
+        assert_eq!(doc.get("a").unwrap().as_str(), Some("b"));
+        assert_eq!(doc.get("c").unwrap().as_str(), Some("d:\te"), "quoted text keeps its tab");
+        assert_eq!(doc.get("é").unwrap().get("x").unwrap().as_str(), Some("y"));
+    }
+
+    #[test]
+    fn duplicate_keys_compare_as_javascript_values() {
+        assert!(parse_documents("1: a\n1.0: b\n").remove(0).is_err());
+        assert!(parse_documents("true: a\nTrue: b\n").remove(0).is_err());
+        let doc = one("1: a\n'1': b\nc: d\n");
+        let entries = doc.as_map().unwrap();
+        assert_eq!(entries.len(), 2, "one JavaScript property");
+        assert_eq!(entries[0].1.as_str(), Some("b"), "the later value wins");
+    }
+
+    #[test]
+    fn the_yaml_packages_alias_guard_is_mirrored() {
+        let uses = |n: usize| format!("a: &a x\nb: [{}]\n", vec!["*a"; n].join(", "));
+        assert!(parse_documents(&uses(100)).remove(0).is_ok());
+        let err = parse_documents(&uses(101)).remove(0).unwrap_err();
+        assert!(err.aborts_file && err.message.contains("too many aliases"), "{err:?}");
+        // A collection of aliases weighs its aliases' uses: 10 uses of a collection holding 11
+        // aliases of a scalar used 11 times is 10 × 11 > 100.
+        let nested = format!("a: &a x\nb: &b [{}]\nc: [{}]\n", ["*a"; 11].join(", "), ["*b"; 10].join(", "));
+        assert!(parse_documents(&nested).remove(0).unwrap_err().aborts_file);
+        let nested = format!("a: &a x\nb: &b [{}]\nc: [{}]\n", ["*a"; 10].join(", "), ["*b"; 10].join(", "));
+        assert!(parse_documents(&nested).remove(0).is_ok());
+    }
+
+    #[test]
+    fn stream_numbering_follows_the_yaml_package() {
+        let count = |text: &str| parse_stream(text).len();
+        assert_eq!(count(""), 0);
+        assert_eq!(count("# only\n"), 0);
+        assert_eq!(count("---\n"), 1);
+        assert_eq!(count("a: 1\n---\n"), 2);
+        assert_eq!(count("# c\n---\na: 1\n"), 1);
+        assert_eq!(count("a: 1\n---\n---\nb: 2\n"), 3);
+        assert_eq!(count("a: 1\n...\n"), 1);
+        assert_eq!(count("a: 1\n...\nb: 1\n"), 2);
+        assert_eq!(count("a: 1\n...\n---\nb: 1\n"), 2);
+        assert_eq!(count("%YAML 1.2\n---\na: 1\n"), 1);
+        assert_eq!(count("...\n"), 1);
+        assert_eq!(count("...\n...\n"), 2);
+        assert_eq!(count("a: 1\n...\n# c\n...\n"), 2);
+        assert_eq!(count("...\na: 1\n"), 2);
+        let docs = parse_stream("a: 1\n---\n---\nb: 2\n");
+        assert_eq!((docs[1].first_line, docs[1].last_line), (2, 2));
+        assert_eq!(docs[1].doc, Ok(None));
+        assert_eq!((docs[2].first_line, docs[2].last_line), (3, 4));
     }
 
     #[test]

@@ -360,6 +360,27 @@ mod tests {
         assert!(same_scope.is_empty(), "{same_scope:?}");
     }
 
+    /// config.example.toml lists every action with its default keys: the docs cannot drift.
+    #[test]
+    fn example_config_documents_every_default_binding() {
+        let text = include_str!("../../config.example.toml");
+        let keys = &text[text.find("[keys]").expect("a [keys] section")..];
+        let keys = &keys[..keys[1..].find("\n[").map_or(keys.len(), |i| i + 1)];
+        let mut documented = BTreeMap::new();
+        for (at, _) in keys.match_indices("\" = [") {
+            let name_start = keys[..at].rfind('"').expect("an opening quote") + 1;
+            let value_start = at + 4;
+            let value_end = value_start + keys[value_start..].find(']').expect("a closing bracket") + 1;
+            let parsed: BTreeMap<String, Vec<String>> = toml::from_str(&format!("k = {}", &keys[value_start..value_end])).unwrap();
+            documented.insert(keys[name_start..at].to_string(), parsed["k"].clone());
+        }
+        for b in defaults() {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            assert_eq!(documented.get(b.name), Some(&keys), "{} in config.example.toml", b.name);
+        }
+        assert_eq!(documented.len(), defaults().len(), "{:?}", documented.keys().collect::<Vec<_>>());
+    }
+
     #[test]
     fn parses_keys_as_written_in_config() {
         assert_eq!(Key::parse("ctrl-d").unwrap(), Key { code: KeyCode::Char('d'), ctrl: true, alt: false });

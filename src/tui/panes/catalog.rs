@@ -536,18 +536,6 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(100_000), "100,000");
-    }
-}
-
 /// The filter's search on a thread of its own: it gets the latest query (older ones still
 /// queued are skipped, so fast typing costs one search), and answers with the results.
 pub struct SearchWorker {
@@ -587,5 +575,17 @@ impl SearchWorker {
 
     fn wait_result(&self) -> Option<(String, crate::search::Results)> {
         self.results.recv().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(100_000), "100,000");
     }
 }

@@ -308,11 +308,7 @@ fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
     let index = search::entities::index(&catalog);
     let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
     app.background_search = true;
-    app.on_loaded(LoadResult {
-        data: Data { catalog: Arc::new(catalog), index: Arc::new(index) },
-        unreadable: Vec::new(),
-        elapsed: std::time::Duration::ZERO,
-    });
+    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::ZERO));
     press(&mut app, "/payment-servi");
     let started = std::time::Instant::now();
     while app.busy() {
@@ -324,4 +320,55 @@ fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
     // Enter right after typing opens what was typed, not the previous answer.
     press(&mut app, "<esc>/order-service<enter>");
     assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+}
+
+#[test]
+fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use greenroom::tui::{Data, LoadResult};
+    use std::sync::Arc;
+    let mut app = demo();
+    press(&mut app, ":apis<enter>/order<tab>");
+    let selected = selected_name(&app);
+    press(&mut app, "<enter>");
+    let page = page_name(&app);
+    assert!(page.is_some());
+    let catalog = load_paths(&["src/demo".into()]).catalog;
+    let index = search::entities::index(&catalog);
+    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::from_millis(1500)));
+    assert_eq!(page_name(&app), page);
+    press(&mut app, "<esc>");
+    assert_eq!(app.catalog.filter.text, "order");
+    assert_eq!(app.catalog.kind, Some("API"));
+    assert_eq!(selected_name(&app), selected);
+    assert!(app.status.as_ref().unwrap().text.contains("refreshed"), "{:?}", app.status);
+}
+
+#[test]
+fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
+    use greenroom::config::Config;
+    use greenroom::sources::CatalogSource;
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.cache.dir = Some(cache.path().to_path_buf());
+    if std::env::var_os("GREENROOM_CACHE_DIR").is_some() {
+        println!("skipped: GREENROOM_CACHE_DIR is set and would override the test's cache folder");
+        return;
+    }
+    let source = CatalogSource::Paths(vec!["src/demo".into()]);
+    let run = || {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        greenroom::tui::load_in_background(&source, &config, std::time::Instant::now(), &sender);
+        drop(sender);
+        receiver.iter().collect::<Vec<_>>()
+    };
+    let first = run();
+    assert_eq!(first.len(), 1, "no snapshot yet: only the fresh catalog");
+    assert!(first[0].snapshot_age.is_none());
+    let second = run();
+    assert_eq!(second.len(), 2);
+    assert!(second[0].snapshot_age.is_some(), "the snapshot comes first");
+    assert_eq!(second[0].data.catalog.len(), second[1].data.catalog.len());
+    assert!(second[1].snapshot_age.is_none());
 }

@@ -63,12 +63,25 @@ pub struct Data {
     pub index: Arc<SearchIndex>,
 }
 
-/// What the background loader sends when it is done.
+/// What the background loader sends: first the last snapshot when there is one (at once), then
+/// the catalog freshly read from its sources.
 pub struct LoadResult {
     pub data: Data,
     /// Paths that could not be read at all.
     pub unreadable: Vec<String>,
+    /// Time from launch to this result.
     pub elapsed: Duration,
+    /// For a snapshot: how old it is (the fresh catalog follows).
+    pub snapshot_age: Option<Duration>,
+    /// Things the loader could not do but worked around (an unreadable snapshot).
+    pub warnings: Vec<String>,
+}
+
+impl LoadResult {
+    /// A catalog freshly read from its sources.
+    pub fn fresh(data: Data, unreadable: Vec<String>, elapsed: Duration) -> LoadResult {
+        LoadResult { data, unreadable, elapsed, snapshot_age: None, warnings: Vec::new() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

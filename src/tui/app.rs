@@ -66,6 +66,9 @@ pub struct App {
     pub suspend: bool,
     /// Run filter searches on a thread (the real TUI); tests and benches search in update.
     pub background_search: bool,
+    /// What is on screen is the last snapshot, this old; the sources are being read again.
+    pub snapshot_age: Option<Duration>,
+    pub refreshing: bool,
 }
 
 impl App {
@@ -99,6 +102,8 @@ impl App {
             running: true,
             suspend: false,
             background_search: false,
+            snapshot_age: None,
+            refreshing: false,
         }
     }
 
@@ -111,14 +116,60 @@ impl App {
     }
 
     /// The catalog arrived from the loader.
+    /// A catalog arrived from the loader: the first one, or a fresher one replacing what is on
+    /// screen (after a snapshot), in which case the view stays where it was: same filter, kind,
+    /// sort, section, and the same entities selected and open (looked up by reference).
     pub fn on_loaded(&mut self, result: LoadResult) {
-        let LoadResult { data, unreadable, elapsed } = result;
+        let LoadResult { data, unreadable, elapsed, snapshot_age, warnings } = result;
+        let old = self.data.take();
+        let remap = |id: EntityId| -> Option<EntityId> {
+            let old = old.as_ref()?;
+            data.catalog.get(&old.catalog.entity(id).key())
+        };
+        let selected = self.catalog.selected().and_then(remap);
+        let focus = self.focus.and_then(remap);
         self.catalog.load(&data, self.background_search);
+        if old.is_some() {
+            if let Some(id) = selected {
+                self.catalog.select(id, self.page_rows());
+            }
+            let rebuild = |page: Option<EntityPage>| -> Option<EntityPage> {
+                let page = page?;
+                let id = remap(page.id)?;
+                let mut new = EntityPage::new(&data.catalog, id);
+                new.list = page.list;
+                new.list.clamp(new.lines.len(), 1);
+                Some(new)
+            };
+            self.page = rebuild(self.page.take());
+            let history = std::mem::take(&mut self.history);
+            self.history = history
+                .into_iter()
+                .filter_map(|(section, page)| match page {
+                    None => Some((section, None)),
+                    Some(page) => rebuild(Some(page)).map(|p| (section, Some(p))),
+                })
+                .collect();
+            self.deps.root = None;
+            self.docs.entity = None;
+            self.templates.detail = None;
+        }
         self.templates.load(&data.catalog);
         self.cicd.load(&data.catalog);
         self.incidents.load(&data.catalog);
-        self.focus = self.catalog.selected();
+        self.focus = self.page.as_ref().map(|p| p.id).or(focus).or_else(|| self.catalog.selected());
+        self.refreshing = snapshot_age.is_some();
+        self.snapshot_age = snapshot_age;
+        if old.is_some() && snapshot_age.is_none() {
+            let before = old.as_ref().map_or(0, |d| d.catalog.len());
+            let now = data.catalog.len();
+            let change = if now >= before { format!("+{}", now - before) } else { format!("-{}", before - now) };
+            self.status = Some(Status { text: format!("refreshed from the sources in {:.1} s ({change} entities)", elapsed.as_secs_f64()), error: false });
+        }
         self.loaded_in = Some(elapsed);
+        for warning in warnings {
+            self.warn(warning);
+        }
         if !unreadable.is_empty() {
             self.warn(format!("cannot read: {}", unreadable.join("; ")));
         }

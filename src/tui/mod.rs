@@ -23,12 +23,13 @@ use crate::catalog::Catalog;
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::search;
+use crate::snapshot;
 use crate::sources::CatalogSource;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 /// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
 /// event loop until the user quits (or a signal ends it).
@@ -57,34 +58,57 @@ pub fn run(cli: &Cli) -> ExitCode {
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("catalog-loader".into())
-        .spawn(move || {
-            let result = load(&source, &config, started);
-            let _ = sender.send(result);
-        })
+        .spawn(move || load_in_background(&source, &config, started, &sender))
         .expect("spawning the catalog loader thread");
     terminal::run(app, receiver)
 }
 
-/// Loads a catalog and indexes it for search (the loader thread's work).
+/// The loader thread: the last snapshot first (entities on screen at once), then the catalog
+/// read again from its sources, which replaces it and becomes the next snapshot
+/// (stale-while-revalidate, see `snapshot.rs`).
+pub fn load_in_background(source: &CatalogSource, config: &Config, started: Instant, sender: &mpsc::Sender<LoadResult>) {
+    let path = snapshot::path_for(&config.cache_dir(), &source.label());
+    let mut warnings = Vec::new();
+    match snapshot::read(&path) {
+        Ok(Some(snapshot)) => {
+            let age = SystemTime::now().duration_since(snapshot.written).unwrap_or_default();
+            let index = search::entities::index(&snapshot.catalog);
+            let data = Data { catalog: Arc::new(snapshot.catalog), index: Arc::new(index) };
+            let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
+            result.snapshot_age = Some(age);
+            if sender.send(result).is_err() {
+                return;
+            }
+        }
+        Ok(None) => {}
+        Err(err) => warnings.push(err),
+    }
+    let mut result = load(source, config, started);
+    result.warnings = warnings;
+    let catalog = result.data.catalog.clone();
+    let complete = result.unreadable.is_empty();
+    if sender.send(result).is_err() {
+        return;
+    }
+    // Written after the fresh catalog is on screen; a catalog with unreadable paths is not kept.
+    if complete {
+        let _ = snapshot::write(&path, &catalog);
+    }
+}
+
+/// Loads a catalog from its sources and indexes it for search.
 pub fn load(source: &CatalogSource, config: &Config, started: Instant) -> LoadResult {
     let loaded = source.load(config);
     let index = search::entities::index(&loaded.catalog);
-    LoadResult {
-        data: Data { catalog: Arc::new(loaded.catalog), index: Arc::new(index) },
-        unreadable: loaded.unreadable,
-        elapsed: started.elapsed(),
-    }
+    let data = Data { catalog: Arc::new(loaded.catalog), index: Arc::new(index) };
+    LoadResult::fresh(data, loaded.unreadable, started.elapsed())
 }
 
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).
 pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::Theme) -> App {
     let index = search::entities::index(&catalog);
     let mut app = App::new(source.into(), is_demo, keymap::Keymap::default(), theme, panes::ProviderEnv::default());
-    app.on_loaded(LoadResult {
-        data: Data { catalog: Arc::new(catalog), index: Arc::new(index) },
-        unreadable: Vec::new(),
-        elapsed: std::time::Duration::ZERO,
-    });
+    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::ZERO));
     app
 }
 
@@ -93,10 +117,6 @@ pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::The
 pub fn app_with_background_search(data: &Data) -> App {
     let mut app = App::new("bench".into(), false, keymap::Keymap::default(), theme::Theme::default(), panes::ProviderEnv::default());
     app.background_search = true;
-    app.on_loaded(LoadResult {
-        data: Data { catalog: data.catalog.clone(), index: data.index.clone() },
-        unreadable: Vec::new(),
-        elapsed: std::time::Duration::ZERO,
-    });
+    app.on_loaded(LoadResult::fresh(Data { catalog: data.catalog.clone(), index: data.index.clone() }, Vec::new(), std::time::Duration::ZERO));
     app
 }

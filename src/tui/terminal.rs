@@ -96,37 +96,39 @@ fn event_loop(app: &mut App, loader: &Receiver<LoadResult>, signals: &AtomicUsiz
         if signal != 0 {
             return Ok(ExitCode::from(128 + signal as u8));
         }
-        if app.data.is_none() {
-            match loader.try_recv() {
-                Ok(result) => {
-                    app.on_loaded(result);
-                    dirty = true;
-                    continue;
-                }
-                Err(TryRecvError::Disconnected) => {
-                    // The loader died (its panic was reported by the hook).
-                    restore();
-                    eprintln!("greenroom: loading the catalog failed");
-                    return Ok(ExitCode::from(1));
-                }
-                Err(TryRecvError::Empty) => {
-                    let before = app.loading_for.as_millis() / 100;
-                    app.loading_for = loading_since.elapsed();
-                    // The spinner moves every 100 ms.
-                    dirty |= app.loading_for.as_millis() / 100 != before;
-                }
+        match loader.try_recv() {
+            Ok(result) => {
+                app.on_loaded(result);
+                dirty = true;
+                continue;
             }
+            Err(TryRecvError::Disconnected) if app.data.is_none() => {
+                // The loader died (its panic was reported by the hook).
+                restore();
+                eprintln!("greenroom: loading the catalog failed");
+                return Ok(ExitCode::from(1));
+            }
+            Err(TryRecvError::Disconnected) => app.refreshing = false,
+            Err(TryRecvError::Empty) if app.data.is_none() => {
+                let before = app.loading_for.as_millis() / 100;
+                app.loading_for = loading_since.elapsed();
+                // The spinner moves every 100 ms.
+                dirty |= app.loading_for.as_millis() / 100 != before;
+            }
+            Err(TryRecvError::Empty) => {}
         }
-        // Short waits while loading (the spinner moves, the result shows at once), longer ones
-        // after; a signal or a key ends a wait early enough either way.
         if app.poll_background() {
             dirty = true;
             continue;
         }
-        let wait = match (app.data.is_some(), app.busy()) {
-            (false, _) => Duration::from_millis(20),
-            (true, true) => Duration::from_millis(4),
-            (true, false) => Duration::from_millis(250),
+        let wait = if app.data.is_none() {
+            Duration::from_millis(20)
+        } else if app.busy() {
+            Duration::from_millis(4)
+        } else if app.refreshing {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_millis(250)
         };
         if event::poll(wait)? {
             // Everything already typed is applied before the next frame, so a burst of keys

@@ -180,8 +180,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let left = match &app.status {
         Some(status) if status.error => Span::styled(format!(" {}", status.text), theme.status.patch(theme.error)),
         Some(status) => Span::styled(format!(" {}", status.text), theme.status),
-        None => match app.loaded_in {
-            Some(t) if app.data.is_some() => Span::styled(format!(" loaded in {} ms", t.as_millis()), theme.status.patch(theme.muted)),
+        None => match (app.loaded_in, app.snapshot_age) {
+            (Some(_), Some(age)) if app.refreshing => Span::styled(
+                format!(" snapshot from {} ago · reading the sources again…", human(age)),
+                theme.status.patch(theme.warning),
+            ),
+            (Some(t), _) if app.data.is_some() => Span::styled(format!(" loaded in {} ms", t.as_millis()), theme.status.patch(theme.muted)),
             _ => Span::styled(" ", theme.status),
         },
     };
@@ -192,4 +196,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width.min(room))]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.status), l);
     frame.render_widget(Paragraph::new(Line::from(right)).alignment(Alignment::Right).style(theme.status), r);
+}
+
+/// 42 s, 5 min, 3 h, 2 days.
+pub fn human(age: std::time::Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s / 60),
+        3600..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    }
 }

@@ -294,6 +294,14 @@ impl CatalogPane {
         self.keep_selection(selected);
     }
 
+    /// Puts the cursor on an entity when it is in the view.
+    pub fn select(&mut self, id: EntityId, page: usize) {
+        if let Some(at) = self.rows.iter().position(|r| r.id == id) {
+            self.list.cursor = at;
+            self.list.clamp(self.rows.len(), page);
+        }
+    }
+
     fn keep_selection(&mut self, selected: Option<EntityId>) {
         self.list.cursor = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)).unwrap_or(0);
     }

@@ -146,7 +146,7 @@ fn main() {
     println!("background search, key to frame with the results (typing one key at a time): median {median:.2} ms, p95 {p95:.2} ms, max {max:.2} ms");
 
     // The search alone, for the first query, at the pane's limit and at a list's 50.
-    let index = app.data.as_ref().unwrap().index.clone();
+    let index = app.data.as_ref().unwrap().index.clone().expect("indexed");
     for limit in [tui::panes::catalog::MATCH_LIMIT, 50] {
         let mut searcher = greenroom::search::Searcher::new(index.clone());
         let mut per_key = Vec::new();

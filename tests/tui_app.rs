@@ -303,12 +303,11 @@ fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
     use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
-    use std::sync::Arc;
     let catalog = load_paths(&["src/demo".into()]).catalog;
     let index = search::entities::index(&catalog);
     let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
     app.background_search = true;
-    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::ZERO));
+    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::ZERO));
     press(&mut app, "/payment-servi");
     let started = std::time::Instant::now();
     while app.busy() {
@@ -327,7 +326,6 @@ fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
     use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use greenroom::tui::{Data, LoadResult};
-    use std::sync::Arc;
     let mut app = demo();
     press(&mut app, ":apis<enter>/order<tab>");
     let selected = selected_name(&app);
@@ -336,7 +334,7 @@ fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
     assert!(page.is_some());
     let catalog = load_paths(&["src/demo".into()]).catalog;
     let index = search::entities::index(&catalog);
-    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::from_millis(1500)));
+    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::from_millis(1500)));
     assert_eq!(page_name(&app), page);
     press(&mut app, "<esc>");
     assert_eq!(app.catalog.filter.text, "order");
@@ -361,7 +359,13 @@ fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
         let (sender, receiver) = std::sync::mpsc::channel();
         greenroom::tui::load_in_background(&source, &config, std::time::Instant::now(), &sender);
         drop(sender);
-        receiver.iter().collect::<Vec<_>>()
+        receiver
+            .iter()
+            .filter_map(|m| match m {
+                greenroom::tui::LoaderMsg::Catalog(result) => Some(result),
+                greenroom::tui::LoaderMsg::Index { .. } => None,
+            })
+            .collect::<Vec<_>>()
     };
     let first = run();
     assert_eq!(first.len(), 1, "no snapshot yet: only the fresh catalog");
@@ -371,4 +375,22 @@ fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
     assert!(second[0].snapshot_age.is_some(), "the snapshot comes first");
     assert_eq!(second[0].data.catalog.len(), second[1].data.catalog.len());
     assert!(second[1].snapshot_age.is_none());
+}
+
+#[test]
+fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_comes() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
+    use std::sync::Arc;
+    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
+    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
+    app.on_loaded(LoadResult::fresh(Data { catalog: catalog.clone(), index: None }, Vec::new(), std::time::Duration::ZERO));
+    assert_eq!(app.catalog.rows.len(), 66);
+    press(&mut app, "/fraud-det");
+    assert!(app.busy());
+    assert!(frame(&app).contains("indexing for search"));
+    app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
+    assert!(!app.busy());
+    assert_eq!(selected_name(&app), "fraud-detection");
 }

@@ -57,10 +57,25 @@ impl Section {
     }
 }
 
-/// A loaded catalog with its search index, shared read-only by every pane.
+/// A loaded catalog with its search index, shared read-only by every pane. The index comes a
+/// moment after the catalog (the list is on screen while it is built).
 pub struct Data {
     pub catalog: Arc<Catalog>,
-    pub index: Arc<SearchIndex>,
+    pub index: Option<Arc<SearchIndex>>,
+}
+
+impl Data {
+    pub fn new(catalog: Catalog, index: SearchIndex) -> Data {
+        Data { catalog: Arc::new(catalog), index: Some(Arc::new(index)) }
+    }
+}
+
+/// What the loader thread sends.
+pub enum LoaderMsg {
+    /// A catalog to show (the snapshot, then the fresh one).
+    Catalog(LoadResult),
+    /// The search index of that catalog.
+    Index { catalog: Arc<Catalog>, index: Arc<SearchIndex> },
 }
 
 /// What the background loader sends: first the last snapshot when there is one (at once), then

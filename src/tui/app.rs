@@ -177,6 +177,19 @@ impl App {
         self.sync();
     }
 
+    /// The search index of the catalog on screen is ready (ignored if the catalog was replaced).
+    pub fn on_index(&mut self, catalog: &std::sync::Arc<crate::catalog::Catalog>, index: std::sync::Arc<crate::search::SearchIndex>) {
+        let Some(data) = &mut self.data else { return };
+        if !std::sync::Arc::ptr_eq(&data.catalog, catalog) {
+            return;
+        }
+        data.index = Some(index.clone());
+        self.catalog.set_index(index, self.background_search, &data.catalog);
+        if self.page.is_none() && self.section == Section::Catalog {
+            self.focus = self.catalog.selected().or(self.focus);
+        }
+    }
+
     /// Whether background work is under way (the event loop then wakes up often).
     pub fn busy(&self) -> bool {
         self.data.is_none() || self.catalog.busy()

@@ -16,7 +16,7 @@ pub mod text_input;
 pub mod theme;
 pub mod ui;
 
-pub use action::{Action, Data, LoadResult, Section};
+pub use action::{Action, Data, LoadResult, LoaderMsg, Section};
 pub use app::App;
 
 use crate::catalog::Catalog;
@@ -65,50 +65,51 @@ pub fn run(cli: &Cli) -> ExitCode {
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the catalog
 /// read again from its sources, which replaces it and becomes the next snapshot
-/// (stale-while-revalidate, see `snapshot.rs`).
-pub fn load_in_background(source: &CatalogSource, config: &Config, started: Instant, sender: &mpsc::Sender<LoadResult>) {
+/// (stale-while-revalidate, see `snapshot.rs`). Each catalog is sent before its search index is
+/// built, so the list shows while the index is made.
+pub fn load_in_background(source: &CatalogSource, config: &Config, started: Instant, sender: &mpsc::Sender<LoaderMsg>) {
+    let send_with_index = |result: LoadResult| -> bool {
+        let catalog = result.data.catalog.clone();
+        if sender.send(LoaderMsg::Catalog(result)).is_err() {
+            return false;
+        }
+        let index = Arc::new(search::entities::index(&catalog));
+        sender.send(LoaderMsg::Index { catalog, index }).is_ok()
+    };
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
     match snapshot::read(&path) {
         Ok(Some(snapshot)) => {
             let age = SystemTime::now().duration_since(snapshot.written).unwrap_or_default();
-            let index = search::entities::index(&snapshot.catalog);
-            let data = Data { catalog: Arc::new(snapshot.catalog), index: Arc::new(index) };
+            let data = Data { catalog: Arc::new(snapshot.catalog), index: None };
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
             result.snapshot_age = Some(age);
-            if sender.send(result).is_err() {
+            if !send_with_index(result) {
                 return;
             }
         }
         Ok(None) => {}
         Err(err) => warnings.push(err),
     }
-    let mut result = load(source, config, started);
+    let loaded = source.load(config);
+    let complete = loaded.unreadable.is_empty();
+    let catalog = Arc::new(loaded.catalog);
+    let mut result = LoadResult::fresh(Data { catalog: catalog.clone(), index: None }, loaded.unreadable, started.elapsed());
     result.warnings = warnings;
-    let catalog = result.data.catalog.clone();
-    let complete = result.unreadable.is_empty();
-    if sender.send(result).is_err() {
+    if !send_with_index(result) {
         return;
     }
-    // Written after the fresh catalog is on screen; a catalog with unreadable paths is not kept.
+    // Written once the fresh catalog is on screen; a catalog with unreadable paths is not kept.
     if complete {
         let _ = snapshot::write(&path, &catalog);
     }
-}
-
-/// Loads a catalog from its sources and indexes it for search.
-pub fn load(source: &CatalogSource, config: &Config, started: Instant) -> LoadResult {
-    let loaded = source.load(config);
-    let index = search::entities::index(&loaded.catalog);
-    let data = Data { catalog: Arc::new(loaded.catalog), index: Arc::new(index) };
-    LoadResult::fresh(data, loaded.unreadable, started.elapsed())
 }
 
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).
 pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::Theme) -> App {
     let index = search::entities::index(&catalog);
     let mut app = App::new(source.into(), is_demo, keymap::Keymap::default(), theme, panes::ProviderEnv::default());
-    app.on_loaded(LoadResult::fresh(Data { catalog: Arc::new(catalog), index: Arc::new(index) }, Vec::new(), std::time::Duration::ZERO));
+    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::ZERO));
     app
 }
 

@@ -2,7 +2,7 @@
 //! quit, on panic (color-eyre's report printed after the restore), on SIGTERM/SIGHUP/SIGINT, and
 //! around Ctrl-z (the terminal is restored, SIGTSTP raised, and the screen re-entered on resume).
 
-use super::action::{Action, LoadResult};
+use super::action::{Action, LoaderMsg};
 use super::app::App;
 use super::ui;
 use crossterm::event::{self, Event};
@@ -60,7 +60,7 @@ fn register_signals() -> Arc<AtomicUsize> {
 }
 
 /// Runs the app until it quits; returns the process exit code.
-pub fn run(mut app: App, loader: Receiver<LoadResult>) -> ExitCode {
+pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
     install_panic_hook();
     app.background_search = true;
     let signals = register_signals();
@@ -80,7 +80,7 @@ pub fn run(mut app: App, loader: Receiver<LoadResult>) -> ExitCode {
     }
 }
 
-fn event_loop(app: &mut App, loader: &Receiver<LoadResult>, signals: &AtomicUsize) -> io::Result<ExitCode> {
+fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>, signals: &AtomicUsize) -> io::Result<ExitCode> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
     let size = terminal.size()?;
@@ -97,8 +97,13 @@ fn event_loop(app: &mut App, loader: &Receiver<LoadResult>, signals: &AtomicUsiz
             return Ok(ExitCode::from(128 + signal as u8));
         }
         match loader.try_recv() {
-            Ok(result) => {
+            Ok(LoaderMsg::Catalog(result)) => {
                 app.on_loaded(result);
+                dirty = true;
+                continue;
+            }
+            Ok(LoaderMsg::Index { catalog, index }) => {
+                app.on_index(&catalog, index);
                 dirty = true;
                 continue;
             }

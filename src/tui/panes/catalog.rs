@@ -148,12 +148,21 @@ impl CatalogPane {
     /// Sets up the pane for a newly loaded catalog; with `background`, filter searches run on
     /// a thread of their own.
     pub fn load(&mut self, data: &Data, background: bool) {
-        self.searcher = Some(Searcher::new(data.index.clone()));
-        self.worker = background.then(|| SearchWorker::spawn(data.index.clone()));
+        self.searcher = data.index.clone().map(Searcher::new);
+        self.worker = data.index.clone().filter(|_| background).map(SearchWorker::spawn);
         self.ranks.clear();
         self.searched = None;
         self.pending = None;
         self.refresh(&data.catalog);
+    }
+
+    /// The search index arrived (after the catalog): a filter typed meanwhile runs now.
+    pub fn set_index(&mut self, index: Arc<crate::search::SearchIndex>, background: bool, catalog: &Catalog) {
+        self.searcher = Some(Searcher::new(index.clone()));
+        self.worker = background.then(|| SearchWorker::spawn(index));
+        self.searched = None;
+        self.pending = None;
+        self.refresh(catalog);
     }
 
     /// Whether a search is under way (the event loop then polls often).
@@ -213,14 +222,15 @@ impl CatalogPane {
                     self.pending = Some((full, started));
                 }
             }
-            None => {
-                let results = match &mut self.searcher {
-                    Some(searcher) => searcher.search(&full, MATCH_LIMIT),
-                    None => Default::default(),
-                };
-                self.apply(full, results, catalog);
-                self.last_refresh = started.elapsed();
-            }
+            None => match &mut self.searcher {
+                Some(searcher) => {
+                    let results = searcher.search(&full, MATCH_LIMIT);
+                    self.apply(full, results, catalog);
+                    self.last_refresh = started.elapsed();
+                }
+                // No index yet: the filter runs when it comes (see `set_index`).
+                None => self.pending = Some((full, started)),
+            },
         }
     }
 
@@ -313,13 +323,20 @@ impl CatalogPane {
         self.ranks
             .entry(key)
             .or_insert_with(|| {
-                let keys: Vec<(String, String, String, &str)> = catalog
-                    .entities
-                    .iter()
-                    .map(|e| (key.text(e), str::to_lowercase(&e.kind), e.name().to_lowercase(), e.namespace()))
-                    .collect();
-                let mut order: Vec<u32> = (0..keys.len() as u32).collect();
-                order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+                use rayon::prelude::*;
+                let primary: Vec<String> = catalog.entities.par_iter().map(|e| key.text(e)).collect();
+                let folded = |a: &str, b: &str| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+                let mut order: Vec<u32> = (0..primary.len() as u32).collect();
+                order.par_sort_unstable_by(|&a, &b| {
+                    let (ea, eb) = (catalog.entity(a), catalog.entity(b));
+                    primary[a as usize]
+                        .cmp(&primary[b as usize])
+                        .then_with(|| folded(&ea.kind, &eb.kind))
+                        .then_with(|| folded(ea.name(), eb.name()))
+                        .then_with(|| ea.namespace().cmp(eb.namespace()))
+                        .then(a.cmp(&b))
+                });
+                let keys = &primary;
                 let mut ranks = vec![0u32; keys.len()];
                 for (rank, id) in order.into_iter().enumerate() {
                     ranks[id as usize] = rank as u32;
@@ -449,7 +466,9 @@ impl CatalogPane {
                         thousands(self.matches),
                         if self.matches == 1 { "" } else { "es" },
                         if self.show_timing { format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0) } else { String::new() },
-                        if self.pending.is_some() {
+                        if self.pending.is_some() && self.searcher.is_none() {
+                            " · indexing for search…"
+                        } else if self.pending.is_some() {
                             " · searching…"
                         } else if self.editing {
                             " · enter opens, tab keeps, esc clears"

@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod fsutil;
+pub mod providers;
 pub mod search;
 pub mod snapshot;
 pub mod sources;

@@ -4,7 +4,6 @@
 //! only by the user; a snapshot that cannot be read is ignored and rebuilt, never trusted.
 
 use crate::catalog::Catalog;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -45,33 +44,13 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
     Ok(Some(Snapshot { catalog, written }))
 }
 
-/// Writes a snapshot atomically: a killed process leaves the old snapshot or the new one.
+/// Writes a snapshot atomically (a killed process leaves the old snapshot or the new one) and
+/// readable only by the user: catalogs can hold internal names and URLs.
 pub fn write(path: &Path, catalog: &Catalog) -> Result<(), String> {
     let fail = |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
-    let dir = path.parent().ok_or_else(|| fail(&"no parent folder"))?;
-    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
     let body = postcard::to_stdvec(catalog).map_err(|e| fail(&e))?;
-    let temporary = dir.join(format!(".{}.{}.tmp", path.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
-    let mut file = private_file(&temporary).map_err(|e| fail(&e))?;
-    file.write_all(FORMAT)
-        .and_then(|_| file.write_all(env!("CARGO_PKG_VERSION").as_bytes()))
-        .and_then(|_| file.write_all(b"\n"))
-        .and_then(|_| file.write_all(&body))
-        .and_then(|_| file.sync_all())
-        .map_err(|e| fail(&e))?;
-    std::fs::rename(&temporary, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(&e)
-    })
-}
-
-/// A new file only its owner can read: catalogs can hold internal names and URLs.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
+    crate::fsutil::write_private_atomic(path, &parts).map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The command line, as `../shared/CLI.md` defines it: one module per subcommand, text or JSON.
 
+mod ci;
 mod deps;
 mod list;
 mod output;
@@ -58,6 +59,8 @@ pub enum Command {
     Deps(deps::Args),
     /// Who owns an entity: the group, its parents, its members.
     Who(who::Args),
+    /// The latest GitHub Actions runs of an entity's repository (github.com/project-slug).
+    Ci(ci::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
@@ -111,6 +114,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Search(args) => search::run(&context, args),
         Command::Deps(args) => deps::run(&context, args),
         Command::Who(args) => who::run(&context, args),
+        Command::Ci(args) => ci::run(&context, args, cli.verbose),
         Command::Template(command) => template::run(&context, command),
     };
     Some(code.unwrap_or_else(|code| code))

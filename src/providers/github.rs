@@ -1,0 +1,597 @@
+//! GitHub Actions: workflow runs, jobs and steps, log tails, reruns, default branches, read through
+//! the one [`Client`] (so every call has its timeouts, retries, rate-limit handling, ETags and
+//! redaction) and turned into plain structs that panes and the CLI read.
+//!
+//! Octocrab is not on this path: its typed calls hide the response headers this needs (ETags for
+//! conditional requests, `x-ratelimit-*`, `retry-after`) and follow the log redirect themselves,
+//! so every call here is a plain REST request (`Accept: application/vnd.github+json`,
+//! `X-GitHub-Api-Version: 2022-11-28`, `Authorization: Bearer …`).
+//!
+//! An entity's repository is its `github.com/project-slug` annotation (`OWNER/REPO`), as in
+//! Backstage's GitHub Actions plugin.
+
+use super::http::{CachePolicy, Call, Client, Response, Service};
+use super::{Fetched, ProviderError};
+use crate::catalog::{Catalog, Entity, EntityId, RelationType, Target};
+use crate::config::{Config, Secret};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub const ANNOTATION: &str = "github.com/project-slug";
+const TOKEN_HINT: &str = "check GITHUB_TOKEN / GH_TOKEN, [github] token in config.toml, or `gh auth login`";
+
+/// `OWNER/REPO`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slug {
+    pub owner: String,
+    pub repo: String,
+}
+
+impl Slug {
+    pub fn parse(text: &str) -> Option<Slug> {
+        let (owner, repo) = text.trim().split_once('/')?;
+        let valid = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) && part != "." && part != "..";
+        (valid(owner) && valid(repo)).then(|| Slug { owner: owner.into(), repo: repo.trim_end_matches(".git").into() })
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.repo)
+    }
+}
+
+/// The entity's repository, or why there is none.
+pub fn repo_of(entity: &Entity) -> Result<Slug, ProviderError> {
+    let value = entity.annotation(ANNOTATION).ok_or_else(|| ProviderError::NoRepo {
+        entity: entity.key(),
+        detail: format!("no {ANNOTATION} annotation (add metadata.annotations {ANNOTATION}: OWNER/REPO)"),
+    })?;
+    Slug::parse(value).ok_or_else(|| ProviderError::NoRepo {
+        entity: entity.key(),
+        detail: format!("{ANNOTATION} is {value:?}, not OWNER/REPO"),
+    })
+}
+
+/// For a group: the entities it owns, each with its repository or why there is none.
+pub fn owned_repos(catalog: &Catalog, group: EntityId) -> Vec<(EntityId, Result<Slug, ProviderError>)> {
+    let mut owned: Vec<EntityId> = catalog
+        .related(group, RelationType::OwnerOf)
+        .filter_map(|t| match t {
+            Target::Entity(id) => Some(id),
+            Target::Missing(_) => None,
+        })
+        .collect();
+    owned.sort_by_key(|&id| catalog.entity(id).key());
+    owned.dedup();
+    owned.into_iter().map(|id| (id, repo_of(catalog.entity(id)))).collect()
+}
+
+/// One workflow run, as the runs list reports it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WorkflowRun {
+    pub id: u64,
+    /// The workflow's name.
+    pub name: String,
+    pub workflow_id: u64,
+    pub run_number: u64,
+    pub head_branch: Option<String>,
+    pub head_sha: String,
+    pub event: String,
+    /// queued, in_progress, completed, waiting, requested, pending.
+    pub status: Option<String>,
+    /// success, failure, cancelled, skipped, timed_out, action_required, neutral, stale; None
+    /// while running.
+    pub conclusion: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub run_started_at: Option<DateTime<Utc>>,
+    pub actor: Option<String>,
+    /// The title GitHub shows (the commit or PR title).
+    pub display_title: String,
+    pub head_commit_message: Option<String>,
+    pub html_url: String,
+    pub run_attempt: u64,
+}
+
+/// A run's state for colours and the success-rate sparkline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Success,
+    Failure,
+    Cancelled,
+    Skipped,
+    Running,
+    Queued,
+    /// neutral, stale, action_required and anything new.
+    Other,
+}
+
+impl WorkflowRun {
+    pub fn state(&self) -> RunState {
+        match (self.status.as_deref(), self.conclusion.as_deref()) {
+            (_, Some("success")) => RunState::Success,
+            (_, Some("failure" | "timed_out" | "startup_failure")) => RunState::Failure,
+            (_, Some("cancelled")) => RunState::Cancelled,
+            (_, Some("skipped")) => RunState::Skipped,
+            (Some("in_progress"), _) => RunState::Running,
+            (Some("queued" | "waiting" | "requested" | "pending"), _) => RunState::Queued,
+            _ => RunState::Other,
+        }
+    }
+
+    /// The conclusion when completed, else the status ("in_progress").
+    pub fn status_label(&self) -> &str {
+        self.conclusion.as_deref().or(self.status.as_deref()).unwrap_or("unknown")
+    }
+
+    /// From the start of this attempt to the last update (so far, while running: `now` is the end).
+    pub fn duration(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let start = self.run_started_at.unwrap_or(self.created_at);
+        let end = if self.status.as_deref() == Some("completed") { self.updated_at } else { now };
+        (end - start).to_std().ok()
+    }
+
+    /// The commit title: the display title, else the head commit's first line.
+    pub fn title(&self) -> &str {
+        if !self.display_title.is_empty() {
+            return &self.display_title;
+        }
+        self.head_commit_message.as_deref().and_then(|m| m.lines().next()).unwrap_or("")
+    }
+}
+
+/// The latest runs of one repository, newest first.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CiRuns {
+    pub slug: String,
+    pub total_count: u64,
+    pub runs: Vec<WorkflowRun>,
+}
+
+impl CiRuns {
+    /// Completed runs, oldest first, as success (true) or not: the sparkline's points. Cancelled and
+    /// skipped runs are left out (they say nothing about health).
+    pub fn success_history(&self) -> Vec<bool> {
+        let mut points: Vec<bool> = self
+            .runs
+            .iter()
+            .filter_map(|r| match r.state() {
+                RunState::Success => Some(true),
+                RunState::Failure => Some(false),
+                _ => None,
+            })
+            .collect();
+        points.reverse();
+        points
+    }
+
+    /// The newest run on `branch` (e.g. the default branch: "is main green?").
+    pub fn latest_on(&self, branch: &str) -> Option<&WorkflowRun> {
+        self.runs.iter().find(|r| r.head_branch.as_deref() == Some(branch))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Job {
+    pub id: u64,
+    pub run_id: u64,
+    pub name: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub steps: Vec<Step>,
+    pub html_url: Option<String>,
+}
+
+impl Job {
+    pub fn failed(&self) -> bool {
+        matches!(self.conclusion.as_deref(), Some("failure" | "timed_out"))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Step {
+    pub number: u64,
+    pub name: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// The end of a job's log, timestamps removed.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LogTail {
+    pub job_id: u64,
+    pub lines: Vec<String>,
+    /// The log was longer than what is here.
+    pub truncated: bool,
+}
+
+// The wire shapes (GitHub's REST reference: workflow-run, job); only what the plain structs need.
+#[derive(Debug, Deserialize)]
+struct RunsPage {
+    total_count: u64,
+    workflow_runs: Vec<RawRun>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRun {
+    id: u64,
+    name: Option<String>,
+    workflow_id: u64,
+    run_number: u64,
+    head_branch: Option<String>,
+    head_sha: String,
+    event: String,
+    status: Option<String>,
+    conclusion: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    run_started_at: Option<DateTime<Utc>>,
+    actor: Option<RawUser>,
+    #[serde(default)]
+    display_title: String,
+    head_commit: Option<RawCommit>,
+    html_url: String,
+    run_attempt: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawUser {
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCommit {
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct JobsPage {
+    jobs: Vec<RawJob>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawJob {
+    id: u64,
+    run_id: u64,
+    name: String,
+    status: String,
+    conclusion: Option<String>,
+    started_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    steps: Vec<RawStep>,
+    html_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawStep {
+    number: u64,
+    name: String,
+    status: String,
+    conclusion: Option<String>,
+    started_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRepo {
+    default_branch: String,
+}
+
+/// A GitHub API connection: the service (base URL, headers, token) over the shared client.
+#[derive(Clone)]
+pub struct GitHub {
+    client: Arc<Client>,
+    service: Service,
+}
+
+/// The token: `GITHUB_TOKEN`/`GH_TOKEN`, else `[github] token`, else `gh auth token` (for the API
+/// URL's host) when gh is installed; gh gets 3 seconds.
+pub fn token(config: &Config) -> Option<Secret> {
+    config.github_token().or_else(|| gh_token(&config.github_api_url(), Duration::from_secs(3)))
+}
+
+/// `gh auth token [--hostname HOST]`, or `None` when gh is missing, fails, or takes too long.
+pub fn gh_token(api_url: &str, timeout: Duration) -> Option<Secret> {
+    let host = url::Url::parse(api_url).ok()?.host_str()?.to_string();
+    let mut command = std::process::Command::new("gh");
+    command.args(["auth", "token"]);
+    if host != "api.github.com" {
+        command.args(["--hostname", &host]);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+    let token = out.trim();
+    (!token.is_empty()).then(|| Secret::new(token))
+}
+
+fn not_configured() -> ProviderError {
+    ProviderError::NotConfigured {
+        service: "GitHub",
+        hint: "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or token under [github] in config.toml, or log in with `gh auth login`".into(),
+    }
+}
+
+impl GitHub {
+    /// From the config (token and `GITHUB_API_URL`); `NotConfigured` without a token.
+    pub fn from_config(config: &Config, client: Arc<Client>) -> Result<GitHub, ProviderError> {
+        GitHub::new(&config.github_api_url(), token(config), client)
+    }
+
+    pub fn new(api_url: &str, token: Option<Secret>, client: Arc<Client>) -> Result<GitHub, ProviderError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or_else(not_configured)?;
+        let service = Service::new("GitHub", api_url, TOKEN_HINT)?
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28")
+            .auth("Bearer", token);
+        Ok(GitHub { client, service })
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// `GET /repos/{o}/{r}/actions/runs?per_page=N[&branch=B]`
+    pub fn runs_url(&self, slug: &Slug, per_page: u32, branch: Option<&str>) -> url::Url {
+        let mut url = self.service.url(&format!("/repos/{}/{}/actions/runs", slug.owner, slug.repo));
+        url.query_pairs_mut().append_pair("per_page", &per_page.clamp(1, 100).to_string());
+        if let Some(branch) = branch {
+            url.query_pairs_mut().append_pair("branch", branch);
+        }
+        url
+    }
+
+    /// The latest runs (newest first).
+    pub async fn runs(&self, slug: &Slug, per_page: u32, branch: Option<&str>, cache: CachePolicy) -> Result<Fetched<CiRuns>, ProviderError> {
+        let url = self.runs_url(slug, per_page, branch);
+        let response = self.get(url.clone(), cache).await?;
+        self.fetched(&url, response, |page: RunsPage| runs_from(slug, page))
+    }
+
+    /// The runs stored by an earlier call, without a request (`None` when nothing usable is stored).
+    pub fn cached_runs(&self, slug: &Slug, per_page: u32, branch: Option<&str>) -> Option<Fetched<CiRuns>> {
+        let url = self.runs_url(slug, per_page, branch);
+        let entry = self.client.cached(&url)?;
+        let page: RunsPage = serde_json::from_slice(&entry.body).ok()?;
+        Some(Fetched { value: runs_from(slug, page), fetched_at: entry.fetched_at, from_cache: true })
+    }
+
+    /// `GET /repos/{o}/{r}/actions/runs/{id}/jobs?per_page=100`: the run's jobs and their steps.
+    pub async fn jobs(&self, slug: &Slug, run_id: u64, cache: CachePolicy) -> Result<Fetched<Vec<Job>>, ProviderError> {
+        let mut url = self.service.url(&format!("/repos/{}/{}/actions/runs/{run_id}/jobs", slug.owner, slug.repo));
+        url.query_pairs_mut().append_pair("per_page", "100");
+        let response = self.get(url.clone(), cache).await?;
+        self.fetched(&url, response, |page: JobsPage| page.jobs.into_iter().map(job_from).collect())
+    }
+
+    /// The last `lines` lines of a job's log. `GET /repos/{o}/{r}/actions/jobs/{id}/logs` answers
+    /// with a redirect to a signed URL on another host, which is fetched without the token; only
+    /// the last 256 KB are read into memory.
+    pub async fn log_tail(&self, slug: &Slug, job_id: u64, lines: usize) -> Result<LogTail, ProviderError> {
+        let url = self.service.url(&format!("/repos/{}/{}/actions/jobs/{job_id}/logs", slug.owner, slug.repo));
+        let response = self.client.send(&self.service, Call::get(url).tail(256 * 1024)).await?;
+        let text = String::from_utf8_lossy(&response.body);
+        let mut all: Vec<&str> = text.lines().collect();
+        if response.truncated && !all.is_empty() {
+            all.remove(0); // cut mid-line
+        }
+        let truncated = response.truncated || all.len() > lines;
+        let start = all.len().saturating_sub(lines);
+        Ok(LogTail { job_id, lines: all[start..].iter().map(|l| strip_timestamp(l).to_string()).collect(), truncated })
+    }
+
+    /// `POST /repos/{o}/{r}/actions/runs/{id}/rerun-failed-jobs` (201 Created).
+    pub async fn rerun_failed_jobs(&self, slug: &Slug, run_id: u64) -> Result<(), ProviderError> {
+        let url = self.service.url(&format!("/repos/{}/{}/actions/runs/{run_id}/rerun-failed-jobs", slug.owner, slug.repo));
+        self.client.send(&self.service, Call::post_json(url, &serde_json::json!({}))).await.map(|_| ())
+    }
+
+    /// `GET /repos/{o}/{r}`: the default branch.
+    pub async fn default_branch(&self, slug: &Slug, cache: CachePolicy) -> Result<Fetched<String>, ProviderError> {
+        let url = self.service.url(&format!("/repos/{}/{}", slug.owner, slug.repo));
+        let response = self.get(url.clone(), cache).await?;
+        self.fetched(&url, response, |repo: RawRepo| repo.default_branch)
+    }
+
+    async fn get(&self, url: url::Url, cache: CachePolicy) -> Result<Response, ProviderError> {
+        self.client.send(&self.service, Call::get(url).cache(cache)).await
+    }
+
+    fn fetched<Raw: serde::de::DeserializeOwned, T>(&self, url: &url::Url, response: Response, convert: impl FnOnce(Raw) -> T) -> Result<Fetched<T>, ProviderError> {
+        let raw = parse::<Raw>(&response.body).map_err(|detail| ProviderError::BadResponse {
+            service: self.service.name,
+            target: format!("GET {}", self.service.display_url(url)),
+            detail,
+        })?;
+        Ok(Fetched { value: convert(raw), fetched_at: response.fetched_at, from_cache: response.cache == super::http::CacheStatus::Hit })
+    }
+}
+
+/// JSON into a wire type; errors name the field (`workflow_runs[0].id: invalid type …`).
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if path.is_empty() || path == "." {
+            format!("not the expected JSON: {inner}")
+        } else {
+            format!("{path}: {inner}")
+        }
+    })
+}
+
+fn runs_from(slug: &Slug, page: RunsPage) -> CiRuns {
+    let runs = page
+        .workflow_runs
+        .into_iter()
+        .map(|r| WorkflowRun {
+            id: r.id,
+            name: r.name.unwrap_or_default(),
+            workflow_id: r.workflow_id,
+            run_number: r.run_number,
+            head_branch: r.head_branch,
+            head_sha: r.head_sha,
+            event: r.event,
+            status: r.status,
+            conclusion: r.conclusion,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            run_started_at: r.run_started_at,
+            actor: r.actor.map(|a| a.login),
+            display_title: r.display_title,
+            head_commit_message: r.head_commit.map(|c| c.message),
+            html_url: r.html_url,
+            run_attempt: r.run_attempt.unwrap_or(1),
+        })
+        .collect();
+    CiRuns { slug: slug.to_string(), total_count: page.total_count, runs }
+}
+
+fn job_from(j: RawJob) -> Job {
+    Job {
+        id: j.id,
+        run_id: j.run_id,
+        name: j.name,
+        status: j.status,
+        conclusion: j.conclusion,
+        started_at: j.started_at,
+        completed_at: j.completed_at,
+        steps: j
+            .steps
+            .into_iter()
+            .map(|s| Step { number: s.number, name: s.name, status: s.status, conclusion: s.conclusion, started_at: s.started_at, completed_at: s.completed_at })
+            .collect(),
+        html_url: j.html_url,
+    }
+}
+
+/// Log lines start with an ISO timestamp (`2020-01-20T17:42:40.1234567Z `); the pane shows text.
+fn strip_timestamp(line: &str) -> &str {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    match line.split_once(' ') {
+        Some((head, rest)) if head.len() >= 20 && head.ends_with('Z') && head.as_bytes()[4] == b'-' && head.as_bytes()[10] == b'T' => rest,
+        _ => line,
+    }
+}
+
+/// "3m", "2h", "5d": how long ago, for ages.
+pub fn ago(since: SystemTime) -> String {
+    short_duration(SystemTime::now().duration_since(since).unwrap_or_default())
+}
+
+/// "45s", "3m", "1h 5m", "2d".
+pub fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m {}s", s / 60, s % 60).trim_end_matches(" 0s").to_string(),
+        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60).trim_end_matches(" 0m").to_string(),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(Slug::parse("myorg/payment-service"), Some(Slug { owner: "myorg".into(), repo: "payment-service".into() }));
+        assert_eq!(Slug::parse(" a/b.git ").unwrap().to_string(), "a/b");
+        for bad in ["", "a", "a/", "/b", "a/b/c", "a/..", "a b/c", "a/b?x=1"] {
+            assert_eq!(Slug::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn repos_from_annotations() {
+        let catalog = crate::catalog::load::load_paths(&["src/demo".into()]).catalog;
+        let payment = catalog.entity(catalog.get("component:default/payment-service").unwrap());
+        assert_eq!(repo_of(payment).unwrap().to_string(), "myorg/payment-service");
+        let group = catalog.get("group:default/payments-team").unwrap();
+        let err = repo_of(catalog.entity(group)).unwrap_err().to_string();
+        assert!(err.contains("no github.com/project-slug annotation"), "{err}");
+        let owned = owned_repos(&catalog, group);
+        assert!(owned.iter().any(|(id, slug)| catalog.entity(*id).name() == "payment-service" && slug.is_ok()), "the owner's services include payment-service");
+    }
+
+    #[test]
+    fn fixture_runs_and_jobs_parse() {
+        let slug = Slug::parse("octo-org/octo-repo").unwrap();
+        let page: RunsPage = parse(include_bytes!("../../tests/fixtures/github/workflow-runs.json")).unwrap();
+        let runs = runs_from(&slug, page);
+        let run = &runs.runs[0];
+        assert_eq!((run.id, run.name.as_str(), run.event.as_str(), run.actor.as_deref()), (30433642, "Build", "push", Some("octocat")));
+        assert_eq!(run.state(), RunState::Queued);
+        assert_eq!(run.title(), "Update README.md");
+        let page: JobsPage = parse(include_bytes!("../../tests/fixtures/github/jobs.json")).unwrap();
+        let job = job_from(page.jobs.into_iter().next().unwrap());
+        assert_eq!(job.steps.len(), 10);
+        // Step times come with an offset (-08:00) and are kept as the same instant in UTC.
+        assert_eq!(job.steps[0].started_at.unwrap().to_rfc3339(), "2020-01-20T17:42:40+00:00");
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let err = parse::<RunsPage>(br#"{"total_count":1,"workflow_runs":[{"id":"x"}]}"#).unwrap_err();
+        assert!(err.starts_with("workflow_runs[0].id:"), "{err}");
+        let err = parse::<RunsPage>(b"<html>oops</html>").unwrap_err();
+        assert!(err.starts_with("not the expected JSON"), "{err}");
+    }
+
+    #[test]
+    fn durations_states_and_history() {
+        let run = |conclusion: Option<&str>, status: &str| {
+            let mut r = runs_from(
+                &Slug::parse("o/r").unwrap(),
+                parse::<RunsPage>(include_bytes!("../../tests/fixtures/github/workflow-runs.json")).unwrap(),
+            )
+            .runs
+            .remove(0);
+            r.conclusion = conclusion.map(Into::into);
+            r.status = Some(status.into());
+            r.updated_at = r.created_at + chrono::Duration::seconds(119);
+            r
+        };
+        let ok = run(Some("success"), "completed");
+        assert_eq!(ok.duration(Utc::now()), Some(Duration::from_secs(119)));
+        let runs = CiRuns { slug: "o/r".into(), total_count: 4, runs: vec![run(Some("failure"), "completed"), run(None, "in_progress"), ok.clone(), run(Some("cancelled"), "completed")] };
+        assert_eq!(runs.success_history(), vec![true, false], "oldest first, cancelled and running left out");
+        assert_eq!(runs.runs[1].state(), RunState::Running);
+        assert_eq!(short_duration(Duration::from_secs(119)), "1m 59s");
+        assert_eq!(short_duration(Duration::from_secs(7200)), "2h");
+        assert_eq!(strip_timestamp("2020-01-20T17:42:40.1234567Z ##[error]Process completed with exit code 1."), "##[error]Process completed with exit code 1.");
+        assert_eq!(strip_timestamp("plain"), "plain");
+    }
+}

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// mode 0600 on Unix, synced, then renamed into place. A killed process leaves the old file or the
 /// new one, never half of one; concurrent writers (threads or processes) each use their own
 /// temporary name, and the last rename wins. Creates the parent folder when missing.
-pub fn write_private_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+///
+/// `sync` flushes the data to disk before the rename (a power cut then leaves the old or the new
+/// file too); caches that can lose an entry skip it, since a sync costs milliseconds per file.
+pub fn write_private_atomic(path: &Path, parts: &[&[u8]], sync: bool) -> std::io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
     std::fs::create_dir_all(dir)?;
@@ -24,7 +27,9 @@ pub fn write_private_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()>
         for part in parts {
             file.write_all(part)?;
         }
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         std::fs::rename(&temporary, path)
     })();
     if written.is_err() {
@@ -50,9 +55,9 @@ mod tests {
     fn writes_whole_private_files_and_replaces_them() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/file.bin");
-        write_private_atomic(&path, &[b"one", b"two"]).unwrap();
+        write_private_atomic(&path, &[b"one", b"two"], true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"onetwo");
-        write_private_atomic(&path, &[b"three"]).unwrap();
+        write_private_atomic(&path, &[b"three"], false).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"three");
         #[cfg(unix)]
         {

@@ -50,7 +50,7 @@ pub fn write(path: &Path, catalog: &Catalog) -> Result<(), String> {
     let fail = |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
     let body = postcard::to_stdvec(catalog).map_err(|e| fail(&e))?;
     let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
-    crate::fsutil::write_private_atomic(path, &parts).map_err(|e| fail(&e))
+    crate::fsutil::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the body, its ETag and when it was fetched, so a second launch shows the last known data at once
 //! (with its age) and works offline, and refreshes are conditional requests.
 //!
-//! Files are written atomically and readable only by the user ([`crate::fsutil`]). Only the URL,
+//! Files are written atomically (not synced) and readable only by the user ([`crate::fsutil`]). Only the URL,
 //! the ETag, the time and the body are stored: never request headers, so never a token. A file that
 //! cannot be read back (truncated, another format, another URL under the same hash) is ignored and
 //! rewritten by the next answer.
@@ -90,7 +90,9 @@ impl Cache {
         };
         let mut head = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
         head.push(b'\n');
-        crate::fsutil::write_private_atomic(&self.path(url), &[&head, &entry.body])
+        // Not synced: an entry lost in a power cut is fetched again, and a sync per answer would
+        // cost more than the request.
+        crate::fsutil::write_private_atomic(&self.path(url), &[&head, &entry.body], false)
     }
 }
 

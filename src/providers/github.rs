@@ -345,7 +345,8 @@ impl GitHub {
     }
 
     pub fn new(api_url: &str, token: Option<Secret>, client: Arc<Client>) -> Result<GitHub, ProviderError> {
-        let token = token.filter(|t| !t.is_empty()).ok_or_else(not_configured)?;
+        // A token pasted with a newline or spaces around it still works.
+        let token = token.map(|t| Secret::new(t.expose().trim())).filter(|t| !t.is_empty()).ok_or_else(not_configured)?;
         let service = Service::new("GitHub", api_url, TOKEN_HINT)?
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")

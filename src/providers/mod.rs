@@ -366,11 +366,12 @@ impl Shared {
                 let per_page = self.options.runs_per_repo;
                 if !forced {
                     if let Some(stored) = github.cached_runs(&slug, per_page, None) {
-                        let fresh = stored.age() < self.options.refresh_window;
-                        self.deliver(&key, fresh, |entity| request.answer(entity, Ok(stored.clone())));
-                        if fresh {
-                            return;
+                        if stored.age() < self.options.refresh_window {
+                            // Through the client, which counts and logs the hit.
+                            let result = github.runs(&slug, per_page, None, self.cache_policy(false)).await;
+                            return self.finish(&key, &request, result);
                         }
+                        self.deliver(&key, false, |entity| request.answer(entity, Ok(stored.clone())));
                     }
                 }
                 let result = github.runs(&slug, per_page, None, CachePolicy::Revalidate).await;

@@ -1,0 +1,5 @@
+//! Helpers shared by integration tests: a loopback HTTP server and fake vendor APIs on it.
+#![allow(dead_code)]
+
+pub mod github;
+pub mod http_server;

@@ -322,6 +322,14 @@ fn garbage_json_names_what_was_wrong() {
 }
 
 #[test]
+fn a_server_echoing_the_token_does_not_get_it_printed() {
+    let (run, _server) = failing(Reply::json(403, &json!({"message": format!("token {TOKEN} lacks scope")})), &[]);
+    assert!(run.stderr.contains("token *** lacks scope"), "{}", run.stderr);
+    let (run, _server) = failing(Reply::json(200, &json!({"total_count": TOKEN, "workflow_runs": []})), &[]);
+    assert!(run.stderr.contains("total_count: invalid type") && run.stderr.contains("***"), "{}", run.stderr);
+}
+
+#[test]
 fn not_configured_unannotated_and_unknown_entities_exit_1() {
     let setup = Setup::new();
     let no_gh = tempfile::tempdir().unwrap();

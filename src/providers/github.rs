@@ -55,7 +55,9 @@ pub fn repo_of(entity: &Entity) -> Result<Slug, ProviderError> {
     })
 }
 
-/// For a group: the entities it owns, each with its repository or why there is none.
+/// For a group: what it owns that has CI, each with its repository or why there is none: every
+/// component (a component without the annotation says so), and anything else that has the
+/// annotation (APIs, resources and systems without one are left out).
 pub fn owned_repos(catalog: &Catalog, group: EntityId) -> Vec<(EntityId, Result<Slug, ProviderError>)> {
     let mut owned: Vec<EntityId> = catalog
         .related(group, RelationType::OwnerOf)
@@ -66,7 +68,11 @@ pub fn owned_repos(catalog: &Catalog, group: EntityId) -> Vec<(EntityId, Result<
         .collect();
     owned.sort_by_key(|&id| catalog.entity(id).key());
     owned.dedup();
-    owned.into_iter().map(|id| (id, repo_of(catalog.entity(id)))).collect()
+    owned
+        .into_iter()
+        .map(|id| (id, repo_of(catalog.entity(id))))
+        .filter(|(id, slug)| slug.is_ok() || catalog.entity(*id).is_kind("Component"))
+        .collect()
 }
 
 /// One workflow run, as the runs list reports it.
@@ -128,8 +134,12 @@ impl WorkflowRun {
         self.conclusion.as_deref().or(self.status.as_deref()).unwrap_or("unknown")
     }
 
-    /// From the start of this attempt to the last update (so far, while running: `now` is the end).
+    /// From the start of this attempt to the last update (so far, while running: `now` is the end);
+    /// `None` while queued.
     pub fn duration(&self, now: DateTime<Utc>) -> Option<Duration> {
+        if self.state() == RunState::Queued {
+            return None;
+        }
         let start = self.run_started_at.unwrap_or(self.created_at);
         let end = if self.status.as_deref() == Some("completed") { self.updated_at } else { now };
         (end - start).to_std().ok()
@@ -432,7 +442,7 @@ impl GitHub {
         let raw = parse::<Raw>(&response.body).map_err(|detail| ProviderError::BadResponse {
             service: self.service.name,
             target: format!("GET {}", self.service.display_url(url)),
-            detail,
+            detail: self.service.redact(&detail),
         })?;
         Ok(Fetched { value: convert(raw), fetched_at: response.fetched_at, from_cache: response.cache == super::http::CacheStatus::Hit })
     }
@@ -545,6 +555,7 @@ mod tests {
         assert!(err.contains("no github.com/project-slug annotation"), "{err}");
         let owned = owned_repos(&catalog, group);
         assert!(owned.iter().any(|(id, slug)| catalog.entity(*id).name() == "payment-service" && slug.is_ok()), "the owner's services include payment-service");
+        assert!(owned.iter().all(|(id, slug)| slug.is_ok() || catalog.entity(*id).is_kind("Component")), "APIs without a repo are left out");
     }
 
     #[test]

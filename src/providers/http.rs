@@ -177,6 +177,15 @@ impl Service {
         url
     }
 
+    /// `text` with the token masked: for anything a server said (error messages, JSON errors quoting
+    /// a value), in case a server echoes what it was sent.
+    pub fn redact(&self, text: &str) -> String {
+        match &self.auth {
+            Some((_, token)) if !token.expose().is_empty() && text.contains(token.expose()) => text.replace(token.expose(), "***"),
+            _ => text.to_string(),
+        }
+    }
+
     fn same_origin(&self, url: &Url) -> bool {
         url.scheme() == self.base.scheme()
             && url.host_str() == self.base.host_str()
@@ -482,7 +491,7 @@ impl Client {
                 return Ok(Response { status, body, fetched_at: now, cache: outcome, truncated });
             }
             // An error status.
-            let message = error_message(&body);
+            let message = error_message(&body).map(|m| service.redact(&m));
             if let Some(until) = rate_limited(status, &headers, message.as_deref(), now) {
                 let wait = until.duration_since(now).unwrap_or_default();
                 if attempt < self.options.retries && wait <= self.options.max_wait {

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel]
+//! cargo bench --bench parse_floor -- DIR --compare-walks [--runs N]
 //! ```
 //!
 //! Each run: walk DIR once, collecting every `*.yaml` file (skipping `.git`,
@@ -12,18 +13,27 @@
 //! and the median (default 5 runs; the first run may pay for a cold page cache).
 //!
 //! The walk is a rayon-parallel recursive `read_dir` by default: on the 2-core VM it
-//! measured faster than a serial walk (see WALK_DEFAULT below for the numbers);
-//! `--walk serial` runs the serial one for comparison.
+//! measured about twice as fast as a serial walk (numbers at WALK_DEFAULT below);
+//! `--walk serial` uses the serial one, `--compare-walks` re-measures both.
+//!
+//! The `cpu` column is the process's user + system time for the run: about twice the
+//! wall time when both cores were ours; much less means something else was running
+//! and the wall times of that run are not a floor.
 
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Measured on the 2-core VM, warm cache, best of 5
-/// (walk only; parallel vs serial):
-///   10k-entity tree  ( 5.7k files):  WALK_10K
-///   100k-entity tree (57k files):    WALK_100K
+/// Parallel: measured with `--compare-walks` on the 2-core VM (ext4, warm cache, both
+/// cores otherwise idle; walk only, best / median of alternating runs):
+///   gen_catalog 10k  (5,747 files, 11.5k dirs+files):  serial  42-45 ms / 44-47 ms
+///                                                      parallel 22-23 ms / 26-28 ms
+///   gen_catalog 100k (57,456 files):                   serial 461-526 ms / 467-548 ms
+///                                                      parallel 239-302 ms / 249-384 ms
+/// `find DIR -name '*.yaml'` takes ~0.9 s on the 100k tree on the same VM: metadata calls
+/// are slow here (~5 µs each), so splitting them over both cores pays. With the other
+/// core busy the two are even.
 const WALK_DEFAULT: Walk = Walk::Parallel;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -134,10 +144,27 @@ struct Run {
     walk: Duration,
     parse: Duration,
     total: Duration,
+    /// user + system CPU time of the whole process during the run (10 ms ticks): about
+    /// 2x `total` when both cores were ours, closer to 1x when something else ran too.
+    cpu: Duration,
     counts: Counts,
 }
 
+/// utime + stime of this process (all threads) from /proc/self/stat; zero elsewhere.
+fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return Duration::ZERO };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return Duration::ZERO };
+    let f: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|x| x.parse().ok()).collect();
+    if f.len() != 2 {
+        return Duration::ZERO;
+    }
+    // USER_HZ is 100 on every Linux configuration that matters.
+    Duration::from_millis((f[0] + f[1]) * 10)
+}
+
 fn run_once(root: &Path, walk: Walk) -> Run {
+    let c0 = process_cpu();
     let t0 = Instant::now();
     let files = match walk {
         Walk::Serial => walk_serial(root),
@@ -149,7 +176,7 @@ fn run_once(root: &Path, walk: Walk) -> Run {
         .map(|p| read_and_parse(p))
         .reduce(Counts::default, Counts::add);
     let t2 = Instant::now();
-    Run { walk: t1 - t0, parse: t2 - t1, total: t2 - t0, counts }
+    Run { walk: t1 - t0, parse: t2 - t1, total: t2 - t0, cpu: process_cpu() - c0, counts }
 }
 
 fn ms(d: Duration) -> String {
@@ -166,8 +193,30 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     }
 }
 
+/// Walk only, serial and parallel alternating (so background load hits both alike).
+fn compare_walks(root: &Path, runs: usize) {
+    println!("walk only, alternating, {} threads, {}", rayon::current_num_threads(), root.display());
+    let (mut ser, mut par) = (Vec::new(), Vec::new());
+    let mut n = (0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        n.0 = std::hint::black_box(walk_serial(root)).len();
+        ser.push(t.elapsed());
+        let t = Instant::now();
+        n.1 = std::hint::black_box(walk_parallel(root)).len();
+        par.push(t.elapsed());
+    }
+    assert_eq!(n.0, n.1, "walks disagree");
+    println!("{:>9} {:>12} {:>12}", "walk", "best", "median");
+    for (name, xs) in [("serial", ser), ("parallel", par)] {
+        let best = *xs.iter().min().unwrap();
+        println!("{:>9} {} {}", name, ms(best), ms(median(xs)));
+    }
+    println!("files {}", n.0);
+}
+
 fn usage() -> ! {
-    eprintln!("usage: cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel]");
+    eprintln!("usage: cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel] [--compare-walks]");
     std::process::exit(2);
 }
 
@@ -175,6 +224,7 @@ fn main() {
     let mut dir = None;
     let mut runs = 5usize;
     let mut walk = WALK_DEFAULT;
+    let mut compare = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -188,6 +238,7 @@ fn main() {
                     _ => usage(),
                 }
             }
+            "--compare-walks" => compare = true,
             s if s.starts_with('-') => usage(),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => usage(),
@@ -198,6 +249,10 @@ fn main() {
         eprintln!("parse_floor: {} is not a directory", dir.display());
         std::process::exit(2);
     }
+    if compare {
+        compare_walks(&dir, runs);
+        return;
+    }
 
     println!(
         "parse_floor: serde_yaml -> Value, {} threads, walk {:?}, {}",
@@ -205,17 +260,27 @@ fn main() {
         walk,
         dir.display()
     );
-    println!("{:>5} {:>12} {:>12} {:>12}", "run", "walk", "read+parse", "total");
+    println!("{:>5} {:>12} {:>12} {:>12} {:>12}", "run", "walk", "read+parse", "total", "cpu");
     let mut all = Vec::with_capacity(runs);
     for i in 0..runs {
         let r = run_once(&dir, walk);
-        println!("{:>5} {} {} {}", i + 1, ms(r.walk), ms(r.parse), ms(r.total));
+        println!("{:>5} {} {} {} {}", i + 1, ms(r.walk), ms(r.parse), ms(r.total), ms(r.cpu));
         all.push(r);
     }
     let best = |f: fn(&Run) -> Duration| all.iter().map(f).min().unwrap();
     let med = |f: fn(&Run) -> Duration| median(all.iter().map(f).collect());
-    println!("{:>5} {} {} {}", "best", ms(best(|r| r.walk)), ms(best(|r| r.parse)), ms(best(|r| r.total)));
-    println!("{:>5} {} {} {}", "med", ms(med(|r| r.walk)), ms(med(|r| r.parse)), ms(med(|r| r.total)));
+    let row = |label: &str, f: &dyn Fn(fn(&Run) -> Duration) -> Duration| {
+        println!(
+            "{:>5} {} {} {} {}",
+            label,
+            ms(f(|r| r.walk)),
+            ms(f(|r| r.parse)),
+            ms(f(|r| r.total)),
+            ms(f(|r| r.cpu))
+        );
+    };
+    row("best", &best);
+    row("med", &med);
     let c = all[0].counts;
     println!(
         "files {}  documents {}  bytes {} ({:.1} MB)  parse errors {}",

@@ -23,9 +23,10 @@
 //! Every reference (owner, system, domain, parent/children, members/memberOf,
 //! dependsOn, providesApis/consumesApis, subcomponentOf) resolves to a generated entity.
 //! Reference spellings vary the way they do in real repos (`team-a`, `group:team-a`,
-//! `group:default/team-a`). `dependsOn` between components points to earlier components
-//! except for a deliberate ~0.3% of back edges, so the graph is mostly acyclic with a
-//! few real cycles; `subcomponentOf` is strictly acyclic.
+//! `group:default/team-a`, `api:x`). `dependsOn` between components points to earlier
+//! components except for a deliberate ~0.2% of components with a back edge that closes a
+//! 2- or 3-cycle, so the graph is mostly acyclic with a few real cycles (about 10 per
+//! 10k entities); `subcomponentOf` is strictly acyclic.
 //!
 //! The same N and seed always give byte-identical output: all structural randomness is
 //! drawn serially from one splitmix64 stream, and per-entity details (ids, versions)
@@ -67,7 +68,7 @@ impl Rng {
     }
     /// Uniform in 0..n (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next() >> 11) as u128 * n as u128) >> 53) as usize
     }
     fn chance(&mut self, p: f64) -> bool {
         ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
@@ -344,7 +345,8 @@ fn build(n: usize, seed: u64) -> Model {
         members: vec![],
     });
     for _ in 0..n_depts {
-        let name = names.take(*rng.pick(DEPARTMENT_WORDS));
+        let word = *rng.pick(DEPARTMENT_WORDS);
+        let name = names.take(word);
         groups.push(Group {
             display: title_case(&name),
             name,
@@ -486,11 +488,20 @@ fn build(n: usize, seed: u64) -> Model {
         });
         systems[system].components.push(c);
     }
+    // A few real cycles, as found in real catalogs: ~0.2% of components get a back edge
+    // to a direct dependent (2-cycle) or to a dependent of a dependent (3-cycle).
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n_components];
+    for (c, comp) in components.iter().enumerate() {
+        for &d in &comp.depends_comp {
+            dependents[d].push(c);
+        }
+    }
     for c in 0..n_components {
-        if rng.chance(0.003) {
-            let j = rng.below(n_components);
-            if j > c && !components[c].depends_comp.contains(&j) {
-                components[c].depends_comp.push(j);
+        if rng.chance(0.002) && !dependents[c].is_empty() {
+            let d = *rng.pick(&dependents[c]);
+            let target = if rng.chance(0.5) && !dependents[d].is_empty() { *rng.pick(&dependents[d]) } else { d };
+            if target != c && !components[c].depends_comp.contains(&target) {
+                components[c].depends_comp.push(target);
             }
         }
     }
@@ -526,11 +537,11 @@ fn build(n: usize, seed: u64) -> Model {
         components[host].resources.push(r);
         components[host].depends_res.push(r);
     }
-    for c in 0..n_components {
-        if n_resources > 0 && rng.chance(0.2) {
+    for comp in components.iter_mut() {
+        if n_resources > 0 && rng.chance(0.1) {
             let r = rng.below(n_resources);
-            if !components[c].depends_res.contains(&r) {
-                components[c].depends_res.push(r);
+            if !comp.depends_res.contains(&r) {
+                comp.depends_res.push(r);
             }
         }
     }
@@ -540,7 +551,7 @@ fn build(n: usize, seed: u64) -> Model {
         let mut consumes = Vec::new();
         for &d in &components[c].depends_comp {
             for &a in &components[d].provides {
-                if rng.chance(0.6) && !consumes.contains(&a) {
+                if rng.chance(0.5) && !consumes.contains(&a) {
                     consumes.push(a);
                 }
             }
@@ -595,7 +606,7 @@ fn render_component(m: &Model, c: usize, out: &mut String) {
     };
     let area = comp.name.split('-').next().unwrap();
     let lang = *r.pick(LANG_TAGS);
-    let mut t = vec![lang];
+    let mut t = if r.chance(0.85) { vec![lang] } else { vec![] };
     for _ in 0..r.weighted(&[65, 30, 5]) {
         let x = *r.pick(MISC_TAGS);
         if !t.contains(&x) {
@@ -740,7 +751,6 @@ fn render_group(m: &Model, g: usize, out: &mut String) {
     out.push_str(HEADER);
     out.push_str("kind: Group\nmetadata:\n");
     let _ = writeln!(out, "  name: {}", grp.name);
-    let _ = writeln!(out, "  description: The {} {ty}", grp.display);
     out.push_str("spec:\n");
     let _ = writeln!(out, "  type: {ty}");
     let _ = writeln!(out, "  profile:\n    displayName: {}\n    email: {}@{EMAIL_DOMAIN}", grp.display, grp.name);
@@ -948,7 +958,7 @@ fn main() -> std::io::Result<()> {
         + m.apis.len()
         + m.resources.len();
     println!(
-        "{entities} entities (+1 Location) in {} files, {:.1} MB, seed {seed} -> {}",
+        "{entities} entities (+1 Location) in {} files, {:.2} MB, seed {seed} -> {}",
         jobs.len(),
         bytes as f64 / 1e6,
         out.display()

@@ -4,7 +4,11 @@
 //! ```text
 //! cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel]
 //! cargo bench --bench parse_floor -- DIR --compare-walks [--runs N]
+//! cargo bench --bench parse_floor -- DIR --greenroom [--runs N]
 //! ```
+//!
+//! `--greenroom` times greenroom's own loader on the same tree after each floor run (so both
+//! see the same machine) and prints the ratio: the target is at most 1.3x the floor.
 //!
 //! Each run: walk DIR once, collecting every `*.yaml` file (skipping `.git`,
 //! `node_modules`, `target`), then read every file and parse all its documents with
@@ -215,8 +219,20 @@ fn compare_walks(root: &Path, runs: usize) {
     println!("files {}", n.0);
 }
 
+/// greenroom's own load of the same tree, from the folder to a ready catalog (validated, related,
+/// indexed), then its search index: timed right after each floor run so both see the same machine.
+fn greenroom_once(root: &Path) -> (Duration, Duration, usize) {
+    let t0 = Instant::now();
+    let loaded = greenroom::catalog::load::load_paths(&[root.to_path_buf()]);
+    let t1 = Instant::now();
+    let index = greenroom::search::entities::index(&loaded.catalog);
+    let t2 = Instant::now();
+    std::hint::black_box(&index);
+    (t1 - t0, t2 - t1, loaded.catalog.len())
+}
+
 fn usage() -> ! {
-    eprintln!("usage: cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel] [--compare-walks]");
+    eprintln!("usage: cargo bench --bench parse_floor -- DIR [--runs N] [--walk serial|parallel] [--compare-walks] [--greenroom]");
     std::process::exit(2);
 }
 
@@ -225,6 +241,7 @@ fn main() {
     let mut runs = 5usize;
     let mut walk = WALK_DEFAULT;
     let mut compare = false;
+    let mut against_greenroom = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -239,6 +256,7 @@ fn main() {
                 }
             }
             "--compare-walks" => compare = true,
+            "--greenroom" => against_greenroom = true,
             s if s.starts_with('-') => usage(),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => usage(),
@@ -262,10 +280,31 @@ fn main() {
     );
     println!("{:>5} {:>12} {:>12} {:>12} {:>12}", "run", "walk", "read+parse", "total", "cpu");
     let mut all = Vec::with_capacity(runs);
+    let mut ours = Vec::with_capacity(runs);
     for i in 0..runs {
         let r = run_once(&dir, walk);
         println!("{:>5} {} {} {} {}", i + 1, ms(r.walk), ms(r.parse), ms(r.total), ms(r.cpu));
         all.push(r);
+        if against_greenroom {
+            let (load, index, entities) = greenroom_once(&dir);
+            println!("      greenroom load {} (ratio {:.2}), search index {}, {entities} entities", ms(load), load.as_secs_f64() / all[i].total.as_secs_f64(), ms(index));
+            ours.push((load, index));
+        }
+    }
+    if against_greenroom {
+        let loads: Vec<Duration> = ours.iter().map(|o| o.0).collect();
+        let floor: Vec<Duration> = all.iter().map(|r| r.total).collect();
+        let (best_load, best_floor) = (*loads.iter().min().unwrap(), *floor.iter().min().unwrap());
+        println!(
+            "greenroom load: best {} vs floor {} = {:.2}x; median {} vs {} = {:.2}x; search index median {}",
+            ms(best_load),
+            ms(best_floor),
+            best_load.as_secs_f64() / best_floor.as_secs_f64(),
+            ms(median(loads.clone())),
+            ms(median(floor.clone())),
+            median(loads).as_secs_f64() / median(floor).as_secs_f64(),
+            ms(median(ours.iter().map(|o| o.1).collect())),
+        );
     }
     let best = |f: fn(&Run) -> Duration| all.iter().map(f).min().unwrap();
     let med = |f: fn(&Run) -> Duration| median(all.iter().map(f).collect());

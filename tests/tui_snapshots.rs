@@ -14,7 +14,7 @@ fn catalog() {
 #[test]
 fn catalog_filtered() {
     let mut app = demo();
-    press(&mut app, "/ordsvc");
+    press(&mut app, "/order-servic");
     assert_snapshot!(frame(&app));
 }
 

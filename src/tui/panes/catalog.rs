@@ -324,19 +324,19 @@ impl CatalogPane {
             .entry(key)
             .or_insert_with(|| {
                 use rayon::prelude::*;
-                let primary: Vec<String> = catalog.entities.par_iter().map(|e| key.text(e)).collect();
-                let folded = |a: &str, b: &str| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
-                let mut order: Vec<u32> = (0..primary.len() as u32).collect();
-                order.par_sort_unstable_by(|&a, &b| {
-                    let (ea, eb) = (catalog.entity(a), catalog.entity(b));
-                    primary[a as usize]
-                        .cmp(&primary[b as usize])
-                        .then_with(|| folded(&ea.kind, &eb.kind))
-                        .then_with(|| folded(ea.name(), eb.name()))
-                        .then_with(|| ea.namespace().cmp(eb.namespace()))
-                        .then(a.cmp(&b))
-                });
-                let keys = &primary;
+                // One string per entity (column, kind, name, namespace, lower-cased, NUL apart):
+                // one allocation each, and sorting compares bytes.
+                let mut keys: Vec<(String, u32)> = catalog
+                    .entities
+                    .par_iter()
+                    .enumerate()
+                    .map(|(id, e)| {
+                        let text = format!("{}\0{}\0{}\0{}", key.text(e), e.kind, e.name(), e.namespace()).to_lowercase();
+                        (text, id as u32)
+                    })
+                    .collect();
+                keys.par_sort_unstable();
+                let order: Vec<u32> = keys.iter().map(|(_, id)| *id).collect();
                 let mut ranks = vec![0u32; keys.len()];
                 for (rank, id) in order.into_iter().enumerate() {
                     ranks[id as usize] = rank as u32;

@@ -151,9 +151,8 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         }
         verdict.builtin
     };
-    let value = Value::from(&node);
     let source = Source { location: location.clone(), pos: node.pos };
-    let Some(entity) = Entity::from_document(&value, source) else {
+    let Some(entity) = Entity::from_document(Value::from(&node), source) else {
         // check_envelope guarantees kind and metadata.name; keep a message rather than a panic.
         outcome.fail(location, Issue::error(Stage::Envelope, node.pos, "document is not an entity"), key);
         return;

@@ -26,21 +26,16 @@ pub struct Entity {
 }
 
 impl Entity {
-    /// Builds an entity from a document that has at least a kind and a metadata.name.
-    pub fn from_document(doc: &Value, source: Source) -> Option<Entity> {
-        let kind = doc.str_at("kind")?;
-        let metadata = doc.get("metadata")?.clone();
+    /// Builds an entity from a document that has at least a kind and a metadata.name, moving its
+    /// metadata and spec out of the document rather than copying them.
+    pub fn from_document(mut doc: Value, source: Source) -> Option<Entity> {
+        let kind = CompactString::from(doc.str_at("kind")?);
+        let api_version = CompactString::from(doc.str_at("apiVersion").unwrap_or_default());
+        let metadata = doc.take("metadata")?;
         let name = metadata.str_at("name")?;
         let namespace = metadata.str_at("namespace").unwrap_or(DEFAULT_NAMESPACE);
-        let reference = EntityRef::new(kind, namespace, name);
-        Some(Entity {
-            api_version: doc.str_at("apiVersion").unwrap_or_default().into(),
-            kind: kind.into(),
-            spec: doc.get("spec").cloned().unwrap_or_default(),
-            metadata,
-            reference,
-            source,
-        })
+        let reference = EntityRef::new(&kind, namespace, name);
+        Some(Entity { api_version, kind, spec: doc.take("spec").unwrap_or_default(), metadata, reference, source })
     }
 
     pub fn name(&self) -> &str {

@@ -18,6 +18,7 @@ pub use problem::{Problem, Severity};
 pub use relations::RelationType;
 
 use document::ReadEntity;
+use relations::Declared;
 use serde::{Deserialize, Serialize};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -79,35 +80,47 @@ impl Catalog {
             declared.push((relations, target_keys));
         }
 
-        let mut missing_keys: HashMap<String, u32> = HashMap::default();
-        let mut missing = Vec::new();
-        let mut relations = Vec::new();
-        for (id, (declared, target_keys)) in declared.into_iter().enumerate() {
-            let id = id as EntityId;
-            for (d, target_key) in declared.into_iter().zip(target_keys) {
-                match by_key.get(&target_key) {
-                    Some(&target) => {
-                        relations.push(Relation { source: id, kind: d.relation, target: Target::Entity(target) });
-                        relations.push(Relation { source: target, kind: d.relation.inverse(), target: Target::Entity(id) });
-                    }
-                    None => {
-                        let entity = &entities[id as usize];
-                        let mut problem = Problem::new(
-                            &entity.source.location,
-                            d.pos,
-                            Severity::Warning,
-                            format!("spec.{}: {} does not exist in the catalog", d.field, target_key),
-                        );
-                        problem.entity = Some(entity.key());
-                        problems.push(problem);
-                        let next = missing.len() as u32;
-                        let index = *missing_keys.entry(target_key).or_insert_with(|| {
-                            missing.push(d.target);
-                            next
-                        });
-                        relations.push(Relation { source: id, kind: d.relation, target: Target::Missing(index) });
+        // Each declared relation found on every core (two relations, one each way); the dangling
+        // ones are reported and recorded in order afterwards.
+        let resolved: Vec<(Vec<Relation>, Vec<(Declared, String)>)> = declared
+            .into_par_iter()
+            .enumerate()
+            .map(|(id, (declared, target_keys))| {
+                let id = id as EntityId;
+                let (mut found, mut dangling) = (Vec::with_capacity(declared.len() * 2), Vec::new());
+                for (d, target_key) in declared.into_iter().zip(target_keys) {
+                    match by_key.get(&target_key) {
+                        Some(&target) => {
+                            found.push(Relation { source: id, kind: d.relation, target: Target::Entity(target) });
+                            found.push(Relation { source: target, kind: d.relation.inverse(), target: Target::Entity(id) });
+                        }
+                        None => dangling.push((d, target_key)),
                     }
                 }
+                (found, dangling)
+            })
+            .collect();
+        let mut missing_keys: HashMap<String, u32> = HashMap::default();
+        let mut missing = Vec::new();
+        let mut relations = Vec::with_capacity(resolved.iter().map(|(found, _)| found.len()).sum());
+        for (id, (found, dangling)) in resolved.into_iter().enumerate() {
+            relations.extend(found);
+            for (d, target_key) in dangling {
+                let entity = &entities[id];
+                let mut problem = Problem::new(
+                    &entity.source.location,
+                    d.pos,
+                    Severity::Warning,
+                    format!("spec.{}: {} does not exist in the catalog", d.field, target_key),
+                );
+                problem.entity = Some(entity.key());
+                problems.push(problem);
+                let next = missing.len() as u32;
+                let index = *missing_keys.entry(target_key).or_insert_with(|| {
+                    missing.push(d.target);
+                    next
+                });
+                relations.push(Relation { source: id as EntityId, kind: d.relation, target: Target::Missing(index) });
             }
         }
         relations.par_sort_unstable();

@@ -29,6 +29,14 @@ impl Value {
         }
     }
 
+    /// Moves the value under `key` out of a mapping, leaving null in its place.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        match self {
+            Value::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v)),
+            _ => None,
+        }
+    }
+
     /// Follows a dotted path of keys: `value.path(&["spec", "owner"])`.
     pub fn path(&self, keys: &[&str]) -> Option<&Value> {
         keys.iter().try_fold(self, |v, k| v.get(k))

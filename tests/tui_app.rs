@@ -336,11 +336,12 @@ fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
     let index = search::entities::index(&catalog);
     app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::from_millis(1500)));
     assert_eq!(page_name(&app), page);
+    assert!(app.status.as_ref().unwrap().text.contains("refreshed"), "{:?}", app.status);
     press(&mut app, "<esc>");
+    assert!(app.status.is_none(), "a notice lasts until the next key");
     assert_eq!(app.catalog.filter.text, "order");
     assert_eq!(app.catalog.kind, Some("API"));
     assert_eq!(selected_name(&app), selected);
-    assert!(app.status.as_ref().unwrap().text.contains("refreshed"), "{:?}", app.status);
 }
 
 #[test]

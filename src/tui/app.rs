@@ -164,7 +164,7 @@ impl App {
             let before = old.as_ref().map_or(0, |d| d.catalog.len());
             let now = data.catalog.len();
             let change = if now >= before { format!("+{}", now - before) } else { format!("-{}", before - now) };
-            self.status = Some(Status { text: format!("refreshed from the sources in {:.1} s ({change} entities)", elapsed.as_secs_f64()), error: false });
+            self.status = Some(Status { text: format!("refreshed from the sources ({change})"), error: false });
         }
         self.loaded_in = Some(elapsed);
         for warning in warnings {
@@ -270,6 +270,10 @@ impl App {
 
     /// Handles a key: maps it and applies the resulting actions.
     pub fn handle_key(&mut self, event: KeyEvent) {
+        // A notice lasts until the next key; an error stays until another replaces it.
+        if self.status.as_ref().is_some_and(|s| !s.error) {
+            self.status = None;
+        }
         if let Some(action) = self.on_key(event) {
             self.dispatch(action);
         }

@@ -57,7 +57,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(data) => {
             let catalog = &data.catalog;
             spans.push(Span::styled(" │ ", theme.border));
-            spans.push(Span::styled(format!("{} entities", thousands(catalog.len())), theme.base));
+            spans.push(Span::styled(format!("{} entit{}", thousands(catalog.len()), if catalog.len() == 1 { "y" } else { "ies" }), theme.base));
             spans.push(Span::styled(" │ ", theme.border));
             let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
             let style = if errors > 0 {

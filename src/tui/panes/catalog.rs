@@ -323,19 +323,19 @@ impl CatalogPane {
         self.ranks
             .entry(key)
             .or_insert_with(|| {
-                use rayon::prelude::*;
                 // One string per entity (column, kind, name, namespace, lower-cased, NUL apart):
-                // one allocation each, and sorting compares bytes.
+                // one allocation each, and sorting compares bytes. Sequential on purpose: this
+                // runs on the UI thread, which must not queue behind the loader's rayon jobs.
                 let mut keys: Vec<(String, u32)> = catalog
                     .entities
-                    .par_iter()
+                    .iter()
                     .enumerate()
                     .map(|(id, e)| {
                         let text = format!("{}\0{}\0{}\0{}", key.text(e), e.kind, e.name(), e.namespace()).to_lowercase();
                         (text, id as u32)
                     })
                     .collect();
-                keys.par_sort_unstable();
+                keys.sort_unstable();
                 let order: Vec<u32> = keys.iter().map(|(_, id)| *id).collect();
                 let mut ranks = vec![0u32; keys.len()];
                 for (rank, id) in order.into_iter().enumerate() {
@@ -578,11 +578,21 @@ impl SearchWorker {
             .name("search".into())
             .spawn(move || {
                 let mut searcher = Searcher::new(index);
+                // A pool of its own: the search must not wait behind the catalog loader's jobs
+                // in rayon's global pool (reading 100k files keeps it busy for seconds).
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+                    .thread_name(|i| format!("search-{i}"))
+                    .build()
+                    .ok();
                 while let Ok(mut query) = incoming.recv() {
                     while let Ok(newer) = incoming.try_recv() {
                         query = newer;
                     }
-                    let results = searcher.search(&query, MATCH_LIMIT);
+                    let results = match &pool {
+                        Some(pool) => pool.install(|| searcher.search(&query, MATCH_LIMIT)),
+                        None => searcher.search(&query, MATCH_LIMIT),
+                    };
                     if answers.send((query, results)).is_err() {
                         break;
                     }

@@ -31,6 +31,9 @@ pub struct Term {
     /// Whether haystack letters are reduced to their ASCII base (`ä` → `a`)
     /// before comparing: true unless the term itself has such letters.
     pub(crate) normalize: bool,
+    /// Contains `:` or `/`, like a ref: a fuzzy word is then also looked
+    /// for in refs (otherwise the name, which ends every ref, suffices).
+    pub(crate) ref_like: bool,
 }
 
 /// How a term compares with one field's text.
@@ -114,6 +117,7 @@ impl Term {
             text: text.to_owned(),
             needle,
             normalize,
+            ref_like: text.contains([':', '/']),
         })
     }
 
@@ -135,6 +139,7 @@ impl Term {
     /// ignores that field.
     pub(crate) fn mode(&self, field: Field) -> Option<Mode> {
         match self.kind {
+            TermKind::Fuzzy if field == Field::Ref => self.ref_like.then_some(Mode::Substring),
             TermKind::Fuzzy if field.is_fuzzy() => Some(Mode::Fuzzy),
             TermKind::Fuzzy | TermKind::Substring => Some(Mode::Substring),
             TermKind::Prefix => Some(Mode::Prefix),
@@ -144,7 +149,11 @@ impl Term {
 
     /// Whether every document matching `self` matches `old`.
     fn refines(&self, old: &Term) -> bool {
-        if self.kind != old.kind || self.negated != old.negated || self.normalize != old.normalize {
+        if self.kind != old.kind
+            || self.negated != old.negated
+            || self.normalize != old.normalize
+            || self.ref_like != old.ref_like
+        {
             return false;
         }
         let new: Vec<char> = self.needle().chars().collect();

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use super::index::key_doc;
 use super::{Query, Results, SearchIndex};
 
 /// Most recent queries whose matches are kept for narrowing. Enough to type a
@@ -17,7 +16,7 @@ const HISTORY: usize = 16;
 pub struct Searcher {
     index: Arc<SearchIndex>,
     /// Oldest first: a query and the stored positions of all its matches.
-    history: Vec<(Query, Vec<u32>)>,
+    pub(super) history: Vec<(Query, Vec<u32>)>,
 }
 
 impl Searcher {
@@ -47,26 +46,25 @@ impl Searcher {
             .history
             .iter()
             .rposition(|(older, _)| query.refines(older));
-        let keys = match base {
+        let (matched, results) = match base {
             Some(i) => {
                 // Queries after the base are no longer on the typing path.
                 self.history.truncate(i + 1);
-                self.index.matches(&query, Some(&self.history[i].1))
+                self.index.run(&query, Some(&self.history[i].1), limit)
             }
             None => {
                 self.history.clear();
-                self.index.matches(&query, None)
+                self.index.run(&query, None, limit)
             }
         };
         let same_as_base = base.is_some_and(|i| self.history[i].0 == query);
         // Matching everything gains nothing over a full scan.
-        if !same_as_base && keys.len() < self.index.len() {
+        if !same_as_base && matched.len() < self.index.len() {
             if self.history.len() == HISTORY {
                 self.history.remove(0);
             }
-            let docs = keys.iter().map(|&k| key_doc(k)).collect();
-            self.history.push((query.clone(), docs));
+            self.history.push((query, matched));
         }
-        self.index.results(&query, keys, limit)
+        results
     }
 }

@@ -2,6 +2,7 @@
 
 mod ci;
 mod deps;
+mod incidents;
 mod list;
 mod output;
 mod search;
@@ -61,6 +62,8 @@ pub enum Command {
     Who(who::Args),
     /// The latest GitHub Actions runs of an entity's repository (github.com/project-slug).
     Ci(ci::Args),
+    /// Open PagerDuty incidents (all the catalog's services, or one entity's) and who is on call.
+    Incidents(incidents::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
@@ -113,8 +116,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Show(args) => show::run(&context, args),
         Command::Search(args) => search::run(&context, args),
         Command::Deps(args) => deps::run(&context, args),
-        Command::Who(args) => who::run(&context, args),
+        Command::Who(args) => who::run(&context, args, cli.verbose),
         Command::Ci(args) => ci::run(&context, args, cli.verbose),
+        Command::Incidents(args) => incidents::run(&context, args, cli.verbose),
         Command::Template(command) => template::run(&context, command),
     };
     Some(code.unwrap_or_else(|code| code))

@@ -1,6 +1,6 @@
 //! Live data: vendors' APIs read through one HTTP client ([`http`]) with a disk cache ([`cache`]),
-//! one module per vendor ([`github`]), and a [`ProviderHandle`] that runs them on a tokio runtime
-//! for the TUI's synchronous event loop.
+//! one module per vendor ([`github`], [`pagerduty`]), and a [`ProviderHandle`] that runs them on a
+//! tokio runtime for the TUI's synchronous event loop.
 //!
 //! The TUI asks with [`ProviderHandle::request`] (or [`ProviderHandle::refresh`] to skip the
 //! refresh window) and drains [`ProviderHandle::try_recv`] each tick; drawing never waits on I/O.
@@ -19,10 +19,12 @@
 pub mod cache;
 pub mod github;
 pub mod http;
+pub mod pagerduty;
 
 use crate::config::{Config, Secret};
 use github::{CiRuns, GitHub, Job, LogTail, Slug};
 use http::{CachePolicy, Client, Log};
+use pagerduty::{IncidentAction, IncidentRef, Incident, LogEntry, OnCallChain, OpenIncidents, PagerDuty, PagerDutySettings, ResolvedService, ServiceRef, TriggerEvent, TriggerReceipt, User};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};
@@ -43,7 +45,7 @@ pub enum ProviderError {
     Forbidden { service: &'static str, target: String, message: String },
     #[error("{service} rate limit reached for {target}: {}", until_text(until))]
     RateLimited { service: &'static str, target: String, until: Option<SystemTime> },
-    #[error("{service} has no such thing (404 Not Found) for {target}: check the name (for GitHub, the OWNER/REPO of github.com/project-slug), and that the token can see it")]
+    #[error("{service} has no such thing (404 Not Found) for {target}: {}", not_found_hint(service))]
     NotFound { service: &'static str, target: String },
     #[error("{service} server error {status} for {target}; try again later")]
     Server { service: &'static str, target: String, status: u16 },
@@ -57,6 +59,20 @@ pub enum ProviderError {
     TooLarge { service: &'static str, target: String, limit: usize },
     #[error("cannot reach {service} for {target}: {detail}")]
     Network { service: &'static str, target: String, detail: String },
+    /// The entity names no PagerDuty service (no usable annotation): a setup problem.
+    #[error("{entity} has {detail}")]
+    NoService { entity: String, detail: String },
+    /// The vendor has no such thing, found by looking (an integration key no service holds).
+    #[error("{service} has no {what}{}", colon(hint))]
+    Unknown { service: &'static str, what: String, hint: String },
+}
+
+fn not_found_hint(service: &str) -> &'static str {
+    if service.starts_with("PagerDuty") {
+        "check the pagerduty.com/service-id annotation (or the incident, user or policy ID), and that the token can see it"
+    } else {
+        "check the name (for GitHub, the OWNER/REPO of github.com/project-slug), and that the token can see it"
+    }
 }
 
 fn colon(message: &str) -> String {
@@ -89,7 +105,7 @@ fn seconds(d: &Duration) -> String {
 impl ProviderError {
     /// Not configured, or nothing to ask for: a setup problem, not a failure of the service.
     pub fn is_setup(&self) -> bool {
-        matches!(self, ProviderError::NotConfigured { .. } | ProviderError::NoRepo { .. })
+        matches!(self, ProviderError::NotConfigured { .. } | ProviderError::NoRepo { .. } | ProviderError::NoService { .. })
     }
 }
 
@@ -123,6 +139,28 @@ pub enum Request {
     CiRerunFailed { entity_key: String, slug: String, run_id: u64 },
     /// The repository's default branch (to say whether main is green).
     DefaultBranch { entity_key: String, slug: String },
+    /// PagerDuty: the services these references name ([`pagerduty::service_refs`]), each with its
+    /// escalation policy and integrations; integration keys resolved to their service.
+    PdServices { entity_key: String, refs: Vec<ServiceRef> },
+    /// PagerDuty: open (triggered, acknowledged) incidents of these services, high urgency and
+    /// triggered first, newest first. The pane's catalog-wide list sends every reference of
+    /// [`pagerduty::ServiceMap::refs`]; the incident view sends the entity's own.
+    PdIncidents { entity_key: String, refs: Vec<ServiceRef> },
+    /// PagerDuty: who is on call now for an escalation policy, by level.
+    PdOnCall { entity_key: String, escalation_policy_id: String },
+    /// PagerDuty: a user and their contact methods.
+    PdUser { entity_key: String, user_id: String },
+    /// PagerDuty: an incident's timeline (log entries, oldest first).
+    PdLogEntries { entity_key: String, incident_id: String },
+    /// PagerDuty: one incident by number or ID (the search's reverse lookup: its service leads to
+    /// the entity through [`pagerduty::ServiceMap::entities_of_incident`]).
+    PdIncident { entity_key: String, incident: IncidentRef },
+    /// PagerDuty: acknowledge or resolve an incident (ask the user first). Never cached; refresh
+    /// the incidents after it. Needs `[pagerduty] from_email`.
+    PdUpdateIncident { entity_key: String, incident_id: String, action: IncidentAction },
+    /// PagerDuty Events API v2: trigger a new incident on the service of an integration key (ask
+    /// the user first). Needs no REST token.
+    PdTrigger { entity_key: String, event: TriggerEvent },
 }
 
 /// Answers, one per request (two when stored data is sent before the fresh answer).
@@ -133,6 +171,15 @@ pub enum ProviderMessage {
     CiLogTail { entity_key: String, slug: String, job_id: u64, result: Result<LogTail, ProviderError> },
     CiRerunFailed { entity_key: String, slug: String, run_id: u64, result: Result<(), ProviderError> },
     DefaultBranch { entity_key: String, slug: String, result: Result<String, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdServices { entity_key: String, refs: Vec<ServiceRef>, result: Result<Vec<ResolvedService>, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdIncidents { entity_key: String, refs: Vec<ServiceRef>, result: Result<OpenIncidents, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdOnCall { entity_key: String, escalation_policy_id: String, result: Result<OnCallChain, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdUser { entity_key: String, user_id: String, result: Result<User, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdLogEntries { entity_key: String, incident_id: String, result: Result<Vec<LogEntry>, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    PdIncident { entity_key: String, incident: IncidentRef, result: Result<Incident, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    /// The incident as it is after the change.
+    PdUpdateIncident { entity_key: String, incident_id: String, action: IncidentAction, result: Result<Incident, ProviderError> },
+    PdTrigger { entity_key: String, event: TriggerEvent, result: Result<TriggerReceipt, ProviderError> },
 }
 
 impl ProviderMessage {
@@ -142,7 +189,15 @@ impl ProviderMessage {
             | ProviderMessage::CiJobs { entity_key, .. }
             | ProviderMessage::CiLogTail { entity_key, .. }
             | ProviderMessage::CiRerunFailed { entity_key, .. }
-            | ProviderMessage::DefaultBranch { entity_key, .. } => entity_key,
+            | ProviderMessage::DefaultBranch { entity_key, .. }
+            | ProviderMessage::PdServices { entity_key, .. }
+            | ProviderMessage::PdIncidents { entity_key, .. }
+            | ProviderMessage::PdOnCall { entity_key, .. }
+            | ProviderMessage::PdUser { entity_key, .. }
+            | ProviderMessage::PdLogEntries { entity_key, .. }
+            | ProviderMessage::PdIncident { entity_key, .. }
+            | ProviderMessage::PdUpdateIncident { entity_key, .. }
+            | ProviderMessage::PdTrigger { entity_key, .. } => entity_key,
         }
     }
 }
@@ -154,8 +209,31 @@ impl Request {
             | Request::CiJobs { entity_key, .. }
             | Request::CiLogTail { entity_key, .. }
             | Request::CiRerunFailed { entity_key, .. }
-            | Request::DefaultBranch { entity_key, .. } => entity_key,
+            | Request::DefaultBranch { entity_key, .. }
+            | Request::PdServices { entity_key, .. }
+            | Request::PdIncidents { entity_key, .. }
+            | Request::PdOnCall { entity_key, .. }
+            | Request::PdUser { entity_key, .. }
+            | Request::PdLogEntries { entity_key, .. }
+            | Request::PdIncident { entity_key, .. }
+            | Request::PdUpdateIncident { entity_key, .. }
+            | Request::PdTrigger { entity_key, .. } => entity_key,
         }
+    }
+
+    /// Whether PagerDuty answers it.
+    pub fn is_pagerduty(&self) -> bool {
+        matches!(
+            self,
+            Request::PdServices { .. }
+                | Request::PdIncidents { .. }
+                | Request::PdOnCall { .. }
+                | Request::PdUser { .. }
+                | Request::PdLogEntries { .. }
+                | Request::PdIncident { .. }
+                | Request::PdUpdateIncident { .. }
+                | Request::PdTrigger { .. }
+        )
     }
 
     /// What makes two requests the same request (the entity is not part of it: two entities with
@@ -168,6 +246,14 @@ impl Request {
             Request::CiLogTail { slug, job_id, .. } => Key::Log(repo(slug), *job_id),
             Request::CiRerunFailed { slug, run_id, .. } => Key::Rerun(repo(slug), *run_id),
             Request::DefaultBranch { slug, .. } => Key::Branch(repo(slug)),
+            Request::PdServices { refs, .. } => Key::PdServices(sorted(refs)),
+            Request::PdIncidents { refs, .. } => Key::PdIncidents(sorted(refs)),
+            Request::PdOnCall { escalation_policy_id, .. } => Key::PdOnCall(escalation_policy_id.clone()),
+            Request::PdUser { user_id, .. } => Key::PdUser(user_id.clone()),
+            Request::PdLogEntries { incident_id, .. } => Key::PdLog(incident_id.clone()),
+            Request::PdIncident { incident, .. } => Key::PdIncident(incident.path_segment()),
+            Request::PdUpdateIncident { incident_id, action, .. } => Key::PdUpdate(incident_id.clone(), *action),
+            Request::PdTrigger { event, .. } => Key::PdTrigger(event.clone()),
         }
     }
 
@@ -193,7 +279,15 @@ fn slug_of(request: &Request) -> String {
         | Request::CiLogTail { slug, .. }
         | Request::CiRerunFailed { slug, .. }
         | Request::DefaultBranch { slug, .. } => slug.clone(),
+        _ => String::new(),
     }
+}
+
+fn sorted(refs: &[ServiceRef]) -> Vec<ServiceRef> {
+    let mut refs = refs.to_vec();
+    refs.sort();
+    refs.dedup();
+    refs
 }
 
 impl Answer for CiRuns {
@@ -236,6 +330,14 @@ enum Key {
     Log(String, u64),
     Rerun(String, u64),
     Branch(String),
+    PdServices(Vec<ServiceRef>),
+    PdIncidents(Vec<ServiceRef>),
+    PdOnCall(String),
+    PdUser(String),
+    PdLog(String),
+    PdIncident(String),
+    PdUpdate(String, IncidentAction),
+    PdTrigger(TriggerEvent),
 }
 
 /// Where GitHub is and how to authenticate.
@@ -268,11 +370,13 @@ pub struct ProviderOptions {
     pub log: Log,
     /// Called after each message is sent, from a provider thread: wakes an event loop that sleeps.
     pub wake: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Where PagerDuty is (no token: PagerDuty requests answer `NotConfigured`).
+    pub pagerduty: PagerDutySettings,
 }
 
 impl ProviderOptions {
     pub fn from_config(config: &Config) -> ProviderOptions {
-        ProviderOptions { cache_dir: Some(config.cache_dir()), ..ProviderOptions::default() }
+        ProviderOptions { cache_dir: Some(config.cache_dir()), pagerduty: PagerDutySettings::from_config(config), ..ProviderOptions::default() }
     }
 }
 
@@ -286,6 +390,7 @@ impl Default for ProviderOptions {
             http: http::Options::from_env(),
             log: Log::Off,
             wake: None,
+            pagerduty: PagerDutySettings::default(),
         }
     }
 }
@@ -295,6 +400,7 @@ struct Shared {
     options: ProviderOptions,
     client: Arc<Client>,
     github: tokio::sync::OnceCell<Result<GitHub, ProviderError>>,
+    pagerduty: Result<PagerDuty, ProviderError>,
     sender: mpsc::Sender<ProviderMessage>,
     /// Requests running, with the entities waiting for each.
     inflight: Mutex<HashMap<Key, Vec<String>>>,
@@ -351,6 +457,9 @@ impl Shared {
     }
 
     async fn serve(self: Arc<Self>, request: Request, forced: bool) {
+        if request.is_pagerduty() {
+            return self.serve_pagerduty(request, forced).await;
+        }
         let key = request.key();
         let github = match self.github().await {
             Ok(github) => github,
@@ -393,6 +502,8 @@ impl Shared {
                 let result = github.default_branch(&slug, self.cache_policy(forced)).await;
                 self.finish(&key, &request, result);
             }
+            // PagerDuty requests are served by `serve_pagerduty`.
+            _ => {}
         }
     }
 
@@ -404,6 +515,7 @@ impl Shared {
             (Err(err), Request::CiRerunFailed { .. }) => self.deliver(key, true, |e| request.answer::<()>(e, Err(err.clone()))),
             (Err(err), Request::DefaultBranch { .. }) => self.deliver(key, true, |e| request.answer::<String>(e, Err(err.clone()))),
             (Err(err), Request::CiRuns { .. }) => self.deliver(key, true, |e| request.answer::<CiRuns>(e, Err(err.clone()))),
+            (Err(err), _) => self.deliver(key, true, |e| pd_message(request, e, Err(err.clone()))),
             (Ok(_), _) => self.deliver(key, true, |e| request.answer(e, result.clone())),
         }
     }
@@ -411,6 +523,114 @@ impl Shared {
 
 fn now<T>(value: T) -> Fetched<T> {
     Fetched { value, fetched_at: SystemTime::now(), from_cache: false }
+}
+
+/// A PagerDuty answer before it is addressed to the entities waiting for it.
+#[derive(Clone)]
+enum PdValue {
+    Services(Vec<ResolvedService>),
+    Incidents(OpenIncidents),
+    OnCall(OnCallChain),
+    User(User),
+    LogEntries(Vec<LogEntry>),
+    Incident(Incident),
+    Trigger(TriggerReceipt),
+}
+
+fn pd_value<T>(fetched: Fetched<T>, wrap: impl FnOnce(T) -> PdValue) -> Fetched<PdValue> {
+    Fetched { value: wrap(fetched.value), fetched_at: fetched.fetched_at, from_cache: fetched.from_cache }
+}
+
+/// The message answering a PagerDuty request, for one waiting entity.
+fn pd_message(request: &Request, entity_key: String, result: Result<Fetched<PdValue>, ProviderError>) -> ProviderMessage {
+    let (value, fetched_at, from_cache) = match result {
+        Ok(f) => (Ok(f.value), f.fetched_at, f.from_cache),
+        Err(e) => (Err(e), SystemTime::now(), false),
+    };
+    let mismatch = || ProviderError::BadResponse { service: "PagerDuty", target: String::new(), detail: "an answer of another kind".into() };
+    macro_rules! pick {
+        ($variant:ident) => {
+            value.and_then(|v| match v {
+                PdValue::$variant(x) => Ok(x),
+                _ => Err(mismatch()),
+            })
+        };
+    }
+    match request {
+        Request::PdServices { refs, .. } => ProviderMessage::PdServices { entity_key, refs: refs.clone(), result: pick!(Services), fetched_at, from_cache },
+        Request::PdIncidents { refs, .. } => ProviderMessage::PdIncidents { entity_key, refs: refs.clone(), result: pick!(Incidents), fetched_at, from_cache },
+        Request::PdOnCall { escalation_policy_id, .. } => {
+            ProviderMessage::PdOnCall { entity_key, escalation_policy_id: escalation_policy_id.clone(), result: pick!(OnCall), fetched_at, from_cache }
+        }
+        Request::PdUser { user_id, .. } => ProviderMessage::PdUser { entity_key, user_id: user_id.clone(), result: pick!(User), fetched_at, from_cache },
+        Request::PdLogEntries { incident_id, .. } => {
+            ProviderMessage::PdLogEntries { entity_key, incident_id: incident_id.clone(), result: pick!(LogEntries), fetched_at, from_cache }
+        }
+        Request::PdIncident { incident, .. } => ProviderMessage::PdIncident { entity_key, incident: incident.clone(), result: pick!(Incident), fetched_at, from_cache },
+        Request::PdUpdateIncident { incident_id, action, .. } => {
+            ProviderMessage::PdUpdateIncident { entity_key, incident_id: incident_id.clone(), action: *action, result: pick!(Incident) }
+        }
+        Request::PdTrigger { event, .. } => ProviderMessage::PdTrigger { entity_key, event: event.clone(), result: pick!(Trigger) },
+        // Not a PagerDuty request: never sent here.
+        other => ProviderMessage::DefaultBranch { entity_key, slug: slug_of(other), result: Err(mismatch()), fetched_at, from_cache },
+    }
+}
+
+/// Slow-changing PagerDuty data (services, users' contact methods) is trusted this long between
+/// explicit refreshes.
+const PD_SLOW_WINDOW: Duration = Duration::from_secs(3600);
+
+impl Shared {
+    /// PagerDuty requests: open incidents and on-call send the stored answer first (the last known
+    /// state, with its age) and then the fresh one, like CI runs; the rest are answered once.
+    async fn serve_pagerduty(self: Arc<Self>, request: Request, forced: bool) {
+        let key = request.key();
+        let reply = |last: bool, result: Result<Fetched<PdValue>, ProviderError>| self.deliver(&key, last, |e| pd_message(&request, e, result.clone()));
+        // Triggering goes to the Events API with the integration key: no REST token needed.
+        if let Request::PdTrigger { event, .. } = &request {
+            let result = pagerduty::trigger(&self.client, &self.options.pagerduty.events_url, event).await;
+            return reply(true, result.map(|r| now(PdValue::Trigger(r))));
+        }
+        let pd = match &self.pagerduty {
+            Ok(pd) => pd.clone(),
+            Err(err) => return reply(true, Err(err.clone())),
+        };
+        let window = self.options.refresh_window;
+        let slow = if forced { CachePolicy::Revalidate } else { CachePolicy::FreshFor(window.max(PD_SLOW_WINDOW)) };
+        let result = match &request {
+            Request::PdIncidents { refs, .. } => {
+                if !forced {
+                    if let Some(stored) = pd.cached_incidents_for(refs).await {
+                        let stored = pd_value(stored, PdValue::Incidents);
+                        if stored.age() < window {
+                            return reply(true, Ok(Fetched { from_cache: true, ..stored }));
+                        }
+                        reply(false, Ok(Fetched { from_cache: true, ..stored }));
+                    }
+                }
+                pd.incidents_for(refs, CachePolicy::Revalidate).await.map(|f| pd_value(f, PdValue::Incidents))
+            }
+            Request::PdOnCall { escalation_policy_id, .. } => {
+                if !forced {
+                    if let Some(stored) = pd.cached_oncall_chain(escalation_policy_id).await {
+                        let stored = pd_value(stored, PdValue::OnCall);
+                        if stored.age() < window {
+                            return reply(true, Ok(stored));
+                        }
+                        reply(false, Ok(stored));
+                    }
+                }
+                pd.oncall_chain(escalation_policy_id, CachePolicy::Revalidate).await.map(|f| pd_value(f, PdValue::OnCall))
+            }
+            Request::PdServices { refs, .. } => pd.services(refs, slow).await.map(|f| pd_value(f, PdValue::Services)),
+            Request::PdUser { user_id, .. } => pd.user(user_id, slow).await.map(|f| pd_value(f, PdValue::User)),
+            Request::PdLogEntries { incident_id, .. } => pd.log_entries(incident_id, self.cache_policy(forced)).await.map(|f| pd_value(f, PdValue::LogEntries)),
+            Request::PdIncident { incident, .. } => pd.incident(incident, self.cache_policy(forced)).await.map(|f| pd_value(f, PdValue::Incident)),
+            Request::PdUpdateIncident { incident_id, action, .. } => pd.update_incident(incident_id, *action).await.map(|i| now(PdValue::Incident(i))),
+            _ => Err(ProviderError::BadResponse { service: "PagerDuty", target: String::new(), detail: "not a PagerDuty request".into() }),
+        };
+        reply(true, result);
+    }
 }
 
 /// Providers on their own tokio runtime, for a synchronous caller (the TUI's event loop).
@@ -437,7 +657,8 @@ impl ProviderHandle {
         let cache = options.cache_dir.as_deref().map(cache::Cache::under);
         let client = Arc::new(Client::new(options.http.clone(), cache, options.log.clone()));
         let (sender, receiver) = mpsc::channel();
-        let shared = Arc::new(Shared { settings, options, client, github: tokio::sync::OnceCell::new(), sender, inflight: Mutex::new(HashMap::new()) });
+        let pagerduty = PagerDuty::new(&options.pagerduty, client.clone());
+        let shared = Arc::new(Shared { settings, options, client, github: tokio::sync::OnceCell::new(), pagerduty, sender, inflight: Mutex::new(HashMap::new()) });
         ProviderHandle { runtime: Some(runtime), shared, receiver }
     }
 

@@ -42,6 +42,18 @@ impl Recorded {
         let query = self.target.split_once('?')?.1;
         query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| percent_decode(v))
     }
+
+    /// Every value of a repeated parameter (`service_ids[]=A&service_ids[]=B`), decoded; `key` as
+    /// written unencoded (`service_ids[]`).
+    pub fn query_all(&self, key: &str) -> Vec<String> {
+        let Some((_, query)) = self.target.split_once('?') else { return Vec::new() };
+        query.split('&').filter_map(|pair| pair.split_once('=')).filter(|(k, _)| percent_decode(k) == key).map(|(_, v)| percent_decode(v)).collect()
+    }
+
+    /// The body as JSON (panics when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
 }
 
 /// `%2F` → `/`, `+` → space.
@@ -270,11 +282,13 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted",
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
         304 => "Not Modified",
         307 => "Temporary Redirect",
+        400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",

@@ -3,3 +3,4 @@
 
 pub mod github;
 pub mod http_server;
+pub mod pagerduty;

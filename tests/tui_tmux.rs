@@ -96,25 +96,29 @@ fn filter_open_help_and_quit_in_tmux() {
     let started = tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &command]);
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
 
-    let screen = tmux.wait_for("the catalog", |s| s.contains("125 entities") && s.contains("svc-000"));
-    assert!(screen.contains("1 Catalog") && screen.contains("8 Problems"), "{screen}");
+    // Each wait names everything expected on that screen: a capture can catch a frame half drawn.
+    tmux.wait_for("the catalog", |s| s.contains("125 entities") && s.contains("svc-000") && s.contains("1 Catalog") && s.contains("8 Problems"));
 
     tmux.keys(&["/"]);
     tmux.keys(&["-l", "checkout-ledg"]);
     tmux.wait_for("the filtered list", |s| s.contains("/checkout-ledg") && s.contains("1 match") && !s.contains("svc-000"));
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the entity page", |s| s.contains("component:default/checkout-ledger") && s.contains("Relations"));
-    assert!(screen.contains("Double-entry ledger for checkout"), "{screen}");
-    assert!(screen.contains("component:default/svc-007"), "the dependsOn relation is listed:\n{screen}");
+    tmux.wait_for("the entity page with its description and its dependsOn relation", |s| {
+        s.contains("component:default/checkout-ledger")
+            && s.contains("Double-entry ledger for checkout")
+            && s.contains("dependsOn (1)")
+            && s.contains("component:default/svc-007")
+    });
 
     tmux.keys(&["?"]);
-    let screen = tmux.wait_for("help", |s| s.contains("Help: Entity page"));
-    assert!(screen.contains("app.quit") && screen.contains("entity.open"), "{screen}");
+    tmux.wait_for("help listing the entity page's bindings", |s| {
+        s.contains("Help: Entity page") && s.contains("app.quit") && s.contains("entity.open") && s.contains("rebind in config.toml")
+    });
     tmux.keys(&["Escape"]);
     tmux.wait_for("help to close", |s| !s.contains("Help: Entity page"));
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit()));
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(!screen.contains("1 Catalog"), "the TUI is gone from the normal screen:\n{screen}");
     let alternate = tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);

@@ -586,7 +586,8 @@ fn on_all_cores<T: Sync, R: Send + Copy>(
 /// each character scores at most 16 plus a boundary bonus of 10 (doubled for
 /// the first one), plus at most 8 for starting the field. Checked by a test.
 pub(crate) fn max_quality(len: usize) -> u32 {
-    26 * len as u32 + 18
+    // Scores are u16: long needles cap there.
+    (26 * len.min(u16::MAX as usize) + 18).min(u16::MAX as usize) as u32
 }
 
 fn new_matcher() -> Matcher {

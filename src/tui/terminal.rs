@@ -12,9 +12,8 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -48,28 +47,36 @@ fn install_panic_hook() {
     }));
 }
 
-/// The signals that end the TUI cleanly; the number of the one received, or 0.
-fn register_signals() -> Arc<AtomicUsize> {
-    let received = Arc::new(AtomicUsize::new(0));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
-        if let Err(err) = signal_hook::flag::register_usize(signal, received.clone(), signal as usize) {
-            eprintln!("greenroom: cannot watch signal {signal}: {err}");
+/// SIGTERM, SIGHUP and SIGINT end the TUI from a thread of their own: the terminal is restored
+/// and the process exits at once, whatever the event loop is doing. (A flag checked by the loop
+/// is not enough: when the terminal hangs up, crossterm's read can spin without returning, and
+/// the process would ignore every signal but SIGKILL.)
+fn exit_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    restore();
+                    std::process::exit(128 + signal);
+                }
+            });
         }
+        Err(err) => eprintln!("greenroom: cannot watch signals: {err}"),
     }
-    received
 }
 
 /// Runs the app until it quits; returns the process exit code.
 pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
     install_panic_hook();
     app.background_search = true;
-    let signals = register_signals();
+    exit_on_signals();
     if let Err(err) = enter() {
         restore();
         eprintln!("greenroom: cannot set up the terminal: {err}");
         return ExitCode::from(2);
     }
-    let result = event_loop(&mut app, &loader, &signals);
+    let result = event_loop(&mut app, &loader);
     restore();
     match result {
         Ok(code) => code,
@@ -80,7 +87,7 @@ pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
     }
 }
 
-fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>, signals: &AtomicUsize) -> io::Result<ExitCode> {
+fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCode> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
     let size = terminal.size()?;
@@ -91,10 +98,6 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>, signals: &AtomicUsize
         if dirty {
             terminal.draw(|frame| ui::draw(frame, app))?;
             dirty = false;
-        }
-        let signal = signals.load(Ordering::SeqCst);
-        if signal != 0 {
-            return Ok(ExitCode::from(128 + signal as u8));
         }
         match loader.try_recv() {
             Ok(LoaderMsg::Catalog(result)) => {

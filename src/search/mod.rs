@@ -71,20 +71,20 @@
 //! `fuzzy-matcher` (skim v2) the users' stack has: skim can't keep a
 //! keystroke under 16 ms at 100k documents. `cargo bench --bench search`
 //! (100k generated documents, six 10-letter queries typed keystroke by
-//! keystroke, 2 cores, on a shared machine under load), per keystroke,
-//! median / p95 / max:
+//! keystroke, 2 cores, on a machine shared with other builds, load ~3), per
+//! keystroke, median / p95 / max:
 //!
 //! | engine                                 | wall ms          | CPU ms (all threads) |
 //! |----------------------------------------|------------------|----------------------|
-//! | this search, with narrowing            | 6.2 / 15 / 38    | 6.0 / 13 / 26        |
-//! | this search, fresh scan each keystroke | 17 / 28 / 29     | 14 / 19 / 24         |
-//! | nucleo-matcher alone, one key per doc  | 28 / 113 / 145   | 20 / 85 / 99         |
-//! | skim (fuzzy-matcher) alone, same keys  | 134 / 283 / 340  | 87 / 193 / 195       |
-//! | `fzf --filter`, same keys, per process | 224 / 507 / 574  |                      |
+//! | this search, with narrowing            | 2.9 / 6.7 / 13   | 5.0 / 13 / 24        |
+//! | this search, fresh scan each keystroke | 7.0 / 11 / 15    | 14 / 19 / 24         |
+//! | nucleo-matcher alone, one key per doc  | 10 / 40 / 49     | 20 / 79 / 96         |
+//! | skim (fuzzy-matcher) alone, same keys  | 89 / 185 / 191   | 89 / 185 / 189       |
+//! | `fzf --filter`, same keys, per process | 222 / 389 / 419  |                      |
 //!
 //! The raw matchers score one line per document (ref, title, owner, tags,
-//! system) on both cores; skim is 3–5× slower than nucleo there, so it could
-//! not meet the budget even before field weighting.
+//! system), split across both cores; skim needs 2–4.5× nucleo's CPU there,
+//! so it could not meet the budget even before field weighting.
 //!
 //! # Highlights
 //!

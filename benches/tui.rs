@@ -147,7 +147,7 @@ fn main() {
 
     // The search alone, for the first query, at several limits (the pane keeps MATCH_LIMIT).
     let index = app.data.as_ref().unwrap().index.clone().expect("indexed");
-    for limit in [5_000, 1_000, 50] {
+    for limit in [5_000, 1_000, 500, 50] {
         let mut searcher = greenroom::search::Searcher::new(index.clone());
         let mut per_key = Vec::new();
         for n in 1..=queries[0].len() {

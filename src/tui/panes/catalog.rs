@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 /// Most filter matches kept in the view, best first. Computing highlights for every match of a
 /// one-letter filter at 100k entities would cost more than a keystroke's budget; past this the
 /// title says "best N of M" and typing more narrows it.
-pub const MATCH_LIMIT: usize = 1_000;
+pub const MATCH_LIMIT: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortKey {

@@ -60,7 +60,9 @@ fn skip_dir(name: &std::ffi::OsStr) -> bool {
 /// (returned). Symlinks are followed for files but not for directories (no loops).
 fn scan_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return dirs };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return dirs;
+    };
     for entry in rd.flatten() {
         let Ok(ft) = entry.file_type() else { continue };
         let path = entry.path();
@@ -119,7 +121,10 @@ impl Counts {
 }
 
 fn read_and_parse(path: &Path) -> Counts {
-    let mut c = Counts { files: 1, ..Counts::default() };
+    let mut c = Counts {
+        files: 1,
+        ..Counts::default()
+    };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) => {
@@ -156,10 +161,19 @@ struct Run {
 
 /// utime + stime of this process (all threads) from /proc/self/stat; zero elsewhere.
 fn process_cpu() -> Duration {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return Duration::ZERO };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return Duration::ZERO };
-    let f: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|x| x.parse().ok()).collect();
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return Duration::ZERO;
+    };
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
     if f.len() != 2 {
         return Duration::ZERO;
     }
@@ -180,7 +194,13 @@ fn run_once(root: &Path, walk: Walk) -> Run {
         .map(|p| read_and_parse(p))
         .reduce(Counts::default, Counts::add);
     let t2 = Instant::now();
-    Run { walk: t1 - t0, parse: t2 - t1, total: t2 - t0, cpu: process_cpu() - c0, counts }
+    Run {
+        walk: t1 - t0,
+        parse: t2 - t1,
+        total: t2 - t0,
+        cpu: process_cpu() - c0,
+        counts,
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -199,7 +219,11 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 /// Walk only, serial and parallel alternating (so background load hits both alike).
 fn compare_walks(root: &Path, runs: usize) {
-    println!("walk only, alternating, {} threads, {}", rayon::current_num_threads(), root.display());
+    println!(
+        "walk only, alternating, {} threads, {}",
+        rayon::current_num_threads(),
+        root.display()
+    );
     let (mut ser, mut par) = (Vec::new(), Vec::new());
     let mut n = (0, 0);
     for _ in 0..runs {
@@ -247,7 +271,13 @@ fn main() {
         match a.as_str() {
             // `cargo bench` passes --bench to harness = false targets.
             "--bench" => {}
-            "--runs" => runs = args.next().and_then(|s| s.parse().ok()).filter(|&n| n > 0).unwrap_or_else(|| usage()),
+            "--runs" => {
+                runs = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| usage())
+            }
             "--walk" => {
                 walk = match args.next().as_deref() {
                     Some("serial") => Walk::Serial,
@@ -278,16 +308,31 @@ fn main() {
         walk,
         dir.display()
     );
-    println!("{:>5} {:>12} {:>12} {:>12} {:>12}", "run", "walk", "read+parse", "total", "cpu");
+    println!(
+        "{:>5} {:>12} {:>12} {:>12} {:>12}",
+        "run", "walk", "read+parse", "total", "cpu"
+    );
     let mut all = Vec::with_capacity(runs);
     let mut ours = Vec::with_capacity(runs);
     for i in 0..runs {
         let r = run_once(&dir, walk);
-        println!("{:>5} {} {} {} {}", i + 1, ms(r.walk), ms(r.parse), ms(r.total), ms(r.cpu));
+        println!(
+            "{:>5} {} {} {} {}",
+            i + 1,
+            ms(r.walk),
+            ms(r.parse),
+            ms(r.total),
+            ms(r.cpu)
+        );
         all.push(r);
         if against_greenroom {
             let (load, index, entities) = greenroom_once(&dir);
-            println!("      greenroom load {} (ratio {:.2}), search index {}, {entities} entities", ms(load), load.as_secs_f64() / all[i].total.as_secs_f64(), ms(index));
+            println!(
+                "      greenroom load {} (ratio {:.2}), search index {}, {entities} entities",
+                ms(load),
+                load.as_secs_f64() / all[i].total.as_secs_f64(),
+                ms(index)
+            );
             ours.push((load, index));
         }
     }

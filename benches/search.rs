@@ -101,20 +101,37 @@ fn main() {
             pattern.score(nucleo_keys[i].slice(..), m).map(i64::from)
         })
     };
-    rows.push(("nucleo-matcher raw, fresh".into(), time_raw(ROUNDS, &nucleo, false)));
-    rows.push(("nucleo-matcher raw, narrowing".into(), time_raw(ROUNDS, &nucleo, true)));
+    rows.push((
+        "nucleo-matcher raw, fresh".into(),
+        time_raw(ROUNDS, &nucleo, false),
+    ));
+    rows.push((
+        "nucleo-matcher raw, narrowing".into(),
+        time_raw(ROUNDS, &nucleo, true),
+    ));
 
     let skim = SkimMatcherV2::default().ignore_case();
     let skim_scan = |q: &str, candidates: Option<&[u32]>| {
         let terms: Vec<&str> = q.split_whitespace().collect();
-        raw_scan(keys.len(), candidates, || (), |_, i| {
-            terms
-                .iter()
-                .try_fold(0i64, |acc, t| Some(acc + skim.fuzzy_match(&keys[i], t)?))
-        })
+        raw_scan(
+            keys.len(),
+            candidates,
+            || (),
+            |_, i| {
+                terms
+                    .iter()
+                    .try_fold(0i64, |acc, t| Some(acc + skim.fuzzy_match(&keys[i], t)?))
+            },
+        )
     };
-    rows.push(("fuzzy-matcher skim raw, fresh".into(), time_raw(2, &skim_scan, false)));
-    rows.push(("fuzzy-matcher skim raw, narrowing".into(), time_raw(2, &skim_scan, true)));
+    rows.push((
+        "fuzzy-matcher skim raw, fresh".into(),
+        time_raw(2, &skim_scan, false),
+    ));
+    rows.push((
+        "fuzzy-matcher skim raw, narrowing".into(),
+        time_raw(2, &skim_scan, true),
+    ));
 
     match fzf_rows(&keys) {
         Ok(row) => rows.push(row),
@@ -138,7 +155,11 @@ fn print_rows(rows: &[(String, Vec<Took>)]) {
     for (label, took) in rows {
         let wall = stats(&took.iter().map(|t| t.wall).collect::<Vec<_>>());
         let cpu = stats(&took.iter().map(|t| t.cpu).collect::<Vec<_>>());
-        let flag = if wall.2 <= BUDGET_MS { "" } else { "  (max > 16 ms)" };
+        let flag = if wall.2 <= BUDGET_MS {
+            ""
+        } else {
+            "  (max > 16 ms)"
+        };
         let cpu = if cpu.2 > 0.0 {
             format!("{:>8.2} {:>8.2} {:>8.2}", cpu.0, cpu.1, cpu.2)
         } else {
@@ -184,41 +205,196 @@ fn process_cpu() -> Duration {
 /// Document `i` and its raw key line. Deterministic: same `i`, same output.
 fn generate(i: usize) -> (SearchDoc, String) {
     const DOMAINS: &[&str] = &[
-        "payments", "ledger", "orders", "checkout", "inventory", "shipping", "billing",
-        "identity", "search", "catalog", "pricing", "fraud", "notifications", "analytics",
-        "recommendations", "auth", "gateway", "reporting", "loyalty", "returns", "customer",
-        "merchant", "settlement", "risk", "tax", "warehouse", "media", "content", "messaging",
-        "onboarding", "kyc", "subscriptions", "invoicing", "refunds", "disputes", "payouts",
-        "accounts", "profiles", "sessions", "feature-flags",
+        "payments",
+        "ledger",
+        "orders",
+        "checkout",
+        "inventory",
+        "shipping",
+        "billing",
+        "identity",
+        "search",
+        "catalog",
+        "pricing",
+        "fraud",
+        "notifications",
+        "analytics",
+        "recommendations",
+        "auth",
+        "gateway",
+        "reporting",
+        "loyalty",
+        "returns",
+        "customer",
+        "merchant",
+        "settlement",
+        "risk",
+        "tax",
+        "warehouse",
+        "media",
+        "content",
+        "messaging",
+        "onboarding",
+        "kyc",
+        "subscriptions",
+        "invoicing",
+        "refunds",
+        "disputes",
+        "payouts",
+        "accounts",
+        "profiles",
+        "sessions",
+        "feature-flags",
     ];
     const ROLES: &[&str] = &[
-        "service", "api", "worker", "frontend", "db", "cache", "gateway", "adapter",
-        "processor", "scheduler", "sync", "exporter", "importer", "proxy", "ui", "consumer",
+        "service",
+        "api",
+        "worker",
+        "frontend",
+        "db",
+        "cache",
+        "gateway",
+        "adapter",
+        "processor",
+        "scheduler",
+        "sync",
+        "exporter",
+        "importer",
+        "proxy",
+        "ui",
+        "consumer",
     ];
     const WORDS: &[&str] = &[
-        "handles", "the", "settlement", "of", "card", "payments", "for", "merchants", "and",
-        "stores", "ledger", "entries", "in", "postgres", "exposes", "a", "grpc", "api", "to",
-        "downstream", "consumers", "publishes", "events", "on", "kafka", "topics", "legacy",
-        "batch", "jobs", "nightly", "reconciliation", "with", "bank", "statements", "computes",
-        "tax", "rates", "per", "region", "caches", "product", "prices", "serves", "search",
-        "results", "from", "elasticsearch", "owns", "customer", "profiles", "sends", "email",
-        "push", "notifications", "tracks", "shipments", "across", "carriers", "scores",
-        "transactions", "fraud", "risk", "manages", "subscriptions", "renewals", "invoices",
-        "refunds", "disputes", "chargebacks", "warehouse", "stock", "levels", "replicates",
-        "data", "into", "the", "lake", "internal", "tooling", "dashboard", "reporting",
+        "handles",
+        "the",
+        "settlement",
+        "of",
+        "card",
+        "payments",
+        "for",
+        "merchants",
+        "and",
+        "stores",
+        "ledger",
+        "entries",
+        "in",
+        "postgres",
+        "exposes",
+        "a",
+        "grpc",
+        "api",
+        "to",
+        "downstream",
+        "consumers",
+        "publishes",
+        "events",
+        "on",
+        "kafka",
+        "topics",
+        "legacy",
+        "batch",
+        "jobs",
+        "nightly",
+        "reconciliation",
+        "with",
+        "bank",
+        "statements",
+        "computes",
+        "tax",
+        "rates",
+        "per",
+        "region",
+        "caches",
+        "product",
+        "prices",
+        "serves",
+        "search",
+        "results",
+        "from",
+        "elasticsearch",
+        "owns",
+        "customer",
+        "profiles",
+        "sends",
+        "email",
+        "push",
+        "notifications",
+        "tracks",
+        "shipments",
+        "across",
+        "carriers",
+        "scores",
+        "transactions",
+        "fraud",
+        "risk",
+        "manages",
+        "subscriptions",
+        "renewals",
+        "invoices",
+        "refunds",
+        "disputes",
+        "chargebacks",
+        "warehouse",
+        "stock",
+        "levels",
+        "replicates",
+        "data",
+        "into",
+        "the",
+        "lake",
+        "internal",
+        "tooling",
+        "dashboard",
+        "reporting",
     ];
     const TAGS: &[&str] = &[
-        "java", "go", "rust", "python", "typescript", "kotlin", "kafka", "postgres", "redis",
-        "grpc", "graphql", "rest", "pci", "gdpr", "tier-1", "tier-2", "tier-3", "k8s", "lambda",
-        "spark", "airflow", "react", "nextjs", "spring", "elasticsearch", "s3", "dynamodb",
-        "terraform", "observability", "batch", "streaming", "ml", "public", "internal",
+        "java",
+        "go",
+        "rust",
+        "python",
+        "typescript",
+        "kotlin",
+        "kafka",
+        "postgres",
+        "redis",
+        "grpc",
+        "graphql",
+        "rest",
+        "pci",
+        "gdpr",
+        "tier-1",
+        "tier-2",
+        "tier-3",
+        "k8s",
+        "lambda",
+        "spark",
+        "airflow",
+        "react",
+        "nextjs",
+        "spring",
+        "elasticsearch",
+        "s3",
+        "dynamodb",
+        "terraform",
+        "observability",
+        "batch",
+        "streaming",
+        "ml",
+        "public",
+        "internal",
     ];
-    const KINDS: &[(&str, u64)] =
-        &[("Component", 70), ("API", 15), ("Resource", 10), ("System", 3), ("Domain", 2)];
+    const KINDS: &[(&str, u64)] = &[
+        ("Component", 70),
+        ("API", 15),
+        ("Resource", 10),
+        ("System", 3),
+        ("Domain", 2),
+    ];
     const LIFECYCLES: &[(&str, u64)] =
         &[("production", 60), ("experimental", 25), ("deprecated", 15)];
-    const TYPES: &[&str] =
-        &["service", "website", "library", "openapi", "grpc", "database", "queue", "bucket"];
+    const TYPES: &[&str] = &[
+        "service", "website", "library", "openapi", "grpc", "database", "queue", "bucket",
+    ];
 
     let mut rng = Rng::new(i as u64);
     let d1 = *rng.pick(DOMAINS);
@@ -235,11 +411,16 @@ fn generate(i: usize) -> (SearchDoc, String) {
         .split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+            c.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let description = (0..10).map(|_| *rng.pick(WORDS)).collect::<Vec<_>>().join(" ");
+    let description = (0..10)
+        .map(|_| *rng.pick(WORDS))
+        .collect::<Vec<_>>()
+        .join(" ");
     let tags: Vec<&str> = (0..1 + rng.below(4)).map(|_| *rng.pick(TAGS)).collect();
     let owner = format!("team-{}", rng.pick(DOMAINS));
     let system = format!("{d1}-platform");
@@ -341,7 +522,11 @@ fn time_narrowing(index: &Arc<SearchIndex>) -> Vec<Took> {
             for prefix in prefixes(query) {
                 let (narrowed, took) = timed(|| searcher.search(prefix, LIMIT));
                 times.push(took);
-                assert_eq!(narrowed, index.search(prefix, LIMIT), "narrowing changed {prefix:?}");
+                assert_eq!(
+                    narrowed,
+                    index.search(prefix, LIMIT),
+                    "narrowing changed {prefix:?}"
+                );
             }
         }
         times
@@ -353,17 +538,14 @@ type RawScan<'a> = dyn Fn(&str, Option<&[u32]>) -> Vec<u32> + 'a;
 
 /// Times a raw matcher typed keystroke by keystroke, narrowing to the
 /// previous keystroke's matches if asked.
-fn time_raw(
-    rounds: usize,
-    scan: &RawScan,
-    narrow: bool,
-) -> Vec<Took> {
+fn time_raw(rounds: usize, scan: &RawScan, narrow: bool) -> Vec<Took> {
     best_of(rounds, || {
         let mut times = Vec::new();
         for &(_, query) in QUERIES {
             let mut previous: Option<Vec<u32>> = None;
             for prefix in prefixes(query) {
-                let (matched, took) = timed(|| scan(prefix, previous.as_deref().filter(|_| narrow)));
+                let (matched, took) =
+                    timed(|| scan(prefix, previous.as_deref().filter(|_| narrow)));
                 times.push(took);
                 previous = Some(matched);
             }
@@ -388,7 +570,10 @@ fn raw_scan<S: Send>(
             &all
         }
     };
-    let chunk = candidates.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let chunk = candidates
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
     let mut matched: Vec<(i64, u32)> = candidates
         .par_chunks(chunk)
         .map_init(&init, |state, chunk| {
@@ -416,7 +601,8 @@ fn fzf_rows(keys: &[String]) -> Result<(String, Vec<Took>), String> {
         .output()
         .map_err(|e| format!("fzf not runnable: {e}"))?;
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
-    let path = std::env::temp_dir().join(format!("greenroom-search-bench-{}.txt", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("greenroom-search-bench-{}.txt", std::process::id()));
     let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
     for key in keys {
         writeln!(file, "{key}").map_err(|e| e.to_string())?;
@@ -442,7 +628,10 @@ fn fzf_rows(keys: &[String]) -> Result<(String, Vec<Took>), String> {
     for &(_, query) in QUERIES {
         for prefix in prefixes(query) {
             let wall = run(prefix)?.min(run(prefix)?);
-            times.push(Took { wall, cpu: Duration::ZERO });
+            times.push(Took {
+                wall,
+                cpu: Duration::ZERO,
+            });
         }
     }
     let _ = std::fs::remove_file(&path);

@@ -24,30 +24,59 @@ const KEY_BUDGET_MS: f64 = 16.0;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let entities: usize = arg("--entities").and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let entities: usize = arg("--entities")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
     let dir = arg("--catalog").unwrap_or_else(|| "/tmp/cat100k".into());
 
     let started = Instant::now();
-    let (catalog, origin) = if std::path::Path::new(&dir).join("catalog-info.yaml").is_file() && arg("--entities").is_none() {
-        (load_paths(&[dir.clone().into()]).catalog, format!("{dir} (gen_catalog)"))
+    let (catalog, origin) = if std::path::Path::new(&dir)
+        .join("catalog-info.yaml")
+        .is_file()
+        && arg("--entities").is_none()
+    {
+        (
+            load_paths(&[dir.clone().into()]).catalog,
+            format!("{dir} (gen_catalog)"),
+        )
     } else {
         (synthetic(entities), "generated in memory".to_string())
     };
-    println!("greenroom TUI bench: {} entities from {origin}, loaded in {:.0} ms", catalog.len(), ms(started.elapsed()));
+    println!(
+        "greenroom TUI bench: {} entities from {origin}, loaded in {:.0} ms",
+        catalog.len(),
+        ms(started.elapsed())
+    );
 
     let started = Instant::now();
     let mut app = tui::app_with(catalog, "bench", false, Theme::default());
     app.dispatch(Action::Resize(WIDTH, HEIGHT));
-    println!("app state (search index, catalog view sorted by name): {:.0} ms\n", ms(started.elapsed()));
+    println!(
+        "app state (search index, catalog view sorted by name): {:.0} ms\n",
+        ms(started.elapsed())
+    );
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
 
     // The entity with the most relations, for big pages and trees.
     let catalog = app.data.as_ref().unwrap().catalog.clone();
-    let busiest = (0..catalog.len() as u32).max_by_key(|&id| catalog.relations(id).len()).unwrap();
+    let busiest = (0..catalog.len() as u32)
+        .max_by_key(|&id| catalog.relations(id).len())
+        .unwrap();
     let deepest = (0..catalog.len() as u32)
         .filter(|&id| catalog.entity(id).is_kind("Component"))
-        .max_by_key(|&id| catalog.relations(id).iter().filter(|r| r.kind.is_dependency()).count())
+        .max_by_key(|&id| {
+            catalog
+                .relations(id)
+                .iter()
+                .filter(|r| r.kind.is_dependency())
+                .count()
+        })
         .unwrap();
 
     println!("draw per frame at {WIDTH}x{HEIGHT} (200 frames each; budget {FRAME_BUDGET_MS} ms):");
@@ -66,20 +95,38 @@ fn main() {
             app.dispatch(Action::PageDown);
         }
     });
-    pane("entity page (most relations)", &mut app, &|app| app.dispatch(Action::OpenEntity(busiest)));
+    pane("entity page (most relations)", &mut app, &|app| {
+        app.dispatch(Action::OpenEntity(busiest))
+    });
     pane("dependencies", &mut app, &|app| {
         app.dispatch(Action::Back);
         app.dispatch(Action::OpenEntity(deepest));
         app.dispatch(Action::GoSection(Section::Dependencies));
     });
-    pane("dependents (reverse)", &mut app, &|app| app.dispatch(Action::ReverseTree));
-    pane("ci/cd", &mut app, &|app| app.dispatch(Action::GoSection(Section::CiCd)));
-    pane("incidents", &mut app, &|app| app.dispatch(Action::GoSection(Section::Incidents)));
-    pane("cost", &mut app, &|app| app.dispatch(Action::GoSection(Section::Cost)));
-    pane("templates", &mut app, &|app| app.dispatch(Action::GoSection(Section::Templates)));
-    pane("docs", &mut app, &|app| app.dispatch(Action::GoSection(Section::Docs)));
-    pane("problems", &mut app, &|app| app.dispatch(Action::GoSection(Section::Problems)));
-    pane("help overlay", &mut app, &|app| app.dispatch(Action::ShowHelp));
+    pane("dependents (reverse)", &mut app, &|app| {
+        app.dispatch(Action::ReverseTree)
+    });
+    pane("ci/cd", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::CiCd))
+    });
+    pane("incidents", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::Incidents))
+    });
+    pane("cost", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::Cost))
+    });
+    pane("templates", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::Templates))
+    });
+    pane("docs", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::Docs))
+    });
+    pane("problems", &mut app, &|app| {
+        app.dispatch(Action::GoSection(Section::Problems))
+    });
+    pane("help overlay", &mut app, &|app| {
+        app.dispatch(Action::ShowHelp)
+    });
     pane("catalog with a filter", &mut app, &|app| {
         app.dispatch(Action::InputCancel);
         app.dispatch(Action::GoSection(Section::Catalog));
@@ -88,17 +135,31 @@ fn main() {
             app.dispatch(Action::InputChar(c));
         }
     });
-    println!("worst p95: {worst:.3} ms — {}\n", verdict(worst, FRAME_BUDGET_MS));
+    println!(
+        "worst p95: {worst:.3} ms — {}\n",
+        verdict(worst, FRAME_BUDGET_MS)
+    );
 
     // Typing: 10-character queries, key to new frame (update + draw), as the event loop does.
     let names: Vec<String> = [7usize, 3, 2, 5]
         .iter()
-        .map(|d| catalog.entity((catalog.len() / d) as u32).name().chars().take(10).collect())
+        .map(|d| {
+            catalog
+                .entity((catalog.len() / d) as u32)
+                .name()
+                .chars()
+                .take(10)
+                .collect()
+        })
         .collect();
     let queries: Vec<String> = names
         .iter()
         .cloned()
-        .chain(["owner:team".to_string(), "svc !deprec".to_string(), "zqxjvkwpyf".to_string()])
+        .chain([
+            "owner:team".to_string(),
+            "svc !deprec".to_string(),
+            "zqxjvkwpyf".to_string(),
+        ])
         .collect();
     println!("keystroke to frame, typing a 10-character filter (budget {KEY_BUDGET_MS} ms):");
     println!("{:<14} per keystroke, ms (matches after the last)", "query");
@@ -115,7 +176,11 @@ fn main() {
             per_key.push(ms(started.elapsed()));
         }
         let shown: Vec<String> = per_key.iter().map(|t| format!("{t:.1}")).collect();
-        println!("{query:<14} {}  ({} matches)", shown.join(" "), app.catalog.matches);
+        println!(
+            "{query:<14} {}  ({} matches)",
+            shown.join(" "),
+            app.catalog.matches
+        );
         all.extend(per_key);
         app.dispatch(Action::InputCancel);
     }
@@ -156,7 +221,11 @@ fn main() {
             per_key.push(format!("{:.1}", ms(started.elapsed())));
             std::hint::black_box(results);
         }
-        println!("{:<14} {}  (Searcher alone, limit {limit})", queries[0], per_key.join(" "));
+        println!(
+            "{:<14} {}  (Searcher alone, limit {limit})",
+            queries[0],
+            per_key.join(" ")
+        );
     }
     // Backspacing through a query (the searcher reuses remembered matches).
     let mut back = Vec::new();
@@ -174,13 +243,19 @@ fn main() {
     println!("{:<14} {}", "backspace ×10", shown.join(" "));
     all.extend(back);
     let (median, p95, max) = stats(&all);
-    println!("all keystrokes: median {median:.2} ms, p95 {p95:.2} ms, max {max:.2} ms — {}", verdict(max, KEY_BUDGET_MS));
+    println!(
+        "all keystrokes: median {median:.2} ms, p95 {p95:.2} ms, max {max:.2} ms — {}",
+        verdict(max, KEY_BUDGET_MS)
+    );
 
     // Sorting a filtered view by a column (ranks are computed once per column, first time).
     app.dispatch(Action::InputCancel);
     let started = Instant::now();
     app.dispatch(Action::SortNext);
-    println!("\nfirst sort by a new column (ranks all entities once): {:.1} ms", ms(started.elapsed()));
+    println!(
+        "\nfirst sort by a new column (ranks all entities once): {:.1} ms",
+        ms(started.elapsed())
+    );
     let started = Instant::now();
     app.dispatch(Action::SortReverse);
     println!("reverse the sort: {:.1} ms", ms(started.elapsed()));
@@ -218,7 +293,10 @@ fn ms(d: Duration) -> f64 {
 /// A catalog of `n` entities (55% components, 15% APIs, 10% resources, 10% users, 5% groups,
 /// 3% systems, 2% domains) read through the real parser, in memory.
 fn synthetic(n: usize) -> Catalog {
-    let words = ["ledger", "payments", "orders", "billing", "search", "identity", "catalog", "shipping", "risk", "media"];
+    let words = [
+        "ledger", "payments", "orders", "billing", "search", "identity", "catalog", "shipping",
+        "risk", "media",
+    ];
     let count = |share: usize| (n * share / 100).max(1);
     let (groups, systems, domains) = (count(5), count(3), count(2));
     let mut text = String::new();
@@ -238,7 +316,11 @@ fn synthetic(n: usize) -> Catalog {
         ));
     }
     for i in 0..groups {
-        let parent = if i == 0 { String::new() } else { format!("  parent: team-{}\n", (i - 1) / 8) };
+        let parent = if i == 0 {
+            String::new()
+        } else {
+            format!("  parent: team-{}\n", (i - 1) / 8)
+        };
         push(format!(
             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-{i}\nspec:\n  type: team\n  profile:\n    displayName: {} team {i}\n    email: team-{i}@example.com\n{parent}  children: []\n",
             words[i % words.len()]
@@ -270,7 +352,15 @@ fn synthetic(n: usize) -> Catalog {
     }
     let lifecycles = ["production", "experimental", "deprecated"];
     for i in 0..components {
-        let deps = if i > 10 { format!("  dependsOn: [component:{}-svc-{}]\n", words[(i / 7) % words.len()], i / 7) } else { String::new() };
+        let deps = if i > 10 {
+            format!(
+                "  dependsOn: [component:{}-svc-{}]\n",
+                words[(i / 7) % words.len()],
+                i / 7
+            )
+        } else {
+            String::new()
+        };
         push(format!(
             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {}-svc-{i}\n  description: The {} service number {i}\n  tags: [{}, svc]\n  annotations:\n    github.com/project-slug: org/{}-svc-{i}\nspec:\n  type: service\n  lifecycle: {}\n  owner: team-{}\n  system: {}-system-{}\n  providesApis: [{}-api-{}]\n  consumesApis: [{}-api-{}]\n{deps}",
             words[i % words.len()],

@@ -55,7 +55,9 @@ impl Rng {
     }
     /// Independent stream for entity `idx` of kind `tag`.
     fn derived(seed: u64, tag: u64, idx: usize) -> Self {
-        let mut r = Rng(seed ^ tag.wrapping_mul(0xA076_1D64_78BD_642F) ^ (idx as u64).wrapping_mul(0xE703_7ED1_A0B4_28DB));
+        let mut r = Rng(seed
+            ^ tag.wrapping_mul(0xA076_1D64_78BD_642F)
+            ^ (idx as u64).wrapping_mul(0xE703_7ED1_A0B4_28DB));
         r.next();
         r
     }
@@ -102,44 +104,211 @@ const COMPANY: &str = "acme";
 const EMAIL_DOMAIN: &str = "acme.example.com";
 
 const AREAS: &[&str] = &[
-    "payments", "checkout", "billing", "invoicing", "identity", "auth", "accounts", "search",
-    "catalog", "inventory", "pricing", "orders", "fulfillment", "shipping", "logistics",
-    "warehouse", "returns", "loyalty", "rewards", "promotions", "marketing", "ads", "analytics",
-    "reporting", "insights", "recommendations", "personalization", "notifications", "messaging",
-    "email", "sms", "push", "chat", "support", "helpdesk", "onboarding", "kyc", "fraud", "risk",
-    "compliance", "audit", "ledger", "treasury", "payroll", "hr", "recruiting", "scheduling",
-    "booking", "reservations", "maps", "geo", "media", "images", "video", "streaming", "content",
-    "cms", "docs", "feedback", "reviews", "ratings", "subscriptions", "entitlements", "licensing",
-    "partners", "merchants", "sellers", "buyers", "customers", "profiles", "sessions", "gateway",
-    "edge", "platform", "observability", "metrics", "logging", "tracing", "alerting", "deploy",
-    "build", "ci", "secrets", "config", "flags", "experiments", "ml", "features", "data", "etl",
+    "payments",
+    "checkout",
+    "billing",
+    "invoicing",
+    "identity",
+    "auth",
+    "accounts",
+    "search",
+    "catalog",
+    "inventory",
+    "pricing",
+    "orders",
+    "fulfillment",
+    "shipping",
+    "logistics",
+    "warehouse",
+    "returns",
+    "loyalty",
+    "rewards",
+    "promotions",
+    "marketing",
+    "ads",
+    "analytics",
+    "reporting",
+    "insights",
+    "recommendations",
+    "personalization",
+    "notifications",
+    "messaging",
+    "email",
+    "sms",
+    "push",
+    "chat",
+    "support",
+    "helpdesk",
+    "onboarding",
+    "kyc",
+    "fraud",
+    "risk",
+    "compliance",
+    "audit",
+    "ledger",
+    "treasury",
+    "payroll",
+    "hr",
+    "recruiting",
+    "scheduling",
+    "booking",
+    "reservations",
+    "maps",
+    "geo",
+    "media",
+    "images",
+    "video",
+    "streaming",
+    "content",
+    "cms",
+    "docs",
+    "feedback",
+    "reviews",
+    "ratings",
+    "subscriptions",
+    "entitlements",
+    "licensing",
+    "partners",
+    "merchants",
+    "sellers",
+    "buyers",
+    "customers",
+    "profiles",
+    "sessions",
+    "gateway",
+    "edge",
+    "platform",
+    "observability",
+    "metrics",
+    "logging",
+    "tracing",
+    "alerting",
+    "deploy",
+    "build",
+    "ci",
+    "secrets",
+    "config",
+    "flags",
+    "experiments",
+    "ml",
+    "features",
+    "data",
+    "etl",
 ];
 
 const QUALIFIERS: &[&str] = &[
-    "core", "public", "internal", "admin", "partner", "mobile", "web", "batch", "realtime",
-    "legacy", "next", "global", "regional", "shared", "async", "sync", "backoffice", "self-serve",
+    "core",
+    "public",
+    "internal",
+    "admin",
+    "partner",
+    "mobile",
+    "web",
+    "batch",
+    "realtime",
+    "legacy",
+    "next",
+    "global",
+    "regional",
+    "shared",
+    "async",
+    "sync",
+    "backoffice",
+    "self-serve",
 ];
 
 const SERVICE_NOUNS: &[&str] = &[
-    "service", "api", "gateway", "worker", "processor", "scheduler", "engine", "store",
-    "indexer", "router", "proxy", "adapter", "connector", "sync", "exporter", "importer",
-    "aggregator", "dispatcher", "resolver", "validator", "manager", "tracker", "collector",
-    "publisher", "consumer", "handler", "orchestrator", "registry", "cache", "backend", "bff",
+    "service",
+    "api",
+    "gateway",
+    "worker",
+    "processor",
+    "scheduler",
+    "engine",
+    "store",
+    "indexer",
+    "router",
+    "proxy",
+    "adapter",
+    "connector",
+    "sync",
+    "exporter",
+    "importer",
+    "aggregator",
+    "dispatcher",
+    "resolver",
+    "validator",
+    "manager",
+    "tracker",
+    "collector",
+    "publisher",
+    "consumer",
+    "handler",
+    "orchestrator",
+    "registry",
+    "cache",
+    "backend",
+    "bff",
 ];
 
-const WEBSITE_NOUNS: &[&str] = &["ui", "web", "portal", "dashboard", "console", "app", "frontend", "site"];
-const LIBRARY_NOUNS: &[&str] = &["sdk", "client", "lib", "utils", "common", "kit", "models", "schemas"];
+const WEBSITE_NOUNS: &[&str] = &[
+    "ui",
+    "web",
+    "portal",
+    "dashboard",
+    "console",
+    "app",
+    "frontend",
+    "site",
+];
+const LIBRARY_NOUNS: &[&str] = &[
+    "sdk", "client", "lib", "utils", "common", "kit", "models", "schemas",
+];
 
 const DOMAIN_WORDS: &[&str] = &[
-    "commerce", "finance", "identity", "growth", "logistics", "content", "platform", "data",
-    "security", "customer", "marketplace", "operations", "engagement", "infrastructure",
-    "intelligence", "media", "mobility", "health", "travel", "retail", "enterprise", "developer",
+    "commerce",
+    "finance",
+    "identity",
+    "growth",
+    "logistics",
+    "content",
+    "platform",
+    "data",
+    "security",
+    "customer",
+    "marketplace",
+    "operations",
+    "engagement",
+    "infrastructure",
+    "intelligence",
+    "media",
+    "mobility",
+    "health",
+    "travel",
+    "retail",
+    "enterprise",
+    "developer",
 ];
 
 const DEPARTMENT_WORDS: &[&str] = &[
-    "engineering", "product", "data-science", "infrastructure", "security", "platform",
-    "mobile", "web", "payments-eng", "commerce-eng", "growth-eng", "core-services", "sre",
-    "developer-experience", "research", "it", "analytics", "operations",
+    "engineering",
+    "product",
+    "data-science",
+    "infrastructure",
+    "security",
+    "platform",
+    "mobile",
+    "web",
+    "payments-eng",
+    "commerce-eng",
+    "growth-eng",
+    "core-services",
+    "sre",
+    "developer-experience",
+    "research",
+    "it",
+    "analytics",
+    "operations",
 ];
 
 const TEAM_ADJ: &[&str] = &[
@@ -155,36 +324,222 @@ const TEAM_NOUNS: &[&str] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william",
-    "elizabeth", "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah",
-    "charles", "karen", "daniel", "nancy", "matthew", "lisa", "anthony", "betty", "mark",
-    "margaret", "donald", "sandra", "steven", "ashley", "paul", "kimberly", "andrew", "emily",
-    "joshua", "donna", "kenneth", "michelle", "kevin", "dorothy", "brian", "carol", "george",
-    "amanda", "timothy", "melissa", "ronald", "deborah", "aisha", "wei", "yuki", "priya",
-    "arjun", "fatima", "omar", "sofia", "mateo", "lucia", "hiroshi", "mei", "chen", "ananya",
-    "ivan", "olga", "lars", "ingrid", "kwame", "amara", "diego", "camila", "noah", "emma",
-    "liam", "olivia", "elijah", "ava", "lucas", "mia", "leila", "tariq", "nadia", "jonas",
+    "james",
+    "mary",
+    "john",
+    "patricia",
+    "robert",
+    "jennifer",
+    "michael",
+    "linda",
+    "william",
+    "elizabeth",
+    "david",
+    "barbara",
+    "richard",
+    "susan",
+    "joseph",
+    "jessica",
+    "thomas",
+    "sarah",
+    "charles",
+    "karen",
+    "daniel",
+    "nancy",
+    "matthew",
+    "lisa",
+    "anthony",
+    "betty",
+    "mark",
+    "margaret",
+    "donald",
+    "sandra",
+    "steven",
+    "ashley",
+    "paul",
+    "kimberly",
+    "andrew",
+    "emily",
+    "joshua",
+    "donna",
+    "kenneth",
+    "michelle",
+    "kevin",
+    "dorothy",
+    "brian",
+    "carol",
+    "george",
+    "amanda",
+    "timothy",
+    "melissa",
+    "ronald",
+    "deborah",
+    "aisha",
+    "wei",
+    "yuki",
+    "priya",
+    "arjun",
+    "fatima",
+    "omar",
+    "sofia",
+    "mateo",
+    "lucia",
+    "hiroshi",
+    "mei",
+    "chen",
+    "ananya",
+    "ivan",
+    "olga",
+    "lars",
+    "ingrid",
+    "kwame",
+    "amara",
+    "diego",
+    "camila",
+    "noah",
+    "emma",
+    "liam",
+    "olivia",
+    "elijah",
+    "ava",
+    "lucas",
+    "mia",
+    "leila",
+    "tariq",
+    "nadia",
+    "jonas",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
-    "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
-    "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez",
-    "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright",
-    "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall",
-    "rivera", "campbell", "mitchell", "carter", "roberts", "kim", "patel", "singh", "wang",
-    "zhang", "tanaka", "suzuki", "kowalski", "novak", "muller", "schmidt", "rossi", "bianchi",
-    "dubois", "lefebvre", "silva", "santos", "okafor", "mensah", "ivanova", "petrov", "larsen",
-    "berg", "khan", "ali", "haddad", "cohen", "friedman", "oconnor", "murphy", "kelly",
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "green",
+    "adams",
+    "nelson",
+    "baker",
+    "hall",
+    "rivera",
+    "campbell",
+    "mitchell",
+    "carter",
+    "roberts",
+    "kim",
+    "patel",
+    "singh",
+    "wang",
+    "zhang",
+    "tanaka",
+    "suzuki",
+    "kowalski",
+    "novak",
+    "muller",
+    "schmidt",
+    "rossi",
+    "bianchi",
+    "dubois",
+    "lefebvre",
+    "silva",
+    "santos",
+    "okafor",
+    "mensah",
+    "ivanova",
+    "petrov",
+    "larsen",
+    "berg",
+    "khan",
+    "ali",
+    "haddad",
+    "cohen",
+    "friedman",
+    "oconnor",
+    "murphy",
+    "kelly",
 ];
 
-const LANG_TAGS: &[&str] = &["java", "kotlin", "go", "rust", "python", "typescript", "javascript", "scala", "ruby", "csharp"];
-const MISC_TAGS: &[&str] = &[
-    "grpc", "rest", "graphql", "kafka", "postgres", "redis", "internal", "public", "pci",
-    "gdpr", "tier-1", "tier-2", "tier-3", "spring-boot", "react", "nextjs", "kubernetes",
-    "serverless", "lambda", "batch", "streaming", "cron", "monolith", "microservice",
+const LANG_TAGS: &[&str] = &[
+    "java",
+    "kotlin",
+    "go",
+    "rust",
+    "python",
+    "typescript",
+    "javascript",
+    "scala",
+    "ruby",
+    "csharp",
 ];
-const LIFECYCLES: &[&str] = &["production", "production", "production", "production", "experimental", "deprecated"];
+const MISC_TAGS: &[&str] = &[
+    "grpc",
+    "rest",
+    "graphql",
+    "kafka",
+    "postgres",
+    "redis",
+    "internal",
+    "public",
+    "pci",
+    "gdpr",
+    "tier-1",
+    "tier-2",
+    "tier-3",
+    "spring-boot",
+    "react",
+    "nextjs",
+    "kubernetes",
+    "serverless",
+    "lambda",
+    "batch",
+    "streaming",
+    "cron",
+    "monolith",
+    "microservice",
+];
+const LIFECYCLES: &[&str] = &[
+    "production",
+    "production",
+    "production",
+    "production",
+    "experimental",
+    "deprecated",
+];
 
 const RESOURCE_KINDS: &[(&str, &str, &str)] = &[
     // (spec.type, name suffix, tag)
@@ -201,8 +556,22 @@ const RESOURCE_KINDS: &[(&str, &str, &str)] = &[
 ];
 
 const PATH_NOUNS: &[&str] = &[
-    "orders", "items", "accounts", "users", "payments", "invoices", "sessions", "events",
-    "products", "carts", "shipments", "refunds", "tokens", "reports", "jobs", "messages",
+    "orders",
+    "items",
+    "accounts",
+    "users",
+    "payments",
+    "invoices",
+    "sessions",
+    "events",
+    "products",
+    "carts",
+    "shipments",
+    "refunds",
+    "tokens",
+    "reports",
+    "jobs",
+    "messages",
 ];
 
 // ---------------------------------------------------------------- model
@@ -360,7 +729,11 @@ fn build(n: usize, seed: u64) -> Model {
     }
     for t in 0..n_teams {
         // Every department gets at least one team.
-        let dept = if t < n_depts { 1 + t } else { 1 + rng.below(n_depts) };
+        let dept = if t < n_depts {
+            1 + t
+        } else {
+            1 + rng.below(n_depts)
+        };
         let base = format!("team-{}-{}", rng.pick(TEAM_ADJ), rng.pick(TEAM_NOUNS));
         let name = names.take(&base);
         groups.push(Group {
@@ -383,7 +756,11 @@ fn build(n: usize, seed: u64) -> Model {
         let first = *rng.pick(FIRST_NAMES);
         let last = *rng.pick(LAST_NAMES);
         let name = names.take(&format!("{first}-{last}"));
-        let team = if u < teams.len() { teams[u] } else { *rng.pick(&teams) };
+        let team = if u < teams.len() {
+            teams[u]
+        } else {
+            *rng.pick(&teams)
+        };
         let mut gs = vec![team];
         if rng.chance(0.1) {
             let other = *rng.pick(&teams);
@@ -394,7 +771,11 @@ fn build(n: usize, seed: u64) -> Model {
         for &g in &gs {
             groups[g].members.push(u);
         }
-        users.push(User { name, display: format!("{} {}", title_case(first), title_case(last)), groups: gs });
+        users.push(User {
+            name,
+            display: format!("{} {}", title_case(first), title_case(last)),
+            groups: gs,
+        });
     }
     for d in 1..=n_depts {
         let kids = groups[d].children.clone();
@@ -409,29 +790,57 @@ fn build(n: usize, seed: u64) -> Model {
     let mut domains = Vec::with_capacity(n_domains);
     for _ in 0..n_domains {
         let word = *rng.pick(DOMAIN_WORDS);
-        let base = if rng.chance(0.5) { word.to_string() } else { format!("{}-{word}", rng.pick(AREAS)) };
+        let base = if rng.chance(0.5) {
+            word.to_string()
+        } else {
+            format!("{}-{word}", rng.pick(AREAS))
+        };
         let name = names.take(&base);
         // Domains belong to departments mostly.
-        let owner = if rng.chance(0.8) { 1 + rng.below(n_depts) } else { *rng.pick(&teams) };
-        domains.push(Domain { name, owner, systems: vec![] });
+        let owner = if rng.chance(0.8) {
+            1 + rng.below(n_depts)
+        } else {
+            *rng.pick(&teams)
+        };
+        domains.push(Domain {
+            name,
+            owner,
+            systems: vec![],
+        });
     }
     let mut systems = Vec::with_capacity(n_systems);
     for s in 0..n_systems {
-        let domain = if s < n_domains { s } else { rng.below(n_domains) };
+        let domain = if s < n_domains {
+            s
+        } else {
+            rng.below(n_domains)
+        };
         let base = if rng.chance(0.5) {
             rng.pick(AREAS).to_string()
         } else {
-            format!("{}-{}", rng.pick(AREAS), rng.pick(&["platform", "suite", "system", "hub", "stack"]))
+            format!(
+                "{}-{}",
+                rng.pick(AREAS),
+                rng.pick(&["platform", "suite", "system", "hub", "stack"])
+            )
         };
         let name = names.take(&base);
-        systems.push(System { name, owner: *rng.pick(&teams), components: vec![] });
+        systems.push(System {
+            name,
+            owner: *rng.pick(&teams),
+            components: vec![],
+        });
         domains[domain].systems.push(s);
     }
 
     // ---- components
     let mut components: Vec<Component> = Vec::with_capacity(n_components);
     for c in 0..n_components {
-        let system = if c < n_systems { c } else { rng.below(n_systems) };
+        let system = if c < n_systems {
+            c
+        } else {
+            rng.below(n_systems)
+        };
         let ty = match rng.weighted(&[75, 15, 10]) {
             0 => CompType::Service,
             1 => CompType::Website,
@@ -454,7 +863,11 @@ fn build(n: usize, seed: u64) -> Model {
             format!("{area}-{noun}")
         };
         let name = names.take(&base);
-        let owner = if rng.chance(0.7) { systems[system].owner } else { *rng.pick(&teams) };
+        let owner = if rng.chance(0.7) {
+            systems[system].owner
+        } else {
+            *rng.pick(&teams)
+        };
 
         // dependsOn other components: earlier ones (acyclic), preferring the same system,
         // plus a rare back edge that closes a real cycle.
@@ -463,7 +876,11 @@ fn build(n: usize, seed: u64) -> Model {
             let k = rng.weighted(&[40, 35, 15, 7, 3]);
             for _ in 0..k {
                 let same = &systems[system].components;
-                let j = if !same.is_empty() && rng.chance(0.6) { *rng.pick(same) } else { rng.below(c) };
+                let j = if !same.is_empty() && rng.chance(0.6) {
+                    *rng.pick(same)
+                } else {
+                    rng.below(c)
+                };
                 if !depends_comp.contains(&j) {
                     depends_comp.push(j);
                 }
@@ -499,7 +916,11 @@ fn build(n: usize, seed: u64) -> Model {
     for c in 0..n_components {
         if rng.chance(0.002) && !dependents[c].is_empty() {
             let d = *rng.pick(&dependents[c]);
-            let target = if rng.chance(0.5) && !dependents[d].is_empty() { *rng.pick(&dependents[d]) } else { d };
+            let target = if rng.chance(0.5) && !dependents[d].is_empty() {
+                *rng.pick(&dependents[d])
+            } else {
+                d
+            };
             if target != c && !components[c].depends_comp.contains(&target) {
                 components[c].depends_comp.push(target);
             }
@@ -508,16 +929,24 @@ fn build(n: usize, seed: u64) -> Model {
 
     // ---- APIs: each provided by a distinct service (or any component if services run
     // out), and written into that component's file.
-    let mut hosts: Vec<usize> = (0..n_components).filter(|&c| matches!(components[c].ty, CompType::Service)).collect();
+    let mut hosts: Vec<usize> = (0..n_components)
+        .filter(|&c| matches!(components[c].ty, CompType::Service))
+        .collect();
     rng.shuffle(&mut hosts);
-    let mut others: Vec<usize> = (0..n_components).filter(|&c| !matches!(components[c].ty, CompType::Service)).collect();
+    let mut others: Vec<usize> = (0..n_components)
+        .filter(|&c| !matches!(components[c].ty, CompType::Service))
+        .collect();
     rng.shuffle(&mut others);
     hosts.extend(others);
     let mut apis = Vec::with_capacity(n_apis);
     for a in 0..n_apis {
         let host = hosts[a % hosts.len()];
         let cname = &components[host].name;
-        let base = if cname.ends_with("-api") { cname.clone() } else { format!("{cname}-api") };
+        let base = if cname.ends_with("-api") {
+            cname.clone()
+        } else {
+            format!("{cname}-api")
+        };
         let name = names.take(&base);
         apis.push(Api { name, host });
         components[host].provides.push(a);
@@ -565,7 +994,16 @@ fn build(n: usize, seed: u64) -> Model {
         components[c].consumes = consumes;
     }
 
-    Model { seed, groups, users, domains, systems, components, apis, resources }
+    Model {
+        seed,
+        groups,
+        users,
+        domains,
+        systems,
+        components,
+        apis,
+        resources,
+    }
 }
 
 // ---------------------------------------------------------------- rendering
@@ -731,7 +1169,12 @@ fn render_resource(m: &Model, x: usize, out: &mut String) {
     out.push_str(HEADER);
     out.push_str("kind: Resource\nmetadata:\n");
     let _ = writeln!(out, "  name: {}", res.name);
-    let _ = writeln!(out, "  description: {} {ty} used by {}", title_case(tag), comp.name);
+    let _ = writeln!(
+        out,
+        "  description: {} {ty} used by {}",
+        title_case(tag),
+        comp.name
+    );
     tags(out, &[tag]);
     out.push_str("spec:\n");
     let _ = writeln!(out, "  type: {ty}");
@@ -753,7 +1196,11 @@ fn render_group(m: &Model, g: usize, out: &mut String) {
     let _ = writeln!(out, "  name: {}", grp.name);
     out.push_str("spec:\n");
     let _ = writeln!(out, "  type: {ty}");
-    let _ = writeln!(out, "  profile:\n    displayName: {}\n    email: {}@{EMAIL_DOMAIN}", grp.display, grp.name);
+    let _ = writeln!(
+        out,
+        "  profile:\n    displayName: {}\n    email: {}@{EMAIL_DOMAIN}",
+        grp.display, grp.name
+    );
     if let Some(p) = grp.parent {
         let _ = writeln!(out, "  parent: {}", m.groups[p].name);
     }
@@ -780,7 +1227,11 @@ fn render_user(m: &Model, u: usize, out: &mut String) {
     let _ = writeln!(out, "  name: {}", user.name);
     out.push_str("spec:\n  profile:\n");
     let _ = writeln!(out, "    displayName: {}", user.display);
-    let _ = writeln!(out, "    email: {}@{EMAIL_DOMAIN}", user.name.replace('-', "."));
+    let _ = writeln!(
+        out,
+        "    email: {}@{EMAIL_DOMAIN}",
+        user.name.replace('-', ".")
+    );
     out.push_str("  memberOf:\n");
     for &g in &user.groups {
         let _ = writeln!(out, "    - {}", m.groups[g].name);
@@ -794,7 +1245,11 @@ fn render_domain(m: &Model, d: usize, out: &mut String) {
     out.push_str("kind: Domain\nmetadata:\n");
     let _ = writeln!(out, "  name: {}", dom.name);
     let _ = writeln!(out, "  title: {}", title_case(&dom.name));
-    let _ = writeln!(out, "  description: Everything about {}", dom.name.replace('-', " "));
+    let _ = writeln!(
+        out,
+        "  description: Everything about {}",
+        dom.name.replace('-', " ")
+    );
     out.push_str("spec:\n  owner: ");
     group_ref(out, &mut r, &m.groups[dom.owner].name);
     out.push('\n');
@@ -804,9 +1259,17 @@ fn render_domain(m: &Model, d: usize, out: &mut String) {
         out.push_str(HEADER);
         out.push_str("kind: System\nmetadata:\n");
         let _ = writeln!(out, "  name: {}", sys.name);
-        let _ = writeln!(out, "  description: The {} system", sys.name.replace('-', " "));
+        let _ = writeln!(
+            out,
+            "  description: The {} system",
+            sys.name.replace('-', " ")
+        );
         if r.chance(0.5) {
-            let _ = writeln!(out, "  links:\n    - url: https://wiki.{EMAIL_DOMAIN}/{}\n      title: Wiki", sys.name);
+            let _ = writeln!(
+                out,
+                "  links:\n    - url: https://wiki.{EMAIL_DOMAIN}/{}\n      title: Wiki",
+                sys.name
+            );
         }
         out.push_str("spec:\n  owner: ");
         group_ref(out, &mut r, &m.groups[sys.owner].name);
@@ -871,7 +1334,10 @@ fn render(m: &Model, job: &FileJob, out: &mut String) -> PathBuf {
             for &x in &comp.resources {
                 render_resource(m, x, out);
             }
-            PathBuf::from(format!("services/{}/{}/catalog-info.yaml", m.systems[comp.system].name, comp.name))
+            PathBuf::from(format!(
+                "services/{}/{}/catalog-info.yaml",
+                m.systems[comp.system].name, comp.name
+            ))
         }
     }
 }
@@ -899,7 +1365,10 @@ fn prepare_out(out: &Path) -> std::io::Result<()> {
         }
     }
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join(MARKER), "written by greenroom's examples/gen_catalog.rs\n")
+    std::fs::write(
+        out.join(MARKER),
+        "written by greenroom's examples/gen_catalog.rs\n",
+    )
 }
 
 fn main() -> std::io::Result<()> {
@@ -908,7 +1377,12 @@ fn main() -> std::io::Result<()> {
     let mut seed: u64 = 42;
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--seed" => seed = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage()),
+            "--seed" => {
+                seed = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             "-h" | "--help" => usage(),
             _ => pos.push(a),
         }
@@ -931,7 +1405,12 @@ fn main() -> std::io::Result<()> {
     let m = build(n, seed);
     let t_build = t0.elapsed();
     let mut jobs = vec![FileJob::Root, FileJob::Org];
-    let depts = m.groups.iter().enumerate().filter(|(_, g)| g.ty == GroupType::Department).map(|(i, _)| i);
+    let depts = m
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.ty == GroupType::Department)
+        .map(|(i, _)| i);
     jobs.extend(depts.map(FileJob::Department));
     jobs.extend((0..m.domains.len()).map(FileJob::Domain));
     jobs.extend((0..m.components.len()).map(FileJob::Component));

@@ -118,7 +118,9 @@ impl Config {
     /// Reads the config: `explicit` (from `--config`), else `$GREENROOM_CONFIG`, else the platform
     /// config folder's `config.toml`. A missing file is an error only when it was named.
     pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
-        let named = explicit.map(Path::to_path_buf).or_else(|| std::env::var_os("GREENROOM_CONFIG").map(PathBuf::from));
+        let named = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("GREENROOM_CONFIG").map(PathBuf::from));
         let path = match named {
             Some(path) => path,
             None => match default_config_path() {
@@ -128,7 +130,8 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path)
             .map_err(|err| ConfigError(format!("{}: cannot read config: {err}", path.display())))?;
-        let mut config = Config::parse(&text).map_err(|err| ConfigError(format!("{}: {err}", path.display())))?;
+        let mut config = Config::parse(&text)
+            .map_err(|err| ConfigError(format!("{}: {err}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for source in &mut config.catalog.sources {
             if source.is_relative() {
@@ -136,7 +139,11 @@ impl Config {
             }
         }
         let warnings = permission_warnings(&path, &config);
-        Ok(Loaded { config, path: Some(path), warnings })
+        Ok(Loaded {
+            config,
+            path: Some(path),
+            warnings,
+        })
     }
 
     /// Parses config text; errors carry the line and column of the problem.
@@ -160,7 +167,11 @@ impl Config {
     }
 
     pub fn github_api_url(&self) -> String {
-        env_or("GITHUB_API_URL", self.github.api_url.as_deref(), "https://api.github.com")
+        env_or(
+            "GITHUB_API_URL",
+            self.github.api_url.as_deref(),
+            "https://api.github.com",
+        )
     }
 
     pub fn pagerduty_token(&self) -> Option<Secret> {
@@ -168,15 +179,26 @@ impl Config {
     }
 
     pub fn pagerduty_api_url(&self) -> String {
-        env_or("PAGERDUTY_API_URL", self.pagerduty.api_url.as_deref(), "https://api.pagerduty.com")
+        env_or(
+            "PAGERDUTY_API_URL",
+            self.pagerduty.api_url.as_deref(),
+            "https://api.pagerduty.com",
+        )
     }
 
     pub fn pagerduty_events_url(&self) -> String {
-        env_or("PAGERDUTY_EVENTS_URL", self.pagerduty.events_url.as_deref(), "https://events.pagerduty.com")
+        env_or(
+            "PAGERDUTY_EVENTS_URL",
+            self.pagerduty.events_url.as_deref(),
+            "https://events.pagerduty.com",
+        )
     }
 
     pub fn backstage_url(&self) -> Option<String> {
-        std::env::var("BACKSTAGE_URL").ok().filter(|s| !s.is_empty()).or_else(|| self.backstage.url.clone())
+        std::env::var("BACKSTAGE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.backstage.url.clone())
     }
 
     pub fn backstage_token(&self) -> Option<Secret> {
@@ -194,7 +216,12 @@ impl Config {
 }
 
 fn env_secret(names: &[&str]) -> Option<Secret> {
-    names.iter().find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()).map(Secret))
+    names.iter().find_map(|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+    })
 }
 
 fn env_or(name: &str, configured: Option<&str>, default: &str) -> String {
@@ -217,7 +244,13 @@ pub fn default_config_path() -> Option<PathBuf> {
 
 /// A config holding a token that others can read gets a warning.
 fn permission_warnings(path: &Path, config: &Config) -> Vec<String> {
-    let has_secret = [&config.github.token, &config.pagerduty.token, &config.backstage.token].iter().any(|t| t.is_some());
+    let has_secret = [
+        &config.github.token,
+        &config.pagerduty.token,
+        &config.backstage.token,
+    ]
+    .iter()
+    .any(|t| t.is_some());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

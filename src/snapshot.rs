@@ -21,8 +21,12 @@ pub fn path_for(cache_dir: &Path, label: &str) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     label.hash(&mut hasher);
-    std::env::current_dir().unwrap_or_default().hash(&mut hasher);
-    cache_dir.join("snapshots").join(format!("{:016x}.bin", hasher.finish()))
+    std::env::current_dir()
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    cache_dir
+        .join("snapshots")
+        .join(format!("{:016x}.bin", hasher.finish()))
 }
 
 /// Reads a snapshot. `Ok(None)` when there is none; `Err` names why one could not be used.
@@ -32,12 +36,19 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(format!("{}: cannot read snapshot: {err}", path.display())),
     };
-    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+    let written = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| SystemTime::now());
     let body = bytes
         .strip_prefix(FORMAT)
         .and_then(|rest| rest.strip_prefix(env!("CARGO_PKG_VERSION").as_bytes()))
         .and_then(|rest| rest.strip_prefix(b"\n"))
-        .ok_or_else(|| format!("{}: snapshot from another greenroom version; rebuilding", path.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{}: snapshot from another greenroom version; rebuilding",
+                path.display()
+            )
+        })?;
     let mut catalog: Catalog = postcard::from_bytes(body)
         .map_err(|err| format!("{}: corrupt snapshot ({err}); rebuilding", path.display()))?;
     catalog.reindex();
@@ -47,7 +58,8 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
 /// Writes a snapshot atomically (a killed process leaves the old snapshot or the new one) and
 /// readable only by the user: catalogs can hold internal names and URLs.
 pub fn write(path: &Path, catalog: &Catalog) -> Result<(), String> {
-    let fail = |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
+    let fail =
+        |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
     let body = postcard::to_stdvec(catalog).map_err(|e| fail(&e))?;
     let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
     crate::fsutil::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
@@ -67,11 +79,17 @@ mod tests {
         let back = read(&path).unwrap().unwrap().catalog;
         assert_eq!(back.len(), catalog.len());
         let id = back.get("component:default/order-service").unwrap();
-        assert_eq!(back.entity_json(id), catalog.entity_json(catalog.get("component:default/order-service").unwrap()));
+        assert_eq!(
+            back.entity_json(id),
+            catalog.entity_json(catalog.get("component:default/order-service").unwrap())
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 
@@ -83,10 +101,15 @@ mod tests {
         write(&path, &catalog).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let err = read(&path).err().expect("truncated snapshot must be refused");
+        let err = read(&path)
+            .err()
+            .expect("truncated snapshot must be refused");
         assert!(err.contains("corrupt snapshot"), "{err}");
         std::fs::write(&path, b"garbage").unwrap();
-        assert!(read(&path).err().unwrap().contains("another greenroom version"));
+        assert!(read(&path)
+            .err()
+            .unwrap()
+            .contains("another greenroom version"));
         assert!(read(&dir.path().join("absent.bin")).unwrap().is_none());
     }
 }

@@ -35,7 +35,11 @@ impl CatalogSource {
     pub fn label(&self) -> String {
         match self {
             CatalogSource::Demo => "demo".into(),
-            CatalogSource::Paths(paths) => paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            CatalogSource::Paths(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -46,7 +50,10 @@ impl CatalogSource {
                 Ok(dir) => load::load_paths(&[dir]),
                 Err(err) => Loaded {
                     catalog: Default::default(),
-                    unreadable: vec![format!("{}: cannot write the demo: {err}", config.cache_dir().display())],
+                    unreadable: vec![format!(
+                        "{}: cannot write the demo: {err}",
+                        config.cache_dir().display()
+                    )],
                 },
             },
         }
@@ -56,7 +63,9 @@ impl CatalogSource {
 /// Whether a folder holds a catalog file within `depth` levels: a cheap probe, so that starting
 /// greenroom in a home folder does not walk all of it to find there is no catalog.
 fn has_catalog_files(dir: &Path, depth: usize) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     let mut subdirs = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
@@ -64,7 +73,12 @@ fn has_catalog_files(dir: &Path, depth: usize) -> bool {
         if load::CATALOG_FILE_NAMES.contains(&name.as_ref()) {
             return true;
         }
-        if depth > 0 && entry.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') && name != "node_modules" && name != "target" {
+        if depth > 0
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+            && !name.starts_with('.')
+            && name != "node_modules"
+            && name != "target"
+        {
             subdirs.push(entry.path());
         }
     }

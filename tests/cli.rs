@@ -11,7 +11,11 @@ struct Run {
 }
 
 fn greenroom(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
-    let Output { status, stdout, stderr } = Command::new(env!("CARGO_BIN_EXE_greenroom"))
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_greenroom"))
         .args(args)
         .current_dir(cwd)
         .env("GREENROOM_CACHE_DIR", cache)
@@ -34,7 +38,10 @@ struct Tree {
 
 impl Tree {
     fn new(files: &[(&str, &str)]) -> Tree {
-        let tree = Tree { dir: tempfile::tempdir().unwrap(), cache: tempfile::tempdir().unwrap() };
+        let tree = Tree {
+            dir: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
+        };
         // An empty config so a developer's own config cannot change the results.
         std::fs::write(tree.cache.path().join("no-config.toml"), "").unwrap();
         for (path, text) in files {
@@ -70,29 +77,60 @@ const TEAM: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n 
 fn validate_on_the_demo_finds_no_problem() {
     let run = demo().run(&["--demo", "validate"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.trim_end().ends_with("entities, 0 errors, 0 warnings"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .trim_end()
+            .ends_with("entities, 0 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn a_syntax_error_costs_only_its_own_document() {
-    let bad = format!("{}---\nkind: [unclosed\n---\n{}", component("first", ""), component("third", ""));
-    let tree = Tree::new(&[("catalog-info.yaml", &bad), ("team/catalog-info.yaml", TEAM)]);
+    let bad = format!(
+        "{}---\nkind: [unclosed\n---\n{}",
+        component("first", ""),
+        component("third", "")
+    );
+    let tree = Tree::new(&[
+        ("catalog-info.yaml", &bad),
+        ("team/catalog-info.yaml", TEAM),
+    ]);
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let error_line = run.stdout.lines().find(|l| l.contains(": error: ")).expect("an error line");
+    let error_line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(": error: "))
+        .expect("an error line");
     // At the unclosed `[`'s line, inside its document (not at the next document's `---`).
-    assert!(error_line.starts_with("catalog-info.yaml:10:"), "{error_line}");
-    assert!(run.stdout.contains("4 entities, 1 errors, 0 warnings"), "{}", run.stdout);
+    assert!(
+        error_line.starts_with("catalog-info.yaml:10:"),
+        "{error_line}"
+    );
+    assert!(
+        run.stdout.contains("4 entities, 1 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn problems_name_file_line_column_and_field() {
     let tree = Tree::new(&[
-        ("catalog-info.yaml", &component("svc", "  dependsOn: [resource:ghost-db]\n")),
+        (
+            "catalog-info.yaml",
+            &component("svc", "  dependsOn: [resource:ghost-db]\n"),
+        ),
         ("team/catalog-info.yaml", TEAM),
     ]);
     let run = tree.run(&["validate"]);
-    assert_eq!(run.code, 0, "a dangling reference is a warning: {}", run.stdout);
+    assert_eq!(
+        run.code, 0,
+        "a dangling reference is a warning: {}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("catalog-info.yaml:9:15: warning: spec.dependsOn: resource:default/ghost-db does not exist"),
         "{}",
@@ -105,7 +143,11 @@ fn a_missing_path_is_an_io_error_that_names_it() {
     let tree = Tree::new(&[]);
     let run = tree.run(&["validate", "nowhere"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("nowhere: no such file or folder"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nowhere: no such file or folder"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -117,7 +159,10 @@ fn duplicates_are_errors_at_both_places() {
     ]);
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 1);
-    for file in ["a/catalog-info.yaml:1:1: error: duplicate", "b/catalog-info.yaml:1:1: error: duplicate"] {
+    for file in [
+        "a/catalog-info.yaml:1:1: error: duplicate",
+        "b/catalog-info.yaml:1:1: error: duplicate",
+    ] {
         assert!(run.stdout.contains(file), "{file} in {}", run.stdout);
     }
 }
@@ -134,9 +179,21 @@ fn locations_are_followed_with_globs_loops_and_escapes_handled() {
     ]);
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("outside the catalog folder"), "{}", run.stdout);
-    assert!(run.stdout.contains("this Location's own file"), "{}", run.stdout);
-    assert!(run.stdout.contains("5 entities, 0 errors, 2 warnings"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("outside the catalog folder"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("this Location's own file"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("5 entities, 0 errors, 2 warnings"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -150,7 +207,11 @@ fn template_skeletons_are_not_catalog_entities() {
     ]);
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.contains("3 entities, 0 errors, 0 warnings"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("3 entities, 0 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[cfg(unix)]
@@ -165,17 +226,33 @@ fn a_symlink_loop_does_not_trap_the_walk() {
 
 #[test]
 fn list_filters_and_prints_backstage_entities_as_json() {
-    let run = demo().run(&["--demo", "list", "--kind", "component", "--owner", "group:order-team", "--format", "json"]);
+    let run = demo().run(&[
+        "--demo",
+        "list",
+        "--kind",
+        "component",
+        "--owner",
+        "group:order-team",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let entities: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("json on stdout");
+    let entities: Vec<serde_json::Value> =
+        serde_json::from_str(&run.stdout).expect("json on stdout");
     assert!(!entities.is_empty());
     for entity in &entities {
         assert_eq!(entity["kind"], "Component");
         assert_eq!(entity["spec"]["owner"], "group:order-team");
         assert!(entity["apiVersion"].is_string() && entity["metadata"]["name"].is_string());
-        assert!(entity["relations"].as_array().unwrap().iter().any(|r| r["type"] == "ownedBy"));
+        assert!(entity["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "ownedBy"));
     }
-    assert!(entities.iter().any(|e| e["metadata"]["name"] == "order-service"));
+    assert!(entities
+        .iter()
+        .any(|e| e["metadata"]["name"] == "order-service"));
 }
 
 #[test]
@@ -188,7 +265,12 @@ fn show_gives_relations_both_ways_and_suggests_on_a_miss() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["type"].as_str().unwrap().to_string(), r["targetRef"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["type"].as_str().unwrap().to_string(),
+                r["targetRef"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     for expected in [
         ("ownedBy", "group:default/order-team"),
@@ -199,14 +281,26 @@ fn show_gives_relations_both_ways_and_suggests_on_a_miss() {
         ("consumesApi", "api:default/inventory-api"),
         ("partOf", "system:default/ecommerce"),
     ] {
-        assert!(relations.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {relations:?}");
+        assert!(
+            relations.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {relations:?}"
+        );
     }
     let group = tree.run(&["--demo", "show", "group:order-team", "--format", "json"]);
-    assert!(group.stdout.contains("\"ownerOf\""), "the other direction: {}", group.stdout);
+    assert!(
+        group.stdout.contains("\"ownerOf\""),
+        "the other direction: {}",
+        group.stdout
+    );
 
     let miss = tree.run(&["--demo", "show", "ordr-servce"]);
     assert_eq!(miss.code, 1);
-    assert!(miss.stderr.contains("closest: ") && miss.stderr.contains("component:default/order-service"), "{}", miss.stderr);
+    assert!(
+        miss.stderr.contains("closest: ")
+            && miss.stderr.contains("component:default/order-service"),
+        "{}",
+        miss.stderr
+    );
 }
 
 #[test]
@@ -233,14 +327,23 @@ fn deps_prints_a_cycle_once_and_the_reverse_tree() {
 #[test]
 fn search_ranks_entities_and_people() {
     let tree = demo();
-    let run = tree.run(&["--demo", "search", "order", "--format", "json", "--limit", "5"]);
+    let run = tree.run(&[
+        "--demo", "search", "order", "--format", "json", "--limit", "5",
+    ]);
     assert_eq!(run.code, 0);
     let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     assert!(!hits.is_empty() && hits.len() <= 5);
     for hit in &hits {
-        assert!(hit["ref"].is_string() && hit["kind"].is_string() && hit["score"].is_number() && hit["title"].is_string());
+        assert!(
+            hit["ref"].is_string()
+                && hit["kind"].is_string()
+                && hit["score"].is_number()
+                && hit["title"].is_string()
+        );
     }
-    let people = tree.run(&["--demo", "search", "sofia", "--kind", "user", "--format", "json"]);
+    let people = tree.run(&[
+        "--demo", "search", "sofia", "--kind", "user", "--format", "json",
+    ]);
     let people: Vec<serde_json::Value> = serde_json::from_str(&people.stdout).unwrap();
     assert_eq!(people[0]["ref"], "user:default/sofia.romero");
     let none = tree.run(&["--demo", "search", "zzzzqqq"]);
@@ -251,15 +354,37 @@ fn search_ranks_entities_and_people() {
 fn who_names_the_team_its_parents_and_members() {
     let run = demo().run(&["--demo", "who", "order-service"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("owner group:default/order-team (Order Team)"), "{}", run.stdout);
-    assert!(run.stdout.contains("part of group:default/engineering"), "{}", run.stdout);
-    assert!(run.stdout.contains("<sofia.romero@myorg.example.com>"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("owner group:default/order-team (Order Team)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("part of group:default/engineering"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("<sofia.romero@myorg.example.com>"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn template_list_shows_both_reference_templates() {
     let run = demo().run(&["--demo", "template", "list"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("template:provision-postgres") && run.stdout.contains("Provision PostgreSQL Database"), "{}", run.stdout);
-    assert!(run.stdout.contains("template:nodejs-rest-api"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("template:provision-postgres")
+            && run.stdout.contains("Provision PostgreSQL Database"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("template:nodejs-rest-api"),
+        "{}",
+        run.stdout
+    );
 }

@@ -38,12 +38,16 @@ const UNKNOWN_KIND: &str = "unknown kind or apiVersion: Backstage rejects it, gr
 /// Documents on which greenroom deliberately differs from Backstage: (file, document, reason).
 const EXCEPTIONS: &[(&str, usize, &str)] = &[
     ("invalid/kind/ai-resource-not-default.yaml", 0, UNKNOWN_KIND), // AiResource: only the opt-in ModelProcessor
-    ("invalid/kind/apiversion-no-prefix.yaml", 0, UNKNOWN_KIND),    // Component with apiVersion v1alpha1
-    ("invalid/kind/apiversion-v1.yaml", 0, UNKNOWN_KIND),           // Component with backstage.io/v1
-    ("invalid/kind/kind-lowercase.yaml", 0, UNKNOWN_KIND),          // kind: component
-    ("invalid/kind/template-backstage-apiversion.yaml", 0, UNKNOWN_KIND), // Template with backstage.io/v1beta3
-    ("invalid/kind/template-v1beta2.yaml", 0, UNKNOWN_KIND),        // Template scaffolder.backstage.io/v1beta2
-    ("invalid/kind/unknown-kind.yaml", 0, UNKNOWN_KIND),            // kind: Widget
+    ("invalid/kind/apiversion-no-prefix.yaml", 0, UNKNOWN_KIND), // Component with apiVersion v1alpha1
+    ("invalid/kind/apiversion-v1.yaml", 0, UNKNOWN_KIND),        // Component with backstage.io/v1
+    ("invalid/kind/kind-lowercase.yaml", 0, UNKNOWN_KIND),       // kind: component
+    (
+        "invalid/kind/template-backstage-apiversion.yaml",
+        0,
+        UNKNOWN_KIND,
+    ), // Template with backstage.io/v1beta3
+    ("invalid/kind/template-v1beta2.yaml", 0, UNKNOWN_KIND), // Template scaffolder.backstage.io/v1beta2
+    ("invalid/kind/unknown-kind.yaml", 0, UNKNOWN_KIND),     // kind: Widget
 ];
 
 #[derive(Debug)]
@@ -61,7 +65,10 @@ fn conformance_dir() -> PathBuf {
 /// The folder of catalog files compared, and whether it is the checked-in corpus.
 fn corpus_dir() -> (PathBuf, bool) {
     match std::env::var_os("GREENROOM_CONFORMANCE_CORPUS") {
-        Some(dir) => (std::fs::canonicalize(&dir).expect("GREENROOM_CONFORMANCE_CORPUS"), false),
+        Some(dir) => (
+            std::fs::canonicalize(&dir).expect("GREENROOM_CONFORMANCE_CORPUS"),
+            false,
+        ),
         None => (conformance_dir().join("corpus"), true),
     }
 }
@@ -70,20 +77,34 @@ fn corpus_dir() -> (PathBuf, bool) {
 fn backstage_verdicts() -> (BTreeMap<(String, usize), Peer>, &'static str) {
     let dir = conformance_dir();
     let (corpus, checked_in) = corpus_dir();
-    let saved = std::fs::read_to_string(dir.join("expected.jsonl")).expect("tests/conformance/expected.jsonl");
-    let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let saved = std::fs::read_to_string(dir.join("expected.jsonl"))
+        .expect("tests/conformance/expected.jsonl");
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     let use_saved = std::env::var_os("GREENROOM_CONFORMANCE_SAVED").is_some();
-    let (text, source) = if !use_saved && node_ok && dir.join("node_modules/@backstage/catalog-model").is_dir() {
+    let (text, source) = if !use_saved
+        && node_ok
+        && dir.join("node_modules/@backstage/catalog-model").is_dir()
+    {
         let output = Command::new("node")
             .arg("backstage-validate.mjs")
             .arg(&corpus)
             .current_dir(&dir)
             .output()
             .expect("run node backstage-validate.mjs corpus");
-        assert!(output.status.success(), "the peer failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "the peer failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let live = String::from_utf8(output.stdout).expect("UTF-8 output");
         if !checked_in {
-            return (parse_verdicts(&live), "node backstage-validate.mjs on GREENROOM_CONFORMANCE_CORPUS");
+            return (
+                parse_verdicts(&live),
+                "node backstage-validate.mjs on GREENROOM_CONFORMANCE_CORPUS",
+            );
         }
         if live != saved {
             let differing: Vec<String> = live
@@ -100,9 +121,15 @@ fn backstage_verdicts() -> (BTreeMap<(String, usize), Peer>, &'static str) {
                 differing.join("\n")
             );
         }
-        (live, "node backstage-validate.mjs (live; expected.jsonl matches it)")
+        (
+            live,
+            "node backstage-validate.mjs (live; expected.jsonl matches it)",
+        )
     } else {
-        assert!(checked_in, "GREENROOM_CONFORMANCE_CORPUS needs node and tests/conformance/node_modules");
+        assert!(
+            checked_in,
+            "GREENROOM_CONFORMANCE_CORPUS needs node and tests/conformance/node_modules"
+        );
         println!("note: node or tests/conformance/node_modules missing (`npm ci` in tests/conformance), or GREENROOM_CONFORMANCE_SAVED set: using the saved expected.jsonl");
         (saved, "tests/conformance/expected.jsonl (saved)")
     };
@@ -112,7 +139,8 @@ fn backstage_verdicts() -> (BTreeMap<(String, usize), Peer>, &'static str) {
 fn parse_verdicts(text: &str) -> BTreeMap<(String, usize), Peer> {
     let mut verdicts = BTreeMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let json: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad peer line {line}: {e}"));
+        let json: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("bad peer line {line}: {e}"));
         let file = json["file"].as_str().expect("file").to_string();
         let doc = json["doc"].as_u64().expect("doc") as usize;
         let peer = Peer {
@@ -121,7 +149,10 @@ fn parse_verdicts(text: &str) -> BTreeMap<(String, usize), Peer> {
             stage: json["stage"].as_str().map(str::to_string),
             empty: json["empty"].as_bool().unwrap_or(false),
         };
-        assert!(verdicts.insert((file, doc), peer).is_none(), "duplicate line {line}");
+        assert!(
+            verdicts.insert((file, doc), peer).is_none(),
+            "duplicate line {line}"
+        );
     }
     verdicts
 }
@@ -144,7 +175,15 @@ fn corpus_files(root: &Path) -> Vec<(String, PathBuf)> {
     walk(root, &mut paths);
     let mut files: Vec<(String, PathBuf)> = paths
         .into_iter()
-        .map(|p| (p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"), p))
+        .map(|p| {
+            (
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                p,
+            )
+        })
         .collect();
     files.sort();
     files
@@ -173,37 +212,56 @@ fn greenroom_agrees_with_backstage_on_every_corpus_document() {
     let mut stages_agreed = 0usize;
     let mut both_invalid = 0usize;
     let mut excepted = 0usize;
-    let keys: std::collections::BTreeSet<&(String, usize)> = peer.keys().chain(ours.keys()).collect();
+    let keys: std::collections::BTreeSet<&(String, usize)> =
+        peer.keys().chain(ours.keys()).collect();
     for key in &keys {
         let (file, doc) = key;
         let (Some(theirs), Some(outcome)) = (peer.get(*key), ours.get(*key)) else {
             mismatches.push(format!(
                 "{file} doc {doc}: only {} has this document (the document numbering differs)",
-                if peer.contains_key(*key) { "Backstage" } else { "greenroom" }
+                if peer.contains_key(*key) {
+                    "Backstage"
+                } else {
+                    "greenroom"
+                }
             ));
             continue;
         };
         // Every problem of a document is reported inside it.
         for problem in &outcome.problems {
             if !(outcome.lines.0..=outcome.lines.1).contains(&problem.pos.line) {
-                mismatches.push(format!("{file} doc {doc}: problem outside the document's lines {:?}: {problem}", outcome.lines));
+                mismatches.push(format!(
+                    "{file} doc {doc}: problem outside the document's lines {:?}: {problem}",
+                    outcome.lines
+                ));
             }
         }
         if theirs.empty != outcome.empty {
-            mismatches.push(format!("{file} doc {doc}: empty document: Backstage {}, greenroom {}", theirs.empty, outcome.empty));
+            mismatches.push(format!(
+                "{file} doc {doc}: empty document: Backstage {}, greenroom {}",
+                theirs.empty, outcome.empty
+            ));
             continue;
         }
         let valid = !outcome.has_error();
-        let listed = EXCEPTIONS.iter().find(|(f, d, _)| f == file && d == doc).map(|(_, _, reason)| *reason);
+        let listed = EXCEPTIONS
+            .iter()
+            .find(|(f, d, _)| f == file && d == doc)
+            .map(|(_, _, reason)| *reason);
         // On another folder (GREENROOM_CONFORMANCE_CORPUS) the unknown-kind rule applies by itself.
-        let listed = listed.or((!checked_in && theirs.error.contains("No processor recognized")).then_some(UNKNOWN_KIND));
+        let listed = listed.or(
+            (!checked_in && theirs.error.contains("No processor recognized"))
+                .then_some(UNKNOWN_KIND),
+        );
         if let Some(reason) = listed {
             let holds = !theirs.valid
                 && theirs.stage.as_deref() == Some("kind")
                 && theirs.error.contains("No processor recognized")
                 && valid
                 && outcome.entity.is_some()
-                && outcome.problems.iter().any(|p| p.severity == Severity::Warning && p.message.contains("generic entity"));
+                && outcome.problems.iter().any(|p| {
+                    p.severity == Severity::Warning && p.message.contains("generic entity")
+                });
             if holds {
                 excepted += 1;
             } else {
@@ -246,8 +304,17 @@ fn greenroom_agrees_with_backstage_on_every_corpus_document() {
         "conformance: {agreed}/{} documents agree, {excepted} documented exceptions; the first error is at the same step for {stages_agreed}/{both_invalid} rejected documents",
         keys.len()
     );
-    assert!(!checked_in || keys.len() > 200, "the corpus looks truncated: {} documents", keys.len());
-    assert!(mismatches.is_empty(), "{} mismatches with Backstage:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        !checked_in || keys.len() > 200,
+        "the corpus looks truncated: {} documents",
+        keys.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches with Backstage:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     assert_eq!(agreed + excepted, keys.len());
 }
 
@@ -258,7 +325,15 @@ fn exceptions_are_specific() {
     for (i, (file, doc, _)) in EXCEPTIONS.iter().enumerate() {
         assert!(root.join(file).is_file(), "{file} does not exist");
         let text = std::fs::read_to_string(root.join(file)).unwrap();
-        assert!(*doc < read_documents(&Arc::from(*file), &text).len(), "{file} has no document {doc}");
-        assert!(!EXCEPTIONS[..i].iter().any(|(f, d, _)| f == file && d == doc), "{file} doc {doc} listed twice");
+        assert!(
+            *doc < read_documents(&Arc::from(*file), &text).len(),
+            "{file} has no document {doc}"
+        );
+        assert!(
+            !EXCEPTIONS[..i]
+                .iter()
+                .any(|(f, d, _)| f == file && d == doc),
+            "{file} doc {doc} listed twice"
+        );
     }
 }

@@ -7,7 +7,10 @@ mod support;
 use greenroom::config::Secret;
 use greenroom::providers::github::{GitHub, Slug};
 use greenroom::providers::http::{CachePolicy, Call, Client, Log, Options, Service};
-use greenroom::providers::{cache::Cache, GitHubSettings, ProviderError, ProviderHandle, ProviderMessage, ProviderOptions, Request};
+use greenroom::providers::{
+    cache::Cache, GitHubSettings, ProviderError, ProviderHandle, ProviderMessage, ProviderOptions,
+    Request,
+};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -73,7 +76,10 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        let setup = Setup { dir: tempfile::tempdir().unwrap(), cache: tempfile::tempdir().unwrap() };
+        let setup = Setup {
+            dir: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
+        };
         std::fs::write(setup.dir.path().join("catalog-info.yaml"), CATALOG).unwrap();
         std::fs::write(setup.dir.path().join("config.toml"), "").unwrap();
         setup
@@ -92,14 +98,24 @@ impl Setup {
             .env("GREENROOM_CONFIG", self.dir.path().join("config.toml"))
             .env("NO_COLOR", "1")
             .env("NO_PROXY", "127.0.0.1,localhost");
-        for name in ["GH_TOKEN", "BACKSTAGE_URL", "GREENROOM_HTTP_TIMEOUT_MS", "GREENROOM_HTTP_RETRIES", "GREENROOM_HTTP_MAX_WAIT_MS"] {
+        for name in [
+            "GH_TOKEN",
+            "BACKSTAGE_URL",
+            "GREENROOM_HTTP_TIMEOUT_MS",
+            "GREENROOM_HTTP_RETRIES",
+            "GREENROOM_HTTP_MAX_WAIT_MS",
+        ] {
             command.env_remove(name);
         }
         for (name, value) in env {
             command.env(name, value);
         }
         let started = Instant::now();
-        let Output { status, stdout, stderr } = command.output().expect("greenroom runs");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("greenroom runs");
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -124,12 +140,22 @@ fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 fn assert_no_token(run: &Run) {
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN), "token printed:\n{}\n{}", run.stdout, run.stderr);
-    assert!(!run.stdout.contains("PLANTED") && !run.stderr.contains("PLANTED"), "part of the token printed");
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "token printed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("PLANTED") && !run.stderr.contains("PLANTED"),
+        "part of the token printed"
+    );
 }
 
 #[test]
@@ -140,23 +166,67 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
 
     let first = setup.run(&github.url(), &[], &["--verbose", "ci", "payment-service"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
-    assert!(first.stdout.starts_with("component:default/payment-service  myorg/payment-service"), "{}", first.stdout);
-    for expected in ["WORKFLOW", "Deploy", "in_progress", "failure", "success", "feature/refunds", "push", "1m 59s", "octocat", "Fix flaky payment test"] {
-        assert!(first.stdout.contains(expected), "{expected} missing:\n{}", first.stdout);
+    assert!(
+        first
+            .stdout
+            .starts_with("component:default/payment-service  myorg/payment-service"),
+        "{}",
+        first.stdout
+    );
+    for expected in [
+        "WORKFLOW",
+        "Deploy",
+        "in_progress",
+        "failure",
+        "success",
+        "feature/refunds",
+        "push",
+        "1m 59s",
+        "octocat",
+        "Fix flaky payment test",
+    ] {
+        assert!(
+            first.stdout.contains(expected),
+            "{expected} missing:\n{}",
+            first.stdout
+        );
     }
     // The token was sent, with GitHub's headers, to the configured server.
     let requests = github.requests();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
-    assert_eq!(request.target, "/repos/myorg/payment-service/actions/runs?per_page=10");
-    assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-    assert_eq!(request.header("accept"), Some("application/vnd.github+json"));
+    assert_eq!(
+        request.target,
+        "/repos/myorg/payment-service/actions/runs?per_page=10"
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(
+        request.header("accept"),
+        Some("application/vnd.github+json")
+    );
     assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
-    assert!(request.header("user-agent").unwrap().starts_with("greenroom/"), "{:?}", request.header("user-agent"));
+    assert!(
+        request
+            .header("user-agent")
+            .unwrap()
+            .starts_with("greenroom/"),
+        "{:?}",
+        request.header("user-agent")
+    );
     assert_eq!(request.header("if-none-match"), None);
     // --verbose logs the request, never the token.
-    let log = format!("GET {}/repos/myorg/payment-service/actions/runs?per_page=10 200 ", github.url());
-    assert!(first.stderr.contains(&log) && first.stderr.contains("(cache: miss)"), "{}", first.stderr);
+    let log = format!(
+        "GET {}/repos/myorg/payment-service/actions/runs?per_page=10 200 ",
+        github.url()
+    );
+    assert!(
+        first.stderr.contains(&log) && first.stderr.contains("(cache: miss)"),
+        "{}",
+        first.stderr
+    );
     assert_no_token(&first);
 
     // Again, within the refresh window: a conditional request, answered 304, same runs.
@@ -165,15 +235,30 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
     assert_eq!(second.stdout, first.stdout);
     let requests = github.requests();
     assert_eq!(requests.len(), 2);
-    assert!(requests[1].header("if-none-match").is_some_and(|t| t.starts_with("W/\"")), "{:?}", requests[1].headers);
-    assert!(second.stderr.contains(" 304 ") && second.stderr.contains("(cache: 304)"), "{}", second.stderr);
+    assert!(
+        requests[1]
+            .header("if-none-match")
+            .is_some_and(|t| t.starts_with("W/\"")),
+        "{:?}",
+        requests[1].headers
+    );
+    assert!(
+        second.stderr.contains(" 304 ") && second.stderr.contains("(cache: 304)"),
+        "{}",
+        second.stderr
+    );
     assert_eq!(github.points(), 1, "the 304 cost no rate-limit point");
     assert_no_token(&second);
 
     // JSON: the same runs, machine-readable, and still no token.
-    let json_run = setup.run(&github.url(), &[], &["ci", "payment-service", "--format", "json", "--limit", "2"]);
+    let json_run = setup.run(
+        &github.url(),
+        &[],
+        &["ci", "payment-service", "--format", "json", "--limit", "2"],
+    );
     assert_eq!(json_run.code, 0, "{}", json_run.stderr);
-    let runs: Value = serde_json::from_str(&json_run.stdout).expect("JSON on stdout and nothing else");
+    let runs: Value =
+        serde_json::from_str(&json_run.stdout).expect("JSON on stdout and nothing else");
     let runs = runs.as_array().unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[1]["workflow"], "CI");
@@ -188,18 +273,32 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
     assert_eq!(runs[1]["created_at"], "2024-05-01T10:00:00Z");
     assert!(runs[1]["age_seconds"].as_i64().unwrap() > 0);
     assert_eq!(runs[0]["conclusion"], Value::Null);
-    assert_eq!(github.requests().last().unwrap().target, "/repos/myorg/payment-service/actions/runs?per_page=2");
+    assert_eq!(
+        github.requests().last().unwrap().target,
+        "/repos/myorg/payment-service/actions/runs?per_page=2"
+    );
     assert_no_token(&json_run);
 
     // The cache holds the answers, privately, and never the token.
     let files = files_under(setup.cache.path());
-    assert!(files.len() >= 2, "{:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(
+        files.len() >= 2,
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     for (path, bytes) in &files {
-        assert!(!contains(bytes, TOKEN) && !contains(bytes, "PLANTED") && !contains(bytes, "Bearer"), "{path} holds the token");
+        assert!(
+            !contains(bytes, TOKEN) && !contains(bytes, "PLANTED") && !contains(bytes, "Bearer"),
+            "{path} holds the token"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600, "{path}");
+            assert_eq!(
+                std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "{path}"
+            );
         }
     }
 }
@@ -209,11 +308,25 @@ fn branch_filter_is_sent() {
     let github = FakeGitHub::start();
     github.set_runs("myorg/payment-service", sample_runs());
     let setup = Setup::new();
-    let run = setup.run(&github.url(), &[], &["ci", "payment-service", "--branch", "feature/refunds", "--format", "json"]);
+    let run = setup.run(
+        &github.url(),
+        &[],
+        &[
+            "ci",
+            "payment-service",
+            "--branch",
+            "feature/refunds",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let runs: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(runs.as_array().unwrap().len(), 1);
-    assert_eq!(github.requests()[0].target, "/repos/myorg/payment-service/actions/runs?per_page=10&branch=feature%2Frefunds");
+    assert_eq!(
+        github.requests()[0].target,
+        "/repos/myorg/payment-service/actions/runs?per_page=10&branch=feature%2Frefunds"
+    );
 }
 
 /// Runs `ci payment-service` against a server that always answers with `reply`.
@@ -229,30 +342,66 @@ fn failing(reply: Reply, env: &[(&str, &str)]) -> (Run, TestServer) {
 
 #[test]
 fn unauthorized_says_the_token_was_rejected() {
-    let (run, server) = failing(Reply::json(401, &json!({"message": "Bad credentials"})), &[]);
-    assert!(run.stderr.contains("GitHub rejected the token (401 Unauthorized) for GET http://127.0.0.1:"), "{}", run.stderr);
+    let (run, server) = failing(
+        Reply::json(401, &json!({"message": "Bad credentials"})),
+        &[],
+    );
+    assert!(
+        run.stderr
+            .contains("GitHub rejected the token (401 Unauthorized) for GET http://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("GITHUB_TOKEN"), "{}", run.stderr);
     assert_eq!(server.requests().len(), 1, "a 401 is not retried");
 }
 
 #[test]
 fn rate_limited_403_says_until_when_without_waiting() {
-    let reset = (std::time::SystemTime::now() + Duration::from_secs(3600)).duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let reply = Reply::json(403, &json!({"message": "API rate limit exceeded for user ID 1."}))
-        .header("x-ratelimit-remaining", "0")
-        .header("x-ratelimit-reset", reset.to_string());
+    let reset = (std::time::SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let reply = Reply::json(
+        403,
+        &json!({"message": "API rate limit exceeded for user ID 1."}),
+    )
+    .header("x-ratelimit-remaining", "0")
+    .header("x-ratelimit-reset", reset.to_string());
     let (run, server) = failing(reply, &[]);
-    assert!(run.stderr.contains("GitHub rate limit reached for GET http://127.0.0.1:"), "{}", run.stderr);
-    assert!(run.stderr.contains("rate limited until ") && run.stderr.contains("(in 1h"), "{}", run.stderr);
-    assert_eq!(server.requests().len(), 1, "a reset an hour away is not waited for");
+    assert!(
+        run.stderr
+            .contains("GitHub rate limit reached for GET http://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("rate limited until ") && run.stderr.contains("(in 1h"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a reset an hour away is not waited for"
+    );
     assert!(run.took < Duration::from_secs(5), "{:?}", run.took);
 }
 
 #[test]
 fn forbidden_without_rate_limit_is_a_permission_problem() {
-    let reply = Reply::json(403, &json!({"message": "Resource not accessible by integration"})).header("x-ratelimit-remaining", "4000");
+    let reply = Reply::json(
+        403,
+        &json!({"message": "Resource not accessible by integration"}),
+    )
+    .header("x-ratelimit-remaining", "4000");
     let (run, _server) = failing(reply, &[]);
-    assert!(run.stderr.contains("(403 Forbidden): Resource not accessible by integration"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(403 Forbidden): Resource not accessible by integration"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -261,19 +410,36 @@ fn not_found_names_the_repository_url() {
     let setup = Setup::new();
     let run = setup.run(&github.url(), &[], &["ci", "payment-service"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("404 Not Found") && run.stderr.contains("/repos/myorg/payment-service/actions/runs"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("404 Not Found")
+            && run
+                .stderr
+                .contains("/repos/myorg/payment-service/actions/runs"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("OWNER/REPO"), "{}", run.stderr);
 }
 
 #[test]
 fn too_many_requests_honours_retry_after_then_gives_up() {
     // Always 429: retried after retry-after (0 s here), then a clear message.
-    let (run, server) = failing(Reply::json(429, &json!({"message": "slow down"})).header("retry-after", "0"), &[]);
+    let (run, server) = failing(
+        Reply::json(429, &json!({"message": "slow down"})).header("retry-after", "0"),
+        &[],
+    );
     assert!(run.stderr.contains("rate limited until"), "{}", run.stderr);
     assert_eq!(server.requests().len(), 3, "first try and two retries");
     // A retry-after longer than the longest wait fails at once.
-    let (run, server) = failing(Reply::json(429, &json!({})).header("retry-after", "120"), &[("GREENROOM_HTTP_MAX_WAIT_MS", "50")]);
-    assert!(run.stderr.contains("rate limited until") && run.stderr.contains("(in 2m)"), "{}", run.stderr);
+    let (run, server) = failing(
+        Reply::json(429, &json!({})).header("retry-after", "120"),
+        &[("GREENROOM_HTTP_MAX_WAIT_MS", "50")],
+    );
+    assert!(
+        run.stderr.contains("rate limited until") && run.stderr.contains("(in 2m)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -284,66 +450,145 @@ fn too_many_requests_then_success() {
     // The first request gets 429 with retry-after: 1, the next the runs.
     let proxy = TestServer::start(move |_| {
         if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Reply::json(429, &json!({"message": "secondary rate limit"})).header("retry-after", "1");
+            return Reply::json(429, &json!({"message": "secondary rate limit"}))
+                .header("retry-after", "1");
         }
         Reply::json(200, &sample_runs())
     });
     let setup = Setup::new();
     let run = setup.run(&proxy.url(), &[], &["--verbose", "ci", "payment-service"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains(" 429 ") && run.stderr.contains("rate limited; retrying in 1000ms"), "{}", run.stderr);
-    assert!(run.took >= Duration::from_secs(1), "waited for retry-after: {:?}", run.took);
+    assert!(
+        run.stderr.contains(" 429 ") && run.stderr.contains("rate limited; retrying in 1000ms"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.took >= Duration::from_secs(1),
+        "waited for retry-after: {:?}",
+        run.took
+    );
     assert_eq!(proxy.requests().len(), 2);
     assert!(run.stdout.contains("Fix flaky payment test"));
 }
 
 #[test]
 fn server_errors_are_retried_then_reported() {
-    let (run, server) = failing(Reply::json(500, &json!({"message": "boom"})), &[("GREENROOM_HTTP_RETRIES", "1")]);
-    assert!(run.stderr.contains("GitHub server error 500 for GET http://127.0.0.1:"), "{}", run.stderr);
+    let (run, server) = failing(
+        Reply::json(500, &json!({"message": "boom"})),
+        &[("GREENROOM_HTTP_RETRIES", "1")],
+    );
+    assert!(
+        run.stderr
+            .contains("GitHub server error 500 for GET http://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(server.requests().len(), 2, "one retry");
 }
 
 #[test]
 fn a_hung_server_times_out_quickly() {
     let (run, server) = failing(Reply::Hang, &[("GREENROOM_HTTP_TIMEOUT_MS", "300")]);
-    assert!(run.stderr.contains("did not answer GET http://127.0.0.1:") && run.stderr.contains("within 0.3 s (timed out)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did not answer GET http://127.0.0.1:")
+            && run.stderr.contains("within 0.3 s (timed out)"),
+        "{}",
+        run.stderr
+    );
     assert!(run.took < Duration::from_secs(5), "bounded: {:?}", run.took);
     assert_eq!(server.requests().len(), 1, "a timeout is not retried");
 }
 
 #[test]
 fn garbage_json_names_what_was_wrong() {
-    let (run, _server) = failing(Reply::bytes(200, "application/json", b"{\"total_count\": 1, \"workflow_runs\": [{\"id\": \"not a number\"}]}".to_vec()), &[]);
-    assert!(run.stderr.contains("GitHub sent an unexpected answer to GET http://127.0.0.1:"), "{}", run.stderr);
-    assert!(run.stderr.contains("workflow_runs[0].id: invalid type"), "{}", run.stderr);
+    let (run, _server) = failing(
+        Reply::bytes(
+            200,
+            "application/json",
+            b"{\"total_count\": 1, \"workflow_runs\": [{\"id\": \"not a number\"}]}".to_vec(),
+        ),
+        &[],
+    );
+    assert!(
+        run.stderr
+            .contains("GitHub sent an unexpected answer to GET http://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("workflow_runs[0].id: invalid type"),
+        "{}",
+        run.stderr
+    );
     let (run, _server) = failing(Reply::text(200, "<html>proxy login</html>"), &[]);
-    assert!(run.stderr.contains("not the expected JSON"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not the expected JSON"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn a_server_echoing_the_token_does_not_get_it_printed() {
-    let (run, _server) = failing(Reply::json(403, &json!({"message": format!("token {TOKEN} lacks scope")})), &[]);
-    assert!(run.stderr.contains("token *** lacks scope"), "{}", run.stderr);
-    let (run, _server) = failing(Reply::json(200, &json!({"total_count": TOKEN, "workflow_runs": []})), &[]);
-    assert!(run.stderr.contains("total_count: invalid type") && run.stderr.contains("***"), "{}", run.stderr);
+    let (run, _server) = failing(
+        Reply::json(
+            403,
+            &json!({"message": format!("token {TOKEN} lacks scope")}),
+        ),
+        &[],
+    );
+    assert!(
+        run.stderr.contains("token *** lacks scope"),
+        "{}",
+        run.stderr
+    );
+    let (run, _server) = failing(
+        Reply::json(200, &json!({"total_count": TOKEN, "workflow_runs": []})),
+        &[],
+    );
+    assert!(
+        run.stderr.contains("total_count: invalid type") && run.stderr.contains("***"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn not_configured_unannotated_and_unknown_entities_exit_1() {
     let setup = Setup::new();
     let no_gh = tempfile::tempdir().unwrap();
-    let run = setup.run("http://127.0.0.1:9", &[("GITHUB_TOKEN", ""), ("PATH", no_gh.path().to_str().unwrap())], &["ci", "payment-service"]);
+    let run = setup.run(
+        "http://127.0.0.1:9",
+        &[
+            ("GITHUB_TOKEN", ""),
+            ("PATH", no_gh.path().to_str().unwrap()),
+        ],
+        &["ci", "payment-service"],
+    );
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("GitHub is not configured") && run.stderr.contains("set GITHUB_TOKEN"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("GitHub is not configured") && run.stderr.contains("set GITHUB_TOKEN"),
+        "{}",
+        run.stderr
+    );
 
     let run = setup.run("http://127.0.0.1:9", &[], &["ci", "no-repo"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("component:default/no-repo has no github.com/project-slug annotation"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("component:default/no-repo has no github.com/project-slug annotation"),
+        "{}",
+        run.stderr
+    );
 
     let run = setup.run("http://127.0.0.1:9", &[], &["ci", "nonexistent-service"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("no entity nonexistent-service"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no entity nonexistent-service"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -356,25 +601,75 @@ fn offline_shows_the_last_known_data_with_its_age() {
     let url = github.url();
     drop(github);
     std::thread::sleep(Duration::from_millis(50));
-    let offline = setup.run(&url, &[("GREENROOM_HTTP_RETRIES", "0")], &["ci", "payment-service"]);
+    let offline = setup.run(
+        &url,
+        &[("GREENROOM_HTTP_RETRIES", "0")],
+        &["ci", "payment-service"],
+    );
     assert_eq!(offline.code, 1, "the refresh failed");
-    assert_eq!(offline.stdout, first.stdout, "the last known runs are printed");
-    assert!(offline.stderr.contains("cannot reach GitHub") && offline.stderr.contains("showing the last known data, fetched"), "{}", offline.stderr);
+    assert_eq!(
+        offline.stdout, first.stdout,
+        "the last known runs are printed"
+    );
+    assert!(
+        offline.stderr.contains("cannot reach GitHub")
+            && offline
+                .stderr
+                .contains("showing the last known data, fetched"),
+        "{}",
+        offline.stderr
+    );
 }
 
 #[test]
 fn a_group_shows_its_services_latest_runs_failures_first() {
     let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", runs_page(vec![run(7, "CI", "main", "completed", Some("success"), "green")]));
-    github.set_runs("myorg/ledger", runs_page(vec![run(8, "CI", "main", "completed", Some("failure"), "red")]));
+    github.set_runs(
+        "myorg/payment-service",
+        runs_page(vec![run(
+            7,
+            "CI",
+            "main",
+            "completed",
+            Some("success"),
+            "green",
+        )]),
+    );
+    github.set_runs(
+        "myorg/ledger",
+        runs_page(vec![run(
+            8,
+            "CI",
+            "main",
+            "completed",
+            Some("failure"),
+            "red",
+        )]),
+    );
     let setup = Setup::new();
     let run = setup.run(&github.url(), &[], &["ci", "group:payments"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(lines[2].starts_with("component:default/ledger") && lines[2].contains("failure"), "{}", run.stdout);
-    assert!(lines[3].starts_with("component:default/payment-service") && lines[3].contains("success"), "{}", run.stdout);
-    assert!(lines[4].starts_with("component:default/no-repo") && lines[4].contains("no github.com/project-slug"), "{}", run.stdout);
-    assert!(github.requests().iter().all(|r| r.query("per_page").as_deref() == Some("1")));
+    assert!(
+        lines[2].starts_with("component:default/ledger") && lines[2].contains("failure"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[3].starts_with("component:default/payment-service") && lines[3].contains("success"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[4].starts_with("component:default/no-repo")
+            && lines[4].contains("no github.com/project-slug"),
+        "{}",
+        run.stdout
+    );
+    assert!(github
+        .requests()
+        .iter()
+        .all(|r| r.query("per_page").as_deref() == Some("1")));
 }
 
 #[test]
@@ -387,11 +682,23 @@ fn a_redirect_to_another_host_does_not_carry_the_token() {
     let run = setup.run(&api.url(), &[], &["--verbose", "ci", "payment-service"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("Fix flaky payment test"));
-    assert_eq!(api.requests()[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        api.requests()[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     let forwarded = &other.requests()[0];
-    assert_eq!(forwarded.header("authorization"), None, "{:?}", forwarded.headers);
+    assert_eq!(
+        forwarded.header("authorization"),
+        None,
+        "{:?}",
+        forwarded.headers
+    );
     assert!(forwarded.headers.iter().all(|(_, v)| !v.contains(TOKEN)));
-    assert!(run.stderr.contains(" 307 ") && run.stderr.contains("without credentials"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(" 307 ") && run.stderr.contains("without credentials"),
+        "{}",
+        run.stderr
+    );
     assert_no_token(&run);
 }
 
@@ -404,7 +711,15 @@ fn reqwest_default_redirects_also_drop_authorization_across_hosts() {
     let first = TestServer::start(move |_| Reply::redirect(302, &target));
     let client = reqwest::Client::new();
     let body = runtime().block_on(async {
-        client.get(format!("{}/start", first.url())).bearer_auth(TOKEN).send().await.unwrap().text().await.unwrap()
+        client
+            .get(format!("{}/start", first.url()))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     });
     assert_eq!(body, "ok");
     assert!(first.requests()[0].header("authorization").is_some());
@@ -412,10 +727,16 @@ fn reqwest_default_redirects_also_drop_authorization_across_hosts() {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
-fn client_logging(options: Options, cache: Option<Cache>) -> (Arc<Client>, Arc<Mutex<Vec<String>>>) {
+fn client_logging(
+    options: Options,
+    cache: Option<Cache>,
+) -> (Arc<Client>, Arc<Mutex<Vec<String>>>) {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     let log = Log::To(Arc::new(move |line| sink.lock().unwrap().push(line)));
@@ -427,9 +748,14 @@ fn job_logs_follow_the_signed_redirect_without_the_token_and_keep_the_tail() {
     let logs = TestServer::start(|req| {
         let mut text = String::new();
         for i in 0..5000 {
-            text.push_str(&format!("2024-05-01T10:00:{:02}.1234567Z line {i}\n", i % 60));
+            text.push_str(&format!(
+                "2024-05-01T10:00:{:02}.1234567Z line {i}\n",
+                i % 60
+            ));
         }
-        text.push_str("2024-05-01T10:01:59.0000000Z ##[error]Process completed with exit code 1.\n");
+        text.push_str(
+            "2024-05-01T10:01:59.0000000Z ##[error]Process completed with exit code 1.\n",
+        );
         assert!(req.target.contains("urlSignature="));
         Reply::text(200, &text)
     });
@@ -440,14 +766,30 @@ fn job_logs_follow_the_signed_redirect_without_the_token_and_keep_the_tail() {
     let slug = Slug::parse("myorg/payment-service").unwrap();
     let tail = runtime().block_on(api.log_tail(&slug, 1022, 20)).unwrap();
     assert_eq!(tail.lines.len(), 20);
-    assert_eq!(tail.lines.last().unwrap(), "##[error]Process completed with exit code 1.");
+    assert_eq!(
+        tail.lines.last().unwrap(),
+        "##[error]Process completed with exit code 1."
+    );
     assert_eq!(tail.lines[0], "line 4981");
     assert!(tail.truncated);
-    assert_eq!(github.requests()[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-    assert_eq!(logs.requests()[0].header("authorization"), None, "the log host never sees the token");
+    assert_eq!(
+        github.requests()[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(
+        logs.requests()[0].header("authorization"),
+        None,
+        "the log host never sees the token"
+    );
     let log = lines.lock().unwrap().join("\n");
-    assert!(log.contains(" 302 ") && log.contains("without credentials"), "{log}");
-    assert!(!log.contains("SIGNATUREsecret") && !log.contains(TOKEN), "the signed URL's query and the token stay out of logs:\n{log}");
+    assert!(
+        log.contains(" 302 ") && log.contains("without credentials"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("SIGNATUREsecret") && !log.contains(TOKEN),
+        "the signed URL's query and the token stay out of logs:\n{log}"
+    );
 }
 
 #[test]
@@ -458,17 +800,38 @@ fn jobs_rerun_and_default_branch() {
     let api = GitHub::new(&github.url(), Some(Secret::new(TOKEN)), client).unwrap();
     let slug = Slug::parse("myorg/payment-service").unwrap();
     let rt = runtime();
-    let jobs = rt.block_on(api.jobs(&slug, 102, CachePolicy::NoStore)).unwrap().value;
+    let jobs = rt
+        .block_on(api.jobs(&slug, 102, CachePolicy::NoStore))
+        .unwrap()
+        .value;
     assert_eq!(jobs.len(), 2);
     assert_eq!((jobs[0].name.as_str(), jobs[0].steps.len()), ("build", 10));
     assert!(jobs[1].failed() && jobs[1].steps[6].conclusion.as_deref() == Some("failure"));
     rt.block_on(api.rerun_failed_jobs(&slug, 102)).unwrap();
-    let post = github.requests().into_iter().find(|r| r.method == "POST").unwrap();
-    assert_eq!(post.target, "/repos/myorg/payment-service/actions/runs/102/rerun-failed-jobs");
-    assert_eq!(post.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-    assert_eq!(rt.block_on(api.default_branch(&slug, CachePolicy::NoStore)).unwrap().value, "main");
+    let post = github
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(
+        post.target,
+        "/repos/myorg/payment-service/actions/runs/102/rerun-failed-jobs"
+    );
+    assert_eq!(
+        post.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(
+        rt.block_on(api.default_branch(&slug, CachePolicy::NoStore))
+            .unwrap()
+            .value,
+        "main"
+    );
     let missing = Slug::parse("myorg/missing").unwrap();
-    assert!(matches!(rt.block_on(api.default_branch(&missing, CachePolicy::NoStore)), Err(ProviderError::NotFound { .. })));
+    assert!(matches!(
+        rt.block_on(api.default_branch(&missing, CachePolicy::NoStore)),
+        Err(ProviderError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -480,21 +843,42 @@ fn oversized_bodies_are_refused_without_being_read() {
         let service = Service::new("Test", &server.url(), "").unwrap();
         let (client, _) = client_logging(Options::default(), None);
         let started = Instant::now();
-        let err = rt.block_on(client.send(&service, Call::get(service.url("/big")))).unwrap_err();
-        assert!(matches!(err, ProviderError::TooLarge { limit, .. } if limit == 20 * 1024 * 1024), "{err}");
+        let err = rt
+            .block_on(client.send(&service, Call::get(service.url("/big"))))
+            .unwrap_err();
+        assert!(
+            matches!(err, ProviderError::TooLarge { limit, .. } if limit == 20 * 1024 * 1024),
+            "{err}"
+        );
         assert!(err.to_string().contains("more than 20 MB"), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
         std::thread::sleep(Duration::from_millis(50));
-        assert!(server.bytes_written() < 200 * 1024 * 1024, "stopped reading early ({} bytes written)", server.bytes_written());
+        assert!(
+            server.bytes_written() < 200 * 1024 * 1024,
+            "stopped reading early ({} bytes written)",
+            server.bytes_written()
+        );
     }
 }
 
 fn settings(api: &str) -> GitHubSettings {
-    GitHubSettings { api_url: api.into(), token: Some(Secret::new(TOKEN)), try_gh: false }
+    GitHubSettings {
+        api_url: api.into(),
+        token: Some(Secret::new(TOKEN)),
+        try_gh: false,
+    }
 }
 
 fn options(cache: &Path) -> ProviderOptions {
-    ProviderOptions { cache_dir: Some(cache.to_path_buf()), http: Options::default(), ..ProviderOptions::default() }
+    ProviderOptions {
+        cache_dir: Some(cache.to_path_buf()),
+        http: Options::default(),
+        ..ProviderOptions::default()
+    }
 }
 
 /// Waits for `n` messages (at most 20 s).
@@ -510,7 +894,10 @@ fn collect(handle: &ProviderHandle, n: usize) -> Vec<ProviderMessage> {
 }
 
 fn runs_request(entity: &str, slug: &str) -> Request {
-    Request::CiRuns { entity_key: entity.into(), slug: slug.into() }
+    Request::CiRuns {
+        entity_key: entity.into(),
+        slug: slug.into(),
+    }
 }
 
 #[test]
@@ -529,8 +916,23 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     entities.sort();
     assert_eq!(entities, ["component:default/a", "component:default/b"]);
     for message in &messages {
-        let ProviderMessage::CiRuns { result: Ok(runs), from_cache: false, slug, .. } = message else { panic!("{message:?}") };
-        assert_eq!((slug.as_str(), runs.runs.len(), runs.runs[1].conclusion.as_deref()), ("myorg/payment-service", 3, Some("failure")));
+        let ProviderMessage::CiRuns {
+            result: Ok(runs),
+            from_cache: false,
+            slug,
+            ..
+        } = message
+        else {
+            panic!("{message:?}")
+        };
+        assert_eq!(
+            (
+                slug.as_str(),
+                runs.runs.len(),
+                runs.runs[1].conclusion.as_deref()
+            ),
+            ("myorg/payment-service", 3, Some("failure"))
+        );
     }
     assert_eq!(github.requests().len(), 1);
     assert!(handle.try_recv().is_none());
@@ -538,13 +940,33 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     // Within the refresh window: from the cache, no request.
     handle.request(runs_request("component:default/a", "myorg/payment-service"));
     let again = collect(&handle, 1);
-    assert!(matches!(&again[0], ProviderMessage::CiRuns { result: Ok(_), from_cache: true, .. }), "{again:?}");
+    assert!(
+        matches!(
+            &again[0],
+            ProviderMessage::CiRuns {
+                result: Ok(_),
+                from_cache: true,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
     assert_eq!(github.requests().len(), 1);
 
     // A forced refresh asks, conditionally: 304, no rate-limit point.
     handle.refresh(runs_request("component:default/a", "myorg/payment-service"));
     let refreshed = collect(&handle, 1);
-    assert!(matches!(&refreshed[0], ProviderMessage::CiRuns { result: Ok(_), from_cache: false, .. }), "{refreshed:?}");
+    assert!(
+        matches!(
+            &refreshed[0],
+            ProviderMessage::CiRuns {
+                result: Ok(_),
+                from_cache: false,
+                ..
+            }
+        ),
+        "{refreshed:?}"
+    );
     assert_eq!(github.requests().len(), 2);
     assert!(github.requests()[1].header("if-none-match").is_some());
     assert_eq!(github.points(), 1);
@@ -552,11 +974,37 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     drop(handle);
 
     // A second launch after the window: the stored runs at once (with their age), then the check.
-    let handle = ProviderHandle::start_with(settings(&github.url()), ProviderOptions { refresh_window: Duration::ZERO, ..options(cache.path()) });
+    let handle = ProviderHandle::start_with(
+        settings(&github.url()),
+        ProviderOptions {
+            refresh_window: Duration::ZERO,
+            ..options(cache.path())
+        },
+    );
     handle.request(runs_request("component:default/a", "myorg/payment-service"));
     let both = collect(&handle, 2);
-    assert!(matches!(&both[0], ProviderMessage::CiRuns { result: Ok(_), from_cache: true, .. }), "{both:?}");
-    assert!(matches!(&both[1], ProviderMessage::CiRuns { result: Ok(_), from_cache: false, .. }), "{both:?}");
+    assert!(
+        matches!(
+            &both[0],
+            ProviderMessage::CiRuns {
+                result: Ok(_),
+                from_cache: true,
+                ..
+            }
+        ),
+        "{both:?}"
+    );
+    assert!(
+        matches!(
+            &both[1],
+            ProviderMessage::CiRuns {
+                result: Ok(_),
+                from_cache: false,
+                ..
+            }
+        ),
+        "{both:?}"
+    );
     assert_eq!(github.points(), 1, "the check was a 304");
 }
 
@@ -564,27 +1012,58 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
 fn the_handle_reports_errors_as_messages_and_never_blocks() {
     let hung = TestServer::start(|_| Reply::Hang);
     let cache = tempfile::tempdir().unwrap();
-    let http = Options { timeout: Duration::from_millis(300), ..Options::default() };
-    let handle = ProviderHandle::start_with(settings(&hung.url()), ProviderOptions { http, ..options(cache.path()) });
+    let http = Options {
+        timeout: Duration::from_millis(300),
+        ..Options::default()
+    };
+    let handle = ProviderHandle::start_with(
+        settings(&hung.url()),
+        ProviderOptions {
+            http,
+            ..options(cache.path())
+        },
+    );
     let asked = Instant::now();
     handle.request(runs_request("component:default/a", "myorg/payment-service"));
     handle.request(runs_request("component:default/bad", "not-a-slug"));
     let _ = handle.try_recv();
-    assert!(asked.elapsed() < Duration::from_millis(500), "request and try_recv return at once: {:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < Duration::from_millis(500),
+        "request and try_recv return at once: {:?}",
+        asked.elapsed()
+    );
     let messages = collect(&handle, 2);
     let text = |m: &ProviderMessage| match m {
-        ProviderMessage::CiRuns { result: Err(err), .. } => err.to_string(),
+        ProviderMessage::CiRuns {
+            result: Err(err), ..
+        } => err.to_string(),
         other => panic!("{other:?}"),
     };
-    let bad = messages.iter().find(|m| m.entity_key() == "component:default/bad").unwrap();
+    let bad = messages
+        .iter()
+        .find(|m| m.entity_key() == "component:default/bad")
+        .unwrap();
     assert!(text(bad).contains("not OWNER/REPO"), "{}", text(bad));
-    let timed_out = messages.iter().find(|m| m.entity_key() == "component:default/a").unwrap();
+    let timed_out = messages
+        .iter()
+        .find(|m| m.entity_key() == "component:default/a")
+        .unwrap();
     assert!(text(timed_out).contains("timed out"), "{}", text(timed_out));
 
-    let unconfigured = ProviderHandle::start_with(GitHubSettings { token: None, ..settings(&hung.url()) }, options(cache.path()));
+    let unconfigured = ProviderHandle::start_with(
+        GitHubSettings {
+            token: None,
+            ..settings(&hung.url())
+        },
+        options(cache.path()),
+    );
     unconfigured.request(runs_request("component:default/a", "myorg/payment-service"));
     let message = collect(&unconfigured, 1);
-    assert!(text(&message[0]).contains("set GITHUB_TOKEN"), "{}", text(&message[0]));
+    assert!(
+        text(&message[0]).contains("set GITHUB_TOKEN"),
+        "{}",
+        text(&message[0])
+    );
 
     // Jobs, log tails and reruns arrive as their own messages.
     let github = FakeGitHub::start();
@@ -592,16 +1071,36 @@ fn the_handle_reports_errors_as_messages_and_never_blocks() {
     let logs = TestServer::start(|_| Reply::text(200, "2024-05-01T10:00:00.0000000Z boom\n"));
     github.set_log_host(&logs.url());
     let handle = ProviderHandle::start_with(settings(&github.url()), options(cache.path()));
-    handle.request(Request::CiJobs { entity_key: "e".into(), slug: "myorg/payment-service".into(), run_id: 102 });
-    handle.request(Request::CiLogTail { entity_key: "e".into(), slug: "myorg/payment-service".into(), job_id: 1022 });
-    handle.request(Request::CiRerunFailed { entity_key: "e".into(), slug: "myorg/payment-service".into(), run_id: 102 });
-    handle.request(Request::DefaultBranch { entity_key: "e".into(), slug: "myorg/payment-service".into() });
+    handle.request(Request::CiJobs {
+        entity_key: "e".into(),
+        slug: "myorg/payment-service".into(),
+        run_id: 102,
+    });
+    handle.request(Request::CiLogTail {
+        entity_key: "e".into(),
+        slug: "myorg/payment-service".into(),
+        job_id: 1022,
+    });
+    handle.request(Request::CiRerunFailed {
+        entity_key: "e".into(),
+        slug: "myorg/payment-service".into(),
+        run_id: 102,
+    });
+    handle.request(Request::DefaultBranch {
+        entity_key: "e".into(),
+        slug: "myorg/payment-service".into(),
+    });
     let messages = collect(&handle, 4);
     assert_eq!(messages.len(), 4, "{messages:?}");
     for message in messages {
         match message {
-            ProviderMessage::CiJobs { result, run_id, .. } => assert_eq!((run_id, result.unwrap().len()), (102, jobs_page(102)["jobs"].as_array().unwrap().len())),
-            ProviderMessage::CiLogTail { result, .. } => assert_eq!(result.unwrap().lines, ["boom"]),
+            ProviderMessage::CiJobs { result, run_id, .. } => assert_eq!(
+                (run_id, result.unwrap().len()),
+                (102, jobs_page(102)["jobs"].as_array().unwrap().len())
+            ),
+            ProviderMessage::CiLogTail { result, .. } => {
+                assert_eq!(result.unwrap().lines, ["boom"])
+            }
             ProviderMessage::CiRerunFailed { result, .. } => result.unwrap(),
             ProviderMessage::DefaultBranch { result, .. } => assert_eq!(result.unwrap(), "main"),
             other => panic!("{other:?}"),
@@ -619,7 +1118,20 @@ fn refreshing_500_services_twice_costs_500_points_then_none() {
     for (i, slug) in slugs.iter().enumerate() {
         let id = 1000 + i as u64;
         let conclusion = if i % 7 == 0 { "failure" } else { "success" };
-        github.set_runs(slug, runs_page(vec![run(id, "CI", "main", "completed", Some(conclusion), "change"), run(id - 500, "CI", "main", "completed", Some("success"), "before")]));
+        github.set_runs(
+            slug,
+            runs_page(vec![
+                run(id, "CI", "main", "completed", Some(conclusion), "change"),
+                run(
+                    id - 500,
+                    "CI",
+                    "main",
+                    "completed",
+                    Some("success"),
+                    "before",
+                ),
+            ]),
+        );
     }
     let cache = tempfile::tempdir().unwrap();
     let refresh_all = |handle: &ProviderHandle, forced: bool| {
@@ -633,18 +1145,26 @@ fn refreshing_500_services_twice_costs_500_points_then_none() {
         }
         let messages = collect(handle, 500);
         assert_eq!(messages.len(), 500);
-        assert!(messages.iter().all(|m| matches!(m, ProviderMessage::CiRuns { result: Ok(r), .. } if r.runs.len() == 2)));
+        assert!(messages.iter().all(
+            |m| matches!(m, ProviderMessage::CiRuns { result: Ok(r), .. } if r.runs.len() == 2)
+        ));
     };
     let handle = ProviderHandle::start_with(settings(&github.url()), options(cache.path()));
 
     refresh_all(&handle, false);
     let (first_requests, first_points) = (github.requests().len(), github.points());
     refresh_all(&handle, false);
-    let (window_requests, window_points) = (github.requests().len() - first_requests, github.points() - first_points);
+    let (window_requests, window_points) = (
+        github.requests().len() - first_requests,
+        github.points() - first_points,
+    );
     refresh_all(&handle, true);
     let second_requests = github.requests().len() - first_requests - window_requests;
     let second_points = github.points() - first_points - window_points;
-    let not_modified = github.requests()[first_requests..].iter().filter(|r| r.header("if-none-match").is_some()).count();
+    let not_modified = github.requests()[first_requests..]
+        .iter()
+        .filter(|r| r.header("if-none-match").is_some())
+        .count();
     println!(
         "500 services: first refresh {first_requests} requests, {first_points} rate-limit points; \
          again within the refresh window {window_requests} requests, {window_points} points; \
@@ -652,7 +1172,13 @@ fn refreshing_500_services_twice_costs_500_points_then_none() {
     );
     assert_eq!((first_requests, first_points), (500, 500));
     assert_eq!((window_requests, window_points), (0, 0));
-    assert_eq!((second_requests, second_points, not_modified), (500, 0, 500));
+    assert_eq!(
+        (second_requests, second_points, not_modified),
+        (500, 0, 500)
+    );
     let stats = handle.stats();
-    assert_eq!((stats.requests, stats.not_modified, stats.cache_hits), (1000, 500, 500));
+    assert_eq!(
+        (stats.requests, stats.not_modified, stats.cache_hits),
+        (1000, 500, 500)
+    );
 }

@@ -2,8 +2,8 @@
 
 mod tui_common;
 
-use greenroom::catalog::Target;
 use greenroom::catalog::graph::Direction;
+use greenroom::catalog::Target;
 use greenroom::tui::keymap::Keymap;
 use greenroom::tui::panes::catalog::SortKey;
 use greenroom::tui::{Action, Section};
@@ -63,12 +63,19 @@ fn filter_narrows_as_you_type_and_esc_clears() {
 fn filter_grammar_negation_fields_and_people_by_email() {
     let mut app = demo();
     press(&mut app, "/owner:order !deprecated<tab>");
-    assert!(!app.catalog.editing, "tab keeps the filter and leaves the input");
+    assert!(
+        !app.catalog.editing,
+        "tab keeps the filter and leaves the input"
+    );
     let catalog = app.data.as_ref().unwrap().catalog.clone();
     assert!(!app.catalog.rows.is_empty());
     for row in &app.catalog.rows {
         let e = catalog.entity(row.id);
-        assert!(e.owner().unwrap_or_default().contains("order"), "{}", e.key());
+        assert!(
+            e.owner().unwrap_or_default().contains("order"),
+            "{}",
+            e.key()
+        );
         assert_ne!(e.lifecycle(), Some("deprecated"));
     }
     press(&mut app, "/mei.chen@myorg");
@@ -81,16 +88,25 @@ fn filter_grammar_negation_fields_and_people_by_email() {
 fn enter_opens_the_entity_and_esc_goes_back_through_history() {
     let mut app = demo();
     press(&mut app, "/order-service<enter>");
-    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/order-service")
+    );
     // The page starts on its first link: the owner group.
     press(&mut app, "<enter>");
     assert_eq!(page_name(&app).as_deref(), Some("group:default/order-team"));
     press(&mut app, "<esc>");
-    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/order-service")
+    );
     press(&mut app, "<bs>");
     assert_eq!(page_name(&app), None);
     assert_eq!(app.section, Section::Catalog);
-    assert_eq!(app.catalog.filter.text, "order-service", "the filter is kept when coming back");
+    assert_eq!(
+        app.catalog.filter.text, "order-service",
+        "the filter is kept when coming back"
+    );
 }
 
 #[test]
@@ -98,9 +114,19 @@ fn group_page_lists_members_children_and_what_it_owns() {
     let mut app = demo();
     press(&mut app, ":groups<enter>/^order-team<enter>");
     let page = app.page.as_ref().expect("group page");
-    let text: Vec<String> = page.lines.iter().map(|l| l.spans.iter().map(|s| s.0.as_str()).collect()).collect();
+    let text: Vec<String> = page
+        .lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.0.as_str()).collect())
+        .collect();
     let text = text.join("\n");
-    for expected in ["members (3)", "sofia.romero@myorg.example.com", "children (0)", "owns (", "component:default/order-service"] {
+    for expected in [
+        "members (3)",
+        "sofia.romero@myorg.example.com",
+        "children (0)",
+        "owns (",
+        "component:default/order-service",
+    ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
 }
@@ -119,7 +145,12 @@ fn sort_cycles_columns_and_reverses() {
     press(&mut app, "gS");
     assert!(app.catalog.reverse);
     let catalog = app.data.as_ref().unwrap().catalog.clone();
-    let names: Vec<String> = app.catalog.rows.iter().map(|r| catalog.entity(r.id).name().to_lowercase()).collect();
+    let names: Vec<String> = app
+        .catalog
+        .rows
+        .iter()
+        .map(|r| catalog.entity(r.id).name().to_lowercase())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     sorted.reverse();
@@ -131,13 +162,22 @@ fn kind_commands_and_command_line() {
     let mut app = demo();
     press(&mut app, ":components<enter>");
     let catalog = app.data.as_ref().unwrap().catalog.clone();
-    assert!(app.catalog.rows.iter().all(|r| catalog.entity(r.id).is_kind("Component")));
+    assert!(app
+        .catalog
+        .rows
+        .iter()
+        .all(|r| catalog.entity(r.id).is_kind("Component")));
     press(&mut app, ":comp<tab>");
     assert_eq!(app.command.as_ref().unwrap().input.text, "components");
     press(&mut app, "<esc>:deps<enter>");
     assert_eq!(app.section, Section::Dependencies);
     press(&mut app, ":nope<enter>");
-    assert!(app.status.as_ref().unwrap().text.contains("unknown command"));
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("unknown command"));
     press(&mut app, "1<esc>");
     assert!(app.catalog.kind.is_none(), "esc clears the kind filter too");
     press(&mut app, ":q<enter>");
@@ -161,7 +201,11 @@ fn number_keys_switch_sections() {
         assert_eq!(app.section, section);
     }
     press(&mut app, "<esc>");
-    assert_eq!(app.section, Section::Problems, "back goes to the previous section");
+    assert_eq!(
+        app.section,
+        Section::Problems,
+        "back goes to the previous section"
+    );
 }
 
 #[test]
@@ -171,13 +215,19 @@ fn dependencies_expand_collapse_reverse_relation_and_depth() {
     assert_eq!(app.section, Section::Dependencies);
     let deps = &app.deps;
     let catalog = app.data.as_ref().unwrap().catalog.clone();
-    assert_eq!(deps.nodes[0].target, Target::Entity(catalog.get("component:default/order-service").unwrap()));
+    assert_eq!(
+        deps.nodes[0].target,
+        Target::Entity(catalog.get("component:default/order-service").unwrap())
+    );
     let all = deps.visible.len();
     assert!(all > 5, "{all}");
     // Down to the first child with children, collapse it, expand it again.
     press(&mut app, "j");
     let child = app.deps.visible[1];
-    assert!(app.deps.nodes[child].end > child + 1, "orders-db has a child");
+    assert!(
+        app.deps.nodes[child].end > child + 1,
+        "orders-db has a child"
+    );
     press(&mut app, "h");
     assert!(app.deps.visible.len() < all);
     press(&mut app, "l");
@@ -187,7 +237,10 @@ fn dependencies_expand_collapse_reverse_relation_and_depth() {
     press(&mut app, "r");
     assert_eq!(app.deps.direction, Direction::Dependents);
     press(&mut app, "t");
-    assert_eq!(app.deps.relation, Some(Direction::Dependents.relations()[0]));
+    assert_eq!(
+        app.deps.relation,
+        Some(Direction::Dependents.relations()[0])
+    );
     press(&mut app, "r-");
     assert_eq!(app.deps.direction, Direction::Dependencies);
     assert!(app.deps.depth.is_some());
@@ -198,7 +251,10 @@ fn dependencies_expand_collapse_reverse_relation_and_depth() {
     assert_eq!(app.deps.depth, None, "past 9 levels: no limit");
     // Enter on a node opens its entity.
     press(&mut app, "j<enter>");
-    assert_eq!(page_name(&app).as_deref(), Some("resource:default/orders-db"));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("resource:default/orders-db")
+    );
 }
 
 #[test]
@@ -217,10 +273,23 @@ fn templates_enter_shows_parameters_and_steps_esc_returns() {
 fn docs_load_on_selection_not_on_draw() {
     let mut app = demo();
     press(&mut app, "/storefront-web<tab>7");
-    assert!(app.docs.path.as_ref().unwrap().ends_with("storefront-web/docs/index.md"), "{:?}", app.docs.path);
+    assert!(
+        app.docs
+            .path
+            .as_ref()
+            .unwrap()
+            .ends_with("storefront-web/docs/index.md"),
+        "{:?}",
+        app.docs.path
+    );
     assert!(!app.docs.lines.is_empty());
     press(&mut app, "1/order-service<tab>7");
-    assert!(app.docs.path.as_ref().unwrap().ends_with("order-service/README.md"));
+    assert!(app
+        .docs
+        .path
+        .as_ref()
+        .unwrap()
+        .ends_with("order-service/README.md"));
     press(&mut app, "jj");
     assert_eq!(app.docs.scroll, 2);
     press(&mut app, "1/inventory-db<tab>7");
@@ -234,14 +303,25 @@ fn problems_enter_jumps_to_the_entity_when_it_loaded() {
     let catalog = app.data.as_ref().unwrap().catalog.clone();
     assert!(catalog.problems.len() >= 2, "{:?}", catalog.problems);
     press(&mut app, "8");
-    let at = catalog.problems.iter().position(|p| p.entity.as_deref() == Some("component:default/checkout")).unwrap();
+    let at = catalog
+        .problems
+        .iter()
+        .position(|p| p.entity.as_deref() == Some("component:default/checkout"))
+        .unwrap();
     for _ in 0..at {
         press(&mut app, "j");
     }
     press(&mut app, "<enter>");
-    assert_eq!(page_name(&app).as_deref(), Some("component:default/checkout"));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/checkout")
+    );
     press(&mut app, "<esc>");
-    let bad = catalog.problems.iter().position(|p| p.message.contains("Bad_Name")).unwrap();
+    let bad = catalog
+        .problems
+        .iter()
+        .position(|p| p.message.contains("Bad_Name"))
+        .unwrap();
     press(&mut app, "g");
     for _ in 0..bad {
         press(&mut app, "j");
@@ -258,7 +338,10 @@ fn help_opens_filters_and_closes() {
     assert!(app.help.is_some());
     press(&mut app, "revers");
     let rows = app.help.as_ref().unwrap().rows(&app.keymap);
-    assert_eq!(rows.iter().map(|r| r.name).collect::<Vec<_>>(), ["catalog.reverse"]);
+    assert_eq!(
+        rows.iter().map(|r| r.name).collect::<Vec<_>>(),
+        ["catalog.reverse"]
+    );
     press(&mut app, "<esc>");
     assert!(app.help.is_none());
     assert!(app.running);
@@ -287,8 +370,20 @@ fn remapped_keys_drive_the_handler_and_help() {
 #[test]
 fn actions_are_noops_while_loading() {
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
-    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
-    for action in [Action::Down, Action::Open, Action::StartFilter, Action::GoSection(Section::Dependencies), Action::SortNext] {
+    let mut app = App::new(
+        "demo".into(),
+        true,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
+    for action in [
+        Action::Down,
+        Action::Open,
+        Action::StartFilter,
+        Action::GoSection(Section::Dependencies),
+        Action::SortNext,
+    ] {
         app.dispatch(action);
     }
     press(&mut app, "/abc<enter>");
@@ -305,20 +400,36 @@ fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
     let catalog = load_paths(&["src/demo".into()]).catalog;
     let index = search::entities::index(&catalog);
-    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
+    let mut app = App::new(
+        "demo".into(),
+        true,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
     app.background_search = true;
-    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::ZERO));
+    app.on_loaded(LoadResult::fresh(
+        Data::new(catalog, index),
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
     press(&mut app, "/payment-servi");
     let started = std::time::Instant::now();
     while app.busy() {
         app.poll_background();
-        assert!(started.elapsed().as_secs() < 10, "the search worker never answered");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the search worker never answered"
+        );
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     assert_eq!(selected_name(&app), "payment-service");
     // Enter right after typing opens what was typed, not the previous answer.
     press(&mut app, "<esc>/order-service<enter>");
-    assert_eq!(page_name(&app).as_deref(), Some("component:default/order-service"));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/order-service")
+    );
 }
 
 #[test]
@@ -334,9 +445,17 @@ fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
     assert!(page.is_some());
     let catalog = load_paths(&["src/demo".into()]).catalog;
     let index = search::entities::index(&catalog);
-    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::from_millis(1500)));
+    app.on_loaded(LoadResult::fresh(
+        Data::new(catalog, index),
+        Vec::new(),
+        std::time::Duration::from_millis(1500),
+    ));
     assert_eq!(page_name(&app), page);
-    assert!(app.status.as_ref().unwrap().text.contains("refreshed"), "{:?}", app.status);
+    assert!(
+        app.status.as_ref().unwrap().text.contains("refreshed"),
+        "{:?}",
+        app.status
+    );
     press(&mut app, "<esc>");
     assert!(app.status.is_none(), "a notice lasts until the next key");
     assert_eq!(app.catalog.filter.text, "order");
@@ -385,8 +504,21 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
     use std::sync::Arc;
     let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
-    let mut app = App::new("demo".into(), true, Keymap::default(), Theme::default(), ProviderEnv::default());
-    app.on_loaded(LoadResult::fresh(Data { catalog: catalog.clone(), index: None }, Vec::new(), std::time::Duration::ZERO));
+    let mut app = App::new(
+        "demo".into(),
+        true,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
+    app.on_loaded(LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
     assert_eq!(app.catalog.rows.len(), 66);
     press(&mut app, "/fraud-det");
     assert!(app.busy());

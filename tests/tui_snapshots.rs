@@ -138,6 +138,12 @@ fn too_small() {
 #[test]
 fn loading() {
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
-    let app = App::new("./catalog".into(), false, Keymap::default(), Theme::default(), ProviderEnv::default());
+    let app = App::new(
+        "./catalog".into(),
+        false,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
     assert_snapshot!(frame(&app));
 }

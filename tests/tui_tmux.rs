@@ -12,7 +12,12 @@ struct Tmux {
 
 impl Tmux {
     fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("running tmux")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux")
     }
 
     fn capture(&self) -> String {
@@ -77,7 +82,10 @@ fn write_catalog(dir: &Path) {
 fn filter_open_help_and_quit_in_tmux() {
     if Command::new("tmux").arg("-V").output().is_err() {
         // CI sets GREENROOM_REQUIRE_PEERS so that this test cannot silently skip there.
-        assert!(std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(), "tmux is required (GREENROOM_REQUIRE_PEERS is set)");
+        assert!(
+            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+        );
         println!("skipped: tmux is not installed");
         return;
     }
@@ -86,41 +94,81 @@ fn filter_open_help_and_quit_in_tmux() {
     write_catalog(&catalog);
     let cache = work.path().join("cache");
     let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux { socket: format!("greenroom-e2e-{}", std::process::id()) };
+    let tmux = Tmux {
+        socket: format!("greenroom-e2e-{}", std::process::id()),
+    };
     // The command's exit code is printed after it, on the normal screen.
     let command = format!(
         "GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog '{}'; echo \"EXIT=$?\"; sleep 600",
         cache.display(),
         catalog.display()
     );
-    let started = tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &command]);
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
 
     // Each wait names everything expected on that screen: a capture can catch a frame half drawn.
-    tmux.wait_for("the catalog", |s| s.contains("125 entities") && s.contains("svc-000") && s.contains("1 Catalog") && s.contains("8 Problems"));
+    tmux.wait_for("the catalog", |s| {
+        s.contains("125 entities")
+            && s.contains("svc-000")
+            && s.contains("1 Catalog")
+            && s.contains("8 Problems")
+    });
 
     tmux.keys(&["/"]);
     tmux.keys(&["-l", "checkout-ledg"]);
-    tmux.wait_for("the filtered list", |s| s.contains("/checkout-ledg") && s.contains("1 match") && !s.contains("svc-000"));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the entity page with its description and its dependsOn relation", |s| {
-        s.contains("component:default/checkout-ledger")
-            && s.contains("Double-entry ledger for checkout")
-            && s.contains("dependsOn (1)")
-            && s.contains("component:default/svc-007")
+    tmux.wait_for("the filtered list", |s| {
+        s.contains("/checkout-ledg") && s.contains("1 match") && !s.contains("svc-000")
     });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "the entity page with its description and its dependsOn relation",
+        |s| {
+            s.contains("component:default/checkout-ledger")
+                && s.contains("Double-entry ledger for checkout")
+                && s.contains("dependsOn (1)")
+                && s.contains("component:default/svc-007")
+        },
+    );
 
     tmux.keys(&["?"]);
     tmux.wait_for("help listing the entity page's bindings", |s| {
-        s.contains("Help: Entity page") && s.contains("app.quit") && s.contains("entity.open") && s.contains("rebind in config.toml")
+        s.contains("Help: Entity page")
+            && s.contains("app.quit")
+            && s.contains("entity.open")
+            && s.contains("rebind in config.toml")
     });
     tmux.keys(&["Escape"]);
     tmux.wait_for("help to close", |s| !s.contains("Help: Entity page"));
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit()));
+    let screen = tmux.wait_for("the exit code", |s| {
+        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
+    });
     assert!(screen.contains("EXIT=0"), "{screen}");
-    assert!(!screen.contains("1 Catalog"), "the TUI is gone from the normal screen:\n{screen}");
+    assert!(
+        !screen.contains("1 Catalog"),
+        "the TUI is gone from the normal screen:\n{screen}"
+    );
     let alternate = tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
-    assert_eq!(String::from_utf8_lossy(&alternate.stdout).trim(), "0", "left the alternate screen");
+    assert_eq!(
+        String::from_utf8_lossy(&alternate.stdout).trim(),
+        "0",
+        "left the alternate screen"
+    );
 }

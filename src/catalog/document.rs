@@ -76,7 +76,10 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
             empty: false,
         };
         if let Some(at) = aborted_at {
-            let pos = Pos { line: document.first_line, col: 1 };
+            let pos = Pos {
+                line: document.first_line,
+                col: 1,
+            };
             outcome.fail(location, Issue::error(
                 Stage::Yaml,
                 pos,
@@ -90,7 +93,11 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
                 if err.aborts_file {
                     aborted_at = Some(err.pos);
                 }
-                outcome.fail(location, Issue::error(Stage::Yaml, err.pos, err.message), None);
+                outcome.fail(
+                    location,
+                    Issue::error(Stage::Yaml, err.pos, err.message),
+                    None,
+                );
             }
             Ok(None) => outcome.empty = true,
             Ok(Some(node)) => read_entity(location, node, &mut outcome),
@@ -126,7 +133,10 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
     let key = envelope_ref(&node).key();
     let key = Some(key.as_str());
     // Stage preprocess: placeholders.
-    let mut resolver = Placeholders { location, deferred: None };
+    let mut resolver = Placeholders {
+        location,
+        deferred: None,
+    };
     if let Err(issue) = resolver.resolve(&mut node, Context::Root) {
         outcome.fail(location, issue, key);
         return;
@@ -141,7 +151,9 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         false
     } else {
         // Stages policy, kind, location.
-        let context = LocationContext { location_type: "file" };
+        let context = LocationContext {
+            location_type: "file",
+        };
         let verdict = validate::check_entity(&node, &context);
         for issue in verdict.issues {
             outcome.push(location, issue, key);
@@ -151,16 +163,24 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         }
         verdict.builtin
     };
-    let source = Source { location: location.clone(), pos: node.pos };
+    let source = Source {
+        location: location.clone(),
+        pos: node.pos,
+    };
     let Some(entity) = Entity::from_document(Value::from(&node), source) else {
         // check_envelope guarantees kind and metadata.name; keep a message rather than a panic.
-        outcome.fail(location, Issue::error(Stage::Envelope, node.pos, "document is not an entity"), key);
+        outcome.fail(
+            location,
+            Issue::error(Stage::Envelope, node.pos, "document is not an entity"),
+            key,
+        );
         return;
     };
     // Stage relations: only builtin kinds declare relations (a generic entity's spec is opaque).
     let mut declared = Vec::new();
     if builtin {
-        let (found, errors) = relations::declared(&entity.kind, entity.namespace(), node.get("spec"));
+        let (found, errors) =
+            relations::declared(&entity.kind, entity.namespace(), node.get("spec"));
         if let Some((pos, message)) = errors.into_iter().next() {
             outcome.fail(location, Issue::error(Stage::Relations, pos, message), key);
             return;
@@ -174,8 +194,14 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
 fn envelope_ref(node: &Node) -> EntityRef {
     let kind = node.get("kind").and_then(Node::as_str).unwrap_or_default();
     let metadata = node.get("metadata");
-    let name = metadata.and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or_default();
-    let namespace = metadata.and_then(|m| m.get("namespace")).and_then(Node::as_str).unwrap_or(super::entity_ref::DEFAULT_NAMESPACE);
+    let name = metadata
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or_default();
+    let namespace = metadata
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+        .unwrap_or(super::entity_ref::DEFAULT_NAMESPACE);
     EntityRef::new(kind, namespace, name)
 }
 
@@ -213,7 +239,9 @@ impl Placeholders<'_> {
                 Ok(())
             }
             NodeValue::Map(entries) => {
-                let dollar = entries.iter().any(|(k, _)| k.as_str().is_some_and(|k| k.starts_with('$')));
+                let dollar = entries
+                    .iter()
+                    .any(|(k, _)| k.as_str().is_some_and(|k| k.starts_with('$')));
                 if !dollar {
                     for (key, value) in entries.iter_mut() {
                         let child = match (context, key.as_str()) {
@@ -245,7 +273,13 @@ impl Placeholders<'_> {
 
     /// One placeholder's value, or None when it is left for later (a remote $json/$yaml).
     fn read(&mut self, name: &str, value: &Node, pos: Pos) -> Result<Option<Node>, Issue> {
-        let error = |message: String| Issue::error(Stage::Preprocess, pos, format!("placeholder {name}: {message}"));
+        let error = |message: String| {
+            Issue::error(
+                Stage::Preprocess,
+                pos,
+                format!("placeholder {name}: {message}"),
+            )
+        };
         let Some(target) = value.as_str() else {
             return Err(error(format!(
                 "its value must be a string (a path relative to this file, or an absolute URL), found {}",
@@ -257,7 +291,10 @@ impl Placeholders<'_> {
             // Backstage reads the URL; greenroom reads no network while loading. $text stands
             // in as the URL itself (a string is what the field gets either way).
             if name == "$text" {
-                return Ok(Some(Node { pos, value: NodeValue::String(target.to_owned()) }));
+                return Ok(Some(Node {
+                    pos,
+                    value: NodeValue::String(target.to_owned()),
+                }));
             }
             self.deferred.get_or_insert(pos);
             return Ok(None);
@@ -271,11 +308,17 @@ impl Placeholders<'_> {
                     std::io::ErrorKind::NotFound => "no such file".to_string(),
                     _ => err.to_string(),
                 };
-                return Err(error(format!("cannot read {target} ({why}: {})", path.display())));
+                return Err(error(format!(
+                    "cannot read {target} ({why}: {})",
+                    path.display()
+                )));
             }
         };
         let node = match name {
-            "$text" => Node { pos, value: NodeValue::String(content) },
+            "$text" => Node {
+                pos,
+                value: NodeValue::String(content),
+            },
             "$json" => match serde_json::from_str::<serde_json::Value>(&content) {
                 Ok(json) => from_json(&json, pos),
                 Err(err) => return Err(error(format!("{target} is not valid JSON: {err}"))),
@@ -283,15 +326,23 @@ impl Placeholders<'_> {
             _ => {
                 let mut documents = yaml::parse_stream(&content);
                 if documents.len() != 1 {
-                    return Err(error(format!("{target} must hold exactly one YAML document, found {}", documents.len())));
+                    return Err(error(format!(
+                        "{target} must hold exactly one YAML document, found {}",
+                        documents.len()
+                    )));
                 }
                 match documents.remove(0).doc {
                     Ok(Some(mut node)) => {
                         reposition(&mut node, pos);
                         node
                     }
-                    Ok(None) => Node { pos, value: NodeValue::Null },
-                    Err(err) => return Err(error(format!("{target}:{}: {}", err.pos, err.message))),
+                    Ok(None) => Node {
+                        pos,
+                        value: NodeValue::Null,
+                    },
+                    Err(err) => {
+                        return Err(error(format!("{target}:{}: {}", err.pos, err.message)))
+                    }
                 }
             }
         };
@@ -305,12 +356,23 @@ fn from_json(json: &serde_json::Value, pos: Pos) -> Node {
     let value = match json {
         J::Null => NodeValue::Null,
         J::Bool(b) => NodeValue::Bool(*b),
-        J::Number(n) => n.as_i64().map_or_else(|| NodeValue::Float(n.as_f64().unwrap_or(f64::NAN)), NodeValue::Int),
+        J::Number(n) => n.as_i64().map_or_else(
+            || NodeValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            NodeValue::Int,
+        ),
         J::String(s) => NodeValue::String(s.clone()),
         J::Array(items) => NodeValue::Seq(items.iter().map(|i| from_json(i, pos)).collect()),
         J::Object(map) => NodeValue::Map(
             map.iter()
-                .map(|(k, v)| (Node { pos, value: NodeValue::String(k.clone()) }, from_json(v, pos)))
+                .map(|(k, v)| {
+                    (
+                        Node {
+                            pos,
+                            value: NodeValue::String(k.clone()),
+                        },
+                        from_json(v, pos),
+                    )
+                })
                 .collect(),
         ),
     };
@@ -343,7 +405,12 @@ mod tests {
 
     #[test]
     fn a_bad_document_costs_only_itself() {
-        let text = format!("{}---\n{}---\n{}", GOOD.replace("NAME", "one"), GOOD.replace("NAME", "Bad Name"), GOOD.replace("NAME", "three"));
+        let text = format!(
+            "{}---\n{}---\n{}",
+            GOOD.replace("NAME", "one"),
+            GOOD.replace("NAME", "Bad Name"),
+            GOOD.replace("NAME", "three")
+        );
         let outcomes = read(&text);
         assert_eq!(outcomes.len(), 3);
         assert!(outcomes[0].entity.is_some() && outcomes[2].entity.is_some());
@@ -352,7 +419,10 @@ mod tests {
         assert_eq!(outcomes[1].problems.len(), 1);
         let problem = &outcomes[1].problems[0];
         assert_eq!(problem.to_string(), "catalog-info.yaml:13:9: error: metadata.name: \"Bad Name\" is not a valid name: a string of [a-zA-Z0-9] sequences separated by any of [-_.], at most 63 characters in total");
-        assert_eq!(problem.entity.as_deref(), Some("component:default/bad name"));
+        assert_eq!(
+            problem.entity.as_deref(),
+            Some("component:default/bad name")
+        );
         assert_eq!(outcomes[1].lines, (9, 17));
         let contents = read_file(&Arc::from("catalog-info.yaml"), &text);
         assert_eq!(contents.entities.len(), 2);
@@ -361,7 +431,11 @@ mod tests {
 
     #[test]
     fn empty_documents_keep_their_index() {
-        let text = format!("# leading comment\n---\n{}---\n---\n{}", GOOD.replace("NAME", "a"), GOOD.replace("NAME", "b"));
+        let text = format!(
+            "# leading comment\n---\n{}---\n---\n{}",
+            GOOD.replace("NAME", "a"),
+            GOOD.replace("NAME", "b")
+        );
         let outcomes = read(&text);
         assert_eq!(outcomes.len(), 3);
         assert!(outcomes[1].empty && outcomes[1].problems.is_empty());
@@ -374,32 +448,57 @@ mod tests {
         let outcomes = read(&text);
         assert_eq!(outcomes.len(), 3);
         let problem = &outcomes[1].problems[0];
-        assert!(problem.message.starts_with("YAML syntax error: "), "{problem}");
+        assert!(
+            problem.message.starts_with("YAML syntax error: "),
+            "{problem}"
+        );
         assert_eq!(problem.pos, Pos { line: 12, col: 24 }, "{problem}");
         assert!(outcomes[2].entity.is_some());
     }
 
     #[test]
     fn an_alias_to_no_anchor_stops_the_file_as_in_backstage() {
-        let text = format!("{}---\n{}---\n{}", GOOD.replace("NAME", "a"), GOOD.replace("NAME", "b").replace("team-a", "*nobody"), GOOD.replace("NAME", "c"));
+        let text = format!(
+            "{}---\n{}---\n{}",
+            GOOD.replace("NAME", "a"),
+            GOOD.replace("NAME", "b").replace("team-a", "*nobody"),
+            GOOD.replace("NAME", "c")
+        );
         let outcomes = read(&text);
         assert!(outcomes[0].entity.is_some());
         assert_eq!(outcomes[1].failed_at, Some(Stage::Yaml));
         assert_eq!(outcomes[1].problems[0].pos.line, 17);
         assert_eq!(outcomes[2].failed_at, Some(Stage::Yaml));
-        assert!(outcomes[2].problems[0].message.contains("line 17"), "{:?}", outcomes[2].problems);
+        assert!(
+            outcomes[2].problems[0].message.contains("line 17"),
+            "{:?}",
+            outcomes[2].problems
+        );
     }
 
     #[test]
     fn malformed_references_are_errors_after_the_schema() {
-        let outcomes = read(&GOOD.replace("NAME", "x").replace("owner: team-a", "owner: 'group:'"));
+        let outcomes = read(
+            &GOOD
+                .replace("NAME", "x")
+                .replace("owner: team-a", "owner: 'group:'"),
+        );
         assert_eq!(outcomes[0].failed_at, Some(Stage::Relations));
-        assert!(outcomes[0].problems[0].message.starts_with("spec.owner: "), "{:?}", outcomes[0].problems);
+        assert!(
+            outcomes[0].problems[0].message.starts_with("spec.owner: "),
+            "{:?}",
+            outcomes[0].problems
+        );
     }
 
     #[test]
     fn unknown_kinds_load_as_generic_entities() {
-        let outcomes = read(&GOOD.replace("NAME", "x").replace("kind: Component", "kind: Widget").replace("owner: team-a", "owner: 'group:'"));
+        let outcomes = read(
+            &GOOD
+                .replace("NAME", "x")
+                .replace("kind: Component", "kind: Widget")
+                .replace("owner: team-a", "owner: 'group:'"),
+        );
         let outcome = &outcomes[0];
         assert!(!outcome.has_error());
         assert_eq!(outcome.problems.len(), 1);
@@ -412,10 +511,19 @@ mod tests {
     #[test]
     fn placeholders_read_files_next_to_the_document() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("spec.json"), r#"{"type": "service", "lifecycle": "production", "owner": "team-a"}"#).unwrap();
+        std::fs::write(
+            dir.path().join("spec.json"),
+            r#"{"type": "service", "lifecycle": "production", "owner": "team-a"}"#,
+        )
+        .unwrap();
         std::fs::write(dir.path().join("def.yaml"), "openapi: 3.0.0\n").unwrap();
         std::fs::write(dir.path().join("two.yaml"), "a: 1\n---\nb: 2\n").unwrap();
-        let location: Arc<str> = dir.path().join("catalog-info.yaml").display().to_string().into();
+        let location: Arc<str> = dir
+            .path()
+            .join("catalog-info.yaml")
+            .display()
+            .to_string()
+            .into();
         let component = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec:\n  $json: ./spec.json\n";
         let outcome = read_documents(&location, component).remove(0);
         assert!(!outcome.has_error(), "{:?}", outcome.problems);
@@ -424,16 +532,39 @@ mod tests {
         let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: a\nspec:\n  type: openapi\n  lifecycle: production\n  owner: t\n  definition:\n    $text: DEF\n";
         let outcome = read_documents(&location, &api.replace("DEF", "./def.yaml")).remove(0);
         assert!(!outcome.has_error(), "{:?}", outcome.problems);
-        assert_eq!(outcome.entity.unwrap().entity.spec_str("definition"), Some("openapi: 3.0.0\n"));
+        assert_eq!(
+            outcome.entity.unwrap().entity.spec_str("definition"),
+            Some("openapi: 3.0.0\n")
+        );
         let outcome = read_documents(&location, &api.replace("DEF", "./missing.json")).remove(0);
         assert_eq!(outcome.failed_at, Some(Stage::Preprocess));
-        assert!(outcome.problems[0].message.contains("cannot read ./missing.json"), "{:?}", outcome.problems);
+        assert!(
+            outcome.problems[0]
+                .message
+                .contains("cannot read ./missing.json"),
+            "{:?}",
+            outcome.problems
+        );
         assert_eq!(outcome.problems[0].pos, Pos { line: 10, col: 5 });
         // A remote $text stands in as its URL: no network, no error.
-        let outcome = read_documents(&location, &api.replace("DEF", "https://example.com/openapi.yaml")).remove(0);
+        let outcome = read_documents(
+            &location,
+            &api.replace("DEF", "https://example.com/openapi.yaml"),
+        )
+        .remove(0);
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-        let outcome = read_documents(&location, &component.replace("$json: ./spec.json", "$yaml: ./two.yaml")).remove(0);
-        assert!(outcome.problems[0].message.contains("exactly one YAML document, found 2"), "{:?}", outcome.problems);
+        let outcome = read_documents(
+            &location,
+            &component.replace("$json: ./spec.json", "$yaml: ./two.yaml"),
+        )
+        .remove(0);
+        assert!(
+            outcome.problems[0]
+                .message
+                .contains("exactly one YAML document, found 2"),
+            "{:?}",
+            outcome.problems
+        );
         // Not placeholders: two keys, or an unknown resolver.
         let outcome = read_documents(&location, &api.replace("$text: DEF", "$file: x")).remove(0);
         assert_eq!(outcome.failed_at, Some(Stage::Kind));

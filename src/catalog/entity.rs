@@ -35,7 +35,14 @@ impl Entity {
         let name = metadata.str_at("name")?;
         let namespace = metadata.str_at("namespace").unwrap_or(DEFAULT_NAMESPACE);
         let reference = EntityRef::new(&kind, namespace, name);
-        Some(Entity { api_version, kind, spec: doc.take("spec").unwrap_or_default(), metadata, reference, source })
+        Some(Entity {
+            api_version,
+            kind,
+            spec: doc.take("spec").unwrap_or_default(),
+            metadata,
+            reference,
+            source,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -61,7 +68,11 @@ impl Entity {
     /// The title when there is one, else the name: what a person calls the entity.
     pub fn display_name(&self) -> &str {
         self.title()
-            .or_else(|| self.spec.path(&["profile", "displayName"]).and_then(Value::as_str))
+            .or_else(|| {
+                self.spec
+                    .path(&["profile", "displayName"])
+                    .and_then(Value::as_str)
+            })
             .unwrap_or(self.name())
     }
 
@@ -90,7 +101,12 @@ impl Entity {
     }
 
     pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.metadata.get("tags").map(Value::as_seq).unwrap_or_default().iter().filter_map(Value::as_str)
+        self.metadata
+            .get("tags")
+            .map(Value::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
@@ -98,7 +114,9 @@ impl Entity {
     }
 
     pub fn email(&self) -> Option<&str> {
-        self.spec.path(&["profile", "email"]).and_then(Value::as_str)
+        self.spec
+            .path(&["profile", "email"])
+            .and_then(Value::as_str)
     }
 
     /// The entity as Backstage's API returns it (relations are added by the catalog).

@@ -27,13 +27,21 @@ impl fmt::Display for RefError {
 
 impl EntityRef {
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        EntityRef { kind: kind.into(), namespace: namespace.into(), name: name.into() }
+        EntityRef {
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
     }
 
     /// Parses a reference; a missing kind or namespace comes from the defaults, as in Backstage.
     /// The first `:` separates the kind unless a `/` comes before it; the first `/` after that
     /// separates the namespace.
-    pub fn parse(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Result<Self, RefError> {
+    pub fn parse(
+        text: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Result<Self, RefError> {
         if text.is_empty() {
             return Err(RefError("entity reference must not be empty".into()));
         }
@@ -54,13 +62,18 @@ impl EntityRef {
                 "entity reference \"{text}\" has no kind (e.g. did not start with \"component:\" or similar)"
             )));
         };
-        let namespace = namespace.unwrap_or(if default_namespace.is_empty() { DEFAULT_NAMESPACE } else { default_namespace });
+        let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            default_namespace
+        });
         Ok(EntityRef::new(kind, namespace, name))
     }
 
     /// The canonical, lower-case form used for lookups and in JSON relations.
     pub fn key(&self) -> String {
-        let mut key = String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
+        let mut key =
+            String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
         for (part, separator) in [(&self.kind, ':'), (&self.namespace, '/'), (&self.name, ' ')] {
             if part.is_ascii() {
                 key.extend(part.chars().map(|c| c.to_ascii_lowercase()));
@@ -101,13 +114,31 @@ mod tests {
 
     #[test]
     fn parses_like_backstage() {
-        assert_eq!(parse("order-api", Some("API")).unwrap(), "api:default/order-api");
-        assert_eq!(parse("group:order-team", Some("Group")).unwrap(), "group:default/order-team");
-        assert_eq!(parse("resource:ns/orders-db", None).unwrap(), "resource:ns/orders-db");
-        assert_eq!(parse("ns/name", Some("Component")).unwrap(), "component:ns/name");
+        assert_eq!(
+            parse("order-api", Some("API")).unwrap(),
+            "api:default/order-api"
+        );
+        assert_eq!(
+            parse("group:order-team", Some("Group")).unwrap(),
+            "group:default/order-team"
+        );
+        assert_eq!(
+            parse("resource:ns/orders-db", None).unwrap(),
+            "resource:ns/orders-db"
+        );
+        assert_eq!(
+            parse("ns/name", Some("Component")).unwrap(),
+            "component:ns/name"
+        );
         // a slash before the colon means the colon belongs to the name
-        assert_eq!(parse("ns/a:b", Some("Component")).unwrap(), "component:ns/a:b");
-        assert_eq!(parse("Group:Default/Order-Team", None).unwrap(), "group:default/order-team");
+        assert_eq!(
+            parse("ns/a:b", Some("Component")).unwrap(),
+            "component:ns/a:b"
+        );
+        assert_eq!(
+            parse("Group:Default/Order-Team", None).unwrap(),
+            "group:default/order-team"
+        );
     }
 
     #[test]

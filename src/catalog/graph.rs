@@ -69,10 +69,24 @@ impl TreeNode {
 
 /// Builds the tree from `root` following `relations` (usually `direction.relations()`), down to
 /// `max_depth` levels when given.
-pub fn tree(catalog: &Catalog, root: EntityId, relations: &[RelationType], max_depth: Option<usize>) -> TreeNode {
+pub fn tree(
+    catalog: &Catalog,
+    root: EntityId,
+    relations: &[RelationType],
+    max_depth: Option<usize>,
+) -> TreeNode {
     let mut expanded = vec![false; catalog.len()];
     let mut on_path = vec![false; catalog.len()];
-    build(catalog, Target::Entity(root), None, relations, max_depth, 0, &mut expanded, &mut on_path)
+    build(
+        catalog,
+        Target::Entity(root),
+        None,
+        relations,
+        max_depth,
+        0,
+        &mut expanded,
+        &mut on_path,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -86,8 +100,15 @@ fn build(
     expanded: &mut [bool],
     on_path: &mut [bool],
 ) -> TreeNode {
-    let leaf = |mark| TreeNode { target, via, mark, children: Vec::new() };
-    let Target::Entity(id) = target else { return leaf(Mark::None) };
+    let leaf = |mark| TreeNode {
+        target,
+        via,
+        mark,
+        children: Vec::new(),
+    };
+    let Target::Entity(id) = target else {
+        return leaf(Mark::None);
+    };
     let i = id as usize;
     if on_path[i] {
         return leaf(Mark::Cycle);
@@ -109,11 +130,32 @@ fn build(
     }
     expanded[i] = true;
     on_path[i] = true;
-    edges.sort_by_key(|(kind, t)| (relations.iter().position(|r| r == kind), catalog.target_ref(*t).key()));
+    edges.sort_by_key(|(kind, t)| {
+        (
+            relations.iter().position(|r| r == kind),
+            catalog.target_ref(*t).key(),
+        )
+    });
     let children = edges
         .into_iter()
-        .map(|(kind, t)| build(catalog, t, Some(kind), relations, max_depth, depth + 1, expanded, on_path))
+        .map(|(kind, t)| {
+            build(
+                catalog,
+                t,
+                Some(kind),
+                relations,
+                max_depth,
+                depth + 1,
+                expanded,
+                on_path,
+            )
+        })
         .collect();
     on_path[i] = false;
-    TreeNode { target, via, mark: Mark::None, children }
+    TreeNode {
+        target,
+        via,
+        mark: Mark::None,
+        children,
+    }
 }

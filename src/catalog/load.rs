@@ -61,15 +61,28 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
         queue.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         queue.dedup();
         queue.retain(|p| seen.insert(p.as_os_str().to_owned()));
-        let read: Vec<(PathBuf, FileContents)> =
-            queue.par_iter().map(|path| (path.clone(), read_path(path))).collect();
+        let read: Vec<(PathBuf, FileContents)> = queue
+            .par_iter()
+            .map(|path| (path.clone(), read_path(path)))
+            .collect();
         queue = Vec::new();
         for (path, contents) in &read {
             for read in &contents.entities {
                 if read.entity.is_kind("Location") {
-                    let targets = location_targets(path, &read.entity, &allowed_dirs, &walked_dirs, &all_yaml);
+                    let targets = location_targets(
+                        path,
+                        &read.entity,
+                        &allowed_dirs,
+                        &walked_dirs,
+                        &all_yaml,
+                    );
                     problems.extend(targets.problems);
-                    queue.extend(targets.files.into_iter().filter(|p| !seen.contains(p.as_os_str())));
+                    queue.extend(
+                        targets
+                            .files
+                            .into_iter()
+                            .filter(|p| !seen.contains(p.as_os_str())),
+                    );
                 }
             }
         }
@@ -87,13 +100,16 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
     }
     let catalog = Catalog::build(entities, problems);
     release_freed_memory();
-    Loaded { catalog, unreadable }
+    Loaded {
+        catalog,
+        unreadable,
+    }
 }
 
-/// glibc keeps the memory of the freed parse trees (about a tenth of the RSS after loading 100k
-/// entities); give it back so the resident size is what the catalog really holds. On a thread of
+/// glibc keeps the memory of freed parse trees and replaced catalogs (at 100k entities, tens of
+/// megabytes); give it back so the resident size is what the catalog really holds. On a thread of
 /// its own: it takes a fifth of a second at 100k, and nobody needs to wait for it.
-fn release_freed_memory() {
+pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     std::thread::spawn(|| {
         // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
@@ -113,12 +129,25 @@ fn read_path(path: &Path) -> FileContents {
                 let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
                 let col = valid.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
                 let message = format!("file is not valid UTF-8 (byte {})", valid.len());
-                FileContents { entities: Vec::new(), problems: vec![Problem::new(&location, Pos { line, col }, Severity::Error, message)] }
+                FileContents {
+                    entities: Vec::new(),
+                    problems: vec![Problem::new(
+                        &location,
+                        Pos { line, col },
+                        Severity::Error,
+                        message,
+                    )],
+                }
             }
         },
         Err(err) => FileContents {
             entities: Vec::new(),
-            problems: vec![Problem::new(&location, Pos { line: 1, col: 1 }, Severity::Error, format!("cannot read: {}", io_message(&err)))],
+            problems: vec![Problem::new(
+                &location,
+                Pos { line: 1, col: 1 },
+                Severity::Error,
+                format!("cannot read: {}", io_message(&err)),
+            )],
         },
     }
 }
@@ -127,7 +156,9 @@ fn io_message(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ if err.raw_os_error() == Some(40) => "too many levels of symbolic links (a symlink loop)".into(),
+        _ if err.raw_os_error() == Some(40) => {
+            "too many levels of symbolic links (a symlink loop)".into()
+        }
         _ => err.to_string(),
     }
 }
@@ -151,7 +182,12 @@ impl Walked {
             Err(err) => {
                 let location: Arc<str> = dir.display().to_string().into();
                 let message = format!("cannot read folder: {}", io_message(&err));
-                self.problems.lock().unwrap().push(Problem::new(&location, Pos { line: 1, col: 1 }, Severity::Warning, message));
+                self.problems.lock().unwrap().push(Problem::new(
+                    &location,
+                    Pos { line: 1, col: 1 },
+                    Severity::Warning,
+                    message,
+                ));
                 return;
             }
         };
@@ -159,7 +195,9 @@ impl Walked {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let Ok(file_type) = entry.file_type() else { continue };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
             if file_type.is_dir() {
                 if !SKIPPED_DIRS.contains(&name) {
                     let sub = child(&dir, name);
@@ -188,18 +226,33 @@ struct Targets {
 }
 
 /// The local files a Location entity points at.
-fn location_targets(file: &Path, location: &super::Entity, allowed: &[PathBuf], walked: &[PathBuf], all_yaml: &[PathBuf]) -> Targets {
-    let mut out = Targets { files: Vec::new(), problems: Vec::new() };
+fn location_targets(
+    file: &Path,
+    location: &super::Entity,
+    allowed: &[PathBuf],
+    walked: &[PathBuf],
+    all_yaml: &[PathBuf],
+) -> Targets {
+    let mut out = Targets {
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
     let loc: Arc<str> = file.display().to_string().into();
     let pos = location.source.pos;
     let kind = location.spec_str("type").unwrap_or("url");
-    let mut targets: Vec<&str> = location.spec.get("targets").map(|t| t.strings()).unwrap_or_default();
+    let mut targets: Vec<&str> = location
+        .spec
+        .get("targets")
+        .map(|t| t.strings())
+        .unwrap_or_default();
     targets.extend(location.spec_str("target"));
     let dir = file.parent().unwrap_or(Path::new(""));
     for target in targets {
         let warn = |message: String| Problem::new(&loc, pos, Severity::Warning, message);
         if kind != "url" && kind != "file" {
-            out.problems.push(warn(format!("Location type \"{kind}\" is not read from files; target {target} not followed")));
+            out.problems.push(warn(format!(
+                "Location type \"{kind}\" is not read from files; target {target} not followed"
+            )));
             continue;
         }
         if target.contains("://") {
@@ -208,24 +261,32 @@ fn location_targets(file: &Path, location: &super::Entity, allowed: &[PathBuf], 
         }
         let path = normalize(&dir.join(target.strip_prefix("file:").unwrap_or(target)));
         if !allowed.iter().any(|root| is_within(&path, root)) {
-            out.problems.push(warn(format!("target {target} points outside the catalog folder; not followed")));
+            out.problems.push(warn(format!(
+                "target {target} points outside the catalog folder; not followed"
+            )));
             continue;
         }
         if path == file {
-            out.problems.push(warn(format!("target {target} is this Location's own file; not followed")));
+            out.problems.push(warn(format!(
+                "target {target} is this Location's own file; not followed"
+            )));
             continue;
         }
         let text = path.to_string_lossy();
         if text.contains(['*', '?', '[']) {
             let matched = glob_files(&text, walked, all_yaml);
             if matched.is_empty() {
-                out.problems.push(warn(format!("target {target} matches no file")));
+                out.problems
+                    .push(warn(format!("target {target} matches no file")));
             }
             out.files.extend(matched.into_iter().filter(|p| p != file));
         } else if path.is_file() {
             out.files.push(path);
         } else {
-            out.problems.push(warn(format!("target {target} does not exist ({})", path.display())));
+            out.problems.push(warn(format!(
+                "target {target} does not exist ({})",
+                path.display()
+            )));
         }
     }
     out
@@ -234,8 +295,13 @@ fn location_targets(file: &Path, location: &super::Entity, allowed: &[PathBuf], 
 /// Files a glob matches: from the walk's list when the walk covered the glob's folder (the file
 /// system on big trees is slow to walk twice), else from the file system.
 fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<PathBuf> {
-    let Ok(compiled) = glob::Pattern::new(pattern) else { return Vec::new() };
-    let options = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
+    let Ok(compiled) = glob::Pattern::new(pattern) else {
+        return Vec::new();
+    };
+    let options = glob::MatchOptions {
+        require_literal_separator: true,
+        ..Default::default()
+    };
     let base: PathBuf = Path::new(pattern)
         .components()
         .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
@@ -244,14 +310,23 @@ fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<Pa
         let base = base.as_os_str().as_encoded_bytes();
         let mut files: Vec<PathBuf> = all_yaml
             .par_iter()
-            .filter(|p| p.as_os_str().as_encoded_bytes().starts_with(base) && compiled.matches_path_with(p, options))
+            .filter(|p| {
+                p.as_os_str().as_encoded_bytes().starts_with(base)
+                    && compiled.matches_path_with(p, options)
+            })
             .cloned()
             .collect();
         files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         return files;
     }
     glob::glob_with(pattern, options)
-        .map(|paths| paths.flatten().filter(|p| p.is_file()).map(|p| normalize(&p)).collect())
+        .map(|paths| {
+            paths
+                .flatten()
+                .filter(|p| p.is_file())
+                .map(|p| normalize(&p))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -261,13 +336,28 @@ fn skeleton_paths(files: &[(PathBuf, FileContents)]) -> Vec<PathBuf> {
     let mut skeletons = Vec::new();
     for (path, contents) in files {
         let dir = path.parent().unwrap_or(Path::new(""));
-        for read in contents.entities.iter().filter(|r| r.entity.is_kind("Template")) {
-            for step in read.entity.spec.get("steps").map(|s| s.as_seq()).unwrap_or_default() {
+        for read in contents
+            .entities
+            .iter()
+            .filter(|r| r.entity.is_kind("Template"))
+        {
+            for step in read
+                .entity
+                .spec
+                .get("steps")
+                .map(|s| s.as_seq())
+                .unwrap_or_default()
+            {
                 let action = step.str_at("action").unwrap_or_default();
-                if !matches!(action, "fetch:template" | "fetch:plain" | "fetch:plain:file") {
+                if !matches!(
+                    action,
+                    "fetch:template" | "fetch:plain" | "fetch:plain:file"
+                ) {
                     continue;
                 }
-                let Some(url) = step.get("input").and_then(|i| i.str_at("url")) else { continue };
+                let Some(url) = step.get("input").and_then(|i| i.str_at("url")) else {
+                    continue;
+                };
                 if !url.contains("://") && !url.contains("${{") {
                     skeletons.push(normalize(&dir.join(url)));
                 }

@@ -18,10 +18,10 @@ pub use problem::{Problem, Severity};
 pub use relations::RelationType;
 
 use document::ReadEntity;
-use relations::Declared;
-use serde::{Deserialize, Serialize};
 use rayon::prelude::*;
+use relations::Declared;
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 
 /// An index into [`Catalog::entities`].
 pub type EntityId = u32;
@@ -61,13 +61,25 @@ impl Catalog {
         // Canonical keys are computed on every core; the rest is lookups.
         let keys: Vec<(String, Vec<String>)> = read
             .par_iter()
-            .map(|r| (r.entity.key(), r.declared.iter().map(|d| d.target.key()).collect()))
+            .map(|r| {
+                (
+                    r.entity.key(),
+                    r.declared.iter().map(|d| d.target.key()).collect(),
+                )
+            })
             .collect();
         let mut by_key: HashMap<String, EntityId> = HashMap::default();
         by_key.reserve(read.len());
         let mut entities = Vec::with_capacity(read.len());
         let mut declared = Vec::with_capacity(read.len());
-        for (ReadEntity { entity, declared: relations }, (key, target_keys)) in read.into_iter().zip(keys) {
+        for (
+            ReadEntity {
+                entity,
+                declared: relations,
+            },
+            (key, target_keys),
+        ) in read.into_iter().zip(keys)
+        {
             if let Some(&first) = by_key.get(&key) {
                 let first: &Entity = &entities[first as usize];
                 // Backstage keeps the entity registered first and refuses the other: report both.
@@ -87,12 +99,21 @@ impl Catalog {
             .enumerate()
             .map(|(id, (declared, target_keys))| {
                 let id = id as EntityId;
-                let (mut found, mut dangling) = (Vec::with_capacity(declared.len() * 2), Vec::new());
+                let (mut found, mut dangling) =
+                    (Vec::with_capacity(declared.len() * 2), Vec::new());
                 for (d, target_key) in declared.into_iter().zip(target_keys) {
                     match by_key.get(&target_key) {
                         Some(&target) => {
-                            found.push(Relation { source: id, kind: d.relation, target: Target::Entity(target) });
-                            found.push(Relation { source: target, kind: d.relation.inverse(), target: Target::Entity(id) });
+                            found.push(Relation {
+                                source: id,
+                                kind: d.relation,
+                                target: Target::Entity(target),
+                            });
+                            found.push(Relation {
+                                source: target,
+                                kind: d.relation.inverse(),
+                                target: Target::Entity(id),
+                            });
                         }
                         None => dangling.push((d, target_key)),
                     }
@@ -111,7 +132,10 @@ impl Catalog {
                     &entity.source.location,
                     d.pos,
                     Severity::Warning,
-                    format!("spec.{}: {} does not exist in the catalog", d.field, target_key),
+                    format!(
+                        "spec.{}: {} does not exist in the catalog",
+                        d.field, target_key
+                    ),
                 );
                 problem.entity = Some(entity.key());
                 problems.push(problem);
@@ -120,14 +144,27 @@ impl Catalog {
                     missing.push(d.target);
                     next
                 });
-                relations.push(Relation { source: id as EntityId, kind: d.relation, target: Target::Missing(index) });
+                relations.push(Relation {
+                    source: id as EntityId,
+                    kind: d.relation,
+                    target: Target::Missing(index),
+                });
             }
         }
         relations.par_sort_unstable();
         relations.dedup();
-        problems.sort_by(|a, b| (&a.location, a.pos, &a.message).cmp(&(&b.location, b.pos, &b.message)));
+        problems.sort_by(|a, b| {
+            (&a.location, a.pos, &a.message).cmp(&(&b.location, b.pos, &b.message))
+        });
         problems.dedup();
-        let mut catalog = Catalog { entities, problems, missing, relations, starts: Vec::new(), by_key };
+        let mut catalog = Catalog {
+            entities,
+            problems,
+            missing,
+            relations,
+            starts: Vec::new(),
+            by_key,
+        };
         catalog.index_relations();
         catalog
     }
@@ -145,7 +182,12 @@ impl Catalog {
 
     /// Rebuilds the lookup table after the catalog was read back from a snapshot.
     pub fn reindex(&mut self) {
-        self.by_key = self.entities.iter().enumerate().map(|(i, e)| (e.key(), i as EntityId)).collect();
+        self.by_key = self
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key(), i as EntityId))
+            .collect();
     }
 
     pub fn len(&self) -> usize {
@@ -167,13 +209,38 @@ impl Catalog {
 
     /// The relations of an entity, both directions, as Backstage lists them on the entity.
     pub fn relations(&self, id: EntityId) -> &[Relation] {
-        let (start, end) = (self.starts[id as usize] as usize, self.starts[id as usize + 1] as usize);
+        let (start, end) = (
+            self.starts[id as usize] as usize,
+            self.starts[id as usize + 1] as usize,
+        );
         &self.relations[start..end]
     }
 
     /// The targets of an entity's relations of one kind.
     pub fn related(&self, id: EntityId, kind: RelationType) -> impl Iterator<Item = Target> + '_ {
-        self.relations(id).iter().filter(move |r| r.kind == kind).map(|r| r.target)
+        self.relations(id)
+            .iter()
+            .filter(move |r| r.kind == kind)
+            .map(|r| r.target)
+    }
+
+    /// A group's parents up to the root, nearest first (their references); stops at a cycle or a
+    /// missing parent.
+    pub fn parent_chain(&self, group: EntityId) -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut seen = vec![group];
+        let mut current = group;
+        while let Some(parent) = self.related(current, RelationType::ChildOf).next() {
+            chain.push(self.target_ref(parent).key());
+            match parent {
+                Target::Entity(p) if !seen.contains(&p) => {
+                    seen.push(p);
+                    current = p;
+                }
+                _ => break,
+            }
+        }
+        chain
     }
 
     /// The reference of a relation's target, whether it exists or not.
@@ -197,14 +264,17 @@ impl Catalog {
     /// name is ambiguous, the error lists the entities that have it.
     pub fn resolve(&self, text: &str) -> Result<EntityId, Vec<EntityId>> {
         let text = text.trim();
-        if let Ok(reference) = EntityRef::parse(text, Some("component"), entity_ref::DEFAULT_NAMESPACE) {
+        if let Ok(reference) =
+            EntityRef::parse(text, Some("component"), entity_ref::DEFAULT_NAMESPACE)
+        {
             if let Some(id) = self.get(&reference.key()) {
                 return Ok(id);
             }
         }
         if !text.contains([':', '/']) {
-            let same_name: Vec<EntityId> =
-                (0..self.len() as EntityId).filter(|&id| self.entity(id).name().eq_ignore_ascii_case(text)).collect();
+            let same_name: Vec<EntityId> = (0..self.len() as EntityId)
+                .filter(|&id| self.entity(id).name().eq_ignore_ascii_case(text))
+                .collect();
             if same_name.len() == 1 {
                 return Ok(same_name[0]);
             }
@@ -233,7 +303,12 @@ fn duplicate_problem(at: &Entity, other: &Entity) -> Problem {
         &at.source.location,
         at.source.pos,
         Severity::Error,
-        format!("duplicate entity {}: also defined at {}:{}", at.key(), other.source.location, other.source.pos),
+        format!(
+            "duplicate entity {}: also defined at {}:{}",
+            at.key(),
+            other.source.location,
+            other.source.pos
+        ),
     );
     problem.entity = Some(at.key());
     problem

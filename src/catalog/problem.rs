@@ -32,8 +32,19 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(location: &Arc<str>, pos: Pos, severity: Severity, message: impl Into<String>) -> Self {
-        Problem { location: location.clone(), pos, severity, message: message.into(), entity: None }
+    pub fn new(
+        location: &Arc<str>,
+        pos: Pos,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            location: location.clone(),
+            pos,
+            severity,
+            message: message.into(),
+            entity: None,
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -43,6 +54,10 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}: {}", self.location, self.pos.line, self.pos.col, self.severity, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.location, self.pos.line, self.pos.col, self.severity, self.message
+        )
     }
 }

@@ -63,7 +63,9 @@ impl RelationType {
     }
 
     pub fn from_name(name: &str) -> Option<RelationType> {
-        RelationType::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(name))
+        RelationType::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(name))
     }
 
     pub fn inverse(self) -> RelationType {
@@ -88,18 +90,44 @@ impl RelationType {
 
     /// The relations a dependency tree follows, pointing from a thing to what it needs.
     pub fn is_dependency(self) -> bool {
-        matches!(self, RelationType::DependsOn | RelationType::ConsumesApi | RelationType::HasPart | RelationType::ProvidesApi)
+        matches!(
+            self,
+            RelationType::DependsOn
+                | RelationType::ConsumesApi
+                | RelationType::HasPart
+                | RelationType::ProvidesApi
+        )
     }
 }
 
 /// Which spec field of which kind declares which relation, and the kind its bare names default to.
 const FIELDS: &[(&str, &str, Option<&str>, RelationType)] = &[
     ("Component", "owner", Some("Group"), RelationType::OwnedBy),
-    ("Component", "subcomponentOf", Some("Component"), RelationType::PartOf),
-    ("Component", "providesApis", Some("API"), RelationType::ProvidesApi),
-    ("Component", "consumesApis", Some("API"), RelationType::ConsumesApi),
+    (
+        "Component",
+        "subcomponentOf",
+        Some("Component"),
+        RelationType::PartOf,
+    ),
+    (
+        "Component",
+        "providesApis",
+        Some("API"),
+        RelationType::ProvidesApi,
+    ),
+    (
+        "Component",
+        "consumesApis",
+        Some("API"),
+        RelationType::ConsumesApi,
+    ),
     ("Component", "dependsOn", None, RelationType::DependsOn),
-    ("Component", "dependencyOf", None, RelationType::DependencyOf),
+    (
+        "Component",
+        "dependencyOf",
+        None,
+        RelationType::DependencyOf,
+    ),
     ("Component", "system", Some("System"), RelationType::PartOf),
     ("API", "owner", Some("Group"), RelationType::OwnedBy),
     ("API", "system", Some("System"), RelationType::PartOf),
@@ -114,7 +142,12 @@ const FIELDS: &[(&str, &str, Option<&str>, RelationType)] = &[
     ("System", "owner", Some("Group"), RelationType::OwnedBy),
     ("System", "domain", Some("Domain"), RelationType::PartOf),
     ("Domain", "owner", Some("Group"), RelationType::OwnedBy),
-    ("Domain", "subdomainOf", Some("Domain"), RelationType::PartOf),
+    (
+        "Domain",
+        "subdomainOf",
+        Some("Domain"),
+        RelationType::PartOf,
+    ),
     ("Template", "owner", Some("Group"), RelationType::OwnedBy),
 ];
 
@@ -132,11 +165,19 @@ pub struct Declared {
 /// Template's owner) parse them: a falsy field (null, "", 0, false) is skipped; each value of the
 /// field (or of the list) goes through `parseEntityRef`, which takes a string or a
 /// `{kind, namespace, name}` object and refuses anything else.
-pub fn declared(kind: &str, namespace: &str, spec: Option<&Node>) -> (Vec<Declared>, Vec<(Pos, String)>) {
+pub fn declared(
+    kind: &str,
+    namespace: &str,
+    spec: Option<&Node>,
+) -> (Vec<Declared>, Vec<(Pos, String)>) {
     let (mut found, mut errors) = (Vec::new(), Vec::new());
-    let Some(spec) = spec else { return (found, errors) };
+    let Some(spec) = spec else {
+        return (found, errors);
+    };
     for &(_, field, default_kind, relation) in FIELDS.iter().filter(|(k, ..)| *k == kind) {
-        let Some(value) = spec.get(field) else { continue };
+        let Some(value) = spec.get(field) else {
+            continue;
+        };
         if is_falsy(value) {
             continue;
         }
@@ -150,7 +191,12 @@ pub fn declared(kind: &str, namespace: &str, spec: Option<&Node>) -> (Vec<Declar
                 _ => format!("spec.{field}"),
             };
             match parse_target(target, default_kind, namespace) {
-                Ok(reference) => found.push(Declared { relation, target: reference, field, pos: target.pos }),
+                Ok(reference) => found.push(Declared {
+                    relation,
+                    target: reference,
+                    field,
+                    pos: target.pos,
+                }),
                 Err(RefError(message)) => errors.push((target.pos, format!("{path}: {message}"))),
             }
         }
@@ -159,7 +205,11 @@ pub fn declared(kind: &str, namespace: &str, spec: Option<&Node>) -> (Vec<Declar
 }
 
 /// catalog-model entity/ref.ts parseEntityRef on one value.
-fn parse_target(target: &Node, default_kind: Option<&str>, namespace: &str) -> Result<EntityRef, RefError> {
+fn parse_target(
+    target: &Node,
+    default_kind: Option<&str>,
+    namespace: &str,
+) -> Result<EntityRef, RefError> {
     match &target.value {
         NodeValue::String(text) => EntityRef::parse(text, default_kind, namespace),
         _ if is_falsy(target) => Err(RefError("entity reference must not be empty".into())),
@@ -168,12 +218,21 @@ fn parse_target(target: &Node, default_kind: Option<&str>, namespace: &str) -> R
             // empty.
             let part = |key: &str| target.get(key).filter(|v| v.value != NodeValue::Null);
             let text = |node: &Node| node.key_text().map(|t| t.into_owned()).unwrap_or_default();
-            let kind = part("kind").map(text).or(default_kind.map(str::to_owned)).unwrap_or_default();
-            let ns = part("namespace").map(text).unwrap_or_else(|| namespace.to_owned());
+            let kind = part("kind")
+                .map(text)
+                .or(default_kind.map(str::to_owned))
+                .unwrap_or_default();
+            let ns = part("namespace")
+                .map(text)
+                .unwrap_or_else(|| namespace.to_owned());
             let name = part("name").map(text).unwrap_or_default();
-            let missing = [("kind", &kind), ("namespace", &ns), ("name", &name)].into_iter().find(|(_, v)| v.is_empty());
+            let missing = [("kind", &kind), ("namespace", &ns), ("name", &name)]
+                .into_iter()
+                .find(|(_, v)| v.is_empty());
             match missing {
-                Some((what, _)) => Err(RefError(format!("entity reference object has a missing or empty {what}"))),
+                Some((what, _)) => Err(RefError(format!(
+                    "entity reference object has a missing or empty {what}"
+                ))),
                 None => Ok(EntityRef::new(&kind, &ns, &name)),
             }
         }
@@ -208,7 +267,10 @@ mod tests {
             .unwrap()
             .unwrap();
         let (found, errors) = declared("Component", "default", Some(&doc));
-        let keys: Vec<_> = found.iter().map(|d| (d.relation.name(), d.target.key())).collect();
+        let keys: Vec<_> = found
+            .iter()
+            .map(|d| (d.relation.name(), d.target.key()))
+            .collect();
         assert_eq!(
             keys,
             [
@@ -225,9 +287,19 @@ mod tests {
     #[test]
     fn values_are_read_as_parse_entity_ref_reads_them() {
         // dependencyOf is in no kind schema: anything may reach parseEntityRef.
-        let doc = parse_documents("dependencyOf: ''\n").remove(0).unwrap().unwrap();
-        assert_eq!(declared("Component", "default", Some(&doc)), (Vec::new(), Vec::new()), "a falsy field is skipped");
-        let doc = parse_documents("dependencyOf: [{kind: Component, name: web}, 5, '']\n").remove(0).unwrap().unwrap();
+        let doc = parse_documents("dependencyOf: ''\n")
+            .remove(0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            declared("Component", "default", Some(&doc)),
+            (Vec::new(), Vec::new()),
+            "a falsy field is skipped"
+        );
+        let doc = parse_documents("dependencyOf: [{kind: Component, name: web}, 5, '']\n")
+            .remove(0)
+            .unwrap()
+            .unwrap();
         let (found, errors) = declared("Component", "ns", Some(&doc));
         assert_eq!(found[0].target.key(), "component:ns/web");
         assert_eq!(errors.len(), 2, "{errors:?}");

@@ -44,11 +44,21 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(stage: Stage, pos: Pos, message: impl Into<String>) -> Self {
-        Issue { pos, severity: Severity::Error, message: message.into(), stage }
+        Issue {
+            pos,
+            severity: Severity::Error,
+            message: message.into(),
+            stage,
+        }
     }
 
     pub fn warning(stage: Stage, pos: Pos, message: impl Into<String>) -> Self {
-        Issue { pos, severity: Severity::Warning, message: message.into(), stage }
+        Issue {
+            pos,
+            severity: Severity::Warning,
+            message: message.into(),
+            stage,
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -134,7 +144,8 @@ pub fn check_envelope(doc: &Node) -> Result<(), Issue> {
     // plugin-catalog-backend ProcessorOutputCollector.receive(): catalog-model
     // schema/EntityEnvelope.schema.json (apiVersion, kind, metadata.name required non-empty
     // strings; metadata.namespace a non-empty string when present; anything else allowed).
-    check_schema(&ENVELOPE, doc, &FieldPath::ROOT, doc.pos).map_err(|e| e.into_issue(Stage::Envelope))?;
+    check_schema(&ENVELOPE, doc, &FieldPath::ROOT, doc.pos)
+        .map_err(|e| e.into_issue(Stage::Envelope))?;
     // ProcessorOutputCollector.receive(): `annotations = entity.metadata.annotations || {}` must
     // then be an object (not an array); a falsy value (null, "", 0, false) is replaced by {}.
     let metadata = doc.get("metadata").expect("envelope checked");
@@ -143,7 +154,10 @@ pub fn check_envelope(doc: &Node) -> Result<(), Issue> {
             return Err(Issue::error(
                 Stage::Annotations,
                 annotations.pos,
-                format!("metadata.annotations: must be a mapping of strings, found {}", describe(annotations)),
+                format!(
+                    "metadata.annotations: must be a mapping of strings, found {}",
+                    describe(annotations)
+                ),
             ));
         }
     }
@@ -160,7 +174,9 @@ pub struct LocationContext<'a> {
 
 impl Default for LocationContext<'_> {
     fn default() -> Self {
-        LocationContext { location_type: "file" }
+        LocationContext {
+            location_type: "file",
+        }
     }
 }
 
@@ -172,7 +188,10 @@ pub fn check_entity(doc: &Node, location: &LocationContext<'_>) -> Verdict {
         verdict.issues.push(issue);
         return verdict;
     }
-    let api_version = doc.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
+    let api_version = doc
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or_default();
     let kind_node = doc.get("kind").expect("envelope checked");
     let kind = kind_node.as_str().unwrap_or_default();
     // plugin-catalog-backend DefaultCatalogProcessingOrchestrator runValidateStep: every
@@ -181,7 +200,10 @@ pub fn check_entity(doc: &Node, location: &LocationContext<'_>) -> Verdict {
     // validation/entityKindSchemaValidator) declines (returns false) when its `kind` or
     // `apiVersion` enum does not match, whatever else is wrong, and throws the first schema error
     // otherwise. So: the (kind, apiVersion) pair picks at most one schema.
-    let Some(schema) = KINDS.iter().find(|k| k.kind == kind && k.api_versions.contains(&api_version)) else {
+    let Some(schema) = KINDS
+        .iter()
+        .find(|k| k.kind == kind && k.api_versions.contains(&api_version))
+    else {
         verdict.issues.push(unknown_kind(doc, kind, api_version));
         return verdict;
     };
@@ -206,7 +228,8 @@ fn check_policies(doc: &Node) -> Result<(), Issue> {
     // catalog-model entity/policies/SchemaValidEntityPolicy: schema/Entity.schema.json with
     // EntityMeta and common (ajv, first error): no root fields but apiVersion, kind, metadata,
     // spec, relations, status; spec an object; metadata fields typed (see ENTITY, META).
-    check_schema(&ENTITY, doc, &FieldPath::ROOT, doc.pos).map_err(|e| e.into_issue(Stage::Policy))?;
+    check_schema(&ENTITY, doc, &FieldPath::ROOT, doc.pos)
+        .map_err(|e| e.into_issue(Stage::Policy))?;
     // DefaultNamespaceEntityPolicy only fills in `default`: it never fails.
     // catalog-model entity/policies/NoForeignRootFieldsEntityPolicy: root fields other than
     // apiVersion, kind, metadata, spec are "Unknown field"; only relations and status get here
@@ -240,11 +263,23 @@ fn check_field_format(doc: &Node) -> Result<(), Issue> {
     let metadata = doc.get("metadata").expect("envelope checked");
     let name = metadata.get("name").expect("envelope checked");
     if !is_valid_object_name(name.as_str().unwrap_or_default()) {
-        return bad(name, format!("metadata.name: {:?} is not a valid name: {NAME_RULE}", text(name)));
+        return bad(
+            name,
+            format!(
+                "metadata.name: {:?} is not a valid name: {NAME_RULE}",
+                text(name)
+            ),
+        );
     }
     if let Some(namespace) = metadata.get("namespace") {
         if !is_valid_dns_label(namespace.as_str().unwrap_or_default()) {
-            return bad(namespace, format!("metadata.namespace: {:?} is not a valid namespace: {DNS_LABEL_RULE}", text(namespace)));
+            return bad(
+                namespace,
+                format!(
+                    "metadata.namespace: {:?} is not a valid namespace: {DNS_LABEL_RULE}",
+                    text(namespace)
+                ),
+            );
         }
     }
     // labels: every key isValidLabelKey, then its value isValidLabelValue ("" or a name).
@@ -254,12 +289,22 @@ fn check_field_format(doc: &Node) -> Result<(), Issue> {
             let path = FieldPath::ROOT.key("metadata");
             let path = path.key("labels");
             if !is_valid_prefixed_name(&key_text) {
-                return bad(key, format!("{path}: key {key_text:?} is not a valid label key: {PREFIXED_NAME_RULE}"));
+                return bad(
+                    key,
+                    format!(
+                        "{path}: key {key_text:?} is not a valid label key: {PREFIXED_NAME_RULE}"
+                    ),
+                );
             }
             let value_text = value.as_str().unwrap_or_default();
             if !(value_text.is_empty() || is_valid_object_name(value_text)) {
                 let path = path.key(&key_text);
-                return bad(value, format!("{path}: {value_text:?} is not a valid label value: empty, or {NAME_RULE}"));
+                return bad(
+                    value,
+                    format!(
+                        "{path}: {value_text:?} is not a valid label value: empty, or {NAME_RULE}"
+                    ),
+                );
             }
         }
     }
@@ -277,7 +322,13 @@ fn check_field_format(doc: &Node) -> Result<(), Issue> {
     if let Some(tags) = metadata.get("tags").and_then(Node::as_seq) {
         for (i, tag) in tags.iter().enumerate() {
             if !is_valid_tag(tag.as_str().unwrap_or_default()) {
-                return bad(tag, format!("metadata.tags[{i}]: {:?} is not a valid tag: {TAG_RULE}", text(tag)));
+                return bad(
+                    tag,
+                    format!(
+                        "metadata.tags[{i}]: {:?} is not a valid tag: {TAG_RULE}",
+                        text(tag)
+                    ),
+                );
             }
         }
     }
@@ -300,7 +351,8 @@ fn check_field_format(doc: &Node) -> Result<(), Issue> {
     Ok(())
 }
 
-const NAME_RULE: &str = "a string of [a-zA-Z0-9] sequences separated by any of [-_.], at most 63 characters in total";
+const NAME_RULE: &str =
+    "a string of [a-zA-Z0-9] sequences separated by any of [-_.], at most 63 characters in total";
 const DNS_LABEL_RULE: &str = "a string of [a-z0-9] sequences separated by [-], at most 63 characters in total (lower case only)";
 const PREFIXED_NAME_RULE: &str = "[<prefix>/]<name>, where the optional prefix is a DNS subdomain (lower-case [a-z0-9-] labels separated by dots, at most 253 characters) and the name is a string of [a-zA-Z0-9] sequences separated by any of [-_.], at most 63 characters";
 const TAG_RULE: &str = "a string of [a-z0-9:+#] sequences separated by single [-], at most 63 characters in total (lower case only)";
@@ -312,7 +364,8 @@ pub fn is_valid_object_name(s: &str) -> bool {
     (1..=63).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// CommonValidatorFunctions.isValidDnsLabel (and isValidNamespace): 1 to 63 characters,
@@ -332,7 +385,11 @@ pub fn is_valid_dns_subdomain(s: &str) -> bool {
 }
 
 /// CommonValidatorFunctions.isValidPrefixAndOrSuffix with "/": `suffix` or `prefix/suffix`.
-fn prefix_and_or_suffix(s: &str, prefix: impl Fn(&str) -> bool, suffix: impl Fn(&str) -> bool) -> bool {
+fn prefix_and_or_suffix(
+    s: &str,
+    prefix: impl Fn(&str) -> bool,
+    suffix: impl Fn(&str) -> bool,
+) -> bool {
     match s.split_once('/') {
         None => suffix(s),
         Some((p, rest)) => !rest.contains('/') && prefix(p) && suffix(rest),
@@ -349,7 +406,9 @@ pub fn is_valid_api_version(s: &str) -> bool {
 /// KubernetesValidatorFunctions.isValidKind: 1 to 63 characters, `^[a-zA-Z][a-z0-9A-Z]*$`.
 pub fn is_valid_kind(s: &str) -> bool {
     let b = s.as_bytes();
-    (1..=63).contains(&b.len()) && b[0].is_ascii_alphabetic() && b.iter().all(|c| c.is_ascii_alphanumeric())
+    (1..=63).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b.iter().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// KubernetesValidatorFunctions.isValidLabelKey and isValidAnnotationKey:
@@ -361,7 +420,8 @@ pub fn is_valid_prefixed_name(s: &str) -> bool {
 /// makeValidator's isValidTag: 1 to 63 characters, `^[a-z0-9:+#]+(\-[a-z0-9:+#]+)*$`.
 pub fn is_valid_tag(s: &str) -> bool {
     let b = s.as_bytes();
-    let part = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#');
+    let part =
+        |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#');
     (1..=63).contains(&b.len())
         && part(b[0])
         && part(b[b.len() - 1])
@@ -378,7 +438,8 @@ pub fn is_valid_url(s: &str) -> bool {
 /// CommonValidatorFunctions.isNonEmptyString: `v.trim().length >= 1`, with JavaScript's trim
 /// (Unicode White_Space without U+0085, plus U+FEFF).
 pub fn is_non_empty_string(s: &str) -> bool {
-    s.chars().any(|c| !(c != '\u{85}' && c.is_whitespace() || c == '\u{feff}'))
+    s.chars()
+        .any(|c| !(c != '\u{85}' && c.is_whitespace() || c == '\u{feff}'))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,7 +463,13 @@ const KINDS: &[KindSchema] = &[
         api_versions: BACKSTAGE_VERSIONS,
         spec: obj(
             &["type", "lifecycle", "owner", "definition"],
-            &[("type", NES), ("lifecycle", NES), ("owner", NES), ("system", NES), ("definition", NES)],
+            &[
+                ("type", NES),
+                ("lifecycle", NES),
+                ("owner", NES),
+                ("system", NES),
+                ("definition", NES),
+            ],
         ),
     },
     KindSchema {
@@ -425,14 +492,28 @@ const KINDS: &[KindSchema] = &[
     KindSchema {
         kind: "Resource",
         api_versions: BACKSTAGE_VERSIONS,
-        spec: obj(&["type", "owner"], &[("type", NES), ("owner", NES), ("dependsOn", NES_LIST), ("system", NES)]),
+        spec: obj(
+            &["type", "owner"],
+            &[
+                ("type", NES),
+                ("owner", NES),
+                ("dependsOn", NES_LIST),
+                ("system", NES),
+            ],
+        ),
     },
     KindSchema {
         kind: "Group",
         api_versions: BACKSTAGE_VERSIONS,
         spec: obj(
             &["type", "children"],
-            &[("type", NES), ("profile", PROFILE), ("parent", NES), ("children", NES_LIST), ("members", NES_LIST)],
+            &[
+                ("type", NES),
+                ("profile", PROFILE),
+                ("parent", NES),
+                ("children", NES_LIST),
+                ("members", NES_LIST),
+            ],
         ),
     },
     KindSchema {
@@ -440,23 +521,37 @@ const KINDS: &[KindSchema] = &[
         api_versions: BACKSTAGE_VERSIONS,
         spec: obj(
             &[],
-            &[("type", NES), ("target", NES), ("targets", NES_LIST), ("presence", S::Enum(&["required", "optional"]))],
+            &[
+                ("type", NES),
+                ("target", NES),
+                ("targets", NES_LIST),
+                ("presence", S::Enum(&["required", "optional"])),
+            ],
         ),
     },
     KindSchema {
         kind: "User",
         api_versions: BACKSTAGE_VERSIONS,
-        spec: obj(&["memberOf"], &[("profile", PROFILE), ("memberOf", NES_LIST)]),
+        spec: obj(
+            &["memberOf"],
+            &[("profile", PROFILE), ("memberOf", NES_LIST)],
+        ),
     },
     KindSchema {
         kind: "System",
         api_versions: BACKSTAGE_VERSIONS,
-        spec: obj(&["owner"], &[("owner", NES), ("domain", NES), ("type", NES)]),
+        spec: obj(
+            &["owner"],
+            &[("owner", NES), ("domain", NES), ("type", NES)],
+        ),
     },
     KindSchema {
         kind: "Domain",
         api_versions: BACKSTAGE_VERSIONS,
-        spec: obj(&["owner"], &[("owner", NES), ("subdomainOf", NES), ("type", NES)]),
+        spec: obj(
+            &["owner"],
+            &[("owner", NES), ("subdomainOf", NES), ("type", NES)],
+        ),
     },
     KindSchema {
         kind: "Template",
@@ -468,7 +563,13 @@ const KINDS: &[KindSchema] = &[
                 ("owner", NES),
                 ("lifecycle", NES),
                 // oneOf: an object, or an array of objects (the form's pages).
-                ("parameters", S::OneOf(&[S::Object(&PARAMETERS_OBJECT), S::Array(&S::Object(&PARAMETERS_PAGE))])),
+                (
+                    "parameters",
+                    S::OneOf(&[
+                        S::Object(&PARAMETERS_OBJECT),
+                        S::Array(&S::Object(&PARAMETERS_PAGE)),
+                    ]),
+                ),
                 ("secrets", S::Object(&obj(&[], &[("schema", ANY_OBJECT)]))),
                 (
                     "presentation",
@@ -478,14 +579,24 @@ const KINDS: &[KindSchema] = &[
                             "buttonLabels",
                             S::Object(&obj(
                                 &[],
-                                &[("backButtonText", S::Str), ("createButtonText", S::Str), ("reviewButtonText", S::Str)],
+                                &[
+                                    ("backButtonText", S::Str),
+                                    ("createButtonText", S::Str),
+                                    ("reviewButtonText", S::Str),
+                                ],
                             )),
                         )],
                     )),
                 ),
-                ("EXPERIMENTAL_recovery", S::Object(&obj(&[], &[("EXPERIMENTAL_strategy", S::Str)]))),
+                (
+                    "EXPERIMENTAL_recovery",
+                    S::Object(&obj(&[], &[("EXPERIMENTAL_strategy", S::Str)])),
+                ),
                 ("formDecorators", S::Array(&S::Object(&FORM_DECORATOR))),
-                ("EXPERIMENTAL_formDecorators", S::Array(&S::Object(&FORM_DECORATOR))),
+                (
+                    "EXPERIMENTAL_formDecorators",
+                    S::Array(&S::Object(&FORM_DECORATOR)),
+                ),
                 ("steps", S::Array(&S::Object(&STEP))),
                 ("output", S::Object(&OUTPUT)),
             ],
@@ -493,10 +604,19 @@ const KINDS: &[KindSchema] = &[
     },
 ];
 
-const PROFILE: S = S::Object(&obj(&[], &[("displayName", NES), ("email", NES), ("picture", NES)]));
+const PROFILE: S = S::Object(&obj(
+    &[],
+    &[("displayName", NES), ("email", NES), ("picture", NES)],
+));
 const PERMISSIONS: S = S::Object(&obj(&[], &[("tags", S::Array(&S::Str))]));
 const PARAMETERS_OBJECT: Obj = obj(&[], &[("backstage:permissions", PERMISSIONS)]);
-const PARAMETERS_PAGE: Obj = obj(&[], &[("when", S::StrOrBool), ("backstage:permissions", PERMISSIONS)]);
+const PARAMETERS_PAGE: Obj = obj(
+    &[],
+    &[
+        ("when", S::StrOrBool),
+        ("backstage:permissions", PERMISSIONS),
+    ],
+);
 const FORM_DECORATOR: Obj = obj(&[], &[("id", S::Str), ("input", ANY_OBJECT)]);
 const STEP: Obj = obj(
     &["action"],
@@ -517,12 +637,26 @@ const OUTPUT: Obj = Obj {
             "links",
             S::Array(&S::Object(&obj(
                 &[],
-                &[("if", S::StrOrBool), ("url", NES), ("entityRef", NES), ("title", NES), ("icon", NES)],
+                &[
+                    ("if", S::StrOrBool),
+                    ("url", NES),
+                    ("entityRef", NES),
+                    ("title", NES),
+                    ("icon", NES),
+                ],
             ))),
         ),
         (
             "text",
-            S::Array(&S::Object(&obj(&[], &[("if", S::StrOrBool), ("title", NES), ("icon", NES), ("content", S::Str)]))),
+            S::Array(&S::Object(&obj(
+                &[],
+                &[
+                    ("if", S::StrOrBool),
+                    ("title", NES),
+                    ("icon", NES),
+                    ("content", S::Str),
+                ],
+            ))),
         ),
     ],
     other: Other::Schema(&S::Str),
@@ -535,7 +669,10 @@ fn check_kind(schema: &KindSchema, doc: &Node) -> Result<(), Issue> {
         return Err(Issue::error(
             Stage::Kind,
             doc.pos,
-            format!("spec: required field is missing (every {} has a spec)", schema.kind),
+            format!(
+                "spec: required field is missing (every {} has a spec)",
+                schema.kind
+            ),
         ));
     };
     let path = FieldPath::ROOT.key("spec");
@@ -578,7 +715,9 @@ fn check_location(doc: &Node, location: &LocationContext<'_>) -> Result<(), Issu
     // `type = spec.type ?? <type of the location that read the file>`; a type other than that
     // one must be in allowedLocationTypes (CatalogBuilder's default: ["url"]).
     let type_node = spec.get("type");
-    let location_type = type_node.and_then(Node::as_str).unwrap_or(location.location_type);
+    let location_type = type_node
+        .and_then(Node::as_str)
+        .unwrap_or(location.location_type);
     if location_type != location.location_type && location_type != "url" {
         let node = type_node.expect("differs from the default");
         return Err(Issue::error(
@@ -592,9 +731,18 @@ fn check_location(doc: &Node, location: &LocationContext<'_>) -> Result<(), Issu
     }
     // `file` targets must not end with a path separator.
     if location_type == "file" {
-        let target = spec.get("target").into_iter().map(|t| ("spec.target".to_string(), t));
-        let targets = spec.get("targets").and_then(Node::as_seq).unwrap_or_default();
-        let targets = targets.iter().enumerate().map(|(i, t)| (format!("spec.targets[{i}]"), t));
+        let target = spec
+            .get("target")
+            .into_iter()
+            .map(|t| ("spec.target".to_string(), t));
+        let targets = spec
+            .get("targets")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        let targets = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("spec.targets[{i}]"), t));
         for (field, node) in target.chain(targets) {
             let value = node.as_str().unwrap_or_default();
             if value.ends_with('/') {
@@ -661,7 +809,11 @@ enum Other {
 }
 
 const fn obj(required: &'static [&'static str], props: &'static [(&'static str, S)]) -> Obj {
-    Obj { required, props, other: Other::Allowed }
+    Obj {
+        required,
+        props,
+        other: Other::Allowed,
+    }
 }
 
 /// catalog-model schema/EntityEnvelope.schema.json.
@@ -670,7 +822,10 @@ const ENVELOPE: S = S::Object(&Obj {
     props: &[
         ("apiVersion", NES),
         ("kind", NES),
-        ("metadata", S::Object(&obj(&["name"], &[("name", NES), ("namespace", NES)]))),
+        (
+            "metadata",
+            S::Object(&obj(&["name"], &[("name", NES), ("namespace", NES)])),
+        ),
     ],
     other: Other::Allowed,
 });
@@ -699,17 +854,34 @@ const META: Obj = obj(
         ("namespace", NES),
         ("title", NES),
         ("description", S::Str),
-        ("labels", S::Object(&Obj { required: &[], props: &[], other: Other::Strings })),
+        (
+            "labels",
+            S::Object(&Obj {
+                required: &[],
+                props: &[],
+                other: Other::Strings,
+            }),
+        ),
         ("annotations", S::Annotations),
         ("tags", NES_LIST),
-        ("links", S::Array(&S::Object(&obj(&["url"], &[("url", NES), ("title", NES), ("icon", NES), ("type", NES)])))),
+        (
+            "links",
+            S::Array(&S::Object(&obj(
+                &["url"],
+                &[("url", NES), ("title", NES), ("icon", NES), ("type", NES)],
+            ))),
+        ),
     ],
 );
 
 /// catalog-model schema/shared/common.schema.json: relation, reference, status, statusItem, error.
 const RELATION: Obj = Obj {
     required: &["type", "targetRef"],
-    props: &[("type", S::Word), ("target", S::Object(&REFERENCE)), ("targetRef", NES)],
+    props: &[
+        ("type", S::Word),
+        ("target", S::Object(&REFERENCE)),
+        ("targetRef", NES),
+    ],
     other: Other::Forbidden,
 };
 const REFERENCE: Obj = Obj {
@@ -729,7 +901,15 @@ const STATUS: Obj = obj(
                 ("message", S::Str),
                 (
                     "error",
-                    S::Object(&obj(&["name", "message"], &[("name", NES), ("message", S::Str), ("code", S::Str), ("stack", S::Str)])),
+                    S::Object(&obj(
+                        &["name", "message"],
+                        &[
+                            ("name", NES),
+                            ("message", S::Str),
+                            ("code", S::Str),
+                            ("stack", S::Str),
+                        ],
+                    )),
                 ),
             ],
         ))),
@@ -744,32 +924,58 @@ struct SchemaError {
 }
 
 enum Violation {
-    Missing { required: &'static [&'static str] },
-    Type { expected: &'static str, found: Found },
+    Missing {
+        required: &'static [&'static str],
+    },
+    Type {
+        expected: &'static str,
+        found: Found,
+    },
     Empty,
     Pattern,
-    Enum { allowed: &'static [&'static str], found: String },
-    Unknown { allowed: &'static [(&'static str, S)] },
-    OneOf { found: String },
+    Enum {
+        allowed: &'static [&'static str],
+        found: String,
+    },
+    Unknown {
+        allowed: &'static [(&'static str, S)],
+    },
+    OneOf {
+        found: String,
+    },
 }
 
 impl SchemaError {
     fn into_issue(self, stage: Stage) -> Issue {
-        let path = if self.path.is_empty() { "document" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "document"
+        } else {
+            &self.path
+        };
         let message = match self.what {
             Violation::Missing { required } => {
-                format!("{path}: required field is missing (required here: {})", required.join(", "))
+                format!(
+                    "{path}: required field is missing (required here: {})",
+                    required.join(", ")
+                )
             }
             Violation::Type { expected, found } => {
                 // Quoting turns a YAML number, boolean or null into a string.
-                let hint = if expected.contains("string") && found.scalar { " (quote it to make it a string)" } else { "" };
+                let hint = if expected.contains("string") && found.scalar {
+                    " (quote it to make it a string)"
+                } else {
+                    ""
+                };
                 format!("{path}: must be {expected}, found {}{hint}", found.text)
             }
             Violation::Empty => format!("{path}: must not be empty"),
             Violation::Pattern => format!("{path}: must be a single word of [A-Za-z0-9_]"),
             Violation::Enum { allowed, found } => {
                 let allowed: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
-                format!("{path}: must be one of {}, found {found}", allowed.join(", "))
+                format!(
+                    "{path}: must be one of {}, found {found}",
+                    allowed.join(", ")
+                )
             }
             Violation::Unknown { allowed } => {
                 let allowed: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
@@ -779,7 +985,9 @@ impl SchemaError {
                     format!("{path}: unknown root field: an entity has only apiVersion, kind, metadata and spec")
                 }
             }
-            Violation::OneOf { found } => format!("{path}: must be a mapping or a list of mappings, found {found}"),
+            Violation::OneOf { found } => {
+                format!("{path}: must be a mapping or a list of mappings, found {found}")
+            }
         };
         Issue::error(stage, self.pos, message)
     }
@@ -787,7 +995,14 @@ impl SchemaError {
 
 fn check_schema(s: &S, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Result<(), SchemaError> {
     let type_error = |expected: &'static str| {
-        Err(SchemaError { pos: node.pos, path: path.to_string(), what: Violation::Type { expected, found: Found::of(node) } })
+        Err(SchemaError {
+            pos: node.pos,
+            path: path.to_string(),
+            what: Violation::Type {
+                expected,
+                found: Found::of(node),
+            },
+        })
     };
     match *s {
         S::Str => match node.value {
@@ -795,9 +1010,20 @@ fn check_schema(s: &S, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Resul
             _ => type_error("a string"),
         },
         S::NonEmptyStr | S::Word => match &node.value {
-            NodeValue::String(v) if v.is_empty() => Err(SchemaError { pos: node.pos, path: path.to_string(), what: Violation::Empty }),
-            NodeValue::String(v) if matches!(s, S::Word) && !v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') => {
-                Err(SchemaError { pos: node.pos, path: path.to_string(), what: Violation::Pattern })
+            NodeValue::String(v) if v.is_empty() => Err(SchemaError {
+                pos: node.pos,
+                path: path.to_string(),
+                what: Violation::Empty,
+            }),
+            NodeValue::String(v)
+                if matches!(s, S::Word)
+                    && !v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') =>
+            {
+                Err(SchemaError {
+                    pos: node.pos,
+                    path: path.to_string(),
+                    what: Violation::Pattern,
+                })
             }
             NodeValue::String(_) => Ok(()),
             _ => type_error("a string"),
@@ -808,13 +1034,20 @@ fn check_schema(s: &S, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Resul
         },
         S::Enum(allowed) => match &node.value {
             NodeValue::String(v) if allowed.contains(&v.as_str()) => Ok(()),
-            NodeValue::String(_) => {
-                Err(SchemaError { pos: node.pos, path: path.to_string(), what: Violation::Enum { allowed, found: describe(node) } })
-            }
+            NodeValue::String(_) => Err(SchemaError {
+                pos: node.pos,
+                path: path.to_string(),
+                what: Violation::Enum {
+                    allowed,
+                    found: describe(node),
+                },
+            }),
             _ => type_error("a string"),
         },
         S::Array(items) => {
-            let Some(seq) = node.as_seq() else { return type_error("a list") };
+            let Some(seq) = node.as_seq() else {
+                return type_error("a list");
+            };
             for (i, item) in seq.iter().enumerate() {
                 check_schema(items, item, &path.index(i), item.pos)?;
             }
@@ -822,7 +1055,10 @@ fn check_schema(s: &S, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Resul
         }
         S::Object(o) => check_object(o, node, path, key_pos),
         S::OneOf(branches) => {
-            let passing = branches.iter().filter(|b| check_schema(b, node, path, key_pos).is_ok()).count();
+            let passing = branches
+                .iter()
+                .filter(|b| check_schema(b, node, path, key_pos).is_ok())
+                .count();
             if passing == 1 {
                 return Ok(());
             }
@@ -837,28 +1073,57 @@ fn check_schema(s: &S, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Resul
                     check_schema(branch, node, path, key_pos)?;
                 }
             }
-            Err(SchemaError { pos: node.pos, path: path.to_string(), what: Violation::OneOf { found: describe(node) } })
+            Err(SchemaError {
+                pos: node.pos,
+                path: path.to_string(),
+                what: Violation::OneOf {
+                    found: describe(node),
+                },
+            })
         }
         S::Annotations => {
             if is_falsy(node) {
                 return Ok(());
             }
-            check_object(&Obj { required: &[], props: &[], other: Other::Strings }, node, path, key_pos)
+            check_object(
+                &Obj {
+                    required: &[],
+                    props: &[],
+                    other: Other::Strings,
+                },
+                node,
+                path,
+                key_pos,
+            )
         }
     }
 }
 
-fn check_object(o: &Obj, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Result<(), SchemaError> {
+fn check_object(
+    o: &Obj,
+    node: &Node,
+    path: &FieldPath<'_>,
+    key_pos: Pos,
+) -> Result<(), SchemaError> {
     let Some(entries) = node.as_map() else {
         return Err(SchemaError {
             pos: node.pos,
             path: path.to_string(),
-            what: Violation::Type { expected: "a mapping", found: Found::of(node) },
+            what: Violation::Type {
+                expected: "a mapping",
+                found: Found::of(node),
+            },
         });
     };
     for field in o.required {
         if node.entry(field).is_none() {
-            return Err(SchemaError { pos: key_pos, path: path.key(field).to_string(), what: Violation::Missing { required: o.required } });
+            return Err(SchemaError {
+                pos: key_pos,
+                path: path.key(field).to_string(),
+                what: Violation::Missing {
+                    required: o.required,
+                },
+            });
         }
     }
     match o.other {
@@ -897,7 +1162,10 @@ fn check_object(o: &Obj, node: &Node, path: &FieldPath<'_>, key_pos: Pos) -> Res
                 return Err(SchemaError {
                     pos: value.pos,
                     path: path.key(&name).to_string(),
-                    what: Violation::Type { expected: "a string", found: Found::of(value) },
+                    what: Violation::Type {
+                        expected: "a string",
+                        found: Found::of(value),
+                    },
                 });
             }
         }
@@ -923,14 +1191,23 @@ enum Segment<'a> {
 }
 
 impl<'a> FieldPath<'a> {
-    pub const ROOT: FieldPath<'static> = FieldPath { parent: None, segment: Segment::Root };
+    pub const ROOT: FieldPath<'static> = FieldPath {
+        parent: None,
+        segment: Segment::Root,
+    };
 
     pub fn key(&'a self, key: &'a str) -> FieldPath<'a> {
-        FieldPath { parent: Some(self), segment: Segment::Key(key) }
+        FieldPath {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
     }
 
     pub fn index(&'a self, index: usize) -> FieldPath<'a> {
-        FieldPath { parent: Some(self), segment: Segment::Index(index) }
+        FieldPath {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
     }
 }
 
@@ -939,7 +1216,13 @@ impl fmt::Display for FieldPath<'_> {
         if let Some(parent) = self.parent {
             parent.fmt(f)?;
         }
-        let first = matches!(self.parent, Some(FieldPath { segment: Segment::Root, .. }));
+        let first = matches!(
+            self.parent,
+            Some(FieldPath {
+                segment: Segment::Root,
+                ..
+            })
+        );
         match self.segment {
             Segment::Root => Ok(()),
             Segment::Index(i) => write!(f, "[{i}]"),
@@ -956,7 +1239,10 @@ impl fmt::Display for FieldPath<'_> {
 
 /// A key that reads unambiguously in a dotted path.
 fn is_plain_key(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'$' | b':'))
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'$' | b':'))
 }
 
 /// A mapping's entries in JavaScript property order (`Object.entries`, `for…in`): keys that are
@@ -966,8 +1252,10 @@ fn js_order(entries: &[(Node, Node)]) -> impl Iterator<Item = &(Node, Node)> {
     let indexed = entries.iter().any(|(k, _)| array_index(k).is_some());
     let mut order: Vec<&(Node, Node)> = Vec::new();
     if indexed {
-        let mut numeric: Vec<(u32, &(Node, Node))> =
-            entries.iter().filter_map(|e| array_index(&e.0).map(|i| (i, e))).collect();
+        let mut numeric: Vec<(u32, &(Node, Node))> = entries
+            .iter()
+            .filter_map(|e| array_index(&e.0).map(|i| (i, e)))
+            .collect();
         numeric.sort_by_key(|(i, _)| *i);
         order.extend(numeric.into_iter().map(|(_, e)| e));
         order.extend(entries.iter().filter(|e| array_index(&e.0).is_none()));
@@ -1029,8 +1317,14 @@ struct Found {
 
 impl Found {
     fn of(node: &Node) -> Found {
-        let scalar = matches!(node.value, NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_));
-        Found { text: describe(node), scalar }
+        let scalar = matches!(
+            node.value,
+            NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_)
+        );
+        Found {
+            text: describe(node),
+            scalar,
+        }
     }
 }
 
@@ -1062,7 +1356,11 @@ mod tests {
     fn assert_error(text: &str, stage: Stage, needle: &str) -> Issue {
         let issue = first_error(text).unwrap_or_else(|| panic!("no error for:\n{text}"));
         assert_eq!(issue.stage, stage, "{issue:?}");
-        assert!(issue.message.contains(needle), "{:?} does not contain {needle:?}", issue.message);
+        assert!(
+            issue.message.contains(needle),
+            "{:?} does not contain {needle:?}",
+            issue.message
+        );
         issue
     }
 
@@ -1081,7 +1379,11 @@ mod tests {
         for bad in ["-a", "a-", "_a", "a.", "a b", "café", "a/b", "a:b", "a\n"] {
             assert!(!is_valid_object_name(bad), "{bad}");
         }
-        let issue = assert_error(&COMPONENT.replace("name: x", "name: Bad Name"), Stage::Policy, "metadata.name");
+        let issue = assert_error(
+            &COMPONENT.replace("name: x", "name: Bad Name"),
+            Stage::Policy,
+            "metadata.name",
+        );
         assert_eq!(
             issue.message,
             "metadata.name: \"Bad Name\" is not a valid name: a string of [a-zA-Z0-9] sequences separated by any of [-_.], at most 63 characters in total"
@@ -1098,7 +1400,11 @@ mod tests {
         for bad in ["", "Default", "my_ns", "my.ns", "-ns", "ns-"] {
             assert!(!is_valid_dns_label(bad), "{bad}");
         }
-        assert_error(&with_metadata("  namespace: Default\n"), Stage::Policy, "metadata.namespace: \"Default\"");
+        assert_error(
+            &with_metadata("  namespace: Default\n"),
+            Stage::Policy,
+            "metadata.namespace: \"Default\"",
+        );
     }
 
     #[test]
@@ -1107,137 +1413,356 @@ mod tests {
         let prefix_253 = format!("{label}.{label}.{label}.{}", "a".repeat(61));
         assert_eq!(prefix_253.len(), 253);
         assert!(is_valid_prefixed_name(&format!("{prefix_253}/{label}")));
-        assert!(!is_valid_prefixed_name(&format!("{prefix_253}a/x")), "254-character prefix");
-        assert!(!is_valid_prefixed_name(&format!("example.com/{label}a")), "64-character name");
+        assert!(
+            !is_valid_prefixed_name(&format!("{prefix_253}a/x")),
+            "254-character prefix"
+        );
+        assert!(
+            !is_valid_prefixed_name(&format!("example.com/{label}a")),
+            "64-character name"
+        );
         assert!(is_valid_prefixed_name("example.com/x_y.z-w"));
-        for bad in ["a/b/c", "Example.com/team", "/foo", "example.com/", "my_corp.com/team", "a#b", "my key", ""] {
+        for bad in [
+            "a/b/c",
+            "Example.com/team",
+            "/foo",
+            "example.com/",
+            "my_corp.com/team",
+            "a#b",
+            "my key",
+            "",
+        ] {
             assert!(!is_valid_prefixed_name(bad), "{bad}");
         }
     }
 
     #[test]
     fn labels_keys_then_values() {
-        assert_valid(&with_metadata("  labels:\n    empty: ''\n    example.com/x: Value_1.2-3\n"));
-        let issue = assert_error(&with_metadata("  labels:\n    a/b/c: x\n"), Stage::Policy, "not a valid label key");
+        assert_valid(&with_metadata(
+            "  labels:\n    empty: ''\n    example.com/x: Value_1.2-3\n",
+        ));
+        let issue = assert_error(
+            &with_metadata("  labels:\n    a/b/c: x\n"),
+            Stage::Policy,
+            "not a valid label key",
+        );
         assert_eq!(issue.pos, Pos { line: 5, col: 5 });
-        let issue = assert_error(&with_metadata("  labels:\n    a: b c\n"), Stage::Policy, "metadata.labels.a: \"b c\" is not a valid label value");
+        let issue = assert_error(
+            &with_metadata("  labels:\n    a: b c\n"),
+            Stage::Policy,
+            "metadata.labels.a: \"b c\" is not a valid label value",
+        );
         assert_eq!(issue.pos, Pos { line: 5, col: 8 });
-        assert_error(&with_metadata(&format!("  labels:\n    a: {}\n", "v".repeat(64))), Stage::Policy, "label value");
+        assert_error(
+            &with_metadata(&format!("  labels:\n    a: {}\n", "v".repeat(64))),
+            Stage::Policy,
+            "label value",
+        );
         // SchemaValid before FieldFormat: a number is a type error.
-        assert_error(&with_metadata("  labels:\n    version: 1.0\n"), Stage::Policy, "metadata.labels.version: must be a string, found the number 1");
-        assert_error(&with_metadata("  labels:\n"), Stage::Policy, "metadata.labels: must be a mapping");
+        assert_error(
+            &with_metadata("  labels:\n    version: 1.0\n"),
+            Stage::Policy,
+            "metadata.labels.version: must be a string, found the number 1",
+        );
+        assert_error(
+            &with_metadata("  labels:\n"),
+            Stage::Policy,
+            "metadata.labels: must be a mapping",
+        );
     }
 
     #[test]
     fn annotations_shape_values_and_keys() {
         assert_valid(&with_metadata("  annotations:\n"));
         assert_valid(&with_metadata("  annotations: ''\n"));
-        assert_valid(&with_metadata("  annotations:\n    example.com/empty: ''\n"));
-        assert_error(&with_metadata("  annotations: [a]\n"), Stage::Annotations, "metadata.annotations: must be a mapping");
-        assert_error(&with_metadata("  annotations: text\n"), Stage::Annotations, "metadata.annotations");
+        assert_valid(&with_metadata(
+            "  annotations:\n    example.com/empty: ''\n",
+        ));
+        assert_error(
+            &with_metadata("  annotations: [a]\n"),
+            Stage::Annotations,
+            "metadata.annotations: must be a mapping",
+        );
+        assert_error(
+            &with_metadata("  annotations: text\n"),
+            Stage::Annotations,
+            "metadata.annotations",
+        );
         assert_error(
             &with_metadata("  annotations:\n    example.com/port: 8080\n"),
             Stage::Policy,
             "metadata.annotations[\"example.com/port\"]: must be a string",
         );
-        assert_error(&with_metadata("  annotations:\n    example.com/: x\n"), Stage::Policy, "not a valid annotation key");
+        assert_error(
+            &with_metadata("  annotations:\n    example.com/: x\n"),
+            Stage::Policy,
+            "not a valid annotation key",
+        );
     }
 
     #[test]
     fn tags_allow_colon_plus_hash_and_single_dashes() {
-        assert!(is_valid_tag("c++") && is_valid_tag("c#") && is_valid_tag("lang:go") && is_valid_tag("java-8") && is_valid_tag("0"));
+        assert!(
+            is_valid_tag("c++")
+                && is_valid_tag("c#")
+                && is_valid_tag("lang:go")
+                && is_valid_tag("java-8")
+                && is_valid_tag("0")
+        );
         assert!(is_valid_tag(&"t".repeat(63)));
         assert!(!is_valid_tag(&"t".repeat(64)));
-        for bad in ["", "Java", "my_tag", "two words", "a--b", "1.2", "-go", "go-"] {
+        for bad in [
+            "",
+            "Java",
+            "my_tag",
+            "two words",
+            "a--b",
+            "1.2",
+            "-go",
+            "go-",
+        ] {
             assert!(!is_valid_tag(bad), "{bad}");
         }
-        let issue = assert_error(&with_metadata("  tags: [ok, NotOk]\n"), Stage::Policy, "metadata.tags[1]: \"NotOk\" is not a valid tag");
+        let issue = assert_error(
+            &with_metadata("  tags: [ok, NotOk]\n"),
+            Stage::Policy,
+            "metadata.tags[1]: \"NotOk\" is not a valid tag",
+        );
         assert_eq!(issue.pos, Pos { line: 4, col: 14 });
-        assert_error(&with_metadata("  tags: ['']\n"), Stage::Policy, "metadata.tags[0]: must not be empty");
-        assert_error(&with_metadata("  tags: [1]\n"), Stage::Policy, "metadata.tags[0]: must be a string");
+        assert_error(
+            &with_metadata("  tags: ['']\n"),
+            Stage::Policy,
+            "metadata.tags[0]: must not be empty",
+        );
+        assert_error(
+            &with_metadata("  tags: [1]\n"),
+            Stage::Policy,
+            "metadata.tags[0]: must be a string",
+        );
     }
 
     #[test]
     fn links_urls_titles_and_icons() {
-        assert!(is_valid_url("https://example.com") && is_valid_url("mailto:team@example.com") && is_valid_url("slack://channel?id=C1"));
-        for bad in ["example.com/dashboard", "/docs/index.html", "not a url", "http://", ""] {
+        assert!(
+            is_valid_url("https://example.com")
+                && is_valid_url("mailto:team@example.com")
+                && is_valid_url("slack://channel?id=C1")
+        );
+        for bad in [
+            "example.com/dashboard",
+            "/docs/index.html",
+            "not a url",
+            "http://",
+            "",
+        ] {
             assert!(!is_valid_url(bad), "{bad}");
         }
-        assert!(!is_non_empty_string("   ") && !is_non_empty_string("\u{feff}\u{a0}\n") && is_non_empty_string("\u{85}"));
-        assert_error(&with_metadata("  links:\n    - url: example.com\n"), Stage::Policy, "metadata.links[0].url: \"example.com\" is not a valid URL");
-        assert_error(&with_metadata("  links:\n    - url: https://x.y\n      title: '  '\n"), Stage::Policy, "metadata.links[0].title");
-        assert_error(&with_metadata("  links:\n    - title: x\n"), Stage::Policy, "metadata.links[0].url: required field is missing");
-        assert_error(&with_metadata("  links:\n    - url: https://x.y\n      type: ''\n"), Stage::Policy, "metadata.links[0].type: must not be empty");
+        assert!(
+            !is_non_empty_string("   ")
+                && !is_non_empty_string("\u{feff}\u{a0}\n")
+                && is_non_empty_string("\u{85}")
+        );
+        assert_error(
+            &with_metadata("  links:\n    - url: example.com\n"),
+            Stage::Policy,
+            "metadata.links[0].url: \"example.com\" is not a valid URL",
+        );
+        assert_error(
+            &with_metadata("  links:\n    - url: https://x.y\n      title: '  '\n"),
+            Stage::Policy,
+            "metadata.links[0].title",
+        );
+        assert_error(
+            &with_metadata("  links:\n    - title: x\n"),
+            Stage::Policy,
+            "metadata.links[0].url: required field is missing",
+        );
+        assert_error(
+            &with_metadata("  links:\n    - url: https://x.y\n      type: ''\n"),
+            Stage::Policy,
+            "metadata.links[0].type: must not be empty",
+        );
     }
 
     #[test]
     fn api_versions_and_kinds() {
-        assert!(is_valid_api_version("backstage.io/v1alpha1") && is_valid_api_version("v1") && is_valid_api_version(&"v".repeat(63)));
-        for bad in ["backstage.io/v1/alpha", "Backstage.io/v1alpha1", "backstage.io/v1-alpha1", "backstage.io/", &"v".repeat(64)] {
+        assert!(
+            is_valid_api_version("backstage.io/v1alpha1")
+                && is_valid_api_version("v1")
+                && is_valid_api_version(&"v".repeat(63))
+        );
+        for bad in [
+            "backstage.io/v1/alpha",
+            "Backstage.io/v1alpha1",
+            "backstage.io/v1-alpha1",
+            "backstage.io/",
+            &"v".repeat(64),
+        ] {
             assert!(!is_valid_api_version(bad), "{bad}");
         }
         assert!(is_valid_kind("Component") && is_valid_kind(&"K".repeat(63)));
         for bad in ["1Component", "My-Kind", &"K".repeat(64)] {
             assert!(!is_valid_kind(bad), "{bad}");
         }
-        assert_error(&COMPONENT.replace("kind: Component", "kind: My-Kind"), Stage::Policy, "kind: \"My-Kind\" is not a valid kind");
+        assert_error(
+            &COMPONENT.replace("kind: Component", "kind: My-Kind"),
+            Stage::Policy,
+            "kind: \"My-Kind\" is not a valid kind",
+        );
     }
 
     #[test]
     fn envelope_comes_first_and_points_at_the_field() {
-        let issue = assert_error("kind: Component\nmetadata:\n  name: x\n", Stage::Envelope, "apiVersion: required field is missing");
+        let issue = assert_error(
+            "kind: Component\nmetadata:\n  name: x\n",
+            Stage::Envelope,
+            "apiVersion: required field is missing",
+        );
         assert_eq!(issue.pos, Pos { line: 1, col: 1 });
-        let issue = assert_error("apiVersion: a/b\nkind: Component\nmetadata:\n  title: x\n", Stage::Envelope, "metadata.name: required");
+        let issue = assert_error(
+            "apiVersion: a/b\nkind: Component\nmetadata:\n  title: x\n",
+            Stage::Envelope,
+            "metadata.name: required",
+        );
         assert_eq!(issue.pos, Pos { line: 3, col: 1 });
-        assert_error("apiVersion: a/b\nkind: ''\nmetadata:\n  name: x\n", Stage::Envelope, "kind: must not be empty");
-        assert_error("apiVersion: a/b\nkind: K\nmetadata:\n  name: 42\n", Stage::Envelope, "metadata.name: must be a string, found the number 42");
-        assert_error("apiVersion: a/b\nkind: K\nmetadata:\n  name: x\n  namespace: ~\n", Stage::Envelope, "metadata.namespace: must be a string");
+        assert_error(
+            "apiVersion: a/b\nkind: ''\nmetadata:\n  name: x\n",
+            Stage::Envelope,
+            "kind: must not be empty",
+        );
+        assert_error(
+            "apiVersion: a/b\nkind: K\nmetadata:\n  name: 42\n",
+            Stage::Envelope,
+            "metadata.name: must be a string, found the number 42",
+        );
+        assert_error(
+            "apiVersion: a/b\nkind: K\nmetadata:\n  name: x\n  namespace: ~\n",
+            Stage::Envelope,
+            "metadata.namespace: must be a string",
+        );
         assert_error("- a\n", Stage::Yaml, "document root must be a mapping");
     }
 
     #[test]
     fn schema_order_root_fields_then_metadata_then_spec() {
-        let issue = assert_error(&format!("{COMPONENT}foo: 1\n"), Stage::Policy, "foo: unknown root field");
+        let issue = assert_error(
+            &format!("{COMPONENT}foo: 1\n"),
+            Stage::Policy,
+            "foo: unknown root field",
+        );
         assert_eq!(issue.pos, Pos { line: 9, col: 1 });
-        assert_error(&with_metadata("  title: ''\n"), Stage::Policy, "metadata.title: must not be empty");
-        assert_error(&with_metadata("  uid: 5\n"), Stage::Policy, "metadata.uid: must be a string");
+        assert_error(
+            &with_metadata("  title: ''\n"),
+            Stage::Policy,
+            "metadata.title: must not be empty",
+        );
+        assert_error(
+            &with_metadata("  uid: 5\n"),
+            Stage::Policy,
+            "metadata.uid: must be a string",
+        );
         assert_valid(&with_metadata("  description: ''\n  whatever: [1]\n"));
-        assert_error(&COMPONENT.replace("spec:\n", "spec: []\nx:\n"), Stage::Policy, "x: unknown root field");
-        assert_error(&format!("{COMPONENT}status: {{}}\n"), Stage::Policy, "status: unknown root field");
-        assert_error(&format!("{COMPONENT}relations: [{{type: a b, targetRef: x}}]\n"), Stage::Policy, "relations[0].type: must be a single word");
-        assert_error(&format!("{COMPONENT}relations: []\n"), Stage::Policy, "relations: unknown root field");
+        assert_error(
+            &COMPONENT.replace("spec:\n", "spec: []\nx:\n"),
+            Stage::Policy,
+            "x: unknown root field",
+        );
+        assert_error(
+            &format!("{COMPONENT}status: {{}}\n"),
+            Stage::Policy,
+            "status: unknown root field",
+        );
+        assert_error(
+            &format!("{COMPONENT}relations: [{{type: a b, targetRef: x}}]\n"),
+            Stage::Policy,
+            "relations[0].type: must be a single word",
+        );
+        assert_error(
+            &format!("{COMPONENT}relations: []\n"),
+            Stage::Policy,
+            "relations: unknown root field",
+        );
     }
 
     #[test]
     fn kind_schemas_required_before_types() {
-        let issue = assert_error(&COMPONENT.replace("  lifecycle: production\n", "").replace("type: service", "type: 5"), Stage::Kind, "spec.lifecycle: required field is missing");
+        let issue = assert_error(
+            &COMPONENT
+                .replace("  lifecycle: production\n", "")
+                .replace("type: service", "type: 5"),
+            Stage::Kind,
+            "spec.lifecycle: required field is missing",
+        );
         assert_eq!(issue.pos, Pos { line: 5, col: 1 });
-        assert_error(&COMPONENT.replace("owner: team-a", "owner: ''"), Stage::Kind, "spec.owner: must not be empty");
-        assert_error(&format!("{COMPONENT}  dependsOn: [a, 5]\n"), Stage::Kind, "spec.dependsOn[1]: must be a string");
-        assert_error(&format!("{COMPONENT}  providesApis: a\n"), Stage::Kind, "spec.providesApis: must be a list");
+        assert_error(
+            &COMPONENT.replace("owner: team-a", "owner: ''"),
+            Stage::Kind,
+            "spec.owner: must not be empty",
+        );
+        assert_error(
+            &format!("{COMPONENT}  dependsOn: [a, 5]\n"),
+            Stage::Kind,
+            "spec.dependsOn[1]: must be a string",
+        );
+        assert_error(
+            &format!("{COMPONENT}  providesApis: a\n"),
+            Stage::Kind,
+            "spec.providesApis: must be a list",
+        );
         let no_spec = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: u\n";
         assert_error(no_spec, Stage::Kind, "spec: required field is missing");
         assert_valid(&format!("{no_spec}spec:\n  memberOf: []\n"));
-        assert_error(&format!("{no_spec}spec:\n  memberOf: []\n  profile: {{email: 5}}\n"), Stage::Kind, "spec.profile.email: must be a string");
+        assert_error(
+            &format!("{no_spec}spec:\n  memberOf: []\n  profile: {{email: 5}}\n"),
+            Stage::Kind,
+            "spec.profile.email: must be a string",
+        );
         let group = "apiVersion: backstage.io/v1beta1\nkind: Group\nmetadata:\n  name: g\nspec:\n  type: team\n";
         assert_error(group, Stage::Kind, "spec.children: required");
         assert_valid(&format!("{group}  children: []\n  whatever: 1\n"));
         let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: a\nspec:\n  type: openapi\n  lifecycle: production\n  owner: t\n";
         assert_error(api, Stage::Kind, "spec.definition: required");
-        assert_error(&format!("{api}  definition: {{$file: x}}\n"), Stage::Kind, "spec.definition: must be a string, found a mapping");
+        assert_error(
+            &format!("{api}  definition: {{$file: x}}\n"),
+            Stage::Kind,
+            "spec.definition: must be a string, found a mapping",
+        );
     }
 
     #[test]
     fn location_spec_and_step() {
-        let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l\nspec:\n";
-        assert_valid(&format!("{location}  target: ./a.yaml\n  presence: optional\n"));
+        let location =
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l\nspec:\n";
+        assert_valid(&format!(
+            "{location}  target: ./a.yaml\n  presence: optional\n"
+        ));
         assert_valid(&location.replace("spec:\n", "spec: {}\n"));
-        assert_error(&format!("{location}  presence: sometimes\n"), Stage::Kind, "spec.presence: must be one of \"required\", \"optional\"");
-        assert_error(&format!("{location}  targets: a\n"), Stage::Kind, "spec.targets: must be a list");
-        assert_error(&format!("{location}  type: github\n  target: x\n"), Stage::Location, "spec.type: \"github\" is not an allowed Location type");
-        assert_valid(&format!("{location}  type: url\n  target: https://example.com/x.yaml\n"));
-        assert_error(&format!("{location}  targets: [a.yaml, ./dir/]\n"), Stage::Location, "spec.targets[1]: \"./dir/\" ends with a path separator");
-        assert_valid(&format!("{location}  type: url\n  target: https://example.com/dir/\n"));
+        assert_error(
+            &format!("{location}  presence: sometimes\n"),
+            Stage::Kind,
+            "spec.presence: must be one of \"required\", \"optional\"",
+        );
+        assert_error(
+            &format!("{location}  targets: a\n"),
+            Stage::Kind,
+            "spec.targets: must be a list",
+        );
+        assert_error(
+            &format!("{location}  type: github\n  target: x\n"),
+            Stage::Location,
+            "spec.type: \"github\" is not an allowed Location type",
+        );
+        assert_valid(&format!(
+            "{location}  type: url\n  target: https://example.com/x.yaml\n"
+        ));
+        assert_error(
+            &format!("{location}  targets: [a.yaml, ./dir/]\n"),
+            Stage::Location,
+            "spec.targets[1]: \"./dir/\" ends with a path separator",
+        );
+        assert_valid(&format!(
+            "{location}  type: url\n  target: https://example.com/dir/\n"
+        ));
     }
 
     #[test]
@@ -1245,18 +1770,54 @@ mod tests {
         let t = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  type: service\n";
         assert_error(t, Stage::Kind, "spec.steps: required");
         assert_valid(&format!("{t}  steps: []\n"));
-        assert_error(&format!("{t}  steps: {{}}\n"), Stage::Kind, "spec.steps: must be a list");
-        assert_error(&format!("{t}  steps:\n    - id: a\n"), Stage::Kind, "spec.steps[0].action: required");
+        assert_error(
+            &format!("{t}  steps: {{}}\n"),
+            Stage::Kind,
+            "spec.steps: must be a list",
+        );
+        assert_error(
+            &format!("{t}  steps:\n    - id: a\n"),
+            Stage::Kind,
+            "spec.steps[0].action: required",
+        );
         assert_valid(&format!("{t}  steps:\n    - action: ''\n      if: false\n"));
-        assert_error(&format!("{t}  steps:\n    - action: a\n      if: 1\n"), Stage::Kind, "spec.steps[0].if: must be a string or a boolean");
-        assert_error(&format!("{t}  steps: []\n  parameters: x\n"), Stage::Kind, "spec.parameters: must be a mapping or a list of mappings");
-        assert_valid(&format!("{t}  steps: []\n  parameters: {{properties: {{}}}}\n"));
-        assert_valid(&format!("{t}  steps: []\n  parameters: [{{when: true}}, {{title: x}}]\n"));
-        assert_error(&format!("{t}  steps: []\n  parameters: [{{when: 1}}]\n"), Stage::Kind, "spec.parameters[0].when: must be a string or a boolean");
-        assert_error(&format!("{t}  steps: []\n  parameters:\n    backstage:permissions: {{tags: true}}\n"), Stage::Kind, "spec.parameters.backstage:permissions.tags: must be a list");
-        assert_error(&format!("{t}  steps: []\n  output: {{count: 3}}\n"), Stage::Kind, "spec.output.count: must be a string");
+        assert_error(
+            &format!("{t}  steps:\n    - action: a\n      if: 1\n"),
+            Stage::Kind,
+            "spec.steps[0].if: must be a string or a boolean",
+        );
+        assert_error(
+            &format!("{t}  steps: []\n  parameters: x\n"),
+            Stage::Kind,
+            "spec.parameters: must be a mapping or a list of mappings",
+        );
+        assert_valid(&format!(
+            "{t}  steps: []\n  parameters: {{properties: {{}}}}\n"
+        ));
+        assert_valid(&format!(
+            "{t}  steps: []\n  parameters: [{{when: true}}, {{title: x}}]\n"
+        ));
+        assert_error(
+            &format!("{t}  steps: []\n  parameters: [{{when: 1}}]\n"),
+            Stage::Kind,
+            "spec.parameters[0].when: must be a string or a boolean",
+        );
+        assert_error(
+            &format!("{t}  steps: []\n  parameters:\n    backstage:permissions: {{tags: true}}\n"),
+            Stage::Kind,
+            "spec.parameters.backstage:permissions.tags: must be a list",
+        );
+        assert_error(
+            &format!("{t}  steps: []\n  output: {{count: 3}}\n"),
+            Stage::Kind,
+            "spec.output.count: must be a string",
+        );
         assert_valid(&format!("{t}  steps: []\n  output: {{links: [{{url: x, if: true}}], text: [{{content: ''}}], note: x}}\n"));
-        assert_error(&format!("{t}  steps: []\n  owner: ''\n"), Stage::Kind, "spec.owner: must not be empty");
+        assert_error(
+            &format!("{t}  steps: []\n  owner: ''\n"),
+            Stage::Kind,
+            "spec.owner: must not be empty",
+        );
     }
 
     #[test]
@@ -1274,7 +1835,13 @@ mod tests {
             assert!(verdict.issues[0].message.contains(needle), "{:?}", verdict.issues[0].message);
         }
         // A generic entity still goes through the policies.
-        assert_error(&COMPONENT.replace("kind: Component", "kind: Widget").replace("name: x", "name: -x"), Stage::Policy, "metadata.name");
+        assert_error(
+            &COMPONENT
+                .replace("kind: Component", "kind: Widget")
+                .replace("name: x", "name: -x"),
+            Stage::Policy,
+            "metadata.name",
+        );
         let template_v1beta2 = "apiVersion: scaffolder.backstage.io/v1beta2\nkind: Template\nmetadata:\n  name: t\nspec: {}\n";
         let verdict = check_entity(&doc(template_v1beta2), &LocationContext::default());
         assert!(!verdict.builtin && !verdict.has_error());
@@ -1291,10 +1858,26 @@ mod tests {
             "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: user-N\nspec:\n  profile:\n    displayName: User N\n    email: user-N@example.com\n  memberOf: [team-a]\n",
             "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api-N\n  tags: [rest]\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  system: s\n  definition: |\n    openapi: 3.0.0\n    info:\n      title: API N\n",
         ];
-        let texts: Vec<String> = (0..30_000).map(|i| kinds[i % kinds.len()].replace('N', &i.to_string())).collect();
-        let best = |f: &mut dyn FnMut()| (0..5).map(|_| { let t = Instant::now(); f(); t.elapsed() }).min().unwrap();
+        let texts: Vec<String> = (0..30_000)
+            .map(|i| kinds[i % kinds.len()].replace('N', &i.to_string()))
+            .collect();
+        let best = |f: &mut dyn FnMut()| {
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
         let mut nodes = Vec::new();
-        let parse = best(&mut || nodes = texts.iter().map(|t| parse_documents(t).remove(0).unwrap().unwrap()).collect());
+        let parse = best(&mut || {
+            nodes = texts
+                .iter()
+                .map(|t| parse_documents(t).remove(0).unwrap().unwrap())
+                .collect()
+        });
         let context = LocationContext::default();
         let mut errors = 0;
         let validate = best(&mut || {
@@ -1309,7 +1892,9 @@ mod tests {
         let location: std::sync::Arc<str> = "catalog-info.yaml".into();
         let read = best(&mut || {
             for text in &texts {
-                assert!(crate::catalog::document::read_documents(&location, text)[0].entity.is_some());
+                assert!(crate::catalog::document::read_documents(&location, text)[0]
+                    .entity
+                    .is_some());
             }
         });
         let per = |d: std::time::Duration| d.as_nanos() as f64 / texts.len() as f64 / 1000.0;
@@ -1324,7 +1909,9 @@ mod tests {
     #[test]
     fn javascript_property_order_puts_index_keys_first() {
         let d = doc("b: 1\n10: 2\n2: 3\na: 4\n");
-        let keys: Vec<String> = js_order(d.as_map().unwrap()).map(|(k, _)| k.key_text().unwrap().into_owned()).collect();
+        let keys: Vec<String> = js_order(d.as_map().unwrap())
+            .map(|(k, _)| k.key_text().unwrap().into_owned())
+            .collect();
         assert_eq!(keys, ["2", "10", "b", "a"]);
     }
 
@@ -1337,6 +1924,9 @@ mod tests {
         assert_eq!(first.key("if").to_string(), "spec.steps[0].if");
         let ann = root.key("metadata");
         let ann = ann.key("annotations");
-        assert_eq!(ann.key("example.com/x").to_string(), "metadata.annotations[\"example.com/x\"]");
+        assert_eq!(
+            ann.key("example.com/x").to_string(),
+            "metadata.annotations[\"example.com/x\"]"
+        );
     }
 }

@@ -32,7 +32,10 @@ impl Value {
     /// Moves the value under `key` out of a mapping, leaving null in its place.
     pub fn take(&mut self, key: &str) -> Option<Value> {
         match self {
-            Value::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v)),
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| std::mem::take(v)),
             _ => None,
         }
     }
@@ -85,7 +88,12 @@ impl Value {
             Value::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Value::to_json).collect()),
-            Value::Map(entries) => J::Object(entries.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 
@@ -94,10 +102,16 @@ impl Value {
         match json {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+            J::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
             J::String(s) => Value::String(s.into()),
             J::Array(items) => Value::Seq(items.iter().map(Value::from_json).collect()),
-            J::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.into(), Value::from_json(v))).collect()),
+            J::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| (k.into(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -114,7 +128,12 @@ impl From<&Node> for Value {
             NodeValue::Map(entries) => Value::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.key_text().map(CompactString::from).unwrap_or_default(), Value::from(v)))
+                    .map(|(k, v)| {
+                        (
+                            k.key_text().map(CompactString::from).unwrap_or_default(),
+                            Value::from(v),
+                        )
+                    })
                     .collect(),
             ),
         }

@@ -17,7 +17,19 @@ pub const MAX_NODES: usize = 1_000_000;
 pub const MAX_DEPTH: usize = 256;
 
 /// A 1-based line and column in a file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u32,
     pub col: u32,
@@ -123,7 +135,11 @@ pub type Document = Result<Option<Node>, YamlError>;
 /// Parses every document of a file. A syntax error loses only the document it is in. Empty
 /// documents are left out (Backstage skips them); [`parse_stream`] keeps them.
 pub fn parse_documents(text: &str) -> Vec<Document> {
-    parse_stream(text).into_iter().map(|d| d.doc).filter(|doc| !matches!(doc, Ok(None))).collect()
+    parse_stream(text)
+        .into_iter()
+        .map(|d| d.doc)
+        .filter(|doc| !matches!(doc, Ok(None)))
+        .collect()
 }
 
 /// One document of a stream, numbered as the `yaml` package's `parseAllDocuments` numbers them,
@@ -177,7 +193,12 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     for raw in text.split_inclusive('\n') {
         if is_marker(raw, "---") {
             if offset > start {
-                chunks.push(Chunk { text: &text[start..offset], first_line: start_line, marked, closed: false });
+                chunks.push(Chunk {
+                    text: &text[start..offset],
+                    first_line: start_line,
+                    marked,
+                    closed: false,
+                });
             }
             start = offset;
             start_line = line;
@@ -186,14 +207,24 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         offset += raw.len();
         line += 1;
         if is_marker(raw, "...") {
-            chunks.push(Chunk { text: &text[start..offset], first_line: start_line, marked, closed: true });
+            chunks.push(Chunk {
+                text: &text[start..offset],
+                first_line: start_line,
+                marked,
+                closed: true,
+            });
             start = offset;
             start_line = line;
             marked = false;
         }
     }
     if offset > start || chunks.is_empty() {
-        chunks.push(Chunk { text: &text[start..], first_line: start_line, marked, closed: false });
+        chunks.push(Chunk {
+            text: &text[start..],
+            first_line: start_line,
+            marked,
+            closed: false,
+        });
     }
     chunks
 }
@@ -208,7 +239,10 @@ fn is_marker(line: &str, marker: &str) -> bool {
 fn has_content(chunk: &str) -> bool {
     chunk.lines().any(|line| {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{feff}']);
-        !(trimmed.is_empty() || trimmed.starts_with('#') || line.starts_with('%') || is_marker(line, "..."))
+        !(trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || line.starts_with('%')
+            || is_marker(line, "..."))
     })
 }
 
@@ -218,13 +252,18 @@ fn parse_one(chunk: &str, first_line: u32) -> Document {
     // such a tab becomes a space (same length, so positions hold) and the chunk is parsed again.
     for _ in 0..64 {
         match parse_chunk(&chunk, first_line) {
-            Err(Retry::TabAfterColon(offset)) => chunk.to_mut().replace_range(offset..offset + 1, " "),
+            Err(Retry::TabAfterColon(offset)) => {
+                chunk.to_mut().replace_range(offset..offset + 1, " ")
+            }
             Err(Retry::Error(err)) => return Err(err),
             Ok(doc) => return Ok(doc),
         }
     }
     Err(YamlError {
-        pos: Pos { line: first_line + 1, col: 1 },
+        pos: Pos {
+            line: first_line + 1,
+            col: 1,
+        },
         message: "YAML syntax error: too many tabs after colons".into(),
         aborts_file: false,
     })
@@ -242,9 +281,15 @@ fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
         match event {
             Ok((event, span)) => builder.on_event(event, span).map_err(Retry::Error)?,
             Err(err) => {
-                if err.info().contains("':' must be followed by a valid YAML whitespace") {
+                if err
+                    .info()
+                    .contains("':' must be followed by a valid YAML whitespace")
+                {
                     // The marker is a character index, after the tabs.
-                    let offset = chunk.char_indices().nth(err.marker().index()).map_or(chunk.len(), |(i, _)| i);
+                    let offset = chunk
+                        .char_indices()
+                        .nth(err.marker().index())
+                        .map_or(chunk.len(), |(i, _)| i);
                     let before = chunk[..offset].trim_end_matches('\t');
                     if before.len() < offset && before.ends_with(':') {
                         return Err(Retry::TabAfterColon(before.len()));
@@ -261,8 +306,13 @@ fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
     if builder.documents > 1 {
         // The splitter only misses markers inside flow or quoted text; refuse rather than guess.
         return Err(Retry::Error(YamlError {
-            pos: Pos { line: first_line + 1, col: 1 },
-            message: "several documents could not be told apart; put each `---` at the start of a line".into(),
+            pos: Pos {
+                line: first_line + 1,
+                col: 1,
+            },
+            message:
+                "several documents could not be told apart; put each `---` at the start of a line"
+                    .into(),
             aborts_file: false,
         }));
     }
@@ -274,7 +324,9 @@ fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
 /// (`owner: {{ values.owner }}`), or a `: ` or trailing `:` in an unquoted value.
 fn explain(err: &mut YamlError, builder: &TreeBuilder, chunk: &str, first_line: u32) {
     let source_char = |pos: Pos| {
-        let line = chunk.lines().nth((pos.line - first_line).checked_sub(1)? as usize)?;
+        let line = chunk
+            .lines()
+            .nth((pos.line - first_line).checked_sub(1)? as usize)?;
         line.chars().nth(pos.col.checked_sub(1)? as usize)
     };
     let flow = builder.stack.iter().find_map(|frame| {
@@ -287,7 +339,8 @@ fn explain(err: &mut YamlError, builder: &TreeBuilder, chunk: &str, first_line: 
             pos.line, pos.col
         ));
     } else if err.message.contains("mapping values are not allowed") {
-        err.message.push_str(" (a value that contains \": \" or ends with \":\" must be quoted)");
+        err.message
+            .push_str(" (a value that contains \": \" or ends with \":\" must be quoted)");
     }
 }
 
@@ -300,13 +353,19 @@ fn within_chunk(mut err: YamlError, chunk: &str, first_line: u32) -> YamlError {
         .enumerate()
         .filter(|(_, line)| {
             let t = line.trim_start();
-            !t.is_empty() && !t.starts_with('#') && !is_marker(line, "---") && !is_marker(line, "...")
+            !t.is_empty()
+                && !t.starts_with('#')
+                && !is_marker(line, "---")
+                && !is_marker(line, "...")
         })
         .last();
     if let Some((i, line)) = last {
         let last_line = first_line + i as u32 + 1;
         if err.pos.line > last_line {
-            err.pos = Pos { line: last_line, col: line.trim_end().chars().count() as u32 + 1 };
+            err.pos = Pos {
+                line: last_line,
+                col: line.trim_end().chars().count() as u32 + 1,
+            };
             err.message.push_str(" before the end of the document");
         }
     }
@@ -315,11 +374,18 @@ fn within_chunk(mut err: YamlError, chunk: &str, first_line: u32) -> YamlError {
 
 fn scan_error(err: &ScanError, first_line: u32) -> YamlError {
     let mark = err.marker();
-    let pos = Pos { line: first_line + mark.line() as u32, col: mark.col() as u32 + 1 };
+    let pos = Pos {
+        line: first_line + mark.line() as u32,
+        col: mark.col() as u32 + 1,
+    };
     if err.info().contains("unknown anchor") {
         return unresolved_alias(pos);
     }
-    YamlError { pos, message: format!("YAML syntax error: {}", err.info()), aborts_file: false }
+    YamlError {
+        pos,
+        message: format!("YAML syntax error: {}", err.info()),
+        aborts_file: false,
+    }
 }
 
 fn unresolved_alias(pos: Pos) -> YamlError {
@@ -379,11 +445,21 @@ const MAX_ALIAS_COUNT: usize = 100;
 
 impl TreeBuilder {
     fn new(first_line: u32) -> Self {
-        TreeBuilder { first_line, stack: Vec::new(), anchors: Vec::new(), root: None, documents: 0, nodes: 0 }
+        TreeBuilder {
+            first_line,
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            root: None,
+            documents: 0,
+            nodes: 0,
+        }
     }
 
     fn pos(&self, span: &Span) -> Pos {
-        Pos { line: self.first_line + span.start.line() as u32, col: span.start.col() as u32 + 1 }
+        Pos {
+            line: self.first_line + span.start.line() as u32,
+            col: span.start.col() as u32 + 1,
+        }
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
@@ -392,10 +468,29 @@ impl TreeBuilder {
             Event::DocumentStart(_) => self.documents += 1,
             Event::Scalar(text, style, anchor, tag) => {
                 let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
-                self.push_node(Node { pos, value }, anchor, Leaves { scalar: true, aliases: Vec::new() })?;
+                self.push_node(
+                    Node { pos, value },
+                    anchor,
+                    Leaves {
+                        scalar: true,
+                        aliases: Vec::new(),
+                    },
+                )?;
             }
-            Event::SequenceStart(anchor, _) => self.open(Node { pos, value: NodeValue::Seq(Vec::new()) }, anchor)?,
-            Event::MappingStart(anchor, _) => self.open(Node { pos, value: NodeValue::Map(Vec::new()) }, anchor)?,
+            Event::SequenceStart(anchor, _) => self.open(
+                Node {
+                    pos,
+                    value: NodeValue::Seq(Vec::new()),
+                },
+                anchor,
+            )?,
+            Event::MappingStart(anchor, _) => self.open(
+                Node {
+                    pos,
+                    value: NodeValue::Map(Vec::new()),
+                },
+                anchor,
+            )?,
             Event::SequenceEnd | Event::MappingEnd => {
                 let frame = self.stack.pop().expect("parser balances containers");
                 self.push_node(frame.node, frame.anchor, frame.leaves)?;
@@ -412,13 +507,21 @@ impl TreeBuilder {
     /// use) is 1 for a scalar and, for a collection, the largest of its leaves' (scalars 1,
     /// aliases their anchor's `count × aliasCount`, empty collections nothing).
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), YamlError> {
-        let index = self.anchors.iter().rposition(|a| a.id == id).ok_or_else(|| unresolved_alias(pos))?;
+        let index = self
+            .anchors
+            .iter()
+            .rposition(|a| a.id == id)
+            .ok_or_else(|| unresolved_alias(pos))?;
         let anchor = &self.anchors[index];
         let alias_count = if anchor.alias_count != 0 {
             anchor.alias_count
         } else {
             let scalar = usize::from(anchor.leaves.scalar);
-            let inner = anchor.leaves.aliases.iter().map(|&a| self.anchors[a].count * self.anchors[a].alias_count);
+            let inner = anchor
+                .leaves
+                .aliases
+                .iter()
+                .map(|&a| self.anchors[a].count * self.anchors[a].alias_count);
             inner.fold(scalar, usize::max)
         };
         let anchor = &mut self.anchors[index];
@@ -462,7 +565,12 @@ impl TreeBuilder {
                 aborts_file: false,
             });
         }
-        self.stack.push(Frame { node, pending_key: None, anchor, leaves: Leaves::default() });
+        self.stack.push(Frame {
+            node,
+            pending_key: None,
+            anchor,
+            leaves: Leaves::default(),
+        });
         Ok(())
     }
 
@@ -470,8 +578,18 @@ impl TreeBuilder {
         self.count(1, node.pos)?;
         if anchor != 0 {
             let size = node_count(&node);
-            let kept = Leaves { scalar: leaves.scalar, aliases: leaves.aliases.clone() };
-            self.anchors.push(Anchor { id: anchor, node: node.clone(), size, leaves: kept, count: 0, alias_count: 0 });
+            let kept = Leaves {
+                scalar: leaves.scalar,
+                aliases: leaves.aliases.clone(),
+            };
+            self.anchors.push(Anchor {
+                id: anchor,
+                node: node.clone(),
+                size,
+                leaves: kept,
+                count: 0,
+                alias_count: 0,
+            });
         }
         if let Some(frame) = self.stack.last_mut() {
             frame.leaves.merge(leaves);
@@ -507,7 +625,8 @@ impl TreeBuilder {
                     let string_key = matches!(key.value, NodeValue::String(_));
                     let collision = text.is_some().then(|| {
                         entries.iter().position(|(k, _)| {
-                            !(string_key && matches!(k.value, NodeValue::String(_))) && k.key_text() == text
+                            !(string_key && matches!(k.value, NodeValue::String(_)))
+                                && k.key_text() == text
                         })
                     });
                     match collision.flatten() {
@@ -540,7 +659,12 @@ fn same_scalar(a: &Node, b: &Node) -> bool {
 fn node_count(node: &Node) -> usize {
     match &node.value {
         NodeValue::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        NodeValue::Map(entries) => 1 + entries.iter().map(|(k, v)| node_count(k) + node_count(v)).sum::<usize>(),
+        NodeValue::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_count(k) + node_count(v))
+                .sum::<usize>()
+        }
         _ => 1,
     }
 }
@@ -563,7 +687,9 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeValu
         "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
         "true" | "True" | "TRUE" => return NodeValue::Bool(true),
         "false" | "False" | "FALSE" => return NodeValue::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return NodeValue::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return NodeValue::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return NodeValue::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return NodeValue::Float(f64::NAN),
         _ => {}
@@ -656,7 +782,18 @@ mod tests {
         assert!(docs[0].is_ok());
         let err = docs[1].as_ref().unwrap_err();
         assert!(err.pos.line >= 3, "{err:?}");
-        assert_eq!(docs[2].as_ref().unwrap().as_ref().unwrap().get("c").unwrap().pos.line, 5);
+        assert_eq!(
+            docs[2]
+                .as_ref()
+                .unwrap()
+                .as_ref()
+                .unwrap()
+                .get("c")
+                .unwrap()
+                .pos
+                .line,
+            5
+        );
     }
 
     #[test]
@@ -677,18 +814,30 @@ mod tests {
         assert_eq!(doc.get("y").unwrap().as_seq().unwrap().len(), 2);
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
-            bomb.push_str(&format!("{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n", (b'a' + i) as char, (b'a' + i) as char, p = (b'a' + i - 1) as char));
+            bomb.push_str(&format!(
+                "{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                p = (b'a' + i - 1) as char
+            ));
         }
         let err = parse_documents(&bomb).remove(0).unwrap_err();
         // The `yaml` package's alias guard comes first; the node budget backs it up.
-        assert!(err.message.contains("alias bomb") || err.message.contains("too many aliases"), "{err:?}");
+        assert!(
+            err.message.contains("alias bomb") || err.message.contains("too many aliases"),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn a_tab_after_a_colon_separates_as_in_yaml_1_2() {
         let doc = one("a:\tb\nc:\t\t'd:\te'\né: {x:\ty}\n");
         assert_eq!(doc.get("a").unwrap().as_str(), Some("b"));
-        assert_eq!(doc.get("c").unwrap().as_str(), Some("d:\te"), "quoted text keeps its tab");
+        assert_eq!(
+            doc.get("c").unwrap().as_str(),
+            Some("d:\te"),
+            "quoted text keeps its tab"
+        );
         assert_eq!(doc.get("é").unwrap().get("x").unwrap().as_str(), Some("y"));
     }
 
@@ -707,12 +856,23 @@ mod tests {
         let uses = |n: usize| format!("a: &a x\nb: [{}]\n", vec!["*a"; n].join(", "));
         assert!(parse_documents(&uses(100)).remove(0).is_ok());
         let err = parse_documents(&uses(101)).remove(0).unwrap_err();
-        assert!(err.aborts_file && err.message.contains("too many aliases"), "{err:?}");
+        assert!(
+            err.aborts_file && err.message.contains("too many aliases"),
+            "{err:?}"
+        );
         // A collection of aliases weighs its aliases' uses: 10 uses of a collection holding 11
         // aliases of a scalar used 11 times is 10 × 11 > 100.
-        let nested = format!("a: &a x\nb: &b [{}]\nc: [{}]\n", ["*a"; 11].join(", "), ["*b"; 10].join(", "));
+        let nested = format!(
+            "a: &a x\nb: &b [{}]\nc: [{}]\n",
+            ["*a"; 11].join(", "),
+            ["*b"; 10].join(", ")
+        );
         assert!(parse_documents(&nested).remove(0).unwrap_err().aborts_file);
-        let nested = format!("a: &a x\nb: &b [{}]\nc: [{}]\n", ["*a"; 10].join(", "), ["*b"; 10].join(", "));
+        let nested = format!(
+            "a: &a x\nb: &b [{}]\nc: [{}]\n",
+            ["*a"; 10].join(", "),
+            ["*b"; 10].join(", ")
+        );
         assert!(parse_documents(&nested).remove(0).is_ok());
     }
 
@@ -744,7 +904,10 @@ mod tests {
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         let err = parse_documents(&deep).remove(0).unwrap_err();
         // saphyr's own recursion limit or ours, whichever comes first
-        assert!(err.message.contains("nesting") || err.message.contains("recursion"), "{err:?}");
+        assert!(
+            err.message.contains("nesting") || err.message.contains("recursion"),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -39,16 +39,32 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         ExitCode::from(1)
     };
     let team = entity.is_kind("Group");
-    let slug = if team { None } else { Some(github::repo_of(entity).map_err(|e| fail(&e))?) };
-    let client = Arc::new(Client::new(Options::from_env(), Some(Cache::under(&context.config.cache_dir())), Log::verbose(verbose)));
+    let slug = if team {
+        None
+    } else {
+        Some(github::repo_of(entity).map_err(|e| fail(&e))?)
+    };
+    let client = Arc::new(Client::new(
+        Options::from_env(),
+        Some(Cache::under(&context.config.cache_dir())),
+        Log::verbose(verbose),
+    ));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|err| {
-        eprintln!("greenroom: cannot start the async runtime: {err}");
-        ExitCode::from(2)
-    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("greenroom: cannot start the async runtime: {err}");
+            ExitCode::from(2)
+        })?;
     match slug {
         Some(slug) => {
-            let result = runtime.block_on(github.runs(&slug, args.limit, args.branch.as_deref(), CachePolicy::Revalidate));
+            let result = runtime.block_on(github.runs(
+                &slug,
+                args.limit,
+                args.branch.as_deref(),
+                CachePolicy::Revalidate,
+            ));
             let (runs, ok) = match result {
                 Ok(fetched) => (fetched.value, true),
                 Err(err) => {
@@ -60,7 +76,11 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
                 }
             };
             print_runs(&entity.key(), &runs, args.format);
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         None => {
             let owned = github::owned_repos(&catalog, id);
@@ -72,7 +92,10 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
                     let branch = args.branch.clone();
                     tasks.spawn(async move {
                         let result = match slug {
-                            Ok(slug) => github.runs(&slug, 1, branch.as_deref(), CachePolicy::Revalidate).await.map(|f| (slug, f)),
+                            Ok(slug) => github
+                                .runs(&slug, 1, branch.as_deref(), CachePolicy::Revalidate)
+                                .await
+                                .map(|f| (slug, f)),
                             Err(err) => Err(err),
                         };
                         (index, key, result)
@@ -91,18 +114,44 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
                     }
                 }
             }
-            print_team(&entity.key(), rows.into_iter().map(|(_, key, result)| (key, result)).collect(), args.format);
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            print_team(
+                &entity.key(),
+                rows.into_iter()
+                    .map(|(_, key, result)| (key, result))
+                    .collect(),
+                args.format,
+            );
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }
 
 /// The stored answer, when the failure is one that stored data helps with (GitHub unreachable or
 /// busy), with its age on stderr.
-fn stale(github: &GitHub, slug: &Slug, args: &Args, err: &ProviderError) -> Option<Fetched<CiRuns>> {
-    let transient = matches!(err, ProviderError::Network { .. } | ProviderError::Timeout { .. } | ProviderError::Server { .. } | ProviderError::RateLimited { .. });
-    let stored = github.cached_runs(slug, args.limit, args.branch.as_deref()).filter(|_| transient)?;
-    eprintln!("greenroom: showing the last known data, fetched {} ago", github::short_duration(stored.age()));
+fn stale(
+    github: &GitHub,
+    slug: &Slug,
+    args: &Args,
+    err: &ProviderError,
+) -> Option<Fetched<CiRuns>> {
+    let transient = matches!(
+        err,
+        ProviderError::Network { .. }
+            | ProviderError::Timeout { .. }
+            | ProviderError::Server { .. }
+            | ProviderError::RateLimited { .. }
+    );
+    let stored = github
+        .cached_runs(slug, args.limit, args.branch.as_deref())
+        .filter(|_| transient)?;
+    eprintln!(
+        "greenroom: showing the last known data, fetched {} ago",
+        github::short_duration(stored.age())
+    );
     Some(stored)
 }
 
@@ -138,7 +187,9 @@ fn run_row(run: &WorkflowRun) -> Vec<String> {
         run.head_branch.clone().unwrap_or_else(|| "-".into()),
         run.event.clone(),
         run.status_label().to_string(),
-        run.duration(now).map(github::short_duration).unwrap_or_else(|| "-".into()),
+        run.duration(now)
+            .map(github::short_duration)
+            .unwrap_or_else(|| "-".into()),
         github::short_duration((now - run.created_at).to_std().unwrap_or_default()),
         run.actor.clone().unwrap_or_else(|| "-".into()),
         one_line(run.title()),
@@ -151,7 +202,9 @@ fn one_line(text: &str) -> String {
 
 fn print_runs(entity: &str, runs: &CiRuns, format: Format) {
     if format == Format::Json {
-        print_json(&serde_json::Value::Array(runs.runs.iter().map(run_json).collect()));
+        print_json(&serde_json::Value::Array(
+            runs.runs.iter().map(run_json).collect(),
+        ));
         return;
     }
     println!("{entity}  {}  (GitHub Actions)", runs.slug);
@@ -160,7 +213,12 @@ fn print_runs(entity: &str, runs: &CiRuns, format: Format) {
         return;
     }
     let rows: Vec<Vec<String>> = runs.runs.iter().map(run_row).collect();
-    print_table(&["WORKFLOW", "BRANCH", "EVENT", "STATUS", "DURATION", "AGE", "ACTOR", "TITLE"], &rows);
+    print_table(
+        &[
+            "WORKFLOW", "BRANCH", "EVENT", "STATUS", "DURATION", "AGE", "ACTOR", "TITLE",
+        ],
+        &rows,
+    );
 }
 
 type TeamRow = (String, Result<(Slug, Fetched<CiRuns>), ProviderError>);
@@ -205,14 +263,49 @@ fn print_team(group: &str, mut rows: Vec<TeamRow>, format: Format) {
                 Some(run) => {
                     let mut row = vec![key.clone(), slug.to_string()];
                     let cells = run_row(run);
-                    row.extend([cells[3].clone(), cells[0].clone(), cells[1].clone(), cells[5].clone(), cells[7].clone()]);
+                    row.extend([
+                        cells[3].clone(),
+                        cells[0].clone(),
+                        cells[1].clone(),
+                        cells[5].clone(),
+                        cells[7].clone(),
+                    ]);
                     row
                 }
-                None => vec![key.clone(), slug.to_string(), "no runs".into(), "-".into(), "-".into(), "-".into(), String::new()],
+                None => vec![
+                    key.clone(),
+                    slug.to_string(),
+                    "no runs".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    String::new(),
+                ],
             },
-            Err(ProviderError::NoRepo { .. }) => vec![key.clone(), "-".into(), "no github.com/project-slug".into(), "-".into(), "-".into(), "-".into(), String::new()],
-            Err(_) => vec![key.clone(), "-".into(), "error".into(), "-".into(), "-".into(), "-".into(), String::new()],
+            Err(ProviderError::NoRepo { .. }) => vec![
+                key.clone(),
+                "-".into(),
+                "no github.com/project-slug".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                String::new(),
+            ],
+            Err(_) => vec![
+                key.clone(),
+                "-".into(),
+                "error".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                String::new(),
+            ],
         })
         .collect();
-    print_table(&["SERVICE", "REPO", "STATUS", "WORKFLOW", "BRANCH", "AGE", "TITLE"], &table);
+    print_table(
+        &[
+            "SERVICE", "REPO", "STATUS", "WORKFLOW", "BRANCH", "AGE", "TITLE",
+        ],
+        &table,
+    );
 }

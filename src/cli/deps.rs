@@ -23,7 +23,11 @@ pub struct Args {
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     let catalog = context.load()?;
     let id = resolve_or_explain(&catalog, &args.reference)?;
-    let direction = if args.reverse { Direction::Dependents } else { Direction::Dependencies };
+    let direction = if args.reverse {
+        Direction::Dependents
+    } else {
+        Direction::Dependencies
+    };
     let tree = graph::tree(&catalog, id, direction.relations(), args.depth);
     match args.format {
         Format::Json => print_json(&to_json(&catalog, &tree)),
@@ -56,12 +60,28 @@ fn label(catalog: &Catalog, node: &TreeNode) -> String {
 }
 
 /// Draws the tree with box characters.
-fn render(catalog: &Catalog, node: &TreeNode, own_prefix: &str, child_prefix: &str, out: &mut Vec<String>) {
+fn render(
+    catalog: &Catalog,
+    node: &TreeNode,
+    own_prefix: &str,
+    child_prefix: &str,
+    out: &mut Vec<String>,
+) {
     out.push(format!("{own_prefix}{}", label(catalog, node)));
     let last = node.children.len().saturating_sub(1);
     for (i, child) in node.children.iter().enumerate() {
-        let (branch, continuation) = if i == last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
-        render(catalog, child, &format!("{child_prefix}{branch}"), &format!("{child_prefix}{continuation}"), out);
+        let (branch, continuation) = if i == last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        render(
+            catalog,
+            child,
+            &format!("{child_prefix}{branch}"),
+            &format!("{child_prefix}{continuation}"),
+            out,
+        );
     }
 }
 

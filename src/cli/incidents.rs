@@ -15,7 +15,10 @@ use super::{resolve_or_explain, Context};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::short_duration;
 use crate::providers::http::{CachePolicy, Client, Log, Options};
-use crate::providers::pagerduty::{self, Incident, OnCall, OpenIncidents, PagerDuty, PagerDutySettings, Reference, ServiceMap, ServiceRef, User};
+use crate::providers::pagerduty::{
+    self, Incident, OnCall, OpenIncidents, PagerDuty, PagerDutySettings, Reference, ServiceMap,
+    ServiceRef, User,
+};
 use crate::providers::{cache::Cache, Fetched, ProviderError};
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -41,20 +44,30 @@ fn fail(err: &ProviderError) -> ExitCode {
 }
 
 /// The PagerDuty connection for a command, or `None` without a token.
-pub(super) fn connect(context: &Context, verbose: bool) -> Option<Result<PagerDuty, ProviderError>> {
+pub(super) fn connect(
+    context: &Context,
+    verbose: bool,
+) -> Option<Result<PagerDuty, ProviderError>> {
     let settings = PagerDutySettings::from_config(&context.config);
     if !settings.is_configured() {
         return None;
     }
-    let client = Arc::new(Client::new(Options::from_env(), Some(Cache::under(&context.config.cache_dir())), Log::verbose(verbose)));
+    let client = Arc::new(Client::new(
+        Options::from_env(),
+        Some(Cache::under(&context.config.cache_dir())),
+        Log::verbose(verbose),
+    ));
     Some(PagerDuty::new(&settings, client))
 }
 
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|err| {
-        eprintln!("greenroom: cannot start the async runtime: {err}");
-        ExitCode::from(2)
-    })
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("greenroom: cannot start the async runtime: {err}");
+            ExitCode::from(2)
+        })
 }
 
 /// What a reference is asked about: the entities, or (for a group) what it owns.
@@ -114,7 +127,14 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         failed |= report(err);
     }
     let unannotated: Vec<EntityId> = match chosen {
-        Some(_) => ids.iter().copied().filter(|&id| catalog.entity(id).is_kind("Component") && !pagerduty::is_annotated(catalog.entity(id))).collect(),
+        Some(_) => ids
+            .iter()
+            .copied()
+            .filter(|&id| {
+                catalog.entity(id).is_kind("Component")
+                    && !pagerduty::is_annotated(catalog.entity(id))
+            })
+            .collect(),
         None => Vec::new(),
     };
     let refs = map.refs();
@@ -122,16 +142,31 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
 
     let mut stale = None;
     let open = if refs.is_empty() {
-        OpenIncidents { incidents: Vec::new(), services: Vec::new() }
+        OpenIncidents {
+            incidents: Vec::new(),
+            services: Vec::new(),
+        }
     } else {
         match runtime.block_on(pd.incidents_for(&refs, CachePolicy::Revalidate)) {
             Ok(fetched) => fetched.value,
             Err(err) => {
                 fail(&err);
-                let transient = matches!(err, ProviderError::Network { .. } | ProviderError::Timeout { .. } | ProviderError::Server { .. } | ProviderError::RateLimited { .. });
-                match runtime.block_on(pd.cached_incidents_for(&refs)).filter(|_| transient) {
+                let transient = matches!(
+                    err,
+                    ProviderError::Network { .. }
+                        | ProviderError::Timeout { .. }
+                        | ProviderError::Server { .. }
+                        | ProviderError::RateLimited { .. }
+                );
+                match runtime
+                    .block_on(pd.cached_incidents_for(&refs))
+                    .filter(|_| transient)
+                {
                     Some(stored) => {
-                        eprintln!("greenroom: showing the last known incidents, fetched {} ago", short_duration(stored.age()));
+                        eprintln!(
+                            "greenroom: showing the last known incidents, fetched {} ago",
+                            short_duration(stored.age())
+                        );
                         stale = Some(stored.age());
                         stored.value
                     }
@@ -155,11 +190,17 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     } else {
         let mut targets: BTreeMap<String, ServiceTarget> = BTreeMap::new();
         for incident in &open.incidents {
-            targets.entry(incident.service.id.clone()).or_insert_with(|| ServiceTarget {
-                label: incident.service.summary.clone(),
-                service: Ok(ServiceHead { id: incident.service.id.clone(), name: incident.service.summary.clone(), policy: incident.escalation_policy.clone() }),
-                entities: map.entities_of_service(&incident.service.id),
-            });
+            targets
+                .entry(incident.service.id.clone())
+                .or_insert_with(|| ServiceTarget {
+                    label: incident.service.summary.clone(),
+                    service: Ok(ServiceHead {
+                        id: incident.service.id.clone(),
+                        name: incident.service.summary.clone(),
+                        policy: incident.escalation_policy.clone(),
+                    }),
+                    entities: map.entities_of_service(&incident.service.id),
+                });
         }
         runtime.block_on(gather(&pd, targets.into_values().collect()))
     };
@@ -169,16 +210,34 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
 
     let scope_key = chosen.map(|id| catalog.entity(id).key());
     if args.format == Format::Json {
-        print_json(&report_json(&catalog, &map, scope_key.as_deref(), &open, &on_call, &unannotated));
+        print_json(&report_json(
+            &catalog,
+            &map,
+            scope_key.as_deref(),
+            &open,
+            &on_call,
+            &unannotated,
+        ));
     } else {
-        print_incidents(&catalog, &map, scope_key.as_deref(), &refs, &open.incidents, &unannotated);
+        print_incidents(
+            &catalog,
+            &map,
+            scope_key.as_deref(),
+            &refs,
+            &open.incidents,
+            &unannotated,
+        );
         if !on_call.services.is_empty() {
             println!();
             println!("On call now");
             print_on_call(&catalog, &on_call, "");
         }
     }
-    Ok(if failed || stale.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed || stale.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,7 +303,11 @@ impl OnCallReport {
 
 /// The on-call chains of these references' services: each service looked up (name and escalation
 /// policy), then one `/oncalls` for all the policies, then each on-call person's contact methods.
-pub(super) async fn on_call_now(pd: &PagerDuty, map: &ServiceMap, refs: &[ServiceRef]) -> OnCallReport {
+pub(super) async fn on_call_now(
+    pd: &PagerDuty,
+    map: &ServiceMap,
+    refs: &[ServiceRef],
+) -> OnCallReport {
     let mut targets = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for reference in refs {
@@ -255,11 +318,27 @@ pub(super) async fn on_call_now(pd: &PagerDuty, map: &ServiceMap, refs: &[Servic
                 if !seen.insert(s.id.clone()) {
                     continue;
                 }
-                ServiceTarget { label: s.name.clone(), entities: map.entities_of_service(&s.id), service: Ok(ServiceHead { id: s.id, name: s.name, policy: s.escalation_policy }) }
+                ServiceTarget {
+                    label: s.name.clone(),
+                    entities: map.entities_of_service(&s.id),
+                    service: Ok(ServiceHead {
+                        id: s.id,
+                        name: s.name,
+                        policy: s.escalation_policy,
+                    }),
+                }
             }
-            Err(err) => ServiceTarget { label: reference.to_string(), entities: map.entities_of_ref(reference), service: Err(err) },
+            Err(err) => ServiceTarget {
+                label: reference.to_string(),
+                entities: map.entities_of_ref(reference),
+                service: Err(err),
+            },
         };
-        let global = target.service.as_ref().err().is_some_and(pagerduty::is_global);
+        let global = target
+            .service
+            .as_ref()
+            .err()
+            .is_some_and(pagerduty::is_global);
         targets.push(target);
         if global {
             // The next service would fail the same way: say it once.
@@ -271,20 +350,52 @@ pub(super) async fn on_call_now(pd: &PagerDuty, map: &ServiceMap, refs: &[Servic
 
 /// On-call chains for services whose policies are known.
 pub(super) async fn gather(pd: &PagerDuty, targets: Vec<ServiceTarget>) -> OnCallReport {
-    let policies: Vec<String> = targets.iter().filter_map(|t| t.service.as_ref().ok()?.policy.as_ref().map(|p| p.id.clone())).collect();
-    let oncalls = if policies.is_empty() { Ok(Vec::new()) } else { pd.oncalls(&policies, CachePolicy::Revalidate).await.map(|f| f.value) };
+    let policies: Vec<String> = targets
+        .iter()
+        .filter_map(|t| {
+            t.service
+                .as_ref()
+                .ok()?
+                .policy
+                .as_ref()
+                .map(|p| p.id.clone())
+        })
+        .collect();
+    let oncalls = if policies.is_empty() {
+        Ok(Vec::new())
+    } else {
+        pd.oncalls(&policies, CachePolicy::Revalidate)
+            .await
+            .map(|f| f.value)
+    };
     let services: Vec<ServiceOnCall> = targets
         .into_iter()
         .map(|target| {
             let chain = match (&target.service, &oncalls) {
                 (Err(_), _) => Ok(Vec::new()),
-                (Ok(head), Ok(all)) => Ok(all.iter().filter(|o| head.policy.as_ref().is_some_and(|p| p.id == o.escalation_policy.id)).cloned().collect()),
+                (Ok(head), Ok(all)) => Ok(all
+                    .iter()
+                    .filter(|o| {
+                        head.policy
+                            .as_ref()
+                            .is_some_and(|p| p.id == o.escalation_policy.id)
+                    })
+                    .cloned()
+                    .collect()),
                 (Ok(_), Err(err)) => Err(err.clone()),
             };
-            ServiceOnCall { target, oncalls: chain }
+            ServiceOnCall {
+                target,
+                oncalls: chain,
+            }
         })
         .collect();
-    let mut user_ids: Vec<String> = services.iter().filter_map(|s| s.oncalls.as_ref().ok()).flatten().map(|o| o.user.id.clone()).collect();
+    let mut user_ids: Vec<String> = services
+        .iter()
+        .filter_map(|s| s.oncalls.as_ref().ok())
+        .flatten()
+        .map(|o| o.user.id.clone())
+        .collect();
     user_ids.sort();
     user_ids.dedup();
     let mut tasks = tokio::task::JoinSet::new();
@@ -311,7 +422,13 @@ fn contacts_line(user: Option<&Result<User, ProviderError>>) -> Option<String> {
     let methods: Vec<String> = user
         .contact_methods
         .iter()
-        .map(|c| if c.label.is_empty() { format!("{} {}", c.short_kind(), c.display_address()) } else { format!("{} {} ({})", c.short_kind(), c.display_address(), c.label) })
+        .map(|c| {
+            if c.label.is_empty() {
+                format!("{} {}", c.short_kind(), c.display_address())
+            } else {
+                format!("{} {} ({})", c.short_kind(), c.display_address(), c.label)
+            }
+        })
         .collect();
     (!methods.is_empty()).then(|| methods.join(" · "))
 }
@@ -320,15 +437,31 @@ fn contacts_line(user: Option<&Result<User, ProviderError>>) -> Option<String> {
 pub(super) fn print_on_call(catalog: &Catalog, report: &OnCallReport, indent: &str) {
     for service in &report.services {
         let target = &service.target;
-        let entities: Vec<String> = target.entities.iter().map(|&id| catalog.entity(id).key()).collect();
-        let tied = if entities.is_empty() { String::new() } else { format!("  [{}]", entities.join(", ")) };
+        let entities: Vec<String> = target
+            .entities
+            .iter()
+            .map(|&id| catalog.entity(id).key())
+            .collect();
+        let tied = if entities.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", entities.join(", "))
+        };
         match &target.service {
             Err(err) => {
-                println!("{indent}{}: unavailable ({}){tied}", target.label, short_error(err));
+                println!(
+                    "{indent}{}: unavailable ({}){tied}",
+                    target.label,
+                    short_error(err)
+                );
                 continue;
             }
             Ok(head) => {
-                let policy = head.policy.as_ref().map(|p| format!(" · escalation policy {} ({})", p.summary, p.id)).unwrap_or_else(|| " · no escalation policy".into());
+                let policy = head
+                    .policy
+                    .as_ref()
+                    .map(|p| format!(" · escalation policy {} ({})", p.summary, p.id))
+                    .unwrap_or_else(|| " · no escalation policy".into());
                 println!("{indent}{} ({}){policy}{tied}", head.name, head.id);
             }
         }
@@ -338,7 +471,10 @@ pub(super) fn print_on_call(catalog: &Catalog, report: &OnCallReport, indent: &s
             Ok(oncalls) => {
                 for oncall in oncalls {
                     let user = report.users.get(&oncall.user.id);
-                    let email = oncall.user.email.clone().or_else(|| user.and_then(|u| u.as_ref().ok()).and_then(|u| u.email.clone()));
+                    let email = oncall.user.email.clone().or_else(|| {
+                        user.and_then(|u| u.as_ref().ok())
+                            .and_then(|u| u.email.clone())
+                    });
                     let email = email.map(|e| format!(" <{e}>")).unwrap_or_default();
                     let mut notes = Vec::new();
                     if let Some(schedule) = &oncall.schedule {
@@ -347,8 +483,15 @@ pub(super) fn print_on_call(catalog: &Catalog, report: &OnCallReport, indent: &s
                     if let Some(end) = when(oncall.end) {
                         notes.push(format!("until {end}"));
                     }
-                    let notes = if notes.is_empty() { String::new() } else { format!("  ({})", notes.join(", ")) };
-                    println!("{indent}  level {}  {}{email}{notes}", oncall.escalation_level, oncall.user.name);
+                    let notes = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  ({})", notes.join(", "))
+                    };
+                    println!(
+                        "{indent}  level {}  {}{email}{notes}",
+                        oncall.escalation_level, oncall.user.name
+                    );
                     if let Some(contacts) = contacts_line(user) {
                         println!("{indent}           {contacts}");
                     }
@@ -419,7 +562,14 @@ pub(super) fn on_call_json(catalog: &Catalog, report: &OnCallReport) -> serde_js
 
 /// The owners of these entities, as references, no repeats.
 fn owners(catalog: &Catalog, entities: &[EntityId]) -> Vec<String> {
-    let mut owners: Vec<String> = entities.iter().flat_map(|&id| catalog.related(id, RelationType::OwnedBy).map(|t| catalog.target_ref(t).key())).collect();
+    let mut owners: Vec<String> = entities
+        .iter()
+        .flat_map(|&id| {
+            catalog
+                .related(id, RelationType::OwnedBy)
+                .map(|t| catalog.target_ref(t).key())
+        })
+        .collect();
     owners.sort();
     owners.dedup();
     owners
@@ -446,7 +596,14 @@ fn incident_json(catalog: &Catalog, map: &ServiceMap, incident: &Incident) -> se
     })
 }
 
-fn report_json(catalog: &Catalog, map: &ServiceMap, scope: Option<&str>, open: &OpenIncidents, on_call: &OnCallReport, unannotated: &[EntityId]) -> serde_json::Value {
+fn report_json(
+    catalog: &Catalog,
+    map: &ServiceMap,
+    scope: Option<&str>,
+    open: &OpenIncidents,
+    on_call: &OnCallReport,
+    unannotated: &[EntityId],
+) -> serde_json::Value {
     let services: Vec<serde_json::Value> = open
         .services
         .iter()
@@ -477,7 +634,14 @@ fn one_line(text: &str, width: usize) -> String {
     }
 }
 
-fn print_incidents(catalog: &Catalog, map: &ServiceMap, scope: Option<&str>, refs: &[ServiceRef], incidents: &[Incident], unannotated: &[EntityId]) {
+fn print_incidents(
+    catalog: &Catalog,
+    map: &ServiceMap,
+    scope: Option<&str>,
+    refs: &[ServiceRef],
+    incidents: &[Incident],
+    unannotated: &[EntityId],
+) {
     let whose = scope.map(|s| format!(" of {s}")).unwrap_or_default();
     let services = match refs.len() {
         1 => "1 service".to_string(),
@@ -491,28 +655,47 @@ fn print_incidents(catalog: &Catalog, map: &ServiceMap, scope: Option<&str>, ref
     } else if incidents.is_empty() {
         println!("No open incidents{whose} (PagerDuty, {services})");
     } else {
-        let triggered = incidents.iter().filter(|i| i.status == pagerduty::IncidentStatus::Triggered).count();
+        let triggered = incidents
+            .iter()
+            .filter(|i| i.status == pagerduty::IncidentStatus::Triggered)
+            .count();
         println!("Open incidents{whose} (PagerDuty, {services}): {} — {triggered} triggered, {} acknowledged", incidents.len(), incidents.len() - triggered);
         let now = Utc::now();
         let rows: Vec<Vec<String>> = incidents
             .iter()
             .map(|incident| {
                 let entities = map.entities_of_incident(incident);
-                let entity_keys: Vec<String> = entities.iter().map(|&id| catalog.entity(id).key()).collect();
+                let entity_keys: Vec<String> = entities
+                    .iter()
+                    .map(|&id| catalog.entity(id).key())
+                    .collect();
                 let owner_keys = owners(catalog, &entities);
                 vec![
                     incident.urgency.as_str().to_string(),
                     short_duration(incident.age(now)),
                     incident.status.as_str().to_string(),
                     format!("#{}", incident.incident_number),
-                    if entity_keys.is_empty() { "-".into() } else { entity_keys.join(", ") },
-                    if owner_keys.is_empty() { "-".into() } else { owner_keys.join(", ") },
+                    if entity_keys.is_empty() {
+                        "-".into()
+                    } else {
+                        entity_keys.join(", ")
+                    },
+                    if owner_keys.is_empty() {
+                        "-".into()
+                    } else {
+                        owner_keys.join(", ")
+                    },
                     one_line(&incident.service.summary, 40),
                     one_line(&incident.title, 80),
                 ]
             })
             .collect();
-        print_table(&["URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "SERVICE", "TITLE"], &rows);
+        print_table(
+            &[
+                "URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "SERVICE", "TITLE",
+            ],
+            &rows,
+        );
     }
     for &id in unannotated {
         println!("{}: no PagerDuty service (no pagerduty.com/service-id or pagerduty.com/integration-key annotation)", catalog.entity(id).key());

@@ -22,7 +22,11 @@ use std::process::ExitCode;
 pub use output::Format;
 
 #[derive(Parser, Debug)]
-#[command(name = "greenroom", version, about = "A developer portal in the terminal: Backstage's catalog at the speed of k9s")]
+#[command(
+    name = "greenroom",
+    version,
+    about = "A developer portal in the terminal: Backstage's catalog at the speed of k9s"
+)]
 pub struct Cli {
     /// Config file (else $GREENROOM_CONFIG, else the platform config folder's config.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -78,7 +82,10 @@ pub struct Context {
 impl Context {
     /// Loads the catalog; paths the user named that cannot be read are a usage/IO error (exit 2).
     pub fn load(&self) -> Result<Catalog, ExitCode> {
-        let Loaded { catalog, unreadable } = self.source.load(&self.config);
+        let Loaded {
+            catalog,
+            unreadable,
+        } = self.source.load(&self.config);
         if unreadable.is_empty() {
             Ok(catalog)
         } else {
@@ -128,15 +135,25 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
 /// fuzzy search) for exit 1.
 pub fn resolve_or_explain(catalog: &Catalog, text: &str) -> Result<EntityId, ExitCode> {
     catalog.resolve(text).map_err(|same_name| {
-        let keys = |ids: &mut dyn Iterator<Item = EntityId>| ids.map(|id| catalog.entity(id).key()).collect::<Vec<_>>().join(", ");
+        let keys = |ids: &mut dyn Iterator<Item = EntityId>| {
+            ids.map(|id| catalog.entity(id).key())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if !same_name.is_empty() {
-            eprintln!("greenroom: {text} is ambiguous; one of: {}", keys(&mut same_name.into_iter()));
+            eprintln!(
+                "greenroom: {text} is ambiguous; one of: {}",
+                keys(&mut same_name.into_iter())
+            );
         } else {
             let name = text.rsplit([':', '/']).next().unwrap_or(text);
             let closest = crate::search::entities::index(catalog).search(name, 5);
             match closest.hits.is_empty() {
                 true => eprintln!("greenroom: no entity {text}"),
-                false => eprintln!("greenroom: no entity {text}; closest: {}", keys(&mut closest.hits.iter().map(|h| h.doc as EntityId))),
+                false => eprintln!(
+                    "greenroom: no entity {text}; closest: {}",
+                    keys(&mut closest.hits.iter().map(|h| h.doc as EntityId))
+                ),
             }
         }
         ExitCode::from(1)

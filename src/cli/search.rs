@@ -26,7 +26,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         None => args.query.clone(),
     };
     let results = index.search(&query, args.limit);
-    let hits: Vec<_> = results.hits.iter().map(|hit| (hit, catalog.entity(hit.doc as u32))).collect();
+    let hits: Vec<_> = results
+        .hits
+        .iter()
+        .map(|hit| (hit, catalog.entity(hit.doc as u32)))
+        .collect();
     match args.format {
         Format::Json => print_json(&serde_json::Value::Array(
             hits.iter()

@@ -44,7 +44,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         }
     }
     for section in ["labels", "annotations"] {
-        let entries = entity.metadata.get(section).map(Value::as_map).unwrap_or_default();
+        let entries = entity
+            .metadata
+            .get(section)
+            .map(Value::as_map)
+            .unwrap_or_default();
         if !entries.is_empty() {
             println!("{section}:");
             for (key, value) in entries {
@@ -56,7 +60,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     if !tags.is_empty() {
         println!("tags: {}", tags.join(", "));
     }
-    let links = entity.metadata.get("links").map(Value::as_seq).unwrap_or_default();
+    let links = entity
+        .metadata
+        .get("links")
+        .map(Value::as_seq)
+        .unwrap_or_default();
     if !links.is_empty() {
         println!("links:");
         for link in links {
@@ -70,14 +78,30 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     let relations = catalog.relations(id);
     if !relations.is_empty() {
         println!("relations:");
-        let width = relations.iter().map(|r| r.kind.name().len()).max().unwrap_or(0);
+        let width = relations
+            .iter()
+            .map(|r| r.kind.name().len())
+            .max()
+            .unwrap_or(0);
         for relation in relations {
-            let missing = if matches!(relation.target, Target::Missing(_)) { "  (missing)" } else { "" };
-            println!("  {:<width$}  {}{missing}", relation.kind.name(), catalog.target_ref(relation.target).key());
+            let missing = if matches!(relation.target, Target::Missing(_)) {
+                "  (missing)"
+            } else {
+                ""
+            };
+            println!(
+                "  {:<width$}  {}{missing}",
+                relation.kind.name(),
+                catalog.target_ref(relation.target).key()
+            );
         }
     }
     let key = entity.key();
-    let problems: Vec<_> = catalog.problems.iter().filter(|p| p.entity.as_deref() == Some(key.as_str())).collect();
+    let problems: Vec<_> = catalog
+        .problems
+        .iter()
+        .filter(|p| p.entity.as_deref() == Some(key.as_str()))
+        .collect();
     if !problems.is_empty() {
         println!("problems:");
         for problem in problems {
@@ -94,8 +118,18 @@ fn scalar_or_list(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(x) => Some(x.to_string()),
-        Value::Seq(items) if items.iter().all(|i| !matches!(i, Value::Seq(_) | Value::Map(_))) => {
-            Some(items.iter().filter_map(scalar_or_list).collect::<Vec<_>>().join(", "))
+        Value::Seq(items)
+            if items
+                .iter()
+                .all(|i| !matches!(i, Value::Seq(_) | Value::Map(_))) =>
+        {
+            Some(
+                items
+                    .iter()
+                    .filter_map(scalar_or_list)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
         }
         _ => None,
     }

@@ -18,9 +18,20 @@ pub fn run(context: &Context, command: &Command) -> Result<ExitCode, ExitCode> {
                 .entities
                 .iter()
                 .filter(|e| e.is_kind("Template"))
-                .map(|e| vec![e.reference.short(), e.display_name().to_string(), cell(e.spec_type()), cell(e.owner()), cell(e.description())])
+                .map(|e| {
+                    vec![
+                        e.reference.short(),
+                        e.display_name().to_string(),
+                        cell(e.spec_type()),
+                        cell(e.owner()),
+                        cell(e.description()),
+                    ]
+                })
                 .collect();
-            print_table(&["TEMPLATE", "TITLE", "TYPE", "OWNER", "DESCRIPTION"], &rows);
+            print_table(
+                &["TEMPLATE", "TITLE", "TYPE", "OWNER", "DESCRIPTION"],
+                &rows,
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -10,7 +10,12 @@ pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
     for problem in &catalog.problems {
         println!("{problem}");
     }
-    println!("{} entities, {} errors, {} warnings", catalog.len(), catalog.error_count(), catalog.warning_count());
+    println!(
+        "{} entities, {} errors, {} warnings",
+        catalog.len(),
+        catalog.error_count(),
+        catalog.warning_count()
+    );
     if !loaded.unreadable.is_empty() {
         for message in &loaded.unreadable {
             eprintln!("greenroom: {message}");

@@ -39,7 +39,9 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
             json["on_call"] = match on_call {
                 OnCallNow::NoService(why) => serde_json::json!({ "services": [], "note": why }),
                 OnCallNow::Unavailable(why) => serde_json::json!({ "services": [], "error": why }),
-                OnCallNow::Report(report) => serde_json::json!({ "services": incidents::on_call_json(&catalog, report) }),
+                OnCallNow::Report(report) => {
+                    serde_json::json!({ "services": incidents::on_call_json(&catalog, report) })
+                }
             };
         }
         print_json(&json);
@@ -85,13 +87,19 @@ fn on_call(context: &Context, catalog: &Catalog, id: EntityId, verbose: bool) ->
         Ok(pd) => pd,
         Err(err) => {
             eprintln!("greenroom: warning: on call: {err}");
-            return Some(OnCallNow::Unavailable("PagerDuty is not set up right".into()));
+            return Some(OnCallNow::Unavailable(
+                "PagerDuty is not set up right".into(),
+            ));
         }
     };
     let map = ServiceMap::of(catalog, incidents::scope(catalog, id));
     if !entity.is_kind("Group") {
         if let Err(err) = pagerduty::service_refs(entity) {
-            return Some(OnCallNow::NoService(err.to_string().trim_start_matches(&format!("{} has ", entity.key())).to_string()));
+            return Some(OnCallNow::NoService(
+                err.to_string()
+                    .trim_start_matches(&format!("{} has ", entity.key()))
+                    .to_string(),
+            ));
         }
     }
     let refs = map.refs();
@@ -104,7 +112,12 @@ fn on_call(context: &Context, catalog: &Catalog, id: EntityId, verbose: bool) ->
     for err in &errors {
         eprintln!("greenroom: warning: on call: {err}");
     }
-    if errors.iter().any(pagerduty::is_global) && report.services.iter().all(|s| s.target.service.is_err() || s.oncalls.is_err()) {
+    if errors.iter().any(pagerduty::is_global)
+        && report
+            .services
+            .iter()
+            .all(|s| s.target.service.is_err() || s.oncalls.is_err())
+    {
         return Some(OnCallNow::Unavailable("see the warning above".into()));
     }
     Some(OnCallNow::Report(report))
@@ -130,27 +143,9 @@ fn team_json(catalog: &Catalog, target: Target) -> serde_json::Value {
         "exists": true,
         "name": entity.display_name(),
         "email": entity.email(),
-        "parents": parent_chain(catalog, group),
+        "parents": catalog.parent_chain(group),
         "members": members,
     })
-}
-
-/// The group's parents up to the root, nearest first; stops at a cycle.
-fn parent_chain(catalog: &Catalog, group: EntityId) -> Vec<String> {
-    let mut chain = Vec::new();
-    let mut seen = vec![group];
-    let mut current = group;
-    while let Some(parent) = catalog.related(current, RelationType::ChildOf).next() {
-        chain.push(catalog.target_ref(parent).key());
-        match parent {
-            Target::Entity(p) if !seen.contains(&p) => {
-                seen.push(p);
-                current = p;
-            }
-            _ => break,
-        }
-    }
-    chain
 }
 
 fn print_team(team: &serde_json::Value) {
@@ -159,9 +154,17 @@ fn print_team(team: &serde_json::Value) {
         println!("  owner {} (missing from the catalog)", text("ref"));
         return;
     }
-    let email = team["email"].as_str().map(|e| format!(" <{e}>")).unwrap_or_default();
+    let email = team["email"]
+        .as_str()
+        .map(|e| format!(" <{e}>"))
+        .unwrap_or_default();
     println!("  owner {} ({}){email}", text("ref"), text("name"));
-    let parents: Vec<&str> = team["parents"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).collect();
+    let parents: Vec<&str> = team["parents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str())
+        .collect();
     if !parents.is_empty() {
         println!("  part of {}", parents.join(" → "));
     }
@@ -169,7 +172,13 @@ fn print_team(team: &serde_json::Value) {
     println!("  members ({}):", members.len());
     for member in members {
         let name = member["name"].as_str().unwrap_or_default();
-        let email = member["email"].as_str().map(|e| format!(" <{e}>")).unwrap_or_default();
-        println!("    {} {name}{email}", member["ref"].as_str().unwrap_or_default());
+        let email = member["email"]
+            .as_str()
+            .map(|e| format!(" <{e}>"))
+            .unwrap_or_default();
+        println!(
+            "    {} {name}{email}",
+            member["ref"].as_str().unwrap_or_default()
+        );
     }
 }

@@ -24,7 +24,9 @@ pub struct Entry {
 impl Entry {
     /// How old the data is ("last known data, N min ago").
     pub fn age(&self) -> Duration {
-        SystemTime::now().duration_since(self.fetched_at).unwrap_or_default()
+        SystemTime::now()
+            .duration_since(self.fetched_at)
+            .unwrap_or_default()
     }
 }
 
@@ -47,7 +49,9 @@ pub struct Cache {
 impl Cache {
     /// The HTTP cache under greenroom's cache folder (`Config::cache_dir()`).
     pub fn under(cache_dir: &Path) -> Cache {
-        Cache { dir: cache_dir.join("http") }
+        Cache {
+            dir: cache_dir.join("http"),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -85,7 +89,11 @@ impl Cache {
             format: FORMAT.into(),
             url: url.into(),
             etag: entry.etag.clone(),
-            fetched_at: entry.fetched_at.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_millis() as u64,
+            fetched_at: entry
+                .fetched_at
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis() as u64,
             len: entry.body.len(),
         };
         let mut head = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
@@ -97,7 +105,9 @@ impl Cache {
 }
 
 fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |hash, &b| (hash ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(seed, |hash, &b| {
+        (hash ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -105,7 +115,12 @@ mod tests {
     use super::*;
 
     fn entry(url: &str, body: &[u8]) -> Entry {
-        Entry { url: url.into(), etag: Some("W/\"abc\"".into()), fetched_at: SystemTime::now() - Duration::from_secs(90), body: body.to_vec() }
+        Entry {
+            url: url.into(),
+            etag: Some("W/\"abc\"".into()),
+            fetched_at: SystemTime::now() - Duration::from_secs(90),
+            body: body.to_vec(),
+        }
     }
 
     #[test]
@@ -114,19 +129,40 @@ mod tests {
         let cache = Cache::under(dir.path());
         let url = "https://api.github.com/repos/o/r/actions/runs?per_page=10";
         assert!(cache.get(url).is_none());
-        let stored = entry(url, b"{\"total_count\":0,\"workflow_runs\":[]}\nsecond line");
+        let stored = entry(
+            url,
+            b"{\"total_count\":0,\"workflow_runs\":[]}\nsecond line",
+        );
         cache.put(url, &stored).unwrap();
         let back = cache.get(url).unwrap();
         assert_eq!(back.body, stored.body);
         assert_eq!(back.etag, stored.etag);
-        assert!(back.age() >= Duration::from_secs(89) && back.age() < Duration::from_secs(120), "{:?}", back.age());
+        assert!(
+            back.age() >= Duration::from_secs(89) && back.age() < Duration::from_secs(120),
+            "{:?}",
+            back.age()
+        );
         assert!(cache.path(url).starts_with(dir.path().join("http")));
-        assert_eq!(cache.path(url), Cache::under(dir.path()).path(url), "stable names");
-        assert_ne!(cache.path(url), cache.path("https://api.github.com/repos/o/r/actions/runs?per_page=11"));
+        assert_eq!(
+            cache.path(url),
+            Cache::under(dir.path()).path(url),
+            "stable names"
+        );
+        assert_ne!(
+            cache.path(url),
+            cache.path("https://api.github.com/repos/o/r/actions/runs?per_page=11")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(cache.path(url)).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(cache.path(url))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                0o600
+            );
         }
     }
 

@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub const ANNOTATION: &str = "github.com/project-slug";
-const TOKEN_HINT: &str = "check GITHUB_TOKEN / GH_TOKEN, [github] token in config.toml, or `gh auth login`";
+const TOKEN_HINT: &str =
+    "check GITHUB_TOKEN / GH_TOKEN, [github] token in config.toml, or `gh auth login`";
 
 /// `OWNER/REPO`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -32,8 +33,18 @@ pub struct Slug {
 impl Slug {
     pub fn parse(text: &str) -> Option<Slug> {
         let (owner, repo) = text.trim().split_once('/')?;
-        let valid = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) && part != "." && part != "..";
-        (valid(owner) && valid(repo)).then(|| Slug { owner: owner.into(), repo: repo.trim_end_matches(".git").into() })
+        let valid = |part: &str| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                && part != "."
+                && part != ".."
+        };
+        (valid(owner) && valid(repo)).then(|| Slug {
+            owner: owner.into(),
+            repo: repo.trim_end_matches(".git").into(),
+        })
     }
 }
 
@@ -45,10 +56,14 @@ impl std::fmt::Display for Slug {
 
 /// The entity's repository, or why there is none.
 pub fn repo_of(entity: &Entity) -> Result<Slug, ProviderError> {
-    let value = entity.annotation(ANNOTATION).ok_or_else(|| ProviderError::NoRepo {
-        entity: entity.key(),
-        detail: format!("no {ANNOTATION} annotation (add metadata.annotations {ANNOTATION}: OWNER/REPO)"),
-    })?;
+    let value = entity
+        .annotation(ANNOTATION)
+        .ok_or_else(|| ProviderError::NoRepo {
+            entity: entity.key(),
+            detail: format!(
+                "no {ANNOTATION} annotation (add metadata.annotations {ANNOTATION}: OWNER/REPO)"
+            ),
+        })?;
     Slug::parse(value).ok_or_else(|| ProviderError::NoRepo {
         entity: entity.key(),
         detail: format!("{ANNOTATION} is {value:?}, not OWNER/REPO"),
@@ -58,7 +73,10 @@ pub fn repo_of(entity: &Entity) -> Result<Slug, ProviderError> {
 /// For a group: what it owns that has CI, each with its repository or why there is none: every
 /// component (a component without the annotation says so), and anything else that has the
 /// annotation (APIs, resources and systems without one are left out).
-pub fn owned_repos(catalog: &Catalog, group: EntityId) -> Vec<(EntityId, Result<Slug, ProviderError>)> {
+pub fn owned_repos(
+    catalog: &Catalog,
+    group: EntityId,
+) -> Vec<(EntityId, Result<Slug, ProviderError>)> {
     let mut owned: Vec<EntityId> = catalog
         .related(group, RelationType::OwnerOf)
         .filter_map(|t| match t {
@@ -131,7 +149,10 @@ impl WorkflowRun {
 
     /// The conclusion when completed, else the status ("in_progress").
     pub fn status_label(&self) -> &str {
-        self.conclusion.as_deref().or(self.status.as_deref()).unwrap_or("unknown")
+        self.conclusion
+            .as_deref()
+            .or(self.status.as_deref())
+            .unwrap_or("unknown")
     }
 
     /// From the start of this attempt to the last update (so far, while running: `now` is the end);
@@ -141,7 +162,11 @@ impl WorkflowRun {
             return None;
         }
         let start = self.run_started_at.unwrap_or(self.created_at);
-        let end = if self.status.as_deref() == Some("completed") { self.updated_at } else { now };
+        let end = if self.status.as_deref() == Some("completed") {
+            self.updated_at
+        } else {
+            now
+        };
         (end - start).to_std().ok()
     }
 
@@ -150,7 +175,10 @@ impl WorkflowRun {
         if !self.display_title.is_empty() {
             return &self.display_title;
         }
-        self.head_commit_message.as_deref().and_then(|m| m.lines().next()).unwrap_or("")
+        self.head_commit_message
+            .as_deref()
+            .and_then(|m| m.lines().next())
+            .unwrap_or("")
     }
 }
 
@@ -181,7 +209,9 @@ impl CiRuns {
 
     /// The newest run on `branch` (e.g. the default branch: "is main green?").
     pub fn latest_on(&self, branch: &str) -> Option<&WorkflowRun> {
-        self.runs.iter().find(|r| r.head_branch.as_deref() == Some(branch))
+        self.runs
+            .iter()
+            .find(|r| r.head_branch.as_deref() == Some(branch))
     }
 }
 
@@ -306,7 +336,9 @@ pub struct GitHub {
 /// The token: `GITHUB_TOKEN`/`GH_TOKEN`, else `[github] token`, else `gh auth token` (for the API
 /// URL's host) when gh is installed; gh gets 3 seconds.
 pub fn token(config: &Config) -> Option<Secret> {
-    config.github_token().or_else(|| gh_token(&config.github_api_url(), Duration::from_secs(3)))
+    config
+        .github_token()
+        .or_else(|| gh_token(&config.github_api_url(), Duration::from_secs(3)))
 }
 
 /// `gh auth token [--hostname HOST]`, or `None` when gh is missing, fails, or takes too long.
@@ -327,7 +359,9 @@ pub fn gh_token(api_url: &str, timeout: Duration) -> Option<Secret> {
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => break,
-            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -354,9 +388,16 @@ impl GitHub {
         GitHub::new(&config.github_api_url(), token(config), client)
     }
 
-    pub fn new(api_url: &str, token: Option<Secret>, client: Arc<Client>) -> Result<GitHub, ProviderError> {
+    pub fn new(
+        api_url: &str,
+        token: Option<Secret>,
+        client: Arc<Client>,
+    ) -> Result<GitHub, ProviderError> {
         // A token pasted with a newline or spaces around it still works.
-        let token = token.map(|t| Secret::new(t.expose().trim())).filter(|t| !t.is_empty()).ok_or_else(not_configured)?;
+        let token = token
+            .map(|t| Secret::new(t.expose().trim()))
+            .filter(|t| !t.is_empty())
+            .ok_or_else(not_configured)?;
         let service = Service::new("GitHub", api_url, TOKEN_HINT)?
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")
@@ -374,8 +415,11 @@ impl GitHub {
 
     /// `GET /repos/{o}/{r}/actions/runs?per_page=N[&branch=B]`
     pub fn runs_url(&self, slug: &Slug, per_page: u32, branch: Option<&str>) -> url::Url {
-        let mut url = self.service.url(&format!("/repos/{}/{}/actions/runs", slug.owner, slug.repo));
-        url.query_pairs_mut().append_pair("per_page", &per_page.clamp(1, 100).to_string());
+        let mut url = self
+            .service
+            .url(&format!("/repos/{}/{}/actions/runs", slug.owner, slug.repo));
+        url.query_pairs_mut()
+            .append_pair("per_page", &per_page.clamp(1, 100).to_string());
         if let Some(branch) = branch {
             url.query_pairs_mut().append_pair("branch", branch);
         }
@@ -383,34 +427,70 @@ impl GitHub {
     }
 
     /// The latest runs (newest first).
-    pub async fn runs(&self, slug: &Slug, per_page: u32, branch: Option<&str>, cache: CachePolicy) -> Result<Fetched<CiRuns>, ProviderError> {
+    pub async fn runs(
+        &self,
+        slug: &Slug,
+        per_page: u32,
+        branch: Option<&str>,
+        cache: CachePolicy,
+    ) -> Result<Fetched<CiRuns>, ProviderError> {
         let url = self.runs_url(slug, per_page, branch);
         let response = self.get(url.clone(), cache).await?;
         self.fetched(&url, response, |page: RunsPage| runs_from(slug, page))
     }
 
     /// The runs stored by an earlier call, without a request (`None` when nothing usable is stored).
-    pub fn cached_runs(&self, slug: &Slug, per_page: u32, branch: Option<&str>) -> Option<Fetched<CiRuns>> {
+    pub fn cached_runs(
+        &self,
+        slug: &Slug,
+        per_page: u32,
+        branch: Option<&str>,
+    ) -> Option<Fetched<CiRuns>> {
         let url = self.runs_url(slug, per_page, branch);
         let entry = self.client.cached(&url)?;
         let page: RunsPage = serde_json::from_slice(&entry.body).ok()?;
-        Some(Fetched { value: runs_from(slug, page), fetched_at: entry.fetched_at, from_cache: true })
+        Some(Fetched {
+            value: runs_from(slug, page),
+            fetched_at: entry.fetched_at,
+            from_cache: true,
+        })
     }
 
     /// `GET /repos/{o}/{r}/actions/runs/{id}/jobs?per_page=100`: the run's jobs and their steps.
-    pub async fn jobs(&self, slug: &Slug, run_id: u64, cache: CachePolicy) -> Result<Fetched<Vec<Job>>, ProviderError> {
-        let mut url = self.service.url(&format!("/repos/{}/{}/actions/runs/{run_id}/jobs", slug.owner, slug.repo));
+    pub async fn jobs(
+        &self,
+        slug: &Slug,
+        run_id: u64,
+        cache: CachePolicy,
+    ) -> Result<Fetched<Vec<Job>>, ProviderError> {
+        let mut url = self.service.url(&format!(
+            "/repos/{}/{}/actions/runs/{run_id}/jobs",
+            slug.owner, slug.repo
+        ));
         url.query_pairs_mut().append_pair("per_page", "100");
         let response = self.get(url.clone(), cache).await?;
-        self.fetched(&url, response, |page: JobsPage| page.jobs.into_iter().map(job_from).collect())
+        self.fetched(&url, response, |page: JobsPage| {
+            page.jobs.into_iter().map(job_from).collect()
+        })
     }
 
     /// The last `lines` lines of a job's log. `GET /repos/{o}/{r}/actions/jobs/{id}/logs` answers
     /// with a redirect to a signed URL on another host, which is fetched without the token; only
     /// the last 256 KB are read into memory.
-    pub async fn log_tail(&self, slug: &Slug, job_id: u64, lines: usize) -> Result<LogTail, ProviderError> {
-        let url = self.service.url(&format!("/repos/{}/{}/actions/jobs/{job_id}/logs", slug.owner, slug.repo));
-        let response = self.client.send(&self.service, Call::get(url).tail(256 * 1024)).await?;
+    pub async fn log_tail(
+        &self,
+        slug: &Slug,
+        job_id: u64,
+        lines: usize,
+    ) -> Result<LogTail, ProviderError> {
+        let url = self.service.url(&format!(
+            "/repos/{}/{}/actions/jobs/{job_id}/logs",
+            slug.owner, slug.repo
+        ));
+        let response = self
+            .client
+            .send(&self.service, Call::get(url).tail(256 * 1024))
+            .await?;
         let text = String::from_utf8_lossy(&response.body);
         let mut all: Vec<&str> = text.lines().collect();
         if response.truncated && !all.is_empty() {
@@ -418,33 +498,63 @@ impl GitHub {
         }
         let truncated = response.truncated || all.len() > lines;
         let start = all.len().saturating_sub(lines);
-        Ok(LogTail { job_id, lines: all[start..].iter().map(|l| strip_timestamp(l).to_string()).collect(), truncated })
+        Ok(LogTail {
+            job_id,
+            lines: all[start..]
+                .iter()
+                .map(|l| strip_timestamp(l).to_string())
+                .collect(),
+            truncated,
+        })
     }
 
     /// `POST /repos/{o}/{r}/actions/runs/{id}/rerun-failed-jobs` (201 Created).
     pub async fn rerun_failed_jobs(&self, slug: &Slug, run_id: u64) -> Result<(), ProviderError> {
-        let url = self.service.url(&format!("/repos/{}/{}/actions/runs/{run_id}/rerun-failed-jobs", slug.owner, slug.repo));
-        self.client.send(&self.service, Call::post_json(url, &serde_json::json!({}))).await.map(|_| ())
+        let url = self.service.url(&format!(
+            "/repos/{}/{}/actions/runs/{run_id}/rerun-failed-jobs",
+            slug.owner, slug.repo
+        ));
+        self.client
+            .send(&self.service, Call::post_json(url, &serde_json::json!({})))
+            .await
+            .map(|_| ())
     }
 
     /// `GET /repos/{o}/{r}`: the default branch.
-    pub async fn default_branch(&self, slug: &Slug, cache: CachePolicy) -> Result<Fetched<String>, ProviderError> {
-        let url = self.service.url(&format!("/repos/{}/{}", slug.owner, slug.repo));
+    pub async fn default_branch(
+        &self,
+        slug: &Slug,
+        cache: CachePolicy,
+    ) -> Result<Fetched<String>, ProviderError> {
+        let url = self
+            .service
+            .url(&format!("/repos/{}/{}", slug.owner, slug.repo));
         let response = self.get(url.clone(), cache).await?;
         self.fetched(&url, response, |repo: RawRepo| repo.default_branch)
     }
 
     async fn get(&self, url: url::Url, cache: CachePolicy) -> Result<Response, ProviderError> {
-        self.client.send(&self.service, Call::get(url).cache(cache)).await
+        self.client
+            .send(&self.service, Call::get(url).cache(cache))
+            .await
     }
 
-    fn fetched<Raw: serde::de::DeserializeOwned, T>(&self, url: &url::Url, response: Response, convert: impl FnOnce(Raw) -> T) -> Result<Fetched<T>, ProviderError> {
+    fn fetched<Raw: serde::de::DeserializeOwned, T>(
+        &self,
+        url: &url::Url,
+        response: Response,
+        convert: impl FnOnce(Raw) -> T,
+    ) -> Result<Fetched<T>, ProviderError> {
         let raw = parse::<Raw>(&response.body).map_err(|detail| ProviderError::BadResponse {
             service: self.service.name,
             target: format!("GET {}", self.service.display_url(url)),
             detail: self.service.redact(&detail),
         })?;
-        Ok(Fetched { value: convert(raw), fetched_at: response.fetched_at, from_cache: response.cache == super::http::CacheStatus::Hit })
+        Ok(Fetched {
+            value: convert(raw),
+            fetched_at: response.fetched_at,
+            from_cache: response.cache == super::http::CacheStatus::Hit,
+        })
     }
 }
 
@@ -486,7 +596,11 @@ fn runs_from(slug: &Slug, page: RunsPage) -> CiRuns {
             run_attempt: r.run_attempt.unwrap_or(1),
         })
         .collect();
-    CiRuns { slug: slug.to_string(), total_count: page.total_count, runs }
+    CiRuns {
+        slug: slug.to_string(),
+        total_count: page.total_count,
+        runs,
+    }
 }
 
 fn job_from(j: RawJob) -> Job {
@@ -501,7 +615,14 @@ fn job_from(j: RawJob) -> Job {
         steps: j
             .steps
             .into_iter()
-            .map(|s| Step { number: s.number, name: s.name, status: s.status, conclusion: s.conclusion, started_at: s.started_at, completed_at: s.completed_at })
+            .map(|s| Step {
+                number: s.number,
+                name: s.name,
+                status: s.status,
+                conclusion: s.conclusion,
+                started_at: s.started_at,
+                completed_at: s.completed_at,
+            })
             .collect(),
         html_url: j.html_url,
     }
@@ -511,7 +632,14 @@ fn job_from(j: RawJob) -> Job {
 fn strip_timestamp(line: &str) -> &str {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     match line.split_once(' ') {
-        Some((head, rest)) if head.len() >= 20 && head.ends_with('Z') && head.as_bytes()[4] == b'-' && head.as_bytes()[10] == b'T' => rest,
+        Some((head, rest))
+            if head.len() >= 20
+                && head.ends_with('Z')
+                && head.as_bytes()[4] == b'-'
+                && head.as_bytes()[10] == b'T' =>
+        {
+            rest
+        }
         _ => line,
     }
 }
@@ -526,8 +654,12 @@ pub fn short_duration(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m {}s", s / 60, s % 60).trim_end_matches(" 0s").to_string(),
-        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60).trim_end_matches(" 0m").to_string(),
+        60..=3599 => format!("{}m {}s", s / 60, s % 60)
+            .trim_end_matches(" 0s")
+            .to_string(),
+        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60)
+            .trim_end_matches(" 0m")
+            .to_string(),
         _ => format!("{}d", s / 86_400),
     }
 }
@@ -538,7 +670,13 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::parse("myorg/payment-service"), Some(Slug { owner: "myorg".into(), repo: "payment-service".into() }));
+        assert_eq!(
+            Slug::parse("myorg/payment-service"),
+            Some(Slug {
+                owner: "myorg".into(),
+                repo: "payment-service".into()
+            })
+        );
         assert_eq!(Slug::parse(" a/b.git ").unwrap().to_string(), "a/b");
         for bad in ["", "a", "a/", "/b", "a/b/c", "a/..", "a b/c", "a/b?x=1"] {
             assert_eq!(Slug::parse(bad), None, "{bad}");
@@ -549,34 +687,66 @@ mod tests {
     fn repos_from_annotations() {
         let catalog = crate::catalog::load::load_paths(&["src/demo".into()]).catalog;
         let payment = catalog.entity(catalog.get("component:default/payment-service").unwrap());
-        assert_eq!(repo_of(payment).unwrap().to_string(), "myorg/payment-service");
+        assert_eq!(
+            repo_of(payment).unwrap().to_string(),
+            "myorg/payment-service"
+        );
         let group = catalog.get("group:default/payments-team").unwrap();
         let err = repo_of(catalog.entity(group)).unwrap_err().to_string();
-        assert!(err.contains("no github.com/project-slug annotation"), "{err}");
+        assert!(
+            err.contains("no github.com/project-slug annotation"),
+            "{err}"
+        );
         let owned = owned_repos(&catalog, group);
-        assert!(owned.iter().any(|(id, slug)| catalog.entity(*id).name() == "payment-service" && slug.is_ok()), "the owner's services include payment-service");
-        assert!(owned.iter().all(|(id, slug)| slug.is_ok() || catalog.entity(*id).is_kind("Component")), "APIs without a repo are left out");
+        assert!(
+            owned
+                .iter()
+                .any(|(id, slug)| catalog.entity(*id).name() == "payment-service" && slug.is_ok()),
+            "the owner's services include payment-service"
+        );
+        assert!(
+            owned
+                .iter()
+                .all(|(id, slug)| slug.is_ok() || catalog.entity(*id).is_kind("Component")),
+            "APIs without a repo are left out"
+        );
     }
 
     #[test]
     fn fixture_runs_and_jobs_parse() {
         let slug = Slug::parse("octo-org/octo-repo").unwrap();
-        let page: RunsPage = parse(include_bytes!("../../tests/fixtures/github/workflow-runs.json")).unwrap();
+        let page: RunsPage = parse(include_bytes!(
+            "../../tests/fixtures/github/workflow-runs.json"
+        ))
+        .unwrap();
         let runs = runs_from(&slug, page);
         let run = &runs.runs[0];
-        assert_eq!((run.id, run.name.as_str(), run.event.as_str(), run.actor.as_deref()), (30433642, "Build", "push", Some("octocat")));
+        assert_eq!(
+            (
+                run.id,
+                run.name.as_str(),
+                run.event.as_str(),
+                run.actor.as_deref()
+            ),
+            (30433642, "Build", "push", Some("octocat"))
+        );
         assert_eq!(run.state(), RunState::Queued);
         assert_eq!(run.title(), "Update README.md");
-        let page: JobsPage = parse(include_bytes!("../../tests/fixtures/github/jobs.json")).unwrap();
+        let page: JobsPage =
+            parse(include_bytes!("../../tests/fixtures/github/jobs.json")).unwrap();
         let job = job_from(page.jobs.into_iter().next().unwrap());
         assert_eq!(job.steps.len(), 10);
         // Step times come with an offset (-08:00) and are kept as the same instant in UTC.
-        assert_eq!(job.steps[0].started_at.unwrap().to_rfc3339(), "2020-01-20T17:42:40+00:00");
+        assert_eq!(
+            job.steps[0].started_at.unwrap().to_rfc3339(),
+            "2020-01-20T17:42:40+00:00"
+        );
     }
 
     #[test]
     fn json_errors_name_the_field() {
-        let err = parse::<RunsPage>(br#"{"total_count":1,"workflow_runs":[{"id":"x"}]}"#).unwrap_err();
+        let err =
+            parse::<RunsPage>(br#"{"total_count":1,"workflow_runs":[{"id":"x"}]}"#).unwrap_err();
         assert!(err.starts_with("workflow_runs[0].id:"), "{err}");
         let err = parse::<RunsPage>(b"<html>oops</html>").unwrap_err();
         assert!(err.starts_with("not the expected JSON"), "{err}");
@@ -587,7 +757,10 @@ mod tests {
         let run = |conclusion: Option<&str>, status: &str| {
             let mut r = runs_from(
                 &Slug::parse("o/r").unwrap(),
-                parse::<RunsPage>(include_bytes!("../../tests/fixtures/github/workflow-runs.json")).unwrap(),
+                parse::<RunsPage>(include_bytes!(
+                    "../../tests/fixtures/github/workflow-runs.json"
+                ))
+                .unwrap(),
             )
             .runs
             .remove(0);
@@ -598,12 +771,30 @@ mod tests {
         };
         let ok = run(Some("success"), "completed");
         assert_eq!(ok.duration(Utc::now()), Some(Duration::from_secs(119)));
-        let runs = CiRuns { slug: "o/r".into(), total_count: 4, runs: vec![run(Some("failure"), "completed"), run(None, "in_progress"), ok.clone(), run(Some("cancelled"), "completed")] };
-        assert_eq!(runs.success_history(), vec![true, false], "oldest first, cancelled and running left out");
+        let runs = CiRuns {
+            slug: "o/r".into(),
+            total_count: 4,
+            runs: vec![
+                run(Some("failure"), "completed"),
+                run(None, "in_progress"),
+                ok.clone(),
+                run(Some("cancelled"), "completed"),
+            ],
+        };
+        assert_eq!(
+            runs.success_history(),
+            vec![true, false],
+            "oldest first, cancelled and running left out"
+        );
         assert_eq!(runs.runs[1].state(), RunState::Running);
         assert_eq!(short_duration(Duration::from_secs(119)), "1m 59s");
         assert_eq!(short_duration(Duration::from_secs(7200)), "2h");
-        assert_eq!(strip_timestamp("2020-01-20T17:42:40.1234567Z ##[error]Process completed with exit code 1."), "##[error]Process completed with exit code 1.");
+        assert_eq!(
+            strip_timestamp(
+                "2020-01-20T17:42:40.1234567Z ##[error]Process completed with exit code 1."
+            ),
+            "##[error]Process completed with exit code 1."
+        );
         assert_eq!(strip_timestamp("plain"), "plain");
     }
 }

@@ -72,7 +72,11 @@ impl Options {
     /// The defaults, with `GREENROOM_HTTP_TIMEOUT_MS` (connect and total timeout),
     /// `GREENROOM_HTTP_RETRIES` and `GREENROOM_HTTP_MAX_WAIT_MS` applied.
     pub fn from_env() -> Options {
-        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok());
+        let number = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
         let mut options = Options::default();
         if let Some(ms) = number("GREENROOM_HTTP_TIMEOUT_MS") {
             options.timeout = Duration::from_millis(ms.max(1));
@@ -144,7 +148,11 @@ pub struct Service {
 
 impl Service {
     /// `base` is the API root, e.g. `https://api.github.com` or `https://ghe.example/api/v3`.
-    pub fn new(name: &'static str, base: &str, token_hint: &'static str) -> Result<Service, ProviderError> {
+    pub fn new(
+        name: &'static str,
+        base: &str,
+        token_hint: &'static str,
+    ) -> Result<Service, ProviderError> {
         let base = Url::parse(base.trim_end_matches('/'))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -152,7 +160,13 @@ impl Service {
                 service: name,
                 hint: format!("the {name} API URL {base:?} is not an http(s) URL"),
             })?;
-        Ok(Service { name, base, token_hint, headers: Vec::new(), auth: None })
+        Ok(Service {
+            name,
+            base,
+            token_hint,
+            headers: Vec::new(),
+            auth: None,
+        })
     }
 
     /// A header sent with every request to this service (not secret: it may be logged).
@@ -181,7 +195,9 @@ impl Service {
     /// a value), in case a server echoes what it was sent.
     pub fn redact(&self, text: &str) -> String {
         match &self.auth {
-            Some((_, token)) if !token.expose().is_empty() && text.contains(token.expose()) => text.replace(token.expose(), "***"),
+            Some((_, token)) if !token.expose().is_empty() && text.contains(token.expose()) => {
+                text.replace(token.expose(), "***")
+            }
             _ => text.to_string(),
         }
     }
@@ -204,7 +220,11 @@ impl Service {
                 let pairs: Vec<(String, String)> = url
                     .query_pairs()
                     .map(|(k, v)| {
-                        let masked = if looks_secret(&k) { "***".to_string() } else { v.into_owned() };
+                        let masked = if looks_secret(&k) {
+                            "***".to_string()
+                        } else {
+                            v.into_owned()
+                        };
                         (k.into_owned(), masked)
                     })
                     .collect();
@@ -220,7 +240,19 @@ impl Service {
 
 fn looks_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["token", "sig", "key", "secret", "pass", "credential", "auth", "code", "session"].iter().any(|s| name.contains(s))
+    [
+        "token",
+        "sig",
+        "key",
+        "secret",
+        "pass",
+        "credential",
+        "auth",
+        "code",
+        "session",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
 }
 
 /// How a GET uses the disk cache.
@@ -272,11 +304,23 @@ pub struct Call {
 
 impl Call {
     pub fn get(url: Url) -> Call {
-        Call { method: Method::GET, url, body: None, cache: CachePolicy::NoStore, tail: None }
+        Call {
+            method: Method::GET,
+            url,
+            body: None,
+            cache: CachePolicy::NoStore,
+            tail: None,
+        }
     }
 
     pub fn post_json(url: Url, body: &serde_json::Value) -> Call {
-        Call { method: Method::POST, url, body: Some(body.to_string().into_bytes()), cache: CachePolicy::NoStore, tail: None }
+        Call {
+            method: Method::POST,
+            url,
+            body: Some(body.to_string().into_bytes()),
+            cache: CachePolicy::NoStore,
+            tail: None,
+        }
     }
 
     pub fn cache(mut self, policy: CachePolicy) -> Call {
@@ -343,7 +387,12 @@ pub struct Client {
 
 /// What one network attempt ended with.
 enum Attempt {
-    Answer { status: u16, headers: HeaderMap, body: Vec<u8>, truncated: bool },
+    Answer {
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+        truncated: bool,
+    },
     TooLarge,
 }
 
@@ -405,12 +454,19 @@ impl Client {
     /// Sends a call, with the retries, rate-limit waits, redirects and caching described above.
     pub async fn send(&self, service: &Service, call: Call) -> Result<Response, ProviderError> {
         let target = format!("{} {}", call.method, service.display_url(&call.url));
-        let cached = if call.cacheable() { self.cached(&call.url) } else { None };
+        let cached = if call.cacheable() {
+            self.cached(&call.url)
+        } else {
+            None
+        };
         if let (CachePolicy::FreshFor(window), Some(entry)) = (call.cache, &cached) {
             if entry.age() < window {
                 self.cache_hits.fetch_add(1, Ordering::Relaxed);
                 if self.log.is_on() {
-                    self.log.write(format!("{target} cached {}s ago (cache: hit)", entry.age().as_secs()));
+                    self.log.write(format!(
+                        "{target} cached {}s ago (cache: hit)",
+                        entry.age().as_secs()
+                    ));
                 }
                 return Ok(Response {
                     status: 200,
@@ -425,36 +481,77 @@ impl Client {
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let permit = self.permits.acquire().await.expect("the semaphore is never closed");
-            let result = tokio::time::timeout(self.options.timeout, self.exchange(service, &call, etag.as_deref(), started)).await;
+            let permit = self
+                .permits
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            let result = tokio::time::timeout(
+                self.options.timeout,
+                self.exchange(service, &call, etag.as_deref(), started),
+            )
+            .await;
             drop(permit);
             let elapsed = started.elapsed();
-            let retry_in = |attempt: u32| self.options.backoff.saturating_mul(1 << attempt.min(16)).min(self.options.max_wait);
+            let retry_in = |attempt: u32| {
+                self.options
+                    .backoff
+                    .saturating_mul(1 << attempt.min(16))
+                    .min(self.options.max_wait)
+            };
             let (status, headers, body, truncated) = match result {
                 Err(_) => {
                     self.log_line(format!("{target} timed out after {}", millis(elapsed)));
-                    return Err(ProviderError::Timeout { service: service.name, target, after: self.options.timeout });
+                    return Err(ProviderError::Timeout {
+                        service: service.name,
+                        target,
+                        after: self.options.timeout,
+                    });
                 }
                 Ok(Err(Failure::Timeout)) => {
                     self.log_line(format!("{target} timed out after {}", millis(elapsed)));
-                    return Err(ProviderError::Timeout { service: service.name, target, after: self.options.timeout });
+                    return Err(ProviderError::Timeout {
+                        service: service.name,
+                        target,
+                        after: self.options.timeout,
+                    });
                 }
                 Ok(Err(Failure::Connect(detail))) if attempt < self.options.retries => {
                     let wait = retry_in(attempt);
-                    self.log_line(format!("{target} failed: {detail} ({}; retrying in {})", millis(elapsed), millis(wait)));
+                    self.log_line(format!(
+                        "{target} failed: {detail} ({}; retrying in {})",
+                        millis(elapsed),
+                        millis(wait)
+                    ));
                     attempt += 1;
                     tokio::time::sleep(wait).await;
                     continue;
                 }
                 Ok(Err(Failure::Connect(detail) | Failure::Other(detail))) => {
                     self.log_line(format!("{target} failed: {detail} ({})", millis(elapsed)));
-                    return Err(ProviderError::Network { service: service.name, target, detail });
+                    return Err(ProviderError::Network {
+                        service: service.name,
+                        target,
+                        detail,
+                    });
                 }
                 Ok(Ok(Attempt::TooLarge)) => {
-                    self.log_line(format!("{target} refused: body over {} bytes", self.options.max_body));
-                    return Err(ProviderError::TooLarge { service: service.name, target, limit: self.options.max_body });
+                    self.log_line(format!(
+                        "{target} refused: body over {} bytes",
+                        self.options.max_body
+                    ));
+                    return Err(ProviderError::TooLarge {
+                        service: service.name,
+                        target,
+                        limit: self.options.max_body,
+                    });
                 }
-                Ok(Ok(Attempt::Answer { status, headers, body, truncated })) => (status, headers, body, truncated),
+                Ok(Ok(Attempt::Answer {
+                    status,
+                    headers,
+                    body,
+                    truncated,
+                })) => (status, headers, body, truncated),
             };
             let now = SystemTime::now();
             let rate = rate_limit(&headers);
@@ -483,29 +580,59 @@ impl Client {
                     }
                     CacheStatus::Miss => {
                         let etag = header_str(&headers, "etag").map(str::to_owned);
-                        self.store(&call.url, &Entry { url: call.url.to_string(), etag, fetched_at: now, body: body.clone() });
+                        self.store(
+                            &call.url,
+                            &Entry {
+                                url: call.url.to_string(),
+                                etag,
+                                fetched_at: now,
+                                body: body.clone(),
+                            },
+                        );
                         body
                     }
                     _ => body,
                 };
-                return Ok(Response { status, body, fetched_at: now, cache: outcome, truncated });
+                return Ok(Response {
+                    status,
+                    body,
+                    fetched_at: now,
+                    cache: outcome,
+                    truncated,
+                });
             }
             // An error status.
             let message = error_message(&body).map(|m| service.redact(&m));
             if let Some(until) = rate_limited(status, &headers, message.as_deref(), now) {
                 let wait = until.duration_since(now).unwrap_or_default();
                 if attempt < self.options.retries && wait <= self.options.max_wait {
-                    self.log_line(format!("{target} {status} {} (rate limited; retrying in {})", millis(elapsed), millis(wait)));
+                    self.log_line(format!(
+                        "{target} {status} {} (rate limited; retrying in {})",
+                        millis(elapsed),
+                        millis(wait)
+                    ));
                     attempt += 1;
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                self.log_line(format!("{target} {status} {} (rate limited until {})", millis(elapsed), clock(until)));
-                return Err(ProviderError::RateLimited { service: service.name, target, until: Some(until) });
+                self.log_line(format!(
+                    "{target} {status} {} (rate limited until {})",
+                    millis(elapsed),
+                    clock(until)
+                ));
+                return Err(ProviderError::RateLimited {
+                    service: service.name,
+                    target,
+                    until: Some(until),
+                });
             }
             if status >= 500 && call.idempotent() && attempt < self.options.retries {
                 let wait = retry_in(attempt);
-                self.log_line(format!("{target} {status} {} (retrying in {})", millis(elapsed), millis(wait)));
+                self.log_line(format!(
+                    "{target} {status} {} (retrying in {})",
+                    millis(elapsed),
+                    millis(wait)
+                ));
                 attempt += 1;
                 tokio::time::sleep(wait).await;
                 continue;
@@ -513,17 +640,43 @@ impl Client {
             self.log_line(format!("{target} {status} {}", millis(elapsed)));
             let service_name = service.name;
             return Err(match status {
-                401 => ProviderError::Unauthorized { service: service_name, target, hint: service.token_hint },
-                403 => ProviderError::Forbidden { service: service_name, target, message: message.unwrap_or_default() },
-                404 => ProviderError::NotFound { service: service_name, target },
-                500..=599 => ProviderError::Server { service: service_name, target, status },
-                _ => ProviderError::Status { service: service_name, target, status, message: message.unwrap_or_default() },
+                401 => ProviderError::Unauthorized {
+                    service: service_name,
+                    target,
+                    hint: service.token_hint,
+                },
+                403 => ProviderError::Forbidden {
+                    service: service_name,
+                    target,
+                    message: message.unwrap_or_default(),
+                },
+                404 => ProviderError::NotFound {
+                    service: service_name,
+                    target,
+                },
+                500..=599 => ProviderError::Server {
+                    service: service_name,
+                    target,
+                    status,
+                },
+                _ => ProviderError::Status {
+                    service: service_name,
+                    target,
+                    status,
+                    message: message.unwrap_or_default(),
+                },
             });
         }
     }
 
     /// One attempt: the request and its redirect hops, the body read within the limits.
-    async fn exchange(&self, service: &Service, call: &Call, etag: Option<&str>, started: Instant) -> Result<Attempt, Failure> {
+    async fn exchange(
+        &self,
+        service: &Service,
+        call: &Call,
+        etag: Option<&str>,
+        started: Instant,
+    ) -> Result<Attempt, Failure> {
         let mut url = call.url.clone();
         for hop in 0..=5 {
             let mut request = self.http.request(call.method.clone(), url.clone());
@@ -533,7 +686,11 @@ impl Client {
             if service.same_origin(&url) {
                 if let Some((scheme, token)) = &service.auth {
                     let mut value = HeaderValue::from_str(&format!("{scheme} {}", token.expose()))
-                        .map_err(|_| Failure::Other("the token holds characters a header cannot carry".into()))?;
+                        .map_err(|_| {
+                            Failure::Other(
+                                "the token holds characters a header cannot carry".into(),
+                            )
+                        })?;
                     value.set_sensitive(true);
                     request = request.header(reqwest::header::AUTHORIZATION, value);
                 }
@@ -543,15 +700,29 @@ impl Client {
                     request = request.header(reqwest::header::IF_NONE_MATCH, etag);
                 }
                 if let Some(body) = &call.body {
-                    request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
+                    request = request
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.clone());
                 }
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
             let response = request.send().await.map_err(failure)?;
             let status = response.status().as_u16();
-            let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).and_then(|l| url.join(l).ok());
-            if let (true, Some(next), true) = ((300..400).contains(&status) && status != 304, location, call.idempotent()) {
-                let credentials = if service.same_origin(&next) { "" } else { ", without credentials" };
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| url.join(l).ok());
+            if let (true, Some(next), true) = (
+                (300..400).contains(&status) && status != 304,
+                location,
+                call.idempotent(),
+            ) {
+                let credentials = if service.same_origin(&next) {
+                    ""
+                } else {
+                    ", without credentials"
+                };
                 self.log_line(format!(
                     "{} {} {status} {} → {}{credentials}",
                     call.method,
@@ -560,25 +731,44 @@ impl Client {
                     service.display_url(&next)
                 ));
                 if !matches!(next.scheme(), "http" | "https") {
-                    return Err(Failure::Other(format!("redirected to a {} URL", next.scheme())));
+                    return Err(Failure::Other(format!(
+                        "redirected to a {} URL",
+                        next.scheme()
+                    )));
                 }
                 url = next;
                 continue;
             }
             let headers = response.headers().clone();
-            return self.read_body(response, call.tail).await.map(|read| match read {
-                Some((body, truncated)) => Attempt::Answer { status, headers, body, truncated },
-                None => Attempt::TooLarge,
-            });
+            return self
+                .read_body(response, call.tail)
+                .await
+                .map(|read| match read {
+                    Some((body, truncated)) => Attempt::Answer {
+                        status,
+                        headers,
+                        body,
+                        truncated,
+                    },
+                    None => Attempt::TooLarge,
+                });
         }
         Err(Failure::Other("more than 5 redirects".into()))
     }
 
     /// The body, chunk by chunk: `None` past the size limit (without reading further); with `tail`,
     /// only the last `tail` bytes are kept.
-    async fn read_body(&self, mut response: reqwest::Response, tail: Option<usize>) -> Result<Option<(Vec<u8>, bool)>, Failure> {
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        tail: Option<usize>,
+    ) -> Result<Option<(Vec<u8>, bool)>, Failure> {
         let limit = self.options.max_body;
-        if tail.is_none() && response.content_length().is_some_and(|len| len > limit as u64) {
+        if tail.is_none()
+            && response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+        {
             return Ok(None);
         }
         let mut body = Vec::new();
@@ -606,7 +796,10 @@ impl Client {
     fn store(&self, url: &Url, entry: &Entry) {
         if let Some(cache) = &self.cache {
             if let Err(err) = cache.put(url.as_str(), entry) {
-                self.log_line(format!("cache: cannot write {}: {err}", cache.dir().display()));
+                self.log_line(format!(
+                    "cache: cannot write {}: {err}",
+                    cache.dir().display()
+                ));
             }
         }
     }
@@ -640,14 +833,18 @@ fn failure(err: reqwest::Error) -> Failure {
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 fn rate_limit(headers: &HeaderMap) -> RateLimit {
     let number = |name| header_str(headers, name).and_then(|v| v.parse::<u64>().ok());
     RateLimit {
         remaining: number("x-ratelimit-remaining"),
-        reset: number("x-ratelimit-reset").map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
+        reset: number("x-ratelimit-reset")
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
     }
 }
 
@@ -655,7 +852,12 @@ fn rate_limit(headers: &HeaderMap) -> RateLimit {
 /// `retry-after` (seconds or an HTTP date), else an exhausted `x-ratelimit-remaining` with its
 /// `x-ratelimit-reset`, else a 429 or a 403 saying "rate limit" (GitHub's secondary limits: wait a
 /// minute).
-pub fn rate_limited(status: u16, headers: &HeaderMap, message: Option<&str>, now: SystemTime) -> Option<SystemTime> {
+pub fn rate_limited(
+    status: u16,
+    headers: &HeaderMap,
+    message: Option<&str>,
+    now: SystemTime,
+) -> Option<SystemTime> {
     if status != 429 && status != 403 {
         return None;
     }
@@ -670,7 +872,9 @@ pub fn rate_limited(status: u16, headers: &HeaderMap, message: Option<&str>, now
     let rate = rate_limit(headers);
     if rate.remaining == Some(0) {
         // GitHub's reset is a whole second; one more second avoids asking a moment too early.
-        return Some(rate.reset.map_or(now + Duration::from_secs(60), |reset| (reset + Duration::from_secs(1)).max(now)));
+        return Some(rate.reset.map_or(now + Duration::from_secs(60), |reset| {
+            (reset + Duration::from_secs(1)).max(now)
+        }));
     }
     if status == 429 || message.is_some_and(|m| m.to_ascii_lowercase().contains("rate limit")) {
         return Some(now + Duration::from_secs(60));
@@ -682,8 +886,15 @@ pub fn rate_limited(status: u16, headers: &HeaderMap, message: Option<&str>, now
 /// line.
 fn error_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let message = value.get("message").or_else(|| value.get("error").and_then(|e| e.get("message")))?.as_str()?;
-    let clean: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect();
+    let message = value
+        .get("message")
+        .or_else(|| value.get("error").and_then(|e| e.get("message")))?
+        .as_str()?;
+    let clean: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
     Some(clean.trim().to_string()).filter(|m| !m.is_empty())
 }
 
@@ -693,7 +904,9 @@ fn millis(d: Duration) -> String {
 
 /// A time as the local HH:MM:SS, for "rate limited until …".
 pub fn clock(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Local>::from(time).format("%H:%M:%S").to_string()
+    chrono::DateTime::<chrono::Local>::from(time)
+        .format("%H:%M:%S")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -703,7 +916,10 @@ mod tests {
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
-            map.insert(HeaderName::from_static(name), HeaderValue::from_str(value).unwrap());
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
         }
         map
     }
@@ -713,20 +929,49 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let after = rate_limited(429, &headers(&[("retry-after", "3")]), None, now).unwrap();
         assert_eq!(after.duration_since(now).unwrap(), Duration::from_secs(3));
-        let date = rate_limited(429, &headers(&[("retry-after", "Tue, 14 Nov 2023 22:14:00 GMT")]), None, now).unwrap();
-        assert_eq!(date.duration_since(now).unwrap(), Duration::from_secs(1_700_000_040 - 1_700_000_000));
+        let date = rate_limited(
+            429,
+            &headers(&[("retry-after", "Tue, 14 Nov 2023 22:14:00 GMT")]),
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            date.duration_since(now).unwrap(),
+            Duration::from_secs(1_700_000_040 - 1_700_000_000)
+        );
         let reset = rate_limited(
             403,
-            &headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700000600")]),
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000600"),
+            ]),
             Some("API rate limit exceeded"),
             now,
         )
         .unwrap();
         assert_eq!(reset.duration_since(now).unwrap(), Duration::from_secs(601));
         // A 403 with quota left and no rate-limit words is a permission problem.
-        assert_eq!(rate_limited(403, &headers(&[("x-ratelimit-remaining", "10")]), Some("Resource not accessible"), now), None);
-        assert!(rate_limited(403, &HeaderMap::new(), Some("You have exceeded a secondary rate limit"), now).is_some());
-        assert_eq!(rate_limited(500, &headers(&[("retry-after", "3")]), None, now), None);
+        assert_eq!(
+            rate_limited(
+                403,
+                &headers(&[("x-ratelimit-remaining", "10")]),
+                Some("Resource not accessible"),
+                now
+            ),
+            None
+        );
+        assert!(rate_limited(
+            403,
+            &HeaderMap::new(),
+            Some("You have exceeded a secondary rate limit"),
+            now
+        )
+        .is_some());
+        assert_eq!(
+            rate_limited(500, &headers(&[("retry-after", "3")]), None, now),
+            None
+        );
     }
 
     #[test]
@@ -737,24 +982,44 @@ mod tests {
             service.display_url(&own),
             "https://api.github.com/repos/o/r/actions/runs?per_page=5&branch=main&access_token=***"
         );
-        let signed = Url::parse("https://pipelines.actions.githubusercontent.com/logs?urlSignature=2TUD&urlExpires=1").unwrap();
-        assert_eq!(service.display_url(&signed), "https://pipelines.actions.githubusercontent.com/logs?…");
+        let signed = Url::parse(
+            "https://pipelines.actions.githubusercontent.com/logs?urlSignature=2TUD&urlExpires=1",
+        )
+        .unwrap();
+        assert_eq!(
+            service.display_url(&signed),
+            "https://pipelines.actions.githubusercontent.com/logs?…"
+        );
     }
 
     #[test]
     fn service_urls_keep_the_base_path() {
         let ghes = Service::new("GitHub", "https://ghe.example.com/api/v3/", "").unwrap();
-        assert_eq!(ghes.url("/repos/o/r").as_str(), "https://ghe.example.com/api/v3/repos/o/r");
+        assert_eq!(
+            ghes.url("/repos/o/r").as_str(),
+            "https://ghe.example.com/api/v3/repos/o/r"
+        );
         assert!(ghes.same_origin(&Url::parse("https://ghe.example.com/other").unwrap()));
-        assert!(!ghes.same_origin(&Url::parse("http://ghe.example.com/api/v3").unwrap()), "a downgrade to http is another origin");
+        assert!(
+            !ghes.same_origin(&Url::parse("http://ghe.example.com/api/v3").unwrap()),
+            "a downgrade to http is another origin"
+        );
         assert!(!ghes.same_origin(&Url::parse("https://ghe.example.com:8443/api/v3").unwrap()));
         assert!(Service::new("GitHub", "ftp://x", "").is_err());
     }
 
     #[test]
     fn error_messages_are_short_single_lines() {
-        assert_eq!(error_message(br#"{"message":"Bad\ncredentials","documentation_url":"x"}"#).as_deref(), Some("Bad credentials"));
+        assert_eq!(
+            error_message(br#"{"message":"Bad\ncredentials","documentation_url":"x"}"#).as_deref(),
+            Some("Bad credentials")
+        );
         assert_eq!(error_message(b"<html>"), None);
-        assert_eq!(error_message(&format!(r#"{{"message":"{}"}}"#, "x".repeat(500)).into_bytes()).unwrap().len(), 200);
+        assert_eq!(
+            error_message(&format!(r#"{{"message":"{}"}}"#, "x".repeat(500)).into_bytes())
+                .unwrap()
+                .len(),
+            200
+        );
     }
 }

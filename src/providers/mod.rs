@@ -24,7 +24,10 @@ pub mod pagerduty;
 use crate::config::{Config, Secret};
 use github::{CiRuns, GitHub, Job, LogTail, Slug};
 use http::{CachePolicy, Client, Log};
-use pagerduty::{IncidentAction, IncidentRef, Incident, LogEntry, OnCallChain, OpenIncidents, PagerDuty, PagerDutySettings, ResolvedService, ServiceRef, TriggerEvent, TriggerReceipt, User};
+use pagerduty::{
+    Incident, IncidentAction, IncidentRef, LogEntry, OnCallChain, OpenIncidents, PagerDuty,
+    PagerDutySettings, ResolvedService, ServiceRef, TriggerEvent, TriggerReceipt, User,
+};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};
@@ -40,31 +43,81 @@ pub enum ProviderError {
     #[error("{entity} has {detail}")]
     NoRepo { entity: String, detail: String },
     #[error("{service} rejected the token (401 Unauthorized) for {target}: {hint}")]
-    Unauthorized { service: &'static str, target: String, hint: &'static str },
+    Unauthorized {
+        service: &'static str,
+        target: String,
+        hint: &'static str,
+    },
     #[error("{service} refused {target} (403 Forbidden){}", colon(message))]
-    Forbidden { service: &'static str, target: String, message: String },
+    Forbidden {
+        service: &'static str,
+        target: String,
+        message: String,
+    },
     #[error("{service} rate limit reached for {target}: {}", until_text(until))]
-    RateLimited { service: &'static str, target: String, until: Option<SystemTime> },
-    #[error("{service} has no such thing (404 Not Found) for {target}: {}", not_found_hint(service))]
-    NotFound { service: &'static str, target: String },
+    RateLimited {
+        service: &'static str,
+        target: String,
+        until: Option<SystemTime>,
+    },
+    #[error(
+        "{service} has no such thing (404 Not Found) for {target}: {}",
+        not_found_hint(service)
+    )]
+    NotFound {
+        service: &'static str,
+        target: String,
+    },
     #[error("{service} server error {status} for {target}; try again later")]
-    Server { service: &'static str, target: String, status: u16 },
+    Server {
+        service: &'static str,
+        target: String,
+        status: u16,
+    },
     #[error("{service} answered {status} for {target}{}", colon(message))]
-    Status { service: &'static str, target: String, status: u16, message: String },
-    #[error("{service} did not answer {target} within {} (timed out)", seconds(after))]
-    Timeout { service: &'static str, target: String, after: Duration },
+    Status {
+        service: &'static str,
+        target: String,
+        status: u16,
+        message: String,
+    },
+    #[error(
+        "{service} did not answer {target} within {} (timed out)",
+        seconds(after)
+    )]
+    Timeout {
+        service: &'static str,
+        target: String,
+        after: Duration,
+    },
     #[error("{service} sent an unexpected answer to {target}: {detail}")]
-    BadResponse { service: &'static str, target: String, detail: String },
+    BadResponse {
+        service: &'static str,
+        target: String,
+        detail: String,
+    },
     #[error("{service} sent more than {} MB for {target}; not read", limit / (1024 * 1024))]
-    TooLarge { service: &'static str, target: String, limit: usize },
+    TooLarge {
+        service: &'static str,
+        target: String,
+        limit: usize,
+    },
     #[error("cannot reach {service} for {target}: {detail}")]
-    Network { service: &'static str, target: String, detail: String },
+    Network {
+        service: &'static str,
+        target: String,
+        detail: String,
+    },
     /// The entity names no PagerDuty service (no usable annotation): a setup problem.
     #[error("{entity} has {detail}")]
     NoService { entity: String, detail: String },
     /// The vendor has no such thing, found by looking (an integration key no service holds).
     #[error("{service} has no {what}{}", colon(hint))]
-    Unknown { service: &'static str, what: String, hint: String },
+    Unknown {
+        service: &'static str,
+        what: String,
+        hint: String,
+    },
 }
 
 fn not_found_hint(service: &str) -> &'static str {
@@ -88,7 +141,11 @@ fn until_text(until: &Option<SystemTime>) -> String {
         Some(time) => {
             let wait = time.duration_since(SystemTime::now()).unwrap_or_default();
             let wait = Duration::from_secs(wait.as_secs_f64().ceil() as u64);
-            format!("rate limited until {} (in {})", http::clock(*time), github::short_duration(wait))
+            format!(
+                "rate limited until {} (in {})",
+                http::clock(*time),
+                github::short_duration(wait)
+            )
         }
         None => "rate limited; try again later".into(),
     }
@@ -105,7 +162,12 @@ fn seconds(d: &Duration) -> String {
 impl ProviderError {
     /// Not configured, or nothing to ask for: a setup problem, not a failure of the service.
     pub fn is_setup(&self) -> bool {
-        matches!(self, ProviderError::NotConfigured { .. } | ProviderError::NoRepo { .. } | ProviderError::NoService { .. })
+        matches!(
+            self,
+            ProviderError::NotConfigured { .. }
+                | ProviderError::NoRepo { .. }
+                | ProviderError::NoService { .. }
+        )
     }
 }
 
@@ -120,7 +182,9 @@ pub struct Fetched<T> {
 
 impl<T> Fetched<T> {
     pub fn age(&self) -> Duration {
-        SystemTime::now().duration_since(self.fetched_at).unwrap_or_default()
+        SystemTime::now()
+            .duration_since(self.fetched_at)
+            .unwrap_or_default()
     }
 }
 
@@ -132,54 +196,162 @@ pub enum Request {
     /// The latest runs ([`ProviderOptions::runs_per_repo`] of them).
     CiRuns { entity_key: String, slug: String },
     /// A run's jobs and steps.
-    CiJobs { entity_key: String, slug: String, run_id: u64 },
+    CiJobs {
+        entity_key: String,
+        slug: String,
+        run_id: u64,
+    },
     /// The end of a job's log ([`ProviderOptions::log_lines`] lines).
-    CiLogTail { entity_key: String, slug: String, job_id: u64 },
+    CiLogTail {
+        entity_key: String,
+        slug: String,
+        job_id: u64,
+    },
     /// Reruns a run's failed jobs (ask the user first). Never cached; refresh the runs after it.
-    CiRerunFailed { entity_key: String, slug: String, run_id: u64 },
+    CiRerunFailed {
+        entity_key: String,
+        slug: String,
+        run_id: u64,
+    },
     /// The repository's default branch (to say whether main is green).
     DefaultBranch { entity_key: String, slug: String },
     /// PagerDuty: the services these references name ([`pagerduty::service_refs`]), each with its
     /// escalation policy and integrations; integration keys resolved to their service.
-    PdServices { entity_key: String, refs: Vec<ServiceRef> },
+    PdServices {
+        entity_key: String,
+        refs: Vec<ServiceRef>,
+    },
     /// PagerDuty: open (triggered, acknowledged) incidents of these services, high urgency and
     /// triggered first, newest first. The pane's catalog-wide list sends every reference of
     /// [`pagerduty::ServiceMap::refs`]; the incident view sends the entity's own.
-    PdIncidents { entity_key: String, refs: Vec<ServiceRef> },
+    PdIncidents {
+        entity_key: String,
+        refs: Vec<ServiceRef>,
+    },
     /// PagerDuty: who is on call now for an escalation policy, by level.
-    PdOnCall { entity_key: String, escalation_policy_id: String },
+    PdOnCall {
+        entity_key: String,
+        escalation_policy_id: String,
+    },
     /// PagerDuty: a user and their contact methods.
     PdUser { entity_key: String, user_id: String },
     /// PagerDuty: an incident's timeline (log entries, oldest first).
-    PdLogEntries { entity_key: String, incident_id: String },
+    PdLogEntries {
+        entity_key: String,
+        incident_id: String,
+    },
     /// PagerDuty: one incident by number or ID (the search's reverse lookup: its service leads to
     /// the entity through [`pagerduty::ServiceMap::entities_of_incident`]).
-    PdIncident { entity_key: String, incident: IncidentRef },
+    PdIncident {
+        entity_key: String,
+        incident: IncidentRef,
+    },
     /// PagerDuty: acknowledge or resolve an incident (ask the user first). Never cached; refresh
     /// the incidents after it. Needs `[pagerduty] from_email`.
-    PdUpdateIncident { entity_key: String, incident_id: String, action: IncidentAction },
+    PdUpdateIncident {
+        entity_key: String,
+        incident_id: String,
+        action: IncidentAction,
+    },
     /// PagerDuty Events API v2: trigger a new incident on the service of an integration key (ask
     /// the user first). Needs no REST token.
-    PdTrigger { entity_key: String, event: TriggerEvent },
+    PdTrigger {
+        entity_key: String,
+        event: TriggerEvent,
+    },
 }
 
 /// Answers, one per request (two when stored data is sent before the fresh answer).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProviderMessage {
-    CiRuns { entity_key: String, slug: String, result: Result<CiRuns, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    CiJobs { entity_key: String, slug: String, run_id: u64, result: Result<Vec<Job>, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    CiLogTail { entity_key: String, slug: String, job_id: u64, result: Result<LogTail, ProviderError> },
-    CiRerunFailed { entity_key: String, slug: String, run_id: u64, result: Result<(), ProviderError> },
-    DefaultBranch { entity_key: String, slug: String, result: Result<String, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdServices { entity_key: String, refs: Vec<ServiceRef>, result: Result<Vec<ResolvedService>, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdIncidents { entity_key: String, refs: Vec<ServiceRef>, result: Result<OpenIncidents, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdOnCall { entity_key: String, escalation_policy_id: String, result: Result<OnCallChain, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdUser { entity_key: String, user_id: String, result: Result<User, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdLogEntries { entity_key: String, incident_id: String, result: Result<Vec<LogEntry>, ProviderError>, fetched_at: SystemTime, from_cache: bool },
-    PdIncident { entity_key: String, incident: IncidentRef, result: Result<Incident, ProviderError>, fetched_at: SystemTime, from_cache: bool },
+    CiRuns {
+        entity_key: String,
+        slug: String,
+        result: Result<CiRuns, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    CiJobs {
+        entity_key: String,
+        slug: String,
+        run_id: u64,
+        result: Result<Vec<Job>, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    CiLogTail {
+        entity_key: String,
+        slug: String,
+        job_id: u64,
+        result: Result<LogTail, ProviderError>,
+    },
+    CiRerunFailed {
+        entity_key: String,
+        slug: String,
+        run_id: u64,
+        result: Result<(), ProviderError>,
+    },
+    DefaultBranch {
+        entity_key: String,
+        slug: String,
+        result: Result<String, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdServices {
+        entity_key: String,
+        refs: Vec<ServiceRef>,
+        result: Result<Vec<ResolvedService>, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdIncidents {
+        entity_key: String,
+        refs: Vec<ServiceRef>,
+        result: Result<OpenIncidents, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdOnCall {
+        entity_key: String,
+        escalation_policy_id: String,
+        result: Result<OnCallChain, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdUser {
+        entity_key: String,
+        user_id: String,
+        result: Result<User, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdLogEntries {
+        entity_key: String,
+        incident_id: String,
+        result: Result<Vec<LogEntry>, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
+    PdIncident {
+        entity_key: String,
+        incident: IncidentRef,
+        result: Result<Incident, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    },
     /// The incident as it is after the change.
-    PdUpdateIncident { entity_key: String, incident_id: String, action: IncidentAction, result: Result<Incident, ProviderError> },
-    PdTrigger { entity_key: String, event: TriggerEvent, result: Result<TriggerReceipt, ProviderError> },
+    PdUpdateIncident {
+        entity_key: String,
+        incident_id: String,
+        action: IncidentAction,
+        result: Result<Incident, ProviderError>,
+    },
+    PdTrigger {
+        entity_key: String,
+        event: TriggerEvent,
+        result: Result<TriggerReceipt, ProviderError>,
+    },
 }
 
 impl ProviderMessage {
@@ -248,17 +420,28 @@ impl Request {
             Request::DefaultBranch { slug, .. } => Key::Branch(repo(slug)),
             Request::PdServices { refs, .. } => Key::PdServices(sorted(refs)),
             Request::PdIncidents { refs, .. } => Key::PdIncidents(sorted(refs)),
-            Request::PdOnCall { escalation_policy_id, .. } => Key::PdOnCall(escalation_policy_id.clone()),
+            Request::PdOnCall {
+                escalation_policy_id,
+                ..
+            } => Key::PdOnCall(escalation_policy_id.clone()),
             Request::PdUser { user_id, .. } => Key::PdUser(user_id.clone()),
             Request::PdLogEntries { incident_id, .. } => Key::PdLog(incident_id.clone()),
             Request::PdIncident { incident, .. } => Key::PdIncident(incident.path_segment()),
-            Request::PdUpdateIncident { incident_id, action, .. } => Key::PdUpdate(incident_id.clone(), *action),
+            Request::PdUpdateIncident {
+                incident_id,
+                action,
+                ..
+            } => Key::PdUpdate(incident_id.clone(), *action),
             Request::PdTrigger { event, .. } => Key::PdTrigger(event.clone()),
         }
     }
 
     /// The answer for one waiting entity.
-    fn answer<T: Answer>(&self, entity_key: String, result: Result<Fetched<T>, ProviderError>) -> ProviderMessage {
+    fn answer<T: Answer>(
+        &self,
+        entity_key: String,
+        result: Result<Fetched<T>, ProviderError>,
+    ) -> ProviderMessage {
         let (value, fetched_at, from_cache) = match result {
             Ok(f) => (Ok(f.value), f.fetched_at, f.from_cache),
             Err(e) => (Err(e), SystemTime::now(), false),
@@ -269,7 +452,13 @@ impl Request {
 
 /// The data types that answer requests.
 trait Answer: Clone + Send + 'static {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, fetched_at: SystemTime, from_cache: bool) -> ProviderMessage;
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    ) -> ProviderMessage;
 }
 
 fn slug_of(request: &Request) -> String {
@@ -291,35 +480,106 @@ fn sorted(refs: &[ServiceRef]) -> Vec<ServiceRef> {
 }
 
 impl Answer for CiRuns {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, fetched_at: SystemTime, from_cache: bool) -> ProviderMessage {
-        ProviderMessage::CiRuns { entity_key, slug: slug_of(request), result, fetched_at, from_cache }
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    ) -> ProviderMessage {
+        ProviderMessage::CiRuns {
+            entity_key,
+            slug: slug_of(request),
+            result,
+            fetched_at,
+            from_cache,
+        }
     }
 }
 
 impl Answer for Vec<Job> {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, fetched_at: SystemTime, from_cache: bool) -> ProviderMessage {
-        let run_id = if let Request::CiJobs { run_id, .. } = request { *run_id } else { 0 };
-        ProviderMessage::CiJobs { entity_key, slug: slug_of(request), run_id, result, fetched_at, from_cache }
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    ) -> ProviderMessage {
+        let run_id = if let Request::CiJobs { run_id, .. } = request {
+            *run_id
+        } else {
+            0
+        };
+        ProviderMessage::CiJobs {
+            entity_key,
+            slug: slug_of(request),
+            run_id,
+            result,
+            fetched_at,
+            from_cache,
+        }
     }
 }
 
 impl Answer for LogTail {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, _: SystemTime, _: bool) -> ProviderMessage {
-        let job_id = if let Request::CiLogTail { job_id, .. } = request { *job_id } else { 0 };
-        ProviderMessage::CiLogTail { entity_key, slug: slug_of(request), job_id, result }
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        _: SystemTime,
+        _: bool,
+    ) -> ProviderMessage {
+        let job_id = if let Request::CiLogTail { job_id, .. } = request {
+            *job_id
+        } else {
+            0
+        };
+        ProviderMessage::CiLogTail {
+            entity_key,
+            slug: slug_of(request),
+            job_id,
+            result,
+        }
     }
 }
 
 impl Answer for () {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, _: SystemTime, _: bool) -> ProviderMessage {
-        let run_id = if let Request::CiRerunFailed { run_id, .. } = request { *run_id } else { 0 };
-        ProviderMessage::CiRerunFailed { entity_key, slug: slug_of(request), run_id, result }
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        _: SystemTime,
+        _: bool,
+    ) -> ProviderMessage {
+        let run_id = if let Request::CiRerunFailed { run_id, .. } = request {
+            *run_id
+        } else {
+            0
+        };
+        ProviderMessage::CiRerunFailed {
+            entity_key,
+            slug: slug_of(request),
+            run_id,
+            result,
+        }
     }
 }
 
 impl Answer for String {
-    fn message(request: &Request, entity_key: String, result: Result<Self, ProviderError>, fetched_at: SystemTime, from_cache: bool) -> ProviderMessage {
-        ProviderMessage::DefaultBranch { entity_key, slug: slug_of(request), result, fetched_at, from_cache }
+    fn message(
+        request: &Request,
+        entity_key: String,
+        result: Result<Self, ProviderError>,
+        fetched_at: SystemTime,
+        from_cache: bool,
+    ) -> ProviderMessage {
+        ProviderMessage::DefaultBranch {
+            entity_key,
+            slug: slug_of(request),
+            result,
+            fetched_at,
+            from_cache,
+        }
     }
 }
 
@@ -351,7 +611,11 @@ pub struct GitHubSettings {
 
 impl GitHubSettings {
     pub fn from_config(config: &Config) -> GitHubSettings {
-        GitHubSettings { api_url: config.github_api_url(), token: config.github_token(), try_gh: true }
+        GitHubSettings {
+            api_url: config.github_api_url(),
+            token: config.github_token(),
+            try_gh: true,
+        }
     }
 }
 
@@ -376,7 +640,11 @@ pub struct ProviderOptions {
 
 impl ProviderOptions {
     pub fn from_config(config: &Config) -> ProviderOptions {
-        ProviderOptions { cache_dir: Some(config.cache_dir()), pagerduty: PagerDutySettings::from_config(config), ..ProviderOptions::default() }
+        ProviderOptions {
+            cache_dir: Some(config.cache_dir()),
+            pagerduty: PagerDutySettings::from_config(config),
+            ..ProviderOptions::default()
+        }
     }
 }
 
@@ -414,17 +682,26 @@ impl Shared {
                 let client = self.client.clone();
                 // `gh auth token` is a process: off the async threads.
                 tokio::task::spawn_blocking(move || {
-                    let token = settings.token.clone().filter(|t| !t.is_empty()).or_else(|| {
-                        if settings.try_gh {
-                            github::gh_token(&settings.api_url, Duration::from_secs(3))
-                        } else {
-                            None
-                        }
-                    });
+                    let token = settings
+                        .token
+                        .clone()
+                        .filter(|t| !t.is_empty())
+                        .or_else(|| {
+                            if settings.try_gh {
+                                github::gh_token(&settings.api_url, Duration::from_secs(3))
+                            } else {
+                                None
+                            }
+                        });
                     GitHub::new(&settings.api_url, token, client)
                 })
                 .await
-                .unwrap_or_else(|_| Err(ProviderError::NotConfigured { service: "GitHub", hint: "the token lookup failed".into() }))
+                .unwrap_or_else(|_| {
+                    Err(ProviderError::NotConfigured {
+                        service: "GitHub",
+                        hint: "the token lookup failed".into(),
+                    })
+                })
             })
             .await
             .clone()
@@ -467,7 +744,10 @@ impl Shared {
         };
         let parsed = slug_of(&request);
         let Some(slug) = Slug::parse(&parsed) else {
-            let err = ProviderError::NoRepo { entity: request.entity_key().to_string(), detail: format!("{} {parsed:?}, which is not OWNER/REPO", github::ANNOTATION) };
+            let err = ProviderError::NoRepo {
+                entity: request.entity_key().to_string(),
+                detail: format!("{} {parsed:?}, which is not OWNER/REPO", github::ANNOTATION),
+            };
             return self.finish::<CiRuns>(&key, &request, Err(err));
         };
         match &request {
@@ -477,13 +757,19 @@ impl Shared {
                     if let Some(stored) = github.cached_runs(&slug, per_page, None) {
                         if stored.age() < self.options.refresh_window {
                             // Through the client, which counts and logs the hit.
-                            let result = github.runs(&slug, per_page, None, self.cache_policy(false)).await;
+                            let result = github
+                                .runs(&slug, per_page, None, self.cache_policy(false))
+                                .await;
                             return self.finish(&key, &request, result);
                         }
-                        self.deliver(&key, false, |entity| request.answer(entity, Ok(stored.clone())));
+                        self.deliver(&key, false, |entity| {
+                            request.answer(entity, Ok(stored.clone()))
+                        });
                     }
                 }
-                let result = github.runs(&slug, per_page, None, CachePolicy::Revalidate).await;
+                let result = github
+                    .runs(&slug, per_page, None, CachePolicy::Revalidate)
+                    .await;
                 self.finish(&key, &request, result);
             }
             Request::CiJobs { run_id, .. } => {
@@ -491,7 +777,9 @@ impl Shared {
                 self.finish(&key, &request, result);
             }
             Request::CiLogTail { job_id, .. } => {
-                let result = github.log_tail(&slug, *job_id, self.options.log_lines).await;
+                let result = github
+                    .log_tail(&slug, *job_id, self.options.log_lines)
+                    .await;
                 self.finish(&key, &request, result.map(now));
             }
             Request::CiRerunFailed { run_id, .. } => {
@@ -499,7 +787,9 @@ impl Shared {
                 self.finish(&key, &request, result.map(now));
             }
             Request::DefaultBranch { .. } => {
-                let result = github.default_branch(&slug, self.cache_policy(forced)).await;
+                let result = github
+                    .default_branch(&slug, self.cache_policy(forced))
+                    .await;
                 self.finish(&key, &request, result);
             }
             // PagerDuty requests are served by `serve_pagerduty`.
@@ -507,14 +797,29 @@ impl Shared {
         }
     }
 
-    fn finish<T: Answer>(&self, key: &Key, request: &Request, result: Result<Fetched<T>, ProviderError>) {
+    fn finish<T: Answer>(
+        &self,
+        key: &Key,
+        request: &Request,
+        result: Result<Fetched<T>, ProviderError>,
+    ) {
         // Errors before the request's own type is known are sent as that request's type.
         match (&result, request) {
-            (Err(err), Request::CiJobs { .. }) => self.deliver(key, true, |e| request.answer::<Vec<Job>>(e, Err(err.clone()))),
-            (Err(err), Request::CiLogTail { .. }) => self.deliver(key, true, |e| request.answer::<LogTail>(e, Err(err.clone()))),
-            (Err(err), Request::CiRerunFailed { .. }) => self.deliver(key, true, |e| request.answer::<()>(e, Err(err.clone()))),
-            (Err(err), Request::DefaultBranch { .. }) => self.deliver(key, true, |e| request.answer::<String>(e, Err(err.clone()))),
-            (Err(err), Request::CiRuns { .. }) => self.deliver(key, true, |e| request.answer::<CiRuns>(e, Err(err.clone()))),
+            (Err(err), Request::CiJobs { .. }) => self.deliver(key, true, |e| {
+                request.answer::<Vec<Job>>(e, Err(err.clone()))
+            }),
+            (Err(err), Request::CiLogTail { .. }) => self.deliver(key, true, |e| {
+                request.answer::<LogTail>(e, Err(err.clone()))
+            }),
+            (Err(err), Request::CiRerunFailed { .. }) => {
+                self.deliver(key, true, |e| request.answer::<()>(e, Err(err.clone())))
+            }
+            (Err(err), Request::DefaultBranch { .. }) => {
+                self.deliver(key, true, |e| request.answer::<String>(e, Err(err.clone())))
+            }
+            (Err(err), Request::CiRuns { .. }) => {
+                self.deliver(key, true, |e| request.answer::<CiRuns>(e, Err(err.clone())))
+            }
             (Err(err), _) => self.deliver(key, true, |e| pd_message(request, e, Err(err.clone()))),
             (Ok(_), _) => self.deliver(key, true, |e| request.answer(e, result.clone())),
         }
@@ -522,7 +827,11 @@ impl Shared {
 }
 
 fn now<T>(value: T) -> Fetched<T> {
-    Fetched { value, fetched_at: SystemTime::now(), from_cache: false }
+    Fetched {
+        value,
+        fetched_at: SystemTime::now(),
+        from_cache: false,
+    }
 }
 
 /// A PagerDuty answer before it is addressed to the entities waiting for it.
@@ -538,16 +847,28 @@ enum PdValue {
 }
 
 fn pd_value<T>(fetched: Fetched<T>, wrap: impl FnOnce(T) -> PdValue) -> Fetched<PdValue> {
-    Fetched { value: wrap(fetched.value), fetched_at: fetched.fetched_at, from_cache: fetched.from_cache }
+    Fetched {
+        value: wrap(fetched.value),
+        fetched_at: fetched.fetched_at,
+        from_cache: fetched.from_cache,
+    }
 }
 
 /// The message answering a PagerDuty request, for one waiting entity.
-fn pd_message(request: &Request, entity_key: String, result: Result<Fetched<PdValue>, ProviderError>) -> ProviderMessage {
+fn pd_message(
+    request: &Request,
+    entity_key: String,
+    result: Result<Fetched<PdValue>, ProviderError>,
+) -> ProviderMessage {
     let (value, fetched_at, from_cache) = match result {
         Ok(f) => (Ok(f.value), f.fetched_at, f.from_cache),
         Err(e) => (Err(e), SystemTime::now(), false),
     };
-    let mismatch = || ProviderError::BadResponse { service: "PagerDuty", target: String::new(), detail: "an answer of another kind".into() };
+    let mismatch = || ProviderError::BadResponse {
+        service: "PagerDuty",
+        target: String::new(),
+        detail: "an answer of another kind".into(),
+    };
     macro_rules! pick {
         ($variant:ident) => {
             value.and_then(|v| match v {
@@ -557,22 +878,74 @@ fn pd_message(request: &Request, entity_key: String, result: Result<Fetched<PdVa
         };
     }
     match request {
-        Request::PdServices { refs, .. } => ProviderMessage::PdServices { entity_key, refs: refs.clone(), result: pick!(Services), fetched_at, from_cache },
-        Request::PdIncidents { refs, .. } => ProviderMessage::PdIncidents { entity_key, refs: refs.clone(), result: pick!(Incidents), fetched_at, from_cache },
-        Request::PdOnCall { escalation_policy_id, .. } => {
-            ProviderMessage::PdOnCall { entity_key, escalation_policy_id: escalation_policy_id.clone(), result: pick!(OnCall), fetched_at, from_cache }
-        }
-        Request::PdUser { user_id, .. } => ProviderMessage::PdUser { entity_key, user_id: user_id.clone(), result: pick!(User), fetched_at, from_cache },
-        Request::PdLogEntries { incident_id, .. } => {
-            ProviderMessage::PdLogEntries { entity_key, incident_id: incident_id.clone(), result: pick!(LogEntries), fetched_at, from_cache }
-        }
-        Request::PdIncident { incident, .. } => ProviderMessage::PdIncident { entity_key, incident: incident.clone(), result: pick!(Incident), fetched_at, from_cache },
-        Request::PdUpdateIncident { incident_id, action, .. } => {
-            ProviderMessage::PdUpdateIncident { entity_key, incident_id: incident_id.clone(), action: *action, result: pick!(Incident) }
-        }
-        Request::PdTrigger { event, .. } => ProviderMessage::PdTrigger { entity_key, event: event.clone(), result: pick!(Trigger) },
+        Request::PdServices { refs, .. } => ProviderMessage::PdServices {
+            entity_key,
+            refs: refs.clone(),
+            result: pick!(Services),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdIncidents { refs, .. } => ProviderMessage::PdIncidents {
+            entity_key,
+            refs: refs.clone(),
+            result: pick!(Incidents),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdOnCall {
+            escalation_policy_id,
+            ..
+        } => ProviderMessage::PdOnCall {
+            entity_key,
+            escalation_policy_id: escalation_policy_id.clone(),
+            result: pick!(OnCall),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdUser { user_id, .. } => ProviderMessage::PdUser {
+            entity_key,
+            user_id: user_id.clone(),
+            result: pick!(User),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdLogEntries { incident_id, .. } => ProviderMessage::PdLogEntries {
+            entity_key,
+            incident_id: incident_id.clone(),
+            result: pick!(LogEntries),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdIncident { incident, .. } => ProviderMessage::PdIncident {
+            entity_key,
+            incident: incident.clone(),
+            result: pick!(Incident),
+            fetched_at,
+            from_cache,
+        },
+        Request::PdUpdateIncident {
+            incident_id,
+            action,
+            ..
+        } => ProviderMessage::PdUpdateIncident {
+            entity_key,
+            incident_id: incident_id.clone(),
+            action: *action,
+            result: pick!(Incident),
+        },
+        Request::PdTrigger { event, .. } => ProviderMessage::PdTrigger {
+            entity_key,
+            event: event.clone(),
+            result: pick!(Trigger),
+        },
         // Not a PagerDuty request: never sent here.
-        other => ProviderMessage::DefaultBranch { entity_key, slug: slug_of(other), result: Err(mismatch()), fetched_at, from_cache },
+        other => ProviderMessage::DefaultBranch {
+            entity_key,
+            slug: slug_of(other),
+            result: Err(mismatch()),
+            fetched_at,
+            from_cache,
+        },
     }
 }
 
@@ -585,10 +958,13 @@ impl Shared {
     /// state, with its age) and then the fresh one, like CI runs; the rest are answered once.
     async fn serve_pagerduty(self: Arc<Self>, request: Request, forced: bool) {
         let key = request.key();
-        let reply = |last: bool, result: Result<Fetched<PdValue>, ProviderError>| self.deliver(&key, last, |e| pd_message(&request, e, result.clone()));
+        let reply = |last: bool, result: Result<Fetched<PdValue>, ProviderError>| {
+            self.deliver(&key, last, |e| pd_message(&request, e, result.clone()))
+        };
         // Triggering goes to the Events API with the integration key: no REST token needed.
         if let Request::PdTrigger { event, .. } = &request {
-            let result = pagerduty::trigger(&self.client, &self.options.pagerduty.events_url, event).await;
+            let result =
+                pagerduty::trigger(&self.client, &self.options.pagerduty.events_url, event).await;
             return reply(true, result.map(|r| now(PdValue::Trigger(r))));
         }
         let pd = match &self.pagerduty {
@@ -596,21 +972,42 @@ impl Shared {
             Err(err) => return reply(true, Err(err.clone())),
         };
         let window = self.options.refresh_window;
-        let slow = if forced { CachePolicy::Revalidate } else { CachePolicy::FreshFor(window.max(PD_SLOW_WINDOW)) };
+        let slow = if forced {
+            CachePolicy::Revalidate
+        } else {
+            CachePolicy::FreshFor(window.max(PD_SLOW_WINDOW))
+        };
         let result = match &request {
             Request::PdIncidents { refs, .. } => {
                 if !forced {
                     if let Some(stored) = pd.cached_incidents_for(refs).await {
                         let stored = pd_value(stored, PdValue::Incidents);
                         if stored.age() < window {
-                            return reply(true, Ok(Fetched { from_cache: true, ..stored }));
+                            return reply(
+                                true,
+                                Ok(Fetched {
+                                    from_cache: true,
+                                    ..stored
+                                }),
+                            );
                         }
-                        reply(false, Ok(Fetched { from_cache: true, ..stored }));
+                        reply(
+                            false,
+                            Ok(Fetched {
+                                from_cache: true,
+                                ..stored
+                            }),
+                        );
                     }
                 }
-                pd.incidents_for(refs, CachePolicy::Revalidate).await.map(|f| pd_value(f, PdValue::Incidents))
+                pd.incidents_for(refs, CachePolicy::Revalidate)
+                    .await
+                    .map(|f| pd_value(f, PdValue::Incidents))
             }
-            Request::PdOnCall { escalation_policy_id, .. } => {
+            Request::PdOnCall {
+                escalation_policy_id,
+                ..
+            } => {
                 if !forced {
                     if let Some(stored) = pd.cached_oncall_chain(escalation_policy_id).await {
                         let stored = pd_value(stored, PdValue::OnCall);
@@ -620,14 +1017,39 @@ impl Shared {
                         reply(false, Ok(stored));
                     }
                 }
-                pd.oncall_chain(escalation_policy_id, CachePolicy::Revalidate).await.map(|f| pd_value(f, PdValue::OnCall))
+                pd.oncall_chain(escalation_policy_id, CachePolicy::Revalidate)
+                    .await
+                    .map(|f| pd_value(f, PdValue::OnCall))
             }
-            Request::PdServices { refs, .. } => pd.services(refs, slow).await.map(|f| pd_value(f, PdValue::Services)),
-            Request::PdUser { user_id, .. } => pd.user(user_id, slow).await.map(|f| pd_value(f, PdValue::User)),
-            Request::PdLogEntries { incident_id, .. } => pd.log_entries(incident_id, self.cache_policy(forced)).await.map(|f| pd_value(f, PdValue::LogEntries)),
-            Request::PdIncident { incident, .. } => pd.incident(incident, self.cache_policy(forced)).await.map(|f| pd_value(f, PdValue::Incident)),
-            Request::PdUpdateIncident { incident_id, action, .. } => pd.update_incident(incident_id, *action).await.map(|i| now(PdValue::Incident(i))),
-            _ => Err(ProviderError::BadResponse { service: "PagerDuty", target: String::new(), detail: "not a PagerDuty request".into() }),
+            Request::PdServices { refs, .. } => pd
+                .services(refs, slow)
+                .await
+                .map(|f| pd_value(f, PdValue::Services)),
+            Request::PdUser { user_id, .. } => pd
+                .user(user_id, slow)
+                .await
+                .map(|f| pd_value(f, PdValue::User)),
+            Request::PdLogEntries { incident_id, .. } => pd
+                .log_entries(incident_id, self.cache_policy(forced))
+                .await
+                .map(|f| pd_value(f, PdValue::LogEntries)),
+            Request::PdIncident { incident, .. } => pd
+                .incident(incident, self.cache_policy(forced))
+                .await
+                .map(|f| pd_value(f, PdValue::Incident)),
+            Request::PdUpdateIncident {
+                incident_id,
+                action,
+                ..
+            } => pd
+                .update_incident(incident_id, *action)
+                .await
+                .map(|i| now(PdValue::Incident(i))),
+            _ => Err(ProviderError::BadResponse {
+                service: "PagerDuty",
+                target: String::new(),
+                detail: "not a PagerDuty request".into(),
+            }),
         };
         reply(true, result);
     }
@@ -644,7 +1066,13 @@ impl ProviderHandle {
     /// From the config: `GITHUB_TOKEN`/`GH_TOKEN`/`[github] token`/`gh auth token` (looked up on
     /// the first request, not here), `GITHUB_API_URL`, the cache folder. Returns at once.
     pub fn start(config: &Config, log: Log) -> ProviderHandle {
-        ProviderHandle::start_with(GitHubSettings::from_config(config), ProviderOptions { log, ..ProviderOptions::from_config(config) })
+        ProviderHandle::start_with(
+            GitHubSettings::from_config(config),
+            ProviderOptions {
+                log,
+                ..ProviderOptions::from_config(config)
+            },
+        )
     }
 
     pub fn start_with(settings: GitHubSettings, options: ProviderOptions) -> ProviderHandle {
@@ -655,11 +1083,27 @@ impl ProviderHandle {
             .build()
             .expect("a tokio runtime starts");
         let cache = options.cache_dir.as_deref().map(cache::Cache::under);
-        let client = Arc::new(Client::new(options.http.clone(), cache, options.log.clone()));
+        let client = Arc::new(Client::new(
+            options.http.clone(),
+            cache,
+            options.log.clone(),
+        ));
         let (sender, receiver) = mpsc::channel();
         let pagerduty = PagerDuty::new(&options.pagerduty, client.clone());
-        let shared = Arc::new(Shared { settings, options, client, github: tokio::sync::OnceCell::new(), pagerduty, sender, inflight: Mutex::new(HashMap::new()) });
-        ProviderHandle { runtime: Some(runtime), shared, receiver }
+        let shared = Arc::new(Shared {
+            settings,
+            options,
+            client,
+            github: tokio::sync::OnceCell::new(),
+            pagerduty,
+            sender,
+            inflight: Mutex::new(HashMap::new()),
+        });
+        ProviderHandle {
+            runtime: Some(runtime),
+            shared,
+            receiver,
+        }
     }
 
     /// Asks for something; the answer arrives later through [`try_recv`](Self::try_recv). Within
@@ -678,7 +1122,11 @@ impl ProviderHandle {
     fn submit(&self, request: Request, forced: bool) {
         let key = request.key();
         {
-            let mut inflight = self.shared.inflight.lock().unwrap_or_else(|e| e.into_inner());
+            let mut inflight = self
+                .shared
+                .inflight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             if let Some(waiting) = inflight.get_mut(&key) {
                 if !waiting.iter().any(|e| e == request.entity_key()) {
                     waiting.push(request.entity_key().to_string());
@@ -705,7 +1153,11 @@ impl ProviderHandle {
 
     /// Requests still running.
     pub fn in_flight(&self) -> usize {
-        self.shared.inflight.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.shared
+            .inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// Requests sent, 304s and cache hits so far.
@@ -737,25 +1189,87 @@ mod tests {
         let until = SystemTime::now() + Duration::from_secs(600);
         let target = "GET https://api.github.com/repos/o/r/actions/runs?per_page=20".to_string();
         let cases = [
-            (github::GitHub::new("https://api.github.com", None, Arc::new(Client::new(http::Options::default(), None, Log::Off))).err().unwrap(), "set GITHUB_TOKEN"),
-            (ProviderError::Unauthorized { service: "GitHub", target: target.clone(), hint: "check GITHUB_TOKEN" }, "401"),
-            (ProviderError::RateLimited { service: "GitHub", target: target.clone(), until: Some(until) }, "rate limited until"),
-            (ProviderError::NotFound { service: "GitHub", target: target.clone() }, "OWNER/REPO"),
-            (ProviderError::Timeout { service: "GitHub", target: target.clone(), after: Duration::from_millis(300) }, "within 0.3 s"),
-            (ProviderError::Server { service: "GitHub", target: target.clone(), status: 502 }, "502"),
+            (
+                github::GitHub::new(
+                    "https://api.github.com",
+                    None,
+                    Arc::new(Client::new(http::Options::default(), None, Log::Off)),
+                )
+                .err()
+                .unwrap(),
+                "set GITHUB_TOKEN",
+            ),
+            (
+                ProviderError::Unauthorized {
+                    service: "GitHub",
+                    target: target.clone(),
+                    hint: "check GITHUB_TOKEN",
+                },
+                "401",
+            ),
+            (
+                ProviderError::RateLimited {
+                    service: "GitHub",
+                    target: target.clone(),
+                    until: Some(until),
+                },
+                "rate limited until",
+            ),
+            (
+                ProviderError::NotFound {
+                    service: "GitHub",
+                    target: target.clone(),
+                },
+                "OWNER/REPO",
+            ),
+            (
+                ProviderError::Timeout {
+                    service: "GitHub",
+                    target: target.clone(),
+                    after: Duration::from_millis(300),
+                },
+                "within 0.3 s",
+            ),
+            (
+                ProviderError::Server {
+                    service: "GitHub",
+                    target: target.clone(),
+                    status: 502,
+                },
+                "502",
+            ),
         ];
         for (err, expected) in cases {
             let text = err.to_string();
             assert!(text.contains(expected), "{text}");
         }
-        assert!(ProviderError::RateLimited { service: "GitHub", target, until: Some(until) }.to_string().contains("(in 10m)"));
+        assert!(ProviderError::RateLimited {
+            service: "GitHub",
+            target,
+            until: Some(until)
+        }
+        .to_string()
+        .contains("(in 10m)"));
     }
 
     #[test]
     fn same_repo_same_request() {
-        let a = Request::CiRuns { entity_key: "component:default/a".into(), slug: "MyOrg/Repo".into() };
-        let b = Request::CiRuns { entity_key: "component:default/b".into(), slug: "myorg/repo".into() };
+        let a = Request::CiRuns {
+            entity_key: "component:default/a".into(),
+            slug: "MyOrg/Repo".into(),
+        };
+        let b = Request::CiRuns {
+            entity_key: "component:default/b".into(),
+            slug: "myorg/repo".into(),
+        };
         assert_eq!(a.key(), b.key());
-        assert_ne!(a.key(), Request::DefaultBranch { entity_key: "x".into(), slug: "myorg/repo".into() }.key());
+        assert_ne!(
+            a.key(),
+            Request::DefaultBranch {
+                entity_key: "x".into(),
+                slug: "myorg/repo".into()
+            }
+            .key()
+        );
     }
 }

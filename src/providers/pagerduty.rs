@@ -82,14 +82,22 @@ pub fn is_pagerduty_id(text: &str) -> bool {
 
 /// Whether the entity has either PagerDuty annotation.
 pub fn is_annotated(entity: &Entity) -> bool {
-    entity.annotation(SERVICE_ID_ANNOTATION).is_some() || entity.annotation(INTEGRATION_KEY_ANNOTATION).is_some()
+    entity.annotation(SERVICE_ID_ANNOTATION).is_some()
+        || entity.annotation(INTEGRATION_KEY_ANNOTATION).is_some()
 }
 
 /// The entity's services: every `pagerduty.com/service-id` (comma-separated), then every
 /// `pagerduty.com/integration-key`; or why there are none ([`ProviderError::NoService`]).
 pub fn service_refs(entity: &Entity) -> Result<Vec<ServiceRef>, ProviderError> {
     let split = |key: &str| -> Vec<String> {
-        entity.annotation(key).unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        entity
+            .annotation(key)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
     let mut refs = Vec::new();
     for id in split(SERVICE_ID_ANNOTATION) {
@@ -149,7 +157,9 @@ impl ServiceMap {
                 Ok(refs) => {
                     for reference in refs {
                         let list = match reference {
-                            ServiceRef::ServiceId(service) => map.by_service.entry(service).or_default(),
+                            ServiceRef::ServiceId(service) => {
+                                map.by_service.entry(service).or_default()
+                            }
                             ServiceRef::IntegrationKey(key) => map.by_key.entry(key).or_default(),
                         };
                         if !list.contains(&id) {
@@ -169,7 +179,13 @@ impl ServiceMap {
 
     /// Every distinct reference, service IDs first, sorted.
     pub fn refs(&self) -> Vec<ServiceRef> {
-        let mut refs: Vec<ServiceRef> = self.by_service.keys().cloned().map(ServiceRef::ServiceId).chain(self.by_key.keys().cloned().map(ServiceRef::IntegrationKey)).collect();
+        let mut refs: Vec<ServiceRef> = self
+            .by_service
+            .keys()
+            .cloned()
+            .map(ServiceRef::ServiceId)
+            .chain(self.by_key.keys().cloned().map(ServiceRef::IntegrationKey))
+            .collect();
         refs.sort();
         refs
     }
@@ -184,7 +200,8 @@ impl ServiceMap {
 
     /// Records that `key` belongs to `service_id`.
     pub fn learn(&mut self, key: &str, service_id: &str) {
-        self.key_service.insert(key.to_string(), service_id.to_string());
+        self.key_service
+            .insert(key.to_string(), service_id.to_string());
     }
 
     /// The service an integration key was resolved to, once learned.
@@ -236,11 +253,17 @@ pub fn parse_incident_ref(text: &str) -> Option<IncidentRef> {
     let text = text.trim();
     let digits = text.strip_prefix('#').unwrap_or(text);
     if !digits.is_empty() && digits.len() <= 12 && digits.chars().all(|c| c.is_ascii_digit()) {
-        return digits.parse().ok().filter(|&n| n > 0).map(IncidentRef::Number);
+        return digits
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .map(IncidentRef::Number);
     }
     let id_like = (7..=14).contains(&text.len())
         && (text.starts_with('P') || text.starts_with('Q'))
-        && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && text.chars().any(|c| c.is_ascii_digit());
     id_like.then(|| IncidentRef::Id(text.to_string()))
 }
@@ -257,7 +280,9 @@ pub struct Reference {
     pub html_url: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
     Triggered,
@@ -279,11 +304,16 @@ impl IncidentStatus {
     }
 
     pub fn is_open(self) -> bool {
-        matches!(self, IncidentStatus::Triggered | IncidentStatus::Acknowledged)
+        matches!(
+            self,
+            IncidentStatus::Triggered | IncidentStatus::Acknowledged
+        )
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     High,
@@ -350,7 +380,12 @@ pub fn sort_incidents(incidents: &mut [Incident]) {
             IncidentStatus::Acknowledged => 1,
             _ => 2,
         };
-        (urgency, status, std::cmp::Reverse(i.created_at), i.incident_number)
+        (
+            urgency,
+            status,
+            std::cmp::Reverse(i.created_at),
+            i.incident_number,
+        )
     };
     incidents.sort_by_key(rank);
 }
@@ -389,7 +424,9 @@ impl OnCallChain {
     /// The first level's people: who gets paged first.
     pub fn first(&self) -> impl Iterator<Item = &OnCall> {
         let level = self.oncalls.first().map(|o| o.escalation_level);
-        self.oncalls.iter().filter(move |o| Some(o.escalation_level) == level)
+        self.oncalls
+            .iter()
+            .filter(move |o| Some(o.escalation_level) == level)
     }
 }
 
@@ -397,11 +434,27 @@ impl OnCallChain {
 /// schedule they are on).
 pub fn order_oncalls(oncalls: &mut Vec<OnCall>) {
     oncalls.sort_by(|a, b| {
-        (a.escalation_level, a.escalation_policy.id.as_str(), a.user.name.to_lowercase(), a.user.id.as_str())
-            .cmp(&(b.escalation_level, b.escalation_policy.id.as_str(), b.user.name.to_lowercase(), b.user.id.as_str()))
+        (
+            a.escalation_level,
+            a.escalation_policy.id.as_str(),
+            a.user.name.to_lowercase(),
+            a.user.id.as_str(),
+        )
+            .cmp(&(
+                b.escalation_level,
+                b.escalation_policy.id.as_str(),
+                b.user.name.to_lowercase(),
+                b.user.id.as_str(),
+            ))
     });
     let mut seen = BTreeSet::new();
-    oncalls.retain(|o| seen.insert((o.escalation_policy.id.clone(), o.escalation_level, o.user.id.clone())));
+    oncalls.retain(|o| {
+        seen.insert((
+            o.escalation_policy.id.clone(),
+            o.escalation_level,
+            o.user.id.clone(),
+        ))
+    });
 }
 
 /// How to reach someone: `type` is `email_contact_method`, `phone_contact_method`,
@@ -418,14 +471,19 @@ pub struct ContactMethod {
 impl ContactMethod {
     /// `email`, `phone`, `sms`, `push`, …
     pub fn short_kind(&self) -> &str {
-        let kind = self.kind.trim_end_matches("_reference").trim_end_matches("_contact_method");
+        let kind = self
+            .kind
+            .trim_end_matches("_reference")
+            .trim_end_matches("_contact_method");
         kind.strip_suffix("_notification").unwrap_or(kind)
     }
 
     /// The address as a person dials or writes it: `+44 7700900123` for phones.
     pub fn display_address(&self) -> String {
         match self.country_code {
-            Some(code) if matches!(self.short_kind(), "phone" | "sms" | "whatsapp") => format!("+{code} {}", self.address),
+            Some(code) if matches!(self.short_kind(), "phone" | "sms" | "whatsapp") => {
+                format!("+{code} {}", self.address)
+            }
             _ => self.address.clone(),
         }
     }
@@ -465,7 +523,11 @@ pub struct Service {
 
 impl Service {
     pub fn has_integration_key(&self, key: &str) -> bool {
-        self.integrations.iter().any(|i| i.integration_key.as_deref().is_some_and(|k| k.trim().eq_ignore_ascii_case(key.trim())))
+        self.integrations.iter().any(|i| {
+            i.integration_key
+                .as_deref()
+                .is_some_and(|k| k.trim().eq_ignore_ascii_case(key.trim()))
+        })
     }
 }
 
@@ -487,7 +549,9 @@ pub struct LogEntry {
 impl LogEntry {
     /// `trigger`, `acknowledge`, `notify`, `resolve`, …
     pub fn short_kind(&self) -> &str {
-        self.kind.trim_end_matches("_reference").trim_end_matches("_log_entry")
+        self.kind
+            .trim_end_matches("_reference")
+            .trim_end_matches("_log_entry")
     }
 }
 
@@ -591,7 +655,11 @@ struct RawRef {
 
 impl RawRef {
     fn plain(self) -> Reference {
-        Reference { summary: self.summary.or(self.name).unwrap_or_default(), id: self.id, html_url: self.html_url }
+        Reference {
+            summary: self.summary.or(self.name).unwrap_or_default(),
+            id: self.id,
+            html_url: self.html_url,
+        }
     }
 }
 
@@ -630,8 +698,18 @@ impl RawIncident {
             created_at: self.created_at,
             service: self.service.plain(),
             escalation_policy: self.escalation_policy.map(RawRef::plain),
-            assignments: self.assignments.into_iter().map(|a| Assignment { at: a.at, assignee: a.assignee.plain() }).collect(),
-            priority: self.priority.map(|p| p.plain().summary).filter(|p| !p.is_empty()),
+            assignments: self
+                .assignments
+                .into_iter()
+                .map(|a| Assignment {
+                    at: a.at,
+                    assignee: a.assignee.plain(),
+                })
+                .collect(),
+            priority: self
+                .priority
+                .map(|p| p.plain().summary)
+                .filter(|p| !p.is_empty()),
             html_url: self.html_url,
         }
     }
@@ -661,7 +739,12 @@ impl RawOnCall {
         let u = self.user;
         OnCall {
             escalation_level: self.escalation_level,
-            user: OnCallUser { name: u.name.or(u.summary).unwrap_or_else(|| u.id.clone()), id: u.id, email: u.email, html_url: u.html_url },
+            user: OnCallUser {
+                name: u.name.or(u.summary).unwrap_or_else(|| u.id.clone()),
+                id: u.id,
+                email: u.email,
+                html_url: u.html_url,
+            },
             escalation_policy: self.escalation_policy.plain(),
             schedule: self.schedule.map(RawRef::plain),
             start: self.start,
@@ -695,7 +778,10 @@ struct RawUser {
 impl RawUser {
     fn plain(self) -> User {
         User {
-            name: self.name.or(self.summary).unwrap_or_else(|| self.id.clone()),
+            name: self
+                .name
+                .or(self.summary)
+                .unwrap_or_else(|| self.id.clone()),
             id: self.id,
             email: self.email,
             html_url: self.html_url,
@@ -705,7 +791,12 @@ impl RawUser {
                 .into_iter()
                 .filter_map(|c| {
                     let address = c.address?;
-                    Some(ContactMethod { kind: c.kind, address, label: c.label.or(c.summary).unwrap_or_default(), country_code: c.country_code })
+                    Some(ContactMethod {
+                        kind: c.kind,
+                        address,
+                        label: c.label.or(c.summary).unwrap_or_default(),
+                        country_code: c.country_code,
+                    })
                 })
                 .collect(),
         }
@@ -737,7 +828,10 @@ struct RawService {
 impl RawService {
     fn plain(self) -> Service {
         Service {
-            name: self.name.or(self.summary).unwrap_or_else(|| self.id.clone()),
+            name: self
+                .name
+                .or(self.summary)
+                .unwrap_or_else(|| self.id.clone()),
             id: self.id,
             html_url: self.html_url,
             status: self.status,
@@ -745,7 +839,12 @@ impl RawService {
             integrations: self
                 .integrations
                 .into_iter()
-                .map(|i| Integration { id: i.id, kind: i.kind, name: i.name.or(i.summary), integration_key: i.integration_key })
+                .map(|i| Integration {
+                    id: i.id,
+                    kind: i.kind,
+                    name: i.name.or(i.summary),
+                    integration_key: i.integration_key,
+                })
                 .collect(),
         }
     }
@@ -789,13 +888,22 @@ struct RawReceipt {
 }
 
 /// `field` of a JSON object into a wire type; errors name the field (`incidents[0].id: …`).
-fn parse_field<T: serde::de::DeserializeOwned>(body: &[u8], field: &str) -> Result<(T, bool), String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| format!("not the expected JSON: {err}"))?;
+fn parse_field<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    field: &str,
+) -> Result<(T, bool), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|err| format!("not the expected JSON: {err}"))?;
     let serde_json::Value::Object(mut object) = value else {
         return Err("not the expected JSON: not an object".into());
     };
-    let more = object.get("more").and_then(serde_json::Value::as_bool).unwrap_or(false);
-    let inner = object.remove(field).ok_or_else(|| format!("not the expected JSON: no {field:?} field"))?;
+    let more = object
+        .get("more")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let inner = object
+        .remove(field)
+        .ok_or_else(|| format!("not the expected JSON: no {field:?} field"))?;
     let parsed = serde_path_to_error::deserialize(inner).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
@@ -826,7 +934,12 @@ pub struct PagerDutySettings {
 
 impl Default for PagerDutySettings {
     fn default() -> Self {
-        PagerDutySettings { api_url: "https://api.pagerduty.com".into(), events_url: "https://events.pagerduty.com".into(), token: None, from_email: None }
+        PagerDutySettings {
+            api_url: "https://api.pagerduty.com".into(),
+            events_url: "https://events.pagerduty.com".into(),
+            token: None,
+            from_email: None,
+        }
     }
 }
 
@@ -838,13 +951,20 @@ impl PagerDutySettings {
             api_url: config.pagerduty_api_url(),
             events_url: config.pagerduty_events_url(),
             token: config.pagerduty_token(),
-            from_email: config.pagerduty.from_email.clone().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
+            from_email: config
+                .pagerduty
+                .from_email
+                .clone()
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty()),
         }
     }
 
     /// Whether a token is set (the REST API can be asked).
     pub fn is_configured(&self) -> bool {
-        self.token.as_ref().is_some_and(|t| !t.expose().trim().is_empty())
+        self.token
+            .as_ref()
+            .is_some_and(|t| !t.expose().trim().is_empty())
     }
 }
 
@@ -887,7 +1007,11 @@ fn network<T>(result: Got<T>) -> Result<Fetched<T>, ProviderError> {
     result.map_err(|miss| match miss {
         Miss::Failed(err) => err,
         // Network reads always have an answer or an error.
-        Miss::NotStored => ProviderError::BadResponse { service: SERVICE, target: String::new(), detail: "no answer".into() },
+        Miss::NotStored => ProviderError::BadResponse {
+            service: SERVICE,
+            target: String::new(),
+            detail: "no answer".into(),
+        },
     })
 }
 
@@ -914,12 +1038,29 @@ impl PagerDuty {
         PagerDuty::new(&PagerDutySettings::from_config(config), client)
     }
 
-    pub fn new(settings: &PagerDutySettings, client: Arc<Client>) -> Result<PagerDuty, ProviderError> {
+    pub fn new(
+        settings: &PagerDutySettings,
+        client: Arc<Client>,
+    ) -> Result<PagerDuty, ProviderError> {
         // A token pasted with a newline or spaces around it still works.
-        let token = settings.token.as_ref().map(|t| Secret::new(t.expose().trim())).filter(|t| !t.is_empty()).ok_or_else(not_configured)?;
-        let api = Api::new(SERVICE, &settings.api_url, TOKEN_HINT)?.header("accept", "application/vnd.pagerduty+json;version=2").auth("Token", Secret::new(format!("token={}", token.expose())));
+        let token = settings
+            .token
+            .as_ref()
+            .map(|t| Secret::new(t.expose().trim()))
+            .filter(|t| !t.is_empty())
+            .ok_or_else(not_configured)?;
+        let api = Api::new(SERVICE, &settings.api_url, TOKEN_HINT)?
+            .header("accept", "application/vnd.pagerduty+json;version=2")
+            .auth("Token", Secret::new(format!("token={}", token.expose())));
         let events = events_api(&settings.events_url)?;
-        Ok(PagerDuty { client, api, events, from_email: settings.from_email.clone(), token, keys: Arc::new(Mutex::new(HashMap::new())) })
+        Ok(PagerDuty {
+            client,
+            api,
+            events,
+            from_email: settings.from_email.clone(),
+            token,
+            keys: Arc::new(Mutex::new(HashMap::new())),
+        })
     }
 
     pub fn client(&self) -> &Arc<Client> {
@@ -945,15 +1086,30 @@ impl PagerDuty {
         };
         let mut attempt = 0;
         loop {
-            match self.client.send(&self.api, Call::get(url.clone()).cache(policy)).await {
+            match self
+                .client
+                .send(&self.api, Call::get(url.clone()).cache(policy))
+                .await
+            {
                 Ok(response) => {
                     let hit = response.cache == CacheStatus::Hit;
-                    let body = self.scrub_body(url, response.body, response.fetched_at, response.cache);
+                    let body =
+                        self.scrub_body(url, response.body, response.fetched_at, response.cache);
                     return Ok((body, response.fetched_at, hit));
                 }
-                Err(ProviderError::RateLimited { until: Some(until), .. }) if attempt < self.client.options().retries && untimed_429(until, self.client.options().max_wait) => {
+                Err(ProviderError::RateLimited {
+                    until: Some(until), ..
+                }) if attempt < self.client.options().retries
+                    && untimed_429(until, self.client.options().max_wait) =>
+                {
                     let options = self.client.options();
-                    tokio::time::sleep(options.backoff.saturating_mul(1 << attempt.min(16)).min(options.max_wait)).await;
+                    tokio::time::sleep(
+                        options
+                            .backoff
+                            .saturating_mul(1 << attempt.min(16))
+                            .min(options.max_wait),
+                    )
+                    .await;
                     attempt += 1;
                 }
                 Err(err) => return Err(Miss::Failed(self.scrub(err))),
@@ -962,7 +1118,11 @@ impl PagerDuty {
     }
 
     fn bad(&self, method: &str, url: &Url, detail: String) -> ProviderError {
-        ProviderError::BadResponse { service: SERVICE, target: format!("{method} {}", self.api.display_url(url)), detail: self.redact(&detail) }
+        ProviderError::BadResponse {
+            service: SERVICE,
+            target: format!("{method} {}", self.api.display_url(url)),
+            detail: self.redact(&detail),
+        }
     }
 
     /// `text` with the token masked, with or without the `token=` the header puts before it.
@@ -978,15 +1138,31 @@ impl PagerDuty {
 
     /// A body that holds the token (a server echoing what it was sent) has it masked, in memory and
     /// in the disk cache, so no cache file ever holds it.
-    fn scrub_body(&self, url: &Url, body: Vec<u8>, fetched_at: SystemTime, status: CacheStatus) -> Vec<u8> {
+    fn scrub_body(
+        &self,
+        url: &Url,
+        body: Vec<u8>,
+        fetched_at: SystemTime,
+        status: CacheStatus,
+    ) -> Vec<u8> {
         let bare = self.token.expose().as_bytes();
         if bare.is_empty() || !body.windows(bare.len()).any(|w| w == bare) {
             return body;
         }
-        let masked = String::from_utf8_lossy(&body).replace(self.token.expose(), "***").into_bytes();
+        let masked = String::from_utf8_lossy(&body)
+            .replace(self.token.expose(), "***")
+            .into_bytes();
         if matches!(status, CacheStatus::Miss | CacheStatus::Revalidated) {
             if let Some(cache) = self.client.cache() {
-                let _ = cache.put(url.as_str(), &Entry { url: url.to_string(), etag: None, fetched_at, body: masked.clone() });
+                let _ = cache.put(
+                    url.as_str(),
+                    &Entry {
+                        url: url.to_string(),
+                        etag: None,
+                        fetched_at,
+                        body: masked.clone(),
+                    },
+                );
             }
         }
         masked
@@ -995,33 +1171,85 @@ impl PagerDuty {
     /// An error with anything the server said scrubbed of the token.
     fn scrub(&self, err: ProviderError) -> ProviderError {
         match err {
-            ProviderError::Forbidden { service, target, message } => ProviderError::Forbidden { service, target, message: self.redact(&message) },
-            ProviderError::Status { service, target, status, message } => ProviderError::Status { service, target, status, message: self.redact(&message) },
-            ProviderError::BadResponse { service, target, detail } => ProviderError::BadResponse { service, target, detail: self.redact(&detail) },
-            ProviderError::Network { service, target, detail } => ProviderError::Network { service, target, detail: self.redact(&detail) },
+            ProviderError::Forbidden {
+                service,
+                target,
+                message,
+            } => ProviderError::Forbidden {
+                service,
+                target,
+                message: self.redact(&message),
+            },
+            ProviderError::Status {
+                service,
+                target,
+                status,
+                message,
+            } => ProviderError::Status {
+                service,
+                target,
+                status,
+                message: self.redact(&message),
+            },
+            ProviderError::BadResponse {
+                service,
+                target,
+                detail,
+            } => ProviderError::BadResponse {
+                service,
+                target,
+                detail: self.redact(&detail),
+            },
+            ProviderError::Network {
+                service,
+                target,
+                detail,
+            } => ProviderError::Network {
+                service,
+                target,
+                detail: self.redact(&detail),
+            },
             other => other,
         }
     }
 
     /// One object (`field` of the answer).
-    async fn one<Raw: serde::de::DeserializeOwned>(&self, url: Url, field: &str, mode: Mode) -> Got<Raw> {
+    async fn one<Raw: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        field: &str,
+        mode: Mode,
+    ) -> Got<Raw> {
         let (body, fetched_at, hit) = self.get(&url, mode).await?;
-        let (raw, _) = parse_field::<Raw>(&body, field).map_err(|detail| self.bad("GET", &url, detail))?;
-        Ok(Fetched { value: raw, fetched_at, from_cache: hit })
+        let (raw, _) =
+            parse_field::<Raw>(&body, field).map_err(|detail| self.bad("GET", &url, detail))?;
+        Ok(Fetched {
+            value: raw,
+            fetched_at,
+            from_cache: hit,
+        })
     }
 
     /// Every item of a list (`field`), following `offset`/`more` to the end, at most
     /// [`MAX_PAGES`] pages. `fetched_at` is the oldest page's; `from_cache` when every page was.
-    async fn all<Raw: serde::de::DeserializeOwned>(&self, base: &Url, field: &str, mode: Mode) -> Got<Vec<Raw>> {
+    async fn all<Raw: serde::de::DeserializeOwned>(
+        &self,
+        base: &Url,
+        field: &str,
+        mode: Mode,
+    ) -> Got<Vec<Raw>> {
         let mut items = Vec::new();
         let mut oldest: Option<SystemTime> = None;
         let mut all_stored = true;
         let mut offset = 0usize;
         for _ in 0..MAX_PAGES {
             let mut url = base.clone();
-            url.query_pairs_mut().append_pair("limit", &PAGE_LIMIT.to_string()).append_pair("offset", &offset.to_string());
+            url.query_pairs_mut()
+                .append_pair("limit", &PAGE_LIMIT.to_string())
+                .append_pair("offset", &offset.to_string());
             let (body, fetched_at, hit) = self.get(&url, mode).await?;
-            let (page, more) = parse_field::<Vec<Raw>>(&body, field).map_err(|detail| self.bad("GET", &url, detail))?;
+            let (page, more) = parse_field::<Vec<Raw>>(&body, field)
+                .map_err(|detail| self.bad("GET", &url, detail))?;
             oldest = Some(oldest.map_or(fetched_at, |o| o.min(fetched_at)));
             all_stored &= hit;
             let count = page.len();
@@ -1031,7 +1259,11 @@ impl PagerDuty {
             }
             offset += count;
         }
-        Ok(Fetched { value: items, fetched_at: oldest.unwrap_or_else(SystemTime::now), from_cache: all_stored })
+        Ok(Fetched {
+            value: items,
+            fetched_at: oldest.unwrap_or_else(SystemTime::now),
+            from_cache: all_stored,
+        })
     }
 
     /// `GET /incidents?statuses[]=triggered&statuses[]=acknowledged&service_ids[]=…&date_range=all`
@@ -1041,7 +1273,9 @@ impl PagerDuty {
         let mut url = self.api.url("/incidents");
         {
             let mut query = url.query_pairs_mut();
-            query.append_pair("statuses[]", "triggered").append_pair("statuses[]", "acknowledged");
+            query
+                .append_pair("statuses[]", "triggered")
+                .append_pair("statuses[]", "acknowledged");
             for id in service_ids {
                 query.append_pair("service_ids[]", id);
             }
@@ -1051,31 +1285,56 @@ impl PagerDuty {
     }
 
     async fn open_incidents_in(&self, service_ids: &[String], mode: Mode) -> Got<Vec<Incident>> {
-        let mut ids: Vec<String> = service_ids.iter().filter(|id| is_pagerduty_id(id)).cloned().collect();
+        let mut ids: Vec<String> = service_ids
+            .iter()
+            .filter(|id| is_pagerduty_id(id))
+            .cloned()
+            .collect();
         ids.sort();
         ids.dedup();
         let mut incidents = Vec::new();
         let mut oldest: Option<SystemTime> = None;
         let mut all_stored = true;
         for chunk in ids.chunks(SERVICES_PER_REQUEST) {
-            let page = self.all::<RawIncident>(&self.incidents_url(chunk), "incidents", mode).await?;
+            let page = self
+                .all::<RawIncident>(&self.incidents_url(chunk), "incidents", mode)
+                .await?;
             oldest = Some(oldest.map_or(page.fetched_at, |o| o.min(page.fetched_at)));
             all_stored &= page.from_cache;
-            incidents.extend(page.value.into_iter().map(RawIncident::plain).filter(|i| i.status.is_open()));
+            incidents.extend(
+                page.value
+                    .into_iter()
+                    .map(RawIncident::plain)
+                    .filter(|i| i.status.is_open()),
+            );
         }
         let mut seen = BTreeSet::new();
         incidents.retain(|i| seen.insert(i.id.clone()));
         sort_incidents(&mut incidents);
-        Ok(Fetched { value: incidents, fetched_at: oldest.unwrap_or_else(SystemTime::now), from_cache: all_stored })
+        Ok(Fetched {
+            value: incidents,
+            fetched_at: oldest.unwrap_or_else(SystemTime::now),
+            from_cache: all_stored,
+        })
     }
 
     /// Open (triggered and acknowledged) incidents of these services, in [`sort_incidents`] order.
-    pub async fn open_incidents(&self, service_ids: &[String], cache: CachePolicy) -> Result<Fetched<Vec<Incident>>, ProviderError> {
-        network(self.open_incidents_in(service_ids, Mode::Network(cache)).await)
+    pub async fn open_incidents(
+        &self,
+        service_ids: &[String],
+        cache: CachePolicy,
+    ) -> Result<Fetched<Vec<Incident>>, ProviderError> {
+        network(
+            self.open_incidents_in(service_ids, Mode::Network(cache))
+                .await,
+        )
     }
 
     /// The open incidents stored by an earlier call, without a request.
-    pub async fn cached_open_incidents(&self, service_ids: &[String]) -> Option<Fetched<Vec<Incident>>> {
+    pub async fn cached_open_incidents(
+        &self,
+        service_ids: &[String],
+    ) -> Option<Fetched<Vec<Incident>>> {
         stored(self.open_incidents_in(service_ids, Mode::Stored).await)
     }
 
@@ -1091,7 +1350,9 @@ impl PagerDuty {
                 ServiceRef::IntegrationKey(key) => {
                     let mode = match mode {
                         Mode::Stored => Mode::Stored,
-                        Mode::Network(_) => Mode::Network(CachePolicy::FreshFor(KEY_MAPPING_WINDOW)),
+                        Mode::Network(_) => {
+                            Mode::Network(CachePolicy::FreshFor(KEY_MAPPING_WINDOW))
+                        }
                     };
                     match self.key_service(key, mode).await {
                         Ok(service) => {
@@ -1108,48 +1369,97 @@ impl PagerDuty {
             // Nothing to ask for: every reference failed (or there were none).
             return match services.iter().find_map(|(_, r)| r.as_ref().err()) {
                 Some(err) if services.len() == 1 => Err(Miss::Failed(err.clone())),
-                _ => Ok(Fetched { value: OpenIncidents { incidents: Vec::new(), services }, fetched_at: SystemTime::now(), from_cache: false }),
+                _ => Ok(Fetched {
+                    value: OpenIncidents {
+                        incidents: Vec::new(),
+                        services,
+                    },
+                    fetched_at: SystemTime::now(),
+                    from_cache: false,
+                }),
             };
         }
         let incidents = self.open_incidents_in(&ids, mode).await?;
-        Ok(Fetched { value: OpenIncidents { incidents: incidents.value, services }, fetched_at: incidents.fetched_at, from_cache: incidents.from_cache })
+        Ok(Fetched {
+            value: OpenIncidents {
+                incidents: incidents.value,
+                services,
+            },
+            fetched_at: incidents.fetched_at,
+            from_cache: incidents.from_cache,
+        })
     }
 
     /// Open incidents of the services these references name (integration keys resolved first).
-    pub async fn incidents_for(&self, refs: &[ServiceRef], cache: CachePolicy) -> Result<Fetched<OpenIncidents>, ProviderError> {
+    pub async fn incidents_for(
+        &self,
+        refs: &[ServiceRef],
+        cache: CachePolicy,
+    ) -> Result<Fetched<OpenIncidents>, ProviderError> {
         network(self.incidents_for_in(refs, Mode::Network(cache)).await)
     }
 
     /// The same, from the disk cache alone (`None` when any part is not stored).
-    pub async fn cached_incidents_for(&self, refs: &[ServiceRef]) -> Option<Fetched<OpenIncidents>> {
+    pub async fn cached_incidents_for(
+        &self,
+        refs: &[ServiceRef],
+    ) -> Option<Fetched<OpenIncidents>> {
         stored(self.incidents_for_in(refs, Mode::Stored).await)
     }
 
     /// `GET /incidents/{id}`: one incident, by ID or number (the reverse lookup's first step; its
     /// `service` leads to the entity through [`ServiceMap::entities_of_incident`]).
-    pub async fn incident(&self, reference: &IncidentRef, cache: CachePolicy) -> Result<Fetched<Incident>, ProviderError> {
+    pub async fn incident(
+        &self,
+        reference: &IncidentRef,
+        cache: CachePolicy,
+    ) -> Result<Fetched<Incident>, ProviderError> {
         let segment = reference.path_segment();
         if !is_pagerduty_id(&segment) {
-            return Err(ProviderError::Unknown { service: SERVICE, what: format!("incident {segment:?}"), hint: "an incident is named by its number (#1234) or ID (PT4KHLK)".into() });
+            return Err(ProviderError::Unknown {
+                service: SERVICE,
+                what: format!("incident {segment:?}"),
+                hint: "an incident is named by its number (#1234) or ID (PT4KHLK)".into(),
+            });
         }
         let url = self.api.url(&format!("/incidents/{segment}"));
-        let raw = network(self.one::<RawIncident>(url, "incident", Mode::Network(cache)).await)?;
-        Ok(Fetched { value: raw.value.plain(), fetched_at: raw.fetched_at, from_cache: raw.from_cache })
+        let raw = network(
+            self.one::<RawIncident>(url, "incident", Mode::Network(cache))
+                .await,
+        )?;
+        Ok(Fetched {
+            value: raw.value.plain(),
+            fetched_at: raw.fetched_at,
+            from_cache: raw.from_cache,
+        })
     }
 
     /// `GET /services/{id}?include[]=integrations`
-    pub async fn service(&self, id: &str, cache: CachePolicy) -> Result<Fetched<Service>, ProviderError> {
+    pub async fn service(
+        &self,
+        id: &str,
+        cache: CachePolicy,
+    ) -> Result<Fetched<Service>, ProviderError> {
         network(self.service_in(id, Mode::Network(cache)).await)
     }
 
     async fn service_in(&self, id: &str, mode: Mode) -> Got<Service> {
         if !is_pagerduty_id(id) {
-            return Err(Miss::Failed(ProviderError::Unknown { service: SERVICE, what: format!("service {id:?}"), hint: "a service ID is letters and digits (PX4T9QZ)".into() }));
+            return Err(Miss::Failed(ProviderError::Unknown {
+                service: SERVICE,
+                what: format!("service {id:?}"),
+                hint: "a service ID is letters and digits (PX4T9QZ)".into(),
+            }));
         }
         let mut url = self.api.url(&format!("/services/{id}"));
-        url.query_pairs_mut().append_pair("include[]", "integrations");
+        url.query_pairs_mut()
+            .append_pair("include[]", "integrations");
         let raw = self.one::<RawService>(url, "service", mode).await?;
-        Ok(Fetched { value: raw.value.plain(), fetched_at: raw.fetched_at, from_cache: raw.from_cache })
+        Ok(Fetched {
+            value: raw.value.plain(),
+            fetched_at: raw.fetched_at,
+            from_cache: raw.from_cache,
+        })
     }
 
     /// The service holding an integration key: as the Backstage plugin asks
@@ -1157,12 +1467,23 @@ impl PagerDuty {
     /// key; else every service is listed (`GET /services?include[]=integrations`). Remembered in
     /// memory, and cached on disk for [`KEY_MAPPING_WINDOW`].
     pub async fn service_for_key(&self, key: &str) -> Result<Fetched<Service>, ProviderError> {
-        network(self.key_service(key, Mode::Network(CachePolicy::FreshFor(KEY_MAPPING_WINDOW))).await)
+        network(
+            self.key_service(
+                key,
+                Mode::Network(CachePolicy::FreshFor(KEY_MAPPING_WINDOW)),
+            )
+            .await,
+        )
     }
 
     async fn key_service(&self, key: &str, mode: Mode) -> Got<Service> {
         let key = key.trim();
-        let known = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+        let known = self
+            .keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned();
         if let Some(id) = known {
             let stored_mode = match mode {
                 Mode::Stored => Mode::Stored,
@@ -1175,19 +1496,40 @@ impl PagerDuty {
             }
         }
         let mut url = self.api.url("/services");
-        url.query_pairs_mut().append_pair("query", key).append_pair("include[]", "integrations");
+        url.query_pairs_mut()
+            .append_pair("query", key)
+            .append_pair("include[]", "integrations");
         let found = self.all::<RawService>(&url, "services", mode).await?;
         let fetched_at = found.fetched_at;
         let from_cache = found.from_cache;
-        let mut matched = found.value.into_iter().map(RawService::plain).find(|s| s.has_integration_key(key)).map(|s| Fetched { value: s, fetched_at, from_cache });
+        let mut matched = found
+            .value
+            .into_iter()
+            .map(RawService::plain)
+            .find(|s| s.has_integration_key(key))
+            .map(|s| Fetched {
+                value: s,
+                fetched_at,
+                from_cache,
+            });
         let mut looked_through = 0;
         if matched.is_none() {
             let mut url = self.api.url("/services");
-            url.query_pairs_mut().append_pair("include[]", "integrations");
+            url.query_pairs_mut()
+                .append_pair("include[]", "integrations");
             let listed = self.all::<RawService>(&url, "services", mode).await?;
             looked_through = listed.value.len();
             let (fetched_at, from_cache) = (listed.fetched_at, listed.from_cache);
-            matched = listed.value.into_iter().map(RawService::plain).find(|s| s.has_integration_key(key)).map(|s| Fetched { value: s, fetched_at, from_cache });
+            matched = listed
+                .value
+                .into_iter()
+                .map(RawService::plain)
+                .find(|s| s.has_integration_key(key))
+                .map(|s| Fetched {
+                    value: s,
+                    fetched_at,
+                    from_cache,
+                });
         }
         match matched {
             Some(service) => {
@@ -1203,7 +1545,11 @@ impl PagerDuty {
     }
 
     /// The service a reference names.
-    pub async fn resolve(&self, reference: &ServiceRef, cache: CachePolicy) -> Result<Fetched<Service>, ProviderError> {
+    pub async fn resolve(
+        &self,
+        reference: &ServiceRef,
+        cache: CachePolicy,
+    ) -> Result<Fetched<Service>, ProviderError> {
         match reference {
             ServiceRef::ServiceId(id) => self.service(id, cache).await,
             ServiceRef::IntegrationKey(key) => self.service_for_key(key).await,
@@ -1212,7 +1558,11 @@ impl PagerDuty {
 
     /// Every reference's service (or why not). Fails as a whole only when all of them fail with
     /// the same kind of trouble that is not about one service (a rejected token, a hung server).
-    pub async fn services(&self, refs: &[ServiceRef], cache: CachePolicy) -> Result<Fetched<Vec<ResolvedService>>, ProviderError> {
+    pub async fn services(
+        &self,
+        refs: &[ServiceRef],
+        cache: CachePolicy,
+    ) -> Result<Fetched<Vec<ResolvedService>>, ProviderError> {
         let mut resolved = Vec::new();
         let mut oldest: Option<SystemTime> = None;
         let mut all_stored = true;
@@ -1221,13 +1571,23 @@ impl PagerDuty {
                 Ok(service) => {
                     oldest = Some(oldest.map_or(service.fetched_at, |o| o.min(service.fetched_at)));
                     all_stored &= service.from_cache;
-                    resolved.push(ResolvedService { reference: reference.clone(), service: Ok(service.value) });
+                    resolved.push(ResolvedService {
+                        reference: reference.clone(),
+                        service: Ok(service.value),
+                    });
                 }
                 Err(err) if is_global(&err) => return Err(err),
-                Err(err) => resolved.push(ResolvedService { reference: reference.clone(), service: Err(err) }),
+                Err(err) => resolved.push(ResolvedService {
+                    reference: reference.clone(),
+                    service: Err(err),
+                }),
             }
         }
-        Ok(Fetched { value: resolved, fetched_at: oldest.unwrap_or_else(SystemTime::now), from_cache: all_stored && oldest.is_some() })
+        Ok(Fetched {
+            value: resolved,
+            fetched_at: oldest.unwrap_or_else(SystemTime::now),
+            from_cache: all_stored && oldest.is_some(),
+        })
     }
 
     /// `GET /oncalls?escalation_policy_ids[]=…&include[]=users`: who is on call now for these
@@ -1245,84 +1605,178 @@ impl PagerDuty {
     }
 
     async fn oncalls_in(&self, policy_ids: &[String], mode: Mode) -> Got<Vec<OnCall>> {
-        let mut ids: Vec<String> = policy_ids.iter().filter(|id| is_pagerduty_id(id)).cloned().collect();
+        let mut ids: Vec<String> = policy_ids
+            .iter()
+            .filter(|id| is_pagerduty_id(id))
+            .cloned()
+            .collect();
         ids.sort();
         ids.dedup();
         if ids.is_empty() {
-            return Ok(Fetched { value: Vec::new(), fetched_at: SystemTime::now(), from_cache: false });
+            return Ok(Fetched {
+                value: Vec::new(),
+                fetched_at: SystemTime::now(),
+                from_cache: false,
+            });
         }
-        let raw = self.all::<RawOnCall>(&self.oncalls_url(&ids), "oncalls", mode).await?;
+        let raw = self
+            .all::<RawOnCall>(&self.oncalls_url(&ids), "oncalls", mode)
+            .await?;
         let mut oncalls: Vec<OnCall> = raw.value.into_iter().map(RawOnCall::plain).collect();
         order_oncalls(&mut oncalls);
-        Ok(Fetched { value: oncalls, fetched_at: raw.fetched_at, from_cache: raw.from_cache })
+        Ok(Fetched {
+            value: oncalls,
+            fetched_at: raw.fetched_at,
+            from_cache: raw.from_cache,
+        })
     }
 
-    pub async fn oncalls(&self, policy_ids: &[String], cache: CachePolicy) -> Result<Fetched<Vec<OnCall>>, ProviderError> {
+    pub async fn oncalls(
+        &self,
+        policy_ids: &[String],
+        cache: CachePolicy,
+    ) -> Result<Fetched<Vec<OnCall>>, ProviderError> {
         network(self.oncalls_in(policy_ids, Mode::Network(cache)).await)
     }
 
     /// One escalation policy's on-call chain, by level.
-    pub async fn oncall_chain(&self, policy_id: &str, cache: CachePolicy) -> Result<Fetched<OnCallChain>, ProviderError> {
+    pub async fn oncall_chain(
+        &self,
+        policy_id: &str,
+        cache: CachePolicy,
+    ) -> Result<Fetched<OnCallChain>, ProviderError> {
         let got = self.oncalls(&[policy_id.to_string()], cache).await?;
-        Ok(Fetched { value: OnCallChain { escalation_policy_id: policy_id.to_string(), oncalls: got.value }, fetched_at: got.fetched_at, from_cache: got.from_cache })
+        Ok(Fetched {
+            value: OnCallChain {
+                escalation_policy_id: policy_id.to_string(),
+                oncalls: got.value,
+            },
+            fetched_at: got.fetched_at,
+            from_cache: got.from_cache,
+        })
     }
 
     pub async fn cached_oncall_chain(&self, policy_id: &str) -> Option<Fetched<OnCallChain>> {
-        let got = stored(self.oncalls_in(&[policy_id.to_string()], Mode::Stored).await)?;
-        Some(Fetched { value: OnCallChain { escalation_policy_id: policy_id.to_string(), oncalls: got.value }, fetched_at: got.fetched_at, from_cache: true })
+        let got = stored(
+            self.oncalls_in(&[policy_id.to_string()], Mode::Stored)
+                .await,
+        )?;
+        Some(Fetched {
+            value: OnCallChain {
+                escalation_policy_id: policy_id.to_string(),
+                oncalls: got.value,
+            },
+            fetched_at: got.fetched_at,
+            from_cache: true,
+        })
     }
 
     /// `GET /users/{id}?include[]=contact_methods`
     pub async fn user(&self, id: &str, cache: CachePolicy) -> Result<Fetched<User>, ProviderError> {
         if !is_pagerduty_id(id) {
-            return Err(ProviderError::Unknown { service: SERVICE, what: format!("user {id:?}"), hint: "a user ID is letters and digits".into() });
+            return Err(ProviderError::Unknown {
+                service: SERVICE,
+                what: format!("user {id:?}"),
+                hint: "a user ID is letters and digits".into(),
+            });
         }
         let mut url = self.api.url(&format!("/users/{id}"));
-        url.query_pairs_mut().append_pair("include[]", "contact_methods");
+        url.query_pairs_mut()
+            .append_pair("include[]", "contact_methods");
         let raw = network(self.one::<RawUser>(url, "user", Mode::Network(cache)).await)?;
-        Ok(Fetched { value: raw.value.plain(), fetched_at: raw.fetched_at, from_cache: raw.from_cache })
+        Ok(Fetched {
+            value: raw.value.plain(),
+            fetched_at: raw.fetched_at,
+            from_cache: raw.from_cache,
+        })
     }
 
     /// `GET /incidents/{id}/log_entries?is_overview=true`: the incident's timeline, oldest first.
-    pub async fn log_entries(&self, incident_id: &str, cache: CachePolicy) -> Result<Fetched<Vec<LogEntry>>, ProviderError> {
+    pub async fn log_entries(
+        &self,
+        incident_id: &str,
+        cache: CachePolicy,
+    ) -> Result<Fetched<Vec<LogEntry>>, ProviderError> {
         if !is_pagerduty_id(incident_id) {
-            return Err(ProviderError::Unknown { service: SERVICE, what: format!("incident {incident_id:?}"), hint: "an incident ID is letters and digits".into() });
+            return Err(ProviderError::Unknown {
+                service: SERVICE,
+                what: format!("incident {incident_id:?}"),
+                hint: "an incident ID is letters and digits".into(),
+            });
         }
-        let mut url = self.api.url(&format!("/incidents/{incident_id}/log_entries"));
+        let mut url = self
+            .api
+            .url(&format!("/incidents/{incident_id}/log_entries"));
         url.query_pairs_mut().append_pair("is_overview", "true");
-        let raw = network(self.all::<RawLogEntry>(&url, "log_entries", Mode::Network(cache)).await)?;
+        let raw = network(
+            self.all::<RawLogEntry>(&url, "log_entries", Mode::Network(cache))
+                .await,
+        )?;
         let mut entries: Vec<LogEntry> = raw.value.into_iter().map(RawLogEntry::plain).collect();
         entries.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        Ok(Fetched { value: entries, fetched_at: raw.fetched_at, from_cache: raw.from_cache })
+        Ok(Fetched {
+            value: entries,
+            fetched_at: raw.fetched_at,
+            from_cache: raw.from_cache,
+        })
     }
 
     // ----- actions -----------------------------------------------------------------------------
 
     /// `PUT /incidents/{id}` with `{"incident":{"type":"incident_reference","status":…}}` and
     /// `From: <from_email>`. Never cached; refresh the incidents after it.
-    pub async fn update_incident(&self, incident_id: &str, action: IncidentAction) -> Result<Incident, ProviderError> {
-        let from = self.from_email.as_deref().map(str::trim).filter(|e| !e.is_empty()).ok_or_else(no_from_email)?;
+    pub async fn update_incident(
+        &self,
+        incident_id: &str,
+        action: IncidentAction,
+    ) -> Result<Incident, ProviderError> {
+        let from = self
+            .from_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .ok_or_else(no_from_email)?;
         if !from.contains('@') || from.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ProviderError::NotConfigured { service: SERVICE, hint: format!("[pagerduty] from_email {from:?} is not an email address") });
+            return Err(ProviderError::NotConfigured {
+                service: SERVICE,
+                hint: format!("[pagerduty] from_email {from:?} is not an email address"),
+            });
         }
         if !is_pagerduty_id(incident_id) {
-            return Err(ProviderError::Unknown { service: SERVICE, what: format!("incident {incident_id:?}"), hint: "an incident ID is letters and digits".into() });
+            return Err(ProviderError::Unknown {
+                service: SERVICE,
+                what: format!("incident {incident_id:?}"),
+                hint: "an incident ID is letters and digits".into(),
+            });
         }
         let url = self.api.url(&format!("/incidents/{incident_id}"));
         let body = serde_json::json!({ "incident": { "type": "incident_reference", "status": action.status() } });
-        let call = Call { method: Method::PUT, url: url.clone(), body: Some(body.to_string().into_bytes()), cache: CachePolicy::NoStore, tail: None };
+        let call = Call {
+            method: Method::PUT,
+            url: url.clone(),
+            body: Some(body.to_string().into_bytes()),
+            cache: CachePolicy::NoStore,
+            tail: None,
+        };
         let api = self.api.clone().header("from", from);
-        let response = self.client.send(&api, call).await.map_err(|err| self.scrub(err))?;
-        let (raw, _) = parse_field::<RawIncident>(&response.body, "incident").map_err(|detail| self.bad("PUT", &url, detail))?;
+        let response = self
+            .client
+            .send(&api, call)
+            .await
+            .map_err(|err| self.scrub(err))?;
+        let (raw, _) = parse_field::<RawIncident>(&response.body, "incident")
+            .map_err(|detail| self.bad("PUT", &url, detail))?;
         Ok(raw.plain())
     }
 
     pub async fn acknowledge(&self, incident_id: &str) -> Result<Incident, ProviderError> {
-        self.update_incident(incident_id, IncidentAction::Acknowledge).await
+        self.update_incident(incident_id, IncidentAction::Acknowledge)
+            .await
     }
 
     pub async fn resolve_incident(&self, incident_id: &str) -> Result<Incident, ProviderError> {
-        self.update_incident(incident_id, IncidentAction::Resolve).await
+        self.update_incident(incident_id, IncidentAction::Resolve)
+            .await
     }
 
     /// Triggers a new incident through the Events API v2 (see [`trigger`]).
@@ -1356,27 +1810,47 @@ fn untimed_429(until: SystemTime, max_wait: Duration) -> bool {
 
 /// The Events API v2 service: no credentials (the routing key is in the body).
 fn events_api(events_url: &str) -> Result<Api, ProviderError> {
-    Api::new(EVENTS, events_url, "the Events API takes no token; check the integration key")
+    Api::new(
+        EVENTS,
+        events_url,
+        "the Events API takes no token; check the integration key",
+    )
 }
 
 /// `POST {events_url}/v2/enqueue` with `routing_key`, `event_action: trigger` and the payload's
 /// summary, source and severity. Needs no REST token: the routing key (the service's integration
 /// key) is the credential. A base URL that already ends in `/v2` (as the Backstage plugin's
 /// `eventsBaseUrl`) is used as it is.
-pub async fn trigger(client: &Client, events_url: &str, event: &TriggerEvent) -> Result<TriggerReceipt, ProviderError> {
+pub async fn trigger(
+    client: &Client,
+    events_url: &str,
+    event: &TriggerEvent,
+) -> Result<TriggerReceipt, ProviderError> {
     send_trigger(client, &events_api(events_url)?, event).await
 }
 
-async fn send_trigger(client: &Client, events: &Api, event: &TriggerEvent) -> Result<TriggerReceipt, ProviderError> {
+async fn send_trigger(
+    client: &Client,
+    events: &Api,
+    event: &TriggerEvent,
+) -> Result<TriggerReceipt, ProviderError> {
     let key = event.routing_key.trim();
     if key.is_empty() {
         return Err(ProviderError::NotConfigured { service: EVENTS, hint: format!("no integration key: triggering needs the service's {INTEGRATION_KEY_ANNOTATION} annotation") });
     }
     let summary: String = event.summary.trim().chars().take(1024).collect();
     if summary.is_empty() {
-        return Err(ProviderError::Unknown { service: EVENTS, what: "summary".into(), hint: "a new incident needs a summary".into() });
+        return Err(ProviderError::Unknown {
+            service: EVENTS,
+            what: "summary".into(),
+            hint: "a new incident needs a summary".into(),
+        });
     }
-    let path = if events.base.path().trim_end_matches('/').ends_with("/v2") { "/enqueue" } else { "/v2/enqueue" };
+    let path = if events.base.path().trim_end_matches('/').ends_with("/v2") {
+        "/enqueue"
+    } else {
+        "/v2/enqueue"
+    };
     let url = events.url(path);
     let body = serde_json::json!({
         "routing_key": key,
@@ -1384,13 +1858,20 @@ async fn send_trigger(client: &Client, events: &Api, event: &TriggerEvent) -> Re
         "client": "greenroom",
         "payload": { "summary": summary, "source": event.source, "severity": event.severity.as_str() },
     });
-    let response = client.send(events, Call::post_json(url.clone(), &body)).await?;
-    let raw: RawReceipt = serde_json::from_slice(&response.body).map_err(|err| ProviderError::BadResponse {
-        service: EVENTS,
-        target: format!("POST {}", events.display_url(&url)),
-        detail: format!("not the expected JSON: {err}"),
-    })?;
-    Ok(TriggerReceipt { status: raw.status.unwrap_or_else(|| "success".into()), message: raw.message.unwrap_or_default(), dedup_key: raw.dedup_key })
+    let response = client
+        .send(events, Call::post_json(url.clone(), &body))
+        .await?;
+    let raw: RawReceipt =
+        serde_json::from_slice(&response.body).map_err(|err| ProviderError::BadResponse {
+            service: EVENTS,
+            target: format!("POST {}", events.display_url(&url)),
+            detail: format!("not the expected JSON: {err}"),
+        })?;
+    Ok(TriggerReceipt {
+        status: raw.status.unwrap_or_else(|| "success".into()),
+        message: raw.message.unwrap_or_default(),
+        dedup_key: raw.dedup_key,
+    })
 }
 
 #[cfg(test)]
@@ -1398,17 +1879,38 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/tests/fixtures/pagerduty/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/tests/fixtures/pagerduty/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
     fn fixtures_parse_into_plain_structs() {
-        let (incidents, more) = parse_field::<Vec<RawIncident>>(&fixture("incidents.json"), "incidents").unwrap();
+        let (incidents, more) =
+            parse_field::<Vec<RawIncident>>(&fixture("incidents.json"), "incidents").unwrap();
         assert!(more);
         let incident = incidents.into_iter().next().unwrap().plain();
-        assert_eq!((incident.id.as_str(), incident.incident_number, incident.title.as_str()), ("PT4KHLK", 1234, "The server is on fire."));
-        assert_eq!((incident.status, incident.urgency), (IncidentStatus::Resolved, Urgency::High));
-        assert_eq!((incident.service.id.as_str(), incident.service.summary.as_str()), ("PIJ90N7", "My Mail Service"));
+        assert_eq!(
+            (
+                incident.id.as_str(),
+                incident.incident_number,
+                incident.title.as_str()
+            ),
+            ("PT4KHLK", 1234, "The server is on fire.")
+        );
+        assert_eq!(
+            (incident.status, incident.urgency),
+            (IncidentStatus::Resolved, Urgency::High)
+        );
+        assert_eq!(
+            (
+                incident.service.id.as_str(),
+                incident.service.summary.as_str()
+            ),
+            ("PIJ90N7", "My Mail Service")
+        );
         assert_eq!(incident.escalation_policy.as_ref().unwrap().id, "PT20YPA");
         assert_eq!(incident.priority.as_deref(), Some("P2"));
 
@@ -1416,15 +1918,30 @@ mod tests {
         let one = one.plain();
         assert_eq!(one.assignees().collect::<Vec<_>>(), ["Earline Greenholt"]);
 
-        let (oncalls, more) = parse_field::<Vec<RawOnCall>>(&fixture("oncalls.json"), "oncalls").unwrap();
+        let (oncalls, more) =
+            parse_field::<Vec<RawOnCall>>(&fixture("oncalls.json"), "oncalls").unwrap();
         assert!(!more);
         let oncall = oncalls.into_iter().next().unwrap().plain();
-        assert_eq!((oncall.escalation_level, oncall.user.name.as_str(), oncall.user.email.as_deref()), (2, "Tim Wright", None));
-        assert_eq!(oncall.schedule.unwrap().summary, "Daily Engineering Rotation");
+        assert_eq!(
+            (
+                oncall.escalation_level,
+                oncall.user.name.as_str(),
+                oncall.user.email.as_deref()
+            ),
+            (2, "Tim Wright", None)
+        );
+        assert_eq!(
+            oncall.schedule.unwrap().summary,
+            "Daily Engineering Rotation"
+        );
         // -05:00 kept as the same instant in UTC.
-        assert_eq!(oncall.start.unwrap().to_rfc3339(), "2015-03-06T20:28:51+00:00");
+        assert_eq!(
+            oncall.start.unwrap().to_rfc3339(),
+            "2015-03-06T20:28:51+00:00"
+        );
 
-        let (services, _) = parse_field::<Vec<RawService>>(&fixture("services.json"), "services").unwrap();
+        let (services, _) =
+            parse_field::<Vec<RawService>>(&fixture("services.json"), "services").unwrap();
         let service = services.into_iter().next().unwrap().plain();
         assert!(service.has_integration_key("e93facc04764012d7bfb002500d5d1a6"));
         assert!(!service.has_integration_key("PQ12345"));
@@ -1433,21 +1950,43 @@ mod tests {
         let (user, _) = parse_field::<RawUser>(&fixture("user.json"), "user").unwrap();
         let user = user.plain();
         assert_eq!(user.contact_methods.len(), 2);
-        assert_eq!((user.contact_methods[0].short_kind(), user.contact_methods[0].display_address().as_str()), ("email", "125.greenholt.earline@graham.name"));
-        assert_eq!((user.contact_methods[1].short_kind(), user.contact_methods[1].display_address().as_str()), ("phone", "+123 1234567"));
+        assert_eq!(
+            (
+                user.contact_methods[0].short_kind(),
+                user.contact_methods[0].display_address().as_str()
+            ),
+            ("email", "125.greenholt.earline@graham.name")
+        );
+        assert_eq!(
+            (
+                user.contact_methods[1].short_kind(),
+                user.contact_methods[1].display_address().as_str()
+            ),
+            ("phone", "+123 1234567")
+        );
 
-        let (entries, _) = parse_field::<Vec<RawLogEntry>>(&fixture("log-entries.json"), "log_entries").unwrap();
+        let (entries, _) =
+            parse_field::<Vec<RawLogEntry>>(&fixture("log-entries.json"), "log_entries").unwrap();
         let entry = entries.into_iter().next().unwrap().plain();
-        assert_eq!((entry.short_kind(), entry.summary.as_str(), entry.channel.as_deref()), ("trigger", "Triggered through the API", Some("api")));
+        assert_eq!(
+            (
+                entry.short_kind(),
+                entry.summary.as_str(),
+                entry.channel.as_deref()
+            ),
+            ("trigger", "Triggered through the API", Some("api"))
+        );
     }
 
     #[test]
     fn json_errors_name_the_field() {
-        let err = parse_field::<Vec<RawIncident>>(br#"{"incidents":[{"id":1}]}"#, "incidents").unwrap_err();
+        let err = parse_field::<Vec<RawIncident>>(br#"{"incidents":[{"id":1}]}"#, "incidents")
+            .unwrap_err();
         assert!(err.starts_with("incidents[0].id: invalid type"), "{err}");
         let err = parse_field::<Vec<RawIncident>>(b"<html>", "incidents").unwrap_err();
         assert!(err.starts_with("not the expected JSON"), "{err}");
-        let err = parse_field::<Vec<RawIncident>>(br#"{"error":{"message":"x"}}"#, "incidents").unwrap_err();
+        let err = parse_field::<Vec<RawIncident>>(br#"{"error":{"message":"x"}}"#, "incidents")
+            .unwrap_err();
         assert!(err.contains("no \"incidents\" field"), "{err}");
     }
 
@@ -1455,9 +1994,24 @@ mod tests {
     fn incident_references() {
         assert_eq!(parse_incident_ref("#1234"), Some(IncidentRef::Number(1234)));
         assert_eq!(parse_incident_ref(" 42 "), Some(IncidentRef::Number(42)));
-        assert_eq!(parse_incident_ref("PT4KHLK"), Some(IncidentRef::Id("PT4KHLK".into())));
-        assert_eq!(parse_incident_ref("Q0RIJJZL24RC6W"), Some(IncidentRef::Id("Q0RIJJZL24RC6W".into())));
-        for not in ["", "#", "0", "payment", "PAYMENTS", "pt4khlk", "P1", "12345678901234567"] {
+        assert_eq!(
+            parse_incident_ref("PT4KHLK"),
+            Some(IncidentRef::Id("PT4KHLK".into()))
+        );
+        assert_eq!(
+            parse_incident_ref("Q0RIJJZL24RC6W"),
+            Some(IncidentRef::Id("Q0RIJJZL24RC6W".into()))
+        );
+        for not in [
+            "",
+            "#",
+            "0",
+            "payment",
+            "PAYMENTS",
+            "pt4khlk",
+            "P1",
+            "12345678901234567",
+        ] {
             assert_eq!(parse_incident_ref(not), None, "{not}");
         }
     }
@@ -1465,13 +2019,28 @@ mod tests {
     #[test]
     fn annotations_name_services() {
         let catalog = crate::catalog::load::load_paths(&["src/demo".into()]).catalog;
-        let entity = |name: &str| catalog.entity(catalog.get(&format!("component:default/{name}")).unwrap());
-        assert_eq!(service_refs(entity("payment-service")).unwrap(), [ServiceRef::ServiceId("PX4T9QZ".into())]);
-        assert_eq!(service_refs(entity("order-service")).unwrap(), [ServiceRef::IntegrationKey("abc123".into())]);
+        let entity =
+            |name: &str| catalog.entity(catalog.get(&format!("component:default/{name}")).unwrap());
+        assert_eq!(
+            service_refs(entity("payment-service")).unwrap(),
+            [ServiceRef::ServiceId("PX4T9QZ".into())]
+        );
+        assert_eq!(
+            service_refs(entity("order-service")).unwrap(),
+            [ServiceRef::IntegrationKey("abc123".into())]
+        );
         let err = service_refs(entity("money-lib")).unwrap_err();
-        assert!(err.is_setup() && err.to_string().contains("has no pagerduty.com/service-id or pagerduty.com/integration-key annotation"), "{err}");
+        assert!(
+            err.is_setup()
+                && err.to_string().contains(
+                    "has no pagerduty.com/service-id or pagerduty.com/integration-key annotation"
+                ),
+            "{err}"
+        );
         let map = ServiceMap::build(&catalog);
-        assert!(map.refs().contains(&ServiceRef::ServiceId("PX4T9QZ".into())));
+        assert!(map
+            .refs()
+            .contains(&ServiceRef::ServiceId("PX4T9QZ".into())));
         let mut map = map;
         let order = catalog.get("component:default/order-service").unwrap();
         assert!(map.entities_of_service("PORDER1").is_empty());
@@ -1481,9 +2050,16 @@ mod tests {
 
     #[test]
     fn ordering_of_incidents_and_oncalls() {
-        let (raw, _) = parse_field::<Vec<RawIncident>>(&fixture("incidents.json"), "incidents").unwrap();
+        let (raw, _) =
+            parse_field::<Vec<RawIncident>>(&fixture("incidents.json"), "incidents").unwrap();
         let base = raw.into_iter().next().unwrap().plain();
-        let make = |n: u64, urgency, status, minutes: i64| Incident { incident_number: n, urgency, status, created_at: base.created_at + chrono::Duration::minutes(minutes), ..base.clone() };
+        let make = |n: u64, urgency, status, minutes: i64| Incident {
+            incident_number: n,
+            urgency,
+            status,
+            created_at: base.created_at + chrono::Duration::minutes(minutes),
+            ..base.clone()
+        };
         let mut list = vec![
             make(1, Urgency::Low, IncidentStatus::Triggered, 50),
             make(2, Urgency::High, IncidentStatus::Acknowledged, 40),
@@ -1491,16 +2067,40 @@ mod tests {
             make(4, Urgency::High, IncidentStatus::Triggered, 30),
         ];
         sort_incidents(&mut list);
-        assert_eq!(list.iter().map(|i| i.incident_number).collect::<Vec<_>>(), [4, 3, 2, 1]);
+        assert_eq!(
+            list.iter().map(|i| i.incident_number).collect::<Vec<_>>(),
+            [4, 3, 2, 1]
+        );
 
         let (raw, _) = parse_field::<Vec<RawOnCall>>(&fixture("oncalls.json"), "oncalls").unwrap();
         let base = raw.into_iter().next().unwrap().plain();
-        let person = |level: u32, id: &str, name: &str| OnCall { escalation_level: level, user: OnCallUser { id: id.into(), name: name.into(), email: None, html_url: None }, ..base.clone() };
-        let mut oncalls = vec![person(3, "U3", "Zoe"), person(1, "U2", "bob"), person(1, "U1", "Alice"), person(2, "U4", "Carl"), person(1, "U1", "Alice")];
+        let person = |level: u32, id: &str, name: &str| OnCall {
+            escalation_level: level,
+            user: OnCallUser {
+                id: id.into(),
+                name: name.into(),
+                email: None,
+                html_url: None,
+            },
+            ..base.clone()
+        };
+        let mut oncalls = vec![
+            person(3, "U3", "Zoe"),
+            person(1, "U2", "bob"),
+            person(1, "U1", "Alice"),
+            person(2, "U4", "Carl"),
+            person(1, "U1", "Alice"),
+        ];
         order_oncalls(&mut oncalls);
-        let names: Vec<(u32, &str)> = oncalls.iter().map(|o| (o.escalation_level, o.user.name.as_str())).collect();
+        let names: Vec<(u32, &str)> = oncalls
+            .iter()
+            .map(|o| (o.escalation_level, o.user.name.as_str()))
+            .collect();
         assert_eq!(names, [(1, "Alice"), (1, "bob"), (2, "Carl"), (3, "Zoe")]);
-        let chain = OnCallChain { escalation_policy_id: "PT20YPA".into(), oncalls };
+        let chain = OnCallChain {
+            escalation_policy_id: "PT20YPA".into(),
+            oncalls,
+        };
         assert_eq!(chain.first().count(), 2);
     }
 }

@@ -22,7 +22,13 @@ pub fn doc(entity: &Entity) -> SearchDoc {
         (Field::System, entity.system()),
         (Field::Type, entity.spec_type()),
         (Field::Email, entity.email()),
-        (Field::DisplayName, entity.spec.path(&["profile", "displayName"]).and_then(|v| v.as_str())),
+        (
+            Field::DisplayName,
+            entity
+                .spec
+                .path(&["profile", "displayName"])
+                .and_then(|v| v.as_str()),
+        ),
     ];
     for (field, text) in optional {
         if let Some(text) = text {

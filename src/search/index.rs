@@ -141,7 +141,8 @@ impl SearchIndex {
         doc_spans.push(0);
         for &doc in &order {
             let doc = doc as usize;
-            for &span in &self.spans[self.doc_spans[doc] as usize..self.doc_spans[doc + 1] as usize] {
+            for &span in &self.spans[self.doc_spans[doc] as usize..self.doc_spans[doc + 1] as usize]
+            {
                 let range = span.start as usize..span.start as usize + usize::from(span.len);
                 let start = match span.store {
                     Store::Ascii => {
@@ -265,7 +266,13 @@ impl SearchIndex {
                 for term in &query.terms {
                     matcher.config.normalize = term.normalize;
                     let mut found = spans.iter().filter_map(|&span| {
-                        run(&mut matcher, term.mode(span.field)?, self.text(span), term.needle(), None)
+                        run(
+                            &mut matcher,
+                            term.mode(span.field)?,
+                            self.text(span),
+                            term.needle(),
+                            None,
+                        )
                     });
                     if term.negated {
                         if found.next().is_some() {
@@ -282,7 +289,10 @@ impl SearchIndex {
         let total = keys.len();
         keys.sort_unstable_by(|a, b| b.cmp(a));
         keys.truncate(limit);
-        let hits = keys.into_iter().map(|k| self.hit(&mut matcher, query, k)).collect();
+        let hits = keys
+            .into_iter()
+            .map(|k| self.hit(&mut matcher, query, k))
+            .collect();
         Results { hits, total }
     }
 
@@ -486,7 +496,10 @@ impl Scan<'_> {
             let values = self.values(t);
             matcher.config.normalize = term.normalize;
             if term.negated {
-                if spans.iter().any(|&s| self.index.is_match(matcher, term, values, s)) {
+                if spans
+                    .iter()
+                    .any(|&s| self.index.is_match(matcher, term, values, s))
+                {
                     return None;
                 }
                 continue;
@@ -639,7 +652,10 @@ fn ascii_match(mode: Mode, haystack: Utf32Str<'_>, needle: Utf32Str<'_>) -> Opti
         Mode::Prefix => {
             let lead = match (haystack.first(), needle.first()) {
                 (Some(h), Some(n)) if h.is_ascii_whitespace() && !n.is_ascii_whitespace() => {
-                    haystack.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0)
+                    haystack
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .unwrap_or(0)
                 }
                 _ => 0,
             };
@@ -787,13 +803,17 @@ mod tests {
         const ALPHABET: &[u8] = b"abcABC-_/: .1xyZ";
         let mut state = seed;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as usize
         };
         (0..count)
             .map(|_| {
                 let len = next() % (max_len + 1);
-                (0..len).map(|_| ALPHABET[next() % ALPHABET.len()] as char).collect()
+                (0..len)
+                    .map(|_| ALPHABET[next() % ALPHABET.len()] as char)
+                    .collect()
             })
             .collect()
     }
@@ -802,15 +822,20 @@ mod tests {
     fn ascii_checks_agree_with_the_matcher() {
         let mut matcher = new_matcher();
         // Stored ASCII text is lowercase.
-        let haystacks: Vec<String> =
-            strings(1, 300, 24).iter().map(|h| h.to_ascii_lowercase()).collect();
+        let haystacks: Vec<String> = strings(1, 300, 24)
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
         let needles: Vec<String> = strings(2, 60, 4)
             .into_iter()
             .map(|n| n.to_ascii_lowercase())
             .collect();
         for haystack in &haystacks {
             for needle in &needles {
-                let (h, n) = (Utf32Str::Ascii(haystack.as_bytes()), Utf32Str::Ascii(needle.as_bytes()));
+                let (h, n) = (
+                    Utf32Str::Ascii(haystack.as_bytes()),
+                    Utf32Str::Ascii(needle.as_bytes()),
+                );
                 for mode in [Mode::Fuzzy, Mode::Substring, Mode::Prefix] {
                     let expected = run(&mut matcher, mode, h, n, None).is_some();
                     assert_eq!(
@@ -826,9 +851,13 @@ mod tests {
     #[test]
     fn max_quality_bounds_every_score() {
         let mut matcher = new_matcher();
-        let mut haystacks: Vec<String> =
-            strings(3, 400, 40).iter().map(|h| h.to_ascii_lowercase()).collect();
-        haystacks.extend(["abc", "a", "ab abc", "x/abc", " abc", "ABC", "a-b-c", "aBc"].map(String::from));
+        let mut haystacks: Vec<String> = strings(3, 400, 40)
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        haystacks.extend(
+            ["abc", "a", "ab abc", "x/abc", " abc", "ABC", "a-b-c", "aBc"].map(String::from),
+        );
         let mut needles: Vec<String> = strings(4, 80, 8)
             .into_iter()
             .map(|n| n.to_ascii_lowercase())
@@ -836,7 +865,10 @@ mod tests {
         needles.extend(["a", "abc", "ab", "a-b"].map(String::from));
         for haystack in &haystacks {
             for needle in &needles {
-                let (h, n) = (Utf32Str::Ascii(haystack.as_bytes()), Utf32Str::Ascii(needle.as_bytes()));
+                let (h, n) = (
+                    Utf32Str::Ascii(haystack.as_bytes()),
+                    Utf32Str::Ascii(needle.as_bytes()),
+                );
                 for mode in [Mode::Fuzzy, Mode::Substring, Mode::Prefix] {
                     if let Some(q) = run(&mut matcher, mode, h, n, None) {
                         assert!(
@@ -854,9 +886,17 @@ mod tests {
     fn find_byte_finds_the_first_match() {
         let text = b"the quick brown fox, jumps over 42 lazy dogs";
         for c in b"tqbx,j4 zs?".iter().copied() {
-            assert_eq!(find_byte(text, c), text.iter().position(|&b| b == c), "{}", c as char);
+            assert_eq!(
+                find_byte(text, c),
+                text.iter().position(|&b| b == c),
+                "{}",
+                c as char
+            );
         }
-        assert_eq!(find_byte(b"\x80\x80\x80\x80\x80\x80\x80\x80\x00", 0), Some(8));
+        assert_eq!(
+            find_byte(b"\x80\x80\x80\x80\x80\x80\x80\x80\x00", 0),
+            Some(8)
+        );
         assert_eq!(find_byte(b"", b'a'), None);
     }
 }

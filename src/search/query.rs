@@ -89,9 +89,10 @@ impl Term {
             (TermKind::Prefix, text)
         } else {
             match rest.split_once(':').and_then(|(name, value)| {
-                let field = Field::ALL
-                    .into_iter()
-                    .find(|f| f.filter_name().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+                let field = Field::ALL.into_iter().find(|f| {
+                    f.filter_name()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })?;
                 Some((field, value))
             }) {
                 Some((field, value)) => (TermKind::Field(field), value),

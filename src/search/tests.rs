@@ -74,7 +74,10 @@ fn catalog() -> Vec<SearchDoc> {
             "checkout",
             &[
                 (Field::Owner, "team-payments"),
-                (Field::Description, "Web checkout; writes to the ledger. Deprecated soon"),
+                (
+                    Field::Description,
+                    "Web checkout; writes to the ledger. Deprecated soon",
+                ),
                 (Field::Lifecycle, "production"),
                 (Field::Kind, "Component"),
                 (Field::System, "storefront"),
@@ -110,7 +113,12 @@ fn exact_name_then_prefix_then_others() {
     // Two prefix matches of equal quality: the shorter name first.
     assert_eq!(
         names(&docs, &idx, "ord"),
-        ["orders", "order-service", "order-service-v2", "legacy-order-service"]
+        [
+            "orders",
+            "order-service",
+            "order-service-v2",
+            "legacy-order-service"
+        ]
     );
     // Exact match is case-insensitive.
     assert_eq!(names(&docs, &idx, "ORDERS")[0], "orders");
@@ -155,7 +163,10 @@ fn ties_break_by_shorter_name_then_ref() {
     let idx = index(docs.clone());
     assert_eq!(names(&docs, &idx, "svc"), ["svc-a", "svc-b", "svc-long"]);
     let scores: Vec<u32> = idx.search("svc", 10).hits.iter().map(|h| h.score).collect();
-    assert!(scores[0] == scores[1], "equal matches score equally: {scores:?}");
+    assert!(
+        scores[0] == scores[1],
+        "equal matches score equally: {scores:?}"
+    );
 }
 
 #[test]
@@ -176,10 +187,22 @@ fn empty_query_lists_everything_in_tie_break_order() {
     let all = idx.search("", 100);
     assert_eq!(all.total, docs.len());
     assert_eq!(
-        all.hits.iter().map(|h| name_of(&docs[h.doc])).collect::<Vec<_>>(),
-        ["checkout", "ledger-api", "legacy-ledger", "order-service", "payments-ledger"]
+        all.hits
+            .iter()
+            .map(|h| name_of(&docs[h.doc]))
+            .collect::<Vec<_>>(),
+        [
+            "checkout",
+            "ledger-api",
+            "legacy-ledger",
+            "order-service",
+            "payments-ledger"
+        ]
     );
-    assert!(all.hits.iter().all(|h| h.score == 0 && h.field.is_none() && h.highlights.is_empty()));
+    assert!(all
+        .hits
+        .iter()
+        .all(|h| h.score == 0 && h.field.is_none() && h.highlights.is_empty()));
     // Whitespace and lone operators are empty queries too.
     for query in ["   ", "!", "'", "^", "owner:", "! ' ^ kind:"] {
         assert_eq!(idx.search(query, 100), all, "{query:?}");
@@ -188,9 +211,22 @@ fn empty_query_lists_everything_in_tie_break_order() {
     let mut reversed = docs.clone();
     reversed.reverse();
     let idx2 = index(reversed.clone());
-    let order2: Vec<String> =
-        idx2.search("", 100).hits.iter().map(|h| name_of(&reversed[h.doc])).collect();
-    assert_eq!(order2, ["checkout", "ledger-api", "legacy-ledger", "order-service", "payments-ledger"]);
+    let order2: Vec<String> = idx2
+        .search("", 100)
+        .hits
+        .iter()
+        .map(|h| name_of(&reversed[h.doc]))
+        .collect();
+    assert_eq!(
+        order2,
+        [
+            "checkout",
+            "ledger-api",
+            "legacy-ledger",
+            "order-service",
+            "payments-ledger"
+        ]
+    );
 }
 
 #[test]
@@ -202,7 +238,10 @@ fn limit_and_total() {
     assert_eq!(results.total, 4); // three names + checkout's description
     assert_eq!(idx.search("ledger", 0).hits.len(), 0);
     assert_eq!(idx.search("ledger", 0).total, 4);
-    assert_eq!(idx.search("ledger", 2).hits, idx.search("ledger", 10).hits[..2]);
+    assert_eq!(
+        idx.search("ledger", 2).hits,
+        idx.search("ledger", 10).hits[..2]
+    );
 }
 
 // ---- grammar ----------------------------------------------------------------
@@ -227,10 +266,7 @@ fn exact_substring_versus_fuzzy() {
     let idx = index(docs.clone());
     assert_eq!(names(&docs, &idx, "ldgr").len(), 3);
     assert!(names(&docs, &idx, "'ldgr").is_empty());
-    assert_eq!(
-        names(&docs, &idx, "'LEDGER-"),
-        ["ledger-api"]
-    );
+    assert_eq!(names(&docs, &idx, "'LEDGER-"), ["ledger-api"]);
 }
 
 #[test]
@@ -271,14 +307,20 @@ fn field_terms() {
     assert_eq!(names(&docs, &idx, "system:storefront"), ["checkout"]);
     assert_eq!(names(&docs, &idx, "type:openapi"), ["ledger-api"]);
     // Substring: "tag:java" also finds javascript.
-    assert_eq!(names(&docs, &idx, "tag:java"), ["ledger-api", "payments-ledger"]);
+    assert_eq!(
+        names(&docs, &idx, "tag:java"),
+        ["ledger-api", "payments-ledger"]
+    );
     assert_eq!(names(&docs, &idx, "tag:cobol"), ["legacy-ledger"]);
     assert_eq!(
         names(&docs, &idx, "!owner:payments"),
         ["ledger-api", "order-service"]
     );
     // Not a known field name: a fuzzy word, which matches the ref.
-    assert_eq!(names(&docs, &idx, "component:default/order"), ["order-service"]);
+    assert_eq!(
+        names(&docs, &idx, "component:default/order"),
+        ["order-service"]
+    );
 }
 
 #[test]
@@ -293,15 +335,21 @@ fn combined_terms() {
         names(&docs, &idx, "ledger owner:payments"),
         ["legacy-ledger", "payments-ledger", "checkout"]
     );
-    assert_eq!(names(&docs, &idx, "kind:component lifecycle:prod !java"), ["checkout"]);
+    assert_eq!(
+        names(&docs, &idx, "kind:component lifecycle:prod !java"),
+        ["checkout"]
+    );
     assert!(names(&docs, &idx, "ledger owner:orders").is_empty());
 }
 
 #[test]
 fn query_parsing() {
     let q = Query::parse("  owner:pay !old 'ex ^pre fuzzy !^np !kind:api x:y ! ");
-    let described: Vec<(TermKind, bool, &str)> =
-        q.terms.iter().map(|t| (t.kind, t.negated, t.text.as_str())).collect();
+    let described: Vec<(TermKind, bool, &str)> = q
+        .terms
+        .iter()
+        .map(|t| (t.kind, t.negated, t.text.as_str()))
+        .collect();
     assert_eq!(
         described,
         [
@@ -344,12 +392,18 @@ fn refinement_rules() {
 fn highlight_positions() {
     let docs = vec![component(
         "payments-ledger",
-        &[(Field::Owner, "team-payments"), (Field::Title, "Payments Ledger")],
+        &[
+            (Field::Owner, "team-payments"),
+            (Field::Title, "Payments Ledger"),
+        ],
     )];
     let idx = index(docs);
     let hit = &idx.search("ledger", 1).hits[0];
     assert_eq!(hit.field, Some(Field::Name));
-    assert_eq!(hit.positions(Field::Name), Some(&[9, 10, 11, 12, 13, 14][..]));
+    assert_eq!(
+        hit.positions(Field::Name),
+        Some(&[9, 10, 11, 12, 13, 14][..])
+    );
     assert_eq!(hit.highlights[0].slot, 0);
 
     // Several terms in one field merge; a field term highlights its field.
@@ -419,17 +473,51 @@ fn unicode_input_never_panics() {
     let idx = index(docs.clone());
     let long = "x".repeat(100_000);
     let queries = [
-        "ß", "ss", "İ", "i̇", "🇺", "🇺🇸", "e\u{301}", "\u{301}", "日本", "!日本", "'語の", "^日",
-        "owner:équipe", "owner:equipe", "ärzte", "arzte", "ǅ", "ǆ", "\u{0}", "\u{feff}", "!",
-        "::", ":x", "x:", "owner::", "!!", "''", "^^", "\t\n", &long, "a\u{200d}b", "\u{10ffff}",
+        "ß",
+        "ss",
+        "İ",
+        "i̇",
+        "🇺",
+        "🇺🇸",
+        "e\u{301}",
+        "\u{301}",
+        "日本",
+        "!日本",
+        "'語の",
+        "^日",
+        "owner:équipe",
+        "owner:equipe",
+        "ärzte",
+        "arzte",
+        "ǅ",
+        "ǆ",
+        "\u{0}",
+        "\u{feff}",
+        "!",
+        "::",
+        ":x",
+        "x:",
+        "owner::",
+        "!!",
+        "''",
+        "^^",
+        "\t\n",
+        &long,
+        "a\u{200d}b",
+        "\u{10ffff}",
     ];
     for q in queries {
         let results = idx.search(q, 10);
         for hit in &results.hits {
             for h in &hit.highlights {
                 let text = &docs[hit.doc].fields[h.slot].1;
-                let graphemes = unicode_segmentation::UnicodeSegmentation::graphemes(text.as_str(), true).count();
-                assert!(h.positions.iter().all(|&p| (p as usize) < graphemes), "{q:?} {h:?}");
+                let graphemes =
+                    unicode_segmentation::UnicodeSegmentation::graphemes(text.as_str(), true)
+                        .count();
+                assert!(
+                    h.positions.iter().all(|&p| (p as usize) < graphemes),
+                    "{q:?} {h:?}"
+                );
                 let _ = byte_ranges(text, &h.positions);
             }
         }
@@ -443,7 +531,9 @@ fn unicode_input_never_panics() {
 #[test]
 fn long_fields_are_truncated_not_rejected() {
     let long = format!("{}needle", "a".repeat(70_000));
-    let docs = vec![SearchDoc::new().with(Field::Name, "x").with(Field::Description, long)];
+    let docs = vec![SearchDoc::new()
+        .with(Field::Name, "x")
+        .with(Field::Description, long)];
     let idx = index(docs);
     assert_eq!(idx.search("'aaa", 1).total, 1);
     assert_eq!(idx.search("'needle", 1).total, 0);
@@ -526,15 +616,39 @@ fn check_narrowing(docs_n: usize, sessions: usize, keystrokes: usize, seed: u64)
             assert_eq!(searcher.search(&query, limit), fresh, "query {query:?}");
         }
     }
-    assert!(narrowed_searches > sessions, "the test should exercise narrowing");
+    assert!(
+        narrowed_searches > sessions,
+        "the test should exercise narrowing"
+    );
 }
 
 #[test]
 fn two_pass_search_equals_brute_force() {
     const WORDS: &[&str] = &[
-        "l", "le", "led", "ledger", "pay", "p", "x", "api", "ord", "'led", "^pay", "!pay",
-        "owner:team", "owner:pay", "kind:api", "tag:pay", "e\u{301}", "ärz", "straße", "日",
-        "ledger-1", "pay-ledger-3", "dger", "order",
+        "l",
+        "le",
+        "led",
+        "ledger",
+        "pay",
+        "p",
+        "x",
+        "api",
+        "ord",
+        "'led",
+        "^pay",
+        "!pay",
+        "owner:team",
+        "owner:pay",
+        "kind:api",
+        "tag:pay",
+        "e\u{301}",
+        "ärz",
+        "straße",
+        "日",
+        "ledger-1",
+        "pay-ledger-3",
+        "dger",
+        "order",
     ];
     let mut rng = Rng(7);
     let docs = random_docs(&mut rng, 600);

@@ -66,7 +66,10 @@ pub struct Data {
 
 impl Data {
     pub fn new(catalog: Catalog, index: SearchIndex) -> Data {
-        Data { catalog: Arc::new(catalog), index: Some(Arc::new(index)) }
+        Data {
+            catalog: Arc::new(catalog),
+            index: Some(Arc::new(index)),
+        }
     }
 }
 
@@ -75,7 +78,10 @@ pub enum LoaderMsg {
     /// A catalog to show (the snapshot, then the fresh one).
     Catalog(LoadResult),
     /// The search index of that catalog.
-    Index { catalog: Arc<Catalog>, index: Arc<SearchIndex> },
+    Index {
+        catalog: Arc<Catalog>,
+        index: Arc<SearchIndex>,
+    },
 }
 
 /// What the background loader sends: first the last snapshot when there is one (at once), then
@@ -95,7 +101,13 @@ pub struct LoadResult {
 impl LoadResult {
     /// A catalog freshly read from its sources.
     pub fn fresh(data: Data, unreadable: Vec<String>, elapsed: Duration) -> LoadResult {
-        LoadResult { data, unreadable, elapsed, snapshot_age: None, warnings: Vec::new() }
+        LoadResult {
+            data,
+            unreadable,
+            elapsed,
+            snapshot_age: None,
+            warnings: Vec::new(),
+        }
     }
 }
 

@@ -72,8 +72,17 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(source: String, is_demo: bool, keymap: Keymap, theme: Theme, env: ProviderEnv) -> App {
-        let status = (!keymap.warnings.is_empty()).then(|| Status { text: keymap.warnings.join(" · "), error: true });
+    pub fn new(
+        source: String,
+        is_demo: bool,
+        keymap: Keymap,
+        theme: Theme,
+        env: ProviderEnv,
+    ) -> App {
+        let status = (!keymap.warnings.is_empty()).then(|| Status {
+            text: keymap.warnings.join(" · "),
+            error: true,
+        });
         App {
             source,
             is_demo,
@@ -110,8 +119,14 @@ impl App {
     /// Adds a start-up warning (config, theme) to the status line.
     pub fn warn(&mut self, warning: String) {
         self.status = Some(match self.status.take() {
-            Some(s) => Status { text: format!("{} · {warning}", s.text), error: true },
-            None => Status { text: warning, error: true },
+            Some(s) => Status {
+                text: format!("{} · {warning}", s.text),
+                error: true,
+            },
+            None => Status {
+                text: warning,
+                error: true,
+            },
         });
     }
 
@@ -120,7 +135,13 @@ impl App {
     /// screen (after a snapshot), in which case the view stays where it was: same filter, kind,
     /// sort, section, and the same entities selected and open (looked up by reference).
     pub fn on_loaded(&mut self, result: LoadResult) {
-        let LoadResult { data, unreadable, elapsed, snapshot_age, warnings } = result;
+        let LoadResult {
+            data,
+            unreadable,
+            elapsed,
+            snapshot_age,
+            warnings,
+        } = result;
         let old = self.data.take();
         let remap = |id: EntityId| -> Option<EntityId> {
             let old = old.as_ref()?;
@@ -157,14 +178,26 @@ impl App {
         self.templates.load(&data.catalog);
         self.cicd.load(&data.catalog);
         self.incidents.load(&data.catalog);
-        self.focus = self.page.as_ref().map(|p| p.id).or(focus).or_else(|| self.catalog.selected());
+        self.focus = self
+            .page
+            .as_ref()
+            .map(|p| p.id)
+            .or(focus)
+            .or_else(|| self.catalog.selected());
         self.refreshing = snapshot_age.is_some();
         self.snapshot_age = snapshot_age;
         if old.is_some() && snapshot_age.is_none() {
             let before = old.as_ref().map_or(0, |d| d.catalog.len());
             let now = data.catalog.len();
-            let change = if now >= before { format!("+{}", now - before) } else { format!("-{}", before - now) };
-            self.status = Some(Status { text: format!("refreshed from the sources ({change})"), error: false });
+            let change = if now >= before {
+                format!("+{}", now - before)
+            } else {
+                format!("-{}", before - now)
+            };
+            self.status = Some(Status {
+                text: format!("refreshed from the sources ({change})"),
+                error: false,
+            });
         }
         self.loaded_in = Some(elapsed);
         for warning in warnings {
@@ -175,16 +208,26 @@ impl App {
         }
         self.data = Some(data);
         self.sync();
+        if old.is_some() {
+            // The catalog shown until now (usually the snapshot) is gone: hand its memory back.
+            drop(old);
+            crate::catalog::load::release_freed_memory();
+        }
     }
 
     /// The search index of the catalog on screen is ready (ignored if the catalog was replaced).
-    pub fn on_index(&mut self, catalog: &std::sync::Arc<crate::catalog::Catalog>, index: std::sync::Arc<crate::search::SearchIndex>) {
+    pub fn on_index(
+        &mut self,
+        catalog: &std::sync::Arc<crate::catalog::Catalog>,
+        index: std::sync::Arc<crate::search::SearchIndex>,
+    ) {
         let Some(data) = &mut self.data else { return };
         if !std::sync::Arc::ptr_eq(&data.catalog, catalog) {
             return;
         }
         data.index = Some(index.clone());
-        self.catalog.set_index(index, self.background_search, &data.catalog);
+        self.catalog
+            .set_index(index, self.background_search, &data.catalog);
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
@@ -313,14 +356,20 @@ impl App {
             }
             _ if self.help.is_some() => {
                 let page = self.page_rows();
-                let keep = self.help.as_mut().is_some_and(|h| h.update(&action, &self.keymap, page));
+                let keep = self
+                    .help
+                    .as_mut()
+                    .is_some_and(|h| h.update(&action, &self.keymap, page));
                 if !keep {
                     self.help = None;
                 }
                 None
             }
             _ if self.command.is_some() => {
-                let (next, keep) = self.command.as_mut().map_or((None, false), |c| c.update(&action));
+                let (next, keep) = self
+                    .command
+                    .as_mut()
+                    .map_or((None, false), |c| c.update(&action));
                 if !keep {
                     self.command = None;
                 }
@@ -378,7 +427,10 @@ impl App {
     }
 
     fn back(&mut self) -> Option<Action> {
-        if self.page.is_none() && self.section == Section::Templates && self.templates.detail.is_some() {
+        if self.page.is_none()
+            && self.section == Section::Templates
+            && self.templates.detail.is_some()
+        {
             self.templates.detail = None;
             return None;
         }
@@ -393,7 +445,13 @@ impl App {
                 self.page = page;
             }
             None => {
-                self.status = Some(Status { text: format!("nothing to go back to ({} quits)", self.keymap.keys_of("app.quit")), error: false })
+                self.status = Some(Status {
+                    text: format!(
+                        "nothing to go back to ({} quits)",
+                        self.keymap.keys_of("app.quit")
+                    ),
+                    error: false,
+                })
             }
         }
         None
@@ -405,13 +463,29 @@ impl App {
             return None;
         }
         // A unique prefix is enough (`:comp`).
-        let exact = COMMANDS.iter().find(|(c, _)| *c == command).map(|(c, _)| *c);
-        let prefixed: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).filter(|c| c.starts_with(command)).collect();
+        let exact = COMMANDS
+            .iter()
+            .find(|(c, _)| *c == command)
+            .map(|(c, _)| *c);
+        let prefixed: Vec<&str> = COMMANDS
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| c.starts_with(command))
+            .collect();
         let name = match (exact, prefixed.as_slice()) {
             (Some(name), _) => name,
             (None, [one]) => one,
-            (None, []) => return Some(Action::Error(format!("unknown command :{command} (Tab completes; :q quits)"))),
-            (None, many) => return Some(Action::Error(format!(":{command} could be :{}", many.join(" :")))),
+            (None, []) => {
+                return Some(Action::Error(format!(
+                    "unknown command :{command} (Tab completes; :q quits)"
+                )))
+            }
+            (None, many) => {
+                return Some(Action::Error(format!(
+                    ":{command} could be :{}",
+                    many.join(" :")
+                )))
+            }
         };
         let section = match name {
             "q" | "quit" => return Some(Action::Quit),
@@ -425,7 +499,10 @@ impl App {
             "docs" => Section::Docs,
             "problems" => Section::Problems,
             kind_command => {
-                let kind = KIND_COMMANDS.iter().find(|(c, _)| *c == kind_command).map(|(_, k)| *k);
+                let kind = KIND_COMMANDS
+                    .iter()
+                    .find(|(c, _)| *c == kind_command)
+                    .map(|(_, k)| *k);
                 if let Some(data) = &self.data {
                     self.catalog.set_kind(kind, &data.catalog);
                 } else {
@@ -449,13 +526,20 @@ impl App {
         }
         match self.section {
             Section::Catalog => {
-                let next = self.catalog.update(&action, catalog, page.saturating_sub(1));
+                let next = self
+                    .catalog
+                    .update(&action, catalog, page.saturating_sub(1));
                 self.focus = self.catalog.selected().or(self.focus);
                 next
             }
             Section::Dependencies => self.deps.update(&action, catalog, page),
             Section::CiCd => {
-                self.cicd.scroll = scroll(self.cicd.scroll, &action, self.cicd.lines(catalog, self.focus, &self.env).len(), page);
+                self.cicd.scroll = scroll(
+                    self.cicd.scroll,
+                    &action,
+                    self.cicd.lines(catalog, self.focus, &self.env).len(),
+                    page,
+                );
                 None
             }
             Section::Incidents => {
@@ -464,7 +548,12 @@ impl App {
                 None
             }
             Section::Cost => {
-                self.cost.scroll = scroll(self.cost.scroll, &action, self.cost.lines(catalog, self.focus, &self.env).len(), page);
+                self.cost.scroll = scroll(
+                    self.cost.scroll,
+                    &action,
+                    self.cost.lines(catalog, self.focus, &self.env).len(),
+                    page,
+                );
                 None
             }
             Section::Templates => {
@@ -491,7 +580,9 @@ impl App {
     /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
     /// work done here, once per selection, so draw only reads.
     fn sync(&mut self) {
-        let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else { return };
+        let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else {
+            return;
+        };
         match self.section {
             Section::Dependencies => self.deps.show(&data.catalog, focus),
             Section::Docs => self.docs.show(&data.catalog, focus, &self.theme, false),

@@ -124,10 +124,18 @@ impl Key {
         let mut rest = text;
         loop {
             let lower = rest.to_ascii_lowercase();
-            if rest.len() > 1 && (lower.starts_with("ctrl-") || lower.starts_with("ctrl+") || lower.starts_with("c-")) {
+            if rest.len() > 1
+                && (lower.starts_with("ctrl-")
+                    || lower.starts_with("ctrl+")
+                    || lower.starts_with("c-"))
+            {
                 ctrl = true;
                 rest = &rest[if lower.starts_with("c-") { 2 } else { 5 }..];
-            } else if rest.len() > 1 && (lower.starts_with("alt-") || lower.starts_with("alt+") || lower.starts_with("m-")) {
+            } else if rest.len() > 1
+                && (lower.starts_with("alt-")
+                    || lower.starts_with("alt+")
+                    || lower.starts_with("m-"))
+            {
                 alt = true;
                 rest = &rest[if lower.starts_with("m-") { 2 } else { 4 }..];
             } else {
@@ -154,7 +162,9 @@ impl Key {
                 "end" => KeyCode::End,
                 "delete" | "del" => KeyCode::Delete,
                 "insert" | "ins" => KeyCode::Insert,
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
+                f if f.starts_with('f')
+                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
+                {
                     KeyCode::F(f[1..].parse().unwrap_or(1))
                 }
                 _ => return Err(format!("unknown key \"{text}\"")),
@@ -171,7 +181,11 @@ impl Key {
             KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
             code => code,
         };
-        Key { code, ctrl, alt: event.modifiers.contains(KeyModifiers::ALT) }
+        Key {
+            code,
+            ctrl,
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        }
     }
 }
 
@@ -237,7 +251,9 @@ impl Keymap {
         let mut warnings = Vec::new();
         for name in overrides.keys() {
             if !table.iter().any(|b| b.name == name) {
-                warnings.push(format!("[keys] \"{name}\": no such action (see ? for the names)"));
+                warnings.push(format!(
+                    "[keys] \"{name}\": no such action (see ? for the names)"
+                ));
             }
         }
         let entries: Vec<Entry> = table
@@ -257,7 +273,13 @@ impl Keymap {
                         }
                     })
                     .collect();
-                Entry { scope: b.scope, name: b.name, action: b.action.clone(), keys, help: b.help }
+                Entry {
+                    scope: b.scope,
+                    name: b.name,
+                    action: b.action.clone(),
+                    keys,
+                    help: b.help,
+                }
             })
             .collect();
         let mut keymap = Keymap { entries, warnings };
@@ -297,12 +319,16 @@ impl Keymap {
                 let together = a.scope == b.scope
                     || (a.scope != Scope::Input
                         && b.scope != Scope::Input
-                        && (matches!(a.scope, Scope::App | Scope::Nav) || matches!(b.scope, Scope::App | Scope::Nav)));
+                        && (matches!(a.scope, Scope::App | Scope::Nav)
+                            || matches!(b.scope, Scope::App | Scope::Nav)));
                 if !together || a.action == b.action {
                     continue;
                 }
                 for key in a.keys.iter().filter(|k| b.keys.contains(k)) {
-                    out.push(format!("key {key} is bound to both {} and {}", a.name, b.name));
+                    out.push(format!(
+                        "key {key} is bound to both {} and {}",
+                        a.name, b.name
+                    ));
                 }
             }
         }
@@ -312,18 +338,28 @@ impl Keymap {
     /// The action of a key in the given scopes, first scope first.
     pub fn lookup(&self, scopes: &[Scope], key: Key) -> Option<&Action> {
         scopes.iter().find_map(|scope| {
-            self.entries.iter().find(|e| e.scope == *scope && e.keys.contains(&key)).map(|e| &e.action)
+            self.entries
+                .iter()
+                .find(|e| e.scope == *scope && e.keys.contains(&key))
+                .map(|e| &e.action)
         })
     }
 
     /// The entries of the given scopes, in the order of the scopes, for help.
     pub fn entries_for<'a>(&'a self, scopes: &'a [Scope]) -> impl Iterator<Item = &'a Entry> + 'a {
-        scopes.iter().flat_map(move |scope| self.entries.iter().filter(move |e| e.scope == *scope))
+        scopes
+            .iter()
+            .flat_map(move |scope| self.entries.iter().filter(move |e| e.scope == *scope))
     }
 
     /// The first key of an action, for hints.
     pub fn first_key(&self, name: &str) -> String {
-        self.entries.iter().find(|e| e.name == name).and_then(|e| e.keys.first()).map(ToString::to_string).unwrap_or_default()
+        self.entries
+            .iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.keys.first())
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 
     /// The keys of an action in a scope, as text, for hints: `j/down`.
@@ -331,7 +367,13 @@ impl Keymap {
         self.entries
             .iter()
             .find(|e| e.name == name)
-            .map(|e| e.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join("/"))
+            .map(|e| {
+                e.keys
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .unwrap_or_default()
     }
 }
@@ -370,20 +412,39 @@ mod tests {
         for (at, _) in keys.match_indices("\" = [") {
             let name_start = keys[..at].rfind('"').expect("an opening quote") + 1;
             let value_start = at + 4;
-            let value_end = value_start + keys[value_start..].find(']').expect("a closing bracket") + 1;
-            let parsed: BTreeMap<String, Vec<String>> = toml::from_str(&format!("k = {}", &keys[value_start..value_end])).unwrap();
+            let value_end =
+                value_start + keys[value_start..].find(']').expect("a closing bracket") + 1;
+            let parsed: BTreeMap<String, Vec<String>> =
+                toml::from_str(&format!("k = {}", &keys[value_start..value_end])).unwrap();
             documented.insert(keys[name_start..at].to_string(), parsed["k"].clone());
         }
         for b in defaults() {
             let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
-            assert_eq!(documented.get(b.name), Some(&keys), "{} in config.example.toml", b.name);
+            assert_eq!(
+                documented.get(b.name),
+                Some(&keys),
+                "{} in config.example.toml",
+                b.name
+            );
         }
-        assert_eq!(documented.len(), defaults().len(), "{:?}", documented.keys().collect::<Vec<_>>());
+        assert_eq!(
+            documented.len(),
+            defaults().len(),
+            "{:?}",
+            documented.keys().collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn parses_keys_as_written_in_config() {
-        assert_eq!(Key::parse("ctrl-d").unwrap(), Key { code: KeyCode::Char('d'), ctrl: true, alt: false });
+        assert_eq!(
+            Key::parse("ctrl-d").unwrap(),
+            Key {
+                code: KeyCode::Char('d'),
+                ctrl: true,
+                alt: false
+            }
+        );
         assert_eq!(Key::parse("S").unwrap().code, KeyCode::Char('S'));
         assert_eq!(Key::parse("PgDn").unwrap().code, KeyCode::PageDown);
         assert_eq!(Key::parse("space").unwrap().code, KeyCode::Char(' '));
@@ -396,15 +457,30 @@ mod tests {
     #[test]
     fn user_bindings_replace_defaults_and_conflicts_are_reported() {
         let mut keys = BTreeMap::new();
-        keys.insert("catalog.sort".to_string(), vec!["o".to_string(), "q".to_string()]);
+        keys.insert(
+            "catalog.sort".to_string(),
+            vec!["o".to_string(), "q".to_string()],
+        );
         keys.insert("catalog.nope".to_string(), vec!["x".to_string()]);
         let keymap = Keymap::new(&keys);
         let o = Key::parse("o").unwrap();
-        assert_eq!(keymap.lookup(&[Scope::Catalog, Scope::App], o), Some(&Action::SortNext));
-        assert_eq!(keymap.lookup(&[Scope::Catalog], Key::parse("s").unwrap()), None);
-        assert!(keymap.warnings.iter().any(|w| w.contains("catalog.nope")), "{:?}", keymap.warnings);
+        assert_eq!(
+            keymap.lookup(&[Scope::Catalog, Scope::App], o),
+            Some(&Action::SortNext)
+        );
+        assert_eq!(
+            keymap.lookup(&[Scope::Catalog], Key::parse("s").unwrap()),
+            None
+        );
         assert!(
-            keymap.warnings.iter().any(|w| w.contains("key q") && w.contains("app.quit") && w.contains("catalog.sort")),
+            keymap.warnings.iter().any(|w| w.contains("catalog.nope")),
+            "{:?}",
+            keymap.warnings
+        );
+        assert!(
+            keymap.warnings.iter().any(|w| w.contains("key q")
+                && w.contains("app.quit")
+                && w.contains("catalog.sort")),
             "{:?}",
             keymap.warnings
         );

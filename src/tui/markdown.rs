@@ -8,8 +8,19 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 pub fn render(text: &str, theme: &Theme) -> Vec<Line<'static>> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
-    let mut r = Renderer { theme, lines: Vec::new(), spans: Vec::new(), styles: vec![theme.base], lists: Vec::new(), marker: None, quote: 0, code: false, links: Vec::new() };
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    let mut r = Renderer {
+        theme,
+        lines: Vec::new(),
+        spans: Vec::new(),
+        styles: vec![theme.base],
+        lists: Vec::new(),
+        marker: None,
+        quote: 0,
+        code: false,
+        links: Vec::new(),
+    };
     for event in Parser::new_ext(text, options) {
         r.event(event);
     }
@@ -59,7 +70,9 @@ impl Renderer<'_> {
         if !self.lists.is_empty() {
             let indent = "  ".repeat(self.lists.len() - 1);
             match self.marker.take() {
-                Some(marker) => prefix.push(Span::styled(format!("{indent}{marker}"), self.theme.accent)),
+                Some(marker) => {
+                    prefix.push(Span::styled(format!("{indent}{marker}"), self.theme.accent))
+                }
                 None => prefix.push(Span::raw(format!("{indent}  "))),
             }
         }
@@ -101,23 +114,29 @@ impl Renderer<'_> {
                 }
             }
             Event::Text(text) => self.text(&text),
-            Event::Code(code) => self.spans.push(Span::styled(code.to_string(), self.theme.code)),
+            Event::Code(code) => self
+                .spans
+                .push(Span::styled(code.to_string(), self.theme.code)),
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.flush(),
             Event::Rule => {
                 self.flush();
-                self.lines.push(Line::from(Span::styled("─".repeat(40), self.theme.muted)));
+                self.lines
+                    .push(Line::from(Span::styled("─".repeat(40), self.theme.muted)));
                 self.lines.push(Line::default());
             }
             Event::TaskListMarker(done) => self.text(if done { "[x] " } else { "[ ] " }),
             Event::Html(html) | Event::InlineHtml(html) => {
                 let html = html.trim();
                 if !html.starts_with("<!--") {
-                    self.spans.push(Span::styled(html.to_string(), self.theme.muted));
+                    self.spans
+                        .push(Span::styled(html.to_string(), self.theme.muted));
                 }
             }
             Event::FootnoteReference(name) => self.text(&format!("[^{name}]")),
-            Event::InlineMath(math) | Event::DisplayMath(math) => self.spans.push(Span::styled(math.to_string(), self.theme.code)),
+            Event::InlineMath(math) | Event::DisplayMath(math) => self
+                .spans
+                .push(Span::styled(math.to_string(), self.theme.code)),
         }
     }
 
@@ -138,7 +157,10 @@ impl Renderer<'_> {
                     style = style.add_modifier(Modifier::UNDERLINED);
                 }
                 self.styles.push(style);
-                self.spans.push(Span::styled(format!("{} ", "#".repeat(hashes)), self.theme.muted));
+                self.spans.push(Span::styled(
+                    format!("{} ", "#".repeat(hashes)),
+                    self.theme.muted,
+                ));
             }
             Tag::BlockQuote(_) => {
                 self.flush();
@@ -225,9 +247,13 @@ impl Renderer<'_> {
             TagEnd::Link => {
                 self.pop_style();
                 if let Some((url, start)) = self.links.pop() {
-                    let text: String = self.spans[start.min(self.spans.len())..].iter().map(|s| s.content.as_ref()).collect();
+                    let text: String = self.spans[start.min(self.spans.len())..]
+                        .iter()
+                        .map(|s| s.content.as_ref())
+                        .collect();
                     if !url.starts_with('#') && text != url && !url.ends_with(&format!(":{text}")) {
-                        self.spans.push(Span::styled(format!(" <{url}>"), self.theme.muted));
+                        self.spans
+                            .push(Span::styled(format!(" <{url}>"), self.theme.muted));
                     }
                 }
             }
@@ -235,13 +261,17 @@ impl Renderer<'_> {
                 self.pop_style();
                 self.text("]");
                 if let Some((url, _)) = self.links.pop() {
-                    self.spans.push(Span::styled(format!(" <{url}>"), self.theme.muted));
+                    self.spans
+                        .push(Span::styled(format!(" <{url}>"), self.theme.muted));
                 }
             }
             TagEnd::TableCell => self.spans.push(Span::styled(" │ ", self.theme.muted)),
             TagEnd::TableHead => {
-                let spans: Vec<Span<'static>> =
-                    self.spans.drain(..).map(|s| s.style(self.theme.table_header)).collect();
+                let spans: Vec<Span<'static>> = self
+                    .spans
+                    .drain(..)
+                    .map(|s| s.style(self.theme.table_header))
+                    .collect();
                 self.lines.push(Line::from(spans));
             }
             TagEnd::TableRow => self.flush(),
@@ -256,7 +286,10 @@ mod tests {
     use super::*;
 
     fn plain(lines: &[Line]) -> Vec<String> {
-        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
     }
 
     #[test]
@@ -281,7 +314,11 @@ mod tests {
                 "│ quoted",
             ]
         );
-        let emphasis = lines[2].spans.iter().find(|s| s.content == "emphasis").unwrap();
+        let emphasis = lines[2]
+            .spans
+            .iter()
+            .find(|s| s.content == "emphasis")
+            .unwrap();
         assert!(emphasis.style.add_modifier.contains(Modifier::ITALIC));
         let link = lines[2].spans.iter().find(|s| s.content == "link").unwrap();
         assert_eq!(link.style, theme.link);

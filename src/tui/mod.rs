@@ -49,8 +49,18 @@ pub fn run(cli: &Cli) -> ExitCode {
     let config = loaded.config;
     let source = CatalogSource::choose(&cli.catalogs, cli.demo, &config);
     let keymap = keymap::Keymap::new(&config.keys);
-    let (theme, theme_warning) = theme::choose(cli.theme.as_deref(), config.ui.theme.as_deref(), theme::no_color_env());
-    let mut app = App::new(source.label(), source.is_demo(), keymap, theme, panes::ProviderEnv::detect(&config));
+    let (theme, theme_warning) = theme::choose(
+        cli.theme.as_deref(),
+        config.ui.theme.as_deref(),
+        theme::no_color_env(),
+    );
+    let mut app = App::new(
+        source.label(),
+        source.is_demo(),
+        keymap,
+        theme,
+        panes::ProviderEnv::detect(&config),
+    );
     for warning in loaded.warnings.into_iter().chain(theme_warning) {
         app.warn(warning);
     }
@@ -67,7 +77,12 @@ pub fn run(cli: &Cli) -> ExitCode {
 /// read again from its sources, which replaces it and becomes the next snapshot
 /// (stale-while-revalidate, see `snapshot.rs`). Each catalog is sent before its search index is
 /// built, so the list shows while the index is made.
-pub fn load_in_background(source: &CatalogSource, config: &Config, started: Instant, sender: &mpsc::Sender<LoaderMsg>) {
+pub fn load_in_background(
+    source: &CatalogSource,
+    config: &Config,
+    started: Instant,
+    sender: &mpsc::Sender<LoaderMsg>,
+) {
     let send_with_index = |result: LoadResult| -> bool {
         let catalog = result.data.catalog.clone();
         if sender.send(LoaderMsg::Catalog(result)).is_err() {
@@ -80,8 +95,13 @@ pub fn load_in_background(source: &CatalogSource, config: &Config, started: Inst
     let mut warnings = Vec::new();
     match snapshot::read(&path) {
         Ok(Some(snapshot)) => {
-            let age = SystemTime::now().duration_since(snapshot.written).unwrap_or_default();
-            let data = Data { catalog: Arc::new(snapshot.catalog), index: None };
+            let age = SystemTime::now()
+                .duration_since(snapshot.written)
+                .unwrap_or_default();
+            let data = Data {
+                catalog: Arc::new(snapshot.catalog),
+                index: None,
+            };
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
             result.snapshot_age = Some(age);
             if !send_with_index(result) {
@@ -94,7 +114,14 @@ pub fn load_in_background(source: &CatalogSource, config: &Config, started: Inst
     let loaded = source.load(config);
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
-    let mut result = LoadResult::fresh(Data { catalog: catalog.clone(), index: None }, loaded.unreadable, started.elapsed());
+    let mut result = LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        loaded.unreadable,
+        started.elapsed(),
+    );
     result.warnings = warnings;
     if !send_with_index(result) {
         return;
@@ -108,16 +135,39 @@ pub fn load_in_background(source: &CatalogSource, config: &Config, started: Inst
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).
 pub fn app_with(catalog: Catalog, source: &str, is_demo: bool, theme: theme::Theme) -> App {
     let index = search::entities::index(&catalog);
-    let mut app = App::new(source.into(), is_demo, keymap::Keymap::default(), theme, panes::ProviderEnv::default());
-    app.on_loaded(LoadResult::fresh(Data::new(catalog, index), Vec::new(), std::time::Duration::ZERO));
+    let mut app = App::new(
+        source.into(),
+        is_demo,
+        keymap::Keymap::default(),
+        theme,
+        panes::ProviderEnv::default(),
+    );
+    app.on_loaded(LoadResult::fresh(
+        Data::new(catalog, index),
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
     app
 }
 
 /// The app over an already loaded catalog, searching on a thread as the running TUI does
 /// (for benchmarks).
 pub fn app_with_background_search(data: &Data) -> App {
-    let mut app = App::new("bench".into(), false, keymap::Keymap::default(), theme::Theme::default(), panes::ProviderEnv::default());
+    let mut app = App::new(
+        "bench".into(),
+        false,
+        keymap::Keymap::default(),
+        theme::Theme::default(),
+        panes::ProviderEnv::default(),
+    );
     app.background_search = true;
-    app.on_loaded(LoadResult::fresh(Data { catalog: data.catalog.clone(), index: data.index.clone() }, Vec::new(), std::time::Duration::ZERO));
+    app.on_loaded(LoadResult::fresh(
+        Data {
+            catalog: data.catalog.clone(),
+            index: data.index.clone(),
+        },
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
     app
 }

@@ -6,7 +6,9 @@ use super::action::{Action, LoaderMsg};
 use super::app::App;
 use super::ui;
 use crossterm::event::{self, Event};
-use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -39,7 +41,9 @@ fn enter() -> io::Result<()> {
 /// Installs color-eyre's panic report behind a hook that restores the terminal first, so the
 /// report is readable on the normal screen. Must run before the terminal is set up.
 fn install_panic_hook() {
-    let (panic_hook, _) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
+    let (panic_hook, _) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -145,7 +149,10 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
                 match event::read()? {
                     Event::Key(key) => app.handle_key(key),
                     Event::Resize(w, h) => app.dispatch(Action::Resize(w, h)),
-                    Event::Paste(text) => text.chars().filter(|c| !c.is_control()).for_each(|c| app.dispatch(Action::InputChar(c))),
+                    Event::Paste(text) => text
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .for_each(|c| app.dispatch(Action::InputChar(c))),
                     _ => {}
                 }
                 if !app.running || app.suspend || !event::poll(Duration::ZERO)? {

@@ -10,7 +10,10 @@ use std::str::FromStr;
 pub const BUILTIN: [(&str, &str); 3] = [
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 pub const DEFAULT: &str = "dark";
@@ -69,32 +72,67 @@ impl Default for Theme {
 impl Theme {
     /// A built-in theme by name, else a theme file at that path.
     pub fn load(name_or_path: &str) -> Result<Theme, String> {
-        if let Some((_, text)) = BUILTIN.iter().find(|(name, _)| name.eq_ignore_ascii_case(name_or_path)) {
+        if let Some((_, text)) = BUILTIN
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(name_or_path))
+        {
             return Theme::parse(text);
         }
         let path = std::path::Path::new(name_or_path);
         if path.is_file() {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("theme {name_or_path}: {e}"))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("theme {name_or_path}: {e}"))?;
             return Theme::parse(&text).map_err(|e| format!("theme {name_or_path}: {e}"));
         }
         let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        Err(format!("no theme \"{name_or_path}\" (built in: {}; or a path to a .toml file)", names.join(", ")))
+        Err(format!(
+            "no theme \"{name_or_path}\" (built in: {}; or a path to a .toml file)",
+            names.join(", ")
+        ))
     }
 
     /// Parses a theme file; styles it does not name come from the dark theme.
     pub fn parse(text: &str) -> Result<Theme, String> {
         let file: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        let fallback = if file.name.as_deref() == Some(DEFAULT) { None } else { Some(Theme::default()) };
+        let fallback = if file.name.as_deref() == Some(DEFAULT) {
+            None
+        } else {
+            Some(Theme::default())
+        };
         let mut styles = BTreeMap::new();
         for (key, spec) in &file.styles {
-            styles.insert(key.as_str(), spec.to_style().map_err(|e| format!("styles.{key}: {e}"))?);
+            styles.insert(
+                key.as_str(),
+                spec.to_style().map_err(|e| format!("styles.{key}: {e}"))?,
+            );
         }
         let known = [
-            "base", "muted", "accent", "header", "demo_badge", "tab", "tab_active", "border", "title", "table_header",
-            "selected", "matched", "link", "heading", "code", "error", "warning", "ok", "status", "key",
+            "base",
+            "muted",
+            "accent",
+            "header",
+            "demo_badge",
+            "tab",
+            "tab_active",
+            "border",
+            "title",
+            "table_header",
+            "selected",
+            "matched",
+            "link",
+            "heading",
+            "code",
+            "error",
+            "warning",
+            "ok",
+            "status",
+            "key",
         ];
         if let Some(unknown) = styles.keys().find(|k| !known.contains(k)) {
-            return Err(format!("styles.{unknown}: unknown style (known: {})", known.join(", ")));
+            return Err(format!(
+                "styles.{unknown}: unknown style (known: {})",
+                known.join(", ")
+            ));
         }
         let get = |key: &str, from_default: fn(&Theme) -> Style| -> Result<Style, String> {
             match (styles.get(key), &fallback) {
@@ -132,12 +170,24 @@ impl Theme {
     /// tell apart (selection, tabs, header) shown in reverse video instead.
     pub fn without_colour(mut self) -> Theme {
         for style in self.styles_mut() {
-            *style = Style { fg: None, bg: None, ..*style };
+            *style = Style {
+                fg: None,
+                bg: None,
+                ..*style
+            };
         }
-        for style in [&mut self.selected, &mut self.tab_active, &mut self.header, &mut self.demo_badge, &mut self.status] {
+        for style in [
+            &mut self.selected,
+            &mut self.tab_active,
+            &mut self.header,
+            &mut self.demo_badge,
+            &mut self.status,
+        ] {
             *style = style.add_modifier(Modifier::REVERSED);
         }
-        self.matched = self.matched.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+        self.matched = self
+            .matched
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
         self.muted = self.muted.add_modifier(Modifier::DIM);
         self
     }
@@ -170,14 +220,19 @@ impl Theme {
     /// Whether any style has a colour (false after [`Theme::without_colour`]).
     pub fn has_colour(&self) -> bool {
         let mut theme = self.clone();
-        theme.styles_mut().iter().any(|s| s.fg.is_some() || s.bg.is_some())
+        theme
+            .styles_mut()
+            .iter()
+            .any(|s| s.fg.is_some() || s.bg.is_some())
     }
 }
 
 impl StyleSpec {
     fn to_style(&self) -> Result<Style, String> {
         let colour = |text: &Option<String>| -> Result<Option<Color>, String> {
-            text.as_deref().map(|t| Color::from_str(t).map_err(|_| format!("unknown colour \"{t}\""))).transpose()
+            text.as_deref()
+                .map(|t| Color::from_str(t).map_err(|_| format!("unknown colour \"{t}\"")))
+                .transpose()
         };
         let mut style = Style::default();
         if let Some(fg) = colour(&self.fg)? {
@@ -210,7 +265,14 @@ pub fn choose(cli: Option<&str>, config: Option<&str>, no_color: bool) -> (Theme
         Ok(theme) => (theme, None),
         Err(err) => (Theme::default(), Some(err)),
     };
-    (if no_color { theme.without_colour() } else { theme }, warning)
+    (
+        if no_color {
+            theme.without_colour()
+        } else {
+            theme
+        },
+        warning,
+    )
 }
 
 /// `NO_COLOR` as no-color.org defines it: set and not empty.
@@ -248,11 +310,18 @@ mod tests {
     fn a_theme_file_by_path_and_errors_name_the_style() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mine.toml");
-        std::fs::write(&path, "name = \"mine\"\n[styles]\nselected = { fg = \"black\", bg = \"#ffcc00\" }\n").unwrap();
+        std::fs::write(
+            &path,
+            "name = \"mine\"\n[styles]\nselected = { fg = \"black\", bg = \"#ffcc00\" }\n",
+        )
+        .unwrap();
         let theme = Theme::load(path.to_str().unwrap()).unwrap();
         assert_eq!(theme.selected.bg, Some(Color::Rgb(0xff, 0xcc, 0)));
         assert_eq!(theme.base, Theme::default().base);
         let err = Theme::parse("[styles]\nbase = { fg = \"notacolour\" }\n").unwrap_err();
-        assert!(err.contains("styles.base") && err.contains("notacolour"), "{err}");
+        assert!(
+            err.contains("styles.base") && err.contains("notacolour"),
+            "{err}"
+        );
     }
 }

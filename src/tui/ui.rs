@@ -20,16 +20,36 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = vec![
             Line::from(Span::styled("terminal too small", theme.error)),
-            Line::from(Span::styled(format!("{}x{}: greenroom needs {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height), theme.base)),
+            Line::from(Span::styled(
+                format!(
+                    "{}x{}: greenroom needs {MIN_WIDTH}x{MIN_HEIGHT}",
+                    area.width, area.height
+                ),
+                theme.base,
+            )),
             Line::from(Span::styled("enlarge it, or q quits", theme.muted)),
         ];
         let y = area.height.saturating_sub(3) / 2;
-        let centered = Rect { y: area.y + y, height: area.height.saturating_sub(y).min(3), ..area };
-        frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), centered);
+        let centered = Rect {
+            y: area.y + y,
+            height: area.height.saturating_sub(y).min(3),
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            centered,
+        );
         return;
     }
-    let [header, tabs, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [header, tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_header(frame, header, app);
     draw_tabs(frame, tabs, app);
     draw_body(frame, body, app);
@@ -47,7 +67,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::styled(" greenroom ", theme.header), Span::raw(" ")];
     if app.is_demo {
         spans.push(Span::styled(" DEMO ", theme.demo_badge));
-        let text = if area.width >= 100 { " bundled demo catalog (not your data)" } else { " demo data" };
+        let text = if area.width >= 100 {
+            " bundled demo catalog (not your data)"
+        } else {
+            " demo data"
+        };
         spans.push(Span::styled(text, theme.warning));
     } else {
         spans.push(Span::styled("source ", theme.muted));
@@ -57,7 +81,14 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(data) => {
             let catalog = &data.catalog;
             spans.push(Span::styled(" │ ", theme.border));
-            spans.push(Span::styled(format!("{} entit{}", thousands(catalog.len()), if catalog.len() == 1 { "y" } else { "ies" }), theme.base));
+            spans.push(Span::styled(
+                format!(
+                    "{} entit{}",
+                    thousands(catalog.len()),
+                    if catalog.len() == 1 { "y" } else { "ies" }
+                ),
+                theme.base,
+            ));
             spans.push(Span::styled(" │ ", theme.border));
             let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
             let style = if errors > 0 {
@@ -68,9 +99,15 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 theme.ok
             };
             let n = catalog.problems.len();
-            spans.push(Span::styled(format!("{n} problem{}", if n == 1 { "" } else { "s" }), style));
+            spans.push(Span::styled(
+                format!("{n} problem{}", if n == 1 { "" } else { "s" }),
+                style,
+            ));
             if n > 0 {
-                spans.push(Span::styled(format!(" ({})", super::panes::problems::counts(errors, warnings)), theme.muted));
+                spans.push(Span::styled(
+                    format!(" ({})", super::panes::problems::counts(errors, warnings)),
+                    theme.muted,
+                ));
             }
         }
         None => spans.push(Span::styled(" │ loading…", theme.muted)),
@@ -83,16 +120,26 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let short = area.width < 100;
     let mut spans = Vec::new();
     for section in Section::ALL {
-        let title = if short { section.short_title() } else { section.title() };
+        let title = if short {
+            section.short_title()
+        } else {
+            section.title()
+        };
         let active = app.section == section && app.page.is_none();
         let style = if active { theme.tab_active } else { theme.tab };
-        spans.push(Span::styled(format!("{}", section.number()), if active { style } else { theme.key }));
+        spans.push(Span::styled(
+            format!("{}", section.number()),
+            if active { style } else { theme.key },
+        ));
         spans.push(Span::styled(format!(" {title}"), style));
         spans.push(Span::raw(" "));
     }
     if let Some(page) = &app.page {
         if let Some(data) = &app.data {
-            spans.push(Span::styled(format!("› {}", data.catalog.entity(page.id).reference.short()), theme.tab_active));
+            spans.push(Span::styled(
+                format!("› {}", data.catalog.entity(page.id).reference.short()),
+                theme.tab_active,
+            ));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -103,19 +150,30 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
     let Some(data) = &app.data else {
         let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
         let tick = (app.loading_for.as_millis() / 100) as usize % spinner.len();
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let text = vec![
             Line::from(vec![
                 Span::styled(format!("{} ", spinner[tick]), theme.accent),
-                Span::styled(format!("loading the catalog from {}…", app.source), theme.base),
+                Span::styled(
+                    format!("loading the catalog from {}…", app.source),
+                    theme.base,
+                ),
             ]),
             Line::from(Span::styled(
-                format!("{:.1} s · reading catalog files and Locations, then indexing for search", app.loading_for.as_secs_f64()),
+                format!(
+                    "{:.1} s · reading catalog files and Locations, then indexing for search",
+                    app.loading_for.as_secs_f64()
+                ),
                 theme.muted,
             )),
-            Line::from(Span::styled("q quits · keys work while this loads", theme.muted)),
+            Line::from(Span::styled(
+                "q quits · keys work while this loads",
+                theme.muted,
+            )),
         ];
         frame.render_widget(Paragraph::new(text), inner);
         return;
@@ -128,9 +186,15 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
     match app.section {
         Section::Catalog => app.catalog.draw(frame, area, data, theme),
         Section::Dependencies => app.deps.draw(frame, area, catalog, theme),
-        Section::CiCd => app.cicd.draw(frame, area, catalog, app.focus, &app.env, theme),
-        Section::Incidents => app.incidents.draw(frame, area, catalog, app.focus, &app.env, theme),
-        Section::Cost => app.cost.draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::CiCd => app
+            .cicd
+            .draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Incidents => app
+            .incidents
+            .draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Cost => app
+            .cost
+            .draw(frame, area, catalog, app.focus, &app.env, theme),
         Section::Templates => app.templates.draw(frame, area, catalog, theme),
         Section::Docs => app.docs.draw(frame, area, catalog, theme),
         Section::Problems => app.problems.draw(frame, area, catalog, theme),
@@ -142,7 +206,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
     let k = |name: &str| app.keymap.first_key(name);
     let mut out = Vec::new();
     if app.catalog.editing && app.page.is_none() && app.section == Section::Catalog {
-        return vec![("enter".into(), "open"), ("tab".into(), "keep"), ("esc".into(), "clear"), ("↑/↓".into(), "move")];
+        return vec![
+            ("enter".into(), "open"),
+            ("tab".into(), "keep"),
+            ("esc".into(), "clear"),
+            ("↑/↓".into(), "move"),
+        ];
     }
     if app.page.is_some() {
         out.push((k("entity.open"), "open relation"));
@@ -178,24 +247,44 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         right.push(Span::styled(format!(" {what}  "), theme.status));
     }
     let left = match &app.status {
-        Some(status) if status.error => Span::styled(format!(" {}", status.text), theme.status.patch(theme.error)),
+        Some(status) if status.error => {
+            Span::styled(format!(" {}", status.text), theme.status.patch(theme.error))
+        }
         Some(status) => Span::styled(format!(" {}", status.text), theme.status),
         None => match (app.loaded_in, app.snapshot_age) {
             (Some(_), Some(age)) if app.refreshing => Span::styled(
-                format!(" snapshot from {} ago · reading the sources again…", human(age)),
+                format!(
+                    " snapshot from {} ago · reading the sources again…",
+                    human(age)
+                ),
                 theme.status.patch(theme.warning),
             ),
-            (Some(t), _) if app.data.is_some() => Span::styled(format!(" loaded in {} ms", t.as_millis()), theme.status.patch(theme.muted)),
+            (Some(t), _) if app.data.is_some() => Span::styled(
+                format!(" loaded in {} ms", t.as_millis()),
+                theme.status.patch(theme.muted),
+            ),
             _ => Span::styled(" ", theme.status),
         },
     };
     frame.render_widget(Block::default().style(theme.status), area);
     // The message first (it may be an error); the hints get what is left, at least half.
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
-    let room = area.width.saturating_sub(left.width() as u16 + 2).max(area.width / 2);
-    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width.min(room))]).areas(area);
+    let room = area
+        .width
+        .saturating_sub(left.width() as u16 + 2)
+        .max(area.width / 2);
+    let [l, r] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(right_width.min(room)),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.status), l);
-    frame.render_widget(Paragraph::new(Line::from(right)).alignment(Alignment::Right).style(theme.status), r);
+    frame.render_widget(
+        Paragraph::new(Line::from(right))
+            .alignment(Alignment::Right)
+            .style(theme.status),
+        r,
+    );
 }
 
 /// 42 s, 5 min, 3 h, 2 days.

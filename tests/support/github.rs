@@ -14,13 +14,23 @@ use std::sync::{Arc, Mutex};
 pub const TOKEN: &str = "ghp_PLANTEDtoken0123456789abcdefSECRETxyz";
 
 pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/github/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/github/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// A run: a copy of the fixture's run with these values. Times: created at `created`, finished
 /// 119 s later when completed.
-pub fn run(id: u64, workflow: &str, branch: &str, status: &str, conclusion: Option<&str>, title: &str) -> Value {
+pub fn run(
+    id: u64,
+    workflow: &str,
+    branch: &str,
+    status: &str,
+    conclusion: Option<&str>,
+    title: &str,
+) -> Value {
     let mut run = fixture("workflow-runs.json")["workflow_runs"][0].clone();
     let created = "2024-05-01T10:00:00Z";
     run["id"] = json!(id);
@@ -31,9 +41,15 @@ pub fn run(id: u64, workflow: &str, branch: &str, status: &str, conclusion: Opti
     run["display_title"] = json!(title);
     run["created_at"] = json!(created);
     run["run_started_at"] = json!(created);
-    run["updated_at"] = json!(if status == "completed" { "2024-05-01T10:01:59Z" } else { created });
+    run["updated_at"] = json!(if status == "completed" {
+        "2024-05-01T10:01:59Z"
+    } else {
+        created
+    });
     run["run_number"] = json!(id % 1000);
-    run["html_url"] = json!(format!("https://github.com/octo-org/octo-repo/actions/runs/{id}"));
+    run["html_url"] = json!(format!(
+        "https://github.com/octo-org/octo-repo/actions/runs/{id}"
+    ));
     run
 }
 
@@ -45,8 +61,22 @@ pub fn runs_page(runs: Vec<Value>) -> Value {
 pub fn sample_runs() -> Value {
     runs_page(vec![
         run(103, "Deploy", "main", "in_progress", None, "Roll out v2.3"),
-        run(102, "CI", "main", "completed", Some("failure"), "Fix flaky payment test"),
-        run(101, "CI", "feature/refunds", "completed", Some("success"), "Add refunds endpoint"),
+        run(
+            102,
+            "CI",
+            "main",
+            "completed",
+            Some("failure"),
+            "Fix flaky payment test",
+        ),
+        run(
+            101,
+            "CI",
+            "feature/refunds",
+            "completed",
+            Some("success"),
+            "Add refunds endpoint",
+        ),
     ])
 }
 
@@ -67,7 +97,9 @@ pub fn jobs_page(run_id: u64) -> Value {
 
 /// A weak ETag over a body, as GitHub sends them.
 pub fn etag(body: &[u8]) -> String {
-    let hash = body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    let hash = body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
     format!("W/\"{hash:016x}\"")
 }
 
@@ -87,7 +119,11 @@ pub struct FakeGitHub {
 
 impl FakeGitHub {
     pub fn start() -> FakeGitHub {
-        let state = Arc::new(FakeState { repos: Mutex::new(HashMap::new()), log_host: Mutex::new(None), points: AtomicU64::new(0) });
+        let state = Arc::new(FakeState {
+            repos: Mutex::new(HashMap::new()),
+            log_host: Mutex::new(None),
+            points: AtomicU64::new(0),
+        });
         let handler_state = state.clone();
         let server = TestServer::start(move |req| answer(&handler_state, req));
         FakeGitHub { server, state }
@@ -98,7 +134,11 @@ impl FakeGitHub {
     }
 
     pub fn set_runs(&self, slug: &str, page: Value) {
-        self.state.repos.lock().unwrap().insert(slug.to_string(), page);
+        self.state
+            .repos
+            .lock()
+            .unwrap()
+            .insert(slug.to_string(), page);
     }
 
     pub fn set_log_host(&self, base: &str) {
@@ -117,7 +157,10 @@ impl FakeGitHub {
 fn answer(state: &FakeState, req: &Recorded) -> Reply {
     if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         state.points.fetch_add(1, Ordering::SeqCst);
-        return Reply::json(401, &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}));
+        return Reply::json(
+            401,
+            &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
+        );
     }
     let parts: Vec<&str> = req.path().trim_start_matches('/').split('/').collect();
     let reply = match (req.method.as_str(), parts.as_slice()) {
@@ -126,17 +169,28 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
             match repos.get(&format!("{owner}/{repo}")) {
                 Some(page) => {
                     let mut page = page.clone();
-                    let per_page = req.query("per_page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(30);
+                    let per_page = req
+                        .query("per_page")
+                        .and_then(|p| p.parse::<usize>().ok())
+                        .unwrap_or(30);
                     if let Some(branch) = req.query("branch") {
-                        page["workflow_runs"].as_array_mut().unwrap().retain(|r| r["head_branch"] == json!(branch));
+                        page["workflow_runs"]
+                            .as_array_mut()
+                            .unwrap()
+                            .retain(|r| r["head_branch"] == json!(branch));
                     }
-                    page["workflow_runs"].as_array_mut().unwrap().truncate(per_page);
+                    page["workflow_runs"]
+                        .as_array_mut()
+                        .unwrap()
+                        .truncate(per_page);
                     Some(page)
                 }
                 None => None,
             }
         }
-        ("GET", ["repos", _, _, "actions", "runs", id, "jobs"]) => Some(jobs_page(id.parse().unwrap_or(0))),
+        ("GET", ["repos", _, _, "actions", "runs", id, "jobs"]) => {
+            Some(jobs_page(id.parse().unwrap_or(0)))
+        }
         ("GET", ["repos", _, _, "actions", "jobs", id, "logs"]) => {
             let host = state.log_host.lock().unwrap().clone().unwrap_or_default();
             state.points.fetch_add(1, Ordering::SeqCst);
@@ -147,7 +201,13 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
             state.points.fetch_add(1, Ordering::SeqCst);
             return Reply::json(201, &json!({}));
         }
-        ("GET", ["repos", owner, repo]) if state.repos.lock().unwrap().contains_key(&format!("{owner}/{repo}")) => {
+        ("GET", ["repos", owner, repo])
+            if state
+                .repos
+                .lock()
+                .unwrap()
+                .contains_key(&format!("{owner}/{repo}")) =>
+        {
             let mut repository = fixture("repository.json");
             repository["name"] = json!(repo);
             repository["full_name"] = json!(format!("{owner}/{repo}"));
@@ -158,7 +218,10 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
     };
     let Some(body) = reply else {
         state.points.fetch_add(1, Ordering::SeqCst);
-        return Reply::json(404, &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}));
+        return Reply::json(
+            404,
+            &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}),
+        );
     };
     let bytes = serde_json::to_vec(&body).unwrap();
     let tag = etag(&bytes);
@@ -167,11 +230,18 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
     } else {
         state.points.fetch_add(1, Ordering::SeqCst) + 1
     };
-    let reply = if req.header("if-none-match") == Some(tag.as_str()) { Reply::status(304) } else { Reply::bytes(200, "application/json; charset=utf-8", bytes) };
+    let reply = if req.header("if-none-match") == Some(tag.as_str()) {
+        Reply::status(304)
+    } else {
+        Reply::bytes(200, "application/json; charset=utf-8", bytes)
+    };
     reply
         .header("etag", tag)
         .header("x-ratelimit-limit", "5000")
-        .header("x-ratelimit-remaining", (5000u64.saturating_sub(used)).to_string())
+        .header(
+            "x-ratelimit-remaining",
+            (5000u64.saturating_sub(used)).to_string(),
+        )
         .header("x-ratelimit-used", used.to_string())
         .header("x-ratelimit-reset", "4102444800")
 }

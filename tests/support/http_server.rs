@@ -31,7 +31,10 @@ pub struct Recorded {
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn path(&self) -> &str {
@@ -40,14 +43,25 @@ impl Recorded {
 
     pub fn query(&self, key: &str) -> Option<String> {
         let query = self.target.split_once('?')?.1;
-        query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| percent_decode(v))
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| percent_decode(v))
     }
 
     /// Every value of a repeated parameter (`service_ids[]=A&service_ids[]=B`), decoded; `key` as
     /// written unencoded (`service_ids[]`).
     pub fn query_all(&self, key: &str) -> Vec<String> {
-        let Some((_, query)) = self.target.split_once('?') else { return Vec::new() };
-        query.split('&').filter_map(|pair| pair.split_once('=')).filter(|(k, _)| percent_decode(k) == key).map(|(_, v)| percent_decode(v)).collect()
+        let Some((_, query)) = self.target.split_once('?') else {
+            return Vec::new();
+        };
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(k, _)| percent_decode(k) == key)
+            .map(|(_, v)| percent_decode(v))
+            .collect()
     }
 
     /// The body as JSON (panics when it is not).
@@ -86,7 +100,10 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// `len` bytes of `x`, written in 64 KB pieces until the client stops reading; with
     /// `declare_length` a Content-Length is sent, else chunked encoding.
-    Stream { len: u64, declare_length: bool },
+    Stream {
+        len: u64,
+        declare_length: bool,
+    },
 }
 
 /// An answer.
@@ -116,23 +133,46 @@ pub enum Reply {
 
 impl Reply {
     pub fn status(status: u16) -> Reply {
-        Reply::Send(Answer { status, headers: Vec::new(), body: Body::Bytes(Vec::new()) })
+        Reply::Send(Answer {
+            status,
+            headers: Vec::new(),
+            body: Body::Bytes(Vec::new()),
+        })
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Reply {
-        Reply::bytes(status, "application/json; charset=utf-8", value.to_string().into_bytes())
+        Reply::bytes(
+            status,
+            "application/json; charset=utf-8",
+            value.to_string().into_bytes(),
+        )
     }
 
     pub fn text(status: u16, text: &str) -> Reply {
-        Reply::bytes(status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
+        Reply::bytes(
+            status,
+            "text/plain; charset=utf-8",
+            text.as_bytes().to_vec(),
+        )
     }
 
     pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
-        Reply::Send(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Bytes(body) })
+        Reply::Send(Answer {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: Body::Bytes(body),
+        })
     }
 
     pub fn stream(status: u16, len: u64, declare_length: bool) -> Reply {
-        Reply::Send(Answer { status, headers: vec![("content-type".into(), "text/plain".into())], body: Body::Stream { len, declare_length } })
+        Reply::Send(Answer {
+            status,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: Body::Stream {
+                len,
+                declare_length,
+            },
+        })
     }
 
     /// A redirect to `location`.
@@ -243,7 +283,9 @@ fn serve(stream: TcpStream, state: &State) {
                 return;
             }
             Reply::Send(answer) => {
-                if write_answer(&mut writer, &answer, &request.method, state).is_err() || matches!(answer.body, Body::Stream { .. }) {
+                if write_answer(&mut writer, &answer, &request.method, state).is_err()
+                    || matches!(answer.body, Body::Stream { .. })
+                {
                     return;
                 }
             }
@@ -272,10 +314,19 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Recorded> {
         let (name, value) = header.split_once(':')?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
-    let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(Recorded { method, target, headers, body })
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
 }
 
 fn reason(status: u16) -> &'static str {
@@ -300,7 +351,12 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_answer(out: &mut TcpStream, answer: &Answer, method: &str, state: &State) -> std::io::Result<()> {
+fn write_answer(
+    out: &mut TcpStream,
+    answer: &Answer,
+    method: &str,
+    state: &State,
+) -> std::io::Result<()> {
     let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
     for (name, value) in &answer.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -315,10 +371,15 @@ fn write_answer(out: &mut TcpStream, answer: &Answer, method: &str, state: &Stat
             out.write_all(head.as_bytes())?;
             if !no_body {
                 out.write_all(bytes)?;
-                state.bytes_written.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+                state
+                    .bytes_written
+                    .fetch_add(bytes.len() as u64, Ordering::SeqCst);
             }
         }
-        Body::Stream { len, declare_length } => {
+        Body::Stream {
+            len,
+            declare_length,
+        } => {
             if *declare_length {
                 head.push_str(&format!("content-length: {len}\r\n"));
             } else {

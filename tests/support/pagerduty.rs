@@ -16,13 +16,18 @@ use std::sync::{Arc, Mutex};
 pub const TOKEN: &str = "pdPLANTEDtoken0123456789SECRETxyz";
 
 pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/pagerduty/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/pagerduty/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 /// RFC 3339 time `minutes` ago.
 pub fn ago(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::minutes(minutes)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    (chrono::Utc::now() - chrono::Duration::minutes(minutes))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn reference(kind: &str, id: &str, summary: &str) -> Value {
@@ -31,7 +36,16 @@ fn reference(kind: &str, id: &str, summary: &str) -> Value {
 
 /// An incident: a copy of the fixture's with these values.
 #[allow(clippy::too_many_arguments)]
-pub fn incident(id: &str, number: u64, title: &str, status: &str, urgency: &str, service: (&str, &str), policy: (&str, &str), minutes_ago: i64) -> Value {
+pub fn incident(
+    id: &str,
+    number: u64,
+    title: &str,
+    status: &str,
+    urgency: &str,
+    service: (&str, &str),
+    policy: (&str, &str),
+    minutes_ago: i64,
+) -> Value {
     let mut incident = fixture("incidents.json")["incidents"][0].clone();
     incident["id"] = json!(id);
     incident["incident_number"] = json!(number);
@@ -59,7 +73,9 @@ pub fn service(id: &str, name: &str, policy: (&str, &str), integration_key: Opti
     service["name"] = json!(name);
     service["summary"] = json!(name);
     service["self"] = json!(format!("https://api.pagerduty.com/services/{id}"));
-    service["html_url"] = json!(format!("https://subdomain.pagerduty.com/service-directory/{id}"));
+    service["html_url"] = json!(format!(
+        "https://subdomain.pagerduty.com/service-directory/{id}"
+    ));
     service["escalation_policy"] = reference("escalation_policy", policy.0, policy.1);
     let mut integrations = vec![service["integrations"][0].clone()];
     if let Some(key) = integration_key {
@@ -73,7 +89,12 @@ pub fn service(id: &str, name: &str, policy: (&str, &str), integration_key: Opti
 }
 
 /// An on-call entry (the user as a reference; the fake expands it with `include[]=users`).
-pub fn oncall(policy: (&str, &str), level: u32, user: (&str, &str), schedule: Option<&str>) -> Value {
+pub fn oncall(
+    policy: (&str, &str),
+    level: u32,
+    user: (&str, &str),
+    schedule: Option<&str>,
+) -> Value {
     let mut oncall = fixture("oncalls.json")["oncalls"][0].clone();
     oncall["escalation_level"] = json!(level);
     oncall["user"] = reference("user", user.0, user.1);
@@ -128,7 +149,10 @@ pub fn log_entry(id: &str, kind: &str, summary: &str, minutes_ago: i64) -> Value
 }
 
 pub fn error(status: u16, message: &str) -> Reply {
-    Reply::json(status, &json!({ "error": { "message": message, "code": 2000 + status as u64 } }))
+    Reply::json(
+        status,
+        &json!({ "error": { "message": message, "code": 2000 + status as u64 } }),
+    )
 }
 
 #[derive(Default)]
@@ -182,11 +206,19 @@ impl FakePagerDuty {
     }
 
     pub fn add_user(&self, user: Value) {
-        self.state.users.lock().unwrap().insert(user["id"].as_str().unwrap().to_string(), user);
+        self.state
+            .users
+            .lock()
+            .unwrap()
+            .insert(user["id"].as_str().unwrap().to_string(), user);
     }
 
     pub fn set_log_entries(&self, incident: &str, entries: Vec<Value>) {
-        self.state.log_entries.lock().unwrap().insert(incident.to_string(), entries);
+        self.state
+            .log_entries
+            .lock()
+            .unwrap()
+            .insert(incident.to_string(), entries);
     }
 
     pub fn set_page_size(&self, size: usize) {
@@ -204,24 +236,42 @@ impl FakePagerDuty {
 
     /// The status of an incident now.
     pub fn status_of(&self, id: &str) -> Option<String> {
-        self.state.incidents.lock().unwrap().iter().find(|i| i["id"] == json!(id)).and_then(|i| i["status"].as_str().map(str::to_owned))
+        self.state
+            .incidents
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == json!(id))
+            .and_then(|i| i["status"].as_str().map(str::to_owned))
     }
 
     /// Requests whose path starts with `prefix`.
     pub fn requests_to(&self, prefix: &str) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| r.path().starts_with(prefix)).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path().starts_with(prefix))
+            .collect()
     }
 }
 
 /// One page of `items` as `field`, with PagerDuty's pagination fields.
 fn page(state: &FakeState, req: &Recorded, field: &str, items: Vec<Value>) -> Reply {
-    let asked = req.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(25);
+    let asked = req
+        .query("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(25);
     let forced = state.page_size.load(Ordering::SeqCst);
     let limit = if forced > 0 { asked.min(forced) } else { asked }.max(1);
-    let offset = req.query("offset").and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
+    let offset = req
+        .query("offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
-    Reply::json(200, &json!({ field: slice, "limit": limit, "offset": offset, "more": offset + limit < total, "total": null }))
+    Reply::json(
+        200,
+        &json!({ field: slice, "limit": limit, "offset": offset, "more": offset + limit < total, "total": null }),
+    )
 }
 
 fn expand_user(state: &FakeState, user: &Value) -> Value {
@@ -272,13 +322,26 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 .unwrap()
                 .iter()
                 .filter(|i| statuses.is_empty() || statuses.iter().any(|s| i["status"] == json!(s)))
-                .filter(|i| services.is_empty() || services.iter().any(|s| i["service"]["id"] == json!(s)))
+                .filter(|i| {
+                    services.is_empty() || services.iter().any(|s| i["service"]["id"] == json!(s))
+                })
                 .cloned()
                 .collect();
             page(state, req, "incidents", incidents)
         }
         ("GET", ["incidents", id]) => {
-            let found = state.incidents.lock().unwrap().iter().find(|i| i["id"] == json!(id) || id.parse::<u64>().is_ok_and(|n| i["incident_number"] == json!(n))).cloned();
+            let found = state
+                .incidents
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|i| {
+                    i["id"] == json!(id)
+                        || id
+                            .parse::<u64>()
+                            .is_ok_and(|n| i["incident_number"] == json!(n))
+                })
+                .cloned();
             match found {
                 Some(incident) => Reply::json(200, &json!({ "incident": incident })),
                 None => error(404, "Not Found"),
@@ -286,7 +349,10 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
         }
         ("PUT", ["incidents", id]) => {
             let Some(from) = req.header("from").filter(|f| f.contains('@')) else {
-                return Reply::json(400, &json!({ "error": { "message": "Invalid Input Provided", "code": 2001, "errors": ["Requester User Not Found"] } }));
+                return Reply::json(
+                    400,
+                    &json!({ "error": { "message": "Invalid Input Provided", "code": 2001, "errors": ["Requester User Not Found"] } }),
+                );
             };
             let _ = from;
             let body: Value = match serde_json::from_slice(&req.body) {
@@ -294,7 +360,9 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 Err(_) => return error(400, "Invalid Input Provided"),
             };
             let status = body["incident"]["status"].clone();
-            if body["incident"]["type"] != json!("incident_reference") || !matches!(status.as_str(), Some("acknowledged" | "resolved")) {
+            if body["incident"]["type"] != json!("incident_reference")
+                || !matches!(status.as_str(), Some("acknowledged" | "resolved"))
+            {
                 return error(400, "Invalid Input Provided");
             }
             let mut incidents = state.incidents.lock().unwrap();
@@ -306,10 +374,12 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 None => error(404, "Not Found"),
             }
         }
-        ("GET", ["incidents", id, "log_entries"]) => match state.log_entries.lock().unwrap().get(*id) {
-            Some(entries) => page(state, req, "log_entries", entries.clone()),
-            None => error(404, "Not Found"),
-        },
+        ("GET", ["incidents", id, "log_entries"]) => {
+            match state.log_entries.lock().unwrap().get(*id) {
+                Some(entries) => page(state, req, "log_entries", entries.clone()),
+                None => error(404, "Not Found"),
+            }
+        }
         ("GET", ["services"]) => {
             let query = req.query("query").map(|q| q.to_lowercase());
             let by_key = state.query_matches_keys.load(Ordering::SeqCst);
@@ -321,18 +391,42 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 .filter(|s| match &query {
                     None => true,
                     Some(q) => {
-                        s["name"].as_str().unwrap_or_default().to_lowercase().contains(q.as_str())
-                            || (by_key && s["integrations"].as_array().into_iter().flatten().any(|i| i["integration_key"].as_str().is_some_and(|k| k.to_lowercase() == *q)))
+                        s["name"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_lowercase()
+                            .contains(q.as_str())
+                            || (by_key
+                                && s["integrations"].as_array().into_iter().flatten().any(|i| {
+                                    i["integration_key"]
+                                        .as_str()
+                                        .is_some_and(|k| k.to_lowercase() == *q)
+                                }))
                     }
                 })
-                .map(|s| if includes.iter().any(|i| i == "integrations") { s.clone() } else { without_keys(s.clone()) })
+                .map(|s| {
+                    if includes.iter().any(|i| i == "integrations") {
+                        s.clone()
+                    } else {
+                        without_keys(s.clone())
+                    }
+                })
                 .collect();
             page(state, req, "services", services)
         }
         ("GET", ["services", id]) => {
-            let found = state.services.lock().unwrap().iter().find(|s| s["id"] == json!(id)).cloned();
+            let found = state
+                .services
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == json!(id))
+                .cloned();
             match found {
-                Some(service) => Reply::json(200, &json!({ "service": if includes.iter().any(|i| i == "integrations") { service } else { without_keys(service) } })),
+                Some(service) => Reply::json(
+                    200,
+                    &json!({ "service": if includes.iter().any(|i| i == "integrations") { service } else { without_keys(service) } }),
+                ),
                 None => error(404, "Not Found"),
             }
         }
@@ -344,7 +438,12 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 .lock()
                 .unwrap()
                 .iter()
-                .filter(|o| policies.is_empty() || policies.iter().any(|p| o["escalation_policy"]["id"] == json!(p)))
+                .filter(|o| {
+                    policies.is_empty()
+                        || policies
+                            .iter()
+                            .any(|p| o["escalation_policy"]["id"] == json!(p))
+                })
                 .map(|o| {
                     let mut o = o.clone();
                     if users {
@@ -377,19 +476,34 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
 pub fn events_server() -> TestServer {
     TestServer::start(|req| {
         if req.method != "POST" || req.path() != "/v2/enqueue" {
-            return Reply::json(404, &json!({ "status": "not found", "message": "Not Found" }));
+            return Reply::json(
+                404,
+                &json!({ "status": "not found", "message": "Not Found" }),
+            );
         }
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         let valid = body["routing_key"].as_str().is_some_and(|k| !k.is_empty())
             && body["event_action"] == json!("trigger")
             && body["payload"]["summary"].is_string()
             && body["payload"]["source"].is_string()
-            && matches!(body["payload"]["severity"].as_str(), Some("critical" | "error" | "warning" | "info"));
+            && matches!(
+                body["payload"]["severity"].as_str(),
+                Some("critical" | "error" | "warning" | "info")
+            );
         if !valid {
-            return Reply::json(400, &json!({ "status": "invalid event", "message": "Event object is invalid", "errors": ["'payload' is missing or invalid"] }));
+            return Reply::json(
+                400,
+                &json!({ "status": "invalid event", "message": "Event object is invalid", "errors": ["'payload' is missing or invalid"] }),
+            );
         }
         let mut receipt = fixture("enqueue.json");
-        receipt["dedup_key"] = json!(format!("dedup-{}", body["payload"]["summary"].as_str().unwrap_or_default().len()));
+        receipt["dedup_key"] = json!(format!(
+            "dedup-{}",
+            body["payload"]["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .len()
+        ));
         Reply::json(202, &receipt)
     })
 }

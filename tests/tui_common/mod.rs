@@ -19,7 +19,12 @@ pub fn demo() -> App {
 pub fn app_on(path: &str, is_demo: bool) -> App {
     let loaded = load_paths(&[path.into()]);
     assert!(loaded.unreadable.is_empty(), "{:?}", loaded.unreadable);
-    let mut app = tui::app_with(loaded.catalog, if is_demo { "demo" } else { path }, is_demo, Theme::default());
+    let mut app = tui::app_with(
+        loaded.catalog,
+        if is_demo { "demo" } else { path },
+        is_demo,
+        Theme::default(),
+    );
     app.catalog.show_timing = false;
     app.dispatch(tui::Action::Resize(WIDTH, HEIGHT));
     app
@@ -43,16 +48,21 @@ pub fn press(app: &mut App, keys: &str) {
                     "up" => KeyEvent::new(KeyCode::Up, KeyModifiers::NONE),
                     "pgdn" => KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE),
                     "pgup" => KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE),
-                    ctrl if ctrl.starts_with("c-") => {
-                        KeyEvent::new(KeyCode::Char(ctrl.chars().nth(2).unwrap()), KeyModifiers::CONTROL)
-                    }
+                    ctrl if ctrl.starts_with("c-") => KeyEvent::new(
+                        KeyCode::Char(ctrl.chars().nth(2).unwrap()),
+                        KeyModifiers::CONTROL,
+                    ),
                     other => panic!("unknown key <{other}>"),
                 };
                 app.handle_key(event);
                 continue;
             }
         }
-        let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+        let modifiers = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
         app.handle_key(KeyEvent::new(KeyCode::Char(c), modifiers));
         rest = &rest[c.len_utf8()..];
     }
@@ -72,9 +82,23 @@ pub fn frame_at(app: &App, width: u16, height: u16) -> String {
 /// The name of the entity under the catalog cursor.
 pub fn selected_name(app: &App) -> String {
     let id = app.catalog.selected().expect("a selected row");
-    app.data.as_ref().unwrap().catalog.entity(id).name().to_string()
+    app.data
+        .as_ref()
+        .unwrap()
+        .catalog
+        .entity(id)
+        .name()
+        .to_string()
 }
 
 pub fn page_name(app: &App) -> Option<String> {
-    app.page.as_ref().map(|p| app.data.as_ref().unwrap().catalog.entity(p.id).reference.key())
+    app.page.as_ref().map(|p| {
+        app.data
+            .as_ref()
+            .unwrap()
+            .catalog
+            .entity(p.id)
+            .reference
+            .key()
+    })
 }

@@ -40,8 +40,15 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    const COLUMNS: [SortKey; 7] =
-        [SortKey::Kind, SortKey::Name, SortKey::Owner, SortKey::System, SortKey::Lifecycle, SortKey::Type, SortKey::Tags];
+    const COLUMNS: [SortKey; 7] = [
+        SortKey::Kind,
+        SortKey::Name,
+        SortKey::Owner,
+        SortKey::System,
+        SortKey::Lifecycle,
+        SortKey::Type,
+        SortKey::Tags,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -124,7 +131,10 @@ pub struct CatalogPane {
 
 impl CatalogPane {
     pub fn new() -> CatalogPane {
-        CatalogPane { show_timing: true, ..CatalogPane::default() }
+        CatalogPane {
+            show_timing: true,
+            ..CatalogPane::default()
+        }
     }
 
     /// The sort in force: the chosen one, else relevance with a filter, else by name.
@@ -149,7 +159,11 @@ impl CatalogPane {
     /// a thread of their own.
     pub fn load(&mut self, data: &Data, background: bool) {
         self.searcher = data.index.clone().map(Searcher::new);
-        self.worker = data.index.clone().filter(|_| background).map(SearchWorker::spawn);
+        self.worker = data
+            .index
+            .clone()
+            .filter(|_| background)
+            .map(SearchWorker::spawn);
         self.ranks.clear();
         self.searched = None;
         self.pending = None;
@@ -157,7 +171,12 @@ impl CatalogPane {
     }
 
     /// The search index arrived (after the catalog): a filter typed meanwhile runs now.
-    pub fn set_index(&mut self, index: Arc<crate::search::SearchIndex>, background: bool, catalog: &Catalog) {
+    pub fn set_index(
+        &mut self,
+        index: Arc<crate::search::SearchIndex>,
+        background: bool,
+        catalog: &Catalog,
+    ) {
         self.searcher = Some(Searcher::new(index.clone()));
         self.worker = background.then(|| SearchWorker::spawn(index));
         self.searched = None;
@@ -254,7 +273,8 @@ impl CatalogPane {
     /// Waits for the pending search (Enter right after typing opens what was typed).
     pub fn wait(&mut self, catalog: &Catalog) {
         while self.pending.is_some() {
-            let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::wait_result) else {
+            let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::wait_result)
+            else {
                 self.pending = None;
                 return;
             };
@@ -280,8 +300,14 @@ impl CatalogPane {
             if !kind.is_none_or(|k| catalog.entity(id).is_kind(k)) {
                 continue;
             }
-            let positions = hit.positions(Field::Name).map(Box::from).unwrap_or_default();
-            rows.push(Row { id, hit: self.highlights.len() as u32 });
+            let positions = hit
+                .positions(Field::Name)
+                .map(Box::from)
+                .unwrap_or_default();
+            rows.push(Row {
+                id,
+                hit: self.highlights.len() as u32,
+            });
             self.highlights.push(positions);
         }
         self.searched = Some((query, rows));
@@ -291,7 +317,11 @@ impl CatalogPane {
     /// Orders the searched rows by the sort in force.
     fn arrange(&mut self, catalog: &Catalog) {
         let selected = self.selected();
-        let mut rows = self.searched.as_ref().map(|(_, rows)| rows.clone()).unwrap_or_default();
+        let mut rows = self
+            .searched
+            .as_ref()
+            .map(|(_, rows)| rows.clone())
+            .unwrap_or_default();
         let sort = self.effective_sort();
         if sort != SortKey::Relevance {
             let ranks = self.ranks(catalog, sort);
@@ -313,13 +343,19 @@ impl CatalogPane {
     }
 
     fn keep_selection(&mut self, selected: Option<EntityId>) {
-        self.list.cursor = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)).unwrap_or(0);
+        self.list.cursor = selected
+            .and_then(|id| self.rows.iter().position(|r| r.id == id))
+            .unwrap_or(0);
     }
 
     /// Each entity's position when sorted by `key` (then kind, then name, then namespace),
     /// computed once per column.
     fn ranks(&mut self, catalog: &Catalog, key: SortKey) -> Arc<Vec<u32>> {
-        let key = if key == SortKey::Relevance { SortKey::Name } else { key };
+        let key = if key == SortKey::Relevance {
+            SortKey::Name
+        } else {
+            key
+        };
         self.ranks
             .entry(key)
             .or_insert_with(|| {
@@ -331,7 +367,14 @@ impl CatalogPane {
                     .iter()
                     .enumerate()
                     .map(|(id, e)| {
-                        let text = format!("{}\0{}\0{}\0{}", key.text(e), e.kind, e.name(), e.namespace()).to_lowercase();
+                        let text = format!(
+                            "{}\0{}\0{}\0{}",
+                            key.text(e),
+                            e.kind,
+                            e.name(),
+                            e.namespace()
+                        )
+                        .to_lowercase();
                         (text, id as u32)
                     })
                     .collect();
@@ -385,7 +428,10 @@ impl CatalogPane {
                     cycle.push(SortKey::Relevance);
                 }
                 cycle.extend(SortKey::COLUMNS);
-                let next = cycle.iter().position(|s| *s == current).map_or(0, |i| (i + 1) % cycle.len());
+                let next = cycle
+                    .iter()
+                    .position(|s| *s == current)
+                    .map_or(0, |i| (i + 1) % cycle.len());
                 self.sort = Some(cycle[next]);
                 self.reverse = false;
                 self.refresh(catalog);
@@ -430,18 +476,33 @@ impl CatalogPane {
     /// The title: the kind, the count, the sort.
     fn title(&self, catalog: &Catalog) -> String {
         let what = match self.kind {
-            Some(kind) => KIND_COMMANDS.iter().find(|(_, k)| *k == kind).map_or(kind, |(name, _)| *name).to_string(),
+            Some(kind) => KIND_COMMANDS
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .map_or(kind, |(name, _)| *name)
+                .to_string(),
             None => "all entities".to_string(),
         };
         let count = if self.query().is_empty() {
             format!("{}", self.rows.len())
         } else if self.matches > self.rows.len() && self.rows.len() == MATCH_LIMIT {
-            format!("best {} of {} matches", thousands(self.rows.len()), thousands(self.matches))
+            format!(
+                "best {} of {} matches",
+                thousands(self.rows.len()),
+                thousands(self.matches)
+            )
         } else {
-            format!("{} of {}", thousands(self.rows.len()), thousands(catalog.len()))
+            format!(
+                "{} of {}",
+                thousands(self.rows.len()),
+                thousands(catalog.len())
+            )
         };
         let arrow = if self.reverse { "▼" } else { "▲" };
-        format!(" Catalog: {what} ({count}) · sort {} {arrow} ", self.effective_sort().title().to_lowercase())
+        format!(
+            " Catalog: {what} ({count}) · sort {} {arrow} ",
+            self.effective_sort().title().to_lowercase()
+        )
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
@@ -453,8 +514,11 @@ impl CatalogPane {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let show_filter = self.editing || !self.filter.is_empty();
-        let [filter_area, table_area] =
-            Layout::vertical([Constraint::Length(u16::from(show_filter)), Constraint::Min(0)]).areas(inner);
+        let [filter_area, table_area] = Layout::vertical([
+            Constraint::Length(u16::from(show_filter)),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
         if show_filter {
             let cursor = if self.editing { "▏" } else { "" };
             let line = Line::from(vec![
@@ -465,7 +529,11 @@ impl CatalogPane {
                         "   {} match{}{}{}",
                         thousands(self.matches),
                         if self.matches == 1 { "" } else { "es" },
-                        if self.show_timing { format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0) } else { String::new() },
+                        if self.show_timing {
+                            format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0)
+                        } else {
+                            String::new()
+                        },
                         if self.pending.is_some() && self.searcher.is_none() {
                             " · indexing for search…"
                         } else if self.pending.is_some() {
@@ -482,7 +550,11 @@ impl CatalogPane {
             frame.render_widget(Paragraph::new(line), filter_area);
         }
         if self.rows.is_empty() {
-            let text = if self.query().is_empty() { "no entities" } else { "no match (esc clears the filter)" };
+            let text = if self.query().is_empty() {
+                "no entities"
+            } else {
+                "no match (esc clears the filter)"
+            };
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), table_area);
             return;
         }
@@ -490,32 +562,65 @@ impl CatalogPane {
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let sort = self.effective_sort();
         // Narrow terminals drop the type and tags columns rather than squeeze every column.
-        let columns: &[SortKey] = if table_area.width >= 100 { &SortKey::COLUMNS } else { &SortKey::COLUMNS[..5] };
+        let columns: &[SortKey] = if table_area.width >= 100 {
+            &SortKey::COLUMNS
+        } else {
+            &SortKey::COLUMNS[..5]
+        };
         let header = TableRow::new(columns.iter().map(|&key| {
-            let mark = if key == sort { if self.reverse { " ▼" } else { " ▲" } } else { "" };
+            let mark = if key == sort {
+                if self.reverse {
+                    " ▼"
+                } else {
+                    " ▲"
+                }
+            } else {
+                ""
+            };
             Cell::from(format!("{}{mark}", key.title()))
         }))
         .style(theme.table_header);
-        let rows = self.rows.iter().enumerate().skip(offset).take(page).map(|(i, row)| {
-            let entity = catalog.entity(row.id);
-            let selected = i == self.list.cursor;
-            let highlights = self.highlights.get(row.hit as usize).map(|h| &h[..]).unwrap_or_default();
-            let (base, matched) = if selected {
-                (theme.selected, theme.selected.add_modifier(ratatui::style::Modifier::UNDERLINED))
-            } else {
-                (theme.base, theme.matched)
-            };
-            let cells = columns.iter().map(|column| match column {
-                SortKey::Name => Cell::from(highlighted(entity.name(), highlights, base, matched)),
-                SortKey::Kind => Cell::from(entity.kind.to_string()),
-                SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
-                SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
-                SortKey::Lifecycle => Cell::from(entity.lifecycle().unwrap_or_default().to_string()),
-                SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                SortKey::Tags | SortKey::Relevance => Cell::from(entity.tags().collect::<Vec<_>>().join(", ")),
+        let rows = self
+            .rows
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(page)
+            .map(|(i, row)| {
+                let entity = catalog.entity(row.id);
+                let selected = i == self.list.cursor;
+                let highlights = self
+                    .highlights
+                    .get(row.hit as usize)
+                    .map(|h| &h[..])
+                    .unwrap_or_default();
+                let (base, matched) = if selected {
+                    (
+                        theme.selected,
+                        theme
+                            .selected
+                            .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                    )
+                } else {
+                    (theme.base, theme.matched)
+                };
+                let cells = columns.iter().map(|column| match column {
+                    SortKey::Name => {
+                        Cell::from(highlighted(entity.name(), highlights, base, matched))
+                    }
+                    SortKey::Kind => Cell::from(entity.kind.to_string()),
+                    SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
+                    SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
+                    SortKey::Lifecycle => {
+                        Cell::from(entity.lifecycle().unwrap_or_default().to_string())
+                    }
+                    SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
+                    SortKey::Tags | SortKey::Relevance => {
+                        Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
+                    }
+                });
+                TableRow::new(cells).style(base)
             });
-            TableRow::new(cells).style(base)
-        });
         let all_widths = [
             Constraint::Length(10),
             Constraint::Fill(4),
@@ -526,7 +631,12 @@ impl CatalogPane {
             Constraint::Fill(2),
         ];
         let widths = &all_widths[..columns.len()];
-        frame.render_widget(Table::new(rows, widths.to_vec()).header(header).column_spacing(1), table_area);
+        frame.render_widget(
+            Table::new(rows, widths.to_vec())
+                .header(header)
+                .column_spacing(1),
+            table_area,
+        );
     }
 }
 

@@ -21,8 +21,17 @@ impl CiCdPane {
         self.annotated = count_annotated(catalog, &ANNOTATIONS);
     }
 
-    pub fn lines(&self, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv) -> Vec<PageLine> {
-        let token = if env.github_token { ("found", Tone::Accent) } else { ("not set", Tone::Warning) };
+    pub fn lines(
+        &self,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+    ) -> Vec<PageLine> {
+        let token = if env.github_token {
+            ("found", Tone::Accent)
+        } else {
+            ("not set", Tone::Warning)
+        };
         let mut lines = vec![
             line(&[("GitHub Actions: the latest workflow runs of each service's repository", Tone::Heading)]),
             line(&[("Not connected yet: the GitHub provider comes with its own issue. It will need:", Tone::Base)]),
@@ -32,11 +41,31 @@ impl CiCdPane {
             line(&[(&format!("{} of {} entities have github.com/project-slug.", self.annotated, catalog.len()), Tone::Muted)]),
             PageLine::default(),
         ];
-        lines.extend(annotation_lines(catalog, focus, &ANNOTATIONS, "add metadata.annotations github.com/project-slug: OWNER/REPO"));
+        lines.extend(annotation_lines(
+            catalog,
+            focus,
+            &ANNOTATIONS,
+            "add metadata.annotations github.com/project-slug: OWNER/REPO",
+        ));
         lines
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv, theme: &Theme) {
-        draw_info(frame, area, theme, "CI/CD (not connected)", &self.lines(catalog, focus, env), self.scroll);
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+        theme: &Theme,
+    ) {
+        draw_info(
+            frame,
+            area,
+            theme,
+            "CI/CD (not connected)",
+            &self.lines(catalog, focus, env),
+            self.scroll,
+        );
     }
 }

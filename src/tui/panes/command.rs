@@ -44,22 +44,39 @@ impl CommandLine {
     /// Commands starting with what was typed.
     pub fn candidates(&self) -> Vec<&'static str> {
         let typed = self.input.text.trim();
-        COMMANDS.iter().map(|(c, _)| *c).filter(|c| c.starts_with(typed)).collect()
+        COMMANDS
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| c.starts_with(typed))
+            .collect()
     }
 
     /// Tab: the only candidate, else the candidates' common prefix, else the next candidate.
     pub fn complete(&mut self) {
         let typed = self.input.text.trim().to_string();
         if let Some(prefix) = &self.cycle {
-            let all: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).filter(|c| c.starts_with(prefix.as_str())).collect();
-            let next = all.iter().position(|c| *c == typed).map_or(0, |i| (i + 1) % all.len());
+            let all: Vec<&str> = COMMANDS
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|c| c.starts_with(prefix.as_str()))
+                .collect();
+            let next = all
+                .iter()
+                .position(|c| *c == typed)
+                .map_or(0, |i| (i + 1) % all.len());
             self.input.text = all[next].to_string();
             return;
         }
         let candidates = self.candidates();
-        let Some(first) = candidates.first() else { return };
+        let Some(first) = candidates.first() else {
+            return;
+        };
         let common = candidates.iter().fold(first.to_string(), |acc, c| {
-            acc.chars().zip(c.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect()
+            acc.chars()
+                .zip(c.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
         });
         if candidates.len() == 1 {
             self.input.text = first.to_string();
@@ -77,7 +94,10 @@ impl CommandLine {
             self.cycle = None;
         }
         match action {
-            Action::InputAccept => (Some(Action::RunCommand(self.input.text.trim().to_string())), false),
+            Action::InputAccept => (
+                Some(Action::RunCommand(self.input.text.trim().to_string())),
+                false,
+            ),
             Action::InputCancel => (None, false),
             Action::InputLeave => {
                 self.complete();
@@ -111,7 +131,15 @@ impl CommandLine {
         let hint = if candidates.is_empty() {
             "  no such command".to_string()
         } else {
-            format!("  {}", candidates.iter().take(12).map(|c| format!(":{c}")).collect::<Vec<_>>().join(" "))
+            format!(
+                "  {}",
+                candidates
+                    .iter()
+                    .take(12)
+                    .map(|c| format!(":{c}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
         };
         let line = Line::from(vec![
             Span::styled(":", theme.key),
@@ -127,7 +155,10 @@ mod tests {
     use super::*;
 
     fn typed(text: &str) -> CommandLine {
-        CommandLine { input: TextInput { text: text.into() }, cycle: None }
+        CommandLine {
+            input: TextInput { text: text.into() },
+            cycle: None,
+        }
     }
 
     #[test]

@@ -14,8 +14,17 @@ pub struct CostPane {
 }
 
 impl CostPane {
-    pub fn lines(&self, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv) -> Vec<PageLine> {
-        let aws = if env.aws_credentials { ("found", Tone::Accent) } else { ("not found", Tone::Warning) };
+    pub fn lines(
+        &self,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+    ) -> Vec<PageLine> {
+        let aws = if env.aws_credentials {
+            ("found", Tone::Accent)
+        } else {
+            ("not found", Tone::Warning)
+        };
         let mut lines = vec![
             line(&[("Cost per team and per service: the last 30 days against the 30 before", Tone::Heading)]),
             line(&[("Not connected yet: the cost provider comes with its own issue. It will need one of:", Tone::Base)]),
@@ -26,17 +35,41 @@ impl CostPane {
         ];
         if let Some(id) = focus {
             let e = catalog.entity(id);
-            lines.push(line(&[("Selected entity: ", Tone::Heading), (&e.key(), Tone::Link)]));
-            lines.push(line(&[(&format!("  would match the tag service={}", e.name()), Tone::Base)]));
+            lines.push(line(&[
+                ("Selected entity: ", Tone::Heading),
+                (&e.key(), Tone::Link),
+            ]));
+            lines.push(line(&[(
+                &format!("  would match the tag service={}", e.name()),
+                Tone::Base,
+            )]));
             if let Some(owner) = e.owner() {
                 let team = owner.rsplit(['/', ':']).next().unwrap_or(owner);
-                lines.push(line(&[(&format!("  and its team the tag team={team}"), Tone::Base)]));
+                lines.push(line(&[(
+                    &format!("  and its team the tag team={team}"),
+                    Tone::Base,
+                )]));
             }
         }
         lines
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv, theme: &Theme) {
-        draw_info(frame, area, theme, "Cost (not connected)", &self.lines(catalog, focus, env), self.scroll);
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+        theme: &Theme,
+    ) {
+        draw_info(
+            frame,
+            area,
+            theme,
+            "Cost (not connected)",
+            &self.lines(catalog, focus, env),
+            self.scroll,
+        );
     }
 }

@@ -122,11 +122,19 @@ impl DepsPane {
         let mut i = 0;
         while i < self.nodes.len() {
             self.visible.push(i);
-            i = if self.collapsed[i] { self.nodes[i].end } else { i + 1 };
+            i = if self.collapsed[i] {
+                self.nodes[i].end
+            } else {
+                i + 1
+            };
         }
         if let Some(selected) = selected {
             // Keep the selection, or its nearest shown ancestor.
-            let at = self.visible.iter().rposition(|&v| v <= selected).unwrap_or(0);
+            let at = self
+                .visible
+                .iter()
+                .rposition(|&v| v <= selected)
+                .unwrap_or(0);
             self.list.cursor = at;
         }
     }
@@ -167,7 +175,8 @@ impl DepsPane {
                         self.recompute_visible();
                     } else {
                         let parent = self.nodes[i].parent;
-                        self.list.cursor = self.visible.iter().position(|&v| v == parent).unwrap_or(0);
+                        self.list.cursor =
+                            self.visible.iter().position(|&v| v == parent).unwrap_or(0);
                     }
                 }
             }
@@ -189,7 +198,11 @@ impl DepsPane {
                 let all = self.direction.relations();
                 self.relation = match self.relation {
                     None => all.first().copied(),
-                    Some(r) => all.iter().position(|x| *x == r).and_then(|i| all.get(i + 1)).copied(),
+                    Some(r) => all
+                        .iter()
+                        .position(|x| *x == r)
+                        .and_then(|i| all.get(i + 1))
+                        .copied(),
                 };
                 self.rebuild(catalog);
             }
@@ -220,8 +233,12 @@ impl DepsPane {
             Direction::Dependencies => "dependencies (what it needs)",
             Direction::Dependents => "dependents (blast radius: what breaks if it breaks)",
         };
-        let relation = self.relation.map_or("all relations".to_string(), |r| r.name().to_string());
-        let depth = self.depth.map_or("all levels".to_string(), |d| format!("depth {d}"));
+        let relation = self
+            .relation
+            .map_or("all relations".to_string(), |r| r.name().to_string());
+        let depth = self
+            .depth
+            .map_or("all levels".to_string(), |d| format!("depth {d}"));
         format!(" Dependencies: {what} · {relation} · {depth} ")
     }
 
@@ -280,19 +297,31 @@ impl DepsPane {
                 } else {
                     "  "
                 };
-                let mut spans = vec![Span::styled(prefix, style(theme.muted)), Span::styled(fold, style(theme.muted))];
+                let mut spans = vec![
+                    Span::styled(prefix, style(theme.muted)),
+                    Span::styled(fold, style(theme.muted)),
+                ];
                 if let Some(via) = node.via {
-                    spans.push(Span::styled(format!("{} {arrow} ", via.name()), style(theme.key)));
+                    spans.push(Span::styled(
+                        format!("{} {arrow} ", via.name()),
+                        style(theme.key),
+                    ));
                 }
                 let reference = catalog.target_ref(node.target);
                 match node.target {
                     Target::Entity(id) => {
                         spans.push(Span::styled(reference.key(), style(theme.link)));
-                        spans.push(Span::styled(format!("  {}", catalog.entity(id).kind), style(theme.muted)));
+                        spans.push(Span::styled(
+                            format!("  {}", catalog.entity(id).kind),
+                            style(theme.muted),
+                        ));
                     }
                     Target::Missing(_) => {
                         spans.push(Span::styled(reference.key(), style(theme.warning)));
-                        spans.push(Span::styled("  (missing from the catalog)", style(theme.warning)));
+                        spans.push(Span::styled(
+                            "  (missing from the catalog)",
+                            style(theme.warning),
+                        ));
                     }
                 }
                 let mark = match node.mark {
@@ -321,7 +350,9 @@ impl DepsPane {
         if empty && offset == 0 {
             let what = match self.direction {
                 Direction::Dependencies => "depends on nothing (dependsOn, consumesApi, hasPart)",
-                Direction::Dependents => "nothing depends on it (dependencyOf, apiConsumedBy, partOf)",
+                Direction::Dependents => {
+                    "nothing depends on it (dependencyOf, apiConsumedBy, partOf)"
+                }
             };
             paragraph_lines.push(Line::from(Span::styled(format!("   {what}"), theme.muted)));
         }

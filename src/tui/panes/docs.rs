@@ -30,11 +30,18 @@ pub fn candidates(catalog: &Catalog, id: EntityId) -> Vec<PathBuf> {
     if location.contains("://") {
         return Vec::new();
     }
-    let dir = Path::new(location).parent().unwrap_or(Path::new(".")).to_path_buf();
+    let dir = Path::new(location)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
     let mut out = Vec::new();
     if let Some(reference) = entity.annotation("backstage.io/techdocs-ref") {
         if let Some(rel) = reference.strip_prefix("dir:") {
-            let base: PathBuf = dir.join(rel.trim()).components().filter(|c| *c != std::path::Component::CurDir).collect();
+            let base: PathBuf = dir
+                .join(rel.trim())
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect();
             out.push(base.join("docs").join("index.md"));
             out.push(base.join("index.md"));
         }
@@ -58,7 +65,11 @@ impl DocsPane {
         let entity = catalog.entity(id);
         let tried = candidates(catalog, id);
         if tried.is_empty() {
-            self.message = Some(format!("{} was read from {}: docs are read from local files only for now", entity.key(), entity.source.location));
+            self.message = Some(format!(
+                "{} was read from {}: docs are read from local files only for now",
+                entity.key(),
+                entity.source.location
+            ));
             return;
         }
         for path in &tried {
@@ -90,7 +101,11 @@ impl DocsPane {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
         let title = match (self.entity, &self.path) {
-            (Some(id), Some(path)) => format!(" Docs: {} · {} ", catalog.entity(id).reference.short(), path.display()),
+            (Some(id), Some(path)) => format!(
+                " Docs: {} · {} ",
+                catalog.entity(id).reference.short(),
+                path.display()
+            ),
             (Some(id), None) => format!(" Docs: {} ", catalog.entity(id).reference.short()),
             _ => " Docs ".to_string(),
         };
@@ -98,7 +113,10 @@ impl DocsPane {
             .borders(Borders::ALL)
             .border_style(theme.border)
             .title(Span::styled(title, theme.title))
-            .title_bottom(Span::styled(" j/k, ctrl-d/u, g/G: scroll · r: reload ", theme.muted));
+            .title_bottom(Span::styled(
+                " j/k, ctrl-d/u, g/G: scroll · r: reload ",
+                theme.muted,
+            ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if self.entity.is_none() {
@@ -107,11 +125,21 @@ impl DocsPane {
             return;
         }
         if let Some(message) = &self.message {
-            frame.render_widget(Paragraph::new(Span::styled(message.clone(), theme.muted)).wrap(Wrap { trim: false }), inner);
+            frame.render_widget(
+                Paragraph::new(Span::styled(message.clone(), theme.muted))
+                    .wrap(Wrap { trim: false }),
+                inner,
+            );
             return;
         }
         // Only the lines from the scroll position on; wrapping may push the last ones off.
-        let shown: Vec<Line> = self.lines.iter().skip(self.scroll).take(inner.height as usize).cloned().collect();
+        let shown: Vec<Line> = self
+            .lines
+            .iter()
+            .skip(self.scroll)
+            .take(inner.height as usize)
+            .cloned()
+            .collect();
         frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -53,7 +53,13 @@ pub struct PageLine {
 
 impl PageLine {
     fn text(spans: &[(&str, Tone)]) -> PageLine {
-        PageLine { spans: spans.iter().map(|(t, tone)| (t.to_string(), *tone)).collect(), target: None }
+        PageLine {
+            spans: spans
+                .iter()
+                .map(|(t, tone)| (t.to_string(), *tone))
+                .collect(),
+            target: None,
+        }
     }
 }
 
@@ -69,7 +75,11 @@ impl EntityPage {
         let lines = build(catalog, id);
         // Start on the first line that leads somewhere, so Enter does something at once.
         let cursor = lines.iter().position(|l| l.target.is_some()).unwrap_or(0);
-        EntityPage { id, lines, list: ListCursor { cursor, offset: 0 } }
+        EntityPage {
+            id,
+            lines,
+            list: ListCursor { cursor, offset: 0 },
+        }
     }
 
     pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
@@ -77,7 +87,11 @@ impl EntityPage {
             return None;
         }
         match action {
-            Action::Open => self.lines.get(self.list.cursor).and_then(|l| l.target).map(Action::OpenEntity),
+            Action::Open => self
+                .lines
+                .get(self.list.cursor)
+                .and_then(|l| l.target)
+                .map(Action::OpenEntity),
             _ => None,
         }
     }
@@ -87,8 +101,14 @@ impl EntityPage {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
-            .title(Span::styled(format!(" {} {} ", entity.kind, entity.reference.short()), theme.title))
-            .title_bottom(Span::styled(" enter: open · esc: back · 2: dependencies · 7: docs ", theme.muted));
+            .title(Span::styled(
+                format!(" {} {} ", entity.kind, entity.reference.short()),
+                theme.title,
+            ))
+            .title_bottom(Span::styled(
+                " enter: open · esc: back · 2: dependencies · 7: docs ",
+                theme.muted,
+            ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         draw_lines(frame, inner, &self.lines, self.list, theme);
@@ -96,7 +116,13 @@ impl EntityPage {
 }
 
 /// Draws page lines with a cursor, only those on screen.
-pub fn draw_lines(frame: &mut Frame, area: Rect, lines: &[PageLine], list: ListCursor, theme: &Theme) {
+pub fn draw_lines(
+    frame: &mut Frame,
+    area: Rect,
+    lines: &[PageLine],
+    list: ListCursor,
+    theme: &Theme,
+) {
     let page = area.height as usize;
     let offset = super::visible_offset(list.cursor, list.offset, page);
     let shown: Vec<Line> = lines
@@ -109,7 +135,16 @@ pub fn draw_lines(frame: &mut Frame, area: Rect, lines: &[PageLine], list: ListC
             let spans: Vec<Span> = line
                 .spans
                 .iter()
-                .map(|(text, tone)| Span::styled(text.clone(), if selected { theme.selected } else { tone.style(theme) }))
+                .map(|(text, tone)| {
+                    Span::styled(
+                        text.clone(),
+                        if selected {
+                            theme.selected
+                        } else {
+                            tone.style(theme)
+                        },
+                    )
+                })
                 .collect();
             let mut line = Line::from(spans);
             if selected {
@@ -123,7 +158,10 @@ pub fn draw_lines(frame: &mut Frame, area: Rect, lines: &[PageLine], list: ListC
 
 fn field(lines: &mut Vec<PageLine>, key: &str, value: Option<&str>) {
     if let Some(value) = value.filter(|v| !v.is_empty()) {
-        lines.push(PageLine::text(&[(&format!("  {key:<13}"), Tone::Muted), (value, Tone::Base)]));
+        lines.push(PageLine::text(&[
+            (&format!("  {key:<13}"), Tone::Muted),
+            (value, Tone::Base),
+        ]));
     }
 }
 
@@ -133,7 +171,13 @@ fn heading(lines: &mut Vec<PageLine>, text: &str) {
 }
 
 /// A line leading to a relation's target: its reference, its kind, whether it exists.
-fn target_line(catalog: &Catalog, indent: &str, arrow: &str, target: Target, extra: Option<String>) -> PageLine {
+fn target_line(
+    catalog: &Catalog,
+    indent: &str,
+    arrow: &str,
+    target: Target,
+    extra: Option<String>,
+) -> PageLine {
     let reference = catalog.target_ref(target);
     let mut spans = vec![(format!("{indent}{arrow} "), Tone::Muted)];
     match target {
@@ -147,13 +191,23 @@ fn target_line(catalog: &Catalog, indent: &str, arrow: &str, target: Target, ext
         }
         Target::Missing(_) => {
             spans.push((reference.key(), Tone::Missing));
-            spans.push((format!("  {}  (missing from the catalog)", reference.kind), Tone::Missing));
+            spans.push((
+                format!("  {}  (missing from the catalog)", reference.kind),
+                Tone::Missing,
+            ));
         }
     }
     if let Some(extra) = extra {
         spans.push((extra, Tone::Base));
     }
-    PageLine { spans, target: if let Target::Entity(id) = target { Some(id) } else { None } }
+    PageLine {
+        spans,
+        target: if let Target::Entity(id) = target {
+            Some(id)
+        } else {
+            None
+        },
+    }
 }
 
 fn value_text(value: &Value) -> String {
@@ -186,24 +240,54 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
     field(&mut lines, "email", entity.email());
     let tags: Vec<&str> = entity.tags().collect();
     field(&mut lines, "tags", Some(&tags.join(", ")));
-    for (key, value) in entity.metadata.get("labels").map(Value::as_map).unwrap_or_default() {
-        field(&mut lines, &format!("label {key}"), Some(&value_text(value)));
+    for (key, value) in entity
+        .metadata
+        .get("labels")
+        .map(Value::as_map)
+        .unwrap_or_default()
+    {
+        field(
+            &mut lines,
+            &format!("label {key}"),
+            Some(&value_text(value)),
+        );
     }
-    field(&mut lines, "source", Some(&format!("{}:{}:{}", entity.source.location, entity.source.pos.line, entity.source.pos.col)));
+    field(
+        &mut lines,
+        "source",
+        Some(&format!(
+            "{}:{}:{}",
+            entity.source.location, entity.source.pos.line, entity.source.pos.col
+        )),
+    );
 
-    let annotations = entity.metadata.get("annotations").map(Value::as_map).unwrap_or_default();
+    let annotations = entity
+        .metadata
+        .get("annotations")
+        .map(Value::as_map)
+        .unwrap_or_default();
     heading(&mut lines, &format!("Annotations ({})", annotations.len()));
     for (key, value) in annotations {
-        lines.push(PageLine::text(&[(&format!("  {key}: "), Tone::Muted), (&value_text(value), Tone::Base)]));
+        lines.push(PageLine::text(&[
+            (&format!("  {key}: "), Tone::Muted),
+            (&value_text(value), Tone::Base),
+        ]));
     }
 
-    let links = entity.metadata.get("links").map(Value::as_seq).unwrap_or_default();
+    let links = entity
+        .metadata
+        .get("links")
+        .map(Value::as_seq)
+        .unwrap_or_default();
     if !links.is_empty() {
         heading(&mut lines, &format!("Links ({})", links.len()));
         for link in links {
             let url = link.str_at("url").unwrap_or_default();
             let title = link.str_at("title").unwrap_or(url);
-            lines.push(PageLine::text(&[(&format!("  {title}  "), Tone::Base), (url, Tone::Link)]));
+            lines.push(PageLine::text(&[
+                (&format!("  {title}  "), Tone::Base),
+                (url, Tone::Link),
+            ]));
         }
     }
 
@@ -219,20 +303,31 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         if targets.is_empty() {
             continue;
         }
-        lines.push(PageLine::text(&[(&format!("  {} ({})", kind.name(), targets.len()), Tone::Key)]));
+        lines.push(PageLine::text(&[(
+            &format!("  {} ({})", kind.name(), targets.len()),
+            Tone::Key,
+        )]));
         for target in targets {
             lines.push(target_line(catalog, "    ", "→", target, None));
         }
     }
 
     let key = entity.key();
-    let problems: Vec<_> = catalog.problems.iter().filter(|p| p.entity.as_deref() == Some(key.as_str())).collect();
+    let problems: Vec<_> = catalog
+        .problems
+        .iter()
+        .filter(|p| p.entity.as_deref() == Some(key.as_str()))
+        .collect();
     heading(&mut lines, &format!("Problems ({})", problems.len()));
     if problems.is_empty() {
         lines.push(PageLine::text(&[("  none", Tone::Muted)]));
     }
     for problem in problems {
-        let tone = if problem.is_error() { Tone::Error } else { Tone::Warning };
+        let tone = if problem.is_error() {
+            Tone::Error
+        } else {
+            Tone::Warning
+        };
         lines.push(PageLine::text(&[(&format!("  {problem}"), tone)]));
     }
     lines
@@ -246,12 +341,18 @@ fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
         heading(lines, "Team");
         team(catalog, id, lines);
         let children: Vec<Target> = catalog.related(id, RelationType::ParentOf).collect();
-        lines.push(PageLine::text(&[(&format!("  children ({})", children.len()), Tone::Key)]));
+        lines.push(PageLine::text(&[(
+            &format!("  children ({})", children.len()),
+            Tone::Key,
+        )]));
         for child in children {
             lines.push(target_line(catalog, "    ", "→", child, None));
         }
         let owns: Vec<Target> = catalog.related(id, RelationType::OwnerOf).collect();
-        lines.push(PageLine::text(&[(&format!("  owns ({})", owns.len()), Tone::Key)]));
+        lines.push(PageLine::text(&[(
+            &format!("  owns ({})", owns.len()),
+            Tone::Key,
+        )]));
         for owned in owns {
             lines.push(target_line(catalog, "    ", "→", owned, None));
         }
@@ -265,7 +366,10 @@ fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
         let owners: Vec<Target> = catalog.related(id, RelationType::OwnedBy).collect();
         heading(lines, "Owner");
         if owners.is_empty() {
-            lines.push(PageLine::text(&[("  no owner declared (spec.owner)", Tone::Warning)]));
+            lines.push(PageLine::text(&[(
+                "  no owner declared (spec.owner)",
+                Tone::Warning,
+            )]));
         }
         for owner in owners {
             lines.push(target_line(catalog, "  ", "→", owner, None));
@@ -283,19 +387,7 @@ fn team(catalog: &Catalog, group: EntityId, lines: &mut Vec<PageLine>) {
     let entity = catalog.entity(group);
     field(lines, "name", Some(entity.display_name()));
     field(lines, "email", entity.email());
-    let mut chain = Vec::new();
-    let mut seen = vec![group];
-    let mut current = group;
-    while let Some(parent) = catalog.related(current, RelationType::ChildOf).next() {
-        chain.push(catalog.target_ref(parent).key());
-        match parent {
-            Target::Entity(p) if !seen.contains(&p) => {
-                seen.push(p);
-                current = p;
-            }
-            _ => break,
-        }
-    }
+    let chain = catalog.parent_chain(group);
     if let Some(parent) = catalog.related(group, RelationType::ChildOf).next() {
         lines.push(target_line(catalog, "  ", "parent", parent, None));
     }
@@ -303,7 +395,10 @@ fn team(catalog: &Catalog, group: EntityId, lines: &mut Vec<PageLine>) {
         field(lines, "part of", Some(&chain.join(" → ")));
     }
     let members: Vec<Target> = catalog.related(group, RelationType::HasMember).collect();
-    lines.push(PageLine::text(&[(&format!("  members ({})", members.len()), Tone::Key)]));
+    lines.push(PageLine::text(&[(
+        &format!("  members ({})", members.len()),
+        Tone::Key,
+    )]));
     for member in members {
         let email = match member {
             Target::Entity(user) => catalog.entity(user).email().map(|e| format!("  <{e}>")),

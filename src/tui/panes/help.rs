@@ -37,7 +37,12 @@ pub fn fuzzy(haystack: &str, needle: &str) -> bool {
 
 impl HelpState {
     pub fn new(pane: &str, scopes: Vec<Scope>) -> HelpState {
-        HelpState { pane: pane.to_string(), scopes, input: TextInput::default(), list: ListCursor::default() }
+        HelpState {
+            pane: pane.to_string(),
+            scopes,
+            input: TextInput::default(),
+            list: ListCursor::default(),
+        }
     }
 
     /// The bindings matching the search: those containing every word when some do, else the
@@ -46,7 +51,12 @@ impl HelpState {
         let all: Vec<HelpRow> = keymap
             .entries_for(&self.scopes)
             .map(|e| HelpRow {
-                keys: e.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                keys: e
+                    .keys
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 name: e.name,
                 help: e.help,
             })
@@ -60,7 +70,9 @@ impl HelpState {
         if all.iter().any(exact) {
             all.into_iter().filter(exact).collect()
         } else {
-            all.into_iter().filter(|r| fuzzy(&text(r), &query)).collect()
+            all.into_iter()
+                .filter(|r| fuzzy(&text(r), &query))
+                .collect()
         }
     }
 
@@ -101,10 +113,14 @@ impl HelpState {
             .borders(Borders::ALL)
             .border_style(theme.accent)
             .title(Span::styled(format!(" Help: {} ", self.pane), theme.title))
-            .title_bottom(Span::styled(" type to search · ↑/↓ scroll · esc closes · rebind in config.toml [keys] ", theme.muted));
+            .title_bottom(Span::styled(
+                " type to search · ↑/↓ scroll · esc closes · rebind in config.toml [keys] ",
+                theme.muted,
+            ));
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
-        let [search, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [search, table] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("search: ", theme.muted),
@@ -114,23 +130,49 @@ impl HelpState {
         );
         let rows = self.rows(keymap);
         if rows.is_empty() {
-            frame.render_widget(Paragraph::new(Span::styled("no binding matches", theme.muted)), table);
+            frame.render_widget(
+                Paragraph::new(Span::styled("no binding matches", theme.muted)),
+                table,
+            );
             return;
         }
         let page = table.height.saturating_sub(1) as usize;
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let body = rows.iter().enumerate().skip(offset).take(page).map(|(i, r)| {
-            let style = if i == self.list.cursor { theme.selected } else { theme.base };
-            Row::new(vec![
-                Cell::from(Span::styled(r.keys.clone(), if i == self.list.cursor { style } else { theme.key })),
-                Cell::from(r.name),
-                Cell::from(r.help),
-            ])
-            .style(style)
-        });
+        let body = rows
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(page)
+            .map(|(i, r)| {
+                let style = if i == self.list.cursor {
+                    theme.selected
+                } else {
+                    theme.base
+                };
+                Row::new(vec![
+                    Cell::from(Span::styled(
+                        r.keys.clone(),
+                        if i == self.list.cursor {
+                            style
+                        } else {
+                            theme.key
+                        },
+                    )),
+                    Cell::from(r.name),
+                    Cell::from(r.help),
+                ])
+                .style(style)
+            });
         let header = Row::new(["KEYS", "ACTION", "WHAT IT DOES"]).style(theme.table_header);
-        let widths = [Constraint::Length(14), Constraint::Length(21), Constraint::Fill(1)];
-        frame.render_widget(Table::new(body, widths).header(header).column_spacing(1), table);
+        let widths = [
+            Constraint::Length(14),
+            Constraint::Length(21),
+            Constraint::Fill(1),
+        ];
+        frame.render_widget(
+            Table::new(body, widths).header(header).column_spacing(1),
+            table,
+        );
     }
 }
 
@@ -150,7 +192,9 @@ mod tests {
         let keymap = Keymap::default();
         let mut help = HelpState::new("Catalog", vec![Scope::Catalog, Scope::Nav, Scope::App]);
         let rows = help.rows(&keymap);
-        assert!(rows.iter().any(|r| r.name == "catalog.sort" && r.keys == "s"));
+        assert!(rows
+            .iter()
+            .any(|r| r.name == "catalog.sort" && r.keys == "s"));
         assert!(rows.iter().any(|r| r.name == "app.quit"));
         assert!(!rows.iter().any(|r| r.name.starts_with("deps.")));
         for c in "revers".chars() {

@@ -21,8 +21,17 @@ impl IncidentsPane {
         self.annotated = count_annotated(catalog, &ANNOTATIONS);
     }
 
-    pub fn lines(&self, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv) -> Vec<PageLine> {
-        let token = if env.pagerduty_token { ("found", Tone::Accent) } else { ("not set", Tone::Warning) };
+    pub fn lines(
+        &self,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+    ) -> Vec<PageLine> {
+        let token = if env.pagerduty_token {
+            ("found", Tone::Accent)
+        } else {
+            ("not set", Tone::Warning)
+        };
         let mut lines = vec![
             line(&[("PagerDuty: open incidents of the catalog's services, and who is on call", Tone::Heading)]),
             line(&[("Not connected yet: the PagerDuty provider comes with its own issue. It will need:", Tone::Base)]),
@@ -33,11 +42,31 @@ impl IncidentsPane {
             line(&[(&format!("{} of {} entities have a PagerDuty annotation.", self.annotated, catalog.len()), Tone::Muted)]),
             PageLine::default(),
         ];
-        lines.extend(annotation_lines(catalog, focus, &ANNOTATIONS, "add metadata.annotations pagerduty.com/service-id: PXXXXXX"));
+        lines.extend(annotation_lines(
+            catalog,
+            focus,
+            &ANNOTATIONS,
+            "add metadata.annotations pagerduty.com/service-id: PXXXXXX",
+        ));
         lines
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, focus: Option<EntityId>, env: &ProviderEnv, theme: &Theme) {
-        draw_info(frame, area, theme, "Incidents (not connected)", &self.lines(catalog, focus, env), self.scroll);
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+        env: &ProviderEnv,
+        theme: &Theme,
+    ) {
+        draw_info(
+            frame,
+            area,
+            theme,
+            "Incidents (not connected)",
+            &self.lines(catalog, focus, env),
+            self.scroll,
+        );
     }
 }

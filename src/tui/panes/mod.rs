@@ -97,8 +97,10 @@ pub struct ProviderEnv {
 impl ProviderEnv {
     pub fn detect(config: &crate::config::Config) -> ProviderEnv {
         let env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        let aws_files = directories::BaseDirs::new()
-            .is_some_and(|d| d.home_dir().join(".aws/credentials").is_file() || d.home_dir().join(".aws/config").is_file());
+        let aws_files = directories::BaseDirs::new().is_some_and(|d| {
+            d.home_dir().join(".aws/credentials").is_file()
+                || d.home_dir().join(".aws/config").is_file()
+        });
         ProviderEnv {
             github_token: config.github_token().is_some(),
             github_api_url: config.github_api_url(),
@@ -128,19 +130,36 @@ pub fn draw_info(
     let shown: Vec<Line> = lines
         .iter()
         .skip(scroll)
-        .map(|l| Line::from(l.spans.iter().map(|(t, tone)| Span::styled(t.clone(), tone.style(theme))).collect::<Vec<_>>()))
+        .map(|l| {
+            Line::from(
+                l.spans
+                    .iter()
+                    .map(|(t, tone)| Span::styled(t.clone(), tone.style(theme)))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), inner);
 }
 
 /// Builds a line from pieces.
 pub fn line(spans: &[(&str, entity::Tone)]) -> entity::PageLine {
-    entity::PageLine { spans: spans.iter().map(|(t, tone)| (t.to_string(), *tone)).collect(), target: None }
+    entity::PageLine {
+        spans: spans
+            .iter()
+            .map(|(t, tone)| (t.to_string(), *tone))
+            .collect(),
+        target: None,
+    }
 }
 
 /// How many entities carry any of these annotations (computed once per catalog).
 pub fn count_annotated(catalog: &crate::catalog::Catalog, keys: &[&str]) -> usize {
-    catalog.entities.iter().filter(|e| keys.iter().any(|k| e.annotation(k).is_some())).count()
+    catalog
+        .entities
+        .iter()
+        .filter(|e| keys.iter().any(|k| e.annotation(k).is_some()))
+        .count()
 }
 
 /// The lines telling what the selected entity has of these annotations.
@@ -153,20 +172,36 @@ pub fn annotation_lines(
     use entity::Tone;
     let mut out = Vec::new();
     let Some(id) = focus else {
-        out.push(line(&[("Selected entity: none (pick one in the Catalog, 1)", Tone::Muted)]));
+        out.push(line(&[(
+            "Selected entity: none (pick one in the Catalog, 1)",
+            Tone::Muted,
+        )]));
         return out;
     };
     let e = catalog.entity(id);
-    out.push(line(&[("Selected entity: ", Tone::Heading), (&e.key(), Tone::Link)]));
+    out.push(line(&[
+        ("Selected entity: ", Tone::Heading),
+        (&e.key(), Tone::Link),
+    ]));
     let mut any = false;
     for key in keys {
         if let Some(value) = e.annotation(key) {
             any = true;
-            out.push(line(&[("  ✓ ", Tone::Accent), (&format!("{key}: "), Tone::Muted), (value, Tone::Base)]));
+            out.push(line(&[
+                ("  ✓ ", Tone::Accent),
+                (&format!("{key}: "), Tone::Muted),
+                (value, Tone::Base),
+            ]));
         }
     }
     if !any {
-        out.push(line(&[("  ✗ ", Tone::Warning), (&format!("no {} annotation: {missing_hint}", keys.join(" / ")), Tone::Warning)]));
+        out.push(line(&[
+            ("  ✗ ", Tone::Warning),
+            (
+                &format!("no {} annotation: {missing_hint}", keys.join(" / ")),
+                Tone::Warning,
+            ),
+        ]));
     }
     out
 }

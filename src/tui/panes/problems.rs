@@ -40,12 +40,18 @@ impl ProblemsPane {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
-            .title(Span::styled(format!(" Problems: {} ", counts(errors, warnings)), theme.title))
+            .title(Span::styled(
+                format!(" Problems: {} ", counts(errors, warnings)),
+                theme.title,
+            ))
             .title_bottom(Span::styled(" enter: open the entity ", theme.muted));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if catalog.problems.is_empty() {
-            frame.render_widget(Paragraph::new(Span::styled("no problems: the catalog is valid", theme.ok)), inner);
+            frame.render_widget(
+                Paragraph::new(Span::styled("no problems: the catalog is valid", theme.ok)),
+                inner,
+            );
             return;
         }
         let page = inner.height as usize;
@@ -57,11 +63,18 @@ impl ProblemsPane {
             .skip(offset)
             .take(page)
             .map(|(i, p)| {
-                let severity = if p.is_error() { theme.error } else { theme.warning };
+                let severity = if p.is_error() {
+                    theme.error
+                } else {
+                    theme.warning
+                };
                 let selected = i == self.list.cursor;
                 let pick = |s| if selected { theme.selected } else { s };
                 Line::from(vec![
-                    Span::styled(format!("{}:{}:{} ", p.location, p.pos.line, p.pos.col), pick(theme.muted)),
+                    Span::styled(
+                        format!("{}:{}:{} ", p.location, p.pos.line, p.pos.col),
+                        pick(theme.muted),
+                    ),
                     Span::styled(format!("{} ", p.severity), pick(severity)),
                     Span::styled(p.message.clone(), pick(theme.base)),
                 ])
@@ -75,5 +88,9 @@ impl ProblemsPane {
 /// "1 error, 2 warnings".
 pub fn counts(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

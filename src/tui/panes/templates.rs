@@ -23,8 +23,11 @@ pub struct TemplatesPane {
 
 impl TemplatesPane {
     pub fn load(&mut self, catalog: &Catalog) {
-        self.templates = (0..catalog.len() as EntityId).filter(|&id| catalog.entity(id).is_kind("Template")).collect();
-        self.templates.sort_by_key(|&id| catalog.entity(id).display_name().to_lowercase());
+        self.templates = (0..catalog.len() as EntityId)
+            .filter(|&id| catalog.entity(id).is_kind("Template"))
+            .collect();
+        self.templates
+            .sort_by_key(|&id| catalog.entity(id).display_name().to_lowercase());
         self.list = ListCursor::default();
         self.detail = None;
     }
@@ -46,7 +49,10 @@ impl TemplatesPane {
                     self.detail = None;
                     None
                 }
-                Action::Open => lines.get(list.cursor).and_then(|l| l.target).map(Action::OpenEntity),
+                Action::Open => lines
+                    .get(list.cursor)
+                    .and_then(|l| l.target)
+                    .map(Action::OpenEntity),
                 _ => None,
             };
         }
@@ -71,8 +77,14 @@ impl TemplatesPane {
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
-                .title(Span::styled(format!(" Template {} ", entity.display_name()), theme.title))
-                .title_bottom(Span::styled(" read-only · esc: back to the list ", theme.muted));
+                .title(Span::styled(
+                    format!(" Template {} ", entity.display_name()),
+                    theme.title,
+                ))
+                .title_bottom(Span::styled(
+                    " read-only · esc: back to the list ",
+                    theme.muted,
+                ));
             let inner = block.inner(area);
             frame.render_widget(block, area);
             draw_lines(frame, inner, lines, *list, theme);
@@ -81,7 +93,10 @@ impl TemplatesPane {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
-            .title(Span::styled(format!(" Templates ({}) ", self.templates.len()), theme.title))
+            .title(Span::styled(
+                format!(" Templates ({}) ", self.templates.len()),
+                theme.title,
+            ))
             .title_bottom(Span::styled(" enter: parameters and steps ", theme.muted));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -92,24 +107,48 @@ impl TemplatesPane {
         }
         let page = inner.height.saturating_sub(1) as usize;
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let rows = self.templates.iter().enumerate().skip(offset).take(page).map(|(i, &id)| {
-            let e = catalog.entity(id);
-            Row::new(vec![
-                Cell::from(e.display_name().to_string()),
-                Cell::from(e.description().unwrap_or_default().to_string()),
-                Cell::from(e.owner().unwrap_or_default().to_string()),
-                Cell::from(e.tags().collect::<Vec<_>>().join(", ")),
-            ])
-            .style(if i == self.list.cursor { theme.selected } else { theme.base })
-        });
+        let rows = self
+            .templates
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(page)
+            .map(|(i, &id)| {
+                let e = catalog.entity(id);
+                Row::new(vec![
+                    Cell::from(e.display_name().to_string()),
+                    Cell::from(e.description().unwrap_or_default().to_string()),
+                    Cell::from(e.owner().unwrap_or_default().to_string()),
+                    Cell::from(e.tags().collect::<Vec<_>>().join(", ")),
+                ])
+                .style(if i == self.list.cursor {
+                    theme.selected
+                } else {
+                    theme.base
+                })
+            });
         let header = Row::new(["TITLE", "DESCRIPTION", "OWNER", "TAGS"]).style(theme.table_header);
-        let widths = [Constraint::Fill(3), Constraint::Fill(5), Constraint::Fill(2), Constraint::Fill(2)];
-        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+        let widths = [
+            Constraint::Fill(3),
+            Constraint::Fill(5),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+        ];
+        frame.render_widget(
+            Table::new(rows, widths).header(header).column_spacing(1),
+            inner,
+        );
     }
 }
 
 fn text(spans: &[(&str, Tone)]) -> PageLine {
-    PageLine { spans: spans.iter().map(|(t, tone)| (t.to_string(), *tone)).collect(), target: None }
+    PageLine {
+        spans: spans
+            .iter()
+            .map(|(t, tone)| (t.to_string(), *tone))
+            .collect(),
+        target: None,
+    }
 }
 
 fn scalar(value: &Value) -> String {
@@ -132,11 +171,19 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         lines.push(text(&[(&format!("  {description}"), Tone::Base)]));
     }
     if let Some(owner) = e.owner() {
-        let target = catalog.related(id, crate::catalog::RelationType::OwnedBy).find_map(|t| match t {
-            crate::catalog::Target::Entity(id) => Some(id),
-            _ => None,
+        let target = catalog
+            .related(id, crate::catalog::RelationType::OwnedBy)
+            .find_map(|t| match t {
+                crate::catalog::Target::Entity(id) => Some(id),
+                _ => None,
+            });
+        lines.push(PageLine {
+            spans: vec![
+                ("  owner ".into(), Tone::Muted),
+                (owner.to_string(), Tone::Link),
+            ],
+            target,
         });
-        lines.push(PageLine { spans: vec![("  owner ".into(), Tone::Muted), (owner.to_string(), Tone::Link)], target });
     }
     lines.push(text(&[("  Filling this form and running the template come with the scaffolder (a later issue); this view is read-only.", Tone::Warning)]));
     lines.push(PageLine::default());
@@ -145,14 +192,31 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         Some(page @ Value::Map(_)) => vec![page.clone()],
         _ => Vec::new(),
     };
-    lines.push(text(&[(&format!("Parameters ({} page{})", pages.len(), if pages.len() == 1 { "" } else { "s" }), Tone::Heading)]));
+    lines.push(text(&[(
+        &format!(
+            "Parameters ({} page{})",
+            pages.len(),
+            if pages.len() == 1 { "" } else { "s" }
+        ),
+        Tone::Heading,
+    )]));
     for (n, page) in pages.iter().enumerate() {
-        let title = page.str_at("title").map(str::to_string).unwrap_or_else(|| format!("page {}", n + 1));
+        let title = page
+            .str_at("title")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("page {}", n + 1));
         lines.push(text(&[(&format!("  {}. {title}", n + 1), Tone::Key)]));
         let required: Vec<&str> = page.get("required").map(Value::strings).unwrap_or_default();
-        for (name, schema) in page.get("properties").map(Value::as_map).unwrap_or_default() {
+        for (name, schema) in page
+            .get("properties")
+            .map(Value::as_map)
+            .unwrap_or_default()
+        {
             let kind = schema.str_at("type").unwrap_or("any");
-            let mut spans = vec![(format!("     {name}"), Tone::Accent), (format!(": {kind}"), Tone::Muted)];
+            let mut spans = vec![
+                (format!("     {name}"), Tone::Accent),
+                (format!(": {kind}"), Tone::Muted),
+            ];
             if required.contains(&&**name) {
                 spans.push((" (required)".into(), Tone::Warning));
             }
@@ -163,35 +227,64 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
             if let Some(default) = schema.get("default") {
                 spans.push((format!("  default: {}", scalar(default)), Tone::Muted));
             }
-            lines.push(PageLine { spans, target: None });
-            if let Some(description) = schema.str_at("description").or_else(|| schema.str_at("title")) {
+            lines.push(PageLine {
+                spans,
+                target: None,
+            });
+            if let Some(description) = schema
+                .str_at("description")
+                .or_else(|| schema.str_at("title"))
+            {
                 lines.push(text(&[(&format!("       {description}"), Tone::Muted)]));
             }
             if let Some(pattern) = schema.str_at("pattern") {
-                lines.push(text(&[(&format!("       pattern: {pattern}"), Tone::Muted)]));
+                lines.push(text(&[(
+                    &format!("       pattern: {pattern}"),
+                    Tone::Muted,
+                )]));
             }
         }
     }
     lines.push(PageLine::default());
     let steps = e.spec.get("steps").map(Value::as_seq).unwrap_or_default();
-    lines.push(text(&[(&format!("Steps ({})", steps.len()), Tone::Heading)]));
+    lines.push(text(&[(
+        &format!("Steps ({})", steps.len()),
+        Tone::Heading,
+    )]));
     for (n, step) in steps.iter().enumerate() {
         let id = step.str_at("id").unwrap_or("?");
         let name = step.str_at("name").unwrap_or(id);
         let action = step.str_at("action").unwrap_or("?");
-        lines.push(text(&[(&format!("  {}. {name}", n + 1), Tone::Key), (&format!("  [{id}]  "), Tone::Muted), (action, Tone::Accent)]));
+        lines.push(text(&[
+            (&format!("  {}. {name}", n + 1), Tone::Key),
+            (&format!("  [{id}]  "), Tone::Muted),
+            (action, Tone::Accent),
+        ]));
         for (key, value) in step.get("input").map(Value::as_map).unwrap_or_default() {
-            lines.push(text(&[(&format!("       {key}: "), Tone::Muted), (&scalar(value), Tone::Base)]));
+            lines.push(text(&[
+                (&format!("       {key}: "), Tone::Muted),
+                (&scalar(value), Tone::Base),
+            ]));
         }
     }
-    let output = e.spec.path(&["output", "links"]).map(Value::as_seq).unwrap_or_default();
+    let output = e
+        .spec
+        .path(&["output", "links"])
+        .map(Value::as_seq)
+        .unwrap_or_default();
     if !output.is_empty() {
         lines.push(PageLine::default());
-        lines.push(text(&[(&format!("Output links ({})", output.len()), Tone::Heading)]));
+        lines.push(text(&[(
+            &format!("Output links ({})", output.len()),
+            Tone::Heading,
+        )]));
         for link in output {
             let title = link.str_at("title").unwrap_or_default();
             let url = link.str_at("url").unwrap_or_default();
-            lines.push(text(&[(&format!("  {title}  "), Tone::Base), (url, Tone::Link)]));
+            lines.push(text(&[
+                (&format!("  {title}  "), Tone::Base),
+                (url, Tone::Link),
+            ]));
         }
     }
     lines

@@ -118,7 +118,7 @@ pub fn service_refs(entity: &Entity) -> Result<Vec<ServiceRef>, ProviderError> {
     if refs.is_empty() {
         return Err(ProviderError::NoService {
             entity: entity.key(),
-            detail: format!("no {SERVICE_ID_ANNOTATION} or {INTEGRATION_KEY_ANNOTATION} annotation (add metadata.annotations {SERVICE_ID_ANNOTATION}: PXXXXXX)"),
+            detail: format!("no {SERVICE_ID_ANNOTATION} or {INTEGRATION_KEY_ANNOTATION} annotation (add metadata.annotations {SERVICE_ID_ANNOTATION}: PABC123)"),
         });
     }
     let mut seen = BTreeSet::new();

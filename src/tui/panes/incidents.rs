@@ -46,7 +46,7 @@ impl IncidentsPane {
             catalog,
             focus,
             &ANNOTATIONS,
-            "add metadata.annotations pagerduty.com/service-id: PXXXXXX",
+            "add metadata.annotations pagerduty.com/service-id: PABC123",
         ));
         lines
     }

@@ -527,3 +527,140 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
     assert!(!app.busy());
     assert_eq!(selected_name(&app), "fraud-detection");
 }
+
+mod support;
+
+/// The CI/CD pane over the provider and a loopback fake GitHub: the runs of the focused entity
+/// arrive as messages, `r` asks again, and an entity without the annotation says so.
+#[test]
+fn cicd_pane_shows_github_runs_of_the_focused_entity() {
+    use greenroom::config::Secret;
+    use greenroom::providers::{GitHubSettings, ProviderHandle, ProviderOptions};
+    use std::time::{Duration, Instant};
+    use support::github::{sample_runs, FakeGitHub, TOKEN};
+
+    let github = FakeGitHub::start();
+    github.set_runs("myorg/order-service", sample_runs());
+    let cache = tempfile::tempdir().unwrap();
+    let mut app = demo();
+    app.connect(ProviderHandle::start_with(
+        GitHubSettings {
+            api_url: github.url(),
+            token: Some(Secret::new(TOKEN)),
+            try_gh: false,
+        },
+        ProviderOptions {
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..ProviderOptions::default()
+        },
+    ));
+    press(&mut app, "/order-service<tab>");
+    assert_eq!(selected_name(&app), "order-service");
+    // Nothing is asked before the pane shows.
+    assert!(github.requests().is_empty());
+    press(&mut app, "3");
+    let key = "component:default/order-service";
+    assert!(app.cicd.state(key).is_some_and(|s| s.loading));
+
+    let has_runs = |app: &greenroom::tui::App| {
+        app.cicd
+            .state(key)
+            .is_some_and(|s| s.runs.is_some() && !s.loading)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !has_runs(&app) && Instant::now() < deadline {
+        app.poll_providers();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(has_runs(&app), "no runs within 10 s");
+    let state = app.cicd.state(key).unwrap();
+    assert_eq!(state.slug, "myorg/order-service");
+    assert!(state.error.is_none(), "{:?}", state.error);
+    let runs = &state.runs.as_ref().unwrap().runs;
+    assert_eq!(
+        runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [103, 102, 101]
+    );
+
+    let screen = frame(&app);
+    assert!(screen.contains("CI/CD · GitHub Actions"), "{screen}");
+    assert!(
+        screen.contains("Repository: myorg/order-service"),
+        "{screen}"
+    );
+    assert!(screen.contains("3 runs"), "{screen}");
+    assert!(screen.contains("Success: 1/2 (50%)"), "{screen}");
+    for row in [
+        ["Deploy", "main", "in_progress", "Roll out v2.3"],
+        ["CI", "main", "failure", "Fix flaky payment test"],
+        ["CI", "feature/refunds", "success", "Add refunds endpoint"],
+    ] {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(row[3]))
+            .unwrap_or_else(|| panic!("no row {row:?}:\n{screen}"));
+        for cell in row {
+            assert!(line.contains(cell), "{cell} not in {line}");
+        }
+    }
+    // The completed runs took 119 s.
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Fix flaky payment test") && l.contains("1m 59s")),
+        "{screen}"
+    );
+
+    // `r` asks the server again even within the refresh window.
+    let asked = github.requests().len();
+    press(&mut app, "r");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while github.requests().len() == asked && Instant::now() < deadline {
+        app.poll_providers();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(github.requests().len() > asked, "r did not ask again");
+
+    // An entity without the annotation says so, and asks nothing.
+    press(&mut app, "1/inventory-db<tab>3");
+    let screen = frame(&app);
+    assert!(
+        screen.contains("no github.com/project-slug annotation"),
+        "{screen}"
+    );
+}
+
+/// The CI/CD pane keeps the last good runs when an answer fails, and shows the error next to them.
+#[test]
+fn cicd_pane_shows_the_last_error_next_to_the_last_good_runs() {
+    use greenroom::providers::{ProviderError, ProviderMessage};
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, "/order-service<tab>3");
+    let key = "component:default/order-service".to_string();
+    let runs = support::github::ci_runs();
+    app.on_provider_message(ProviderMessage::CiRuns {
+        entity_key: key.clone(),
+        slug: "myorg/order-service".into(),
+        result: Ok(runs),
+        fetched_at: std::time::SystemTime::now(),
+        from_cache: true,
+    });
+    app.on_provider_message(ProviderMessage::CiRuns {
+        entity_key: key.clone(),
+        slug: "myorg/order-service".into(),
+        result: Err(ProviderError::NotConfigured {
+            service: "GitHub",
+            hint: "set GITHUB_TOKEN".into(),
+        }),
+        fetched_at: std::time::SystemTime::now(),
+        from_cache: false,
+    });
+    let screen = frame(&app);
+    assert!(
+        screen.contains("Last error: GitHub is not configured"),
+        "{screen}"
+    );
+    assert!(screen.contains("Roll out v2.3"), "{screen}");
+    assert!(screen.contains("0 min ago (cached)"), "{screen}");
+}

@@ -1,6 +1,7 @@
 //! Snapshots of every pane on the demo catalog, drawn with ratatui's TestBackend at 100x30.
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always and read the diff).
 
+mod support;
 mod tui_common;
 
 use insta::assert_snapshot;
@@ -57,6 +58,28 @@ fn dependents_collapsed() {
 fn cicd() {
     let mut app = demo();
     press(&mut app, "/order-service<tab>3");
+    assert_snapshot!(frame(&app));
+}
+
+/// The pane with a token configured and the runs arrived (3 min old, from the cache), on a fixed
+/// clock three hours after the runs were created.
+#[test]
+fn cicd_with_runs() {
+    use greenroom::providers::ProviderMessage;
+    use std::time::{Duration, SystemTime};
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, "/order-service<tab>3");
+    let runs = support::github::ci_runs();
+    let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
+    app.cicd.now = Some(now);
+    app.on_provider_message(ProviderMessage::CiRuns {
+        entity_key: "component:default/order-service".into(),
+        slug: "myorg/order-service".into(),
+        result: Ok(runs),
+        fetched_at: now - Duration::from_secs(180),
+        from_cache: true,
+    });
     assert_snapshot!(frame(&app));
 }
 

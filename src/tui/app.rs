@@ -17,6 +17,7 @@ use super::panes::templates::TemplatesPane;
 use super::panes::{scroll, ProviderEnv};
 use super::theme::Theme;
 use crate::catalog::EntityId;
+use crate::providers::{ProviderHandle, ProviderMessage, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use std::time::Duration;
 
@@ -69,6 +70,8 @@ pub struct App {
     /// What is on screen is the last snapshot, this old; the sources are being read again.
     pub snapshot_age: Option<Duration>,
     pub refreshing: bool,
+    /// Live data (GitHub): started only when a token is configured.
+    pub providers: Option<ProviderHandle>,
 }
 
 impl App {
@@ -113,6 +116,7 @@ impl App {
             background_search: false,
             snapshot_age: None,
             refreshing: false,
+            providers: None,
         }
     }
 
@@ -233,6 +237,52 @@ impl App {
         }
     }
 
+    /// Connects the live panes (CI/CD) to a provider handle.
+    pub fn connect(&mut self, providers: ProviderHandle) {
+        self.providers = Some(providers);
+        self.cicd.connected = true;
+        self.sync();
+    }
+
+    /// Takes the provider answers that arrived; true when the screen changed. Never blocks.
+    pub fn poll_providers(&mut self) -> bool {
+        let mut changed = false;
+        while let Some(message) = self.providers.as_ref().and_then(|p| p.try_recv()) {
+            changed |= self.on_provider_message(message);
+        }
+        changed
+    }
+
+    /// Applies one provider answer; true when a pane took it.
+    pub fn on_provider_message(&mut self, message: ProviderMessage) -> bool {
+        match message {
+            message @ ProviderMessage::CiRuns { .. } => self.cicd.on_message(message),
+            _ => false,
+        }
+    }
+
+    /// Asks for the focused entity's CI runs (`forced`: past the refresh window).
+    fn request_ci_runs(&mut self, forced: bool) {
+        let (Some(providers), Some(data), Some(focus)) = (&self.providers, &self.data, self.focus)
+        else {
+            return;
+        };
+        let entity = data.catalog.entity(focus);
+        let Ok(slug) = crate::providers::github::repo_of(entity) else {
+            return;
+        };
+        let entity_key = entity.key();
+        let slug = slug.to_string();
+        self.cicd.requested(&entity_key, &slug);
+        self.cicd.shown = Some(entity_key.clone());
+        let request = Request::CiRuns { entity_key, slug };
+        if forced {
+            providers.refresh(request);
+        } else {
+            providers.request(request);
+        }
+    }
+
     /// Whether background work is under way (the event loop then wakes up often).
     pub fn busy(&self) -> bool {
         self.data.is_none() || self.catalog.busy()
@@ -266,7 +316,8 @@ impl App {
                 Section::Templates => Some(Scope::Templates),
                 Section::Docs => Some(Scope::Docs),
                 Section::Problems => Some(Scope::Problems),
-                Section::CiCd | Section::Incidents | Section::Cost => None,
+                Section::CiCd => Some(Scope::CiCd),
+                Section::Incidents | Section::Cost => None,
             }
         };
         pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
@@ -534,12 +585,12 @@ impl App {
             }
             Section::Dependencies => self.deps.update(&action, catalog, page),
             Section::CiCd => {
-                self.cicd.scroll = scroll(
-                    self.cicd.scroll,
-                    &action,
-                    self.cicd.lines(catalog, self.focus, &self.env).len(),
-                    page,
-                );
+                if action == Action::Reload {
+                    self.request_ci_runs(true);
+                    return None;
+                }
+                let len = self.cicd.len(catalog, self.focus, &self.env);
+                self.cicd.scroll = scroll(self.cicd.scroll, &action, len, page);
                 None
             }
             Section::Incidents => {
@@ -581,12 +632,24 @@ impl App {
     /// work done here, once per selection, so draw only reads.
     fn sync(&mut self) {
         let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else {
+            self.cicd.shown = None;
             return;
         };
         match self.section {
             Section::Dependencies => self.deps.show(&data.catalog, focus),
             Section::Docs => self.docs.show(&data.catalog, focus, &self.theme, false),
+            Section::CiCd => {
+                let key = data.catalog.entity(focus).key();
+                if self.cicd.shown.as_deref() != Some(key.as_str()) {
+                    self.cicd.scroll = 0;
+                    self.cicd.shown = Some(key);
+                    self.request_ci_runs(false);
+                }
+            }
             _ => {}
+        }
+        if self.section != Section::CiCd {
+            self.cicd.shown = None;
         }
     }
 }

@@ -19,6 +19,7 @@ pub enum Scope {
     Templates,
     Docs,
     Problems,
+    CiCd,
     /// Any text input: the `/` filter, the `:` command line, the help search.
     Input,
 }
@@ -34,6 +35,7 @@ impl Scope {
             Scope::Templates => "templates",
             Scope::Docs => "docs",
             Scope::Problems => "problems",
+            Scope::CiCd => "cicd",
             Scope::Input => "input",
         }
     }
@@ -96,6 +98,7 @@ bindings! {
     (Deps, "deps.shallower", Action::DepthLess, ["-"], "depth: one level less deep"),
     (Templates, "templates.open", Action::Open, ["enter"], "show the template's parameters and steps"),
     (Docs, "docs.reload", Action::Reload, ["r"], "read the document again"),
+    (CiCd, "cicd.refresh", Action::Reload, ["r"], "ask GitHub for the latest runs again (past the refresh window)"),
     (Problems, "problems.open", Action::Open, ["enter"], "open the entity of the problem"),
     (Input, "input.accept", Action::InputAccept, ["enter"], "accept (filter: open the selected entity)"),
     (Input, "input.cancel", Action::InputCancel, ["esc"], "cancel (filter: clear it)"),

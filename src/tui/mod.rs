@@ -64,6 +64,13 @@ pub fn run(cli: &Cli) -> ExitCode {
     for warning in loaded.warnings.into_iter().chain(theme_warning) {
         app.warn(warning);
     }
+    if app.env.github_token {
+        // Returns at once; the CI/CD pane asks it when it shows an entity.
+        app.connect(crate::providers::ProviderHandle::start(
+            &config,
+            crate::providers::http::Log::Off,
+        ));
+    }
 
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()

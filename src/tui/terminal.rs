@@ -133,11 +133,14 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
             dirty = true;
             continue;
         }
+        if app.poll_providers() {
+            dirty = true;
+        }
         let wait = if app.data.is_none() {
             Duration::from_millis(20)
         } else if app.busy() {
             Duration::from_millis(4)
-        } else if app.refreshing {
+        } else if app.refreshing || app.providers.as_ref().is_some_and(|p| p.in_flight() > 0) {
             Duration::from_millis(50)
         } else {
             Duration::from_millis(250)

@@ -245,3 +245,65 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
         .header("x-ratelimit-used", used.to_string())
         .header("x-ratelimit-reset", "4102444800")
 }
+
+/// [`sample_runs`] as the provider parses them, for `myorg/order-service`, with fixed times
+/// (created 2024-05-01 10:00 UTC; completed runs took 119 s): for TUI tests that feed messages.
+pub fn ci_runs() -> greenroom::providers::github::CiRuns {
+    use chrono::{TimeZone, Utc};
+    use greenroom::providers::github::{CiRuns, WorkflowRun};
+    let created = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
+    let run =
+        |id: u64, name: &str, branch: &str, status: &str, conclusion: Option<&str>, title: &str| {
+            WorkflowRun {
+                id,
+                name: name.into(),
+                workflow_id: 1,
+                run_number: id % 1000,
+                head_branch: Some(branch.into()),
+                head_sha: "009b8a3a9ccbb128af87f9b1c0f4c62e8a304f6d".into(),
+                event: if branch == "main" {
+                    "push"
+                } else {
+                    "pull_request"
+                }
+                .into(),
+                status: Some(status.into()),
+                conclusion: conclusion.map(Into::into),
+                created_at: created,
+                updated_at: if status == "completed" {
+                    created + chrono::Duration::seconds(119)
+                } else {
+                    created
+                },
+                run_started_at: Some(created),
+                actor: Some("octocat".into()),
+                display_title: title.into(),
+                head_commit_message: None,
+                html_url: format!("https://github.com/myorg/order-service/actions/runs/{id}"),
+                run_attempt: 1,
+            }
+        };
+    CiRuns {
+        slug: "myorg/order-service".into(),
+        total_count: 3,
+        runs: vec![
+            run(103, "Deploy", "main", "in_progress", None, "Roll out v2.3"),
+            run(
+                102,
+                "CI",
+                "main",
+                "completed",
+                Some("failure"),
+                "Fix flaky payment test",
+            ),
+            run(
+                101,
+                "CI",
+                "feature/refunds",
+                "completed",
+                Some("success"),
+                "Add refunds endpoint",
+            ),
+        ],
+    }
+}

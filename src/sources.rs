@@ -20,7 +20,7 @@ impl CatalogSource {
             CatalogSource::Paths(cli_paths.to_vec())
         } else if !config.catalog.sources.is_empty() {
             CatalogSource::Paths(config.catalog.sources.clone())
-        } else if has_catalog_files(Path::new("."), 4) {
+        } else if !is_greenroom_checkout(Path::new(".")) && has_catalog_files(Path::new("."), 4) {
             CatalogSource::Paths(vec![PathBuf::from(".")])
         } else {
             CatalogSource::Demo
@@ -58,6 +58,13 @@ impl CatalogSource {
             },
         }
     }
+}
+
+/// greenroom's own source checkout holds the demo's sources and test fixtures, not a user's
+/// catalog: there, `cargo run --release` opens the bundled demo, as the README promises.
+fn is_greenroom_checkout(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| text.lines().any(|l| l.trim() == "name = \"greenroom\""))
+        && dir.join("src/demo/catalog-info.yaml").is_file()
 }
 
 /// Whether a folder holds a catalog file within `depth` levels: a cheap probe, so that starting

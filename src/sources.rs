@@ -63,7 +63,8 @@ impl CatalogSource {
 /// greenroom's own source checkout holds the demo's sources and test fixtures, not a user's
 /// catalog: there, `cargo run --release` opens the bundled demo, as the README promises.
 fn is_greenroom_checkout(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| text.lines().any(|l| l.trim() == "name = \"greenroom\""))
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|text| text.lines().any(|l| l.trim() == "name = \"greenroom\""))
         && dir.join("src/demo/catalog-info.yaml").is_file()
 }
 

@@ -1,33 +1,15 @@
 //! The command-line contract of `../shared/CLI.md`, run as a user would: the real binary on the
 //! bundled demo and on small catalogs written by each test.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use std::path::{Path, PathBuf};
+use support::binary::{self, Run};
 
 fn greenroom(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_greenroom"))
-        .args(args)
-        .current_dir(cwd)
-        .env("GREENROOM_CACHE_DIR", cache)
-        .env("GREENROOM_CONFIG", cache.join("no-config.toml"))
-        .env_remove("BACKSTAGE_URL")
-        .output()
-        .expect("greenroom runs");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
+    let mut command = binary::command(cache, &cache.join("no-config.toml"));
+    command.args(args).current_dir(cwd);
+    binary::execute(&mut command)
 }
 
 /// A temporary folder with files, and the commands run in it.

@@ -13,10 +13,10 @@ use greenroom::providers::{
 };
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::binary::{self, contains, files_under, Run};
 use support::github::{jobs_page, run, runs_page, sample_runs, FakeGitHub, TOKEN};
 use support::http_server::{Reply, TestServer};
 
@@ -61,13 +61,6 @@ spec:
   children: []
 ";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
 /// A catalog folder and a cache folder; commands run with GitHub at `api`.
 struct Setup {
     dir: tempfile::TempDir,
@@ -86,63 +79,19 @@ impl Setup {
     }
 
     fn run(&self, api: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_greenroom"));
+        let mut command = binary::command(self.cache.path(), &self.dir.path().join("config.toml"));
         command
             .arg("--catalog")
             .arg(self.dir.path())
             .args(args)
             .current_dir(self.dir.path())
             .env("GITHUB_API_URL", api)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("GREENROOM_CACHE_DIR", self.cache.path())
-            .env("GREENROOM_CONFIG", self.dir.path().join("config.toml"))
-            .env("NO_COLOR", "1")
-            .env("NO_PROXY", "127.0.0.1,localhost");
-        for name in [
-            "GH_TOKEN",
-            "BACKSTAGE_URL",
-            "GREENROOM_HTTP_TIMEOUT_MS",
-            "GREENROOM_HTTP_RETRIES",
-            "GREENROOM_HTTP_MAX_WAIT_MS",
-        ] {
-            command.env_remove(name);
-        }
+            .env("GITHUB_TOKEN", TOKEN);
         for (name, value) in env {
             command.env(name, value);
         }
-        let started = Instant::now();
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = command.output().expect("greenroom runs");
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-            took: started.elapsed(),
-        }
+        binary::execute(&mut command)
     }
-}
-
-/// Every file under `dir`, read.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
-    found
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 fn assert_no_token(run: &Run) {

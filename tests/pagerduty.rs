@@ -17,9 +17,10 @@ use greenroom::providers::{
 };
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::binary::{self, contains, files_under, Run};
 use support::http_server::{Reply, TestServer};
 use support::pagerduty::{
     error, events_server, incident, log_entry, oncall, service, user, FakePagerDuty, TOKEN,
@@ -278,13 +279,6 @@ fn company() -> FakePagerDuty {
     pd
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
 /// A catalog folder, a config and a cache folder; commands run with PagerDuty at `api`.
 struct Setup {
     dir: tempfile::TempDir,
@@ -307,27 +301,13 @@ impl Setup {
     }
 
     fn command(&self, api: &str, env: &[(&str, &str)], args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_greenroom"));
+        let mut command = binary::command(self.cache.path(), &self.dir.path().join("config.toml"));
         command
             .args(args)
             .current_dir(self.dir.path())
             .env("PAGERDUTY_API_URL", api)
             .env("PAGERDUTY_TOKEN", TOKEN)
-            .env("PAGERDUTY_EVENTS_URL", "http://127.0.0.1:9")
-            .env("GREENROOM_CACHE_DIR", self.cache.path())
-            .env("GREENROOM_CONFIG", self.dir.path().join("config.toml"))
-            .env("NO_COLOR", "1")
-            .env("NO_PROXY", "127.0.0.1,localhost");
-        for name in [
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-            "BACKSTAGE_URL",
-            "GREENROOM_HTTP_TIMEOUT_MS",
-            "GREENROOM_HTTP_RETRIES",
-            "GREENROOM_HTTP_MAX_WAIT_MS",
-        ] {
-            command.env_remove(name);
-        }
+            .env("PAGERDUTY_EVENTS_URL", "http://127.0.0.1:9");
         for (name, value) in env {
             command.env(name, value);
         }
@@ -339,42 +319,8 @@ impl Setup {
         let mut all = vec!["--catalog", self.dir.path().to_str().unwrap()];
         all.extend_from_slice(args);
         let mut command = self.command(api, env, &all);
-        execute(&mut command)
+        binary::execute(&mut command)
     }
-}
-
-fn execute(command: &mut Command) -> Run {
-    let started = Instant::now();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("greenroom runs");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        took: started.elapsed(),
-    }
-}
-
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
-    found
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 fn assert_no_token(run: &Run) {
@@ -1374,7 +1320,7 @@ fn not_configured_exits_1_and_says_what_to_set_and_the_demo_still_works() {
         &[("PAGERDUTY_TOKEN", "")],
         &["--demo", "incidents"],
     );
-    let run = execute(&mut demo);
+    let run = binary::execute(&mut demo);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("set PAGERDUTY_TOKEN"), "{}", run.stderr);
     let mut demo = setup.command(
@@ -1382,7 +1328,7 @@ fn not_configured_exits_1_and_says_what_to_set_and_the_demo_still_works() {
         &[("PAGERDUTY_TOKEN", "")],
         &["--demo", "who", "payment-service"],
     );
-    let run = execute(&mut demo);
+    let run = binary::execute(&mut demo);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("owner group:default/payments-team") && !run.stdout.contains("on call"),

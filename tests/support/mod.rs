@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests: a loopback HTTP server and fake vendor APIs on it.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod github;
 pub mod http_server;
 pub mod pagerduty;

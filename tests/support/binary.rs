@@ -1,0 +1,76 @@
+//! Running the greenroom binary from a test: a hermetic command, its outcome, and what it wrote.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// What a run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub took: Duration,
+}
+
+/// The binary with the test's cache folder and config file, no colour, loopback without a proxy,
+/// and nothing from the developer's environment (tokens, servers, client settings) that could
+/// change what it does; the caller adds its own environment after.
+pub fn command(cache: &Path, config: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_greenroom"));
+    command
+        .env("GREENROOM_CACHE_DIR", cache)
+        .env("GREENROOM_CONFIG", config)
+        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost");
+    for name in [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_API_URL",
+        "PAGERDUTY_TOKEN",
+        "PAGERDUTY_API_URL",
+        "PAGERDUTY_EVENTS_URL",
+        "BACKSTAGE_URL",
+        "GREENROOM_HTTP_TIMEOUT_MS",
+        "GREENROOM_HTTP_RETRIES",
+        "GREENROOM_HTTP_MAX_WAIT_MS",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Runs a command to the end.
+pub fn execute(command: &mut Command) -> Run {
+    let started = Instant::now();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("greenroom runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        took: started.elapsed(),
+    }
+}
+
+/// Every file under `dir`, read: what a run left behind, to search for secrets.
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}

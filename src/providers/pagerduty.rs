@@ -80,6 +80,18 @@ pub fn is_pagerduty_id(text: &str) -> bool {
     !text.is_empty() && text.len() <= 64 && text.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+/// The well-formed IDs among `ids`, sorted, each once: what goes into a query.
+fn distinct_ids(ids: &[String]) -> Vec<String> {
+    let mut ids: Vec<String> = ids
+        .iter()
+        .filter(|id| is_pagerduty_id(id))
+        .cloned()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// Whether the entity has either PagerDuty annotation.
 pub fn is_annotated(entity: &Entity) -> bool {
     entity.annotation(SERVICE_ID_ANNOTATION).is_some()
@@ -1285,13 +1297,7 @@ impl PagerDuty {
     }
 
     async fn open_incidents_in(&self, service_ids: &[String], mode: Mode) -> Got<Vec<Incident>> {
-        let mut ids: Vec<String> = service_ids
-            .iter()
-            .filter(|id| is_pagerduty_id(id))
-            .cloned()
-            .collect();
-        ids.sort();
-        ids.dedup();
+        let ids = distinct_ids(service_ids);
         let mut incidents = Vec::new();
         let mut oldest: Option<SystemTime> = None;
         let mut all_stored = true;
@@ -1605,13 +1611,7 @@ impl PagerDuty {
     }
 
     async fn oncalls_in(&self, policy_ids: &[String], mode: Mode) -> Got<Vec<OnCall>> {
-        let mut ids: Vec<String> = policy_ids
-            .iter()
-            .filter(|id| is_pagerduty_id(id))
-            .cloned()
-            .collect();
-        ids.sort();
-        ids.dedup();
+        let ids = distinct_ids(policy_ids);
         if ids.is_empty() {
             return Ok(Fetched {
                 value: Vec::new(),

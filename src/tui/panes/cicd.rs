@@ -118,7 +118,7 @@ impl CiCdPane {
         };
         let mut lines = vec![
             line(&[("GitHub Actions: the latest workflow runs of each service's repository", Tone::Heading)]),
-            line(&[("Not connected yet: the GitHub provider comes with its own issue. It will need:", Tone::Base)]),
+            line(&[("Not connected: GitHub needs a token. It uses:", Tone::Base)]),
             line(&[("  • a token: set GITHUB_TOKEN (or GH_TOKEN, or [github] token in config.toml; else `gh auth token`) — now: ", Tone::Base), token]),
             line(&[("  • repos come from the github.com/project-slug annotation (OWNER/REPO) of each entity", Tone::Base)]),
             line(&[(&format!("  • GitHub Enterprise: GITHUB_API_URL or [github] api_url — now: {}", if env.github_api_url.is_empty() { "https://api.github.com" } else { &env.github_api_url }), Tone::Base)]),

@@ -34,7 +34,7 @@ impl IncidentsPane {
         };
         let mut lines = vec![
             line(&[("PagerDuty: open incidents of the catalog's services, and who is on call", Tone::Heading)]),
-            line(&[("Not connected yet: the PagerDuty provider comes with its own issue. It will need:", Tone::Base)]),
+            line(&[("Not in this pane yet (greenroom incidents shows them from the command line). PagerDuty needs:", Tone::Base)]),
             line(&[("  • a REST API token: set PAGERDUTY_TOKEN (or [pagerduty] token in config.toml) — now: ", Tone::Base), token]),
             line(&[("  • services come from the pagerduty.com/service-id (or pagerduty.com/integration-key) annotation", Tone::Base)]),
             line(&[("  • EU accounts: PAGERDUTY_API_URL or [pagerduty] api_url = \"https://api.eu.pagerduty.com\"", Tone::Base)]),

@@ -138,13 +138,7 @@ fn stale(
     args: &Args,
     err: &ProviderError,
 ) -> Option<Fetched<CiRuns>> {
-    let transient = matches!(
-        err,
-        ProviderError::Network { .. }
-            | ProviderError::Timeout { .. }
-            | ProviderError::Server { .. }
-            | ProviderError::RateLimited { .. }
-    );
+    let transient = err.is_transient();
     let stored = github
         .cached_runs(slug, args.limit, args.branch.as_deref())
         .filter(|_| transient)?;

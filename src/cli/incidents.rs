@@ -151,13 +151,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
             Ok(fetched) => fetched.value,
             Err(err) => {
                 fail(&err);
-                let transient = matches!(
-                    err,
-                    ProviderError::Network { .. }
-                        | ProviderError::Timeout { .. }
-                        | ProviderError::Server { .. }
-                        | ProviderError::RateLimited { .. }
-                );
+                let transient = err.is_transient();
                 match runtime
                     .block_on(pd.cached_incidents_for(&refs))
                     .filter(|_| transient)

@@ -169,6 +169,18 @@ impl ProviderError {
                 | ProviderError::NoService { .. }
         )
     }
+
+    /// The service could not be reached or answer now (network, timeout, 5xx, rate limit): the
+    /// last known data is worth showing, with its age.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Network { .. }
+                | ProviderError::Timeout { .. }
+                | ProviderError::Server { .. }
+                | ProviderError::RateLimited { .. }
+        )
+    }
 }
 
 /// Data with when it was last confirmed by the server, and whether it came from the cache without

@@ -50,7 +50,7 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
         }
     }
     let mut problems = std::mem::take(&mut *walked.problems.lock().unwrap());
-    queue.extend(walked.catalog_files.lock().unwrap().iter().cloned());
+    queue.extend(std::mem::take(&mut *walked.catalog_files.lock().unwrap()));
     let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
 
     // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than

@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod fsutil;
 pub mod providers;
+pub mod scaffolder;
 pub mod search;
 pub mod snapshot;
 pub mod sources;

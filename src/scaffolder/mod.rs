@@ -1,0 +1,7 @@
+//! The Scaffolder: Backstage `scaffolder.backstage.io/v1beta3` templates read from the catalog,
+//! their forms, and the engine that runs their steps. Pure apart from the actions that write files
+//! or call GitHub/Backstage, which only run in a real (not dry) run.
+
+pub mod model;
+
+pub use model::{Output, Step, Template};

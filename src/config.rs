@@ -48,14 +48,83 @@ pub struct Config {
     pub cache: CacheConfig,
     pub github: GithubConfig,
     pub pagerduty: PagerDutyConfig,
+    pub scorecard: ScorecardConfig,
+    pub dora: DoraConfig,
     pub backstage: BackstageConfig,
+    pub cost: CostConfig,
+    pub identity: IdentityConfig,
+    /// Set at start-up when the catalog is the bundled demo: the base URL of the demo's loopback
+    /// API (`demo::api`), which GitHub and PagerDuty are then asked at, over any configured URL or
+    /// token. Never read from the file.
+    #[serde(skip)]
+    pub demo_api: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentityConfig {
+    /// The user's own User entity (`user:default/jane`, or `jane`), for the inbox: what their
+    /// teams' services need from them now.
+    pub user: Option<String>,
+}
+
+/// `[cost]`: where cost comes from and how it is grouped (see `cost::Settings` for defaults).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostConfig {
+    /// "aws" (Cost Explorer) or "focus"; default: focus when `focus` is set, else aws.
+    pub source: Option<String>,
+    /// A FOCUS CSV export, file or folder, relative to the config file's folder.
+    pub focus: Option<PathBuf>,
+    pub team_tag: Option<String>,
+    pub service_tag: Option<String>,
+    /// Cost Explorer metric: UnblendedCost, AmortizedCost, NetUnblendedCost, NetAmortizedCost,
+    /// BlendedCost.
+    pub metric: Option<String>,
+    /// FOCUS cost column: BilledCost, EffectiveCost, ListCost, ContractedCost.
+    pub focus_column: Option<String>,
+    pub period_days: Option<u32>,
+    /// Cost Explorer's signing region (us-east-1; cn-northwest-1 in China).
+    pub region: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CatalogConfig {
-    /// Files or folders to read, relative to the config file's folder.
-    pub sources: Vec<PathBuf>,
+    /// What to read, merged in this order: files or folders (relative to the config file's
+    /// folder), Backstage backends, GitHub organisations.
+    pub sources: Vec<SourceConfig>,
+}
+
+/// One entry of `[catalog] sources`: a path (a string), or a table naming a remote source.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SourceConfig {
+    Path(PathBuf),
+    Backstage(BackstageSource),
+    GitHubOrg(GitHubOrgSource),
+}
+
+/// `{ backstage = "https://backstage.example.com" }`: a backend's whole catalog (the token is
+/// `[backstage] token` / `BACKSTAGE_TOKEN`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackstageSource {
+    pub backstage: String,
+}
+
+/// `{ github_org = "acme", repos = "^svc-", path = "catalog-info.yaml" }`: each repository's
+/// catalog file, as Backstage's GitHub discovery finds them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubOrgSource {
+    pub github_org: String,
+    /// A regular expression the repository name must match (all repositories when absent).
+    #[serde(default)]
+    pub repos: Option<String>,
+    /// The catalog file's path in each repository (default `catalog-info.yaml`).
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -85,6 +154,28 @@ pub struct PagerDutyConfig {
     pub events_url: Option<String>,
     /// The user's PagerDuty login email, sent as `From` when acknowledging or resolving.
     pub from_email: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScorecardConfig {
+    /// The scorecard file (scorecards as code), relative to this file's folder; else the bundled
+    /// default.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DoraConfig {
+    /// The default window of `greenroom dora` and the DORA pane (`30d`).
+    pub window: Option<String>,
+    /// A deployment followed by a failure within this long is a failed change (`24h`).
+    pub failure_window: Option<String>,
+    /// The GitHub deployments' environment (`production`; `""` for every environment).
+    pub environment: Option<String>,
+    /// A deploy workflow file (`deploy.yml`): deployments are then its successful runs on the
+    /// default branch, not GitHub deployments.
+    pub deploy_workflow: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -134,9 +225,17 @@ impl Config {
             .map_err(|err| ConfigError(format!("{}: {err}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for source in &mut config.catalog.sources {
-            if source.is_relative() {
-                *source = base.join(&*source);
+            if let SourceConfig::Path(path) = source {
+                if path.is_relative() {
+                    *path = base.join(&*path);
+                }
             }
+        }
+        if let Some(focus) = config.cost.focus.as_mut().filter(|p| p.is_relative()) {
+            *focus = base.join(&*focus);
+        }
+        if let Some(file) = config.scorecard.file.as_mut().filter(|p| p.is_relative()) {
+            *file = base.join(&*file);
         }
         let warnings = permission_warnings(&path, &config);
         Ok(Loaded {
@@ -163,10 +262,16 @@ impl Config {
     }
 
     pub fn github_token(&self) -> Option<Secret> {
+        if self.demo_api.is_some() {
+            return Some(Secret::new(crate::demo::api::DEMO_TOKEN));
+        }
         env_secret(&["GITHUB_TOKEN", "GH_TOKEN"]).or_else(|| self.github.token.clone())
     }
 
     pub fn github_api_url(&self) -> String {
+        if let Some(demo) = &self.demo_api {
+            return format!("{demo}/github");
+        }
         env_or(
             "GITHUB_API_URL",
             self.github.api_url.as_deref(),
@@ -175,10 +280,16 @@ impl Config {
     }
 
     pub fn pagerduty_token(&self) -> Option<Secret> {
+        if self.demo_api.is_some() {
+            return Some(Secret::new(crate::demo::api::DEMO_TOKEN));
+        }
         env_secret(&["PAGERDUTY_TOKEN"]).or_else(|| self.pagerduty.token.clone())
     }
 
     pub fn pagerduty_api_url(&self) -> String {
+        if let Some(demo) = &self.demo_api {
+            return format!("{demo}/pagerduty");
+        }
         env_or(
             "PAGERDUTY_API_URL",
             self.pagerduty.api_url.as_deref(),
@@ -187,6 +298,9 @@ impl Config {
     }
 
     pub fn pagerduty_events_url(&self) -> String {
+        if let Some(demo) = &self.demo_api {
+            return format!("{demo}/pagerduty-events");
+        }
         env_or(
             "PAGERDUTY_EVENTS_URL",
             self.pagerduty.events_url.as_deref(),
@@ -203,6 +317,16 @@ impl Config {
 
     pub fn backstage_token(&self) -> Option<Secret> {
         env_secret(&["BACKSTAGE_TOKEN"]).or_else(|| self.backstage.token.clone())
+    }
+
+    /// Where live data (HTTP answers) is cached: under [`Config::cache_dir`], or nowhere for the
+    /// demo, whose loopback API moves to another port each launch (its answers would pile up
+    /// under new URLs, and must never mix with real ones).
+    pub fn provider_cache_dir(&self) -> Option<PathBuf> {
+        match self.demo_api {
+            Some(_) => None,
+            None => Some(self.cache_dir()),
+        }
     }
 
     /// `GREENROOM_CACHE_DIR`, else config, else the platform cache folder.
@@ -284,6 +408,31 @@ mod tests {
         let err = Config::parse("[ui]\ntheme = \"dark\"\ncolour = 1\n").unwrap_err();
         assert!(err.starts_with("3:1:"), "{err}");
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn sources_are_paths_or_remote_tables() {
+        let config = Config::parse(
+            "[catalog]\nsources = [\"catalog\", { backstage = \"http://127.0.0.1:7007\" }, { github_org = \"acme\", repos = \"^svc-\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.catalog.sources,
+            [
+                SourceConfig::Path("catalog".into()),
+                SourceConfig::Backstage(BackstageSource {
+                    backstage: "http://127.0.0.1:7007".into()
+                }),
+                SourceConfig::GitHubOrg(GitHubOrgSource {
+                    github_org: "acme".into(),
+                    repos: Some("^svc-".into()),
+                    path: None
+                }),
+            ]
+        );
+        let err = Config::parse("[catalog]\nsources = [{ github_org = \"acme\", branch = 1 }]\n")
+            .unwrap_err();
+        assert!(err.starts_with("2:"), "{err}");
     }
 
     #[test]

@@ -2,17 +2,24 @@
 //! folder, so the TUI shows entities at once and re-reads the sources behind it
 //! (stale-while-revalidate). Written atomically (a temporary file renamed into place) and readable
 //! only by the user; a snapshot that cannot be read is ignored and rebuilt, never trusted.
+//!
+//! Beside the catalog it keeps each source's [`Fingerprint`] (see `sources.rs`), so the next
+//! launch can tell whether the sources changed and rebuild only then. It never holds a token:
+//! sources are named by their labels (paths, URLs without credentials).
 
 use crate::catalog::Catalog;
+use crate::sources::Fingerprint;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever the stored types change shape, so an old snapshot is rebuilt, not misread.
-const FORMAT: &[u8] = b"greenroom-snapshot-v1\n";
+const FORMAT: &[u8] = b"greenroom-snapshot-v2\n";
 
 /// A snapshot read back, with when it was written.
 pub struct Snapshot {
     pub catalog: Catalog,
+    /// What the sources looked like when the catalog was read from them.
+    pub fingerprints: Vec<Fingerprint>,
     pub written: SystemTime,
 }
 
@@ -49,18 +56,22 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
                 path.display()
             )
         })?;
-    let mut catalog: Catalog = postcard::from_bytes(body)
+    let (fingerprints, mut catalog): (Vec<Fingerprint>, Catalog) = postcard::from_bytes(body)
         .map_err(|err| format!("{}: corrupt snapshot ({err}); rebuilding", path.display()))?;
     catalog.reindex();
-    Ok(Some(Snapshot { catalog, written }))
+    Ok(Some(Snapshot {
+        catalog,
+        fingerprints,
+        written,
+    }))
 }
 
 /// Writes a snapshot atomically (a killed process leaves the old snapshot or the new one) and
 /// readable only by the user: catalogs can hold internal names and URLs.
-pub fn write(path: &Path, catalog: &Catalog) -> Result<(), String> {
+pub fn write(path: &Path, catalog: &Catalog, fingerprints: &[Fingerprint]) -> Result<(), String> {
     let fail =
         |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
-    let body = postcard::to_stdvec(catalog).map_err(|e| fail(&e))?;
+    let body = postcard::to_stdvec(&(fingerprints, catalog)).map_err(|e| fail(&e))?;
     let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
     crate::fsutil::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
 }
@@ -75,8 +86,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let catalog = load_paths(&["src/demo".into()]).catalog;
         let path = path_for(dir.path(), "demo");
-        write(&path, &catalog).unwrap();
-        let back = read(&path).unwrap().unwrap().catalog;
+        let fingerprints = vec![Fingerprint {
+            source: "demo".into(),
+            hash: 42,
+        }];
+        write(&path, &catalog, &fingerprints).unwrap();
+        let snapshot = read(&path).unwrap().unwrap();
+        assert_eq!(snapshot.fingerprints, fingerprints);
+        let back = snapshot.catalog;
         assert_eq!(back.len(), catalog.len());
         let id = back.get("component:default/order-service").unwrap();
         assert_eq!(
@@ -98,7 +115,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.bin");
         let catalog = load_paths(&["src/demo".into()]).catalog;
-        write(&path, &catalog).unwrap();
+        write(&path, &catalog, &[]).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         let err = read(&path)

@@ -1,15 +1,74 @@
 //! Which catalog to open, in the order `../shared/CLI.md` gives: `--catalog` paths, else the
-//! config's sources, else `catalog-info.yaml` files under the current folder, else the demo.
+//! config's sources and `BACKSTAGE_URL`, else `catalog-info.yaml` files under the current
+//! folder, else the demo; and reading it.
+//!
+//! Several sources are merged with the rules of local files ([`Catalog::merge`]): an entity
+//! defined twice is kept from the source listed first and both definitions are reported;
+//! relations are made both ways. Each entity remembers the label of its source.
+//!
+//! **When a source changed** (so the snapshot is rebuilt only then): each source has a
+//! [`Fingerprint`], kept in the snapshot.
+//! - Files: the size and modification time of every file the catalog was read from and of every
+//!   folder above them up to the named roots (a new file changes its folder's time). Checked
+//!   against the snapshot's own catalog without parsing anything.
+//! - A Backstage backend: a hash of the by-query pages (they carry no ETag; `totalItems` alone
+//!   misses edits), so the pages are read, but the catalog is not rebuilt when they are the same.
+//! - A GitHub organisation: a hash of the repository list and the files, which are asked for
+//!   conditionally (a 304 costs no rate limit).
+//!
+//! A remote source that cannot be reached (network, timeout, 5xx, rate limit) makes the load
+//! "offline": the caller keeps the snapshot when it has one, and says so.
+
+pub mod backstage;
+pub mod github_org;
 
 use crate::catalog::load::{self, Loaded};
-use crate::config::Config;
+use crate::catalog::{Catalog, Part};
+use crate::config::{Config, GitHubOrgSource, SourceConfig};
 use crate::demo;
+use crate::providers::backstage::{Backstage, Fnv, PAGE_SIZE};
+use crate::providers::cache::Cache;
+use crate::providers::http::{Client, Log, Options};
+use crate::providers::ProviderError;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CatalogSource {
     Paths(Vec<PathBuf>),
     Demo,
+    /// Several sources, merged in this order.
+    Several(Vec<SourceSpec>),
+}
+
+/// One source of a merged catalog.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceSpec {
+    Files(Vec<PathBuf>),
+    Backstage { url: String },
+    GitHubOrg(GitHubOrgSource),
+}
+
+/// What a source looked like when it was last read, to tell whether it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub source: String,
+    pub hash: u64,
+}
+
+/// What reading the sources gave.
+pub enum Refresh {
+    /// Every source is as the snapshot's fingerprints say: nothing to rebuild.
+    Unchanged,
+    Loaded {
+        loaded: Loaded,
+        fingerprints: Vec<Fingerprint>,
+        /// Remote sources that could not be reached now (their entities are missing).
+        offline: Vec<String>,
+    },
 }
 
 impl CatalogSource {
@@ -18,8 +77,11 @@ impl CatalogSource {
             CatalogSource::Demo
         } else if !cli_paths.is_empty() {
             CatalogSource::Paths(cli_paths.to_vec())
-        } else if !config.catalog.sources.is_empty() {
-            CatalogSource::Paths(config.catalog.sources.clone())
+        } else if let Some(specs) = configured(config) {
+            match specs.as_slice() {
+                [SourceSpec::Files(paths)] => CatalogSource::Paths(paths.clone()),
+                _ => CatalogSource::Several(specs),
+            }
         } else if !is_greenroom_checkout(Path::new(".")) && has_catalog_files(Path::new("."), 4) {
             CatalogSource::Paths(vec![PathBuf::from(".")])
         } else {
@@ -31,31 +93,438 @@ impl CatalogSource {
         *self == CatalogSource::Demo
     }
 
-    /// A short name for headers: the paths, or "demo".
+    /// A short name for headers: the paths, or "demo", or each source's label.
     pub fn label(&self) -> String {
         match self {
             CatalogSource::Demo => "demo".into(),
-            CatalogSource::Paths(paths) => paths
+            CatalogSource::Paths(paths) => paths_label(paths),
+            CatalogSource::Several(specs) => specs
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(SourceSpec::label)
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(" + "),
         }
     }
 
+    /// Whether reading it needs the network.
+    pub fn is_remote(&self) -> bool {
+        matches!(self, CatalogSource::Several(specs) if specs.iter().any(|s| !matches!(s, SourceSpec::Files(_))))
+    }
+
+    /// Reads the catalog (the CLI's way): progress on stderr when it is a terminal; a remote
+    /// source that cannot be reached is replaced by the last snapshot when there is one (with a
+    /// warning), else named in `unreadable`.
     pub fn load(&self, config: &Config) -> Loaded {
-        match self {
-            CatalogSource::Paths(paths) => load::load_paths(paths),
+        let progress = StderrProgress::new();
+        let refresh = self.load_with(config, None, &|line| progress.show(&line));
+        progress.finish();
+        match refresh {
+            Refresh::Unchanged => unreachable_unchanged(),
+            Refresh::Loaded {
+                mut loaded,
+                fingerprints,
+                offline,
+            } => {
+                if offline.is_empty() {
+                    if self.is_remote() && loaded.unreadable.is_empty() {
+                        let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
+                        let _ = crate::snapshot::write(&path, &loaded.catalog, &fingerprints);
+                    }
+                    return loaded;
+                }
+                let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
+                match crate::snapshot::read(&path) {
+                    Ok(Some(snapshot)) => {
+                        let age = std::time::SystemTime::now()
+                            .duration_since(snapshot.written)
+                            .unwrap_or_default();
+                        eprintln!(
+                            "greenroom: warning: offline ({}); using the snapshot from {} ago",
+                            offline.join("; "),
+                            crate::providers::github::short_duration(age)
+                        );
+                        Loaded {
+                            catalog: snapshot.catalog,
+                            unreadable: loaded.unreadable,
+                        }
+                    }
+                    _ => {
+                        loaded.unreadable.extend(offline);
+                        loaded
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the sources. With `previous` (the snapshot's catalog and fingerprints), answers
+    /// [`Refresh::Unchanged`] when no source changed. `progress` gets a line now and then.
+    pub fn load_with(
+        &self,
+        config: &Config,
+        previous: Option<(&Catalog, &[Fingerprint])>,
+        progress: &(dyn Fn(String) + Sync),
+    ) -> Refresh {
+        let specs = match self {
+            CatalogSource::Paths(paths) => vec![SourceSpec::Files(paths.clone())],
             CatalogSource::Demo => match demo::extract(&config.cache_dir()) {
-                Ok(dir) => load::load_paths(&[dir]),
-                Err(err) => Loaded {
-                    catalog: Default::default(),
-                    unreadable: vec![format!(
-                        "{}: cannot write the demo: {err}",
-                        config.cache_dir().display()
-                    )],
-                },
+                Ok(dir) => vec![SourceSpec::Files(vec![dir])],
+                Err(err) => {
+                    return Refresh::Loaded {
+                        loaded: Loaded {
+                            catalog: Default::default(),
+                            unreadable: vec![format!(
+                                "{}: cannot write the demo: {err}",
+                                config.cache_dir().display()
+                            )],
+                        },
+                        fingerprints: Vec::new(),
+                        offline: Vec::new(),
+                    }
+                }
             },
+            CatalogSource::Several(specs) => specs.clone(),
+        };
+        // Local files first, by their times alone: when they and every remote source are
+        // unchanged, nothing is parsed.
+        let mut fingerprints: Vec<Option<Fingerprint>> = specs
+            .iter()
+            .map(|spec| match (spec, previous) {
+                (SourceSpec::Files(paths), Some((catalog, _))) => Some(Fingerprint {
+                    source: spec.label(),
+                    hash: files_fingerprint(catalog, &spec.label(), paths),
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut fetched: Vec<Option<Result<Part, String>>> = specs.iter().map(|_| None).collect();
+        let mut offline = Vec::new();
+        if specs.iter().any(|s| !matches!(s, SourceSpec::Files(_))) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime starts");
+            let client = Arc::new(Client::new(
+                Options::from_env(),
+                Some(Cache::under(&config.cache_dir())),
+                Log::Off,
+            ));
+            for (i, spec) in specs.iter().enumerate() {
+                let label: Arc<str> = spec.label().into();
+                let result = match spec {
+                    SourceSpec::Files(_) => continue,
+                    SourceSpec::Backstage { url } => runtime.block_on(read_backstage(
+                        config,
+                        url,
+                        label.clone(),
+                        &client,
+                        progress,
+                    )),
+                    SourceSpec::GitHubOrg(org) => runtime.block_on(read_github_org(
+                        config,
+                        org,
+                        label.clone(),
+                        &client,
+                        progress,
+                    )),
+                };
+                match result {
+                    Ok((part, hash)) => {
+                        fingerprints[i] = Some(Fingerprint {
+                            source: label.to_string(),
+                            hash,
+                        });
+                        fetched[i] = Some(Ok(part));
+                    }
+                    Err(Failure::Offline(message)) => offline.push(message),
+                    Err(Failure::Broken(message)) => fetched[i] = Some(Err(message)),
+                }
+            }
+        }
+        if let Some((_, before)) = previous {
+            let now: Vec<&Fingerprint> = fingerprints.iter().flatten().collect();
+            if offline.is_empty()
+                && fetched.iter().all(|f| !matches!(f, Some(Err(_))))
+                && now.len() == specs.len()
+                && now.iter().copied().eq(before.iter())
+            {
+                return Refresh::Unchanged;
+            }
+        }
+        let mut parts = Vec::new();
+        let mut unreadable = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            match (spec, fetched[i].take()) {
+                (SourceSpec::Files(paths), _) => {
+                    progress(format!("reading {}", paths_label(paths)));
+                    let read = load::read_paths(paths);
+                    unreadable.extend(read.unreadable);
+                    parts.push(Part {
+                        label: spec.label().into(),
+                        read: read.entities,
+                        problems: read.problems,
+                    });
+                }
+                (_, Some(Ok(part))) => parts.push(part),
+                (_, Some(Err(message))) => unreadable.push(message),
+                (_, None) => {}
+            }
+        }
+        let catalog = Catalog::merge(parts);
+        // Files' fingerprints from the catalog just read (their times may have moved meanwhile).
+        for (i, spec) in specs.iter().enumerate() {
+            if let SourceSpec::Files(paths) = spec {
+                fingerprints[i] = Some(Fingerprint {
+                    source: spec.label(),
+                    hash: files_fingerprint(&catalog, &spec.label(), paths),
+                });
+            }
+        }
+        load::release_freed_memory();
+        Refresh::Loaded {
+            loaded: Loaded {
+                catalog,
+                unreadable,
+            },
+            fingerprints: fingerprints.into_iter().flatten().collect(),
+            offline,
+        }
+    }
+}
+
+/// `load` never passes a previous catalog, so it never hears "unchanged".
+fn unreachable_unchanged() -> Loaded {
+    Loaded {
+        catalog: Default::default(),
+        unreadable: vec!["internal: sources reported unchanged without a snapshot".into()],
+    }
+}
+
+impl SourceSpec {
+    /// How the source is named in the header, on entity pages and in the snapshot.
+    pub fn label(&self) -> String {
+        match self {
+            SourceSpec::Files(paths) => paths_label(paths),
+            SourceSpec::Backstage { url } => format!("backstage {}", without_userinfo(url)),
+            SourceSpec::GitHubOrg(org) => {
+                let mut label = format!("github org {}", org.github_org);
+                if let Some(repos) = &org.repos {
+                    label.push_str(&format!(" (repos /{repos}/)"));
+                }
+                label
+            }
+        }
+    }
+}
+
+fn paths_label(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn without_userinfo(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.as_str().trim_end_matches('/').to_string()
+        }
+        Err(_) => url.trim_end_matches('/').to_string(),
+    }
+}
+
+/// The config's sources, with `BACKSTAGE_URL` / `[backstage] url` added when no source names
+/// that backend; `None` when nothing is configured. Paths are read as one source (at the place
+/// of the first), so Locations may point from one to another.
+fn configured(config: &Config) -> Option<Vec<SourceSpec>> {
+    let mut specs = Vec::new();
+    let mut paths = Vec::new();
+    for source in &config.catalog.sources {
+        match source {
+            SourceConfig::Path(path) => {
+                if paths.is_empty() {
+                    specs.push(SourceSpec::Files(Vec::new()));
+                }
+                paths.push(path.clone());
+            }
+            SourceConfig::Backstage(b) => specs.push(SourceSpec::Backstage {
+                url: b.backstage.trim_end_matches('/').to_string(),
+            }),
+            SourceConfig::GitHubOrg(org) => specs.push(SourceSpec::GitHubOrg(org.clone())),
+        }
+    }
+    for spec in &mut specs {
+        if let SourceSpec::Files(files) = spec {
+            *files = std::mem::take(&mut paths);
+        }
+    }
+    if let Some(url) = config.backstage_url() {
+        let url = url.trim_end_matches('/').to_string();
+        if !specs
+            .iter()
+            .any(|s| matches!(s, SourceSpec::Backstage { url: u } if *u == url))
+        {
+            specs.push(SourceSpec::Backstage { url });
+        }
+    }
+    (!specs.is_empty()).then_some(specs)
+}
+
+/// Why a remote source gave nothing: it cannot be reached now (use the snapshot), or it answered
+/// in a way that will not fix itself (a rejected token, a wrong URL).
+enum Failure {
+    Offline(String),
+    Broken(String),
+}
+
+impl From<ProviderError> for Failure {
+    fn from(err: ProviderError) -> Failure {
+        if err.is_transient() {
+            Failure::Offline(err.to_string())
+        } else {
+            Failure::Broken(err.to_string())
+        }
+    }
+}
+
+async fn read_backstage(
+    config: &Config,
+    url: &str,
+    label: Arc<str>,
+    client: &Arc<Client>,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<(Part, u64), Failure> {
+    let backstage = Backstage::new(url, config.backstage_token(), client.clone())?;
+    progress(format!("{label}: asking for the catalog…"));
+    let fetched = backstage
+        .entities(PAGE_SIZE, &|read, total| {
+            progress(format!(
+                "{label}: {} of {} entities",
+                crate::tui::panes::catalog::thousands(read),
+                crate::tui::panes::catalog::thousands(total)
+            ))
+        })
+        .await?;
+    let hash = fetched.fingerprint;
+    Ok((backstage::part(label, &backstage, fetched), hash))
+}
+
+async fn read_github_org(
+    config: &Config,
+    org: &GitHubOrgSource,
+    label: Arc<str>,
+    client: &Arc<Client>,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<(Part, u64), Failure> {
+    let discovery = github_org::Discovery::new(
+        &config.github_api_url(),
+        crate::providers::github::token(config),
+        client.clone(),
+        &org.github_org,
+        org.repos.as_deref(),
+        org.path.as_deref(),
+    )
+    .map_err(Failure::Broken)?;
+    let found = discovery.discover(progress).await?;
+    progress(format!(
+        "{label}: {} repositories ({} archived, {} filtered out, {} without a catalog file)",
+        found.repos, found.archived, found.filtered, found.without_file
+    ));
+    let hash = found.fingerprint;
+    Ok((github_org::part(label, found), hash))
+}
+
+/// The fingerprint of a files source: sizes and times of every file its entities and problems
+/// came from, and of the folders above them up to the roots, in parallel.
+fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
+    let roots: Vec<PathBuf> = roots.iter().map(|r| load::normalize(r)).collect();
+    let single = catalog.origins().len() <= 1;
+    let mut paths: Vec<&str> = (0..catalog.len() as u32)
+        .filter(|&id| single || catalog.origin(id) == Some(label))
+        .map(|id| &*catalog.entity(id).source.location)
+        .chain(catalog.problems.iter().map(|p| &*p.location))
+        .filter(|l| !l.contains("://"))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut all: Vec<PathBuf> = Vec::with_capacity(paths.len() * 2);
+    for path in paths {
+        let path = Path::new(path);
+        all.push(path.to_path_buf());
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            let d = if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            };
+            if !roots.iter().any(|root| within(d, root)) {
+                break;
+            }
+            all.push(d.to_path_buf());
+            dir = d.parent().filter(|_| d != Path::new("."));
+        }
+    }
+    all.sort_unstable();
+    all.dedup();
+    let stamps: Vec<(u64, i128)> = all
+        .par_iter()
+        .map(|path| match std::fs::metadata(path) {
+            Ok(meta) => (
+                meta.len(),
+                meta.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(-1, |d| d.as_nanos() as i128),
+            ),
+            Err(_) => (u64::MAX, -2),
+        })
+        .collect();
+    let mut hasher = Fnv::default();
+    for (path, (len, time)) in all.iter().zip(stamps) {
+        hasher.write(path.as_os_str().as_encoded_bytes());
+        hasher.write(&len.to_le_bytes());
+        hasher.write(&time.to_le_bytes());
+    }
+    hasher.finish()
+}
+
+fn within(path: &Path, root: &Path) -> bool {
+    if root == Path::new(".") {
+        path.is_relative() && !path.starts_with("..")
+    } else {
+        path.starts_with(root)
+    }
+}
+
+/// Progress lines on stderr, over each other, when stderr is a terminal (never in pipes or logs).
+struct StderrProgress {
+    on: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl StderrProgress {
+    fn new() -> StderrProgress {
+        use std::io::IsTerminal;
+        StderrProgress {
+            on: std::io::stderr().is_terminal(),
+            shown: Default::default(),
+        }
+    }
+
+    fn show(&self, line: &str) {
+        if self.on {
+            eprint!("\r\x1b[2K{line}");
+            self.shown.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown.load(std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r\x1b[2K");
         }
     }
 }

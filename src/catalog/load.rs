@@ -8,7 +8,7 @@
 //! Template's `fetch:template`/`fetch:plain` steps copy from are skeletons, not catalog files: what
 //! they hold is dropped, whatever `${{ }}` it contains.
 
-use super::document::{read_file, FileContents};
+use super::document::{read_file, FileContents, ReadEntity};
 use super::problem::{Problem, Severity};
 use super::yaml::Pos;
 use super::Catalog;
@@ -27,8 +27,26 @@ pub struct Loaded {
     pub unreadable: Vec<String>,
 }
 
+/// What files and folders hold, before it becomes a catalog (to merge with other sources).
+pub struct Read {
+    pub entities: Vec<ReadEntity>,
+    pub problems: Vec<Problem>,
+    pub unreadable: Vec<String>,
+}
+
 /// Loads files and folders into one catalog.
 pub fn load_paths(roots: &[PathBuf]) -> Loaded {
+    let read = read_paths(roots);
+    let catalog = Catalog::build(read.entities, read.problems);
+    release_freed_memory();
+    Loaded {
+        catalog,
+        unreadable: read.unreadable,
+    }
+}
+
+/// Reads files and folders, following Locations: their entities and problems.
+pub fn read_paths(roots: &[PathBuf]) -> Read {
     let mut unreadable = Vec::new();
     let walked = Walked::default();
     let mut queue = Vec::new();
@@ -98,10 +116,9 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
         entities.extend(contents.entities);
         problems.extend(contents.problems);
     }
-    let catalog = Catalog::build(entities, problems);
-    release_freed_memory();
-    Loaded {
-        catalog,
+    Read {
+        entities,
+        problems,
         unreadable,
     }
 }
@@ -119,9 +136,44 @@ pub fn release_freed_memory() {
     });
 }
 
+/// Catalog files larger than this are refused unread: real descriptors are kilobytes, and a
+/// 100 MB file (or `/dev/zero` behind a symlink) must not stall the load or fill the memory.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads a file the catalog names (a catalog file, a `$text`/`$json`/`$yaml` placeholder's
+/// target): only regular files (a FIFO would block the load forever, a device never end), and
+/// at most [`MAX_FILE_BYTES`], counted while reading since a device or a growing file lies
+/// about its size.
+pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = || {
+        std::io::Error::other(format!(
+            "larger than {} MB; not read",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a folder, FIFO or device); not read",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 fn read_path(path: &Path) -> FileContents {
     let location: Arc<str> = path.display().to_string().into();
-    match std::fs::read(path) {
+    match read_limited(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => read_file(&location, &text),
             Err(err) => {

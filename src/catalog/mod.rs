@@ -22,6 +22,19 @@ use rayon::prelude::*;
 use relations::Declared;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The `field` of a [`Declared`] relation that a Backstage backend computed (an entity's
+/// `relations` array), rather than a spec field of a file.
+pub const BACKEND_RELATIONS: &str = "relations";
+
+/// What one source read, for [`Catalog::merge`]: its label (shown on each entity's page), its
+/// entities and its problems.
+pub struct Part {
+    pub label: Arc<str>,
+    pub read: Vec<ReadEntity>,
+    pub problems: Vec<Problem>,
+}
 
 /// An index into [`Catalog::entities`].
 pub type EntityId = u32;
@@ -50,6 +63,9 @@ pub struct Catalog {
     relations: Vec<Relation>,
     /// `relations[starts[id]..starts[id + 1]]` are the relations of entity `id`.
     starts: Vec<u32>,
+    /// The labels of the sources merged ([`Catalog::merge`]), and each entity's index into them.
+    origins: Vec<Arc<str>>,
+    origin_of: Vec<u16>,
     #[serde(skip)]
     by_key: HashMap<String, EntityId>,
 }
@@ -57,7 +73,30 @@ pub struct Catalog {
 impl Catalog {
     /// Builds the catalog from what the sources read: drops and reports duplicates, computes
     /// relations both ways, and warns about references to entities that do not exist.
-    pub fn build(read: Vec<ReadEntity>, mut problems: Vec<Problem>) -> Catalog {
+    pub fn build(read: Vec<ReadEntity>, problems: Vec<Problem>) -> Catalog {
+        Catalog::build_from(read, Vec::new(), Vec::new(), problems)
+    }
+
+    /// Builds one catalog from several sources with the rules of [`Catalog::build`]: an entity
+    /// defined by two sources is kept from the first (in `parts` order) and both are reported.
+    pub fn merge(parts: Vec<Part>) -> Catalog {
+        let (mut read, mut origin, mut labels, mut problems) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, part) in parts.into_iter().enumerate() {
+            origin.extend(std::iter::repeat_n(i as u16, part.read.len()));
+            read.extend(part.read);
+            problems.extend(part.problems);
+            labels.push(part.label);
+        }
+        Catalog::build_from(read, origin, labels, problems)
+    }
+
+    fn build_from(
+        read: Vec<ReadEntity>,
+        origin: Vec<u16>,
+        origins: Vec<Arc<str>>,
+        mut problems: Vec<Problem>,
+    ) -> Catalog {
         // Canonical keys are computed on every core; the rest is lookups.
         let keys: Vec<(String, Vec<String>)> = read
             .par_iter()
@@ -72,13 +111,17 @@ impl Catalog {
         by_key.reserve(read.len());
         let mut entities = Vec::with_capacity(read.len());
         let mut declared = Vec::with_capacity(read.len());
+        let mut origin_of = Vec::with_capacity(origin.len());
         for (
-            ReadEntity {
-                entity,
-                declared: relations,
-            },
-            (key, target_keys),
-        ) in read.into_iter().zip(keys)
+            i,
+            (
+                ReadEntity {
+                    entity,
+                    declared: relations,
+                },
+                (key, target_keys),
+            ),
+        ) in read.into_iter().zip(keys).enumerate()
         {
             if let Some(&first) = by_key.get(&key) {
                 let first: &Entity = &entities[first as usize];
@@ -88,6 +131,7 @@ impl Catalog {
                 continue;
             }
             by_key.insert(key, entities.len() as EntityId);
+            origin_of.extend(origin.get(i));
             entities.push(entity);
             declared.push((relations, target_keys));
         }
@@ -132,10 +176,17 @@ impl Catalog {
                     &entity.source.location,
                     d.pos,
                     Severity::Warning,
-                    format!(
-                        "spec.{}: {} does not exist in the catalog",
-                        d.field, target_key
-                    ),
+                    match d.field {
+                        BACKEND_RELATIONS => format!(
+                            "relations: {} {} does not exist in the catalog",
+                            d.relation.name(),
+                            target_key
+                        ),
+                        field => format!(
+                            "spec.{}: {} does not exist in the catalog",
+                            field, target_key
+                        ),
+                    },
                 );
                 problem.entity = Some(entity.key());
                 problems.push(problem);
@@ -163,6 +214,8 @@ impl Catalog {
             missing,
             relations,
             starts: Vec::new(),
+            origins,
+            origin_of,
             by_key,
         };
         catalog.index_relations();
@@ -200,6 +253,17 @@ impl Catalog {
 
     pub fn entity(&self, id: EntityId) -> &Entity {
         &self.entities[id as usize]
+    }
+
+    /// The label of the source an entity came from, when the catalog was merged from sources.
+    pub fn origin(&self, id: EntityId) -> Option<&str> {
+        let index = *self.origin_of.get(id as usize)?;
+        self.origins.get(index as usize).map(|label| &**label)
+    }
+
+    /// The labels of the sources the catalog was merged from, in order.
+    pub fn origins(&self) -> &[Arc<str>] {
+        &self.origins
     }
 
     /// Looks an entity up by its canonical key (`kind:namespace/name`, any case).

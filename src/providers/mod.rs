@@ -16,7 +16,9 @@
 //! A pane keeps the last `Ok` it received for an entity and shows a later `Err` next to it (the
 //! error message, and the data's age from `fetched_at`).
 
+pub mod backstage;
 pub mod cache;
+pub mod delivery;
 pub mod github;
 pub mod http;
 pub mod pagerduty;
@@ -653,7 +655,7 @@ pub struct ProviderOptions {
 impl ProviderOptions {
     pub fn from_config(config: &Config) -> ProviderOptions {
         ProviderOptions {
-            cache_dir: Some(config.cache_dir()),
+            cache_dir: config.provider_cache_dir(),
             pagerduty: PagerDutySettings::from_config(config),
             ..ProviderOptions::default()
         }

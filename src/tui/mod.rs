@@ -8,6 +8,7 @@
 
 pub mod action;
 pub mod app;
+pub mod browser;
 pub mod keymap;
 pub mod markdown;
 pub mod panes;
@@ -46,8 +47,15 @@ pub fn run(cli: &Cli) -> ExitCode {
         eprintln!("greenroom: the interactive view needs a terminal; for scripts use a subcommand (greenroom --help)");
         return ExitCode::from(2);
     }
-    let config = loaded.config;
+    let mut config = loaded.config;
     let source = CatalogSource::choose(&cli.catalogs, cli.demo, &config);
+    // The demo's live panes ask its loopback API through the real providers (labelled DEMO in
+    // the header); a failure to start it leaves them unconfigured, with the reason on screen.
+    let demo_api_error = if source.is_demo() {
+        crate::demo::api::point_config(&mut config).err()
+    } else {
+        None
+    };
     let keymap = keymap::Keymap::new(&config.keys);
     let (theme, theme_warning) = theme::choose(
         cli.theme.as_deref(),
@@ -61,11 +69,16 @@ pub fn run(cli: &Cli) -> ExitCode {
         theme,
         panes::ProviderEnv::detect(&config),
     );
-    for warning in loaded.warnings.into_iter().chain(theme_warning) {
+    for warning in loaded
+        .warnings
+        .into_iter()
+        .chain(theme_warning)
+        .chain(demo_api_error)
+    {
         app.warn(warning);
     }
-    if app.env.github_token {
-        // Returns at once; the CI/CD pane asks it when it shows an entity.
+    if app.env.github_token || app.env.pagerduty_token {
+        // Returns at once; the CI/CD and Incidents panes ask it when they show something.
         app.connect(crate::providers::ProviderHandle::start(
             &config,
             crate::providers::http::Log::Off,
@@ -135,7 +148,7 @@ pub fn load_in_background(
     }
     // Written once the fresh catalog is on screen; a catalog with unreadable paths is not kept.
     if complete {
-        let _ = snapshot::write(&path, &catalog);
+        let _ = snapshot::write(&path, &catalog, &[]);
     }
 }
 

@@ -1298,7 +1298,7 @@ fn malformed_json_names_what_was_wrong() {
 }
 
 #[test]
-fn not_configured_exits_1_and_says_what_to_set_and_the_demo_still_works() {
+fn not_configured_exits_1_and_says_what_to_set() {
     let setup = Setup::new();
     let run = setup.run(
         "http://127.0.0.1:9",
@@ -1314,28 +1314,7 @@ fn not_configured_exits_1_and_says_what_to_set_and_the_demo_still_works() {
         "{}",
         run.stderr
     );
-    // The demo without PagerDuty: incidents says what to set, who works as before.
-    let mut demo = setup.command(
-        "http://127.0.0.1:9",
-        &[("PAGERDUTY_TOKEN", "")],
-        &["--demo", "incidents"],
-    );
-    let run = binary::execute(&mut demo);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("set PAGERDUTY_TOKEN"), "{}", run.stderr);
-    let mut demo = setup.command(
-        "http://127.0.0.1:9",
-        &[("PAGERDUTY_TOKEN", "")],
-        &["--demo", "who", "payment-service"],
-    );
-    let run = binary::execute(&mut demo);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("owner group:default/payments-team") && !run.stdout.contains("on call"),
-        "{}",
-        run.stdout
-    );
-    assert_eq!(run.stderr, "");
+    // The demo has PagerDuty of its own (tests/demo_api.rs).
 }
 
 #[test]

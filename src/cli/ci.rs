@@ -46,7 +46,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     };
     let client = Arc::new(Client::new(
         Options::from_env(),
-        Some(Cache::under(&context.config.cache_dir())),
+        context.config.provider_cache_dir().as_deref().map(Cache::under),
         Log::verbose(verbose),
     ));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;

@@ -54,7 +54,7 @@ pub(super) fn connect(
     }
     let client = Arc::new(Client::new(
         Options::from_env(),
-        Some(Cache::under(&context.config.cache_dir())),
+        context.config.provider_cache_dir().as_deref().map(Cache::under),
         Log::verbose(verbose),
     ));
     Some(PagerDuty::new(&settings, client))

@@ -116,6 +116,20 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Validate { paths } if !paths.is_empty() => CatalogSource::Paths(paths.clone()),
         _ => CatalogSource::choose(&cli.catalogs, cli.demo, &config),
     };
+    let mut config = config;
+    let live = matches!(
+        command,
+        Command::Who(_) | Command::Ci(_) | Command::Incidents(_)
+    );
+    if live && source.is_demo() {
+        // The demo's CI runs, incidents and on-call come from its loopback API, through the real
+        // providers; stderr says so, stdout stays clean for --format json.
+        if let Err(err) = crate::demo::api::point_config(&mut config) {
+            eprintln!("greenroom: {err}");
+            return Some(ExitCode::from(2));
+        }
+        eprintln!("greenroom: DEMO: live data from the bundled demo API, not your GitHub or PagerDuty");
+    }
     let context = Context { config, source };
     let code = match command {
         Command::Validate { .. } => validate::run(&context),

@@ -483,7 +483,7 @@ fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
             .iter()
             .filter_map(|m| match m {
                 greenroom::tui::LoaderMsg::Catalog(result) => Some(result),
-                greenroom::tui::LoaderMsg::Index { .. } => None,
+                _ => None,
             })
             .collect::<Vec<_>>()
     };

@@ -3,10 +3,12 @@
 //! `--verbose`). The scaffolder reuses [`Backstage`] (base URL, token, client) for
 //! `POST /api/scaffolder/v2/tasks`.
 //!
-//! The first request names the fields it wants (`fields=`), so a page carries what greenroom
-//! shows and nothing else (no `metadata.uid`, `metadata.etag`, `metadata.generation`, nor each
-//! relation's `target` object, which repeats its `targetRef`); later requests send only the
-//! `cursor` (the backend keeps the query in it) and `limit`. The answer is
+//! Every request names the fields it wants (`fields=`), so a page carries what greenroom shows
+//! and nothing else (no `metadata.uid`, `metadata.etag`, `metadata.generation`). The backend keeps
+//! the query's filter and order in the `cursor`, but not the fields (measured against
+//! `@backstage/plugin-catalog-backend` 4.0.5: a cursor request without `fields` answers whole
+//! entities), so `fields` goes with every page. A field path into an array
+//! (`relations.targetRef`) selects nothing, so `relations` is asked for whole. The answer is
 //! `{items, totalItems, pageInfo: {nextCursor?}}`.
 //!
 //! By-query answers carry no ETag, so whether the catalog changed since the last read is a hash
@@ -28,7 +30,7 @@ pub const PAGE_SIZE: usize = 1000;
 
 /// What a page asks for: everything greenroom reads (entity envelope, metadata it shows, spec,
 /// relations, processing problems).
-pub const FIELDS: &str = "apiVersion,kind,metadata.name,metadata.namespace,metadata.title,metadata.description,metadata.labels,metadata.annotations,metadata.tags,metadata.links,spec,relations.type,relations.targetRef,status.items";
+pub const FIELDS: &str = "apiVersion,kind,metadata.name,metadata.namespace,metadata.title,metadata.description,metadata.labels,metadata.annotations,metadata.tags,metadata.links,spec,relations,status.items";
 
 /// A Backstage backend connection: the service (base URL, token) over the shared client.
 #[derive(Clone)]
@@ -137,13 +139,9 @@ impl Backstage {
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("limit", &page_size.max(1).to_string());
-                match &cursor {
-                    Some(cursor) => {
-                        query.append_pair("cursor", cursor);
-                    }
-                    None => {
-                        query.append_pair("fields", FIELDS);
-                    }
+                query.append_pair("fields", FIELDS);
+                if let Some(cursor) = &cursor {
+                    query.append_pair("cursor", cursor);
                 }
             }
             let response = self

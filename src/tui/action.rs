@@ -82,6 +82,19 @@ pub enum LoaderMsg {
         catalog: Arc<Catalog>,
         index: Arc<SearchIndex>,
     },
+    /// What the loader is doing, or why no new catalog follows.
+    Status(LoaderStatus),
+}
+
+/// The loader's news without a catalog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoaderStatus {
+    /// A line of progress ("backstage https://…: 3,000 of 10,000 entities").
+    Progress(String),
+    /// The sources are as the snapshot on screen says: it stays, and is current.
+    Unchanged,
+    /// A remote source cannot be reached: the snapshot on screen stays (why, in the text).
+    Offline(String),
 }
 
 /// What the background loader sends: first the last snapshot when there is one (at once), then

@@ -70,6 +70,10 @@ pub struct App {
     /// What is on screen is the last snapshot, this old; the sources are being read again.
     pub snapshot_age: Option<Duration>,
     pub refreshing: bool,
+    /// The loader's last progress line, while it reads the sources.
+    pub progress: Option<String>,
+    /// A remote source could not be reached: the catalog on screen is the snapshot (why).
+    pub offline: Option<String>,
     /// Live data (GitHub): started only when a token is configured.
     pub providers: Option<ProviderHandle>,
 }
@@ -118,6 +122,8 @@ impl App {
             refreshing: false,
             providers: None,
         }
+            progress: None,
+            offline: None,
     }
 
     /// Adds a start-up warning (config, theme) to the status line.
@@ -194,6 +200,10 @@ impl App {
             let before = old.as_ref().map_or(0, |d| d.catalog.len());
             let now = data.catalog.len();
             let change = if now >= before {
+        if snapshot_age.is_none() {
+            self.progress = None;
+            self.offline = None;
+        }
                 format!("+{}", now - before)
             } else {
                 format!("-{}", before - now)
@@ -223,6 +233,28 @@ impl App {
     pub fn on_index(
         &mut self,
         catalog: &std::sync::Arc<crate::catalog::Catalog>,
+    /// News from the loader without a catalog: progress, or the snapshot on screen stays.
+    pub fn on_loader_status(&mut self, status: super::action::LoaderStatus) {
+        use super::action::LoaderStatus;
+        match status {
+            LoaderStatus::Progress(line) => self.progress = Some(line),
+            LoaderStatus::Unchanged => {
+                self.progress = None;
+                self.refreshing = false;
+                self.status = Some(Status {
+                    text: "the sources are unchanged since the snapshot".into(),
+                    error: false,
+                });
+            }
+            LoaderStatus::Offline(why) => {
+                self.progress = None;
+                self.refreshing = false;
+                self.warn(format!("offline, showing the snapshot: {why}"));
+                self.offline = Some(why);
+            }
+        }
+    }
+
         index: std::sync::Arc<crate::search::SearchIndex>,
     ) {
         let Some(data) = &mut self.data else { return };

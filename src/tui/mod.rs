@@ -17,7 +17,7 @@ pub mod text_input;
 pub mod theme;
 pub mod ui;
 
-pub use action::{Action, Data, LoadResult, LoaderMsg, Section};
+pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderStatus, Section};
 pub use app::App;
 
 use crate::catalog::Catalog;
@@ -25,11 +25,11 @@ use crate::cli::Cli;
 use crate::config::Config;
 use crate::search;
 use crate::snapshot;
-use crate::sources::CatalogSource;
+use crate::sources::{CatalogSource, Refresh};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 /// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
@@ -93,10 +93,14 @@ pub fn run(cli: &Cli) -> ExitCode {
     terminal::run(app, receiver)
 }
 
-/// The loader thread: the last snapshot first (entities on screen at once), then the catalog
-/// read again from its sources, which replaces it and becomes the next snapshot
-/// (stale-while-revalidate, see `snapshot.rs`). Each catalog is sent before its search index is
-/// built, so the list shows while the index is made.
+/// The loader thread: the last snapshot first (entities on screen at once), then the sources
+/// read again behind it (stale-while-revalidate, see `snapshot.rs`). When every source is as
+/// the snapshot's fingerprints say, the snapshot stays and is not rewritten
+/// ([`LoaderStatus::Unchanged`]); when a remote source cannot be reached, the snapshot stays and
+/// the header says offline ([`LoaderStatus::Offline`]); otherwise the fresh catalog replaces it
+/// and becomes the next snapshot. Progress lines go to the loading frame and the status line.
+/// Each catalog is sent before its search index is built, so the list shows while the index is
+/// made.
 pub fn load_in_background(
     source: &CatalogSource,
     config: &Config,
@@ -113,13 +117,15 @@ pub fn load_in_background(
     };
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
+    let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::Fingerprint>)> = None;
     match snapshot::read(&path) {
         Ok(Some(snapshot)) => {
             let age = SystemTime::now()
                 .duration_since(snapshot.written)
                 .unwrap_or_default();
+            let catalog = Arc::new(snapshot.catalog);
             let data = Data {
-                catalog: Arc::new(snapshot.catalog),
+                catalog: catalog.clone(),
                 index: None,
             };
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
@@ -127,11 +133,43 @@ pub fn load_in_background(
             if !send_with_index(result) {
                 return;
             }
+            shown = Some((catalog, snapshot.fingerprints));
         }
         Ok(None) => {}
         Err(err) => warnings.push(err),
     }
-    let loaded = source.load(config);
+    let progress = Mutex::new(Instant::now() - std::time::Duration::from_secs(1));
+    let report = |line: String| {
+        // At most ten lines a second: the screen cannot show more.
+        let mut last = progress.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed().as_millis() >= 100 {
+            *last = Instant::now();
+            let _ = sender.send(LoaderMsg::Status(LoaderStatus::Progress(line)));
+        }
+    };
+    let previous = shown
+        .as_ref()
+        .map(|(catalog, fingerprints)| (&**catalog, fingerprints.as_slice()));
+    let (loaded, fingerprints) = match source.load_with(config, previous, &report) {
+        Refresh::Unchanged => {
+            let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
+            return;
+        }
+        Refresh::Loaded {
+            loaded,
+            fingerprints,
+            offline,
+        } => {
+            if shown.is_some() && !offline.is_empty() {
+                let _ = sender.send(LoaderMsg::Status(LoaderStatus::Offline(offline.join("; "))));
+                return;
+            }
+            let mut loaded = loaded;
+            loaded.unreadable.extend(offline);
+            (loaded, fingerprints)
+        }
+    };
+    drop(shown);
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
     let mut result = LoadResult::fresh(
@@ -146,9 +184,9 @@ pub fn load_in_background(
     if !send_with_index(result) {
         return;
     }
-    // Written once the fresh catalog is on screen; a catalog with unreadable paths is not kept.
+    // Written once the fresh catalog is on screen; a catalog with unreadable sources is not kept.
     if complete {
-        let _ = snapshot::write(&path, &catalog, &[]);
+        let _ = snapshot::write(&path, &catalog, &fingerprints);
     }
 }
 

@@ -114,6 +114,11 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
                 dirty = true;
                 continue;
             }
+            Ok(LoaderMsg::Status(status)) => {
+                app.on_loader_status(status);
+                dirty = true;
+                continue;
+            }
             Err(TryRecvError::Disconnected) if app.data.is_none() => {
                 // The loader died (its panic was reported by the hook).
                 restore();

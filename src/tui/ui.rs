@@ -112,6 +112,17 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         }
         None => spans.push(Span::styled(" │ loading…", theme.muted)),
     }
+    if app.offline.is_some() {
+        // The sources could not be reached: what is on screen is the snapshot, this old.
+        spans.push(Span::styled(" │ ", theme.border));
+        spans.push(Span::styled(" OFFLINE ", theme.demo_badge));
+        if let Some(age) = app.snapshot_age {
+            spans.push(Span::styled(
+                format!(" snapshot from {} ago", human(age)),
+                theme.warning,
+            ));
+        }
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -165,8 +176,11 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
             ]),
             Line::from(Span::styled(
                 format!(
-                    "{:.1} s · reading catalog files and Locations, then indexing for search",
-                    app.loading_for.as_secs_f64()
+                    "{:.1} s · {}",
+                    app.loading_for.as_secs_f64(),
+                    app.progress
+                        .as_deref()
+                        .unwrap_or("reading catalog files and Locations, then indexing for search")
                 ),
                 theme.muted,
             )),
@@ -254,8 +268,9 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         None => match (app.loaded_in, app.snapshot_age) {
             (Some(_), Some(age)) if app.refreshing => Span::styled(
                 format!(
-                    " snapshot from {} ago · reading the sources again…",
-                    human(age)
+                    " snapshot from {} ago · reading the sources again… {}",
+                    human(age),
+                    app.progress.as_deref().unwrap_or("")
                 ),
                 theme.status.patch(theme.warning),
             ),

@@ -1,7 +1,9 @@
 //! Helpers shared by integration tests: a loopback HTTP server and fake vendor APIs on it.
 #![allow(dead_code)]
 
+pub mod backstage;
 pub mod binary;
+pub mod faults;
 pub mod github;
 pub mod http_server;
 pub mod pagerduty;

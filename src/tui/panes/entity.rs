@@ -252,6 +252,10 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
             Some(&value_text(value)),
         );
     }
+    if catalog.origins().len() > 1 {
+        // Several sources merged: which one this entity came from.
+        field(&mut lines, "from", catalog.origin(id));
+    }
     field(
         &mut lines,
         "source",

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod demo;
 pub mod dora;
 pub mod fsutil;

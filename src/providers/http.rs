@@ -144,6 +144,8 @@ pub struct Service {
     pub token_hint: &'static str,
     headers: Vec<(HeaderName, HeaderValue)>,
     auth: Option<(&'static str, Secret)>,
+    /// More secrets masked by [`Service::redact`] (signing keys that never travel, session tokens).
+    hidden: Vec<Secret>,
 }
 
 impl Service {
@@ -166,6 +168,7 @@ impl Service {
             token_hint,
             headers: Vec::new(),
             auth: None,
+            hidden: Vec::new(),
         })
     }
 
@@ -183,6 +186,23 @@ impl Service {
         self
     }
 
+    /// A secret header (a session token), marked sensitive and masked in anything a server says.
+    pub fn secret_header(mut self, name: &'static str, value: Secret) -> Service {
+        if let Ok(mut header) = HeaderValue::from_str(value.expose()) {
+            header.set_sensitive(true);
+            self.headers.push((HeaderName::from_static(name), header));
+        }
+        self.hide(value)
+    }
+
+    /// A secret that is never sent (a signing key) but must never be repeated either.
+    pub fn hide(mut self, secret: Secret) -> Service {
+        if !secret.is_empty() {
+            self.hidden.push(secret);
+        }
+        self
+    }
+
     /// The service URL for `path` (which starts with `/`), below the base URL's path.
     pub fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
@@ -194,12 +214,13 @@ impl Service {
     /// `text` with the token masked: for anything a server said (error messages, JSON errors quoting
     /// a value), in case a server echoes what it was sent.
     pub fn redact(&self, text: &str) -> String {
-        match &self.auth {
-            Some((_, token)) if !token.expose().is_empty() && text.contains(token.expose()) => {
-                text.replace(token.expose(), "***")
+        let mut text = text.to_string();
+        for secret in self.auth.iter().map(|(_, t)| t).chain(&self.hidden) {
+            if !secret.is_empty() && text.contains(secret.expose()) {
+                text = text.replace(secret.expose(), "***");
             }
-            _ => text.to_string(),
         }
+        text
     }
 
     fn same_origin(&self, url: &Url) -> bool {
@@ -700,9 +721,15 @@ impl Client {
                     request = request.header(reqwest::header::IF_NONE_MATCH, etag);
                 }
                 if let Some(body) = &call.body {
-                    request = request
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
-                        .body(body.clone());
+                    // JSON unless the service says otherwise (AWS: application/x-amz-json-1.1).
+                    if !service
+                        .headers
+                        .iter()
+                        .any(|(name, _)| name == reqwest::header::CONTENT_TYPE)
+                    {
+                        request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
+                    }
+                    request = request.body(body.clone());
                 }
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
@@ -858,7 +885,15 @@ pub fn rate_limited(
     message: Option<&str>,
     now: SystemTime,
 ) -> Option<SystemTime> {
-    if status != 429 && status != 403 {
+    // AWS JSON APIs answer 400 with a ThrottlingException (Cost Explorer: LimitExceededException);
+    // `error_message` puts the type first.
+    let throttled = status == 400
+        && message.is_some_and(|m| {
+            ["ThrottlingException", "TooManyRequestsException", "LimitExceededException"]
+                .iter()
+                .any(|t| m.starts_with(t))
+        });
+    if status != 429 && status != 403 && !throttled {
         return None;
     }
     if let Some(value) = header_str(headers, "retry-after") {
@@ -876,6 +911,10 @@ pub fn rate_limited(
             (reset + Duration::from_secs(1)).max(now)
         }));
     }
+    if throttled {
+        // AWS says nothing of when: a short pause, as its SDKs back off.
+        return Some(now + Duration::from_secs(2));
+    }
     if status == 429 || message.is_some_and(|m| m.to_ascii_lowercase().contains("rate limit")) {
         return Some(now + Duration::from_secs(60));
     }
@@ -883,13 +922,25 @@ pub fn rate_limited(
 }
 
 /// The `message` of a JSON error body (GitHub, PagerDuty and most APIs have one), short and on one
-/// line.
+/// line; AWS JSON errors lead with their `__type` (`ExpiredTokenException: The security token…`).
 fn error_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let message = value
-        .get("message")
-        .or_else(|| value.get("error").and_then(|e| e.get("message")))?
-        .as_str()?;
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+    let said = text(value.get("message"))
+        .or_else(|| text(value.get("Message")))
+        .or_else(|| text(value.get("error").and_then(|e| e.get("message"))));
+    let aws_type = text(value.get("__type"))
+        .map(|t| {
+            // `namespace#Type` or `namespace#Type:http://…` (older services).
+            let t = t.rsplit('#').next().unwrap_or_default();
+            t.split(':').next().unwrap_or_default().to_string()
+        });
+    let message = match (aws_type, said) {
+        (Some(kind), Some(said)) => format!("{kind}: {said}"),
+        (Some(kind), None) => kind,
+        (None, Some(said)) => said,
+        (None, None) => return None,
+    };
     let clean: String = message
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -1015,6 +1066,10 @@ mod tests {
             Some("Bad credentials")
         );
         assert_eq!(error_message(b"<html>"), None);
+        assert_eq!(
+            error_message(br#"{"__type":"com.amazon.coral.service#ExpiredTokenException","Message":"expired"}"#).as_deref(),
+            Some("ExpiredTokenException: expired")
+        );
         assert_eq!(
             error_message(&format!(r#"{{"message":"{}"}}"#, "x".repeat(500)).into_bytes())
                 .unwrap()

@@ -8,6 +8,7 @@ pub mod cost;
 pub mod demo;
 pub mod dora;
 pub mod fsutil;
+pub mod maturity;
 pub mod providers;
 pub mod scaffolder;
 pub mod scorecard;

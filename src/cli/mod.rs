@@ -2,9 +2,12 @@
 
 mod ci;
 mod deps;
+mod dora;
 mod incidents;
 mod list;
+mod maturity;
 mod output;
+mod score;
 mod search;
 mod show;
 mod template;
@@ -68,6 +71,15 @@ pub enum Command {
     Ci(ci::Args),
     /// Open PagerDuty incidents (all the catalog's services, or one entity's) and who is on call.
     Incidents(incidents::Args),
+    /// Scorecards: each rule's result per entity, the level reached, what the next level needs,
+    /// and a rollup per team; --fail-below LEVEL exits 1 for CI gates.
+    Score(score::Args),
+    /// DORA's four metrics per service and per team over a window, each with its performance
+    /// band and a weekly trend.
+    Dora(dora::Args),
+    /// The platform maturity assessment: Q1-Q4 answered from evidence, the level 1-4, and what
+    /// would raise it.
+    Maturity(maturity::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
@@ -119,7 +131,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let mut config = config;
     let live = matches!(
         command,
-        Command::Who(_) | Command::Ci(_) | Command::Incidents(_)
+        Command::Who(_) | Command::Ci(_) | Command::Incidents(_) | Command::Score(_) | Command::Dora(_) | Command::Maturity(_)
     );
     if live && source.is_demo() {
         // The demo's CI runs, incidents and on-call come from its loopback API, through the real
@@ -140,6 +152,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Who(args) => who::run(&context, args, cli.verbose),
         Command::Ci(args) => ci::run(&context, args, cli.verbose),
         Command::Incidents(args) => incidents::run(&context, args, cli.verbose),
+        Command::Score(args) => score::run(&context, args, cli.verbose),
+        Command::Dora(args) => dora::run(&context, args, cli.verbose),
+        Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
         Command::Template(command) => template::run(&context, command),
     };
     Some(code.unwrap_or_else(|code| code))

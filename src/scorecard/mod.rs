@@ -8,9 +8,10 @@
 //! one file read is the README beside an entity's source, for the `docs` check).
 
 mod eval;
+pub mod live;
 
 pub use eval::{
-    docs_evidence, evaluate, owner_group_with_members, CiFacts, EntityScore, ExemptionNote,
+    docs_evidence, evaluate, member_count, owner_group_with_members, owner_key, CiFacts, EntityScore, ExemptionNote,
     LiveFacts, NextLevel, Outcome, Report, RuleInfo, RuleResult, TeamRollup,
 };
 

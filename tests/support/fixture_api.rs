@@ -1,0 +1,75 @@
+//! Recorded vendor answers served from a folder on a [`TestServer`], with the demo's convention:
+//! `GET /<service>/<path>` is answered from `<folder>/<service>/<path>.json` (the query string is
+//! ignored; a missing file is a 404), and `{{now}}`, `{{now-30h}}`, `{{now+2d}}` (units s, m, h,
+//! d) inside the file become RFC 3339 UTC times relative to the moment of serving, so hand-worked
+//! figures that depend on "the last 30 days" hold whenever the test runs.
+
+use super::http_server::{Recorded, Reply, TestServer};
+use std::path::PathBuf;
+
+pub struct FixtureApi {
+    pub server: TestServer,
+}
+
+impl FixtureApi {
+    /// Serves `tests/fixtures/<folder>/`.
+    pub fn start(folder: &str) -> FixtureApi {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(folder);
+        let server = TestServer::start(move |req: &Recorded| {
+            let path = req.path().trim_start_matches('/');
+            let file = root.join(format!("{path}.json"));
+            match std::fs::read_to_string(&file) {
+                Ok(text) => Reply::bytes(200, "application/json", expand_times(&text).into_bytes()),
+                Err(_) => Reply::json(404, &serde_json::json!({ "message": "Not Found" })),
+            }
+        });
+        FixtureApi { server }
+    }
+
+    /// The base URL of one service (`http://127.0.0.1:PORT/github`).
+    pub fn url(&self, service: &str) -> String {
+        format!("{}/{service}", self.server.url())
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.server.requests()
+    }
+}
+
+/// Replaces each `{{now±N<unit>}}` by the time it names.
+pub fn expand_times(text: &str) -> String {
+    let now = chrono::Utc::now();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{now") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 5..];
+        let end = after.find("}}").expect("a closed placeholder");
+        let offset = &after[..end];
+        let time = if offset.is_empty() {
+            now
+        } else {
+            let (sign, body) = offset.split_at(1);
+            let (number, unit) = body.split_at(body.len() - 1);
+            let n: i64 = number.parse().expect("a number in the placeholder");
+            let span = match unit {
+                "s" => chrono::Duration::seconds(n),
+                "m" => chrono::Duration::minutes(n),
+                "h" => chrono::Duration::hours(n),
+                "d" => chrono::Duration::days(n),
+                other => panic!("unit {other} in a placeholder"),
+            };
+            if sign == "-" {
+                now - span
+            } else {
+                now + span
+            }
+        };
+        out.push_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}

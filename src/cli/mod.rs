@@ -155,7 +155,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Score(args) => score::run(&context, args, cli.verbose),
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
-        Command::Template(command) => template::run(&context, command),
+        Command::Template(command) => template::run(&context, command, cli.verbose),
     };
     Some(code.unwrap_or_else(|code| code))
 }

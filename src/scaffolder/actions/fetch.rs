@@ -1,0 +1,268 @@
+//! `fetch:template`, `fetch:plain` and `fetch:plain:file`: a skeleton beside the template, copied
+//! into the workspace, rendered or not (plugins/scaffolder-backend `fetch/templateActionHandler.ts`,
+//! `fetch/plain.ts`, `fetch/plainFile.ts`).
+//!
+//! The skeleton is read from the template's own folder: `url` is relative to the template file and
+//! may not leave its folder (Backstage's `resolveSafeChildPath`), and remote URLs are not fetched
+//! (templates read from a Backstage backend are run there). A symlink in a skeleton is refused:
+//! following one could copy any file of this machine into a repository.
+
+use super::ActionContext;
+use crate::scaffolder::expr::{Context, Syntax, Templater};
+use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One skeleton entry: `a/b/` for a folder, `a/b` for a file.
+struct SkeletonEntry {
+    rel: String,
+    source: PathBuf,
+    dir: bool,
+}
+
+/// Resolves `url` against the template's folder, refusing anything outside it.
+fn resolve_url(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, String> {
+    if url.contains("://") {
+        return Err(format!(
+            "url {url:?}: only paths relative to the template are fetched locally (run templates that fetch remote URLs on a Backstage backend)"
+        ));
+    }
+    let base = ctx.template.base_dir.as_ref().ok_or_else(|| {
+        format!("url {url:?}: the template was not read from a local file, so relative urls have no base")
+    })?;
+    let rel = safe_path(url).map_err(|e| format!("url: {e}"))?;
+    let path = base.join(&rel);
+    // The template folder itself may be reached through a symlink; what is inside it may not.
+    let mut at = base.clone();
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!("url {url:?}: {} is a symlink; refusing to follow it", at.display()));
+        }
+    }
+    if !path.exists() {
+        return Err(format!("url {url:?}: {} does not exist", path.display()));
+    }
+    Ok(path)
+}
+
+fn walk(root: &Path) -> Result<Vec<SkeletonEntry>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let mut children: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(Result::ok)
+            .collect();
+        children.sort_by_key(|c| c.file_name());
+        for child in children {
+            let name = child.file_name().to_string_lossy().into_owned();
+            let path = child.path();
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let rel = format!("{prefix}{name}");
+            if meta.file_type().is_symlink() {
+                return Err(format!(
+                    "the skeleton has a symlink, {}; symlinks are refused (they could copy files from outside the template)",
+                    path.display()
+                ));
+            }
+            if meta.is_dir() {
+                out.push(SkeletonEntry { rel: format!("{rel}/"), source: path.clone(), dir: true });
+                stack.push((path, format!("{rel}/")));
+            } else {
+                out.push(SkeletonEntry { rel, source: path, dir: false });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Text is rendered; binary files (a NUL byte in the first 8 KB, or not UTF-8) are copied as they
+/// are, like Backstage's `isBinaryFile` check.
+fn as_text(bytes: &[u8]) -> Option<&str> {
+    if bytes.iter().take(8000).any(|b| *b == 0) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+fn glob_patterns(patterns: &[String]) -> Result<Vec<glob::Pattern>, String> {
+    patterns
+        .iter()
+        .map(|p| {
+            glob::Pattern::new(p.trim_start_matches("./"))
+                .map_err(|e| format!("copyWithoutTemplating pattern {p:?}: {e}"))
+        })
+        .collect()
+}
+
+/// globby's matching: `*` stays within one path segment, dotfiles match.
+pub fn glob_matches(patterns: &[glob::Pattern], path: &str) -> bool {
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    let bare = path.trim_end_matches('/');
+    patterns
+        .iter()
+        .any(|p| p.matches_with(path, options) || p.matches_with(bare, options))
+}
+
+/// Backstage's `containsSkippedContent`: a rendered path that is empty, starts with `/` or has
+/// `//` had a part rendered away (how templates leave out a file or folder conditionally).
+fn skipped(rendered: &str) -> bool {
+    rendered.is_empty() || rendered.starts_with('/') || rendered.contains("//")
+}
+
+pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+    let url = ctx.required_str("url")?.to_string();
+    let source = resolve_url(ctx, &url)?;
+    if !source.is_dir() {
+        return Err(format!("url {url:?}: {} is not a folder", source.display()));
+    }
+    let target = safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
+    if ctx.input.contains_key("copyWithoutRender") && ctx.input.contains_key("copyWithoutTemplating") {
+        return Err("copyWithoutRender and copyWithoutTemplating can not be used at the same time".into());
+    }
+    let (copy_only, render_filename) = match ctx.strings("copyWithoutRender") {
+        Ok(Some(p)) => {
+            ctx.log("[Deprecated] copyWithoutRender is deprecated. Please use copyWithoutTemplating instead.");
+            (Some(p), false)
+        }
+        Ok(None) => (
+            ctx.strings("copyWithoutTemplating")
+                .map_err(|_| "copyWithoutTemplating must be an array".to_string())?,
+            true,
+        ),
+        Err(_) => return Err("copyWithoutRender must be an array".into()),
+    };
+    let cookiecutter = ctx.bool("cookiecutterCompat")?;
+    let extension = match ctx.input.get("templateFileExtension") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => None,
+        Some(Value::Bool(true)) => Some(".njk".to_string()),
+        Some(Value::String(ext)) if ext.starts_with('.') => Some(ext.clone()),
+        Some(Value::String(ext)) => Some(format!(".{ext}")),
+        Some(other) => return Err(format!("templateFileExtension must be a boolean or a string, got {}", super::json_type(other))),
+    };
+    if extension.is_some() && (copy_only.is_some() || cookiecutter) {
+        return Err("templateFileExtension is incompatible with copyWithoutRender/copyWithoutTemplating and cookiecutterCompat".into());
+    }
+    let replace = ctx.bool("replace")?;
+    let templater = Templater::new(Syntax {
+        cookiecutter,
+        trim_blocks: ctx.bool("trimBlocks")?,
+        lstrip_blocks: ctx.bool("lstripBlocks")?,
+    });
+    let values = ctx.input.get("values").cloned().unwrap_or(Value::Object(Default::default()));
+    let mut context = serde_json::Map::new();
+    context.insert(if cookiecutter { "cookiecutter" } else { "values" }.into(), values);
+    let context = Context::new(&Value::Object(context));
+    let patterns = glob_patterns(copy_only.as_deref().unwrap_or_default())?;
+
+    let entries = walk(&source)?;
+    ctx.log(format!("Processing {} template files/directories with input values", entries.len()));
+    let render = |text: &str, what: &str| {
+        templater
+            .render(text, &context)
+            .map_err(|e| format!("{what}: {e}"))
+    };
+    for entry in entries {
+        let (render_contents, output_path) = match &extension {
+            Some(ext) => {
+                let templated = !entry.dir && entry.rel.ends_with(ext.as_str());
+                let path = if templated { &entry.rel[..entry.rel.len() - ext.len()] } else { &entry.rel };
+                (templated, render(path, &format!("file name {}", entry.rel))?)
+            }
+            None => {
+                let templated = !glob_matches(&patterns, &entry.rel);
+                let path = if render_filename || templated {
+                    render(&entry.rel, &format!("file name {}", entry.rel))?
+                } else {
+                    entry.rel.clone()
+                };
+                (templated, path)
+            }
+        };
+        if skipped(&output_path) {
+            continue;
+        }
+        let destination = join(&target, &output_path)
+            .map_err(|e| format!("{} renders to {output_path:?}: {e}", entry.rel))?;
+        if destination.is_empty() {
+            continue;
+        }
+        if ctx.workspace.exists(&destination) && !replace && !entry.dir {
+            ctx.log(format!("{destination} exists; kept (set replace: true to overwrite)"));
+            continue;
+        }
+        if entry.dir {
+            ctx.workspace.mkdir(&destination).map_err(werr)?;
+            continue;
+        }
+        let bytes = std::fs::read(&entry.source).map_err(|e| format!("{}: {e}", entry.source.display()))?;
+        let executable = is_executable(&entry.source);
+        let contents = match (render_contents, as_text(&bytes)) {
+            (true, Some(text)) => render(text, &format!("file {}", entry.rel))?.into_bytes(),
+            _ => bytes,
+        };
+        ctx.workspace.write(&destination, contents, executable).map_err(werr)?;
+    }
+    ctx.log(format!("Template result written to {}", if target.is_empty() { "./" } else { &target }));
+    Ok(())
+}
+
+fn werr(e: WorkspaceError) -> String {
+    e.0
+}
+
+pub fn plain(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+    let url = ctx.required_str("url")?.to_string();
+    let source = resolve_url(ctx, &url)?;
+    let target = safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
+    if source.is_file() {
+        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let destination = join(&target, &name).map_err(werr)?;
+        let bytes = std::fs::read(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        return ctx.workspace.write(&destination, bytes, is_executable(&source)).map_err(werr);
+    }
+    let entries = walk(&source)?;
+    ctx.log(format!("Fetching plain content from {url}"));
+    for entry in entries {
+        let destination = join(&target, &entry.rel).map_err(werr)?;
+        if entry.dir {
+            ctx.workspace.mkdir(&destination).map_err(werr)?;
+        } else {
+            let bytes = std::fs::read(&entry.source).map_err(|e| format!("{}: {e}", entry.source.display()))?;
+            ctx.workspace.write(&destination, bytes, is_executable(&entry.source)).map_err(werr)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn plain_file(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+    let url = ctx.required_str("url")?.to_string();
+    let target = ctx.required_str("targetPath")?.to_string();
+    let source = resolve_url(ctx, &url)?;
+    if !source.is_file() {
+        return Err(format!("url {url:?}: {} is not a file", source.display()));
+    }
+    let destination = safe_path(&target).map_err(|e| format!("targetPath: {e}"))?;
+    let bytes = std::fs::read(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    ctx.log(format!("Fetching plain content from {url}"));
+    ctx.workspace.write(&destination, bytes, is_executable(&source)).map_err(werr)
+}

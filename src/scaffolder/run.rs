@@ -1,0 +1,602 @@
+//! Runs a template's steps: Backstage's `NunjucksWorkflowRunner` semantics (`if`, `each`, step
+//! outputs under `steps['id'].output`, `secrets` only while rendering action inputs, `output`
+//! rendered at the end) on an in-memory workspace written to disk at the end of a real run.
+//!
+//! Before the first step: every action is classified (unknown ones and missing required inputs
+//! are reported, all at once), and the steps that only a Backstage backend can run are named;
+//! a real run refuses them unless `skip_backend_actions` was confirmed. Secrets are masked in
+//! every event, error and dry-run listing.
+
+use super::actions::{self, ActionContext, Kind};
+use super::expr::{is_truthy, Context, Templater};
+use super::workspace::Workspace;
+use super::Template;
+use crate::config::Secret;
+use crate::providers::github::GitHub;
+use crate::providers::http::Client;
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `each` may iterate this many times.
+pub const MAX_EACH: usize = 1000;
+
+/// Where `catalog:register` registers.
+#[derive(Clone)]
+pub enum Registration {
+    Backstage {
+        url: String,
+        token: Option<Secret>,
+        client: Arc<Client>,
+    },
+    /// A local catalog file a Location document is appended to.
+    LocalLocation(PathBuf),
+    None,
+}
+
+#[derive(Clone)]
+pub struct RunOptions {
+    /// No side effect at all: workspace actions run in memory, the others say what they would do.
+    pub dry_run: bool,
+    /// Where a real run writes the workspace (nothing is written when `None`).
+    pub output_dir: Option<PathBuf>,
+    /// `user.entity` and `user.ref` in expressions.
+    pub user_entity: Option<Value>,
+    pub user_ref: Option<String>,
+    pub github: Option<GitHub>,
+    pub registration: Registration,
+    /// The user confirmed running without the backend-only steps.
+    pub skip_backend_actions: bool,
+    /// How often github:actions:dispatch checks on its run.
+    pub poll_interval: Duration,
+    pub dispatch_find_attempts: u32,
+    pub follow_max_polls: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            dry_run: true,
+            output_dir: None,
+            user_entity: None,
+            user_ref: None,
+            github: None,
+            registration: Registration::None,
+            skip_backend_actions: false,
+            poll_interval: Duration::from_secs(5),
+            // About two minutes to see the run, about two hours to follow it.
+            dispatch_find_attempts: 24,
+            follow_max_polls: 1440,
+        }
+    }
+}
+
+/// What a run reports as it goes (for a live log). Every text is already masked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunEvent {
+    StepStarted {
+        index: usize,
+        id: String,
+        name: String,
+        action: String,
+    },
+    Log {
+        step: Option<String>,
+        line: String,
+    },
+    StepFinished {
+        index: usize,
+        id: String,
+        status: StepStatus,
+    },
+    Failed {
+        step: Option<String>,
+        message: String,
+    },
+    Finished,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepStatus {
+    Done,
+    /// `if` was false.
+    Skipped,
+    /// A dry run did not perform it (external side effect); its output is predicted.
+    DryRun,
+    /// Only a Backstage backend has the action.
+    NotRunLocally,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepReport {
+    pub id: String,
+    pub name: String,
+    pub action: String,
+    pub status: StepStatus,
+    /// Rendered inputs, secrets masked (one per `each` iteration).
+    pub inputs: Vec<Value>,
+    pub output: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderedOutput {
+    pub links: Vec<Value>,
+    pub text: Vec<Value>,
+    pub other: Map<String, Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub steps: Vec<StepReport>,
+    /// The workspace's files at the end, in path order (what a dry run would write).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Empty folders too, for a faithful tree.
+    pub dirs: Vec<String>,
+    pub output: RenderedOutput,
+    /// Where a real run wrote the files.
+    pub written_to: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// Found before any step ran.
+    #[error("{}", .0.join("\n"))]
+    Preflight(Vec<String>),
+    #[error("step {step} failed: {message}")]
+    Step { step: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A step before it runs: its action's kind.
+pub struct Planned<'a> {
+    pub step: &'a super::Step,
+    pub kind: Kind,
+}
+
+/// Classifies every step; all the problems at once.
+pub fn plan(template: &Template) -> Result<Vec<Planned<'_>>, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut planned = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for step in &template.steps {
+        if !ids.insert(step.id.as_str()) {
+            problems.push(format!("step {}: the id is used by an earlier step", step.id));
+        }
+        match actions::classify(&step.action) {
+            Ok(kind) => {
+                let input = step.input.as_object();
+                for key in actions::required_inputs(&step.action) {
+                    if !input.is_some_and(|i| i.contains_key(*key)) {
+                        problems.push(format!(
+                            "step {} ({}): input {key} is required",
+                            step.id, step.action
+                        ));
+                    }
+                }
+                if step.action == "catalog:register"
+                    && !input.is_some_and(|i| {
+                        i.contains_key("catalogInfoUrl") || i.contains_key("repoContentsUrl")
+                    })
+                {
+                    problems.push(format!(
+                        "step {} (catalog:register): input catalogInfoUrl or repoContentsUrl is required",
+                        step.id
+                    ));
+                }
+                planned.push(Planned { step, kind });
+            }
+            Err(e) => problems.push(format!("step {}: {e}", step.id)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(planned)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The steps only a Backstage backend can run, as `id (action)`.
+pub fn backend_steps(template: &Template) -> Vec<String> {
+    template
+        .steps
+        .iter()
+        .filter(|s| actions::classify(&s.action) == Ok(Kind::Backend))
+        .map(|s| format!("{} ({})", s.id, s.action))
+        .collect()
+}
+
+/// Replaces every secret value in text with `***`.
+#[derive(Clone, Default)]
+pub struct Masker {
+    secrets: Vec<String>,
+}
+
+impl Masker {
+    pub fn new(secrets: &Map<String, Value>) -> Masker {
+        let mut values: Vec<String> = secrets
+            .values()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        // Longest first, so a secret containing another is masked whole.
+        values.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Masker { secrets: values }
+    }
+
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
+
+    pub fn mask_value(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.mask(s)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.mask_value(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.mask_value(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Runs the template. `values` are the form's parameters, `secrets` the `secrets.*` values.
+pub async fn run(
+    template: &Template,
+    values: &Value,
+    secrets: &Map<String, Value>,
+    options: &RunOptions,
+    mut events: impl FnMut(RunEvent) + Send,
+) -> Result<RunResult, RunError> {
+    let masker = Masker::new(secrets);
+    let fail = |events: &mut dyn FnMut(RunEvent), step: Option<String>, message: String| {
+        let message = masker.mask(&message);
+        events(RunEvent::Failed {
+            step: step.clone(),
+            message: message.clone(),
+        });
+        match step {
+            Some(step) => RunError::Step { step, message },
+            None => RunError::Other(message),
+        }
+    };
+    let planned = match plan(template) {
+        Ok(p) => p,
+        Err(problems) => {
+            let problems: Vec<String> = problems.iter().map(|p| masker.mask(p)).collect();
+            events(RunEvent::Failed {
+                step: None,
+                message: problems.join("\n"),
+            });
+            return Err(RunError::Preflight(problems));
+        }
+    };
+    let backend = backend_steps(template);
+    if !backend.is_empty() && !options.dry_run && !options.skip_backend_actions {
+        let message = format!(
+            "these steps need a Backstage backend and cannot run here: {}; confirm to run without them (--skip-backend-actions)",
+            backend.join(", ")
+        );
+        events(RunEvent::Failed {
+            step: None,
+            message: message.clone(),
+        });
+        return Err(RunError::Preflight(vec![message]));
+    }
+
+    let templater = Templater::default();
+    let mut context = json!({
+        "parameters": values,
+        "steps": {},
+        "user": {
+            "entity": options.user_entity.clone().unwrap_or(Value::Null),
+            "ref": options.user_ref.clone().unwrap_or_default(),
+        },
+        "context": { "task": { "id": "greenroom-local" } },
+    });
+    let masked_secrets: Map<String, Value> =
+        secrets.keys().map(|k| (k.clone(), json!("***"))).collect();
+    let mut workspace = Workspace::new();
+    let mut reports = Vec::new();
+
+    for (index, Planned { step, kind }) in planned.iter().enumerate() {
+        let plain_context = Context::new(&context);
+        if let Some(condition) = &step.if_ {
+            let value = match condition {
+                Value::String(_) => templater
+                    .render_value(condition, &plain_context)
+                    .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("if: {e}")))?,
+                other => Some(other.clone()),
+            };
+            if !is_truthy(&value) {
+                events(RunEvent::Log {
+                    step: Some(step.id.clone()),
+                    line: format!("Skipping step {} because its if condition was false", step.id),
+                });
+                events(RunEvent::StepFinished {
+                    index,
+                    id: step.id.clone(),
+                    status: StepStatus::Skipped,
+                });
+                reports.push(StepReport {
+                    id: step.id.clone(),
+                    name: step.name.clone(),
+                    action: step.action.clone(),
+                    status: StepStatus::Skipped,
+                    inputs: Vec::new(),
+                    output: json!({}),
+                });
+                context["steps"][&step.id] = json!({ "output": {} });
+                continue;
+            }
+        }
+        events(RunEvent::StepStarted {
+            index,
+            id: step.id.clone(),
+            name: masker.mask(&step.name),
+            action: step.action.clone(),
+        });
+        events(RunEvent::Log {
+            step: Some(step.id.clone()),
+            line: format!("Beginning step {}", masker.mask(&step.name)),
+        });
+
+        // `each`: Object.entries of the rendered value (an array's keys are its indexes).
+        let iterations: Vec<Option<Value>> = match &step.each {
+            None => vec![None],
+            Some(each) => {
+                let rendered = templater
+                    .render_value(each, &plain_context)
+                    .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("each: {e}")))?;
+                let entries: Vec<Value> = match rendered {
+                    Some(Value::Array(items)) => items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| json!({ "key": i.to_string(), "value": v }))
+                        .collect(),
+                    Some(Value::Object(map)) => map
+                        .into_iter()
+                        .map(|(k, v)| json!({ "key": k, "value": v }))
+                        .collect(),
+                    Some(Value::String(s)) => s
+                        .chars()
+                        .enumerate()
+                        .map(|(i, c)| json!({ "key": i.to_string(), "value": c.to_string() }))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if entries.len() > MAX_EACH {
+                    return Err(fail(
+                        &mut events,
+                        Some(step.id.clone()),
+                        format!("each has {} items; at most {MAX_EACH} are allowed", entries.len()),
+                    ));
+                }
+                entries.into_iter().map(Some).collect()
+            }
+        };
+
+        // All inputs are rendered (and checked) before the action runs any iteration.
+        let mut inputs = Vec::new();
+        let mut shown = Vec::new();
+        for each in &iterations {
+            let with = |secrets: &Map<String, Value>| {
+                let mut c = context.clone();
+                c["secrets"] = Value::Object(secrets.clone());
+                if let Some(each) = each {
+                    c["each"] = each.clone();
+                }
+                Context::new(&c)
+            };
+            let render = |ctx: &Context| templater.render_value(&step.input, ctx);
+            let input = render(&with(secrets))
+                .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("input: {e}")))?
+                .unwrap_or(Value::Null);
+            let display = render(&with(&masked_secrets))
+                .ok()
+                .flatten()
+                .map(|v| masker.mask_value(&v))
+                .unwrap_or(Value::Null);
+            let input = match input {
+                Value::Object(map) => map,
+                Value::Null => Map::new(),
+                other => {
+                    return Err(fail(
+                        &mut events,
+                        Some(step.id.clone()),
+                        format!("input must be an object, got {}", actions::json_type(&other)),
+                    ))
+                }
+            };
+            for key in actions::required_inputs(&step.action) {
+                if !input.contains_key(*key) {
+                    return Err(fail(
+                        &mut events,
+                        Some(step.id.clone()),
+                        format!("input {key} is required (it rendered empty)"),
+                    ));
+                }
+            }
+            inputs.push(input);
+            shown.push(display);
+        }
+        if options.dry_run {
+            for display in &shown {
+                events(RunEvent::Log {
+                    step: Some(step.id.clone()),
+                    line: format!(
+                        "Running {} in dry-run mode with inputs (secrets redacted): {}",
+                        step.action,
+                        serde_json::to_string_pretty(display).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+
+        let mut step_output = Map::new();
+        let mut status = StepStatus::Done;
+        for (input, each) in inputs.iter().zip(&iterations) {
+            if let Some(each) = each {
+                events(RunEvent::Log {
+                    step: Some(step.id.clone()),
+                    line: masker.mask(&format!("Running step each: {each}")),
+                });
+            }
+            let step_id = step.id.clone();
+            let mut log = |line: String| {
+                events(RunEvent::Log {
+                    step: Some(step_id.clone()),
+                    line: masker.mask(&line),
+                })
+            };
+            let mut ctx = ActionContext {
+                step_id: &step.id,
+                input,
+                template,
+                workspace: &mut workspace,
+                options,
+                log: &mut log,
+                output: Map::new(),
+            };
+            let result = match kind {
+                Kind::Workspace => actions::run_workspace_action(&step.action, &mut ctx),
+                Kind::External if options.dry_run => {
+                    status = StepStatus::DryRun;
+                    actions::preview_external_action(&step.action, &mut ctx)
+                }
+                Kind::External => actions::run_external_action(&step.action, &mut ctx).await,
+                Kind::Backend => {
+                    status = StepStatus::NotRunLocally;
+                    ctx.log(format!(
+                        "{} is not run locally: only a Backstage backend has this action",
+                        step.action
+                    ));
+                    Ok(())
+                }
+            };
+            let output = std::mem::take(&mut ctx.output);
+            drop(ctx);
+            if let Err(message) = result {
+                let error = fail(&mut events, Some(step.id.clone()), message);
+                events(RunEvent::StepFinished {
+                    index,
+                    id: step.id.clone(),
+                    status: StepStatus::Failed,
+                });
+                return Err(error);
+            }
+            for (name, value) in output {
+                if step.each.is_some() {
+                    match step_output.entry(name).or_insert_with(|| json!([])) {
+                        Value::Array(items) => items.push(value),
+                        slot => *slot = value,
+                    }
+                } else {
+                    step_output.insert(name, value);
+                }
+            }
+        }
+        let output = Value::Object(step_output);
+        context["steps"][&step.id] = json!({ "output": output });
+        events(RunEvent::Log {
+            step: Some(step.id.clone()),
+            line: format!("Finished step {}", masker.mask(&step.name)),
+        });
+        events(RunEvent::StepFinished {
+            index,
+            id: step.id.clone(),
+            status: status.clone(),
+        });
+        reports.push(StepReport {
+            id: step.id.clone(),
+            name: step.name.clone(),
+            action: step.action.clone(),
+            status,
+            inputs: shown,
+            output: masker.mask_value(&output),
+        });
+    }
+
+    let final_context = Context::new(&context);
+    let render_list = |items: &[Value]| -> Result<Vec<Value>, String> {
+        items
+            .iter()
+            .map(|item| {
+                templater
+                    .render_value(item, &final_context)
+                    .map(|v| masker.mask_value(&v.unwrap_or(Value::Null)))
+                    .map_err(|e| e.message)
+            })
+            .collect()
+    };
+    let output = RenderedOutput {
+        links: render_list(&template.output.links)
+            .map_err(|e| fail(&mut events, None, format!("output.links: {e}")))?,
+        text: render_list(&template.output.text)
+            .map_err(|e| fail(&mut events, None, format!("output.text: {e}")))?,
+        other: template
+            .output
+            .other
+            .iter()
+            .map(|(k, v)| {
+                let rendered = templater
+                    .render_value(v, &final_context)
+                    .map(|v| masker.mask_value(&v.unwrap_or(Value::Null)))
+                    .unwrap_or(Value::Null);
+                (k.clone(), rendered)
+            })
+            .collect(),
+    };
+
+    let mut written_to = None;
+    if !options.dry_run {
+        if let Some(dir) = &options.output_dir {
+            if !workspace.is_empty() {
+                let count = workspace
+                    .write_to(dir)
+                    .map_err(|e| fail(&mut events, None, e.0))?;
+                events(RunEvent::Log {
+                    step: None,
+                    line: format!("Wrote {count} files to {}", dir.display()),
+                });
+                written_to = Some(dir.clone());
+            }
+        }
+    }
+    events(RunEvent::Finished);
+    Ok(RunResult {
+        steps: reports,
+        files: workspace
+            .files()
+            .map(|(p, c)| {
+                let contents = match std::str::from_utf8(c) {
+                    Ok(text) => masker.mask(text).into_bytes(),
+                    Err(_) => c.to_vec(),
+                };
+                (p.to_string(), contents)
+            })
+            .collect(),
+        dirs: workspace
+            .entries()
+            .filter(|(p, e)| {
+                matches!(e, super::workspace::Entry::Dir) && workspace.is_empty_dir(p)
+            })
+            .map(|(p, _)| p.to_string())
+            .collect(),
+        output,
+        written_to,
+    })
+}

@@ -108,13 +108,18 @@ pub fn teams(catalog: &Catalog, results: &[ServiceResult], window: &dora::Window
                 .iter()
                 .filter_map(|r| r.data.as_ref().ok().map(|(_, rec)| rec))
                 .collect();
+            // Time to restore over the services whose incidents are known.
             let known = list
                 .iter()
-                .all(|r| r.data.as_ref().is_ok_and(|(d, _)| d.incidents.is_ok()));
+                .any(|r| r.data.as_ref().is_ok_and(|(d, _)| d.incidents.is_ok()));
             TeamResult {
                 team,
                 services: list.iter().map(|r| catalog.entity(r.id).key()).collect(),
-                metrics: dora::metrics(&records, window, known),
+                metrics: dora::metrics(
+                    &records,
+                    window,
+                    (!known).then_some("no service of the team has PagerDuty incidents"),
+                ),
             }
         })
         .collect()
@@ -212,7 +217,7 @@ fn json(
             match &r.data {
                 Err(err) => serde_json::json!({ "ref": key, "error": err.to_string() }),
                 Ok((data, records)) => {
-                    let metrics = dora::metrics(&[records], window, data.incidents.is_ok());
+                    let metrics = dora::metrics(&[records], window, data.incidents.as_ref().err().map(String::as_str));
                     serde_json::json!({
                         "ref": key,
                         "owner": crate::scorecard::owner_key(catalog, r.id),
@@ -295,7 +300,7 @@ fn print_text(
             Err(err) => println!("{key}\n  unavailable: {err}"),
             Ok((data, records)) => {
                 println!("{key}  ({})", data.source);
-                let metrics = dora::metrics(&[records], window, data.incidents.is_ok());
+                let metrics = dora::metrics(&[records], window, data.incidents.as_ref().err().map(String::as_str));
                 print_table(&header, &metric_rows(&metrics, "  "));
             }
         }

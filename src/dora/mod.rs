@@ -305,10 +305,11 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     })
 }
 
-/// The four figures over the records of one or more services. `incidents_known` is false when
-/// PagerDuty could not be asked (time to restore is then unknown, and the failure rate counts
-/// GitHub's signals only, which the detail says).
-pub fn metrics(all: &[&Records], window: &Window, incidents_known: bool) -> Metrics {
+/// The four figures over the records of one or more services. `incidents_unknown` says why
+/// PagerDuty's incidents could not be had, if so (time to restore is then unknown, and the failure
+/// rate counts GitHub's signals only, which the detail says).
+pub fn metrics(all: &[&Records], window: &Window, incidents_unknown: Option<&str>) -> Metrics {
+    let incidents_known = incidents_unknown.is_none();
     let deploys: Vec<&DeployRecord> = all.iter().flat_map(|r| &r.deploys).collect();
     let restores: Vec<&RestoreRecord> = all.iter().flat_map(|r| &r.restores).collect();
     let weeks = window.weeks();
@@ -363,7 +364,7 @@ pub fn metrics(all: &[&Records], window: &Window, incidents_known: bool) -> Metr
     let signals = if incidents_known {
         "failed deployments, reverts and incidents"
     } else {
-        "failed deployments and reverts only (PagerDuty not available)"
+        "failed deployments and reverts only (no incidents)"
     };
     let change_failure_rate = Figure {
         value: rate,
@@ -401,7 +402,7 @@ pub fn metrics(all: &[&Records], window: &Window, incidents_known: bool) -> Metr
             })
             .collect(),
         detail: match (incidents_known, ttr) {
-            (false, _) => "unknown: PagerDuty is not available".into(),
+            (false, _) => format!("unknown: {}", incidents_unknown.unwrap_or_default()),
             (true, Some(_)) => format!(
                 "median of {} resolved incident{}{}",
                 restored.len(),

@@ -397,3 +397,86 @@ fn greenroom_reads_what_a_real_backstage_backend_serves() {
     );
     assert!(get(&peer.url, "/api/catalog/entities/by-query?limit=1").is_ok());
 }
+
+#[test]
+fn files_and_a_backend_merge_with_the_file_rules_and_each_entity_names_its_source() {
+    let fake = FakeBackstage::start(entities(3), None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog-info.yaml");
+    let local = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: local-web\nspec:\n  type: website\n  lifecycle: production\n  owner: team-a\n  dependsOn: [component:svc-1]\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-0\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team-a\n";
+    std::fs::write(&file, local).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config_for(&fake.url(), cache.path());
+    config
+        .catalog
+        .sources
+        .insert(0, SourceConfig::Path(dir.path().to_path_buf()));
+    let source = CatalogSource::choose(&[], false, &config);
+    assert!(
+        matches!(&source, CatalogSource::Several(specs) if specs.len() == 2),
+        "{source:?}"
+    );
+
+    let (catalogs, _) = launch(&source, &config);
+    let catalog = &catalogs[0].data.catalog;
+    assert_eq!(
+        catalog.len(),
+        5,
+        "local-web, svc-0 (once), svc-1, svc-2, team-a"
+    );
+    // The source listed first keeps a duplicate; both definitions are reported.
+    let svc0 = catalog.get("component:default/svc-0").unwrap();
+    assert_eq!(catalog.entity(svc0).lifecycle(), Some("experimental"));
+    let duplicates: Vec<String> = catalog
+        .problems
+        .iter()
+        .filter(|p| {
+            p.message
+                .starts_with("duplicate entity component:default/svc-0")
+        })
+        .map(|p| p.location.to_string())
+        .collect();
+    assert_eq!(duplicates.len(), 2, "{:?}", catalog.problems);
+    assert!(
+        duplicates.iter().any(|l| l.starts_with(&fake.url())),
+        "{duplicates:?}"
+    );
+    // Relations cross sources, both ways.
+    let web = catalog.get("component:default/local-web").unwrap();
+    let relations = relation_set(&catalog.entity_json(web));
+    assert!(relations.contains(&("ownedBy".into(), "group:default/team-a".into())));
+    assert!(relations.contains(&("dependsOn".into(), "component:default/svc-1".into())));
+    let team = catalog.get("group:default/team-a").unwrap();
+    assert!(relation_set(&catalog.entity_json(team))
+        .contains(&("ownerOf".into(), "component:default/local-web".into())));
+    // Each entity knows its source, and its page says it.
+    let backend_label = format!("backstage {}", fake.url());
+    let svc1 = catalog.get("component:default/svc-1").unwrap();
+    assert_eq!(catalog.origin(svc1), Some(backend_label.as_str()));
+    assert_eq!(
+        catalog.origin(web),
+        Some(dir.path().display().to_string().as_str())
+    );
+    let page: Vec<String> = greenroom::tui::panes::entity::build(catalog, svc1)
+        .iter()
+        .map(|line| line.spans.iter().map(|(text, _)| text.as_str()).collect())
+        .collect();
+    assert!(
+        page.iter()
+            .any(|l| l.contains("from") && l.contains(&backend_label)),
+        "{page:#?}"
+    );
+
+    // Nothing changed: the snapshot stays. A changed file: rebuilt.
+    let (catalogs, statuses) = launch(&source, &config);
+    assert_eq!(catalogs.len(), 1);
+    assert_eq!(statuses, [LoaderStatus::Unchanged]);
+    std::fs::write(
+        &file,
+        format!("{local}---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-b\nspec:\n  type: team\n  children: []\n"),
+    )
+    .unwrap();
+    let (catalogs, statuses) = launch(&source, &config);
+    assert_eq!(catalogs.len(), 2, "{statuses:?}");
+    assert_eq!(catalogs[1].data.catalog.len(), 6);
+}

@@ -115,7 +115,8 @@ fn find_template(catalog: &Catalog, reference: &str) -> Result<Template, ExitCod
 /// Reads the values file; the secret fields are split off into `secrets`. Every bad field is
 /// named (exit 1) before anything runs.
 fn read_values(template: &Template, file: &Path) -> Result<(Value, Map<String, Value>), ExitCode> {
-    let text = std::fs::read_to_string(file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
     let mut values: Value = if text.trim().is_empty() {
         json!({})
     } else {
@@ -184,8 +185,16 @@ fn current_user(catalog: &Catalog) -> (Option<Value>, Option<String>) {
     }
 }
 
-fn needs(template: &Template, prefix: &str) -> bool {
-    template.steps.iter().any(|s| s.action.starts_with(prefix))
+fn needs_github(template: &Template) -> bool {
+    template.steps.iter().any(|s| {
+        s.action == "publish:github"
+            || s.action.starts_with("github:")
+            || (s.action.starts_with("fetch:")
+                && s.input
+                    .get("url")
+                    .and_then(Value::as_str)
+                    .is_some_and(|u| u.contains("://")))
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -247,7 +256,11 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
     let (user_entity, user_ref) = current_user(&catalog);
     let client = Arc::new(Client::new(
         Options::from_env(),
-        context.config.provider_cache_dir().as_deref().map(Cache::under),
+        context
+            .config
+            .provider_cache_dir()
+            .as_deref()
+            .map(Cache::under),
         Log::verbose(verbose),
     ));
     let mut options = RunOptions {
@@ -261,7 +274,10 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         let name = parameters
             .get("name")
             .and_then(Value::as_str)
-            .filter(|n| crate::scaffolder::workspace::safe_path(n).is_ok_and(|p| !p.is_empty() && !p.contains('/')))
+            .filter(|n| {
+                crate::scaffolder::workspace::safe_path(n)
+                    .is_ok_and(|p| !p.is_empty() && !p.contains('/'))
+            })
             .unwrap_or(&template.name)
             .to_string();
         let dir = args.output.clone().unwrap_or_else(|| PathBuf::from(name));
@@ -272,9 +288,11 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
             )));
         }
         options.output_dir = Some(dir);
-        if needs(&template, "publish:github") || needs(&template, "github:") {
-            options.github = GitHub::from_config(&context.config, client.clone()).ok();
-        }
+    }
+    // GitHub for publishing and dispatching, and for reading skeletons from GitHub urls (a dry run
+    // reads them too: reading changes nothing).
+    if needs_github(&template) {
+        options.github = GitHub::from_config(&context.config, client.clone()).ok();
     }
     options.registration = match context.config.backstage_url() {
         Some(url) => Registration::Backstage {
@@ -310,10 +328,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
 
 fn print_files(result: &RunResult) {
     println!();
-    println!(
-        "Files it would write ({}):",
-        result.files.len()
-    );
+    println!("Files it would write ({}):", result.files.len());
     for (path, contents) in &result.files {
         println!("  {path} ({} bytes)", contents.len());
     }
@@ -352,7 +367,10 @@ fn print_output(result: &RunResult) {
     }
     for text in &result.output.text {
         let title = text.get("title").and_then(Value::as_str).unwrap_or("text");
-        let content = text.get("content").and_then(Value::as_str).unwrap_or_default();
+        let content = text
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         println!("  {title}:");
         for line in content.lines() {
             println!("    {line}");
@@ -382,7 +400,11 @@ fn snapshot_of(result: &RunResult) -> BTreeMap<String, Vec<u8>> {
     });
     files.insert(
         STEPS_FILE.into(),
-        format!("{}\n", serde_json::to_string_pretty(&record).unwrap_or_default()).into_bytes(),
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&record).unwrap_or_default()
+        )
+        .into_bytes(),
     );
     files
 }
@@ -413,7 +435,9 @@ fn read_snapshot(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
 fn write_snapshot(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
     if dir.exists() {
         // Only a folder that looks like a snapshot is replaced.
-        if !dir.join(STEPS_FILE).is_file() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+        if !dir.join(STEPS_FILE).is_file()
+            && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+        {
             return Err(format!(
                 "{} is not empty and holds no {STEPS_FILE}; refusing to replace it",
                 dir.display()
@@ -439,16 +463,29 @@ pub fn diff(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) ->
         if a == b {
             continue;
         }
-        let text = |v: Option<&Vec<u8>>| v.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+        let text = |v: Option<&Vec<u8>>| {
+            v.map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        };
         let (a_name, b_name) = (
-            if a.is_some() { format!("a/{path}") } else { "/dev/null".into() },
-            if b.is_some() { format!("b/{path}") } else { "/dev/null".into() },
+            if a.is_some() {
+                format!("a/{path}")
+            } else {
+                "/dev/null".into()
+            },
+            if b.is_some() {
+                format!("b/{path}")
+            } else {
+                "/dev/null".into()
+            },
         );
         let (a_text, b_text) = (text(a), text(b));
         let diff = similar::TextDiff::from_lines(&a_text, &b_text);
         out.push_str(&format!(
             "{}",
-            diff.unified_diff().context_radius(3).header(&a_name, &b_name)
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&a_name, &b_name)
         ));
         if !out.ends_with('\n') {
             out.push('\n');

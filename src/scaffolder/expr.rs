@@ -126,13 +126,16 @@ impl Templater {
             let part = |k: &str| parsed.get(k).and_then(Value::as_str).unwrap_or_default();
             Ok::<_, Error>(format!("{}/{}", part("owner"), part("repo")))
         });
-        env.add_filter("parseEntityRef", |value: MValue, context: Option<MValue>| {
-            let context: Value = context
-                .map(|c| serde_json::to_value(&c).unwrap_or(Value::Null))
-                .unwrap_or(Value::Null);
-            parse_entity_ref(&to_json(&value).unwrap_or(Value::Null), &context)
-                .map(|v| MValue::from_serialize(&v))
-        });
+        env.add_filter(
+            "parseEntityRef",
+            |value: MValue, context: Option<MValue>| {
+                let context: Value = context
+                    .map(|c| serde_json::to_value(&c).unwrap_or(Value::Null))
+                    .unwrap_or(Value::Null);
+                parse_entity_ref(&to_json(&value).unwrap_or(Value::Null), &context)
+                    .map(|v| MValue::from_serialize(&v))
+            },
+        );
         env.add_filter("pick", |value: MValue, path: String| {
             let json = to_json(&value).unwrap_or(Value::Null);
             pick(&json, &path)
@@ -177,11 +180,14 @@ impl Templater {
 
     /// Renders a text template to a string.
     pub fn render(&self, source: &str, context: &Context) -> Result<String, ExprError> {
-        if !source.contains(self.variable_start()) && !source.contains("{%") && !source.contains("{#")
+        if !source.contains(self.variable_start())
+            && !source.contains("{%")
+            && !source.contains("{#")
         {
             return Ok(source.to_string());
         }
-        let rendered = self.env.render_str(source, &context.0)?;
+        let source = quote_object_keys(source, self.variable_start);
+        let rendered = self.env.render_str(&source, &context.0)?;
         if rendered.len() > MAX_RENDERED_BYTES {
             return Err(ExprError::new(format!(
                 "rendered text is larger than {} MiB",
@@ -193,7 +199,8 @@ impl Templater {
 
     /// Evaluates one expression (no delimiters); `None` when it is undefined.
     pub fn eval(&self, expr: &str, context: &Context) -> Result<Option<Value>, ExprError> {
-        let value = self.env.compile_expression(expr)?.eval(&context.0)?;
+        let expr = quote_object_keys_in(expr);
+        let value = self.env.compile_expression(&expr)?.eval(&context.0)?;
         if value.is_undefined() {
             return Ok(None);
         }
@@ -202,7 +209,11 @@ impl Templater {
 
     /// Renders every string inside a JSON value with Backstage's rule; `None` when the whole value
     /// rendered to the empty string (absent). Keys whose value renders absent are dropped.
-    pub fn render_value(&self, value: &Value, context: &Context) -> Result<Option<Value>, ExprError> {
+    pub fn render_value(
+        &self,
+        value: &Value,
+        context: &Context,
+    ) -> Result<Option<Value>, ExprError> {
         Ok(match value {
             Value::String(s) => self.render_string_value(s, context)?,
             Value::Array(items) => Some(Value::Array(
@@ -227,7 +238,10 @@ impl Templater {
     fn render_string_value(&self, s: &str, context: &Context) -> Result<Option<Value>, ExprError> {
         if let Some(expr) = self.single_expression(s) {
             // Backstage falls back to plain rendering when the lone expression does not parse.
-            if let Ok(compiled) = self.env.compile_expression(expr) {
+            if let Ok(compiled) = self
+                .env
+                .compile_expression_owned(quote_object_keys_in(expr))
+            {
                 let value = compiled.eval(&context.0)?;
                 if value.is_undefined() {
                     return Ok(None);
@@ -248,6 +262,134 @@ impl Templater {
         let inner = s.strip_prefix(self.variable_start())?.strip_suffix("}}")?;
         (!inner.contains(self.variable_start()) && !inner.contains("{%")).then_some(inner)
     }
+}
+
+/// nunjucks object literals take bare keys as names (`{ defaultKind: "group" }`, as in
+/// JavaScript); Jinja would look `defaultKind` up as a variable. Bare keys after `{` or `,` are
+/// quoted inside the template's tags, strings left alone.
+fn quote_object_keys<'a>(source: &'a str, variable_start: &str) -> std::borrow::Cow<'a, str> {
+    if !source.contains(':') {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut rest = source;
+    loop {
+        let next = [variable_start, "{%"]
+            .iter()
+            .filter_map(|d| rest.find(d).map(|i| (i, *d)))
+            .min_by_key(|(i, _)| *i);
+        let Some((start, delimiter)) = next else {
+            out.push_str(rest);
+            break;
+        };
+        let end_delimiter = if delimiter == "{%" { "%}" } else { "}}" };
+        out.push_str(&rest[..start + delimiter.len()]);
+        rest = &rest[start + delimiter.len()..];
+        let end = tag_end(rest, end_delimiter).unwrap_or(rest.len());
+        out.push_str(&quote_object_keys_in(&rest[..end]));
+        rest = &rest[end..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where a tag's closing delimiter is, outside string literals.
+fn tag_end(tag: &str, end_delimiter: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in tag.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if tag[i..].starts_with(end_delimiter) => return Some(i),
+            None => {}
+        }
+    }
+    None
+}
+
+/// [`quote_object_keys`] for one expression.
+fn quote_object_keys_in(expr: &str) -> String {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut out = String::with_capacity(expr.len() + 8);
+    let mut quote = None;
+    let mut escaped = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        out.push(c);
+        i += 1;
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '{' | ',' => {
+                let mut j = i;
+                while j < chars.len() && chars[j].is_whitespace() {
+                    j += 1;
+                }
+                if j < chars.len() && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
+                    let mut k = j;
+                    while k < chars.len() && (chars[k].is_ascii_alphanumeric() || chars[k] == '_') {
+                        k += 1;
+                    }
+                    let mut colon = k;
+                    while colon < chars.len() && chars[colon].is_whitespace() {
+                        colon += 1;
+                    }
+                    if colon < chars.len()
+                        && chars[colon] == ':'
+                        && (c == '{' || inside_braces(&chars[..i]))
+                    {
+                        out.extend(&chars[i..j]);
+                        out.push('"');
+                        out.extend(&chars[j..k]);
+                        out.push('"');
+                        i = k;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the innermost open bracket before the end of `before` is a `{` (a `,` inside an
+/// object literal, not inside a call or a list).
+fn inside_braces(before: &[char]) -> bool {
+    let mut depth: Vec<char> = Vec::new();
+    let mut quote = None;
+    for &c in before {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '{' | '(' | '[' => depth.push(c),
+                '}' | ')' | ']' => {
+                    depth.pop();
+                }
+                _ => {}
+            },
+        }
+    }
+    depth.last() == Some(&'{')
 }
 
 /// Backstage's truthiness for `if:` (`isTruthy`): an array is true when not empty, anything
@@ -327,7 +469,11 @@ fn dump(value: MValue, spaces: Option<MValue>) -> Result<String, Error> {
 }
 
 /// nunjucks `join(array, separator = "", attribute)`.
-fn join(value: MValue, separator: Option<String>, attribute: Option<String>) -> Result<String, Error> {
+fn join(
+    value: MValue,
+    separator: Option<String>,
+    attribute: Option<String>,
+) -> Result<String, Error> {
     if value.is_undefined() || value.is_none() {
         return Ok(String::new());
     }
@@ -370,7 +516,12 @@ fn replace(value: MValue, old: String, new: String, max: Option<i64>) -> Result<
 }
 
 /// nunjucks `truncate(string, length = 255, killwords = false, end = "...")`.
-fn truncate(s: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>) -> String {
+fn truncate(
+    s: String,
+    length: Option<usize>,
+    killwords: Option<bool>,
+    end: Option<String>,
+) -> String {
     let length = length.unwrap_or(255);
     if s.chars().count() <= length {
         return s;
@@ -402,7 +553,12 @@ fn striptags(s: String) -> String {
 
 /// The JavaScript methods nunjucks templates call on strings and arrays (nunjucks evaluates member
 /// calls on the real JS object).
-fn js_method(_state: &State, value: &MValue, method: &str, args: &[MValue]) -> Result<MValue, Error> {
+fn js_method(
+    _state: &State,
+    value: &MValue,
+    method: &str,
+    args: &[MValue],
+) -> Result<MValue, Error> {
     let arg_str = |i: usize| args.get(i).map(js_string).unwrap_or_default();
     let arg_int = |i: usize| args.get(i).and_then(MValue::as_i64);
     if let Some(s) = value.as_str() {
@@ -503,7 +659,11 @@ pub fn parse_repo_url(repo_url: &str) -> Result<Value, Error> {
     let host = match (parsed.host_str(), parsed.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_string(),
-        (None, _) => return Err(filter_error(format!("Invalid repo URL {repo_url}: no host"))),
+        (None, _) => {
+            return Err(filter_error(format!(
+                "Invalid repo URL {repo_url}: no host"
+            )))
+        }
     };
     let param = |name: &str| {
         parsed
@@ -582,9 +742,9 @@ pub fn parse_entity_ref(reference: &Value, context: &Value) -> Result<Value, Err
             let field = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
             let name = field("name")
                 .ok_or_else(|| filter_error("Entity reference had missing or empty name".into()))?;
-            let kind = field("kind").or(default_kind).ok_or_else(|| {
-                filter_error("Entity reference had missing or empty kind".into())
-            })?;
+            let kind = field("kind")
+                .or(default_kind)
+                .ok_or_else(|| filter_error("Entity reference had missing or empty kind".into()))?;
             (
                 kind.to_string(),
                 field("namespace").unwrap_or(default_namespace).to_string(),
@@ -670,10 +830,16 @@ mod tests {
         let c = ctx();
         let r = |s: &str| t.render_value(&json!(s), &c).unwrap();
         assert_eq!(r("${{ parameters.count }}"), Some(json!(1234)));
-        assert_eq!(r("${{ parameters.itemList }}"), Some(json!(["first", "second", "third"])));
+        assert_eq!(
+            r("${{ parameters.itemList }}"),
+            Some(json!(["first", "second", "third"]))
+        );
         assert_eq!(r("${{ parameters.flag }}"), Some(json!(false)));
         assert_eq!(r("n=${{ parameters.count }}"), Some(json!("n=1234")));
-        assert_eq!(r("${{ parameters.itemList }}!"), Some(json!("first,second,third!")));
+        assert_eq!(
+            r("${{ parameters.itemList }}!"),
+            Some(json!("first,second,third!"))
+        );
         assert_eq!(r("${{ parameters.nope }}"), None);
         assert_eq!(r("${{ parameters.nope.deeper }}"), None);
         assert_eq!(r("x${{ parameters.nope }}"), Some(json!("x")));
@@ -688,19 +854,42 @@ mod tests {
         let t = Templater::default();
         let c = ctx();
         let s = |s: &str| t.render(s, &c).unwrap();
-        assert_eq!(s("${{ parameters.itemList | dump }}"), r#"["first","second","third"]"#);
+        assert_eq!(
+            s("${{ parameters.itemList | dump }}"),
+            r#"["first","second","third"]"#
+        );
         assert_eq!(s("${{ parameters.name | upper }}"), "TEST-PROJECT");
-        assert_eq!(s("${{ parameters.name | replace('-', '_') }}"), "test_project");
+        assert_eq!(
+            s("${{ parameters.name | replace('-', '_') }}"),
+            "test_project"
+        );
         assert_eq!(s("${{ parameters.missing | default('x') }}"), "x");
-        assert_eq!(s("${{ parameters.itemList | join(', ') }}"), "first, second, third");
+        assert_eq!(
+            s("${{ parameters.itemList | join(', ') }}"),
+            "first, second, third"
+        );
         assert_eq!(s("${{ parameters.itemList | length }}"), "3");
         assert_eq!(s("${{ parameters.missing | length }}"), "0");
-        assert_eq!(s("${{ parameters.itemList | first }}/${{ parameters.itemList | last }}"), "first/third");
+        assert_eq!(
+            s("${{ parameters.itemList | first }}/${{ parameters.itemList | last }}"),
+            "first/third"
+        );
         assert_eq!(s("${{ '  a ' | trim }}"), "a");
         assert_eq!(s("${{ parameters.name.toUpperCase() }}"), "TEST-PROJECT");
         assert_eq!(s("${{ parameters.name.split('-')[1] }}"), "project");
         assert_eq!(s("${{ 'foo bar baz' | truncate(5) }}"), "foo...");
-        assert_eq!(s("{% if parameters.flag %}yes{% else %}no{% endif %}\n"), "no\n");
-        assert_eq!(s("{% for i in parameters.itemList %}${{ loop.index }}${{ i }} {% endfor %}"), "1first 2second 3third ");
+        assert_eq!(
+            s("{% if parameters.flag %}yes{% else %}no{% endif %}\n"),
+            "no\n"
+        );
+        assert_eq!(
+            s("${{ {a: 1, 'b': 2, c:'x,y:z'} | dump }}"),
+            r#"{"a":1,"b":2,"c":"x,y:z"}"#
+        );
+        assert_eq!(s("${{ parameters.itemList[0:1] | join }}"), "first");
+        assert_eq!(
+            s("{% for i in parameters.itemList %}${{ loop.index }}${{ i }} {% endfor %}"),
+            "1first 2second 3third "
+        );
     }
 }

@@ -183,7 +183,10 @@ mod tests {
         assert_eq!(t.parameters.len(), 1);
         assert_eq!(t.steps[0].id, "step-1");
         assert_eq!(t.steps[0].name, "debug:log");
-        assert_eq!(t.steps[0].if_, Some(Value::String("${{ parameters.x }}".into())));
+        assert_eq!(
+            t.steps[0].if_,
+            Some(Value::String("${{ parameters.x }}".into()))
+        );
         assert!(t.steps[0].each.is_some());
         assert_eq!(t.output.links.len(), 1);
         assert_eq!(t.base_dir, Some(PathBuf::from("/tmp/t")));

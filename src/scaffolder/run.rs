@@ -163,7 +163,10 @@ pub fn plan(template: &Template) -> Result<Vec<Planned<'_>>, Vec<String>> {
     let mut ids = std::collections::HashSet::new();
     for step in &template.steps {
         if !ids.insert(step.id.as_str()) {
-            problems.push(format!("step {}: the id is used by an earlier step", step.id));
+            problems.push(format!(
+                "step {}: the id is used by an earlier step",
+                step.id
+            ));
         }
         match actions::classify(&step.action) {
             Ok(kind) => {
@@ -324,7 +327,10 @@ pub async fn run(
             if !is_truthy(&value) {
                 events(RunEvent::Log {
                     step: Some(step.id.clone()),
-                    line: format!("Skipping step {} because its if condition was false", step.id),
+                    line: format!(
+                        "Skipping step {} because its if condition was false",
+                        step.id
+                    ),
                 });
                 events(RunEvent::StepFinished {
                     index,
@@ -382,7 +388,10 @@ pub async fn run(
                     return Err(fail(
                         &mut events,
                         Some(step.id.clone()),
-                        format!("each has {} items; at most {MAX_EACH} are allowed", entries.len()),
+                        format!(
+                            "each has {} items; at most {MAX_EACH} are allowed",
+                            entries.len()
+                        ),
                     ));
                 }
                 entries.into_iter().map(Some).collect()
@@ -417,7 +426,10 @@ pub async fn run(
                     return Err(fail(
                         &mut events,
                         Some(step.id.clone()),
-                        format!("input must be an object, got {}", actions::json_type(&other)),
+                        format!(
+                            "input must be an object, got {}",
+                            actions::json_type(&other)
+                        ),
                     ))
                 }
             };
@@ -472,7 +484,7 @@ pub async fn run(
                 output: Map::new(),
             };
             let result = match kind {
-                Kind::Workspace => actions::run_workspace_action(&step.action, &mut ctx),
+                Kind::Workspace => actions::run_workspace_action(&step.action, &mut ctx).await,
                 Kind::External if options.dry_run => {
                     status = StepStatus::DryRun;
                     actions::preview_external_action(&step.action, &mut ctx)
@@ -591,9 +603,7 @@ pub async fn run(
             .collect(),
         dirs: workspace
             .entries()
-            .filter(|(p, e)| {
-                matches!(e, super::workspace::Entry::Dir) && workspace.is_empty_dir(p)
-            })
+            .filter(|(p, e)| matches!(e, super::workspace::Entry::Dir) && workspace.is_empty_dir(p))
             .map(|(p, _)| p.to_string())
             .collect(),
         output,

@@ -35,7 +35,11 @@ pub fn safe_path(path: &str) -> Result<String, WorkspaceError> {
     if path.contains('\0') {
         return Err(WorkspaceError(format!("path {path:?} contains a NUL byte")));
     }
-    if path.starts_with('/') || path.starts_with('\\') || Path::new(path).is_absolute() || has_drive(path) {
+    if path.starts_with('/')
+        || path.starts_with('\\')
+        || Path::new(path).is_absolute()
+        || has_drive(path)
+    {
         return Err(WorkspaceError(format!(
             "absolute path {path:?} is not allowed: paths are relative to the workspace"
         )));
@@ -91,9 +95,7 @@ impl Workspace {
 
     /// Whether a file or folder (explicit or implied by a file under it) is at `path`.
     pub fn exists(&self, path: &str) -> bool {
-        path.is_empty()
-            || self.entries.contains_key(path)
-            || self.under(path).next().is_some()
+        path.is_empty() || self.entries.contains_key(path) || self.under(path).next().is_some()
     }
 
     fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a String, &'a Entry)> + 'a {
@@ -115,7 +117,12 @@ impl Workspace {
         Ok(())
     }
 
-    pub fn write(&mut self, path: &str, contents: Vec<u8>, executable: bool) -> Result<(), WorkspaceError> {
+    pub fn write(
+        &mut self,
+        path: &str,
+        contents: Vec<u8>,
+        executable: bool,
+    ) -> Result<(), WorkspaceError> {
         if path.is_empty() {
             return Err(WorkspaceError("a file needs a name".into()));
         }
@@ -185,7 +192,9 @@ impl Workspace {
             return Err(WorkspaceError(format!("{from} does not exist")));
         }
         if to == from || to.starts_with(&format!("{from}/")) {
-            return Err(WorkspaceError(format!("cannot move {from} into itself ({to})")));
+            return Err(WorkspaceError(format!(
+                "cannot move {from} into itself ({to})"
+            )));
         }
         if self.exists(to) && !to.is_empty() {
             if !overwrite {
@@ -247,7 +256,8 @@ impl Workspace {
     /// symlink found on the way, so a link planted in the output folder cannot redirect a file
     /// outside it.
     pub fn write_to(&self, root: &Path) -> Result<usize, WorkspaceError> {
-        let io = |path: &Path, e: std::io::Error| WorkspaceError(format!("{}: {e}", path.display()));
+        let io =
+            |path: &Path, e: std::io::Error| WorkspaceError(format!("{}: {e}", path.display()));
         std::fs::create_dir_all(root).map_err(|e| io(root, e))?;
         let mut written = 0;
         for (rel, entry) in &self.entries {
@@ -272,7 +282,8 @@ impl Workspace {
                 #[cfg(unix)]
                 if *executable {
                     use std::os::unix::fs::PermissionsExt;
-                    let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755));
+                    let _ =
+                        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755));
                 }
                 #[cfg(not(unix))]
                 let _ = executable;
@@ -298,7 +309,10 @@ fn create_dirs_no_symlinks(root: &Path, dir: &Path) -> Result<(), WorkspaceError
                 }
                 Ok(meta) if meta.is_dir() => {}
                 Ok(_) => {
-                    return Err(WorkspaceError(format!("{} is a file, not a folder", at.display())))
+                    return Err(WorkspaceError(format!(
+                        "{} is a file, not a folder",
+                        at.display()
+                    )))
                 }
                 Err(_) => std::fs::create_dir(&at)
                     .map_err(|e| WorkspaceError(format!("{}: {e}", at.display())))?,

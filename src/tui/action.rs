@@ -156,8 +156,14 @@ pub enum Action {
     NextRelation,
     DepthMore,
     DepthLess,
-    // Docs.
+    // Docs; CI/CD (refresh).
     Reload,
+    // CI/CD.
+    Rerun,
+    OpenInBrowser,
+    // A yes/no question (a rerun).
+    Yes,
+    No,
     // Text input.
     InputAccept,
     InputCancel,
@@ -168,6 +174,10 @@ pub enum Action {
     InputChar(char),
     // Produced by the app itself, never bound to keys.
     OpenEntity(EntityId),
+    /// Make this entity the one the panes are about, staying in the section (a team's service).
+    FocusEntity(EntityId),
+    /// Open an http(s) URL in the user's browser.
+    OpenUrl(String),
     RunCommand(String),
     Resize(u16, u16),
     Error(String),

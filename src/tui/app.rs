@@ -4,7 +4,7 @@
 use super::action::{Action, Data, LoadResult, Section};
 use super::keymap::{Key, Keymap, Scope};
 use super::panes::catalog::{CatalogPane, KIND_COMMANDS};
-use super::panes::cicd::CiCdPane;
+use super::panes::cicd::{CiCdPane, Outgoing};
 use super::panes::command::{CommandLine, COMMANDS};
 use super::panes::cost::CostPane;
 use super::panes::deps::DepsPane;
@@ -17,7 +17,7 @@ use super::panes::templates::TemplatesPane;
 use super::panes::{scroll, ProviderEnv};
 use super::theme::Theme;
 use crate::catalog::EntityId;
-use crate::providers::{ProviderHandle, ProviderMessage, Request};
+use crate::providers::{ProviderHandle, ProviderMessage};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use std::time::Duration;
 
@@ -76,6 +76,8 @@ pub struct App {
     pub offline: Option<String>,
     /// Live data (GitHub): started only when a token is configured.
     pub providers: Option<ProviderHandle>,
+    /// The command that opens links ([`super::browser::command`]; tests replace it).
+    pub browser: Vec<String>,
 }
 
 impl App {
@@ -121,6 +123,7 @@ impl App {
             snapshot_age: None,
             refreshing: false,
             providers: None,
+            browser: super::browser::command(),
         }
             progress: None,
             offline: None,
@@ -273,6 +276,11 @@ impl App {
     pub fn connect(&mut self, providers: ProviderHandle) {
         self.providers = Some(providers);
         self.cicd.connected = true;
+        self.cicd.answer_keys = Some(format!(
+            "{} yes · {} no",
+            self.keymap.keys_of("confirm.yes"),
+            self.keymap.keys_of("confirm.no")
+        ));
         self.sync();
     }
 
@@ -282,36 +290,43 @@ impl App {
         while let Some(message) = self.providers.as_ref().and_then(|p| p.try_recv()) {
             changed |= self.on_provider_message(message);
         }
+        if changed {
+            self.cicd.rate_limit = self.providers.as_ref().and_then(|p| p.rate_limit());
+        }
         changed
     }
 
     /// Applies one provider answer; true when a pane took it.
     pub fn on_provider_message(&mut self, message: ProviderMessage) -> bool {
         match message {
-            message @ ProviderMessage::CiRuns { .. } => self.cicd.on_message(message),
+            message @ (ProviderMessage::CiRuns { .. }
+            | ProviderMessage::CiJobs { .. }
+            | ProviderMessage::CiLogTail { .. }
+            | ProviderMessage::CiRerunFailed { .. }
+            | ProviderMessage::DefaultBranch { .. }) => {
+                let taken = self.cicd.on_message(message);
+                self.send_cicd_outbox();
+                taken
+            }
             _ => false,
         }
     }
 
-    /// Asks for the focused entity's CI runs (`forced`: past the refresh window).
-    fn request_ci_runs(&mut self, forced: bool) {
-        let (Some(providers), Some(data), Some(focus)) = (&self.providers, &self.data, self.focus)
-        else {
-            return;
-        };
-        let entity = data.catalog.entity(focus);
-        let Ok(slug) = crate::providers::github::repo_of(entity) else {
-            return;
-        };
-        let entity_key = entity.key();
-        let slug = slug.to_string();
-        self.cicd.requested(&entity_key, &slug);
-        self.cicd.shown = Some(entity_key.clone());
-        let request = Request::CiRuns { entity_key, slug };
-        if forced {
-            providers.refresh(request);
-        } else {
-            providers.request(request);
+    /// Sends what the CI/CD pane asked for: provider requests and status lines.
+    fn send_cicd_outbox(&mut self) {
+        for out in std::mem::take(&mut self.cicd.outbox) {
+            match out {
+                Outgoing::Ask { request, forced } => {
+                    if let Some(providers) = &self.providers {
+                        if forced {
+                            providers.refresh(request);
+                        } else {
+                            providers.request(request);
+                        }
+                    }
+                }
+                Outgoing::Status { text, error } => self.status = Some(Status { text, error }),
+            }
         }
     }
 
@@ -339,6 +354,9 @@ impl App {
 
     /// The key scopes of what is on screen, first looked up first.
     pub fn scopes(&self) -> Vec<Scope> {
+        if self.confirming() {
+            return vec![Scope::Confirm];
+        }
         let pane = if self.page.is_some() {
             Some(Scope::Entity)
         } else {
@@ -361,6 +379,11 @@ impl App {
             Some(_) => "Entity page".into(),
             None => self.section.title().into(),
         }
+    }
+
+    /// Whether a yes/no question waits on screen (only its answers and ctrl keys apply).
+    pub fn confirming(&self) -> bool {
+        self.page.is_none() && self.section == Section::CiCd && self.cicd.confirm.is_some()
     }
 
     /// Whether a text input has the keyboard (help search, command line, catalog filter).
@@ -390,6 +413,10 @@ impl App {
                 KeyCode::Char(c) => Some(Action::InputChar(c)),
                 _ => None,
             };
+        }
+        if self.confirming() && key.ctrl {
+            // Ctrl-c quits and Ctrl-z suspends while a question waits.
+            return self.keymap.lookup(&[Scope::App], key).cloned();
         }
         self.keymap.lookup(&self.scopes(), key).cloned()
     }
@@ -479,6 +506,20 @@ impl App {
                 self.open_entity(id);
                 None
             }
+            Action::FocusEntity(id) => {
+                self.focus = Some(id);
+                None
+            }
+            Action::OpenUrl(url) => {
+                self.status = Some(match super::browser::open(&self.browser, &url) {
+                    Ok(()) => Status {
+                        text: format!("opened {url}"),
+                        error: false,
+                    },
+                    Err(text) => Status { text, error: true },
+                });
+                None
+            }
             Action::RunCommand(command) => self.run_command(&command),
             other => self.pane_update(other),
         };
@@ -516,6 +557,16 @@ impl App {
         {
             self.templates.detail = None;
             return None;
+        }
+        if self.page.is_none() && self.section == Section::CiCd {
+            match self.cicd.back(self.focus) {
+                Some(Some(group)) => {
+                    self.focus = Some(group);
+                    return None;
+                }
+                Some(None) => return None,
+                None => {}
+            }
         }
         match self.history.pop() {
             Some((section, page)) => {
@@ -616,15 +667,9 @@ impl App {
                 next
             }
             Section::Dependencies => self.deps.update(&action, catalog, page),
-            Section::CiCd => {
-                if action == Action::Reload {
-                    self.request_ci_runs(true);
-                    return None;
-                }
-                let len = self.cicd.len(catalog, self.focus, &self.env);
-                self.cicd.scroll = scroll(self.cicd.scroll, &action, len, page);
-                None
-            }
+            Section::CiCd => self
+                .cicd
+                .update(&action, catalog, self.focus, &self.env, page),
             Section::Incidents => {
                 let len = self.incidents.lines(catalog, self.focus, &self.env).len();
                 self.incidents.scroll = scroll(self.incidents.scroll, &action, len, page);
@@ -673,9 +718,7 @@ impl App {
             Section::CiCd => {
                 let key = data.catalog.entity(focus).key();
                 if self.cicd.shown.as_deref() != Some(key.as_str()) {
-                    self.cicd.scroll = 0;
-                    self.cicd.shown = Some(key);
-                    self.request_ci_runs(false);
+                    self.cicd.show(&data.catalog, focus, false);
                 }
             }
             _ => {}
@@ -683,5 +726,6 @@ impl App {
         if self.section != Section::CiCd {
             self.cicd.shown = None;
         }
+        self.send_cicd_outbox();
     }
 }

@@ -20,6 +20,8 @@ pub enum Scope {
     Docs,
     Problems,
     CiCd,
+    /// A yes/no question: only its answers (and ctrl keys of `App`) apply.
+    Confirm,
     /// Any text input: the `/` filter, the `:` command line, the help search.
     Input,
 }
@@ -36,6 +38,7 @@ impl Scope {
             Scope::Docs => "docs",
             Scope::Problems => "problems",
             Scope::CiCd => "cicd",
+            Scope::Confirm => "confirm",
             Scope::Input => "input",
         }
     }
@@ -98,7 +101,12 @@ bindings! {
     (Deps, "deps.shallower", Action::DepthLess, ["-"], "depth: one level less deep"),
     (Templates, "templates.open", Action::Open, ["enter"], "show the template's parameters and steps"),
     (Docs, "docs.reload", Action::Reload, ["r"], "read the document again"),
-    (CiCd, "cicd.refresh", Action::Reload, ["r"], "ask GitHub for the latest runs again (past the refresh window)"),
+    (CiCd, "cicd.open", Action::Open, ["enter"], "open the run: jobs, steps, failed jobs' log tails (team: focus the service)"),
+    (CiCd, "cicd.rerun", Action::Rerun, ["r"], "rerun the failed jobs of the run (asks first)"),
+    (CiCd, "cicd.browser", Action::OpenInBrowser, ["o"], "open the run on GitHub in the browser ($BROWSER, else xdg-open/open)"),
+    (CiCd, "cicd.refresh", Action::Reload, ["ctrl-r"], "ask GitHub again, past the refresh window (costs nothing when unchanged)"),
+    (Confirm, "confirm.yes", Action::Yes, ["y"], "yes: do it"),
+    (Confirm, "confirm.no", Action::No, ["n", "esc"], "no: leave it"),
     (Problems, "problems.open", Action::Open, ["enter"], "open the entity of the problem"),
     (Input, "input.accept", Action::InputAccept, ["enter"], "accept (filter: open the selected entity)"),
     (Input, "input.cancel", Action::InputCancel, ["esc"], "cancel (filter: clear it)"),
@@ -319,9 +327,11 @@ impl Keymap {
         let mut out = Vec::new();
         for (i, a) in map.entries.iter().enumerate() {
             for b in &map.entries[i + 1..] {
+                // Text inputs and questions look up their own scope alone.
+                let alone = |s: Scope| matches!(s, Scope::Input | Scope::Confirm);
                 let together = a.scope == b.scope
-                    || (a.scope != Scope::Input
-                        && b.scope != Scope::Input
+                    || (!alone(a.scope)
+                        && !alone(b.scope)
                         && (matches!(a.scope, Scope::App | Scope::Nav)
                             || matches!(b.scope, Scope::App | Scope::Nav)));
                 if !together || a.action == b.action {

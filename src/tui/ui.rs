@@ -227,6 +227,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             ("↑/↓".into(), "move"),
         ];
     }
+    if app.confirming() {
+        return vec![
+            (app.keymap.keys_of("confirm.yes"), "yes"),
+            (app.keymap.keys_of("confirm.no"), "no"),
+        ];
+    }
     if app.page.is_some() {
         out.push((k("entity.open"), "open relation"));
         out.push((k("app.back"), "back"));
@@ -241,6 +247,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
                 out.push((k("deps.reverse"), "reverse"));
                 out.push((k("deps.relation"), "relation"));
                 out.push((k("deps.open"), "open"));
+            }
+            Section::CiCd if app.cicd.connected => {
+                out.push((k("cicd.open"), "open"));
+                out.push((k("cicd.rerun"), "rerun"));
+                out.push((k("cicd.browser"), "browser"));
+                out.push((k("cicd.refresh"), "refresh"));
             }
             Section::Templates => out.push((k("templates.open"), "details")),
             Section::Problems => out.push((k("problems.open"), "open")),

@@ -14,11 +14,18 @@ use crate::scaffolder::workspace::safe_path;
 use serde_json::{json, Value};
 
 pub fn write(ctx: &mut ActionContext<'_>) -> Result<(), String> {
-    let path = safe_path(ctx.str("filePath").unwrap_or("catalog-info.yaml")).map_err(|e| format!("filePath: {e}"))?;
-    let entity = ctx.input.get("entity").filter(|e| e.is_object()).ok_or("entity must be an object")?;
+    let path = safe_path(ctx.str("filePath").unwrap_or("catalog-info.yaml"))
+        .map_err(|e| format!("filePath: {e}"))?;
+    let entity = ctx
+        .input
+        .get("entity")
+        .filter(|e| e.is_object())
+        .ok_or("entity must be an object")?;
     let yaml = serde_yaml::to_string(entity).map_err(|e| format!("entity: {e}"))?;
     ctx.log(format!("Writing {path}"));
-    ctx.workspace.write(&path, yaml.into_bytes(), false).map_err(|e| e.0)
+    ctx.workspace
+        .write(&path, yaml.into_bytes(), false)
+        .map_err(|e| e.0)
 }
 
 /// `catalogInfoUrl`, or `repoContentsUrl` joined with `catalogInfoPath` (default
@@ -27,11 +34,21 @@ fn target(ctx: &ActionContext<'_>) -> Result<(String, String), String> {
     let path = ctx.str("catalogInfoPath").unwrap_or("/catalog-info.yaml");
     let url = match (ctx.str("catalogInfoUrl"), ctx.str("repoContentsUrl")) {
         (Some(url), _) => url.to_string(),
-        (None, Some(base)) => format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/')),
-        (None, None) => return Err("input catalogInfoUrl, or repoContentsUrl (with catalogInfoPath), is required".into()),
+        (None, Some(base)) => format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        ),
+        (None, None) => {
+            return Err(
+                "input catalogInfoUrl, or repoContentsUrl (with catalogInfoPath), is required"
+                    .into(),
+            )
+        }
     };
     // A repository path: `/catalog-info.yaml` is the file at the root.
-    let local = safe_path(path.trim_start_matches('/')).map_err(|e| format!("catalogInfoPath: {e}"))?;
+    let local =
+        safe_path(path.trim_start_matches('/')).map_err(|e| format!("catalogInfoPath: {e}"))?;
     Ok((url, local))
 }
 
@@ -48,8 +65,15 @@ fn entity_ref_in(ctx: &ActionContext<'_>, local: &str) -> Option<String> {
     let kind = pick.get("kind")?.as_str()?;
     let metadata = pick.get("metadata")?;
     let name = metadata.get("name")?.as_str()?;
-    let namespace = metadata.get("namespace").and_then(Value::as_str).unwrap_or("default");
-    Some(format!("{}:{}/{name}", kind.to_lowercase(), namespace.to_lowercase()))
+    let namespace = metadata
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    Some(format!(
+        "{}:{}/{name}",
+        kind.to_lowercase(),
+        namespace.to_lowercase()
+    ))
 }
 
 pub fn preview_register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
@@ -57,7 +81,9 @@ pub fn preview_register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let place = match &ctx.options.registration {
         Registration::Backstage { url: base, .. } => format!("POST {base}/api/catalog/locations"),
         Registration::LocalLocation(file) => format!("a Location appended to {}", file.display()),
-        Registration::None => "nowhere: no Backstage backend and no local catalog file is configured".into(),
+        Registration::None => {
+            "nowhere: no Backstage backend and no local catalog file is configured".into()
+        }
     };
     ctx.log(format!("would register {url} in the catalog ({place})"));
     if let Some(entity_ref) = entity_ref_in(ctx, &local) {
@@ -120,7 +146,9 @@ pub async fn register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
             Ok(())
         }
         Err(e) if optional => {
-            ctx.log(format!("Registration failed and optional is set, so the step goes on: {e}"));
+            ctx.log(format!(
+                "Registration failed and optional is set, so the step goes on: {e}"
+            ));
             Ok(())
         }
         Err(e) => Err(e),
@@ -128,18 +156,28 @@ pub async fn register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
 }
 
 /// Appends `---` and a Location document pointing at `target` to the catalog file `file`.
-fn append_location(file: &std::path::Path, target: &std::path::Path, template: &str) -> Result<(), String> {
+fn append_location(
+    file: &std::path::Path,
+    target: &std::path::Path,
+    template: &str,
+) -> Result<(), String> {
     use std::io::Write;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let target = target.display().to_string();
     if text.contains(&format!("target: {target}\n")) {
         return Ok(());
     }
-    let hash = target.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    let hash = target.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    });
     let doc = format!(
         "{}---\n# Registered by greenroom template run ({template}).\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: generated-{hash:016x}\nspec:\n  type: file\n  target: {target}\n",
         if text.ends_with('\n') || text.is_empty() { "" } else { "\n" }
     );
-    let mut out = std::fs::OpenOptions::new().append(true).open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    out.write_all(doc.as_bytes()).map_err(|e| format!("{}: {e}", file.display()))
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(file)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    out.write_all(doc.as_bytes())
+        .map_err(|e| format!("{}: {e}", file.display()))
 }

@@ -2,10 +2,11 @@
 //! into the workspace, rendered or not (plugins/scaffolder-backend `fetch/templateActionHandler.ts`,
 //! `fetch/plain.ts`, `fetch/plainFile.ts`).
 //!
-//! The skeleton is read from the template's own folder: `url` is relative to the template file and
-//! may not leave its folder (Backstage's `resolveSafeChildPath`), and remote URLs are not fetched
-//! (templates read from a Backstage backend are run there). A symlink in a skeleton is refused:
-//! following one could copy any file of this machine into a repository.
+//! The skeleton is read from the template's own folder (`url` relative to the template file, never
+//! leaving its folder: Backstage's `resolveSafeChildPath`), or from GitHub for a
+//! `https://github.com/OWNER/REPO/tree/REF/PATH` (or `/blob/` for one file) url, through the Git
+//! Data API with the configured token. A symlink in a skeleton is refused: following one could
+//! copy any file of this machine into a repository.
 
 use super::ActionContext;
 use crate::scaffolder::expr::{Context, Syntax, Templater};
@@ -13,11 +14,175 @@ use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// One skeleton entry: `a/b/` for a folder, `a/b` for a file.
+/// One skeleton entry: `a/b/` for a folder, `a/b` for a file (with its contents).
 struct SkeletonEntry {
     rel: String,
-    source: PathBuf,
     dir: bool,
+    contents: Vec<u8>,
+    executable: bool,
+}
+
+/// What a `url` names: a folder's entries, or one file.
+enum Fetched {
+    Dir(Vec<SkeletonEntry>),
+    File(SkeletonEntry),
+}
+
+async fn fetch(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, String> {
+    if url.contains("://") {
+        return fetch_github(ctx, url).await;
+    }
+    let path = resolve_url(ctx, url)?;
+    if path.is_dir() {
+        return walk(&path).map(Fetched::Dir);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Fetched::File(SkeletonEntry {
+        rel: name,
+        dir: false,
+        contents: std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+        executable: is_executable(&path),
+    }))
+}
+
+/// `https://HOST/OWNER/REPO/tree|blob/REF/PATH` read with GitHub's Git Data API: the ref's
+/// tree, then each blob under PATH.
+async fn fetch_github(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("url {url:?}: {e}"))?;
+    let parts: Vec<String> = parsed
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).map(|p| p.to_string()).collect())
+        .unwrap_or_default();
+    let (owner, repo, kind, reference, path) = match parts.as_slice() {
+        [owner, repo, kind, reference, rest @ ..] if kind == "tree" || kind == "blob" => {
+            (owner, repo, kind.as_str(), reference, rest.join("/"))
+        }
+        [owner, repo] => (owner, repo, "tree", &"HEAD".to_string(), String::new()),
+        _ => {
+            return Err(format!(
+                "url {url:?}: only GitHub urls (https://github.com/OWNER/REPO/tree/REF/PATH) are fetched; run other remote templates on a Backstage backend"
+            ))
+        }
+    };
+    let gh = ctx.options.github.as_ref().ok_or_else(|| {
+        format!("url {url:?}: reading from GitHub needs a token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`")
+    })?;
+    let get = |path: String| async move {
+        let response = gh
+            .client()
+            .send(
+                gh.service(),
+                crate::providers::http::Call::get(super::github::api_url(gh, &path)),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        serde_json::from_slice::<serde_json::Value>(&response.body)
+            .map_err(|e| format!("GitHub answered {path} with something that is not JSON: {e}"))
+    };
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let tree = get(format!(
+        "/repos/{}/{}/git/trees/{}?recursive=1",
+        enc(owner),
+        enc(repo),
+        enc(reference)
+    ))
+    .await?;
+    if tree.get("truncated").and_then(Value::as_bool) == Some(true) {
+        return Err(format!(
+            "url {url:?}: the repository is too large to read through the API"
+        ));
+    }
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
+    let mut entries = Vec::new();
+    let mut total = 0usize;
+    for item in tree
+        .get("tree")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default();
+        let item_path = field("path");
+        let rel = if kind == "blob" {
+            if item_path != path {
+                continue;
+            }
+            item_path
+                .rsplit('/')
+                .next()
+                .unwrap_or(item_path)
+                .to_string()
+        } else if let Some(rel) = item_path.strip_prefix(&prefix) {
+            rel.to_string()
+        } else {
+            continue;
+        };
+        match (field("type"), field("mode")) {
+            ("tree", _) => entries.push(SkeletonEntry {
+                rel: format!("{rel}/"),
+                dir: true,
+                contents: Vec::new(),
+                executable: false,
+            }),
+            (_, "120000") => {
+                return Err(format!(
+                    "url {url:?}: {item_path} is a symlink; symlinks are refused"
+                ))
+            }
+            ("blob", mode) => {
+                let blob = get(format!(
+                    "/repos/{}/{}/git/blobs/{}",
+                    enc(owner),
+                    enc(repo),
+                    enc(field("sha"))
+                ))
+                .await?;
+                let encoded: String = blob
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect();
+                use base64::Engine as _;
+                let contents = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .map_err(|e| format!("{item_path}: {e}"))?;
+                total += contents.len();
+                if total > crate::scaffolder::workspace::MAX_BYTES {
+                    return Err(format!(
+                        "url {url:?}: more than {} MiB",
+                        crate::scaffolder::workspace::MAX_BYTES >> 20
+                    ));
+                }
+                entries.push(SkeletonEntry {
+                    rel,
+                    dir: false,
+                    contents,
+                    executable: mode == "100755",
+                });
+            }
+            // Submodules are not followed.
+            _ => {}
+        }
+    }
+    if kind == "blob" {
+        return entries
+            .pop()
+            .map(Fetched::File)
+            .ok_or_else(|| format!("url {url:?}: no such file"));
+    }
+    if entries.is_empty() {
+        return Err(format!("url {url:?}: no such folder, or it is empty"));
+    }
+    entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(Fetched::Dir(entries))
 }
 
 /// Resolves `url` against the template's folder, refusing anything outside it.
@@ -37,7 +202,10 @@ fn resolve_url(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, String> {
     for part in rel.split('/').filter(|p| !p.is_empty()) {
         at.push(part);
         if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(format!("url {url:?}: {} is a symlink; refusing to follow it", at.display()));
+            return Err(format!(
+                "url {url:?}: {} is a symlink; refusing to follow it",
+                at.display()
+            ));
         }
     }
     if !path.exists() {
@@ -48,6 +216,7 @@ fn resolve_url(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, String> {
 
 fn walk(root: &Path) -> Result<Vec<SkeletonEntry>, String> {
     let mut out = Vec::new();
+    let mut total = 0u64;
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
         let mut children: Vec<_> = std::fs::read_dir(&dir)
@@ -58,7 +227,8 @@ fn walk(root: &Path) -> Result<Vec<SkeletonEntry>, String> {
         for child in children {
             let name = child.file_name().to_string_lossy().into_owned();
             let path = child.path();
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let meta =
+                std::fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let rel = format!("{prefix}{name}");
             if meta.file_type().is_symlink() {
                 return Err(format!(
@@ -67,10 +237,30 @@ fn walk(root: &Path) -> Result<Vec<SkeletonEntry>, String> {
                 ));
             }
             if meta.is_dir() {
-                out.push(SkeletonEntry { rel: format!("{rel}/"), source: path.clone(), dir: true });
+                out.push(SkeletonEntry {
+                    rel: format!("{rel}/"),
+                    dir: true,
+                    contents: Vec::new(),
+                    executable: false,
+                });
                 stack.push((path, format!("{rel}/")));
             } else {
-                out.push(SkeletonEntry { rel, source: path, dir: false });
+                total += meta.len();
+                if total > crate::scaffolder::workspace::MAX_BYTES as u64 {
+                    return Err(format!(
+                        "{}: more than {} MiB",
+                        root.display(),
+                        crate::scaffolder::workspace::MAX_BYTES >> 20
+                    ));
+                }
+                let contents =
+                    std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                out.push(SkeletonEntry {
+                    rel,
+                    dir: false,
+                    contents,
+                    executable: is_executable(&path),
+                });
             }
         }
     }
@@ -129,15 +319,16 @@ fn skipped(rendered: &str) -> bool {
     rendered.is_empty() || rendered.starts_with('/') || rendered.contains("//")
 }
 
-pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+pub async fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let url = ctx.required_str("url")?.to_string();
-    let source = resolve_url(ctx, &url)?;
-    if !source.is_dir() {
-        return Err(format!("url {url:?}: {} is not a folder", source.display()));
-    }
-    let target = safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
-    if ctx.input.contains_key("copyWithoutRender") && ctx.input.contains_key("copyWithoutTemplating") {
-        return Err("copyWithoutRender and copyWithoutTemplating can not be used at the same time".into());
+    let target =
+        safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
+    if ctx.input.contains_key("copyWithoutRender")
+        && ctx.input.contains_key("copyWithoutTemplating")
+    {
+        return Err(
+            "copyWithoutRender and copyWithoutTemplating can not be used at the same time".into(),
+        );
     }
     let (copy_only, render_filename) = match ctx.strings("copyWithoutRender") {
         Ok(Some(p)) => {
@@ -157,7 +348,12 @@ pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         Some(Value::Bool(true)) => Some(".njk".to_string()),
         Some(Value::String(ext)) if ext.starts_with('.') => Some(ext.clone()),
         Some(Value::String(ext)) => Some(format!(".{ext}")),
-        Some(other) => return Err(format!("templateFileExtension must be a boolean or a string, got {}", super::json_type(other))),
+        Some(other) => {
+            return Err(format!(
+                "templateFileExtension must be a boolean or a string, got {}",
+                super::json_type(other)
+            ))
+        }
     };
     if extension.is_some() && (copy_only.is_some() || cookiecutter) {
         return Err("templateFileExtension is incompatible with copyWithoutRender/copyWithoutTemplating and cookiecutterCompat".into());
@@ -168,14 +364,36 @@ pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         trim_blocks: ctx.bool("trimBlocks")?,
         lstrip_blocks: ctx.bool("lstripBlocks")?,
     });
-    let values = ctx.input.get("values").cloned().unwrap_or(Value::Object(Default::default()));
+    let values = ctx
+        .input
+        .get("values")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
     let mut context = serde_json::Map::new();
-    context.insert(if cookiecutter { "cookiecutter" } else { "values" }.into(), values);
+    context.insert(
+        if cookiecutter {
+            "cookiecutter"
+        } else {
+            "values"
+        }
+        .into(),
+        values,
+    );
     let context = Context::new(&Value::Object(context));
     let patterns = glob_patterns(copy_only.as_deref().unwrap_or_default())?;
 
-    let entries = walk(&source)?;
-    ctx.log(format!("Processing {} template files/directories with input values", entries.len()));
+    let entries = match fetch(ctx, &url).await? {
+        Fetched::Dir(entries) => entries,
+        Fetched::File(_) => {
+            return Err(format!(
+                "url {url:?} is a file; fetch:template needs a folder"
+            ))
+        }
+    };
+    ctx.log(format!(
+        "Processing {} template files/directories with input values",
+        entries.len()
+    ));
     let render = |text: &str, what: &str| {
         templater
             .render(text, &context)
@@ -185,8 +403,15 @@ pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         let (render_contents, output_path) = match &extension {
             Some(ext) => {
                 let templated = !entry.dir && entry.rel.ends_with(ext.as_str());
-                let path = if templated { &entry.rel[..entry.rel.len() - ext.len()] } else { &entry.rel };
-                (templated, render(path, &format!("file name {}", entry.rel))?)
+                let path = if templated {
+                    &entry.rel[..entry.rel.len() - ext.len()]
+                } else {
+                    &entry.rel
+                };
+                (
+                    templated,
+                    render(path, &format!("file name {}", entry.rel))?,
+                )
             }
             None => {
                 let templated = !glob_matches(&patterns, &entry.rel);
@@ -207,22 +432,27 @@ pub fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
             continue;
         }
         if ctx.workspace.exists(&destination) && !replace && !entry.dir {
-            ctx.log(format!("{destination} exists; kept (set replace: true to overwrite)"));
+            ctx.log(format!(
+                "{destination} exists; kept (set replace: true to overwrite)"
+            ));
             continue;
         }
         if entry.dir {
             ctx.workspace.mkdir(&destination).map_err(werr)?;
             continue;
         }
-        let bytes = std::fs::read(&entry.source).map_err(|e| format!("{}: {e}", entry.source.display()))?;
-        let executable = is_executable(&entry.source);
-        let contents = match (render_contents, as_text(&bytes)) {
+        let contents = match (render_contents, as_text(&entry.contents)) {
             (true, Some(text)) => render(text, &format!("file {}", entry.rel))?.into_bytes(),
-            _ => bytes,
+            _ => entry.contents,
         };
-        ctx.workspace.write(&destination, contents, executable).map_err(werr)?;
+        ctx.workspace
+            .write(&destination, contents, entry.executable)
+            .map_err(werr)?;
     }
-    ctx.log(format!("Template result written to {}", if target.is_empty() { "./" } else { &target }));
+    ctx.log(format!(
+        "Template result written to {}",
+        if target.is_empty() { "./" } else { &target }
+    ));
     Ok(())
 }
 
@@ -230,39 +460,40 @@ fn werr(e: WorkspaceError) -> String {
     e.0
 }
 
-pub fn plain(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+pub async fn plain(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let url = ctx.required_str("url")?.to_string();
-    let source = resolve_url(ctx, &url)?;
-    let target = safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
-    if source.is_file() {
-        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let destination = join(&target, &name).map_err(werr)?;
-        let bytes = std::fs::read(&source).map_err(|e| format!("{}: {e}", source.display()))?;
-        return ctx.workspace.write(&destination, bytes, is_executable(&source)).map_err(werr);
-    }
-    let entries = walk(&source)?;
+    let target =
+        safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
     ctx.log(format!("Fetching plain content from {url}"));
+    let entries = match fetch(ctx, &url).await? {
+        Fetched::Dir(entries) => entries,
+        Fetched::File(file) => vec![file],
+    };
     for entry in entries {
         let destination = join(&target, &entry.rel).map_err(werr)?;
         if entry.dir {
             ctx.workspace.mkdir(&destination).map_err(werr)?;
         } else {
-            let bytes = std::fs::read(&entry.source).map_err(|e| format!("{}: {e}", entry.source.display()))?;
-            ctx.workspace.write(&destination, bytes, is_executable(&entry.source)).map_err(werr)?;
+            ctx.workspace
+                .write(&destination, entry.contents, entry.executable)
+                .map_err(werr)?;
         }
     }
     Ok(())
 }
 
-pub fn plain_file(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+pub async fn plain_file(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let url = ctx.required_str("url")?.to_string();
     let target = ctx.required_str("targetPath")?.to_string();
-    let source = resolve_url(ctx, &url)?;
-    if !source.is_file() {
-        return Err(format!("url {url:?}: {} is not a file", source.display()));
-    }
     let destination = safe_path(&target).map_err(|e| format!("targetPath: {e}"))?;
-    let bytes = std::fs::read(&source).map_err(|e| format!("{}: {e}", source.display()))?;
     ctx.log(format!("Fetching plain content from {url}"));
-    ctx.workspace.write(&destination, bytes, is_executable(&source)).map_err(werr)
+    match fetch(ctx, &url).await? {
+        Fetched::File(file) => ctx
+            .workspace
+            .write(&destination, file.contents, file.executable)
+            .map_err(werr),
+        Fetched::Dir(_) => Err(format!(
+            "url {url:?} is a folder; fetch:plain:file needs a file"
+        )),
+    }
 }

@@ -20,15 +20,29 @@ pub fn debug_log(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         Some(Value::Bool(true)) => Some(false),
         Some(Value::String(s)) if s == "with-filenames" => Some(false),
         Some(Value::String(s)) if s == "with-contents" => Some(true),
-        Some(other) => return Err(format!("listWorkspace must be true, \"with-filenames\" or \"with-contents\", got {other}")),
+        Some(other) => {
+            return Err(format!(
+                "listWorkspace must be true, \"with-filenames\" or \"with-contents\", got {other}"
+            ))
+        }
     };
     if let Some(with_contents) = list {
         let mut lines = vec!["Workspace:".to_string()];
-        let files: Vec<(String, Vec<u8>)> = ctx.workspace.files().map(|(p, c)| (p.to_string(), c.to_vec())).collect();
+        let files: Vec<(String, Vec<u8>)> = ctx
+            .workspace
+            .files()
+            .map(|(p, c)| (p.to_string(), c.to_vec()))
+            .collect();
         for (path, contents) in files {
             lines.push(format!("  - {path}"));
             if with_contents {
-                lines.push(String::from_utf8_lossy(&contents).lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n"));
+                lines.push(
+                    String::from_utf8_lossy(&contents)
+                        .lines()
+                        .map(|l| format!("    {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
             }
         }
         ctx.log(lines.join("\n"));
@@ -48,7 +62,10 @@ pub fn rename(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         };
         let from_path = safe_path(from).map_err(|e| format!("files[{i}].from: {e}"))?;
         let to_path = safe_path(to).map_err(|e| format!("files[{i}].to: {e}"))?;
-        let overwrite = file.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
+        let overwrite = file
+            .get("overwrite")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         ctx.workspace
             .rename(&from_path, &to_path, overwrite)
             .map_err(|e| format!("files[{i}]: {e}"))?;
@@ -89,7 +106,9 @@ fn implied_dirs(ctx: &ActionContext<'_>) -> Vec<String> {
         .files()
         .flat_map(|(p, _)| {
             let parts: Vec<&str> = p.split('/').collect();
-            (1..parts.len()).map(move |n| parts[..n].join("/")).collect::<Vec<_>>()
+            (1..parts.len())
+                .map(move |n| parts[..n].join("/"))
+                .collect::<Vec<_>>()
         })
         .collect();
     dirs.sort();

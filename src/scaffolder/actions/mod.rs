@@ -32,15 +32,51 @@ pub struct Builtin {
 }
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin { id: "fetch:template", kind: Kind::Workspace, required: &["url"] },
-    Builtin { id: "fetch:plain", kind: Kind::Workspace, required: &["url"] },
-    Builtin { id: "fetch:plain:file", kind: Kind::Workspace, required: &["url", "targetPath"] },
-    Builtin { id: "debug:log", kind: Kind::Workspace, required: &[] },
-    Builtin { id: "fs:rename", kind: Kind::Workspace, required: &["files"] },
-    Builtin { id: "fs:delete", kind: Kind::Workspace, required: &["files"] },
-    Builtin { id: "catalog:write", kind: Kind::Workspace, required: &["entity"] },
-    Builtin { id: "catalog:register", kind: Kind::External, required: &[] },
-    Builtin { id: "publish:github", kind: Kind::External, required: &["repoUrl"] },
+    Builtin {
+        id: "fetch:template",
+        kind: Kind::Workspace,
+        required: &["url"],
+    },
+    Builtin {
+        id: "fetch:plain",
+        kind: Kind::Workspace,
+        required: &["url"],
+    },
+    Builtin {
+        id: "fetch:plain:file",
+        kind: Kind::Workspace,
+        required: &["url", "targetPath"],
+    },
+    Builtin {
+        id: "debug:log",
+        kind: Kind::Workspace,
+        required: &[],
+    },
+    Builtin {
+        id: "fs:rename",
+        kind: Kind::Workspace,
+        required: &["files"],
+    },
+    Builtin {
+        id: "fs:delete",
+        kind: Kind::Workspace,
+        required: &["files"],
+    },
+    Builtin {
+        id: "catalog:write",
+        kind: Kind::Workspace,
+        required: &["entity"],
+    },
+    Builtin {
+        id: "catalog:register",
+        kind: Kind::External,
+        required: &[],
+    },
+    Builtin {
+        id: "publish:github",
+        kind: Kind::External,
+        required: &["repoUrl"],
+    },
     Builtin {
         id: "github:actions:dispatch",
         kind: Kind::External,
@@ -97,7 +133,10 @@ impl ActionContext<'_> {
     pub fn required_str(&self, key: &str) -> Result<&str, String> {
         match self.input.get(key) {
             Some(Value::String(s)) => Ok(s),
-            Some(other) => Err(format!("input {key} must be a string, got {}", json_type(other))),
+            Some(other) => Err(format!(
+                "input {key} must be a string, got {}",
+                json_type(other)
+            )),
             None => Err(format!("input {key} is required")),
         }
     }
@@ -106,7 +145,10 @@ impl ActionContext<'_> {
         match self.input.get(key) {
             None | Some(Value::Null) => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(format!("input {key} must be a boolean, got {}", json_type(other))),
+            Some(other) => Err(format!(
+                "input {key} must be a boolean, got {}",
+                json_type(other)
+            )),
         }
     }
 
@@ -146,12 +188,13 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Runs a workspace action (dry run or not: they only touch the in-memory workspace).
-pub fn run_workspace_action(action: &str, ctx: &mut ActionContext<'_>) -> Result<(), String> {
+/// Runs a workspace action (dry run or not: they only touch the in-memory workspace; fetching
+/// from GitHub reads, it changes nothing).
+pub async fn run_workspace_action(action: &str, ctx: &mut ActionContext<'_>) -> Result<(), String> {
     match action {
-        "fetch:template" => fetch::template(ctx),
-        "fetch:plain" => fetch::plain(ctx),
-        "fetch:plain:file" => fetch::plain_file(ctx),
+        "fetch:template" => fetch::template(ctx).await,
+        "fetch:plain" => fetch::plain(ctx).await,
+        "fetch:plain:file" => fetch::plain_file(ctx).await,
         "debug:log" => files::debug_log(ctx),
         "fs:rename" => files::rename(ctx),
         "fs:delete" => files::delete(ctx),

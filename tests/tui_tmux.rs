@@ -172,3 +172,150 @@ fn filter_open_help_and_quit_in_tmux() {
         "left the alternate screen"
     );
 }
+
+/// The terminal comes back however greenroom ends: `q`, a panic (debug builds:
+/// `GREENROOM_TEST_PANIC` makes a key panic), SIGTERM, SIGHUP, SIGINT; and across Ctrl-z / `fg`.
+/// After each, in an interactive bash: the alternate screen is off, the cursor shows, the tty is
+/// back in canonical mode with echo (greenroom exits itself, so bash restores nothing), and the
+/// prompt runs a command.
+#[test]
+fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+        );
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let catalog = work.path().join("catalog");
+    write_catalog(&catalog);
+    let pidfile = work.path().join("pid");
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    let tmux = Tmux {
+        socket: format!("greenroom-restore-{}", std::process::id()),
+    };
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "env PS1='gr$ ' bash --norc --noprofile -i",
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the shell prompt", |s| s.contains("gr$"));
+    let display = |format: &str| {
+        String::from_utf8_lossy(
+            &tmux
+                .run(&["display-message", "-p", "-t", "e2e", format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
+    };
+    let launch = |extra_env: &str| {
+        let _ = std::fs::remove_file(&pidfile);
+        tmux.keys(&["-l", &format!(
+            "clear; sh -c 'echo $$ > {pid}; exec env {extra_env} GREENROOM_CACHE_DIR={cache} GREENROOM_CONFIG=/dev/null {binary} --catalog {catalog}'; echo \"EXIT=$?\"",
+            pid = pidfile.display(),
+            cache = work.path().join("cache").display(),
+            catalog = catalog.display(),
+        )]);
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the catalog", |s| {
+            s.contains("125 entities") && s.contains("svc-000") && s.contains("8 Problems")
+        });
+        assert_eq!(
+            display("#{alternate_on}"),
+            "1",
+            "the TUI is on the alternate screen"
+        );
+        std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    // `exit` is the line the shell prints with the exit code: `EXIT=<code>`, or after `fg`,
+    // `FGEXIT=<code>` (a stopped job lets the rest of its command line run at once).
+    let check_restored = |how: &str, exit: &str| {
+        let prefix = &exit[..exit.find('=').unwrap() + 1];
+        let screen = tmux.wait_for(&format!("the exit code after {how}"), |s| {
+            s.lines().any(|l| l.starts_with(prefix)) && s.trim_end().ends_with("gr$")
+        });
+        assert!(screen.contains(exit), "{how}:\n{screen}");
+        assert!(
+            !screen.contains("1 Catalog"),
+            "{how}: the TUI is gone:\n{screen}"
+        );
+        assert_eq!(display("#{alternate_on}"), "0", "{how}: normal screen");
+        assert_eq!(display("#{cursor_flag}"), "1", "{how}: cursor shown");
+        tmux.keys(&["-l", "case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY-RAW;; *) echo TTY-COOKED-$((40+2));; esac"]);
+        tmux.keys(&["Enter"]);
+        let screen = tmux.wait_for(&format!("the prompt to answer after {how}"), |s| {
+            s.contains("TTY-COOKED-42") || s.contains("TTY-RAW\n")
+        });
+        assert!(
+            screen.contains("TTY-COOKED-42"),
+            "{how}: tty left raw:\n{screen}"
+        );
+        screen
+    };
+    let kill = |signal: &str, pid: &str| {
+        let status = Command::new("kill").args([signal, pid]).status().unwrap();
+        assert!(status.success());
+    };
+
+    launch("");
+    tmux.keys(&["q"]);
+    check_restored("q", "EXIT=0");
+
+    if cfg!(debug_assertions) {
+        launch("GREENROOM_TEST_PANIC=1");
+        tmux.keys(&["j"]);
+        let screen = check_restored("a panic", "EXIT=101");
+        assert!(
+            screen.contains("GREENROOM_TEST_PANIC is set"),
+            "the panic report is printed on the normal screen:\n{screen}"
+        );
+    } else {
+        println!("panic case skipped: release builds have no test panic");
+    }
+
+    for (signal, code) in [("-TERM", "143"), ("-HUP", "129"), ("-INT", "130")] {
+        let pid = launch("");
+        kill(signal, &pid);
+        check_restored(&format!("SIG{}", &signal[1..]), &format!("EXIT={code}"));
+    }
+
+    // Ctrl-z: the shell gets the terminal back with the job stopped; fg brings the TUI back.
+    launch("");
+    tmux.keys(&["C-z"]);
+    tmux.wait_for("the job to stop", |s| {
+        s.contains("Stopped") && s.trim_end().ends_with("gr$")
+    });
+    assert_eq!(display("#{alternate_on}"), "0", "suspended: normal screen");
+    tmux.keys(&["-l", "fg; echo \"FGEXIT=$?\""]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the TUI after fg", |s| {
+        s.contains("125 entities") && s.contains("svc-000")
+    });
+    assert_eq!(
+        display("#{alternate_on}"),
+        "1",
+        "resumed on the alternate screen"
+    );
+    tmux.keys(&["j"]);
+    tmux.keys(&["q"]);
+    check_restored("Ctrl-z, fg and q", "FGEXIT=0");
+}

@@ -155,7 +155,10 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
             // (typing fast, a paste, tmux send-keys) costs one draw.
             loop {
                 match event::read()? {
-                    Event::Key(key) => app.handle_key(key),
+                    Event::Key(key) => {
+                        panic_if_asked();
+                        app.handle_key(key)
+                    }
                     Event::Resize(w, h) => app.dispatch(Action::Resize(w, h)),
                     Event::Paste(text) => text
                         .chars()
@@ -179,6 +182,14 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
             app.size = (size.width, size.height);
             dirty = true;
         }
+    }
+}
+
+/// Debug builds only: with `GREENROOM_TEST_PANIC` set, a key panics on the UI thread, so the tmux
+/// test can prove the panic hook gives the terminal back. Release builds have no such way in.
+fn panic_if_asked() {
+    if cfg!(debug_assertions) && std::env::var_os("GREENROOM_TEST_PANIC").is_some() {
+        panic!("GREENROOM_TEST_PANIC is set: a panic asked for by a test");
     }
 }
 

@@ -129,6 +129,10 @@ pub enum Reply {
     Hang,
     /// Closes the connection without an answer.
     Close,
+    /// Resets the connection (TCP RST) without an answer.
+    Reset,
+    /// Sends the answer one byte at a time with `delay` between bytes (a dying link).
+    Trickle(Answer, Duration),
 }
 
 impl Reply {
@@ -276,6 +280,23 @@ fn serve(stream: TcpStream, state: &State) {
         state.requests.lock().unwrap().push(request.clone());
         match (state.handler)(&request) {
             Reply::Close => return,
+            Reply::Reset => {
+                reset(&writer);
+                return;
+            }
+            Reply::Trickle(answer, delay) => {
+                let mut whole = Vec::new();
+                let _ = write_answer(&mut whole, &answer, &request.method, state);
+                for byte in whole {
+                    if state.stop.load(Ordering::SeqCst)
+                        || writer.write_all(&[byte]).is_err()
+                        || writer.flush().is_err()
+                    {
+                        return;
+                    }
+                    std::thread::sleep(delay);
+                }
+            }
             Reply::Hang => {
                 while !state.stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(20));
@@ -290,6 +311,25 @@ fn serve(stream: TcpStream, state: &State) {
                 }
             }
         }
+    }
+}
+
+/// Closing with a zero linger time sends RST instead of FIN.
+fn reset(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads `linger` for its size on a socket this thread owns.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
     }
 }
 
@@ -352,7 +392,7 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn write_answer(
-    out: &mut TcpStream,
+    out: &mut impl Write,
     answer: &Answer,
     method: &str,
     state: &State,

@@ -4,6 +4,7 @@
 pub mod backstage;
 pub mod binary;
 pub mod faults;
+pub mod faults;
 pub mod fixture_api;
 pub mod github;
 pub mod http_server;

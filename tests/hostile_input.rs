@@ -1,0 +1,457 @@
+//! Hostile catalog input, each case by name: an alias bomb, 10,000-deep nesting, a 100 MB file,
+//! invalid UTF-8, NUL bytes, symlink loops, a FIFO and `/dev/zero` behind catalog names, a
+//! Location cycle, a Location pointing outside the tree, a 1M-entry array. Each sits in a folder
+//! next to a good entity: the hostile file gets a clear problem that names it, the load ends
+//! (bounded by the loader's size, node and depth limits, not by a timer), and the good entity is
+//! still in the catalog. The last test runs `greenroom validate` over all of them at once and
+//! checks its peak memory.
+
+mod support;
+
+use greenroom::catalog::load::{load_paths, Loaded, MAX_FILE_BYTES};
+use greenroom::catalog::problem::Problem;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const GOOD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: good-service\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-a\n";
+
+/// A folder with `good/catalog-info.yaml` and `bad/catalog-info.yaml` holding `hostile`.
+fn tree_with(hostile: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    write(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
+    let bad = root.path().join("bad/catalog-info.yaml");
+    write(&bad, hostile);
+    (root, bad)
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Loads `roots`, prints how long it took (a figure, not an assertion), checks the good entity.
+fn load(case: &str, roots: &[PathBuf]) -> Loaded {
+    let started = Instant::now();
+    let loaded = load_paths(roots);
+    println!(
+        "{case}: loaded in {:?}, {} entities, {} problems",
+        started.elapsed(),
+        loaded.catalog.len(),
+        loaded.catalog.problems.len()
+    );
+    assert!(
+        loaded
+            .catalog
+            .get("component:default/good-service")
+            .is_some(),
+        "{case}: the good entity next to the hostile file is missing; problems: {:#?}",
+        loaded.catalog.problems
+    );
+    loaded
+}
+
+/// What too deep nesting is called: greenroom's tree builder refuses block nesting past 256
+/// levels, and the YAML parser itself flow nesting past its own recursion limit.
+const TOO_DEEP: [&str; 2] = ["nesting deeper than 256 levels", "recursion limit exceeded"];
+
+/// The problem about `file` whose message contains `needle`, printed for the record.
+fn problem_about<'a>(loaded: &'a Loaded, file: &Path, needle: &str) -> Option<&'a Problem> {
+    let file = file.display().to_string();
+    let found = loaded
+        .catalog
+        .problems
+        .iter()
+        .find(|p| p.location.as_ref() == file && p.message.contains(needle))?;
+    println!("  {found}");
+    Some(found)
+}
+
+/// [`problem_about`], which must be there.
+fn expect_problem<'a>(loaded: &'a Loaded, file: &Path, needle: &str) -> &'a Problem {
+    problem_about(loaded, file, needle).unwrap_or_else(|| {
+        panic!(
+            "no problem naming {} with {needle:?}: {:#?}",
+            file.display(),
+            loaded.catalog.problems
+        )
+    })
+}
+
+#[test]
+fn billion_laughs_is_refused() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    let (root, bad) = tree_with(bomb.as_bytes());
+    let loaded = load("billion laughs", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "too many aliases");
+    assert!(problem.is_error());
+    // Under the alias budget (60 uses) but each use a 20,000-entry sequence: 1.2M nodes.
+    let mut wide = String::from("a: &a [");
+    wide.push_str(&vec!["x"; 20_000].join(","));
+    wide.push_str("]\n");
+    for i in 0..60 {
+        wide.push_str(&format!("k{i}: *a\n"));
+    }
+    let (root, bad) = tree_with(wide.as_bytes());
+    let loaded = load("wide alias fan-out", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "more than 1000000 nodes");
+    assert!(problem.is_error());
+}
+
+#[test]
+fn ten_thousand_deep_nesting_is_refused_in_every_style() {
+    let depth = 10_000;
+    let cases: [(&str, String); 4] = [
+        (
+            "flow sequences",
+            format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "flow mappings",
+            format!("{}x{}", "{a: ".repeat(depth), "}".repeat(depth)),
+        ),
+        ("block sequences", format!("{}x\n", "- ".repeat(depth))),
+        (
+            "inside an entity",
+            format!(
+                "{GOOD_BAD}  deep: {}{}\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ),
+        ),
+    ];
+    for (style, text) in cases {
+        let (root, bad) = tree_with(text.as_bytes());
+        let loaded = load(
+            &format!("10,000-deep {style}"),
+            &[root.path().to_path_buf()],
+        );
+        let problem = problem_about(&loaded, &bad, TOO_DEEP[0])
+            .or_else(|| problem_about(&loaded, &bad, TOO_DEEP[1]));
+        assert!(problem.is_some_and(Problem::is_error), "{style}");
+    }
+}
+
+/// An entity whose spec is open, so a field can be appended under it.
+const GOOD_BAD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: bad-service\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-a\n";
+
+#[test]
+fn a_100_mb_file_is_refused_unread() {
+    let (root, bad) = tree_with(GOOD_BAD.as_bytes());
+    // Real bytes, not a sparse file: a valid entity followed by 100 MB of comment lines.
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&bad).unwrap();
+        let line = format!("# {}\n", "padding ".repeat(12));
+        let block = line.repeat((1 << 20) / line.len());
+        let mut written = 0u64;
+        while written < 100 * 1024 * 1024 {
+            file.write_all(block.as_bytes()).unwrap();
+            written += block.len() as u64;
+        }
+    }
+    assert!(std::fs::metadata(&bad).unwrap().len() > MAX_FILE_BYTES);
+    let loaded = load("100 MB file", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "larger than 32 MB; not read");
+    assert!(problem.is_error());
+    assert!(loaded
+        .catalog
+        .get("component:default/bad-service")
+        .is_none());
+    // Named directly (not found by the walk), the same.
+    let loaded = load(
+        "100 MB file named directly",
+        &[bad.clone(), root.path().join("good/catalog-info.yaml")],
+    );
+    expect_problem(&loaded, &bad, "larger than 32 MB");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_behind_catalog_names_are_not_read() {
+    // `/dev/zero` never ends and says its size is 0; a FIFO blocks a reader until a writer comes.
+    let (root, bad) = tree_with(b"");
+    std::fs::remove_file(&bad).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &bad).unwrap();
+    let fifo = root.path().join("fifo/catalog-info.yaml");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo only reads the NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    // A placeholder pointing at the device is refused the same way.
+    let placeholder = root.path().join("placeholder/catalog-info.yaml");
+    write(
+        &placeholder,
+        GOOD_BAD
+            .replace("bad-service", "placeholder-service")
+            .replace(
+                "metadata:\n",
+                "metadata:\n  description:\n    $text: /dev/zero\n",
+            )
+            .as_bytes(),
+    );
+    let loaded = load("/dev/zero and a FIFO", &[root.path().to_path_buf()]);
+    expect_problem(&loaded, &bad, "not a regular file");
+    expect_problem(&loaded, &fifo, "not a regular file");
+    expect_problem(&loaded, &placeholder, "not a regular file");
+}
+
+#[test]
+fn invalid_utf8_names_the_file_line_and_byte() {
+    let mut bytes = GOOD_BAD.as_bytes().to_vec();
+    let at = GOOD_BAD.find("service\n").unwrap();
+    bytes.splice(at..at, [0xff, 0xfe, 0xc3]);
+    let (root, bad) = tree_with(&bytes);
+    let loaded = load("invalid UTF-8", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "not valid UTF-8");
+    assert_eq!(problem.pos.line, 4, "{problem}");
+    assert!(problem.is_error());
+}
+
+#[test]
+fn nul_bytes_are_a_syntax_error_in_their_document_only() {
+    let text = format!(
+        "{}---\n{}",
+        GOOD_BAD.replace("bad-service", "bad\0service"),
+        GOOD.replace("good-service", "second-good")
+    );
+    let (root, bad) = tree_with(text.as_bytes());
+    let loaded = load("NUL bytes", &[root.path().to_path_buf()]);
+    let problem = loaded
+        .catalog
+        .problems
+        .iter()
+        .find(|p| p.location.as_ref() == bad.display().to_string() && p.is_error())
+        .expect("an error naming the file");
+    println!("  {problem}");
+    assert_eq!(problem.pos.line, 4, "{problem}");
+    assert!(
+        loaded
+            .catalog
+            .get("component:default/second-good")
+            .is_some(),
+        "the next document of the same file still loads"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_end_the_walk_and_are_named() {
+    use std::os::unix::fs::symlink;
+    let (root, bad) = tree_with(b"");
+    std::fs::remove_file(&bad).unwrap();
+    // A file that is a symlink to itself, two that point at each other, and folders that loop.
+    symlink(&bad, &bad).unwrap();
+    let pair = root.path().join("pair");
+    std::fs::create_dir_all(&pair).unwrap();
+    symlink(
+        pair.join("catalog-info.yml"),
+        pair.join("catalog-info.yaml"),
+    )
+    .unwrap();
+    symlink(
+        pair.join("catalog-info.yaml"),
+        pair.join("catalog-info.yml"),
+    )
+    .unwrap();
+    symlink(root.path(), root.path().join("good/up")).unwrap();
+    symlink(".", root.path().join("bad/self")).unwrap();
+    let loaded = load("symlink loops", &[root.path().to_path_buf()]);
+    expect_problem(&loaded, &bad, "symlink loop");
+    expect_problem(&loaded, &pair.join("catalog-info.yaml"), "symlink loop");
+    assert_eq!(loaded.catalog.len(), 1, "the good entity, once");
+    // A Location that targets a looping symlink and a folder loop named as a root.
+    let location = root.path().join("locations.yaml");
+    write(
+        &location,
+        b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loops\nspec:\n  targets: [./bad/catalog-info.yaml]\n",
+    );
+    let loaded = load(
+        "symlink loops via a Location",
+        &[location.clone(), root.path().join("good/up/good/up/good")],
+    );
+    expect_problem(&loaded, &location, "does not exist");
+}
+
+#[test]
+fn a_location_cycle_reads_each_file_once() {
+    let root = tempfile::tempdir().unwrap();
+    let a = root.path().join("a/catalog-info.yaml");
+    let b = root.path().join("b/locations.yaml");
+    let c = root.path().join("c/more.yaml");
+    write(
+        &a,
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: a\nspec:\n  targets: [../b/locations.yaml, ./catalog-info.yaml]\n").as_bytes(),
+    );
+    write(
+        &b,
+        b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: b\nspec:\n  targets: [../c/more.yaml]\n",
+    );
+    write(
+        &c,
+        b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: c\nspec:\n  targets: [../a/catalog-info.yaml, ../b/*.yaml]\n",
+    );
+    write(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
+    // Only a/catalog-info.yaml is found by the walk; the Locations lead from one file to the next.
+    let loaded = load("Location cycle", &[root.path().to_path_buf()]);
+    for name in ["a", "b", "c"] {
+        assert!(
+            loaded
+                .catalog
+                .get(&format!("location:default/{name}"))
+                .is_some(),
+            "{name}"
+        );
+    }
+    assert_eq!(loaded.catalog.len(), 4, "each file read once");
+    expect_problem(&loaded, &a, "this Location's own file");
+}
+
+#[test]
+fn a_location_pointing_outside_the_tree_is_not_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let tree = root.path().join("tree");
+    write(&tree.join("good/catalog-info.yaml"), GOOD.as_bytes());
+    write(
+        &root.path().join("outside/catalog-info.yaml"),
+        GOOD.replace("good-service", "outside-service").as_bytes(),
+    );
+    let location = tree.join("catalog-info.yaml");
+    write(
+        &location,
+        b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: escape\nspec:\n  targets:\n    - ../outside/catalog-info.yaml\n    - /etc/passwd\n    - ../../../../../../../../etc/shadow\n    - ./good/../../outside/*.yaml\n",
+    );
+    let loaded = load("Location outside the tree", &[tree.clone()]);
+    for target in [
+        "../outside/catalog-info.yaml",
+        "/etc/passwd",
+        "../../../../../../../../etc/shadow",
+        "./good/../../outside/*.yaml",
+    ] {
+        expect_problem(
+            &loaded,
+            &location,
+            &format!("target {target} points outside the catalog folder"),
+        );
+    }
+    assert!(loaded
+        .catalog
+        .get("component:default/outside-service")
+        .is_none());
+}
+
+#[test]
+fn a_million_entry_array_is_bounded() {
+    let text = GOOD_BAD.replace(
+        "metadata:\n",
+        &format!("metadata:\n  tags: [{}]\n", vec!["t"; 1_000_000].join(",")),
+    );
+    let (root, bad) = tree_with(text.as_bytes());
+    let loaded = load("1M-entry array", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "more than 1000000 nodes");
+    assert!(problem.is_error());
+    // A block sequence of a million entries, the same.
+    let mut block = String::from("items:\n");
+    for _ in 0..1_000_000 {
+        block.push_str("- x\n");
+    }
+    let (root, bad) = tree_with(block.as_bytes());
+    let loaded = load("1M-entry block array", &[root.path().to_path_buf()]);
+    expect_problem(&loaded, &bad, "more than 1000000 nodes");
+}
+
+/// Every case at once through the binary: each hostile file named on stderr, the good entity
+/// counted, exit 1 (errors), and the process's peak memory well under the 100 MB file's size
+/// times the parse tree's overhead.
+#[cfg(unix)]
+#[test]
+fn validate_reports_every_hostile_file_and_stays_small() {
+    use std::os::unix::fs::symlink;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    write(&dir.join("good/catalog-info.yaml"), GOOD.as_bytes());
+    let big = dir.join("big/catalog-info.yaml");
+    write(&big, b"# big\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+    for (n, p) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{n}: &{n} [{}]\n",
+            vec![format!("*{p}"); 9].join(",")
+        ));
+    }
+    write(&dir.join("bomb/catalog-info.yaml"), bomb.as_bytes());
+    write(
+        &dir.join("deep/catalog-info.yaml"),
+        format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).as_bytes(),
+    );
+    write(&dir.join("utf8/catalog-info.yaml"), b"kind: \xff\n");
+    std::fs::create_dir_all(dir.join("loop")).unwrap();
+    symlink(
+        dir.join("loop/catalog-info.yaml"),
+        dir.join("loop/catalog-info.yaml"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = support::binary::execute(
+        support::binary::command(cache.path(), Path::new("/dev/null"))
+            .args(["validate"])
+            .arg(dir),
+    );
+    println!("{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    for (file, needle) in [
+        ("big", "larger than 32 MB"),
+        ("bomb", "too many aliases"),
+        ("deep", TOO_DEEP[1]),
+        ("utf8", "not valid UTF-8"),
+        ("loop", "symlink loop"),
+    ] {
+        let path = dir
+            .join(file)
+            .join("catalog-info.yaml")
+            .display()
+            .to_string();
+        assert!(
+            all.lines()
+                .any(|l| l.starts_with(&path) && l.contains(needle)),
+            "{file}: {needle}\n{all}"
+        );
+    }
+    assert!(all.contains("1 entit"), "{all}");
+    // SAFETY: getrusage fills the struct it is given.
+    let peak_kb = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    };
+    println!(
+        "validate over every hostile case: {:?}, peak RSS {} MB",
+        run.took,
+        peak_kb / 1024
+    );
+    assert!(
+        peak_kb < 100 * 1024,
+        "peak RSS {} MB: a refused 100 MB file must not be read",
+        peak_kb / 1024
+    );
+}

@@ -1,0 +1,396 @@
+//! Property tests (proptest, stable Rust, part of `cargo test`): generated input for the YAML
+//! loader, the entity reference parser, validation, document reading, and the snapshot and cache
+//! readers. Each property runs [`CASES`] cases with bounded sizes; the first is always "never
+//! panics", the rest say what must hold. A failure is shrunk to a small input and saved under
+//! `proptest-regressions/` so it is replayed first from then on.
+//!
+//! The scaffolder's expression and templating engine and the FOCUS cost reader get their own
+//! properties here once they exist (see README "Hardening").
+
+use greenroom::catalog::document::read_documents;
+use greenroom::catalog::entity_ref::EntityRef;
+use greenroom::catalog::validate::{self, LocationContext};
+use greenroom::catalog::value::Value;
+use greenroom::catalog::yaml::{self, Node};
+use proptest::prelude::*;
+use serde_json::{json, Value as Json};
+use std::sync::Arc;
+
+const CASES: u32 = 256;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: CASES,
+        // Shrinking a failure to its smallest form is worth a few seconds, not minutes.
+        max_shrink_iters: 2048,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Text made of YAML's structural characters, quotes, escapes, markers and a few words, so most
+/// inputs reach deep into the parser instead of failing on the first byte.
+fn yamlish_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just(": ".to_string()),
+        Just("- ".to_string()),
+        Just("\n".to_string()),
+        Just("\n  ".to_string()),
+        Just("\n---\n".to_string()),
+        Just("\n...\n".to_string()),
+        Just("%YAML 1.2\n".to_string()),
+        Just("&a ".to_string()),
+        Just("*a".to_string()),
+        Just("<<: *a\n".to_string()),
+        Just("!!str ".to_string()),
+        Just("!custom ".to_string()),
+        Just("? ".to_string()),
+        Just("|\n  ".to_string()),
+        Just(">-\n  ".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just(", ".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("\\u00".to_string()),
+        Just("#".to_string()),
+        Just("\t".to_string()),
+        Just("\0".to_string()),
+        Just("\u{feff}".to_string()),
+        Just("apiVersion: backstage.io/v1alpha1\n".to_string()),
+        Just("kind: Component\n".to_string()),
+        Just("metadata:\n  name: x\n".to_string()),
+        Just("${{ values.name }}".to_string()),
+        "[a-z0-9]{1,6}",
+        "\\PC{1,3}",
+    ];
+    proptest::collection::vec(pieces, 0..60).prop_map(|p| p.concat())
+}
+
+/// JSON without floats (their text forms differ between emitters) and with strings that stress
+/// quoting: YAML indicators, look-alikes of other types, control characters, non-ASCII.
+fn json_value() -> impl Strategy<Value = Json> {
+    let string = prop_oneof![
+        "[a-zA-Z0-9 _./:-]{0,12}",
+        Just("yes".to_string()),
+        Just("null".to_string()),
+        Just("~".to_string()),
+        Just("0x1f".to_string()),
+        Just("1e3".to_string()),
+        Just("- a".to_string()),
+        Just("a: b".to_string()),
+        Just("#x".to_string()),
+        Just("*x".to_string()),
+        Just("---".to_string()),
+        Just("line\nbreak".to_string()),
+        "\\PC{0,6}",
+        "[\\x00-\\x1f]{1,3}",
+    ];
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<i64>().prop_map(|i| json!(i)),
+        string.clone().prop_map(Json::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            proptest::collection::vec(("[a-zA-Z0-9_.$/-]{0,10}", inner), 0..6)
+                .prop_map(|entries| Json::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// A tree read back as JSON (keys as JavaScript sees them).
+fn as_json(node: &Node) -> Json {
+    Value::from(node).to_json()
+}
+
+fn parse_single(text: &str) -> Result<Json, String> {
+    let mut docs = yaml::parse_documents(text);
+    match docs.len() {
+        0 => Ok(Json::Null),
+        1 => match docs.remove(0) {
+            Ok(Some(node)) => Ok(as_json(&node)),
+            Ok(None) => Ok(Json::Null),
+            Err(err) => Err(format!("{}: {}", err.pos, err.message)),
+        },
+        n => Err(format!("{n} documents")),
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The loader never panics, and every error has a position inside the text.
+    #[test]
+    fn yaml_loader_never_panics_on_yamlish_text(text in yamlish_text()) {
+        let lines = text.split('\n').count() as u32 + 1;
+        for doc in yaml::parse_stream(&text) {
+            prop_assert!(doc.first_line >= 1 && doc.first_line <= doc.last_line.max(1));
+            if let Err(err) = doc.doc {
+                prop_assert!(err.pos.line >= 1 && err.pos.line <= lines, "{:?} outside {} lines", err.pos, lines);
+                prop_assert!(!err.message.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn yaml_loader_never_panics_on_any_text(text in "\\PC{0,300}") {
+        let _ = yaml::parse_stream(&text);
+    }
+
+    /// JSON is YAML 1.2: every JSON text reads back as the same value.
+    #[test]
+    fn yaml_loader_reads_json_as_json(value in json_value()) {
+        let text = serde_json::to_string(&value).unwrap();
+        prop_assert_eq!(parse_single(&text), Ok(value.clone()), "{}", text);
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        prop_assert_eq!(parse_single(&pretty), Ok(value), "{}", pretty);
+    }
+
+    /// Block-style YAML written by serde_yaml reads back as the same value.
+    #[test]
+    fn yaml_loader_reads_block_yaml_back(value in json_value()) {
+        let text = serde_yaml::to_string(&value).unwrap();
+        prop_assert_eq!(parse_single(&text), Ok(value), "{}", text);
+    }
+
+    /// Documents joined with `---` stay apart: one outcome per document, a broken one costs only
+    /// itself.
+    #[test]
+    fn documents_stay_apart(values in proptest::collection::vec(json_value(), 1..5), broken in 0usize..5) {
+        let mut text = String::new();
+        for (i, value) in values.iter().enumerate() {
+            text.push_str("---\n");
+            if i == broken {
+                text.push_str("key: [unclosed\n");
+            } else {
+                text.push_str(&serde_json::to_string(value).unwrap());
+                text.push('\n');
+            }
+        }
+        let docs = yaml::parse_stream(&text);
+        prop_assert_eq!(docs.len(), values.len(), "{}", text);
+        for (i, (doc, value)) in docs.iter().zip(&values).enumerate() {
+            if i == broken {
+                prop_assert!(doc.doc.is_err());
+            } else {
+                let read = doc.doc.as_ref().unwrap().as_ref().map(as_json).unwrap_or(Json::Null);
+                prop_assert_eq!(&read, value);
+            }
+        }
+    }
+
+    /// Any text: parsing never panics, and a parsed reference prints to a key that parses back
+    /// to itself.
+    #[test]
+    fn entity_ref_parse_never_panics_and_keys_are_fixed_points(
+        text in prop_oneof!["\\PC{0,40}", "[a-zA-Z:/ ._-]{0,20}"],
+        kind in proptest::option::of("[A-Za-z]{1,8}"),
+        namespace in "[a-z]{0,8}",
+    ) {
+        if let Ok(parsed) = EntityRef::parse(&text, kind.as_deref(), &namespace) {
+            let key = parsed.key();
+            prop_assert_eq!(parsed.to_string(), key.clone());
+            let again = EntityRef::parse(&key, None, "default").unwrap();
+            prop_assert_eq!(again.key(), key);
+            let short = EntityRef::parse(&parsed.short(), None, "default").unwrap();
+            prop_assert_eq!(short.key(), parsed.key());
+        }
+    }
+
+    /// parse ∘ stringify: the parts of a full reference come back as written.
+    #[test]
+    fn entity_ref_round_trips(
+        kind in "[A-Za-z][A-Za-z0-9]{0,10}",
+        namespace in "[a-z0-9][a-z0-9-]{0,10}",
+        name in "[A-Za-z0-9][A-Za-z0-9._:/-]{0,20}",
+    ) {
+        let written = format!("{kind}:{namespace}/{name}");
+        let parsed = EntityRef::parse(&written, None, "default").unwrap();
+        prop_assert_eq!(&parsed, &EntityRef::new(&kind, &namespace, &name));
+        let key = parsed.key();
+        prop_assert_eq!(EntityRef::parse(&key, None, "default").unwrap().key(), key.clone());
+        prop_assert_eq!(key, written.to_lowercase());
+        // Without the namespace, the default one.
+        if !name.contains('/') {
+            let bare = EntityRef::parse(&format!("{kind}:{name}"), None, "default").unwrap();
+            prop_assert_eq!(bare, EntityRef::new(&kind, "default", &name));
+        }
+    }
+
+    /// Validation of arbitrary entity-shaped documents never panics, and reading them as a file
+    /// gives at most one error per document and an entity only when there is none.
+    #[test]
+    fn validation_never_panics_on_entity_shaped_values(entity in entity_shaped()) {
+        let text = serde_json::to_string(&entity).unwrap();
+        let node = yaml::parse_documents(&text).remove(0).unwrap().unwrap();
+        let _ = validate::validate(&node);
+        if validate::check_envelope(&node).is_ok() {
+            let _ = validate::check_entity(&node, &LocationContext { location_type: "url" });
+        }
+        let location: Arc<str> = "/nonexistent/catalog-info.yaml".into();
+        for outcome in read_documents(&location, &text) {
+            let errors = outcome.problems.iter().filter(|p| p.is_error()).count();
+            prop_assert!(errors <= 1, "{:?}", outcome.problems);
+            prop_assert_eq!(outcome.entity.is_some(), errors == 0 && !outcome.empty);
+            for problem in &outcome.problems {
+                prop_assert_eq!(problem.location.as_ref(), location.as_ref());
+            }
+        }
+    }
+
+    /// The same in block style, several documents per file.
+    #[test]
+    fn document_reading_never_panics(entities in proptest::collection::vec(entity_shaped(), 1..4), noise in yamlish_text()) {
+        let mut text = String::new();
+        for entity in &entities {
+            text.push_str("---\n");
+            text.push_str(&serde_yaml::to_string(entity).unwrap());
+        }
+        let location: Arc<str> = "/nonexistent/catalog-info.yaml".into();
+        let outcomes = read_documents(&location, &text);
+        prop_assert_eq!(outcomes.len(), entities.len());
+        text.push_str(&noise);
+        let _ = read_documents(&location, &text);
+    }
+
+    /// Whatever bytes sit in the snapshot or cache files, reading them never panics.
+    #[test]
+    fn snapshot_and_cache_readers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), header in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.bin");
+        let mut content = Vec::new();
+        if header {
+            content.extend_from_slice(format!("greenroom-snapshot-v1\n{}\n", env!("CARGO_PKG_VERSION")).as_bytes());
+        }
+        content.extend_from_slice(&bytes);
+        std::fs::write(&path, &content).unwrap();
+        prop_assert!(greenroom::snapshot::read(&path).is_err() || bytes.is_empty() || header);
+        let cache = greenroom::providers::cache::Cache::under(dir.path());
+        let url = "http://127.0.0.1:1/x";
+        std::fs::create_dir_all(cache.dir()).unwrap();
+        std::fs::write(cache.path(url), &bytes).unwrap();
+        let _ = cache.get(url);
+    }
+}
+
+/// Values shaped like catalog entities: a real or made-up apiVersion and kind, metadata with the
+/// fields the rules look at (good and bad), and a spec with the relation fields of every kind.
+fn entity_shaped() -> impl Strategy<Value = Json> {
+    let api_version = prop_oneof![
+        Just(json!("backstage.io/v1alpha1")),
+        Just(json!("backstage.io/v1beta1")),
+        Just(json!("scaffolder.backstage.io/v1beta3")),
+        json_value(),
+    ];
+    let kind = prop_oneof![
+        Just("Component"),
+        Just("API"),
+        Just("Resource"),
+        Just("System"),
+        Just("Domain"),
+        Just("Group"),
+        Just("User"),
+        Just("Location"),
+        Just("Template"),
+        Just("Nope"),
+    ]
+    .prop_map(|k| json!(k));
+    let kind = prop_oneof![4 => kind, 1 => json_value()];
+    let text = prop_oneof![
+        Just(json!("order-service")),
+        Just(json!("group:default/team-a")),
+        Just(json!("")),
+        Just(json!("a".repeat(70))),
+        Just(json!("Bad Name!")),
+        Just(json!({"$text": "./README.md"})),
+        Just(json!({"$json": "../x.json"})),
+        Just(json!({"$yaml": "/nonexistent/y.yaml"})),
+        json_value(),
+    ];
+    let spec_key = prop_oneof![
+        Just("type"),
+        Just("lifecycle"),
+        Just("owner"),
+        Just("system"),
+        Just("domain"),
+        Just("subcomponentOf"),
+        Just("providesApis"),
+        Just("consumesApis"),
+        Just("dependsOn"),
+        Just("dependencyOf"),
+        Just("definition"),
+        Just("parent"),
+        Just("children"),
+        Just("members"),
+        Just("memberOf"),
+        Just("profile"),
+        Just("target"),
+        Just("targets"),
+        Just("steps"),
+        Just("parameters"),
+        Just("output"),
+    ];
+    let spec_value = prop_oneof![
+        text.clone(),
+        proptest::collection::vec(text.clone(), 0..4).prop_map(Json::Array),
+    ];
+    let spec = proptest::collection::vec((spec_key, spec_value), 0..8)
+        .prop_map(|e| Json::Object(e.into_iter().map(|(k, v)| (k.to_string(), v)).collect()));
+    let spec = prop_oneof![6 => spec, 1 => json_value()];
+    let metadata_key = prop_oneof![
+        Just("name"),
+        Just("namespace"),
+        Just("title"),
+        Just("description"),
+        Just("labels"),
+        Just("annotations"),
+        Just("tags"),
+        Just("links"),
+        Just("uid"),
+    ];
+    let metadata = (
+        text.clone(),
+        proptest::collection::vec((metadata_key, spec_value_for_metadata()), 0..5),
+    )
+        .prop_map(|(name, rest)| {
+            let mut map = serde_json::Map::new();
+            map.insert("name".into(), name);
+            for (k, v) in rest {
+                map.insert(k.to_string(), v);
+            }
+            Json::Object(map)
+        });
+    let metadata = prop_oneof![6 => metadata, 1 => json_value()];
+    (
+        api_version,
+        kind,
+        metadata,
+        spec,
+        proptest::option::of(json_value()),
+    )
+        .prop_map(|(api_version, kind, metadata, spec, relations)| {
+            let mut map = serde_json::Map::new();
+            map.insert("apiVersion".into(), api_version);
+            map.insert("kind".into(), kind);
+            map.insert("metadata".into(), metadata);
+            map.insert("spec".into(), spec);
+            if let Some(relations) = relations {
+                map.insert("relations".into(), relations);
+            }
+            Json::Object(map)
+        })
+}
+
+fn spec_value_for_metadata() -> impl Strategy<Value = Json> {
+    prop_oneof![
+        Just(json!({"backstage.io/source-location": "url:https://example.com/x"})),
+        Just(json!(["java", "Bad Tag", ""])),
+        Just(json!([{"url": "https://example.com", "title": "x"}, {"url": "not a url"}])),
+        Just(json!({"a/b/c": "x", "": 1})),
+        json_value(),
+    ]
+}

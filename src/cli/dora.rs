@@ -16,7 +16,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// An entity ([kind:][namespace/]name), or a group for its services; default: every
-    /// Component with a github.com/project-slug.
+    /// Component with a github.com/project-slug that is not a library.
     reference: Option<String>,
     /// The window, ending now: 30d, 2w, 90d (default: [dora] window, else 30d).
     #[arg(long, value_name = "SPAN")]
@@ -30,7 +30,10 @@ pub struct Args {
 pub fn services(catalog: &Catalog, focus: Option<EntityId>) -> Vec<EntityId> {
     let has_repo = |id: EntityId| {
         let e = catalog.entity(id);
-        e.is_kind("Component") && e.annotation(github::ANNOTATION).is_some()
+        // Libraries are released, not deployed.
+        e.is_kind("Component")
+            && e.spec_type() != Some("library")
+            && e.annotation(github::ANNOTATION).is_some()
     };
     let mut ids: Vec<EntityId> = match focus {
         Some(id) if catalog.entity(id).is_kind("Group") => catalog

@@ -123,10 +123,10 @@ impl App {
             snapshot_age: None,
             refreshing: false,
             providers: None,
-            browser: super::browser::command(),
-        }
             progress: None,
             offline: None,
+            browser: super::browser::command(),
+        }
     }
 
     /// Adds a start-up warning (config, theme) to the status line.

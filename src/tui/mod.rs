@@ -9,7 +9,6 @@
 pub mod action;
 pub mod app;
 pub mod browser;
-pub mod browser;
 pub mod keymap;
 pub mod markdown;
 pub mod panes;

@@ -1,6 +1,7 @@
 //! The command line, as `../shared/CLI.md` defines it: one module per subcommand, text or JSON.
 
 mod ci;
+mod cost;
 mod deps;
 mod dora;
 mod incidents;
@@ -71,6 +72,9 @@ pub enum Command {
     Ci(ci::Args),
     /// Open PagerDuty incidents (all the catalog's services, or one entity's) and who is on call.
     Incidents(incidents::Args),
+    /// Cost per team or per service, this period against the previous one (FOCUS export or AWS
+    /// Cost Explorer).
+    Cost(cost::Args),
     /// Scorecards: each rule's result per entity, the level reached, what the next level needs,
     /// and a rollup per team; --fail-below LEVEL exits 1 for CI gates.
     Score(score::Args),
@@ -152,6 +156,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Who(args) => who::run(&context, args, cli.verbose),
         Command::Ci(args) => ci::run(&context, args, cli.verbose),
         Command::Incidents(args) => incidents::run(&context, args, cli.verbose),
+        Command::Cost(args) => cost::run(&context, args, cli.verbose),
         Command::Score(args) => score::run(&context, args, cli.verbose),
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),

@@ -58,11 +58,20 @@ pub async fn credentials() -> Result<Credentials, CostError> {
     use aws_config::meta::credentials::CredentialsProviderChain;
     use aws_config::profile::ProfileFileCredentialsProvider;
     use aws_credential_types::provider::error::CredentialsError;
+    if let Some(problem) = unsupported_profile().await {
+        return Err(CostError::NotConfigured(problem));
+    }
+    // The instance and container providers a profile may name need aws-config's own HTTP client,
+    // which greenroom does not build in (see Cargo.toml): they are said to be unavailable.
+    let profile = ProfileFileCredentialsProvider::builder()
+        .with_custom_provider("Ec2InstanceMetadata", Unavailable("Ec2InstanceMetadata"))
+        .with_custom_provider("EcsContainer", Unavailable("EcsContainer"))
+        .build();
     let chain = CredentialsProviderChain::first_try(
         "Environment",
         EnvironmentVariableCredentialsProvider::new(),
     )
-    .or_else("Profile", ProfileFileCredentialsProvider::builder().build());
+    .or_else("Profile", profile);
     match chain.provide_credentials().await {
         Ok(credentials) => Ok(credentials),
         Err(CredentialsError::CredentialsNotLoaded(_)) => Err(CostError::NotConfigured(
@@ -75,6 +84,59 @@ pub async fn credentials() -> Result<Credentials, CostError> {
             "the AWS credential chain failed: {}",
             describe(&err)
         ))),
+    }
+}
+
+/// A profile that needs a call to AWS to become credentials (AssumeRole, SSO, web identity):
+/// greenroom reads static keys and `credential_process` only, and says so rather than fail deep in
+/// the SDK. `None` when the environment's keys are used or the profile is fine.
+async fn unsupported_profile() -> Option<String> {
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        return None;
+    }
+    let profiles = aws_config::profile::load(
+        &Default::default(),
+        &Default::default(),
+        &Default::default(),
+        None,
+    )
+    .await
+    .ok()?;
+    let name = profiles.selected_profile().to_string();
+    let profile = profiles.get_profile(&name)?;
+    let needs = [
+        "role_arn",
+        "sso_session",
+        "sso_start_url",
+        "web_identity_token_file",
+    ]
+    .into_iter()
+    .find(|key| profile.get(key).is_some())?;
+    Some(format!(
+        "the AWS profile {name:?} uses {needs}, which greenroom cannot turn into credentials; \
+         give it credential_process = aws configure export-credentials --profile {name} \
+         --format process (after aws sso login), or export AWS_ACCESS_KEY_ID, \
+         AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
+    ))
+}
+
+/// A credential source greenroom does not offer.
+#[derive(Debug)]
+struct Unavailable(&'static str);
+
+impl ProvideCredentials for Unavailable {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(Err(
+            aws_credential_types::provider::error::CredentialsError::not_loaded(format!(
+                "{} credentials are not available in greenroom",
+                self.0
+            )),
+        ))
     }
 }
 

@@ -164,6 +164,8 @@ pub enum Action {
     // A yes/no question (a rerun).
     Yes,
     No,
+    // Cost: per team / per service.
+    ToggleCostBy,
     // Text input.
     InputAccept,
     InputCancel,

@@ -191,6 +191,7 @@ impl App {
         self.templates.load(&data.catalog);
         self.cicd.load(&data.catalog);
         self.incidents.load(&data.catalog);
+        self.cost.set_catalog(&data.catalog);
         self.focus = self
             .page
             .as_ref()
@@ -337,9 +338,10 @@ impl App {
 
     /// Takes what background work finished; true when the screen changed.
     pub fn poll_background(&mut self) -> bool {
-        let Some(data) = &self.data else { return false };
+        let cost = self.cost.poll();
+        let Some(data) = &self.data else { return cost };
         if !self.catalog.poll(&data.catalog) {
-            return false;
+            return cost;
         }
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
@@ -367,7 +369,8 @@ impl App {
                 Section::Docs => Some(Scope::Docs),
                 Section::Problems => Some(Scope::Problems),
                 Section::CiCd => Some(Scope::CiCd),
-                Section::Incidents | Section::Cost => None,
+                Section::Incidents => None,
+                Section::Cost => Some(Scope::Cost),
             }
         };
         pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
@@ -551,6 +554,9 @@ impl App {
     }
 
     fn back(&mut self) -> Option<Action> {
+        if self.page.is_none() && self.section == Section::Cost && self.cost.back() {
+            return None;
+        }
         if self.page.is_none()
             && self.section == Section::Templates
             && self.templates.detail.is_some()
@@ -675,15 +681,7 @@ impl App {
                 self.incidents.scroll = scroll(self.incidents.scroll, &action, len, page);
                 None
             }
-            Section::Cost => {
-                self.cost.scroll = scroll(
-                    self.cost.scroll,
-                    &action,
-                    self.cost.lines(catalog, self.focus, &self.env).len(),
-                    page,
-                );
-                None
-            }
+            Section::Cost => self.cost.update(&action, page),
             Section::Templates => {
                 let next = self.templates.update(&action, catalog, page);
                 if let Some(id) = self.templates.selected() {
@@ -708,6 +706,10 @@ impl App {
     /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
     /// work done here, once per selection, so draw only reads.
     fn sync(&mut self) {
+        if self.section == Section::Cost && self.page.is_none() && self.data.is_some() {
+            // Read once, when first shown: an export can be large, Cost Explorer costs money.
+            self.cost.start(false);
+        }
         let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else {
             self.cicd.shown = None;
             return;

@@ -20,6 +20,7 @@ pub enum Scope {
     Docs,
     Problems,
     CiCd,
+    Cost,
     /// A yes/no question: only its answers (and ctrl keys of `App`) apply.
     Confirm,
     /// Any text input: the `/` filter, the `:` command line, the help search.
@@ -38,6 +39,7 @@ impl Scope {
             Scope::Docs => "docs",
             Scope::Problems => "problems",
             Scope::CiCd => "cicd",
+            Scope::Cost => "cost",
             Scope::Confirm => "confirm",
             Scope::Input => "input",
         }
@@ -108,6 +110,9 @@ bindings! {
     (Confirm, "confirm.yes", Action::Yes, ["y"], "yes: do it"),
     (Confirm, "confirm.no", Action::No, ["n", "esc"], "no: leave it"),
     (Problems, "problems.open", Action::Open, ["enter"], "open the entity of the problem"),
+    (Cost, "cost.open", Action::Open, ["enter", "l"], "a team's services (esc: back to the teams)"),
+    (Cost, "cost.by", Action::ToggleCostBy, ["t", "tab"], "per team / per service"),
+    (Cost, "cost.refresh", Action::Reload, ["r"], "read the cost again (Cost Explorer: USD 0.01 a page, past the 3 h cache)"),
     (Input, "input.accept", Action::InputAccept, ["enter"], "accept (filter: open the selected entity)"),
     (Input, "input.cancel", Action::InputCancel, ["esc"], "cancel (filter: clear it)"),
     (Input, "input.leave", Action::InputLeave, ["tab"], "filter: keep it and go to the list; command: complete"),

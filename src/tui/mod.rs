@@ -85,6 +85,11 @@ pub fn run(cli: &Cli) -> ExitCode {
         ));
     }
 
+    // Read when the Cost pane is first shown.
+    app.cost.configure(
+        crate::cost::Source::choose(None, source.is_demo(), &config),
+        crate::cost::Settings::from_config(&config),
+    );
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("catalog-loader".into())

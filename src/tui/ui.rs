@@ -206,9 +206,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
         Section::Incidents => app
             .incidents
             .draw(frame, area, catalog, app.focus, &app.env, theme),
-        Section::Cost => app
-            .cost
-            .draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Cost => app.cost.draw(frame, area, &app.env, theme),
         Section::Templates => app.templates.draw(frame, area, catalog, theme),
         Section::Docs => app.docs.draw(frame, area, catalog, theme),
         Section::Problems => app.problems.draw(frame, area, catalog, theme),
@@ -256,6 +254,10 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             }
             Section::Templates => out.push((k("templates.open"), "details")),
             Section::Problems => out.push((k("problems.open"), "open")),
+            Section::Cost => {
+                out.push((k("cost.open"), "services"));
+                out.push((k("cost.by"), "team/service"));
+            }
             _ => {}
         }
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod backstage;
+pub mod aws;
 pub mod binary;
 pub mod faults;
 pub mod faults;

@@ -1,75 +1,596 @@
-//! Cost: spend per team and service, this period against the previous one. The provider is not
-//! built yet, so the pane says what it will need: no fake data.
+//! Cost: spend per team or per service, this period against the previous one of the same length,
+//! with the change and its percentage, a bar chart of the top spenders and the daily trend of the
+//! selected row. `Enter` on a team shows its services (`Esc` goes back), `t` switches between
+//! teams and services, `r` reads the source again.
+//!
+//! The data is read on a thread of its own when the pane is first shown (a FOCUS export can be
+//! gigabytes; every Cost Explorer request costs money, so nothing is asked before), and arrives as
+//! a [`CostMessage`]; drawing only reads what arrived.
 
-use super::entity::{PageLine, Tone};
-use super::{draw_info, line, ProviderEnv};
-use crate::catalog::{Catalog, EntityId};
+use super::entity::Tone;
+use super::{draw_info, line, visible_offset, ListCursor, ProviderEnv};
+use crate::catalog::Catalog;
+use crate::cost::{self, Aggregate, By, CatalogMap, Place, Report, Settings, Source, Window};
+use crate::tui::action::Action;
 use crate::tui::theme::Theme;
-use ratatui::layout::Rect;
+use chrono::NaiveDate;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table,
+};
 use ratatui::Frame;
+use std::sync::mpsc;
+
+/// What the loading thread sends.
+#[derive(Debug)]
+pub enum CostMessage {
+    /// Rows read so far.
+    Progress(u64),
+    Done(Result<Aggregate, String>),
+}
+
+/// Where the pane's data stands.
+#[derive(Debug, Default)]
+pub enum CostState {
+    /// No source: the pane says what to set.
+    #[default]
+    Unconfigured,
+    /// A source, not read yet (the pane has not been shown).
+    Idle,
+    Loading {
+        rows: u64,
+    },
+    Ready(Aggregate),
+    Failed(String),
+}
+
+/// Bars in the top-spenders chart.
+const TOP: usize = 6;
 
 #[derive(Default)]
 pub struct CostPane {
+    /// The source from `[cost]`/the demo, or why there is none.
+    source: Option<Result<Source, String>>,
+    settings: Settings,
+    pub state: CostState,
+    pub by: By,
+    /// The team whose services are shown (after `Enter` on a team).
+    pub drill: Option<String>,
+    /// The cursor per table: teams, then a drilled team's services are remembered apart.
+    list: ListCursor,
+    team_list: ListCursor,
+    map: CatalogMap,
+    pub report: Option<Report>,
+    receiver: Option<mpsc::Receiver<CostMessage>>,
+    /// A fixed "today" (tests); otherwise today in UTC.
+    pub today: Option<NaiveDate>,
+    /// Text scroll of the setup and error views.
     pub scroll: usize,
+    /// Called after each message, from the loading thread: wakes an event loop that sleeps.
+    pub wake: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl CostPane {
-    pub fn lines(
-        &self,
-        catalog: &Catalog,
-        focus: Option<EntityId>,
-        env: &ProviderEnv,
-    ) -> Vec<PageLine> {
+    /// Where cost comes from (read when the pane is first shown).
+    pub fn configure(&mut self, source: Result<Source, String>, settings: Settings) {
+        self.source = Some(source);
+        self.settings = settings;
+        self.state = CostState::Idle;
+    }
+
+    /// The catalog changed: tag values are mapped again.
+    pub fn set_catalog(&mut self, catalog: &Catalog) {
+        self.map = CatalogMap::new(catalog, &self.settings.team_tag, &self.settings.service_tag);
+        self.rebuild();
+    }
+
+    pub fn loading(&self) -> bool {
+        matches!(self.state, CostState::Loading { .. })
+    }
+
+    /// Starts reading when there is a source and nothing was read yet (`again`: read anew).
+    pub fn start(&mut self, again: bool) {
+        let source = match &self.source {
+            Some(Ok(source)) => source.clone(),
+            _ => return,
+        };
+        let ready = matches!(self.state, CostState::Ready(_) | CostState::Failed(_));
+        if self.loading() || (ready && !again) {
+            return;
+        }
+        let window = Window::new(
+            self.today
+                .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            self.settings.period_days,
+        );
+        let settings = self.settings.clone();
+        let (sender, receiver) = mpsc::channel();
+        let wake = self.wake.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cost-loader".into())
+            .spawn(move || {
+                let notify = |message| {
+                    let _ = sender.send(message);
+                    if let Some(wake) = &wake {
+                        wake();
+                    }
+                };
+                let result = cost::load(
+                    &source,
+                    &settings,
+                    window,
+                    crate::providers::http::Log::Off,
+                    &mut |rows| notify(CostMessage::Progress(rows)),
+                );
+                notify(CostMessage::Done(result.map_err(|e| e.to_string())));
+            });
+        match spawned {
+            Ok(_) => {
+                self.receiver = Some(receiver);
+                self.state = CostState::Loading { rows: 0 };
+            }
+            Err(err) => self.state = CostState::Failed(format!("cannot start reading: {err}")),
+        }
+    }
+
+    /// Takes what the loading thread sent; true when the screen changed. Never blocks.
+    pub fn poll(&mut self) -> bool {
+        let mut changed = false;
+        while let Some(message) = self.receiver.as_ref().and_then(|r| r.try_recv().ok()) {
+            changed = true;
+            self.on_message(message);
+        }
+        changed
+    }
+
+    pub fn on_message(&mut self, message: CostMessage) {
+        match message {
+            CostMessage::Progress(rows) => {
+                if let CostState::Loading { rows: shown } = &mut self.state {
+                    *shown = rows;
+                }
+            }
+            CostMessage::Done(result) => {
+                self.receiver = None;
+                self.state = match result {
+                    Ok(aggregate) => CostState::Ready(aggregate),
+                    Err(err) => CostState::Failed(err),
+                };
+                self.scroll = 0;
+                self.rebuild();
+            }
+        }
+    }
+
+    fn rebuild(&mut self) {
+        self.report = match &self.state {
+            CostState::Ready(aggregate) => {
+                let by = if self.drill.is_some() {
+                    By::Service
+                } else {
+                    self.by
+                };
+                Some(aggregate.report(by, &self.map, self.drill.as_deref()))
+            }
+            _ => None,
+        };
+        let len = self.report.as_ref().map_or(0, |r| r.rows.len());
+        self.list.clamp(len, 1);
+    }
+
+    /// The row under the cursor.
+    pub fn selected(&self) -> Option<&cost::Row> {
+        self.report.as_ref()?.rows.get(self.list.cursor)
+    }
+
+    /// Leaves a team's services for the teams; false when not drilled in.
+    pub fn back(&mut self) -> bool {
+        if self.drill.take().is_none() {
+            return false;
+        }
+        self.list = self.team_list;
+        self.rebuild();
+        true
+    }
+
+    pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
+        let rows = page.saturating_sub(page * 2 / 5 + 3).max(1);
+        match action {
+            Action::Reload => self.start(true),
+            Action::ToggleCostBy => {
+                self.drill = None;
+                self.by = match self.by {
+                    By::Team => By::Service,
+                    By::Service => By::Team,
+                };
+                self.list = ListCursor::default();
+                self.rebuild();
+            }
+            Action::Open => {
+                let team = self
+                    .selected()
+                    .filter(|_| self.drill.is_none() && self.by == By::Team)
+                    .map(|row| row.name.clone());
+                if let Some(team) = team {
+                    self.team_list = self.list;
+                    self.drill = Some(team);
+                    self.list = ListCursor::default();
+                    self.rebuild();
+                }
+            }
+            other => match &self.report {
+                Some(report) => {
+                    self.list.apply(other, report.rows.len(), rows);
+                }
+                None => {
+                    let len = 40;
+                    self.scroll = super::scroll(self.scroll, other, len, page);
+                }
+            },
+        }
+        None
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, env: &ProviderEnv, theme: &Theme) {
+        let (title, lines) = match (&self.state, &self.report) {
+            (CostState::Ready(aggregate), Some(report)) => {
+                return self.draw_report(frame, area, aggregate, report, theme);
+            }
+            (CostState::Unconfigured | CostState::Ready(_), _) => {
+                ("Cost (not configured)", self.setup_lines(env))
+            }
+            (CostState::Idle, _) => (
+                "Cost",
+                vec![line(&[(
+                    "Cost is read when this pane is shown.",
+                    Tone::Muted,
+                )])],
+            ),
+            (CostState::Loading { rows }, _) => {
+                let from = match &self.source {
+                    Some(Ok(source)) => source.label(),
+                    _ => String::new(),
+                };
+                (
+                    "Cost (reading…)",
+                    vec![
+                        line(&[(&format!("Reading {from}…"), Tone::Heading)]),
+                        line(&[(
+                            &format!("{} rows so far", cost::group_digits(*rows)),
+                            Tone::Muted,
+                        )]),
+                    ],
+                )
+            }
+            (CostState::Failed(err), _) => {
+                let mut lines = vec![
+                    line(&[("Cost could not be read", Tone::Heading)]),
+                    line(&[(err, Tone::Error)]),
+                    line(&[("r reads again.", Tone::Muted)]),
+                    super::entity::PageLine::default(),
+                ];
+                lines.extend(self.setup_lines(env).into_iter().skip(1));
+                ("Cost (error)", lines)
+            }
+        };
+        draw_info(frame, area, theme, title, &lines, self.scroll);
+    }
+
+    fn setup_lines(&self, env: &ProviderEnv) -> Vec<super::entity::PageLine> {
         let aws = if env.aws_credentials {
             ("found", Tone::Accent)
         } else {
             ("not found", Tone::Warning)
         };
         let mut lines = vec![
-            line(&[("Cost per team and per service: the last 30 days against the 30 before", Tone::Heading)]),
-            line(&[("Not connected yet: the cost provider comes with its own issue. It will need one of:", Tone::Base)]),
-            line(&[("  • AWS Cost Explorer through the standard credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws) — now: ", Tone::Base), aws]),
-            line(&[("  • or a FOCUS CSV export (file or folder): greenroom cost --focus PATH", Tone::Base)]),
-            line(&[("  • costs are grouped by the cost-allocation tags team and service, matched to owner groups and entity names", Tone::Base)]),
-            PageLine::default(),
+            line(&[(
+                "Cost per team and per service: the last 30 days against the 30 before",
+                Tone::Heading,
+            )]),
+            line(&[("It needs one of:", Tone::Base)]),
+            line(&[
+                ("  • AWS Cost Explorer through the standard credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws) — now: ", Tone::Base),
+                aws,
+            ]),
+            line(&[("  • or a FOCUS CSV export (file or folder): [cost] focus = PATH in config.toml, or greenroom cost --focus PATH", Tone::Base)]),
+            line(&[("  • costs are grouped by the cost-allocation tags team and service ([cost] team_tag, service_tag), matched to groups and components by name or by their aws.amazon.com/cost-insights-tags annotation", Tone::Base)]),
         ];
-        if let Some(id) = focus {
-            let e = catalog.entity(id);
-            lines.push(line(&[
-                ("Selected entity: ", Tone::Heading),
-                (&e.key(), Tone::Link),
-            ]));
-            lines.push(line(&[(
-                &format!("  would match the tag service={}", e.name()),
-                Tone::Base,
-            )]));
-            if let Some(owner) = e.owner() {
-                let team = owner.rsplit(['/', ':']).next().unwrap_or(owner);
-                lines.push(line(&[(
-                    &format!("  and its team the tag team={team}"),
-                    Tone::Base,
-                )]));
-            }
+        if let Some(Err(problem)) = &self.source {
+            lines.push(line(&[(problem, Tone::Error)]));
         }
         lines
     }
 
-    pub fn draw(
+    fn draw_report(
         &self,
         frame: &mut Frame,
         area: Rect,
-        catalog: &Catalog,
-        focus: Option<EntityId>,
-        env: &ProviderEnv,
+        aggregate: &Aggregate,
+        report: &Report,
         theme: &Theme,
     ) {
-        draw_info(
-            frame,
+        let days = report.window.days;
+        let what = match (&report.team, report.by) {
+            (Some(team), _) => format!("services of {team}"),
+            (None, By::Team) => "per team".into(),
+            (None, By::Service) => "per service".into(),
+        };
+        let title = format!(
+            " Cost {what} · last {days} days ({}) vs the {days} before · {} ",
+            report.window.label(),
+            report.currencies()
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(title, theme.title));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let charts = if inner.height >= 14 {
+            inner.height * 2 / 5
+        } else {
+            0
+        };
+        let [info, table_area, chart_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(charts),
+        ])
+        .areas(inner);
+        frame.render_widget(
+            Paragraph::new(self.info_line(aggregate, report, theme)),
+            info,
+        );
+        self.draw_table(frame, table_area, report, theme);
+        if charts > 0 {
+            let [bars, trend] =
+                Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                    .areas(chart_area);
+            draw_bars(frame, bars, report, theme);
+            self.draw_trend(frame, trend, report, theme);
+        }
+    }
+
+    fn info_line<'a>(&self, aggregate: &'a Aggregate, report: &Report, theme: &Theme) -> Line<'a> {
+        let mut spans = vec![Span::styled(aggregate.source.clone(), theme.muted)];
+        let totals: Vec<String> = report
+            .totals()
+            .iter()
+            .map(|(currency, this, before)| {
+                format!(
+                    "total {} {currency} (before {})",
+                    cost::format_amount(*this),
+                    cost::format_amount(*before)
+                )
+            })
+            .collect();
+        spans.push(Span::styled(
+            format!(" · {}", totals.join(", ")),
+            theme.base,
+        ));
+        if aggregate.skipped > 0 {
+            spans.push(Span::styled(
+                format!(" · {} rows skipped", aggregate.skipped),
+                theme.warning,
+            ));
+        }
+        if !aggregate.warnings.is_empty() {
+            spans.push(Span::styled(
+                format!(" · {}", aggregate.warnings[0]),
+                theme.warning,
+            ));
+        }
+        let keys = if report.team.is_some() {
+            " · esc: teams"
+        } else if report.by == By::Team {
+            " · enter: its services · t: per service"
+        } else {
+            " · t: per team"
+        };
+        spans.push(Span::styled(keys, theme.muted));
+        Line::from(spans)
+    }
+
+    fn draw_table(&self, frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
+        let days = report.window.days;
+        let service = report.by == By::Service || report.team.is_some();
+        let mut headers = vec![
+            if service { "SERVICE" } else { "TEAM" }.to_string(),
+            format!("LAST {days} DAYS"),
+            format!("PREVIOUS {days}"),
+            "CHANGE".into(),
+            "%".into(),
+        ];
+        headers.push(if service { "OWNER" } else { "CATALOG" }.into());
+        let header = Row::new(headers.into_iter().enumerate().map(|(i, h)| {
+            let cell = if (1..=4).contains(&i) {
+                Line::from(h).right_aligned()
+            } else {
+                Line::from(h)
+            };
+            Cell::from(cell).style(theme.table_header)
+        }));
+        let visible = area.height.saturating_sub(1).max(1) as usize;
+        let offset = visible_offset(self.list.cursor, self.list.offset, visible);
+        let rows: Vec<Row> = report
+            .rows
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(visible)
+            .map(|(i, row)| {
+                let name_style = match row.place {
+                    Place::Catalog => theme.base,
+                    Place::NotInCatalog => theme.warning,
+                    Place::Unallocated => theme.muted,
+                };
+                let change_style = if row.delta() > 0 {
+                    theme.warning
+                } else if row.delta() < 0 {
+                    theme.ok
+                } else {
+                    theme.muted
+                };
+                let right = |text: String, style: Style| {
+                    Cell::from(Line::from(text).right_aligned()).style(style)
+                };
+                let last = if service {
+                    match (&row.owner, row.place) {
+                        (Some(owner), _) => Cell::from(owner.clone()).style(theme.muted),
+                        (None, Place::NotInCatalog) => {
+                            Cell::from("not in catalog").style(theme.warning)
+                        }
+                        _ => Cell::from(""),
+                    }
+                } else {
+                    match row.place {
+                        Place::Catalog => Cell::from(
+                            row.title
+                                .clone()
+                                .or_else(|| row.entity.clone())
+                                .unwrap_or_default(),
+                        )
+                        .style(theme.muted),
+                        Place::NotInCatalog => Cell::from("not in catalog").style(theme.warning),
+                        Place::Unallocated => {
+                            Cell::from(format!("no {} tag", self.settings.team_tag))
+                                .style(theme.muted)
+                        }
+                    }
+                };
+                let cells = vec![
+                    Cell::from(row.name.clone()).style(name_style),
+                    right(cost::format_amount(row.this_period), theme.base),
+                    right(cost::format_amount(row.previous_period), theme.muted),
+                    right(cost::format_change(row.delta()), change_style),
+                    right(row.percent_label(), change_style),
+                    last,
+                ];
+                let row_widget = Row::new(cells);
+                if i == self.list.cursor {
+                    row_widget.style(theme.selected)
+                } else {
+                    row_widget
+                }
+            })
+            .collect();
+        let widths = [
+            Constraint::Min(16),
+            Constraint::Length(13),
+            Constraint::Length(13),
+            Constraint::Length(12),
+            Constraint::Length(8),
+            Constraint::Min(10),
+        ];
+        frame.render_widget(
+            Table::new(rows, widths).header(header).column_spacing(1),
             area,
-            theme,
-            "Cost (not connected)",
-            &self.lines(catalog, focus, env),
-            self.scroll,
         );
     }
+
+    fn draw_trend(&self, frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
+        let Some(row) = self.selected() else {
+            return;
+        };
+        let days = report.window.days as usize;
+        let title = format!(
+            " Daily: {} ({} days; the line marks this period) ",
+            row.name,
+            2 * days
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(title, theme.title));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [spark, legend] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        // Each day as wide as the whole series fits (the newest days when it does not).
+        let width = spark.width as usize;
+        let stretch = (width / row.daily.len().max(1)).max(1);
+        let series: Vec<u64> = row
+            .daily
+            .iter()
+            .skip(row.daily.len().saturating_sub(width))
+            .flat_map(|&m| std::iter::repeat_n((m.max(0) / 10_000) as u64, stretch))
+            .collect();
+        frame.render_widget(
+            Sparkline::default().data(&series).style(theme.accent),
+            spark,
+        );
+        let average = |part: &[i64]| part.iter().sum::<i64>() / part.len().max(1) as i64;
+        let (before, this) = row.daily.split_at(days);
+        let peak = row
+            .daily
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, m)| **m)
+            .map(|(i, m)| (report.window.day(i), *m));
+        let mut text = format!(
+            "a day: {} before → {} now {}",
+            cost::format_amount(average(before)),
+            cost::format_amount(average(this)),
+            row.currency
+        );
+        if let Some((day, amount)) = peak {
+            text.push_str(&format!(" · peak {} on {day}", cost::format_amount(amount)));
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, theme.muted))),
+            legend,
+        );
+        // Where this period starts, when the whole series fits.
+        if width >= row.daily.len() && spark.height > 0 {
+            let x = spark.x + (days * stretch) as u16;
+            if x < spark.x + spark.width {
+                frame.render_widget(
+                    Paragraph::new(Span::styled("▏", theme.muted)),
+                    Rect::new(x, spark.y, 1, 1),
+                );
+            }
+        }
+    }
+}
+
+fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" Top spenders, last {} days ", report.window.days),
+            theme.title,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = inner.height as usize;
+    let label_width = 14;
+    let bars: Vec<Bar> = report
+        .rows
+        .iter()
+        .filter(|r| r.this_period > 0)
+        .take(TOP.min(rows))
+        .map(|r| {
+            let mut label: String = r.name.chars().take(label_width).collect();
+            while label.chars().count() < label_width {
+                label.push(' ');
+            }
+            Bar::default()
+                .value((r.this_period / 1_000_000) as u64)
+                .label(Line::from(label))
+                .text_value(cost::format_amount(r.this_period))
+                .style(theme.accent)
+                .value_style(theme.selected)
+        })
+        .collect();
+    frame.render_widget(
+        BarChart::default()
+            .direction(Direction::Horizontal)
+            .bar_width(1)
+            .bar_gap(0)
+            .data(BarGroup::default().bars(&bars)),
+        inner,
+    );
 }

@@ -258,11 +258,11 @@ fn dependencies_expand_collapse_reverse_relation_and_depth() {
 }
 
 #[test]
-fn templates_enter_shows_parameters_and_steps_esc_returns() {
+fn templates_i_shows_parameters_and_steps_esc_returns() {
     let mut app = demo();
     press(&mut app, "6");
     assert_eq!(app.templates.templates.len(), 2);
-    press(&mut app, "<enter>");
+    press(&mut app, "i");
     assert!(app.templates.detail.is_some());
     press(&mut app, "<esc>");
     assert!(app.templates.detail.is_none());

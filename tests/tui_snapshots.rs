@@ -107,7 +107,7 @@ fn templates() {
 #[test]
 fn template_detail() {
     let mut app = demo();
-    press(&mut app, "6j<enter>");
+    press(&mut app, "6ji");
     assert_snapshot!(frame(&app));
 }
 

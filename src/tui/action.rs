@@ -164,6 +164,15 @@ pub enum Action {
     // A yes/no question (a rerun).
     Yes,
     No,
+    // Templates: the list, the form and its pages.
+    Details,
+    NextField,
+    PrevField,
+    Toggle,
+    NextPage,
+    PrevPage,
+    DryRun,
+    Launch,
     // Cost: per team / per service.
     ToggleCostBy,
     // Text input.

@@ -90,6 +90,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         crate::cost::Source::choose(None, source.is_demo(), &config),
         crate::cost::Settings::from_config(&config),
     );
+    app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("catalog-loader".into())

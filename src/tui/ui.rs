@@ -252,7 +252,24 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
                 out.push((k("cicd.browser"), "browser"));
                 out.push((k("cicd.refresh"), "refresh"));
             }
-            Section::Templates => out.push((k("templates.open"), "details")),
+            Section::Templates if app.templates.form.is_some() => {
+                use super::panes::template_form::Stage;
+                let form = app.templates.form.as_ref().expect("checked above");
+                if form.run.is_some() {
+                    out.push((k("form.edit"), "show file"));
+                    out.push((k("form.open_link"), "open link"));
+                } else if form.stage == Stage::Review {
+                    out.push((k("form.dry_run"), "dry run"));
+                    out.push((k("form.run"), "run"));
+                } else {
+                    out.push((k("form.next_field"), "field"));
+                    out.push((k("form.next_page"), "next page"));
+                }
+            }
+            Section::Templates => {
+                out.push((k("templates.open"), "fill in"));
+                out.push((k("templates.details"), "details"));
+            }
             Section::Problems => out.push((k("problems.open"), "open")),
             Section::Cost => {
                 out.push((k("cost.open"), "services"));

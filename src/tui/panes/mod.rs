@@ -11,6 +11,8 @@ pub mod entity;
 pub mod help;
 pub mod incidents;
 pub mod problems;
+pub mod template_form;
+pub mod template_run;
 pub mod templates;
 
 use super::action::Action;

@@ -561,3 +561,62 @@ mod pane {
         assert_snapshot!(loaded_pane("t"));
     }
 }
+
+/// The server's verifier against AWS's own Python signer (botocore), when it is installed: every
+/// request botocore signs must pass, so the verifier checks what AWS checks, not just what
+/// greenroom does.
+#[test]
+fn the_loopback_verifier_accepts_botocore_signatures() {
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import botocore"])
+        .output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 with botocore is not installed");
+        return;
+    }
+    let explorer = CostExplorer::start(explorer_rows(today()), true);
+    explorer.days_per_page(4);
+    let script = format!(
+        r#"
+import botocore.session
+client = botocore.session.get_session().create_client(
+    "ce", region_name="us-east-1", endpoint_url="{url}",
+    aws_access_key_id="{ACCESS_KEY_ID}", aws_secret_access_key="{SECRET_KEY}",
+    aws_session_token="{SESSION_TOKEN}")
+args = dict(TimePeriod={{"Start": "{start}", "End": "{end}"}}, Granularity="DAILY",
+            Metrics=["UnblendedCost"],
+            GroupBy=[{{"Type": "TAG", "Key": "team"}}, {{"Type": "TAG", "Key": "service"}}])
+total, pages = 0.0, 0
+while True:
+    page = client.get_cost_and_usage(**args)
+    pages += 1
+    for day in page["ResultsByTime"]:
+        for group in day["Groups"]:
+            total += float(group["Metrics"]["UnblendedCost"]["Amount"])
+    if not page.get("NextPageToken"):
+        break
+    args["NextPageToken"] = page["NextPageToken"]
+print(pages, round(total, 2))
+"#,
+        url = explorer.url(),
+        start = today() - chrono::Days::new(14),
+        end = today(),
+    );
+    let output = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // 14 days at 4 a page; every row but the one 15 days ago: 23.60 + 12.90.
+    assert_eq!(stdout.trim(), "4 36.5");
+    let verdicts = explorer.verdicts();
+    assert_eq!(verdicts.len(), 4);
+    assert!(verdicts.iter().all(Result::is_ok), "{verdicts:?}");
+}

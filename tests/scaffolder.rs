@@ -670,24 +670,30 @@ fn fake_github() -> TestServer {
             ("GET", "/users/myorg") => {
                 Reply::json(200, &json!({ "login": "myorg", "type": "Organization" }))
             }
-            ("POST", "/orgs/myorg/repos") => Reply::json(
-                201,
-                &json!({ "html_url": "https://github.com/myorg/new-service", "default_branch": "main" }),
-            ),
-            ("POST", "/repos/myorg/new-service/git/blobs") => {
-                let sha = format!("blob{}", req.body.len());
-                Reply::json(201, &json!({ "sha": sha }))
+            ("POST", "/orgs/myorg/repos") => {
+                let name = req.json()["name"].as_str().unwrap_or_default().to_string();
+                Reply::json(
+                    201,
+                    &json!({ "html_url": format!("https://github.com/myorg/{name}"), "default_branch": "main" }),
+                )
             }
-            ("POST", "/repos/myorg/new-service/git/trees") => {
+            ("POST", p) if p.starts_with("/repos/myorg/") && p.ends_with("/git/blobs") => {
+                Reply::json(201, &json!({ "sha": format!("blob{}", req.body.len()) }))
+            }
+            ("POST", p) if p.starts_with("/repos/myorg/") && p.ends_with("/git/trees") => {
                 Reply::json(201, &json!({ "sha": "tree1" }))
             }
-            ("POST", "/repos/myorg/new-service/git/commits") => {
+            ("POST", p) if p.starts_with("/repos/myorg/") && p.ends_with("/git/commits") => {
                 Reply::json(201, &json!({ "sha": "commit1" }))
             }
-            ("PATCH", "/repos/myorg/new-service/git/refs/heads/main") => {
+            ("PATCH", p)
+                if p.starts_with("/repos/myorg/") && p.ends_with("/git/refs/heads/main") =>
+            {
                 Reply::json(200, &json!({ "ref": "refs/heads/main" }))
             }
-            ("PUT", "/repos/myorg/new-service/branches/main/protection") => {
+            ("PUT", p)
+                if p.starts_with("/repos/myorg/") && p.ends_with("/branches/main/protection") =>
+            {
                 Reply::json(200, &json!({}))
             }
             ("GET", "/repos/myorg/infra/actions/workflows/provision-database.yml/runs") => {
@@ -1162,5 +1168,130 @@ fn the_nodejs_golden_path_generates_a_repo_whose_tests_pass() {
         "npm test failed:\n{}\n{}",
         String::from_utf8_lossy(&test.stdout),
         String::from_utf8_lossy(&test.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+// As a user would: a real `template run` of the golden path in a catalog checkout, publishing to
+// GitHub (on 127.0.0.1) and registering the new component in that catalog.
+#[test]
+fn template_run_publishes_writes_and_registers_in_the_local_catalog() {
+    let server = fake_github();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo"),
+        &catalog,
+    );
+    std::fs::write(dir.path().join("values.yaml"), NODE_VALUES).unwrap();
+    std::fs::write(cache.path().join("no-config.toml"), "").unwrap();
+    let mut command = binary::command(cache.path(), &cache.path().join("no-config.toml"));
+    command
+        .args([
+            "--catalog",
+            ".",
+            "template",
+            "run",
+            "nodejs-rest-api",
+            "--values",
+            "../values.yaml",
+        ])
+        .current_dir(&catalog)
+        .env("GITHUB_API_URL", server.url())
+        .env("GITHUB_TOKEN", "ghp_cli_token");
+    let run = binary::execute(&mut command);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("Registered ./shipping-quote-service/catalog-info.yaml in the local catalog"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  Repository: https://github.com/myorg/shipping-quote-service"),
+        "{}",
+        run.stdout
+    );
+    assert!(catalog.join("shipping-quote-service/src/app.js").is_file());
+    assert!(!format!("{}{}", run.stdout, run.stderr).contains("ghp_cli_token"));
+    let root = std::fs::read_to_string(catalog.join("catalog-info.yaml")).unwrap();
+    assert!(
+        root.ends_with(
+            "spec:\n  type: file\n  target: ./shipping-quote-service/catalog-info.yaml\n"
+        ),
+        "{root}"
+    );
+    let show = cli(
+        cache.path(),
+        &catalog,
+        &["--catalog", ".", "show", "shipping-quote-service"],
+    );
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains("group:default/order-team"),
+        "{}",
+        show.stdout
+    );
+    // A second run into the same folder is refused before anything runs.
+    let again = binary::execute(&mut command);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("exists and is not empty"),
+        "{}",
+        again.stderr
+    );
+}
+
+// register.ts: with a Backstage backend, catalog:register POSTs the location and outputs the
+// entity it reports.
+#[test]
+fn catalog_register_posts_to_a_backstage_backend() {
+    let server = TestServer::start(|req: &Recorded| match (req.method.as_str(), req.path()) {
+        ("POST", "/api/catalog/locations") => Reply::json(
+            201,
+            &json!({ "location": { "id": "l1", "type": "url", "target": "t" }, "entities": [
+                { "kind": "Location", "metadata": { "name": "generated-1", "namespace": "default" } },
+                { "kind": "Component", "metadata": { "name": "svc", "namespace": "default" } },
+            ] }),
+        ),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let t = template(
+        dir.path(),
+        "  steps:\n    - id: register\n      action: catalog:register\n      input:\n        repoContentsUrl: https://github.com/o/svc/blob/main\n        catalogInfoPath: /catalog-info.yaml\n",
+    );
+    let client = Arc::new(Client::new(Options::default(), None, Log::Off));
+    let options = RunOptions {
+        dry_run: false,
+        registration: run::Registration::Backstage {
+            url: server.url(),
+            token: Some(greenroom::config::Secret::new("bs-token")),
+            client,
+        },
+        ..RunOptions::default()
+    };
+    let (result, _) = execute(&t, json!({}), Map::new(), &options);
+    let result = result.unwrap();
+    assert_eq!(result.steps[0].output["entityRef"], "component:default/svc");
+    let request = &server.requests()[0];
+    assert_eq!(request.header("authorization"), Some("Bearer bs-token"));
+    assert_eq!(
+        request.json(),
+        json!({ "type": "url", "target": "https://github.com/o/svc/blob/main/catalog-info.yaml" })
     );
 }

@@ -130,8 +130,8 @@ pub async fn register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         Registration::LocalLocation(file) => {
             let output_dir = ctx.options.output_dir.as_ref().ok_or("no output folder to register a local file from")?;
             let written = std::path::absolute(output_dir.join(&local)).map_err(|e| e.to_string())?;
-            append_location(file, &written, ctx.template.name.as_str()).map(|_| {
-                ctx.log(format!("Registered {} in the local catalog {}", written.display(), file.display()));
+            append_location(file, &written, &ctx.template.name).map(|target| {
+                ctx.log(format!("Registered {target} in the local catalog {}", file.display()));
                 entity_ref.clone()
             })
         }
@@ -155,17 +155,32 @@ pub async fn register(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     }
 }
 
-/// Appends `---` and a Location document pointing at `target` to the catalog file `file`.
+/// Appends `---` and a Location document whose target is `written` (relative to `file`) to the
+/// catalog file `file`, and returns that target. greenroom follows Location targets inside the
+/// catalog's folder only (as Backstage confines file targets), so a file written elsewhere is
+/// refused with what to do instead.
 fn append_location(
     file: &std::path::Path,
-    target: &std::path::Path,
+    written: &std::path::Path,
     template: &str,
-) -> Result<(), String> {
+) -> Result<String, String> {
     use std::io::Write;
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let target = target.display().to_string();
-    if text.contains(&format!("target: {target}\n")) {
-        return Ok(());
+    let file = std::path::absolute(file).map_err(|e| e.to_string())?;
+    let folder = file.parent().unwrap_or(std::path::Path::new("/"));
+    let rel = written.strip_prefix(folder).map_err(|_| {
+        format!(
+            "{} is outside the catalog folder {}, and greenroom only follows Location targets inside it: write the output under that folder (--output), or load it with --catalog",
+            written.display(),
+            folder.display()
+        )
+    })?;
+    let target = format!("./{}", rel.to_string_lossy().replace('\\', "/"));
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if text
+        .lines()
+        .any(|l| l.trim() == format!("target: {target}"))
+    {
+        return Ok(target);
     }
     let hash = target.bytes().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100000001b3)
@@ -176,8 +191,9 @@ fn append_location(
     );
     let mut out = std::fs::OpenOptions::new()
         .append(true)
-        .open(file)
+        .open(&file)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     out.write_all(doc.as_bytes())
-        .map_err(|e| format!("{}: {e}", file.display()))
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(target)
 }

@@ -52,7 +52,7 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, String> {
         .and_then(|rest| rest.strip_prefix(b"\n"))
         .ok_or_else(|| {
             format!(
-                "{}: snapshot from another greenroom version; rebuilding",
+                "{}: snapshot from another greenroom version, or damaged; rebuilding",
                 path.display()
             )
         })?;

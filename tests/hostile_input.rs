@@ -455,3 +455,126 @@ fn validate_reports_every_hostile_file_and_stays_small() {
         peak_kb / 1024
     );
 }
+
+/// What a killed process can leave in the cache folder: a snapshot cut short, garbage, a
+/// leftover temporary file. The next start warns, loads the catalog from its sources, and writes
+/// a good snapshot again.
+#[test]
+fn a_corrupt_snapshot_is_ignored_with_a_warning_and_rebuilt() {
+    use greenroom::config::Config;
+    use greenroom::sources::CatalogSource;
+    use greenroom::tui::LoaderMsg;
+
+    let (root, _bad) = tree_with(GOOD_BAD.as_bytes());
+    let cache = root.path().join("cache");
+    let config = Config::parse(&format!("[cache]\ndir = \"{}\"\n", cache.display())).unwrap();
+    let source = CatalogSource::Paths(vec![root.path().join("good"), root.path().join("bad")]);
+    let path = greenroom::snapshot::path_for(&config.cache_dir(), &source.label());
+    // Runs the TUI's loader thread to the end; returns the warnings of the fresh catalog.
+    let start = || {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        greenroom::tui::load_in_background(&source, &config, Instant::now(), &sender);
+        drop(sender);
+        let mut warnings = None;
+        for message in receiver {
+            if let LoaderMsg::Catalog(result) = message {
+                if result.snapshot_age.is_none() {
+                    assert!(result
+                        .data
+                        .catalog
+                        .get("component:default/good-service")
+                        .is_some());
+                    warnings = Some(result.warnings);
+                }
+            }
+        }
+        warnings.expect("the fresh catalog was sent")
+    };
+    assert!(start().is_empty(), "first start: no snapshot, no warning");
+    let good = std::fs::read(&path).expect("the snapshot was written");
+    let leftover = path.with_file_name(".leftover.bin.1234.0.tmp");
+    std::fs::write(&leftover, &good[..good.len() / 3]).unwrap();
+    for (what, bytes) in [
+        ("cut short", good[..good.len() / 2].to_vec()),
+        ("garbage", b"\x00\xffnot a snapshot".to_vec()),
+        ("empty", Vec::new()),
+        (
+            "header only",
+            good[..good.iter().position(|b| *b == b'\n').unwrap() + 1].to_vec(),
+        ),
+    ] {
+        std::fs::write(&path, &bytes).unwrap();
+        let warnings = start();
+        println!("snapshot {what}: {warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(&path.display().to_string()) && w.contains("rebuilding")),
+            "{what}: {warnings:?}"
+        );
+        let rebuilt = greenroom::snapshot::read(&path)
+            .unwrap_or_else(|e| panic!("{what}: not rebuilt: {e}"))
+            .expect("a snapshot");
+        assert!(rebuilt
+            .catalog
+            .get("component:default/good-service")
+            .is_some());
+    }
+}
+
+/// HTTP cache files cut short: the next run says so in the `--verbose` log, fetches again, and
+/// rewrites them, so a run after that works offline from them.
+#[test]
+fn corrupt_cache_files_are_refetched_and_rewritten() {
+    use support::github::{sample_runs, FakeGitHub};
+    let github = FakeGitHub::start();
+    github.set_runs("myorg/payment-service", sample_runs());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        GOOD.replace(
+            "  name: good-service\n",
+            "  name: good-service\n  annotations:\n    github.com/project-slug: myorg/payment-service\n",
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache");
+    let url = github.url();
+    let run = |extra: &[&str]| {
+        support::binary::execute(
+            support::binary::command(&cache, Path::new("/dev/null"))
+                .arg("--catalog")
+                .arg(dir.path().join("catalog-info.yaml"))
+                .args(extra)
+                .args(["ci", "good-service"])
+                .env("GITHUB_API_URL", &url)
+                .env("GITHUB_TOKEN", support::github::TOKEN)
+                .env("GREENROOM_HTTP_RETRIES", "0"),
+        )
+    };
+    let first = run(&[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let files = support::binary::files_under(&cache.join("http"));
+    assert!(!files.is_empty());
+    for (path, bytes) in &files {
+        std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let second = run(&["--verbose"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.stdout, first.stdout);
+    assert!(
+        second
+            .stderr
+            .contains("cannot be used (cut short or another format)"),
+        "{}",
+        second.stderr
+    );
+    drop(github);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let offline = run(&[]);
+    assert_eq!(
+        offline.stdout, first.stdout,
+        "the rewritten cache answers offline: {}",
+        offline.stderr
+    );
+}

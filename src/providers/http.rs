@@ -468,8 +468,21 @@ impl Client {
     }
 
     /// The stored answer for a GET of `url`, if any, without a request.
+    /// A stored file that cannot be used (cut short by a killed process, another format) is
+    /// said in the `--verbose` log and replaced by the next answer.
     pub fn cached(&self, url: &Url) -> Option<Entry> {
-        self.cache.as_ref()?.get(url.as_str())
+        let cache = self.cache.as_ref()?;
+        let entry = cache.get(url.as_str());
+        if entry.is_none() && self.log.is_on() {
+            let path = cache.path(url.as_str());
+            if path.exists() {
+                self.log.write(format!(
+                    "cache file {} cannot be used (cut short or another format); asking again",
+                    path.display()
+                ));
+            }
+        }
+        entry
     }
 
     /// Sends a call, with the retries, rate-limit waits, redirects and caching described above.

@@ -1,8 +1,9 @@
 //! The templates pane: the catalog's Scaffolder templates (title, description, owner, tags);
-//! `Enter` shows a template's parameters and steps, read-only. Filling the form and running the
-//! template come with the scaffolder.
+//! `Enter` opens a template's form (`template_form`), `i` its parameters and steps, read-only.
 
 use super::entity::{draw_lines, PageLine, Tone};
+use super::template_form::TemplateForm;
+use super::template_run::{Launcher, RunKind};
 use super::ListCursor;
 use crate::catalog::value::Value;
 use crate::catalog::{Catalog, EntityId};
@@ -19,6 +20,10 @@ pub struct TemplatesPane {
     pub list: ListCursor,
     /// The template shown in detail, its lines and their cursor.
     pub detail: Option<(EntityId, Vec<PageLine>, ListCursor)>,
+    /// The form being filled in (over the list).
+    pub form: Option<TemplateForm>,
+    /// What real runs need from the config; `None`: dry runs only.
+    pub launcher: Option<Launcher>,
 }
 
 impl TemplatesPane {
@@ -30,6 +35,28 @@ impl TemplatesPane {
             .sort_by_key(|&id| catalog.entity(id).display_name().to_lowercase());
         self.list = ListCursor::default();
         self.detail = None;
+        // A form in progress survives a fresher catalog; its picker's matches were of the old one.
+        if let Some(form) = &mut self.form {
+            form.popup = None;
+        }
+    }
+
+    /// Takes what a run sent; true when the screen changed. Never blocks.
+    pub fn poll(&mut self) -> bool {
+        self.form
+            .as_mut()
+            .and_then(|f| f.run.as_mut())
+            .is_some_and(|r| r.poll())
+    }
+
+    /// Whether a yes/no question is asked (before a real run).
+    pub fn confirming(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.confirm.is_some())
+    }
+
+    /// Whether a form field or picker search has the keyboard.
+    pub fn typing(&self) -> bool {
+        self.form.as_ref().is_some_and(TemplateForm::typing)
     }
 
     pub fn selected(&self) -> Option<EntityId> {
@@ -39,7 +66,30 @@ impl TemplatesPane {
         }
     }
 
-    pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
+    pub fn update(
+        &mut self,
+        action: &Action,
+        catalog: &Catalog,
+        index: Option<&crate::search::SearchIndex>,
+        page: usize,
+    ) -> Option<Action> {
+        if let Some(form) = &mut self.form {
+            return match form.update(action, catalog, index, page) {
+                Some(Action::Back) => {
+                    self.form = None;
+                    None
+                }
+                Some(Action::DryRun) => {
+                    form.start_run(RunKind::DryRun, catalog, self.launcher.as_ref());
+                    None
+                }
+                Some(Action::Launch) => {
+                    form.start_run(RunKind::Real, catalog, self.launcher.as_ref());
+                    None
+                }
+                other => other,
+            };
+        }
         if let Some((_, lines, list)) = &mut self.detail {
             if list.apply(action, lines.len(), page) {
                 return None;
@@ -60,11 +110,21 @@ impl TemplatesPane {
             return None;
         }
         match action {
-            Action::Open => {
+            Action::Details => {
                 if let Some(id) = self.selected() {
                     self.detail = Some((id, detail(catalog, id), ListCursor::default()));
                 }
                 None
+            }
+            Action::Open => {
+                let id = self.selected()?;
+                match crate::scaffolder::Template::from_entity(catalog.entity(id)) {
+                    Ok(template) => {
+                        self.form = Some(TemplateForm::new(template));
+                        None
+                    }
+                    Err(err) => Some(Action::Error(err.to_string())),
+                }
             }
             Action::Back => Some(Action::Back),
             _ => None,
@@ -72,6 +132,10 @@ impl TemplatesPane {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
+        if let Some(form) = &self.form {
+            form.draw(frame, area, catalog, theme);
+            return;
+        }
         if let Some((id, lines, list)) = &self.detail {
             let entity = catalog.entity(*id);
             let block = Block::default()
@@ -97,7 +161,10 @@ impl TemplatesPane {
                 format!(" Templates ({}) ", self.templates.len()),
                 theme.title,
             ))
-            .title_bottom(Span::styled(" enter: parameters and steps ", theme.muted));
+            .title_bottom(Span::styled(
+                " enter: fill in and run · i: parameters and steps ",
+                theme.muted,
+            ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if self.templates.is_empty() {
@@ -185,7 +252,10 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
             target,
         });
     }
-    lines.push(text(&[("  Filling this form and running the template come with the scaffolder (a later issue); this view is read-only.", Tone::Warning)]));
+    lines.push(text(&[(
+        "  read-only; enter on the list fills in the form",
+        Tone::Muted,
+    )]));
     lines.push(PageLine::default());
     let pages = match e.spec.get("parameters") {
         Some(Value::Seq(pages)) => pages.to_vec(),

@@ -17,6 +17,7 @@
 //!   window; the median.
 
 pub mod fetch;
+pub mod report;
 
 use crate::providers::delivery::{DeployState, Deployment, IncidentSpan};
 use chrono::{DateTime, Duration as TimeDelta, Utc};

@@ -1295,3 +1295,70 @@ fn catalog_register_posts_to_a_backstage_backend() {
         json!({ "type": "url", "target": "https://github.com/o/svc/blob/main/catalog-info.yaml" })
     );
 }
+
+// Backstage's scaffolder API (docs/features/software-templates/api: scaffold, stream-logs-polling):
+// a template with backend-only actions runs on the backend, its log followed to completion.
+#[test]
+fn a_template_runs_on_a_backstage_backend_and_its_log_is_followed() {
+    let polls = Arc::new(Mutex::new(0u32));
+    let server = TestServer::start(
+        move |req: &Recorded| match (req.method.as_str(), req.path()) {
+            ("POST", "/api/scaffolder/v2/tasks") => Reply::json(201, &json!({ "id": "task-1" })),
+            ("GET", "/api/scaffolder/v2/tasks/task-1/events") => {
+                let mut n = polls.lock().unwrap();
+                *n += 1;
+                let events = match *n {
+                    1 => json!([
+                        { "id": 1, "taskId": "task-1", "type": "log", "body": { "message": "Beginning step Notify", "stepId": "notify", "status": "processing" } },
+                        { "id": 2, "taskId": "task-1", "type": "log", "body": { "message": "sent with s3cret-token", "stepId": "notify" } },
+                    ]),
+                    2 => json!([]),
+                    _ => json!([
+                        { "id": 3, "taskId": "task-1", "type": "completion", "body": { "message": "Run completed with status: completed", "output": { "links": [{ "title": "Docs", "url": "https://example.com" }] } } },
+                    ]),
+                };
+                Reply::json(200, &events)
+            }
+            _ => Reply::status(404),
+        },
+    );
+    let client = Client::new(Options::default(), None, Log::Off);
+    let backend = greenroom::scaffolder::remote::Backend {
+        url: &server.url(),
+        token: Some(greenroom::config::Secret::new("bs-token")),
+        client: &client,
+        poll_interval: Duration::from_millis(1),
+        max_polls: 10,
+    };
+    let secrets: Map<String, Value> = [("token".to_string(), json!("s3cret-token"))]
+        .into_iter()
+        .collect();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let task = runtime
+        .block_on(greenroom::scaffolder::remote::run_on_backend(
+            &backend,
+            "template:default/notify",
+            &json!({ "name": "x" }),
+            &secrets,
+            move |e| sink.lock().unwrap().push(e),
+        ))
+        .unwrap();
+    assert_eq!(task.id, "task-1");
+    assert_eq!(task.output.links[0]["url"], "https://example.com");
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].json(),
+        json!({ "templateRef": "template:default/notify", "values": { "name": "x" }, "secrets": { "token": "s3cret-token" } })
+    );
+    assert_eq!(requests[0].header("authorization"), Some("Bearer bs-token"));
+    assert_eq!(requests[1].query("after"), None);
+    assert_eq!(requests[2].query("after").as_deref(), Some("2"));
+    let lines = logs(&events.lock().unwrap());
+    assert!(lines.contains(&"Beginning step Notify".to_string()));
+    assert!(lines.contains(&"sent with ***".to_string()), "{lines:?}");
+}

@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// Run even though some steps need a Backstage backend; those steps are left out.
     #[arg(long)]
     pub skip_backend_actions: bool,
+    /// Run the template on the Backstage backend at BACKSTAGE_URL instead of here (templates
+    /// with actions only a backend has).
+    #[arg(long, conflicts_with_all = ["dry_run", "output", "skip_backend_actions"])]
+    pub on_backstage: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -245,10 +249,13 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         }
         return Err(ExitCode::from(1));
     }
+    if args.on_backstage {
+        return run_on_backstage(context, &template, &parameters, &secrets, verbose);
+    }
     let backend = run::backend_steps(&template);
     if !backend.is_empty() && !args.dry_run && !args.skip_backend_actions {
         return Err(fail(format!(
-            "{}: these steps need a Backstage backend and cannot run here: {}. Run with --skip-backend-actions to go on without them, or run the template on your Backstage instance.",
+            "{}: these steps need a Backstage backend and cannot run here: {}. Run with --skip-backend-actions to go on without them, or with --on-backstage to run the template on the Backstage backend at BACKSTAGE_URL.",
             template.reference,
             backend.join(", ")
         )));
@@ -323,6 +330,43 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         println!("Wrote {} files to {}", result.files.len(), dir.display());
     }
     print_output(&result);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_on_backstage(
+    context: &Context,
+    template: &Template,
+    parameters: &Value,
+    secrets: &Map<String, Value>,
+    verbose: bool,
+) -> Result<ExitCode, ExitCode> {
+    let url = context.config.backstage_url().ok_or_else(|| {
+        fail("--on-backstage needs a Backstage backend: set BACKSTAGE_URL (and BACKSTAGE_TOKEN), or [backstage] url in config.toml")
+    })?;
+    let client = Client::new(Options::from_env(), None, Log::verbose(verbose));
+    let backend = crate::scaffolder::remote::Backend {
+        url: &url,
+        token: context.config.backstage_token(),
+        client: &client,
+        poll_interval: std::time::Duration::from_secs(2),
+        max_polls: 3600,
+    };
+    let task = runtime()?
+        .block_on(crate::scaffolder::remote::run_on_backend(
+            &backend,
+            &template.reference,
+            parameters,
+            secrets,
+            printer(template.steps.len()),
+        ))
+        .map_err(|e| fail(format!("{}: {e}", template.reference)))?;
+    print_output(&RunResult {
+        steps: Vec::new(),
+        files: Vec::new(),
+        dirs: Vec::new(),
+        output: task.output,
+        written_to: None,
+    });
     Ok(ExitCode::SUCCESS)
 }
 

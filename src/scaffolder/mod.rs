@@ -6,6 +6,7 @@ pub mod form;
 pub mod actions;
 pub mod expr;
 pub mod model;
+pub mod remote;
 pub mod run;
 pub mod workspace;
 

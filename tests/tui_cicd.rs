@@ -111,7 +111,10 @@ fn enter_opens_the_run_with_its_jobs_steps_and_the_failed_jobs_log_tail() {
     assert!(screen.contains("✗ test  failure"), "{screen}");
     assert!(screen.contains("✓ build  success"), "{screen}");
     assert!(screen.contains("Set up job"), "{screen}");
-    assert!(screen.contains("Log of test (last 200 lines)"), "{screen}");
+    assert!(
+        screen.contains("Log of test (the last 200 lines)"),
+        "{screen}"
+    );
     // The end of the log is there, scrolled to with G, timestamps removed.
     press(&mut app, "G");
     let screen = frame_at(&app, 100, 60);
@@ -192,9 +195,9 @@ fn rerun_asks_first_then_posts_reports_and_refreshes() {
     let status = app.status.clone().unwrap();
     assert!(!status.error, "{status:?}");
     assert!(
-        status
-            .text
-            .contains("GitHub is rerunning the failed jobs of run 102 (myorg/order-service)"),
+        status.text.contains(
+            "GitHub is rerunning the failed jobs of CI #102 on main (myorg/order-service)"
+        ),
         "{status:?}"
     );
     wait(&mut app, |a| has_runs(a, ORDER));
@@ -238,7 +241,9 @@ fn a_failed_rerun_is_reported_as_an_error() {
     wait(&mut app, |a| a.status.as_ref().is_some_and(|s| s.error));
     let status = app.status.clone().unwrap();
     assert!(
-        status.text.contains("rerun of run 102 failed")
+        status
+            .text
+            .contains("rerun of CI #102 on main (myorg/order-service) failed")
             && status.text.contains("403 Forbidden")
             && status.text.contains("created over a month ago"),
         "{status:?}"

@@ -15,7 +15,7 @@
 
 use super::entity::{PageLine, Tone};
 use super::{annotation_lines, count_annotated, draw_info, line, scroll, ListCursor, ProviderEnv};
-use crate::catalog::{Catalog, EntityId};
+use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{
     owned_repos, repo_of, short_duration, CiRuns, Job, LogTail, RunState, Slug, WorkflowRun,
 };
@@ -150,6 +150,8 @@ pub struct CiCdPane {
     pub outbox: Vec<Outgoing>,
     /// The keys that answer a question ("y yes · n/esc no"), from the keymap.
     pub answer_keys: Option<String>,
+    /// Reruns sent, by run id, with their labels for the answer's status line.
+    pub reruns: HashMap<u64, String>,
 }
 
 impl CiCdPane {
@@ -287,19 +289,25 @@ impl CiCdPane {
                 slug,
                 run_id,
                 result,
-            } => match result {
-                Ok(()) => {
-                    self.notice(
-                        format!("GitHub is rerunning the failed jobs of run {run_id} ({slug}); refreshing"),
-                        false,
-                    );
-                    self.ask_runs(&entity_key, &slug, true);
-                    if self.run.as_ref().is_some_and(|r| r.run_id == run_id) {
-                        self.ask_jobs(true);
+            } => {
+                let label = self
+                    .reruns
+                    .remove(&run_id)
+                    .unwrap_or_else(|| format!("run {run_id} ({slug})"));
+                match result {
+                    Ok(()) => {
+                        self.notice(
+                            format!("GitHub is rerunning the failed jobs of {label}"),
+                            false,
+                        );
+                        self.ask_runs(&entity_key, &slug, true);
+                        if self.run.as_ref().is_some_and(|r| r.run_id == run_id) {
+                            self.ask_jobs(true);
+                        }
                     }
+                    Err(err) => self.notice(format!("rerun of {label} failed: {err}"), true),
                 }
-                Err(err) => self.notice(format!("rerun of run {run_id} failed: {err}"), true),
-            },
+            }
             ProviderMessage::DefaultBranch {
                 entity_key, result, ..
             } => {
@@ -416,6 +424,7 @@ impl CiCdPane {
                         ),
                         false,
                     );
+                    self.reruns.insert(confirm.run_id, confirm.label.clone());
                     self.ask(
                         Request::CiRerunFailed {
                             entity_key: confirm.entity_key,
@@ -884,7 +893,7 @@ impl CiCdPane {
             "WORKFLOW", "BRANCH", "EVENT", "STATUS", "TIME", "AGE", "ACTOR", "TITLE",
         ];
         /// The widest a column gets (the title takes the rest).
-        const CAPS: [usize; 7] = [20, 24, 19, 15, 7, 5, 16];
+        const CAPS: [usize; 7] = [20, 24, 19, 15, 7, 6, 16];
         let page = (area.height as usize).saturating_sub(1).max(1);
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let cells: Vec<(usize, [String; 8], Tone)> = runs
@@ -963,11 +972,27 @@ impl CiCdPane {
         });
         header.extend(self.rate_limit_line());
         if team.members.is_empty() {
+            let children: Vec<String> = catalog
+                .related(team.group, RelationType::ParentOf)
+                .filter_map(|t| match t {
+                    Target::Entity(id) => Some(catalog.entity(id).name().to_string()),
+                    Target::Missing(_) => None,
+                })
+                .collect();
             header.push(PageLine::default());
             header.push(line(&[(
-                "This group owns no components directly (open a team from the Catalog).",
+                "This group owns no components directly.",
                 Tone::Muted,
             )]));
+            if !children.is_empty() {
+                header.push(line(&[(
+                    &format!(
+                        "Its sub-groups: {} (pick one in the Catalog, 1).",
+                        children.join(", ")
+                    ),
+                    Tone::Muted,
+                )]));
+            }
             draw_info(frame, area, theme, "CI/CD · team", &header, self.scroll);
             return;
         }
@@ -989,7 +1014,7 @@ impl CiCdPane {
         let now: DateTime<Utc> = self.now().into();
         // The repository is on the service's own view (Enter); here the title gets the room.
         const HEADERS: [&str; 6] = ["SERVICE", "STATUS", "BRANCH", "WORKFLOW", "AGE", "TITLE"];
-        const CAPS: [usize; 5] = [32, 15, 20, 20, 5];
+        const CAPS: [usize; 5] = [32, 15, 20, 20, 6];
         let page = (table.height as usize).saturating_sub(1).max(1);
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let cells: Vec<(usize, [String; 6], Tone)> = rows
@@ -1144,9 +1169,9 @@ impl CiCdPane {
                 Some(LogState::Ready(tail)) => {
                     out.push(line(&[(
                         &format!(
-                            "Log of {} ({}last {} lines)",
+                            "Log of {} ({}{} lines)",
                             job.name,
-                            if tail.truncated { "" } else { "all, " },
+                            if tail.truncated { "the last " } else { "" },
                             tail.lines.len()
                         ),
                         Tone::Heading,

@@ -2,10 +2,10 @@
 //! loader, the entity reference parser, validation, document reading, and the snapshot and cache
 //! readers. Each property runs [`CASES`] cases with bounded sizes; the first is always "never
 //! panics", the rest say what must hold. A failure is shrunk to a small input and saved under
-//! `proptest-regressions/` so it is replayed first from then on.
+//! `tests/proptest-regressions/` so it is replayed first from then on.
 //!
-//! The scaffolder's expression and templating engine and the FOCUS cost reader get their own
-//! properties here once they exist (see README "Hardening").
+//! The scaffolder's expression and templating engine and the FOCUS cost reader have theirs at the
+//! end.
 
 use greenroom::catalog::document::read_documents;
 use greenroom::catalog::entity_ref::EntityRef;
@@ -23,6 +23,13 @@ fn config() -> ProptestConfig {
         cases: CASES,
         // Shrinking a failure to its smallest form is worth a few seconds, not minutes.
         max_shrink_iters: 2048,
+        // Integration tests have no lib.rs beside them for proptest to find; failures are kept
+        // here and replayed first.
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(
+                "tests/proptest-regressions/proptests.txt",
+            ),
+        )),
         ..ProptestConfig::default()
     }
 }
@@ -393,4 +400,245 @@ fn spec_value_for_metadata() -> impl Strategy<Value = Json> {
         Just(json!({"a/b/c": "x", "": 1})),
         json_value(),
     ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scaffolder's expression and templating engine (`${{ }}`, nunjucks-like, minijinja inside)
+// ---------------------------------------------------------------------------------------------
+
+mod templating {
+    use greenroom::scaffolder::expr::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn context() -> Context {
+        Context::new(&json!({
+            "parameters": {"name": "order-service", "owner": "group:team-a", "n": 3, "tags": ["a", "b"]},
+            "values": {"name": "order-service", "nested": {"deep": [1, {"x": "y"}]}},
+            "secrets": {"token": "s3cret"},
+            "steps": {"fetch": {"output": {"remoteUrl": "https://example.com/x"}}},
+        }))
+    }
+
+    /// Template text made of the engine's syntax: delimiters, tags, filters, operators, names.
+    fn template_text() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("${{ ".to_string()),
+            Just(" }}".to_string()),
+            Just("{{ ".to_string()),
+            Just("{% ".to_string()),
+            Just(" %}".to_string()),
+            Just("{# ".to_string()),
+            Just(" #}".to_string()),
+            Just("if ".to_string()),
+            Just("else".to_string()),
+            Just("endif".to_string()),
+            Just("for x in ".to_string()),
+            Just("endfor".to_string()),
+            Just("set y = ".to_string()),
+            Just("macro m() ".to_string()),
+            Just("endmacro".to_string()),
+            Just("parameters.name".to_string()),
+            Just("parameters.tags".to_string()),
+            Just("values.nested.deep[1].x".to_string()),
+            Just("secrets.token".to_string()),
+            Just("steps['fetch'].output.remoteUrl".to_string()),
+            Just(" | upper".to_string()),
+            Just(" | replace('-', '_')".to_string()),
+            Just(" | dump".to_string()),
+            Just(" | parseRepoUrl".to_string()),
+            Just(" | parseEntityRef".to_string()),
+            Just(" | pick('host')".to_string()),
+            Just(" | projectSlug".to_string()),
+            Just(" | length".to_string()),
+            Just(" ~ ".to_string()),
+            Just(" + ".to_string()),
+            Just(" * ".to_string()),
+            Just(" == ".to_string()),
+            Just(" and ".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just("'".to_string()),
+            Just("\"".to_string()),
+            Just("range(".to_string()),
+            Just("1000".to_string()),
+            Just("\n".to_string()),
+            "[a-z0-9 ._-]{1,8}",
+        ];
+        proptest::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(super::config())]
+
+        /// Rendering any template never panics, and what it gives stays under the output cap.
+        #[test]
+        fn render_never_panics(source in template_text(), cookiecutter in any::<bool>()) {
+            let templater = Templater::new(Syntax { cookiecutter, ..Syntax::default() });
+            if let Ok(text) = templater.render(&source, &context()) {
+                prop_assert!(text.len() <= MAX_RENDERED_BYTES);
+            }
+            let _ = templater.eval(&source, &context());
+            let _ = templater.render_value(&json!({"a": source, "b": [source.clone()]}), &context());
+        }
+
+        /// Text without template syntax comes out as it went in.
+        #[test]
+        fn plain_text_is_unchanged(text in "[^$%{#]{0,200}") {
+            prop_assert_eq!(Templater::default().render(&text, &context()).unwrap(), text);
+        }
+
+        /// A value put in the context renders back as itself.
+        #[test]
+        fn a_parameter_renders_as_itself(value in "[a-zA-Z0-9 ._:/-]{0,40}") {
+            let context = Context::new(&json!({"parameters": {"v": value}}));
+            prop_assert_eq!(
+                Templater::default().render("${{ parameters.v }}", &context).unwrap(),
+                value
+            );
+        }
+    }
+
+    /// Found by `render_never_panics`: minijinja's lexer panicked on `}}` inside an expression.
+    #[test]
+    fn a_stray_closing_brace_pair_in_an_expression_is_an_error_not_a_panic() {
+        let templater = Templater::default();
+        for expr in [" }} ", "a }} b", "parameters.name }}x"] {
+            let err = templater.eval(expr, &context()).unwrap_err();
+            assert!(
+                err.message.contains("`}}` inside the expression"),
+                "{}",
+                err.message
+            );
+        }
+        assert!(templater
+            .render_value(&json!("${{ a }} }} b }}"), &context())
+            .is_ok());
+        // Braces that close a literal and quoted braces are fine.
+        assert_eq!(
+            templater.eval("{'a': {'b': 1}}", &context()).unwrap(),
+            Some(json!({"a": {"b": 1}}))
+        );
+        assert_eq!(
+            templater.eval("'}}' ~ \"}}\"", &context()).unwrap(),
+            Some(json!("}}}}"))
+        );
+    }
+
+    /// Templates built to exhaust the engine: each refused or bounded, never a hang or a crash.
+    #[test]
+    fn hostile_templates_are_bounded() {
+        let templater = Templater::default();
+        let cases = [
+            ("a loop of a billion", "{% for i in range(1000000000) %}x{% endfor %}".to_string()),
+            ("nested loops", "{% for a in range(10000) %}{% for b in range(10000) %}xxxxxxxx{% endfor %}{% endfor %}".to_string()),
+            ("recursion", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}${{ f(0) }}".to_string()),
+            ("10,000 parentheses", format!("${{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000))),
+            ("10,000 nested lists", format!("${{{{ {}{} }}}}", "[".repeat(10_000), "]".repeat(10_000))),
+            ("10,000 nested ifs", format!("{}x{}", "{% if true %}".repeat(10_000), "{% endif %}".repeat(10_000))),
+            ("string growth", "{% set s = 'xxxxxxxxxxxxxxxx' %}{% for i in range(40) %}{% set s = s ~ s %}{% endfor %}${{ s }}".to_string()),
+            ("a long join", "${{ range(100000) | join(',') }}".to_string()),
+        ];
+        for (what, source) in cases {
+            let started = std::time::Instant::now();
+            let result = templater.render(&source, &context());
+            let outcome = match &result {
+                Ok(text) => format!("rendered {} bytes", text.len()),
+                Err(err) => format!(
+                    "refused: {}",
+                    err.message.chars().take(120).collect::<String>()
+                ),
+            };
+            println!("template {what}: {outcome} in {:?}", started.elapsed());
+            if let Ok(text) = result {
+                assert!(text.len() <= MAX_RENDERED_BYTES, "{what}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The FOCUS CSV reader
+// ---------------------------------------------------------------------------------------------
+
+mod focus {
+    use chrono::NaiveDate;
+    use greenroom::cost::focus::read_into;
+    use greenroom::cost::{Aggregate, Settings, Window};
+    use proptest::prelude::*;
+
+    fn window() -> Window {
+        Window::new(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(), 30)
+    }
+
+    fn read(bytes: &[u8]) -> (Result<(), String>, Aggregate) {
+        let mut aggregate = Aggregate::new(window(), "test");
+        let result = read_into(
+            "export.csv",
+            bytes,
+            &Settings::default(),
+            &mut aggregate,
+            &mut |_| {},
+        );
+        (result, aggregate)
+    }
+
+    /// A data row: a day in (or outside) the two periods, an amount in cents, tags.
+    fn good_row() -> impl Strategy<Value = (u32, u64, String, String)> {
+        (0u32..90, 0u64..10_000_000, "[a-z]{0,6}", "[a-z-]{0,8}")
+    }
+
+    proptest! {
+        #![proptest_config(super::config())]
+
+        /// Any bytes: an error or an aggregate, never a panic; with a valid header, every data
+        /// line is either counted or skipped with a reason.
+        #[test]
+        fn any_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..2048), header in any::<bool>()) {
+            let mut bytes = Vec::new();
+            if header {
+                bytes.extend_from_slice(b"ChargePeriodStart,BilledCost,BillingCurrency,Tags\n");
+            }
+            bytes.extend_from_slice(&body);
+            let (result, aggregate) = read(&bytes);
+            if result.is_ok() {
+                prop_assert!(aggregate.problems.len() <= greenroom::cost::PROBLEMS_KEPT);
+                prop_assert!(aggregate.outside <= aggregate.rows);
+            }
+        }
+
+        /// Well-formed rows: each counted once, and the money in the window adds up to the cent.
+        #[test]
+        fn well_formed_rows_add_up(rows in proptest::collection::vec(good_row(), 0..60), garbage in proptest::collection::vec("[a-z ]{1,10}", 0..5)) {
+            let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let mut csv = String::from("ChargePeriodStart,BilledCost,BillingCurrency,Tags\n");
+            let mut in_window = 0i64;
+            for (day, cents, team, service) in &rows {
+                let date = first + chrono::Days::new(*day as u64);
+                let tags = serde_json::json!({"team": team, "service": service}).to_string();
+                csv.push_str(&format!(
+                    "{date}T00:00:00Z,{}.{:02},USD,\"{}\"\n",
+                    cents / 100,
+                    cents % 100,
+                    tags.replace('"', "\"\"")
+                ));
+                if window().slot(date).is_some() {
+                    in_window += *cents as i64 * 10_000;
+                }
+            }
+            for line in &garbage {
+                csv.push_str(&format!("not a date,{line},USD,{{}}\n"));
+            }
+            let (result, aggregate) = read(csv.as_bytes());
+            prop_assert!(result.is_ok(), "{:?}", result);
+            prop_assert_eq!(aggregate.rows, rows.len() as u64);
+            prop_assert_eq!(aggregate.skipped, garbage.len() as u64);
+            let total: i64 = aggregate.cells.iter().flat_map(|c| c.daily.iter()).sum();
+            prop_assert_eq!(total, in_window);
+        }
+    }
 }

@@ -63,6 +63,32 @@ impl From<Error> for ExprError {
     }
 }
 
+/// minijinja's lexer panics ("empty lexer stack") on `}}` outside a string and outside brackets in
+/// an expression (`a }} b`): its state stack runs empty. Such an expression is refused first.
+fn refuse_stray_end(expr: &str) -> Result<(), ExprError> {
+    let (mut quote, mut depth) = (None, 0usize);
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, '}') if depth == 0 && chars.peek() == Some(&'}') => {
+                return Err(ExprError::new(format!(
+                    "`}}}}` inside the expression `{expr}`: close the expression once"
+                )))
+            }
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Options of `fetch:template` that change how text is templated.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Syntax {
@@ -199,6 +225,7 @@ impl Templater {
 
     /// Evaluates one expression (no delimiters); `None` when it is undefined.
     pub fn eval(&self, expr: &str, context: &Context) -> Result<Option<Value>, ExprError> {
+        refuse_stray_end(expr)?;
         let expr = quote_object_keys_in(expr);
         let value = self.env.compile_expression(&expr)?.eval(&context.0)?;
         if value.is_undefined() {
@@ -238,10 +265,12 @@ impl Templater {
     fn render_string_value(&self, s: &str, context: &Context) -> Result<Option<Value>, ExprError> {
         if let Some(expr) = self.single_expression(s) {
             // Backstage falls back to plain rendering when the lone expression does not parse.
-            if let Ok(compiled) = self
-                .env
-                .compile_expression_owned(quote_object_keys_in(expr))
-            {
+            let compiled = refuse_stray_end(expr).and_then(|()| {
+                Ok(self
+                    .env
+                    .compile_expression_owned(quote_object_keys_in(expr))?)
+            });
+            if let Ok(compiled) = compiled {
                 let value = compiled.eval(&context.0)?;
                 if value.is_undefined() {
                     return Ok(None);

@@ -1362,3 +1362,57 @@ fn a_template_runs_on_a_backstage_backend_and_its_log_is_followed() {
     assert!(lines.contains(&"Beginning step Notify".to_string()));
     assert!(lines.contains(&"sent with ***".to_string()), "{lines:?}");
 }
+
+// plugins/scaffolder-backend/src/scaffolder/actions/builtin/filesystem/rename.test.ts: the error
+// cases and overwrite, with Backstage's messages.
+#[test]
+fn fs_rename_cases_from_backstages_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("ws/unit-test-a.js", b"hello"),
+            ("ws/unit-test-b.js", b"world"),
+            ("ws/unit-test-c.js", b"i will be overwritten :-("),
+            ("ws/a-folder/file.md", b"content"),
+        ],
+    );
+    let run_with = |files: &str| {
+        let t = template(
+            dir.path(),
+            &format!("  steps:\n    - id: f\n      action: fetch:plain\n      input:\n        url: ./ws\n    - id: r\n      action: fs:rename\n      input:\n        files: {files}\n"),
+        );
+        execute(&t, json!({}), Map::new(), &RunOptions::default()).0
+    };
+    let error = |files: &str| run_with(files).unwrap_err().to_string();
+    for files in ["{}", "null"] {
+        assert!(error(files).contains("files must be an Array"), "{files}");
+    }
+    // An empty string renders absent (Backstage's rule), so the input is missing.
+    assert!(error("''").contains("input files is required"));
+    for files in ["['old.md']", "[{ from: old.md }]", "[{ to: new.md }]"] {
+        assert!(
+            error(files).contains("each file must have a from and to property"),
+            "{files}"
+        );
+    }
+    for files in [
+        "[{ from: index.js, to: /core/../../../index.js }]",
+        "[{ from: /core/../../../index.js, to: index.js }]",
+        "[{ from: a-folder, to: ../../x }]",
+    ] {
+        let e = error(files);
+        assert!(
+            e.contains("absolute path") || e.contains("outside the workspace"),
+            "{files}: {e}"
+        );
+    }
+    assert!(error("[{ from: unit-test-a.js, to: unit-test-c.js }]").contains("dest already exists"));
+    let moved = run_with("[{ from: unit-test-a.js, to: unit-test-c.js, overwrite: true }, { from: a-folder, to: b-folder/inner }]").unwrap();
+    assert_eq!(text(&moved, "unit-test-c.js"), "hello");
+    assert_eq!(text(&moved, "b-folder/inner/file.md"), "content");
+    assert_eq!(
+        paths(&moved),
+        vec!["b-folder/inner/file.md", "unit-test-b.js", "unit-test-c.js"]
+    );
+}

@@ -199,7 +199,7 @@ impl Workspace {
         if self.exists(to) && !to.is_empty() {
             if !overwrite {
                 return Err(WorkspaceError(format!(
-                    "{to} already exists (set overwrite: true to replace it)"
+                    "dest already exists: {to} (set overwrite: true to replace it)"
                 )));
             }
             self.remove(to);

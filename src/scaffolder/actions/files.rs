@@ -53,12 +53,14 @@ pub fn debug_log(ctx: &mut ActionContext<'_>) -> Result<(), String> {
 pub fn rename(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let files = match ctx.input.get("files") {
         Some(Value::Array(files)) => files.clone(),
-        _ => return Err("files must be an array of { from, to, overwrite }".into()),
+        _ => return Err("files must be an Array of { from, to, overwrite }".into()),
     };
     for (i, file) in files.iter().enumerate() {
         let field = |k: &str| file.get(k).and_then(Value::as_str);
         let (Some(from), Some(to)) = (field("from"), field("to")) else {
-            return Err(format!("files[{i}]: each file needs from and to"));
+            return Err(format!(
+                "files[{i}]: each file must have a from and to property"
+            ));
         };
         let from_path = safe_path(from).map_err(|e| format!("files[{i}].from: {e}"))?;
         let to_path = safe_path(to).map_err(|e| format!("files[{i}].to: {e}"))?;

@@ -288,6 +288,11 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
             screen.contains("GREENROOM_TEST_PANIC is set"),
             "the panic report is printed on the normal screen:\n{screen}"
         );
+        // A panic on another thread (the loader, a provider) ends greenroom the same way, rather
+        // than leaving it drawing on a terminal given back.
+        launch("GREENROOM_TEST_PANIC=thread");
+        tmux.keys(&["j"]);
+        check_restored("a panic on another thread", "EXIT=101");
     } else {
         println!("panic case skipped: release builds have no test panic");
     }
@@ -318,4 +323,100 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
     tmux.keys(&["j"]);
     tmux.keys(&["q"]);
     check_restored("Ctrl-z, fg and q", "FGEXIT=0");
+}
+
+/// A template filled in a real terminal: the demo's Provision PostgreSQL form typed into, a page
+/// refused while a field is bad, the review, a dry run listing the rendered dispatch, back out.
+#[test]
+fn a_template_form_filled_and_dry_run_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+        );
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    let tmux = Tmux {
+        socket: format!("greenroom-template-{}", std::process::id()),
+    };
+    let command = format!(
+        "cd '{}' && GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --demo; echo \"EXIT=$?\"; sleep 600",
+        work.path().display(),
+        work.path().join("cache").display()
+    );
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the demo catalog", |s| {
+        s.contains("DEMO") && s.contains("6 Templates")
+    });
+    tmux.keys(&["6"]);
+    tmux.wait_for("the templates", |s| {
+        s.contains("Templates (2)") && s.contains("Provision PostgreSQL")
+    });
+    tmux.keys(&["j", "Enter"]);
+    tmux.wait_for("the form", |s| {
+        s.contains("page 1 of 1: Database Configuration") && s.contains("[ Review › ]")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "Orders"]);
+    tmux.wait_for("the error under the name, as typed", |s| {
+        s.contains("Orders▏") && s.contains("✗ must match pattern")
+    });
+    tmux.keys(&["C-n"]); // typing: moves on, the page stays
+    tmux.keys(&["C-n"]);
+    tmux.wait_for("the page refused", |s| {
+        s.contains("3 fields to fix before going on")
+    });
+    tmux.keys(&["Enter", "C-u"]);
+    tmux.keys(&["-l", "orders"]);
+    tmux.keys(&["Tab", "Space", "j", "Space", "C-n"]);
+    tmux.wait_for("the review", |s| {
+        s.contains("· review") && s.contains("orders") && s.contains("dev") && s.contains("small")
+    });
+    tmux.keys(&["d"]);
+    tmux.wait_for("the dry run with the rendered dispatch", |s| {
+        s.contains("Dry run: nothing was written")
+            && s.contains("github:actions:dispatch")
+            && s.contains("\"db_name\":\"orders\"")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the review again", |s| {
+        s.contains("· review") && !s.contains("Dry run:")
+    });
+    // One Escape at a time: two at once read as Alt-Escape.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the form's page again, values kept", |s| {
+        s.contains("page 1 of 1") && s.contains("‹ small ›")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the list again", |s| s.contains("Templates (2)"));
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the exit code", |s| {
+        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert_eq!(
+        std::fs::read_dir(work.path()).unwrap().count(),
+        1,
+        "a dry run writes nothing (only the cache folder is there)"
+    );
 }

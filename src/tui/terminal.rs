@@ -48,6 +48,9 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         panic_hook(info);
+        // The terminal was given back above; a UI that went on drawing without it (after a panic
+        // on the loader, a provider or the search pool) would be garbled and deaf to keys.
+        std::process::exit(101);
     }));
 }
 
@@ -185,11 +188,21 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
     }
 }
 
-/// Debug builds only: with `GREENROOM_TEST_PANIC` set, a key panics on the UI thread, so the tmux
-/// test can prove the panic hook gives the terminal back. Release builds have no such way in.
+/// Debug builds only: with `GREENROOM_TEST_PANIC` set, a key panics on the UI thread (or, set to
+/// `thread`, on a thread of its own), so the tmux test can prove the panic hook gives the terminal
+/// back. Release builds have no such way in.
 fn panic_if_asked() {
-    if cfg!(debug_assertions) && std::env::var_os("GREENROOM_TEST_PANIC").is_some() {
-        panic!("GREENROOM_TEST_PANIC is set: a panic asked for by a test");
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    match std::env::var("GREENROOM_TEST_PANIC").as_deref() {
+        Ok("thread") => {
+            std::thread::spawn(|| {
+                panic!("GREENROOM_TEST_PANIC is set: a panic asked for by a test")
+            });
+        }
+        Ok(_) => panic!("GREENROOM_TEST_PANIC is set: a panic asked for by a test"),
+        Err(_) => {}
     }
 }
 

@@ -175,6 +175,13 @@ pub enum Action {
     Launch,
     // Cost: per team / per service.
     ToggleCostBy,
+    // Incidents: the incident view of the entity on screen, the actions (each asks first), and
+    // the inbox.
+    IncidentView,
+    Acknowledge,
+    Resolve,
+    Trigger,
+    ToggleInbox,
     // Text input.
     InputAccept,
     InputCancel,

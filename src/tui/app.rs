@@ -14,7 +14,7 @@ use super::panes::help::HelpState;
 use super::panes::incidents::IncidentsPane;
 use super::panes::problems::ProblemsPane;
 use super::panes::templates::TemplatesPane;
-use super::panes::{scroll, ProviderEnv};
+use super::panes::ProviderEnv;
 use super::theme::Theme;
 use crate::catalog::EntityId;
 use crate::providers::{ProviderHandle, ProviderMessage};
@@ -276,6 +276,15 @@ impl App {
     /// Connects the live panes (CI/CD) to a provider handle.
     pub fn connect(&mut self, providers: ProviderHandle) {
         self.providers = Some(providers);
+        self.incidents.connect(
+            &self.env,
+            self.env.pagerduty_from_email,
+            format!(
+                "{} yes · {} no",
+                self.keymap.keys_of("confirm.yes"),
+                self.keymap.keys_of("confirm.no")
+            ),
+        );
         self.cicd.connected = true;
         self.cicd.answer_keys = Some(format!(
             "{} yes · {} no",
@@ -291,6 +300,7 @@ impl App {
         while let Some(message) = self.providers.as_ref().and_then(|p| p.try_recv()) {
             changed |= self.on_provider_message(message);
         }
+        changed |= self.tick_incidents(std::time::Instant::now());
         if changed {
             self.cicd.rate_limit = self.providers.as_ref().and_then(|p| p.rate_limit());
         }
@@ -305,12 +315,66 @@ impl App {
             | ProviderMessage::CiLogTail { .. }
             | ProviderMessage::CiRerunFailed { .. }
             | ProviderMessage::DefaultBranch { .. }) => {
+                // The incident view and the inbox show runs too.
+                let shown = self.incidents_take(&message);
                 let taken = self.cicd.on_message(message);
                 self.send_cicd_outbox();
-                taken
+                taken || shown
             }
-            _ => false,
+            message => self.incidents_take(&message),
         }
+    }
+
+    /// Gives a provider answer to the Incidents pane; true when its screen changed.
+    fn incidents_take(&mut self, message: &ProviderMessage) -> bool {
+        let Some(data) = &self.data else { return false };
+        let changed = self.incidents.on_message(message, &data.catalog);
+        self.send_incidents_outbox();
+        changed && self.section == Section::Incidents && self.page.is_none()
+    }
+
+    /// While the Incidents pane is on screen: its periodic refresh and countdown.
+    pub fn tick_incidents(&mut self, now: std::time::Instant) -> bool {
+        if self.section != Section::Incidents || self.page.is_some() {
+            return false;
+        }
+        let Some(data) = &self.data else { return false };
+        let changed = self.incidents.tick(&data.catalog, now);
+        self.send_incidents_outbox();
+        changed
+    }
+
+    /// Sends what the Incidents pane asked for: provider requests and status lines.
+    fn send_incidents_outbox(&mut self) {
+        for out in std::mem::take(&mut self.incidents.outbox) {
+            match out {
+                Outgoing::Ask { request, forced } => {
+                    if let Some(providers) = &self.providers {
+                        if forced {
+                            providers.refresh(request);
+                        } else {
+                            providers.request(request);
+                        }
+                    }
+                }
+                Outgoing::Status { text, error } => self.status = Some(Status { text, error }),
+            }
+        }
+    }
+
+    /// `i`: the incident view of the entity on screen (its page, or the focus).
+    fn open_incident_view(&mut self) {
+        let Some(catalog) = self.data.as_ref().map(|d| d.catalog.clone()) else {
+            return;
+        };
+        let Some(id) = self.page.as_ref().map(|p| p.id).or(self.focus) else {
+            return;
+        };
+        self.remember();
+        self.section = Section::Incidents;
+        self.incidents.open_view(&catalog, id, false);
+        self.focus = Some(id);
+        self.send_incidents_outbox();
     }
 
     /// Sends what the CI/CD pane asked for: provider requests and status lines.
@@ -369,7 +433,7 @@ impl App {
                 Section::Docs => Some(Scope::Docs),
                 Section::Problems => Some(Scope::Problems),
                 Section::CiCd => Some(Scope::CiCd),
-                Section::Incidents => None,
+                Section::Incidents => Some(Scope::Incidents),
                 Section::Cost => Some(Scope::Cost),
             }
         };
@@ -386,7 +450,9 @@ impl App {
 
     /// Whether a yes/no question waits on screen (only its answers and ctrl keys apply).
     pub fn confirming(&self) -> bool {
-        self.page.is_none() && self.section == Section::CiCd && self.cicd.confirm.is_some()
+        self.page.is_none()
+            && ((self.section == Section::CiCd && self.cicd.confirm.is_some())
+                || (self.section == Section::Incidents && self.incidents.confirm.is_some()))
     }
 
     /// Whether a text input has the keyboard (help search, command line, catalog filter).
@@ -509,6 +575,10 @@ impl App {
                 self.open_entity(id);
                 None
             }
+            Action::IncidentView => {
+                self.open_incident_view();
+                None
+            }
             Action::FocusEntity(id) => {
                 self.focus = Some(id);
                 None
@@ -562,6 +632,10 @@ impl App {
             && self.templates.detail.is_some()
         {
             self.templates.detail = None;
+            return None;
+        }
+        if self.page.is_none() && self.section == Section::Incidents && self.incidents.back() {
+            self.send_incidents_outbox();
             return None;
         }
         if self.page.is_none() && self.section == Section::CiCd {
@@ -677,9 +751,12 @@ impl App {
                 .cicd
                 .update(&action, catalog, self.focus, &self.env, page),
             Section::Incidents => {
-                let len = self.incidents.lines(catalog, self.focus, &self.env).len();
-                self.incidents.scroll = scroll(self.incidents.scroll, &action, len, page);
-                None
+                let next = self.incidents.update(&action, catalog, page);
+                if let Some(view) = &self.incidents.view {
+                    self.focus = Some(view.id);
+                }
+                self.send_incidents_outbox();
+                next
             }
             Section::Cost => self.cost.update(&action, page),
             Section::Templates => {

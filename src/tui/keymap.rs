@@ -23,6 +23,7 @@ pub enum Scope {
     Problems,
     CiCd,
     Cost,
+    Incidents,
     /// A yes/no question: only its answers (and ctrl keys of `App`) apply.
     Confirm,
     /// Any text input: the `/` filter, the `:` command line, the help search.
@@ -43,6 +44,7 @@ impl Scope {
             Scope::Problems => "problems",
             Scope::CiCd => "cicd",
             Scope::Cost => "cost",
+            Scope::Incidents => "incidents",
             Scope::Confirm => "confirm",
             Scope::Input => "input",
         }
@@ -96,6 +98,7 @@ bindings! {
     (Catalog, "catalog.sort", Action::SortNext, ["s"], "sort by the next column"),
     (Catalog, "catalog.reverse", Action::SortReverse, ["S"], "reverse the sort order"),
     (Entity, "entity.open", Action::Open, ["enter", "l"], "jump to the relation under the cursor"),
+    (Entity, "entity.incidents", Action::IncidentView, ["i"], "the incident view: owner, on call, open incidents, CI, blast radius, links"),
     (Deps, "deps.expand", Action::Expand, ["l", "right"], "expand the node"),
     (Deps, "deps.collapse", Action::Collapse, ["h", "left"], "collapse the node (or go to its parent)"),
     (Deps, "deps.toggle", Action::ToggleNode, ["space"], "expand or collapse the node"),
@@ -120,6 +123,13 @@ bindings! {
     (CiCd, "cicd.rerun", Action::Rerun, ["r"], "rerun the failed jobs of the run (asks first)"),
     (CiCd, "cicd.browser", Action::OpenInBrowser, ["o"], "open the run on GitHub in the browser ($BROWSER, else xdg-open/open)"),
     (CiCd, "cicd.refresh", Action::Reload, ["ctrl-r"], "ask GitHub again, past the refresh window (costs nothing when unchanged)"),
+    (Incidents, "incidents.open", Action::Open, ["enter"], "the incident view of the incident's entity"),
+    (Incidents, "incidents.ack", Action::Acknowledge, ["a"], "acknowledge the selected incident (asks first; needs [pagerduty] from_email)"),
+    (Incidents, "incidents.resolve", Action::Resolve, ["R"], "resolve the selected incident (asks first; needs [pagerduty] from_email)"),
+    (Incidents, "incidents.trigger", Action::Trigger, ["t"], "trigger a new incident on the entity's service (Events API v2, asks first)"),
+    (Incidents, "incidents.inbox", Action::ToggleInbox, ["m"], "my inbox (what needs you now) / every open incident"),
+    (Incidents, "incidents.browser", Action::OpenInBrowser, ["o"], "open the selected incident in PagerDuty in the browser"),
+    (Incidents, "incidents.refresh", Action::Reload, ["ctrl-r"], "ask PagerDuty again now (it also refreshes every 30 s)"),
     (Confirm, "confirm.yes", Action::Yes, ["y"], "yes: do it"),
     (Confirm, "confirm.no", Action::No, ["n", "esc"], "no: leave it"),
     (Problems, "problems.open", Action::Open, ["enter"], "open the entity of the problem"),

@@ -203,9 +203,15 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
         Section::CiCd => app
             .cicd
             .draw(frame, area, catalog, app.focus, &app.env, theme),
-        Section::Incidents => app
-            .incidents
-            .draw(frame, area, catalog, app.focus, &app.env, theme),
+        Section::Incidents => app.incidents.draw(
+            frame,
+            area,
+            catalog,
+            app.focus,
+            &app.env,
+            theme,
+            std::time::Instant::now(),
+        ),
         Section::Cost => app.cost.draw(frame, area, &app.env, theme),
         Section::Templates => app.templates.draw(frame, area, catalog, theme),
         Section::Docs => app.docs.draw(frame, area, catalog, theme),
@@ -233,6 +239,7 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
     }
     if app.page.is_some() {
         out.push((k("entity.open"), "open relation"));
+        out.push((k("entity.incidents"), "incident view"));
         out.push((k("app.back"), "back"));
     } else {
         match app.section {
@@ -251,6 +258,15 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
                 out.push((k("cicd.rerun"), "rerun"));
                 out.push((k("cicd.browser"), "browser"));
                 out.push((k("cicd.refresh"), "refresh"));
+            }
+            Section::Incidents if app.incidents.connected => {
+                if app.incidents.view.is_none() {
+                    out.push((k("incidents.open"), "view"));
+                    out.push((k("incidents.inbox"), "inbox"));
+                }
+                out.push((k("incidents.ack"), "ack"));
+                out.push((k("incidents.resolve"), "resolve"));
+                out.push((k("incidents.trigger"), "trigger"));
             }
             Section::Templates if app.templates.form.is_some() => {
                 use super::panes::template_form::Stage;

@@ -9,6 +9,7 @@ pub mod deps;
 pub mod docs;
 pub mod entity;
 pub mod help;
+pub mod incident_view;
 pub mod incidents;
 pub mod problems;
 pub mod template_form;
@@ -93,6 +94,10 @@ pub struct ProviderEnv {
     pub github_token: bool,
     pub github_api_url: String,
     pub pagerduty_token: bool,
+    /// `[pagerduty] from_email` is set (acknowledging and resolving need it).
+    pub pagerduty_from_email: bool,
+    /// `[identity] user`: the user's own User entity, for the inbox.
+    pub identity: Option<String>,
     pub aws_credentials: bool,
 }
 
@@ -107,6 +112,12 @@ impl ProviderEnv {
             github_token: config.github_token().is_some(),
             github_api_url: config.github_api_url(),
             pagerduty_token: config.pagerduty_token().is_some(),
+            pagerduty_from_email: config
+                .pagerduty
+                .from_email
+                .as_deref()
+                .is_some_and(|e| !e.trim().is_empty()),
+            identity: config.identity.user.clone(),
             aws_credentials: env("AWS_ACCESS_KEY_ID") || env("AWS_PROFILE") || aws_files,
         }
     }
@@ -142,6 +153,48 @@ pub fn draw_info(
         })
         .collect();
     frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), inner);
+}
+
+/// A yes/no question in a box over the pane: what will happen, and the keys that answer.
+pub fn draw_question(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    title: &str,
+    question: &str,
+    keys: &str,
+    theme: &super::theme::Theme,
+) {
+    use ratatui::layout::Rect;
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+    let width = (question.chars().count() as u16 + 4)
+        .clamp(40, 90)
+        .min(area.width.saturating_sub(4));
+    let text_rows = (question.chars().count() as u16).div_ceil(width.saturating_sub(2).max(1));
+    let height = (text_rows + 4).min(area.height);
+    let popup = Rect {
+        x: area.x + area.width.saturating_sub(width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warning)
+        .title(Span::styled(title.to_string(), theme.title));
+    let body = vec![
+        Line::from(Span::styled(question.to_string(), theme.base)),
+        Line::from(""),
+        Line::from(Span::styled(keys.to_string(), theme.key)),
+    ];
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .block(block)
+            .style(theme.base),
+        popup,
+    );
 }
 
 /// Builds a line from pieces.

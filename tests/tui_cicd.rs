@@ -638,6 +638,41 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
     );
     assert_eq!((first_requests, first_points), (1000, 1000));
     assert_eq!((second_requests, conditional, second_points), (500, 500, 0));
+
+    // A second launch past the refresh window: the stored runs at once, then checked (304s); the
+    // default branches come from the disk cache (trusted for an hour).
+    drop(app);
+    let before = (github.requests().len(), github.points());
+    let mut app = app_on(dir.path().to_str().unwrap(), false);
+    app.connect(provider(
+        &github.url(),
+        cache.path(),
+        ProviderOptions {
+            refresh_window: Duration::ZERO,
+            ..ProviderOptions::default()
+        },
+    ));
+    press(&mut app, "/^big-team<tab>3");
+    wait(&mut app, |a| {
+        loaded(a)
+            && a.cicd
+                .team_rows()
+                .iter()
+                .all(|r| !a.cicd.state(r.key).unwrap().loading)
+    });
+    let launch_requests = github.requests().len() - before.0;
+    let launch_points = github.points() - before.1;
+    let branch_requests = github.requests()[before.0..]
+        .iter()
+        .filter(|r| !r.path().ends_with("/actions/runs"))
+        .count();
+    println!(
+        "TUI team of 500 services, second launch: {launch_requests} requests ({branch_requests} for default branches), {launch_points} points"
+    );
+    assert_eq!(
+        (launch_requests, branch_requests, launch_points),
+        (500, 0, 0)
+    );
 }
 
 /// The pane's views on a fixed clock, fed with messages.

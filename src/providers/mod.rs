@@ -801,9 +801,14 @@ impl Shared {
                 self.finish(&key, &request, result.map(now));
             }
             Request::DefaultBranch { .. } => {
-                let result = github
-                    .default_branch(&slug, self.cache_policy(forced))
-                    .await;
+                // A default branch rarely changes: trusted for an hour unless forced, so a team
+                // view's refresh asks only for its runs.
+                let policy = if forced {
+                    CachePolicy::Revalidate
+                } else {
+                    CachePolicy::FreshFor(self.options.refresh_window.max(PD_SLOW_WINDOW))
+                };
+                let result = github.default_branch(&slug, policy).await;
                 self.finish(&key, &request, result);
             }
             // PagerDuty requests are served by `serve_pagerduty`.
@@ -963,8 +968,8 @@ fn pd_message(
     }
 }
 
-/// Slow-changing PagerDuty data (services, users' contact methods) is trusted this long between
-/// explicit refreshes.
+/// Slow-changing data (PagerDuty services, users' contact methods; GitHub default branches) is
+/// trusted this long between explicit refreshes.
 const PD_SLOW_WINDOW: Duration = Duration::from_secs(3600);
 
 impl Shared {

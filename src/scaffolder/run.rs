@@ -610,3 +610,40 @@ pub async fn run(
         written_to,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The TUI runs templates on a tokio task: the run's future must be `Send`.
+    #[test]
+    fn a_run_can_be_spawned_on_tokio() {
+        fn spawnable<F: std::future::Future + Send + 'static>(_: F) {}
+        let template = Template::from_yaml(
+            "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  steps:\n    - id: log\n      action: debug:log\n      input: { message: hi }\n",
+            None,
+        )
+        .unwrap();
+        spawnable(async move {
+            let options = RunOptions::default();
+            run(&template, &json!({}), &Map::new(), &options, |_| {}).await
+        });
+    }
+
+    #[test]
+    fn masking_replaces_every_secret_longest_first() {
+        let secrets: Map<String, Value> = [
+            ("a".to_string(), json!("abc")),
+            ("b".to_string(), json!("abcdef")),
+            ("empty".to_string(), json!("")),
+        ]
+        .into_iter()
+        .collect();
+        let masker = Masker::new(&secrets);
+        assert_eq!(masker.mask("x abcdef y abc z"), "x *** y *** z");
+        assert_eq!(
+            masker.mask_value(&json!({"k": ["abc"]})),
+            json!({"k": ["***"]})
+        );
+    }
+}

@@ -10,7 +10,9 @@
 
 use super::ActionContext;
 use crate::scaffolder::expr::{Context, Syntax, Templater};
+use crate::scaffolder::run::RunOptions;
 use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
+use crate::scaffolder::Template;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -28,11 +30,13 @@ enum Fetched {
     File(SkeletonEntry),
 }
 
-async fn fetch(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, String> {
+/// Takes the template and options, not the action context: a reference to the context (with its
+/// log callback) held across an await would make the run's future not `Send`.
+async fn fetch(template: &Template, options: &RunOptions, url: &str) -> Result<Fetched, String> {
     if url.contains("://") {
-        return fetch_github(ctx, url).await;
+        return fetch_github(options, url).await;
     }
-    let path = resolve_url(ctx, url)?;
+    let path = resolve_url(template, url)?;
     if path.is_dir() {
         return walk(&path).map(Fetched::Dir);
     }
@@ -50,7 +54,7 @@ async fn fetch(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, String> {
 
 /// `https://HOST/OWNER/REPO/tree|blob/REF/PATH` read with GitHub's Git Data API: the ref's
 /// tree, then each blob under PATH.
-async fn fetch_github(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, String> {
+async fn fetch_github(options: &RunOptions, url: &str) -> Result<Fetched, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("url {url:?}: {e}"))?;
     let parts: Vec<String> = parsed
         .path_segments()
@@ -67,7 +71,7 @@ async fn fetch_github(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, Str
             ))
         }
     };
-    let gh = ctx.options.github.as_ref().ok_or_else(|| {
+    let gh = options.github.as_ref().ok_or_else(|| {
         format!("url {url:?}: reading from GitHub needs a token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`")
     })?;
     let get = |path: String| async move {
@@ -186,13 +190,13 @@ async fn fetch_github(ctx: &ActionContext<'_>, url: &str) -> Result<Fetched, Str
 }
 
 /// Resolves `url` against the template's folder, refusing anything outside it.
-fn resolve_url(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, String> {
+fn resolve_url(template: &Template, url: &str) -> Result<PathBuf, String> {
     if url.contains("://") {
         return Err(format!(
             "url {url:?}: only paths relative to the template are fetched locally (run templates that fetch remote URLs on a Backstage backend)"
         ));
     }
-    let base = ctx.template.base_dir.as_ref().ok_or_else(|| {
+    let base = template.base_dir.as_ref().ok_or_else(|| {
         format!("url {url:?}: the template was not read from a local file, so relative urls have no base")
     })?;
     let rel = safe_path(url).map_err(|e| format!("url: {e}"))?;
@@ -382,7 +386,7 @@ pub async fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let context = Context::new(&Value::Object(context));
     let patterns = glob_patterns(copy_only.as_deref().unwrap_or_default())?;
 
-    let entries = match fetch(ctx, &url).await? {
+    let entries = match fetch(ctx.template, ctx.options, &url).await? {
         Fetched::Dir(entries) => entries,
         Fetched::File(_) => {
             return Err(format!(
@@ -465,7 +469,7 @@ pub async fn plain(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let target =
         safe_path(ctx.str("targetPath").unwrap_or("./")).map_err(|e| format!("targetPath: {e}"))?;
     ctx.log(format!("Fetching plain content from {url}"));
-    let entries = match fetch(ctx, &url).await? {
+    let entries = match fetch(ctx.template, ctx.options, &url).await? {
         Fetched::Dir(entries) => entries,
         Fetched::File(file) => vec![file],
     };
@@ -487,7 +491,7 @@ pub async fn plain_file(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let target = ctx.required_str("targetPath")?.to_string();
     let destination = safe_path(&target).map_err(|e| format!("targetPath: {e}"))?;
     ctx.log(format!("Fetching plain content from {url}"));
-    match fetch(ctx, &url).await? {
+    match fetch(ctx.template, ctx.options, &url).await? {
         Fetched::File(file) => ctx
             .workspace
             .write(&destination, file.contents, file.executable)

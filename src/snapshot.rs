@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever the stored types change shape, so an old snapshot is rebuilt, not misread.
-const FORMAT: &[u8] = b"greenroom-snapshot-v2\n";
+const FORMAT: &[u8] = b"greenroom-snapshot-v3\n";
 
 /// A snapshot read back, with when it was written.
 pub struct Snapshot {

@@ -115,8 +115,13 @@ impl CatalogSource {
     /// source that cannot be reached is replaced by the last snapshot when there is one (with a
     /// warning), else named in `unreadable`.
     pub fn load(&self, config: &Config) -> Loaded {
+        self.load_logged(config, Log::Off)
+    }
+
+    /// [`CatalogSource::load`], with the HTTP requests logged (`--verbose`).
+    pub fn load_logged(&self, config: &Config, log: Log) -> Loaded {
         let progress = StderrProgress::new();
-        let refresh = self.load_with(config, None, &|line| progress.show(&line));
+        let refresh = self.read(config, None, &|line| progress.show(&line), log);
         progress.finish();
         match refresh {
             Refresh::Unchanged => unreachable_unchanged(),
@@ -165,6 +170,16 @@ impl CatalogSource {
         previous: Option<(&Catalog, &[Fingerprint])>,
         progress: &(dyn Fn(String) + Sync),
     ) -> Refresh {
+        self.read(config, previous, progress, Log::Off)
+    }
+
+    fn read(
+        &self,
+        config: &Config,
+        previous: Option<(&Catalog, &[Fingerprint])>,
+        progress: &(dyn Fn(String) + Sync),
+        log: Log,
+    ) -> Refresh {
         let specs = match self {
             CatalogSource::Paths(paths) => vec![SourceSpec::Files(paths.clone())],
             CatalogSource::Demo => match demo::extract(&config.cache_dir()) {
@@ -207,7 +222,7 @@ impl CatalogSource {
             let client = Arc::new(Client::new(
                 Options::from_env(),
                 Some(Cache::under(&config.cache_dir())),
-                Log::Off,
+                log,
             ));
             for (i, spec) in specs.iter().enumerate() {
                 let label: Arc<str> = spec.label().into();

@@ -93,6 +93,8 @@ pub enum Command {
 pub struct Context {
     pub config: Config,
     pub source: CatalogSource,
+    /// `--verbose`: remote catalog sources log their requests too.
+    pub verbose: bool,
 }
 
 impl Context {
@@ -101,7 +103,10 @@ impl Context {
         let Loaded {
             catalog,
             unreadable,
-        } = self.source.load(&self.config);
+        } = self.source.load_logged(
+            &self.config,
+            crate::providers::http::Log::verbose(self.verbose),
+        );
         if unreadable.is_empty() {
             Ok(catalog)
         } else {
@@ -146,7 +151,11 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         }
         eprintln!("greenroom: DEMO: live data from the bundled demo API, not your GitHub or PagerDuty");
     }
-    let context = Context { config, source };
+    let context = Context {
+        config,
+        source,
+        verbose: cli.verbose,
+    };
     let code = match command {
         Command::Validate { .. } => validate::run(&context),
         Command::List(args) => list::run(&context, args),

@@ -1,5 +1,6 @@
-//! Dead and hostile servers (tests/support/faults.rs) against the GitHub and PagerDuty providers,
-//! through the CLI (`ci`, `incidents`) as a user runs it and through the TUI: every fault ends in a
+//! Dead and hostile servers (tests/support/faults.rs) against the GitHub and PagerDuty providers
+//! and a Backstage backend as a catalog source,
+//! through the CLI (`ci`, `incidents`, `list`) as a user runs it and through the TUI: every fault ends in a
 //! clear error naming the URL, with a bounded number of requests (counted at the server), bounded
 //! memory (the 1 GB body is refused by the 20 MB cap, and the server sees the client stop
 //! reading), the token never following a redirect to another host, and the TUI answering keys
@@ -23,6 +24,7 @@ use support::http_server::{Reply, TestServer};
 
 const GITHUB_TOKEN: &str = support::github::TOKEN;
 const PAGERDUTY_TOKEN: &str = support::pagerduty::TOKEN;
+const BACKSTAGE_TOKEN: &str = "bsPLANTEDbackstage0123456789SECRET";
 
 const CATALOG: &str = "\
 apiVersion: backstage.io/v1alpha1
@@ -45,7 +47,8 @@ fn empty_answer() -> Reply {
         200,
         &serde_json::json!({
             "total_count": 0, "workflow_runs": [], "incidents": [], "oncalls": [],
-            "services": [], "users": [], "more": false, "limit": 100, "offset": 0
+            "services": [], "users": [], "more": false, "limit": 100, "offset": 0,
+            "items": [], "totalItems": 0, "pageInfo": {}
         }),
     )
 }
@@ -54,6 +57,8 @@ fn empty_answer() -> Reply {
 enum Vendor {
     GitHub,
     PagerDuty,
+    /// A Backstage backend as a catalog source (`BACKSTAGE_URL`), read by `list`.
+    Backstage,
 }
 
 impl Vendor {
@@ -61,6 +66,16 @@ impl Vendor {
         match self {
             Vendor::GitHub => "GitHub",
             Vendor::PagerDuty => "PagerDuty",
+            Vendor::Backstage => "Backstage",
+        }
+    }
+
+    /// The exit code of a failed run: 1 for live data, 2 for a catalog source that cannot be
+    /// read (CLI.md).
+    fn failure_code(self) -> i32 {
+        match self {
+            Vendor::Backstage => 2,
+            _ => 1,
         }
     }
 
@@ -68,6 +83,7 @@ impl Vendor {
         match self {
             Vendor::GitHub => GITHUB_TOKEN,
             Vendor::PagerDuty => PAGERDUTY_TOKEN,
+            Vendor::Backstage => BACKSTAGE_TOKEN,
         }
     }
 
@@ -79,9 +95,10 @@ impl Vendor {
         std::fs::write(&config, "").unwrap();
         let cache = dir.path().join("cache");
         let mut command = binary::command(&cache, &config);
+        if !matches!(self, Vendor::Backstage) {
+            command.arg("--catalog").arg(dir.path());
+        }
         command
-            .arg("--catalog")
-            .arg(dir.path())
             .arg("--verbose")
             .current_dir(dir.path())
             .env("GREENROOM_HTTP_TIMEOUT_MS", "1000")
@@ -95,6 +112,10 @@ impl Vendor {
                 .args(["incidents", "payment-service"])
                 .env("PAGERDUTY_API_URL", api)
                 .env("PAGERDUTY_TOKEN", PAGERDUTY_TOKEN),
+            Vendor::Backstage => command
+                .arg("list")
+                .env("BACKSTAGE_URL", api)
+                .env("BACKSTAGE_TOKEN", BACKSTAGE_TOKEN),
         };
         let run = binary::execute(&mut command);
         let written = if cache.exists() {
@@ -135,9 +156,9 @@ fn expected_message(fault: Fault) -> &'static [&'static str] {
 const MOST_REQUESTS: usize = 18;
 
 #[test]
-fn every_fault_against_both_providers_through_the_cli() {
+fn every_fault_against_every_provider_through_the_cli() {
     let mut table = Vec::new();
-    for vendor in [Vendor::GitHub, Vendor::PagerDuty] {
+    for vendor in [Vendor::GitHub, Vendor::PagerDuty, Vendor::Backstage] {
         for fault in Fault::ALL {
             let server = FaultServer::start(fault, empty_answer());
             let run = vendor.run(&server.url());
@@ -175,7 +196,7 @@ fn every_fault_against_both_providers_through_the_cli() {
                 }
                 assert!(run.stderr.contains("without credentials"), "{context}");
             } else {
-                assert_eq!(run.code, 1, "{context}");
+                assert_eq!(run.code, vendor.failure_code(), "{context}");
                 assert!(
                     run.stderr.contains(vendor.name()) && run.stderr.contains("http://127.0.0.1:"),
                     "the error names the service and the URL: {context}"

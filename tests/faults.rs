@@ -1,10 +1,10 @@
 //! Dead and hostile servers (tests/support/faults.rs) against the GitHub and PagerDuty providers
-//! and a Backstage backend as a catalog source,
-//! through the CLI (`ci`, `incidents`, `list`) as a user runs it and through the TUI: every fault ends in a
-//! clear error naming the URL, with a bounded number of requests (counted at the server), bounded
-//! memory (the 1 GB body is refused by the 20 MB cap, and the server sees the client stop
-//! reading), the token never following a redirect to another host, and the TUI answering keys
-//! while a provider hangs (key-to-frame latency printed: p50/p99/max; no timed assertion).
+//! and a Backstage backend as a catalog source, through the CLI (`ci`, `incidents`, `list`) as a
+//! user runs it and through the TUI: every fault ends in a clear error naming the URL, with a
+//! bounded number of requests (counted at the server), bounded memory (the 1 GB body is refused
+//! by the 20 MB cap, and the server sees the client stop reading), the token never following a
+//! redirect to another host, and the TUI answering keys while a provider hangs (key-to-frame
+//! latency printed: p50/p99/max; no timed assertion).
 
 mod support;
 mod tui_common;

@@ -260,3 +260,25 @@ fn help_lists_the_form_keys() {
         "{screen}"
     );
 }
+
+#[test]
+fn multi_entity_picker_collects_refs_and_a_textarea_takes_new_lines() {
+    let mut app = app_on("tests/tui_fixtures/templates", false);
+    press(&mut app, "6j<enter>");
+    assert_eq!(
+        app.templates.form.as_ref().unwrap().template.title,
+        "Subscribe services"
+    );
+    // Enter adds the highlighted entity (again: removes it); a ref that matches nothing is
+    // refused here (allowArbitraryValues: false); Tab keeps the list.
+    press(&mut app, "<enter>bill<enter><c-u>ledg<enter><c-u>zzz");
+    assert!(frame(&app).contains("takes only entities from the catalog"));
+    press(&mut app, "<enter><tab>");
+    assert_eq!(
+        values(&app)["services"],
+        json!(["component:default/billing", "component:default/ledger"])
+    );
+    press(&mut app, "j<enter>line one<enter>line two<tab>");
+    assert_eq!(values(&app)["note"], "line one\nline two");
+    assert_snapshot!("fixture_multi_picker_and_textarea", frame(&app));
+}

@@ -86,6 +86,8 @@ pub struct Picker {
     pub filters: Vec<Vec<(String, FilterValue)>>,
     pub default_kind: Option<String>,
     pub default_namespace: Option<String>,
+    /// A typed ref that matches nothing may be the value (`allowArbitraryValues`, default true).
+    pub allow_arbitrary: bool,
 }
 
 /// One `catalogFilter` condition on a field (`kind`, `spec.type`, `metadata.tags`, ...).
@@ -454,6 +456,7 @@ fn picker(ui_field: &str, options: &Value) -> Picker {
             .get("defaultNamespace")
             .and_then(Value::as_str)
             .map(str::to_string),
+        allow_arbitrary: options.get("allowArbitraryValues") != Some(&Value::Bool(false)),
     }
 }
 
@@ -627,10 +630,10 @@ pub fn field_error(field: &Field, value: Option<&Value>) -> Option<String> {
     };
     let mut problems = check(value, &field.schema);
     match &field.widget {
-        Widget::Text { entity_name: true } => {
-            if value.as_str().is_some_and(|s| !is_valid_object_name(s)) {
-                problems.push("must start and end with an alphanumeric character, and contain only alphanumeric characters, hyphens, underscores, and periods; at most 63 characters".into());
-            }
+        Widget::Text { entity_name: true }
+            if value.as_str().is_some_and(|s| !is_valid_object_name(s)) =>
+        {
+            problems.push("must start and end with an alphanumeric character, and contain only alphanumeric characters, hyphens, underscores, and periods; at most 63 characters".into());
         }
         Widget::List { tags: true } => {
             for tag in value

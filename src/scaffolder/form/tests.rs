@@ -509,6 +509,10 @@ fn pickers_filter_by_kind_and_catalog_filter() {
     assert!(found
         .iter()
         .all(|&id| catalog.entity(id).spec_type() == Some("database")));
+    assert!(
+        picker(0).allow_arbitrary,
+        "Backstage allows typed refs unless told otherwise"
+    );
     let apis = picker(3);
     let id = apis.candidates(&catalog, &index, "order-api", 1)[0];
     assert_eq!(apis.value_of(catalog.entity(id)), "default/order-api");

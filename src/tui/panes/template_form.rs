@@ -414,8 +414,10 @@ impl TemplateForm {
                     self.begin_edit(fields, row);
                 } else {
                     let now = repo_part(&self.repo_url(f), part).to_string();
-                    let mut list = ListCursor::default();
-                    list.cursor = allowed.iter().position(|a| *a == now).unwrap_or(0);
+                    let list = ListCursor {
+                        cursor: allowed.iter().position(|a| *a == now).unwrap_or(0),
+                        offset: 0,
+                    };
                     self.popup = Some(Popup::RepoChoose {
                         path: f.path.clone(),
                         part,
@@ -426,11 +428,13 @@ impl TemplateForm {
             }
             (Widget::Boolean, _) => self.toggle(fields, rows),
             (Widget::Select { choices, .. }, _) => {
-                let mut list = ListCursor::default();
-                list.cursor = choices
-                    .iter()
-                    .position(|c| Some(&c.value) == current.as_ref())
-                    .unwrap_or(0);
+                let list = ListCursor {
+                    cursor: choices
+                        .iter()
+                        .position(|c| Some(&c.value) == current.as_ref())
+                        .unwrap_or(0),
+                    offset: 0,
+                };
                 self.popup = Some(Popup::Choose {
                     path: f.path.clone(),
                     choices: choices.clone(),
@@ -510,11 +514,14 @@ impl TemplateForm {
             self.editing = None;
             return;
         };
+        let multiline = matches!(row, Row::Field(i) if fields[i].widget == Widget::TextArea);
         let Some((input, before)) = &mut self.editing else {
             return;
         };
         match action {
             Action::InputChar(c) => input.push(*c),
+            // A textarea takes Enter as a new line; Tab leaves it.
+            Action::InputAccept if multiline => input.push('\n'),
             Action::InputBackspace => input.backspace(),
             Action::InputDeleteWord => input.delete_word(),
             Action::InputClear => input.clear(),
@@ -651,7 +658,10 @@ impl TemplateForm {
                         // values unless told otherwise).
                         let picked = match matches.get(list.cursor) {
                             Some(&id) => Some(picker.value_of(catalog.entity(id))),
-                            None => Some(query.text.trim().to_string()).filter(|t| !t.is_empty()),
+                            None if picker.allow_arbitrary => {
+                                Some(query.text.trim().to_string()).filter(|t| !t.is_empty())
+                            }
+                            None => None,
                         };
                         if multiple {
                             if let Some(p) = picked {
@@ -911,7 +921,7 @@ impl TemplateForm {
                 let shown = if f.secret {
                     "•".repeat(input.text.chars().count())
                 } else {
-                    input.text.clone()
+                    input.text.replace('\n', "⏎ ")
                 };
                 return vec![theme_free(shown), Span::raw("▏")];
             }
@@ -951,7 +961,7 @@ impl TemplateForm {
                 )];
             }
         }
-        let mut spans = vec![Span::raw(text)];
+        let mut spans = vec![Span::raw(text.replace('\n', "⏎ "))];
         if f.readonly {
             spans.push(Span::raw("  (read-only)"));
         }
@@ -1103,7 +1113,16 @@ impl TemplateForm {
                         vec![if query.text.trim().is_empty() {
                             "(nothing in the catalog matches this picker)".to_string()
                         } else {
-                            format!("no match: enter uses \"{}\" as it is", query.text.trim())
+                            match &picker {
+                                Some(p) if !p.allow_arbitrary => {
+                                    "no match (this field takes only entities from the catalog)"
+                                        .to_string()
+                                }
+                                _ => format!(
+                                    "no match: enter uses \"{}\" as it is",
+                                    query.text.trim()
+                                ),
+                            }
                         }]
                     } else {
                         matches

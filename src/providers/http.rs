@@ -146,6 +146,9 @@ pub struct Service {
     auth: Option<(&'static str, Secret)>,
     /// More secrets masked by [`Service::redact`] (signing keys that never travel, session tokens).
     hidden: Vec<Secret>,
+    /// Query parameters masked in logs and errors besides the secret-looking names (PagerDuty's
+    /// `query`, which carries an integration key).
+    secret_params: Vec<&'static str>,
 }
 
 impl Service {
@@ -169,6 +172,7 @@ impl Service {
             headers: Vec::new(),
             auth: None,
             hidden: Vec::new(),
+            secret_params: Vec::new(),
         })
     }
 
@@ -177,6 +181,12 @@ impl Service {
         if let Ok(value) = HeaderValue::from_str(value) {
             self.headers.push((HeaderName::from_static(name), value));
         }
+        self
+    }
+
+    /// A query parameter whose value logs and errors never show.
+    pub fn secret_param(mut self, name: &'static str) -> Service {
+        self.secret_params.push(name);
         self
     }
 
@@ -241,7 +251,7 @@ impl Service {
                 let pairs: Vec<(String, String)> = url
                     .query_pairs()
                     .map(|(k, v)| {
-                        let masked = if looks_secret(&k) {
+                        let masked = if looks_secret(&k) || self.secret_params.contains(&&*k) {
                             "***".to_string()
                         } else {
                             v.into_owned()
@@ -917,6 +927,10 @@ pub fn rate_limited(
             return Some(SystemTime::from(date).max(now));
         }
     }
+    // PagerDuty: `ratelimit-reset`, seconds until the limit resets.
+    if let Some(secs) = header_str(headers, "ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(now + Duration::from_secs(secs));
+    }
     let rate = rate_limit(headers);
     if rate.remaining == Some(0) {
         // GitHub's reset is a whole second; one more second avoids asking a moment too early.
@@ -1015,6 +1029,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reset.duration_since(now).unwrap(), Duration::from_secs(601));
+        let pagerduty = rate_limited(429, &headers(&[("ratelimit-reset", "7")]), None, now).unwrap();
+        assert_eq!(pagerduty.duration_since(now).unwrap(), Duration::from_secs(7));
         // A 403 with quota left and no rate-limit words is a permission problem.
         assert_eq!(
             rate_limited(

@@ -18,10 +18,12 @@
 //! listed (`GET /services?include[]=integrations`) and the one holding the key is taken. The mapping
 //! is kept in memory and in the disk cache for a day ([`KEY_MAPPING_WINDOW`]).
 //!
-//! PagerDuty answers 429 with `ratelimit-reset` (seconds), which the shared client does not read;
-//! it treats a 429 it cannot time as "in a minute" and fails at once. Such a 429 is retried here
-//! with the client's backoff (`GREENROOM_HTTP_RETRIES` times), so a short burst limit is waited
-//! out and a long one still fails with a clear message.
+//! PagerDuty answers 429 with `ratelimit-reset` (seconds), which the shared client reads: a short
+//! wait is waited out, a long one fails with the time it ends. A 429 without it is one the client
+//! cannot time (it says "in a minute" and fails at once); such a 429 is retried here with the
+//! client's backoff (`GREENROOM_HTTP_RETRIES` times).
+//!
+//! The integration key travels in `GET /services?query=KEY`: logs and errors mask `query`.
 
 use super::cache::Entry;
 use super::http::{CachePolicy, CacheStatus, Call, Client, Service as Api};
@@ -1063,6 +1065,7 @@ impl PagerDuty {
             .ok_or_else(not_configured)?;
         let api = Api::new(SERVICE, &settings.api_url, TOKEN_HINT)?
             .header("accept", "application/vnd.pagerduty+json;version=2")
+            .secret_param("query")
             .auth("Token", Secret::new(format!("token={}", token.expose())));
         let events = events_api(&settings.events_url)?;
         Ok(PagerDuty {

@@ -1416,3 +1416,33 @@ fn fs_rename_cases_from_backstages_tests() {
         vec!["b-folder/inner/file.md", "unit-test-b.js", "unit-test-c.js"]
     );
 }
+
+// A template found on GitHub (org discovery records the file's GitHub URL as its location): its
+// relative skeleton url is read from its folder there.
+#[test]
+fn a_template_read_from_github_fetches_its_skeleton_from_there() {
+    let server = fake_github();
+    let yaml = format!(
+        "{HEADER}  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./backstage-community-sessions\n"
+    );
+    let doc: Value = serde_yaml::from_str(&yaml).unwrap();
+    let source = greenroom::catalog::Source {
+        location: "https://github.com/backstage/community/blob/main/template.yaml".into(),
+        pos: Default::default(),
+    };
+    let entity = greenroom::catalog::Entity::from_document(
+        greenroom::catalog::value::Value::from_json(&doc),
+        source,
+    )
+    .unwrap();
+    let t = Template::from_entity(&entity).unwrap();
+    assert_eq!(t.base_dir, None);
+    let options = RunOptions {
+        dry_run: true,
+        ..github_options(&server, None)
+    };
+    let (result, events) = execute(&t, json!({}), Map::new(), &options);
+    let result = result.unwrap_or_else(|e| panic!("{e}: {events:#?}"));
+    assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
+    assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
+}

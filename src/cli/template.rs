@@ -190,14 +190,16 @@ fn current_user(catalog: &Catalog) -> (Option<Value>, Option<String>) {
 }
 
 fn needs_github(template: &Template) -> bool {
+    let on_github = template.base_dir.is_none() && template.base_url.is_some();
     template.steps.iter().any(|s| {
+        let remote_url = s
+            .input
+            .get("url")
+            .and_then(Value::as_str)
+            .is_some_and(|u| u.contains("://"));
         s.action == "publish:github"
             || s.action.starts_with("github:")
-            || (s.action.starts_with("fetch:")
-                && s.input
-                    .get("url")
-                    .and_then(Value::as_str)
-                    .is_some_and(|u| u.contains("://")))
+            || (s.action.starts_with("fetch:") && (on_github || remote_url))
     })
 }
 

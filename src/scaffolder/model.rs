@@ -24,8 +24,12 @@ pub struct Template {
     pub steps: Vec<Step>,
     pub output: Output,
     /// The folder of the template's file: `fetch:*` resolve relative `url`s against it. `None` when
-    /// the template was not read from a local file (then relative urls are an error).
+    /// the template was not read from a local file.
     pub base_dir: Option<PathBuf>,
+    /// The template file's URL when it was read from GitHub (GitHub org discovery, or a Backstage
+    /// backend's `backstage.io/managed-by-location`): relative `url`s resolve against its folder
+    /// on GitHub.
+    pub base_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -110,6 +114,16 @@ impl Template {
         let base_dir = (!location.contains("://"))
             .then(|| PathBuf::from(location).parent().map(PathBuf::from))
             .flatten();
+        let base_url = [
+            Some(location),
+            entity.annotation("backstage.io/managed-by-location"),
+            entity.annotation("backstage.io/managed-by-origin-location"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|l| l.strip_prefix("url:").unwrap_or(l))
+        .find(|l| l.starts_with("https://") && l.contains("/blob/"))
+        .map(str::to_string);
         Ok(Template {
             reference,
             name: entity.name().to_string(),
@@ -122,6 +136,7 @@ impl Template {
             steps,
             output,
             base_dir,
+            base_url,
         })
     }
 

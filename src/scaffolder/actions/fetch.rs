@@ -5,8 +5,9 @@
 //! The skeleton is read from the template's own folder (`url` relative to the template file, never
 //! leaving its folder: Backstage's `resolveSafeChildPath`), or from GitHub for a
 //! `https://github.com/OWNER/REPO/tree/REF/PATH` (or `/blob/` for one file) url, through the Git
-//! Data API with the configured token. A symlink in a skeleton is refused: following one could
-//! copy any file of this machine into a repository.
+//! Data API with the configured token; a template itself read from GitHub (org discovery, or a
+//! backend's `managed-by-location`) has its relative urls read from its folder there. A symlink
+//! in a skeleton is refused: following one could copy any file of this machine into a repository.
 
 use super::ActionContext;
 use crate::scaffolder::expr::{Context, Syntax, Templater};
@@ -36,6 +37,9 @@ async fn fetch(template: &Template, options: &RunOptions, url: &str) -> Result<F
     if url.contains("://") {
         return fetch_github(options, url).await;
     }
+    if let (None, Some(base)) = (&template.base_dir, &template.base_url) {
+        return fetch_github(options, &github_relative(base, url)?).await;
+    }
     let path = resolve_url(template, url)?;
     if path.is_dir() {
         return walk(&path).map(Fetched::Dir);
@@ -50,6 +54,20 @@ async fn fetch(template: &Template, options: &RunOptions, url: &str) -> Result<F
         contents: std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
         executable: is_executable(&path),
     }))
+}
+
+/// A `url` relative to a template file on GitHub (`https://HOST/O/R/blob/REF/DIR/template.yaml`)
+/// as a tree url (`https://HOST/O/R/tree/REF/DIR/URL`); it may not leave the template's folder.
+fn github_relative(base: &str, url: &str) -> Result<String, String> {
+    let rel = safe_path(url).map_err(|e| format!("url: {e}"))?;
+    let (repo, rest) = base.split_once("/blob/").ok_or_else(|| {
+        format!("url {url:?}: the template's location {base} is not a GitHub file url")
+    })?;
+    let folder = rest.rsplit_once('/').map_or(rest, |(dir, _)| dir);
+    Ok(match rel.is_empty() {
+        true => format!("{repo}/tree/{folder}"),
+        false => format!("{repo}/tree/{folder}/{rel}"),
+    })
 }
 
 /// `https://HOST/OWNER/REPO/tree|blob/REF/PATH` read with GitHub's Git Data API: the ref's
@@ -499,5 +517,22 @@ pub async fn plain_file(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         Fetched::Dir(_) => Err(format!(
             "url {url:?} is a folder; fetch:plain:file needs a file"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relative_urls_of_a_template_on_github() {
+        let base = "https://github.com/acme/templates/blob/main/node/template.yaml";
+        assert_eq!(
+            super::github_relative(base, "./skeleton").unwrap(),
+            "https://github.com/acme/templates/tree/main/node/skeleton"
+        );
+        assert_eq!(
+            super::github_relative(base, "./").unwrap(),
+            "https://github.com/acme/templates/tree/main/node"
+        );
+        assert!(super::github_relative(base, "../../x").is_err());
     }
 }

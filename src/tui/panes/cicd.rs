@@ -847,14 +847,23 @@ impl CiCdPane {
             .title(Span::styled(" CI/CD · GitHub Actions ", theme.title));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        // Errors can be long: the header wraps, and takes the rows it needs.
+        let rows: usize = header
+            .iter()
+            .map(|l| {
+                let width: usize = l.spans.iter().map(|(t, _)| t.chars().count()).sum();
+                width.div_ceil(inner.width.max(1) as usize).max(1)
+            })
+            .sum();
         let [top, spark, table] = Layout::vertical([
-            Constraint::Length(header.len() as u16),
+            Constraint::Length(rows as u16),
             Constraint::Length(1),
             Constraint::Min(1),
         ])
         .areas(inner);
         frame.render_widget(
-            Paragraph::new(header.iter().map(|l| to_line(l, theme)).collect::<Vec<_>>()),
+            Paragraph::new(header.iter().map(|l| to_line(l, theme)).collect::<Vec<_>>())
+                .wrap(Wrap { trim: false }),
             top,
         );
         self.draw_sparkline(frame, spark, runs, theme);
@@ -893,7 +902,7 @@ impl CiCdPane {
             "WORKFLOW", "BRANCH", "EVENT", "STATUS", "TIME", "AGE", "ACTOR", "TITLE",
         ];
         /// The widest a column gets (the title takes the rest).
-        const CAPS: [usize; 7] = [20, 24, 19, 15, 7, 6, 16];
+        const CAPS: [usize; 7] = [20, 24, 19, 15, 7, 7, 16];
         let page = (area.height as usize).saturating_sub(1).max(1);
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let cells: Vec<(usize, [String; 8], Tone)> = runs
@@ -1014,7 +1023,7 @@ impl CiCdPane {
         let now: DateTime<Utc> = self.now().into();
         // The repository is on the service's own view (Enter); here the title gets the room.
         const HEADERS: [&str; 6] = ["SERVICE", "STATUS", "BRANCH", "WORKFLOW", "AGE", "TITLE"];
-        const CAPS: [usize; 5] = [32, 15, 20, 20, 6];
+        const CAPS: [usize; 5] = [32, 15, 20, 20, 7];
         let page = (table.height as usize).saturating_sub(1).max(1);
         let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let cells: Vec<(usize, [String; 6], Tone)> = rows

@@ -87,14 +87,17 @@ pub fn services(catalog: &Catalog) -> Vec<EntityId> {
     (0..catalog.len() as EntityId)
         .filter(|&id| {
             let e = catalog.entity(id);
-            e.is_kind("Component")
-                && matches!(e.spec_type(), Some("service") | Some("website"))
+            e.is_kind("Component") && matches!(e.spec_type(), Some("service") | Some("website"))
         })
         .collect()
 }
 
 fn steps(entity: &Entity) -> &[Value] {
-    entity.spec.get("steps").map(Value::as_seq).unwrap_or_default()
+    entity
+        .spec
+        .get("steps")
+        .map(Value::as_seq)
+        .unwrap_or_default()
 }
 
 fn step_action(step: &Value) -> &str {
@@ -127,11 +130,12 @@ pub fn is_provisioning(entity: &Entity) -> bool {
 pub fn is_golden_path(entity: &Entity) -> bool {
     entity.is_kind("Template")
         && !is_provisioning(entity)
-        && (entity.spec_type().is_some_and(|t| {
-            matches!(t, "service" | "website" | "library" | "component" | "app")
-        }) || steps(entity)
-            .iter()
-            .any(|s| step_action(s).starts_with("publish:")))
+        && (entity
+            .spec_type()
+            .is_some_and(|t| matches!(t, "service" | "website" | "library" | "component" | "app"))
+            || steps(entity)
+                .iter()
+                .any(|s| step_action(s).starts_with("publish:")))
 }
 
 /// The workflows a template dispatches: `input.repoUrl` (`github.com?repo=R&owner=O`) and
@@ -206,7 +210,11 @@ pub fn assess(catalog: &Catalog, evidence: &Evidence) -> Assessment {
         "templates come from {} team{} ({})",
         template_owners.len(),
         if template_owners.len() == 1 { "" } else { "s" },
-        template_owners.iter().cloned().collect::<Vec<_>>().join(", ")
+        template_owners
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let next = match level {
         4 => Vec::new(),
@@ -343,31 +351,54 @@ fn q2(catalog: &Catalog, templates: &[EntityId], services: &[EntityId]) -> Answe
     let coverage = percent(documented, services.len());
     let mut facts = vec![format!(
         "golden-path templates: {}",
-        if golden.is_empty() { "none".to_string() } else { golden.join(", ") }
+        if golden.is_empty() {
+            "none".to_string()
+        } else {
+            golden.join(", ")
+        }
     )];
     facts.push(format!(
         "docs coverage: {documented} of {} services have TechDocs or a README ({coverage}%)",
         services.len()
     ));
     let (level, answer, raise) = match (!golden.is_empty(), coverage) {
-        (true, c) if c >= 80 && !services.is_empty() => (3, "hours: a golden path and documented services".to_string(), None),
+        (true, c) if c >= 80 && !services.is_empty() => (
+            3,
+            "hours: a golden path and documented services".to_string(),
+            None,
+        ),
         (true, _) => (
             2,
             "days: a golden path exists, but most services lack docs".to_string(),
-            Some(format!("document services: {coverage}% have TechDocs or a README, 80% is the bar")),
+            Some(format!(
+                "document services: {coverage}% have TechDocs or a README, 80% is the bar"
+            )),
         ),
         (false, c) if c >= 50 => (
             2,
             "days: services are documented, but there is no golden path".to_string(),
-            Some("add a golden-path template that creates a service (like nodejs-rest-api)".to_string()),
+            Some(
+                "add a golden-path template that creates a service (like nodejs-rest-api)"
+                    .to_string(),
+            ),
         ),
         (false, _) => (
             1,
             "days to weeks: no golden path and little documentation".to_string(),
-            Some("add a golden-path template and document services (TechDocs or a README)".to_string()),
+            Some(
+                "add a golden-path template and document services (TechDocs or a README)"
+                    .to_string(),
+            ),
         ),
     };
-    Answer { id: "Q2", question, answer, level, facts, raise }
+    Answer {
+        id: "Q2",
+        question,
+        answer,
+        level,
+        facts,
+        raise,
+    }
 }
 
 fn q3(catalog: &Catalog, services: &[EntityId], evidence: &Evidence) -> Answer {
@@ -463,9 +494,7 @@ fn q4(catalog: &Catalog, services: &[EntityId], evidence: &Evidence) -> Answer {
         services.len()
     ));
     facts.push(match &evidence.pagerduty_missing {
-        Some(why) => format!(
-            "on-call from the PagerDuty annotations only (not verified: {why})"
-        ),
+        Some(why) => format!("on-call from the PagerDuty annotations only (not verified: {why})"),
         None => "on-call verified in PagerDuty (a service with an escalation policy)".into(),
     });
     facts.push(format!(
@@ -501,7 +530,11 @@ pub async fn gather(
     let mut evidence = Evidence {
         window_days: settings.window.days,
         github_missing: connections.github.as_ref().err().map(ToString::to_string),
-        pagerduty_missing: connections.pagerduty.as_ref().err().map(ToString::to_string),
+        pagerduty_missing: connections
+            .pagerduty
+            .as_ref()
+            .err()
+            .map(ToString::to_string),
         ..Evidence::default()
     };
     let mut tasks = tokio::task::JoinSet::new();
@@ -519,21 +552,31 @@ pub async fn gather(
                 let Some(slug) = Slug::parse(&d.slug) else {
                     return Found::Runs(d, Err("not OWNER/REPO".into()));
                 };
-                let result = delivery::workflow_runs(&gh, &slug, &d.workflow, None, None, 30, CachePolicy::Revalidate)
-                    .await
-                    .map(|runs| {
-                        runs.iter()
-                            .filter(|r| r.state() == RunState::Success)
-                            .filter_map(|r| r.duration(now))
-                            .collect()
-                    })
-                    .map_err(|e| e.to_string());
+                let result = delivery::workflow_runs(
+                    &gh,
+                    &slug,
+                    &d.workflow,
+                    None,
+                    None,
+                    30,
+                    CachePolicy::Revalidate,
+                )
+                .await
+                .map(|runs| {
+                    runs.iter()
+                        .filter(|r| r.state() == RunState::Success)
+                        .filter_map(|r| r.duration(now))
+                        .collect()
+                })
+                .map_err(|e| e.to_string());
                 Found::Runs(d, result)
             });
         }
         for id in services(catalog) {
             let entity = catalog.entity(id).clone();
-            let Ok(slug) = github::repo_of(&entity) else { continue };
+            let Ok(slug) = github::repo_of(&entity) else {
+                continue;
+            };
             let gh = gh.clone();
             let settings = settings.clone();
             tasks.spawn(async move {
@@ -541,7 +584,9 @@ pub async fn gather(
                     .await
                     .map(|(_, list)| {
                         list.iter()
-                            .filter(|d| d.state == DeployState::Success && settings.window.contains(d.at))
+                            .filter(|d| {
+                                d.state == DeployState::Success && settings.window.contains(d.at)
+                            })
                             .count()
                     })
                     .map_err(|e| e.to_string());
@@ -552,7 +597,9 @@ pub async fn gather(
     if let Ok(pd) = &connections.pagerduty {
         for id in services(catalog) {
             let entity = catalog.entity(id);
-            let Ok(refs) = pagerduty::service_refs(entity) else { continue };
+            let Ok(refs) = pagerduty::service_refs(entity) else {
+                continue;
+            };
             let key = entity.key();
             let pd = pd.clone();
             tasks.spawn(async move {

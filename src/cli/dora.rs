@@ -26,11 +26,12 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, ExitCode> {
-    let settings = Settings::from_config(&context.config, args.window.as_deref(), chrono::Utc::now())
-        .map_err(|err| {
-            eprintln!("greenroom: {err}");
-            ExitCode::from(2)
-        })?;
+    let settings =
+        Settings::from_config(&context.config, args.window.as_deref(), chrono::Utc::now())
+            .map_err(|err| {
+                eprintln!("greenroom: {err}");
+                ExitCode::from(2)
+            })?;
     let catalog = context.load()?;
     let focus = match &args.reference {
         Some(text) => Some(resolve_or_explain(&catalog, text)?),
@@ -65,7 +66,10 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
             Err(err) => eprintln!("greenroom: {}: {err}", catalog.entity(r.id).key()),
             Ok((data, _)) => {
                 for warning in &data.warnings {
-                    eprintln!("greenroom: warning: {}: {warning}", catalog.entity(r.id).key());
+                    eprintln!(
+                        "greenroom: warning: {}: {warning}",
+                        catalog.entity(r.id).key()
+                    );
                 }
             }
         }
@@ -117,7 +121,11 @@ fn json(
             match &r.data {
                 Err(err) => serde_json::json!({ "ref": key, "error": err.to_string() }),
                 Ok((data, records)) => {
-                    let metrics = dora::metrics(&[records], window, data.incidents.as_ref().err().map(String::as_str));
+                    let metrics = dora::metrics(
+                        &[records],
+                        window,
+                        data.incidents.as_ref().err().map(String::as_str),
+                    );
                     serde_json::json!({
                         "ref": key,
                         "owner": crate::scorecard::owner_key(catalog, r.id),
@@ -161,9 +169,17 @@ fn json(
 /// The four rows of a metrics table.
 pub fn metric_rows(m: &Metrics, indent: &str) -> Vec<Vec<String>> {
     [
-        ("deployment frequency", "deployment_frequency", &m.deployment_frequency),
+        (
+            "deployment frequency",
+            "deployment_frequency",
+            &m.deployment_frequency,
+        ),
         ("lead time for changes", "lead_time", &m.lead_time),
-        ("change failure rate", "change_failure_rate", &m.change_failure_rate),
+        (
+            "change failure rate",
+            "change_failure_rate",
+            &m.change_failure_rate,
+        ),
         ("time to restore", "time_to_restore", &m.time_to_restore),
     ]
     .into_iter()
@@ -200,7 +216,11 @@ fn print_text(
             Err(err) => println!("{key}\n  unavailable: {err}"),
             Ok((data, records)) => {
                 println!("{key}  ({})", data.source);
-                let metrics = dora::metrics(&[records], window, data.incidents.as_ref().err().map(String::as_str));
+                let metrics = dora::metrics(
+                    &[records],
+                    window,
+                    data.incidents.as_ref().err().map(String::as_str),
+                );
                 print_table(&header, &metric_rows(&metrics, "  "));
             }
         }

@@ -197,7 +197,13 @@ pub async fn service_data(
         (Ok(_), Err(err)) => Err(err.to_string()),
         (Ok(pd), Ok(refs)) => {
             let window = &settings.window;
-            match delivery::service_ids(pd, &refs, CachePolicy::FreshFor(pagerduty::KEY_MAPPING_WINDOW)).await {
+            match delivery::service_ids(
+                pd,
+                &refs,
+                CachePolicy::FreshFor(pagerduty::KEY_MAPPING_WINDOW),
+            )
+            .await
+            {
                 Ok(ids) => delivery::incidents_between(
                     pd,
                     &ids,

@@ -213,10 +213,13 @@ pub fn records(
     // Each failure event counts against the latest successful deployment before it, within the
     // failure window.
     let mut blame = |event_at: DateTime<Utc>, strictly_before: bool, what: String| {
-        let culprit = deploys
-            .iter_mut()
-            .rev()
-            .find(|d| if strictly_before { d.at < event_at } else { d.at <= event_at });
+        let culprit = deploys.iter_mut().rev().find(|d| {
+            if strictly_before {
+                d.at < event_at
+            } else {
+                d.at <= event_at
+            }
+        });
         if let Some(d) = culprit {
             if event_at - d.at <= failure_window {
                 d.failures.push(what);
@@ -372,8 +375,10 @@ pub fn metrics(all: &[&Records], window: &Window, incidents_unknown: Option<&str
         band: rate.map(Band::of_failure_rate),
         trend: (0..weeks)
             .map(|w| {
-                let week: Vec<&&DeployRecord> =
-                    deploys.iter().filter(|d| by_week(d.at) == Some(w)).collect();
+                let week: Vec<&&DeployRecord> = deploys
+                    .iter()
+                    .filter(|d| by_week(d.at) == Some(w))
+                    .collect();
                 (!week.is_empty()).then(|| {
                     week.iter().filter(|d| !d.failures.is_empty()).count() as f64
                         / week.len() as f64

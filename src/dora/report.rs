@@ -28,7 +28,9 @@ pub fn services(catalog: &Catalog, focus: Option<EntityId>) -> Vec<EntityId> {
             .filter(|&e| has_repo(e))
             .collect(),
         Some(id) => vec![id],
-        None => (0..catalog.len() as EntityId).filter(|&id| has_repo(id)).collect(),
+        None => (0..catalog.len() as EntityId)
+            .filter(|&id| has_repo(id))
+            .collect(),
     };
     ids.sort_by_key(|&id| catalog.entity(id).key());
     ids.dedup();
@@ -84,7 +86,8 @@ pub struct TeamResult {
 pub fn teams(catalog: &Catalog, results: &[ServiceResult], window: &Window) -> Vec<TeamResult> {
     let mut by_team: BTreeMap<String, Vec<&ServiceResult>> = BTreeMap::new();
     for r in results.iter().filter(|r| r.data.is_ok()) {
-        let team = crate::scorecard::owner_key(catalog, r.id).unwrap_or_else(|| "(no owner)".into());
+        let team =
+            crate::scorecard::owner_key(catalog, r.id).unwrap_or_else(|| "(no owner)".into());
         by_team.entry(team).or_default().push(r);
     }
     by_team
@@ -110,4 +113,3 @@ pub fn teams(catalog: &Catalog, results: &[ServiceResult], window: &Window) -> V
         })
         .collect()
 }
-

@@ -60,7 +60,9 @@ impl Commit {
     /// A revert as git writes it (`Revert "..."`) or as a squash-merged revert PR titles it.
     pub fn is_revert(&self) -> bool {
         let first = self.message.lines().next().unwrap_or("").trim_start();
-        first.starts_with("Revert ") || first.starts_with("Revert\"") || first.starts_with("revert:")
+        first.starts_with("Revert ")
+            || first.starts_with("Revert\"")
+            || first.starts_with("revert:")
     }
 }
 
@@ -311,7 +313,8 @@ pub async fn workflow_runs(
         }
         let list: RawRunsPage = get_json(github.client(), github.service(), url, cache).await?;
         let count = list.workflow_runs.len();
-        let reached_start = since.is_some_and(|s| list.workflow_runs.iter().any(|r| r.created_at < s));
+        let reached_start =
+            since.is_some_and(|s| list.workflow_runs.iter().any(|r| r.created_at < s));
         runs.extend(list.workflow_runs.into_iter().map(run_from));
         if count < per_page as usize || reached_start {
             break;
@@ -533,11 +536,20 @@ mod tests {
                 status("in_progress", "2026-01-01T10:01:00Z"),
             ],
         );
-        assert_eq!((d.state, d.at), (DeployState::Success, at("2026-01-01T10:05:00Z")));
+        assert_eq!(
+            (d.state, d.at),
+            (DeployState::Success, at("2026-01-01T10:05:00Z"))
+        );
         let d = deployment_from(raw(), &[status("error", "2026-01-01T10:07:00Z")]);
-        assert_eq!((d.state, d.at), (DeployState::Failure, at("2026-01-01T10:07:00Z")));
+        assert_eq!(
+            (d.state, d.at),
+            (DeployState::Failure, at("2026-01-01T10:07:00Z"))
+        );
         let d = deployment_from(raw(), &[]);
-        assert_eq!((d.state, d.at), (DeployState::Pending, at("2026-01-01T10:00:00Z")));
+        assert_eq!(
+            (d.state, d.at),
+            (DeployState::Pending, at("2026-01-01T10:00:00Z"))
+        );
     }
 
     #[test]

@@ -326,7 +326,10 @@ pub fn owner_group_with_members(catalog: &Catalog, id: EntityId) -> Result<Strin
     Err(match first {
         Target::Missing(_) => format!("owner {key} is not in the catalog"),
         Target::Entity(owner) if !catalog.entity(*owner).is_kind("Group") => {
-            format!("owner {key} is a {}, not a group", catalog.entity(*owner).kind)
+            format!(
+                "owner {key} is a {}, not a group",
+                catalog.entity(*owner).kind
+            )
         }
         Target::Entity(_) => format!("owner {key} has no members"),
     })
@@ -342,7 +345,13 @@ pub fn docs_evidence(entity: &Entity) -> Result<String, String> {
     let file = location.strip_prefix("file://").unwrap_or(location);
     if !file.contains("://") {
         if let Some(folder) = Path::new(file).parent() {
-            for name in ["README.md", "README", "readme.md", "Readme.md", "README.rst"] {
+            for name in [
+                "README.md",
+                "README",
+                "readme.md",
+                "Readme.md",
+                "README.rst",
+            ] {
                 if folder.join(name).is_file() {
                     return Ok(format!("{name} beside {}", file_name(file)));
                 }
@@ -496,10 +505,7 @@ fn stale_incidents(
     if let Err(err) = pagerduty::service_refs(entity) {
         return (
             Outcome::Unknown,
-            format!(
-                "no incidents to judge: {}",
-                detail_of(err.to_string(), key)
-            ),
+            format!("no incidents to judge: {}", detail_of(err.to_string(), key)),
         );
     }
     let incidents = match (live.incidents.get(key), &live.pagerduty_missing) {
@@ -550,7 +556,11 @@ fn field_check(entity: &Entity, field: &Field, test: &Test) -> Result<String, St
     let (name, values): (String, Vec<String>) = match field {
         Field::Annotation(key) => (
             format!("annotation {key}"),
-            entity.annotation(key).map(str::to_string).into_iter().collect(),
+            entity
+                .annotation(key)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
         ),
         Field::Label(key) => (
             format!("label {key}"),
@@ -575,7 +585,10 @@ fn field_check(entity: &Entity, field: &Field, test: &Test) -> Result<String, St
         }
         Field::Tag => ("tags".into(), entity.tags().map(str::to_string).collect()),
     };
-    let values: Vec<String> = values.into_iter().filter(|v| !v.trim().is_empty()).collect();
+    let values: Vec<String> = values
+        .into_iter()
+        .filter(|v| !v.trim().is_empty())
+        .collect();
     let shown = || {
         values
             .iter()

@@ -40,7 +40,10 @@ pub async fn gather(
             let key = key.clone();
             tasks.spawn(async move {
                 let result = async {
-                    let branch = gh.default_branch(&slug, CachePolicy::Revalidate).await?.value;
+                    let branch = gh
+                        .default_branch(&slug, CachePolicy::Revalidate)
+                        .await?
+                        .value;
                     // Twice as many as needed: cancelled and skipped runs are left out.
                     let runs = gh
                         .runs(&slug, wanted * 2, Some(&branch), CachePolicy::Revalidate)

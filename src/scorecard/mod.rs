@@ -11,8 +11,9 @@ mod eval;
 pub mod live;
 
 pub use eval::{
-    docs_evidence, evaluate, member_count, owner_group_with_members, owner_key, CiFacts, EntityScore, ExemptionNote,
-    LiveFacts, NextLevel, Outcome, Report, RuleInfo, RuleResult, TeamRollup,
+    docs_evidence, evaluate, member_count, owner_group_with_members, owner_key, CiFacts,
+    EntityScore, ExemptionNote, LiveFacts, NextLevel, Outcome, Report, RuleInfo, RuleResult,
+    TeamRollup,
 };
 
 use chrono::NaiveDate;
@@ -46,8 +47,7 @@ pub struct AppliesTo {
 impl AppliesTo {
     pub fn matches(&self, entity: &crate::catalog::Entity) -> bool {
         let any = |list: &[String], value: Option<&str>| {
-            list.is_empty()
-                || value.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
+            list.is_empty() || value.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
         };
         any(&self.kinds, Some(&entity.kind))
             && any(&self.types, entity.spec_type())
@@ -80,11 +80,18 @@ pub enum Check {
     /// A usable `github.com/project-slug`.
     GitHub,
     /// Live: the last `runs` completed runs on the default branch all succeeded.
-    CiGreen { runs: u32 },
+    CiGreen {
+        runs: u32,
+    },
     /// Live: no open high-urgency incident older than this many hours.
-    Incidents { older_than_hours: u32 },
+    Incidents {
+        older_than_hours: u32,
+    },
     /// A custom check on one field.
-    Field { field: Field, test: Test },
+    Field {
+        field: Field,
+        test: Test,
+    },
 }
 
 impl Check {
@@ -435,9 +442,18 @@ mod tests {
     fn errors_name_line_and_field() {
         let text = "levels = [\"bronze\"]\n\n[[rules]]\nid = \"x\"\nlevel = \"bronze\"\ncheck = \"nope\"\n";
         let err = Scorecard::parse(text).unwrap_err();
-        assert!(err.starts_with("3:1: rule \"x\": unknown check \"nope\""), "{err}");
-        let err = Scorecard::parse("levels = [\"bronze\"]\n[[rules]]\nid = \"x\"\nlevel = \"gold\"\ncheck = \"owner\"\n").unwrap_err();
-        assert!(err.contains("level \"gold\" is not one of levels (bronze)"), "{err}");
+        assert!(
+            err.starts_with("3:1: rule \"x\": unknown check \"nope\""),
+            "{err}"
+        );
+        let err = Scorecard::parse(
+            "levels = [\"bronze\"]\n[[rules]]\nid = \"x\"\nlevel = \"gold\"\ncheck = \"owner\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("level \"gold\" is not one of levels (bronze)"),
+            "{err}"
+        );
         let err = Scorecard::parse("levels = [\"b\"]\n[[rules]]\nid = \"x\"\nlevel = \"b\"\ncheck = \"annotation\"\nkey = \"a\"\nmatches = \"(\"\n").unwrap_err();
         assert!(err.contains("is not a regex"), "{err}");
         let err = Scorecard::parse("levels = [\"b\"]\ncolour = 1\n").unwrap_err();

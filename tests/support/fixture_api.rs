@@ -73,3 +73,15 @@ pub fn expand_times(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+impl FixtureApi {
+    /// A config that points GitHub and PagerDuty at this server, plus `extra` TOML.
+    pub fn config(&self, extra: &str) -> greenroom::config::Config {
+        greenroom::config::Config::parse(&format!(
+            "{extra}\n[github]\ntoken = \"ghp_fixture\"\napi_url = \"{}\"\n[pagerduty]\ntoken = \"pd_fixture\"\napi_url = \"{}\"\n",
+            self.url("github"),
+            self.url("pagerduty")
+        ))
+        .expect("a valid test config")
+    }
+}

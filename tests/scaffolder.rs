@@ -1446,3 +1446,31 @@ fn a_template_read_from_github_fetches_its_skeleton_from_there() {
     assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
     assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
 }
+
+#[test]
+fn a_real_run_that_needs_github_without_a_token_stops_before_any_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo/templates/provision-postgres");
+    let yaml = std::fs::read_to_string(demo.join("template.yaml")).unwrap();
+    let t = Template::from_yaml(&yaml, Some(demo)).unwrap();
+    let options = RunOptions {
+        dry_run: false,
+        output_dir: Some(dir.path().join("o")),
+        ..RunOptions::default()
+    };
+    let (result, events) = execute(
+        &t,
+        json!({ "name": "orders", "environment": "dev", "size": "small" }),
+        Map::new(),
+        &options,
+    );
+    let error = result.unwrap_err().to_string();
+    assert!(
+        error.contains("trigger-terraform (github:actions:dispatch)")
+            && error.contains("GITHUB_TOKEN"),
+        "{error}"
+    );
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, RunEvent::StepStarted { .. })));
+}

@@ -287,6 +287,26 @@ pub async fn run(
             return Err(RunError::Preflight(problems));
         }
     };
+    let needs_github: Vec<String> = template
+        .steps
+        .iter()
+        .filter(|s| {
+            (s.action == "publish:github" || s.action == "github:actions:dispatch")
+                && s.input.get("token").is_none()
+        })
+        .map(|s| format!("{} ({})", s.id, s.action))
+        .collect();
+    if !options.dry_run && options.github.is_none() && !needs_github.is_empty() {
+        let message = format!(
+            "these steps need GitHub, which is not configured: {}; set GITHUB_TOKEN (or GH_TOKEN), [github] token in config.toml, or log in with `gh auth login`",
+            needs_github.join(", ")
+        );
+        events(RunEvent::Failed {
+            step: None,
+            message: message.clone(),
+        });
+        return Err(RunError::Preflight(vec![message]));
+    }
     let backend = backend_steps(template);
     if !backend.is_empty() && !options.dry_run && !options.skip_backend_actions {
         let message = format!(

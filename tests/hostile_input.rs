@@ -291,7 +291,7 @@ fn a_location_cycle_reads_each_file_once() {
     let c = root.path().join("c/more.yaml");
     write(
         &a,
-        format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: a\nspec:\n  targets: [../b/locations.yaml, ./catalog-info.yaml]\n").as_bytes(),
+        b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: a\nspec:\n  targets: [../b/locations.yaml, ./catalog-info.yaml]\n",
     );
     write(
         &b,
@@ -331,7 +331,7 @@ fn a_location_pointing_outside_the_tree_is_not_followed() {
         &location,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: escape\nspec:\n  targets:\n    - ../outside/catalog-info.yaml\n    - /etc/passwd\n    - ../../../../../../../../etc/shadow\n    - ./good/../../outside/*.yaml\n",
     );
-    let loaded = load("Location outside the tree", &[tree.clone()]);
+    let loaded = load("Location outside the tree", std::slice::from_ref(&tree));
     for target in [
         "../outside/catalog-info.yaml",
         "/etc/passwd",

@@ -240,6 +240,11 @@ fn conditional_fields_appear_as_the_value_changes() {
     press(&mut app, "<space>");
     assert_eq!(values(&app)["target"], "github");
     assert!(!frame(&app).contains("Vault path"));
+    assert_eq!(
+        values(&app).get("vaultPath"),
+        None,
+        "a hidden field keeps no value"
+    );
     // A multi-select: space checks, enter keeps.
     press(&mut app, "j<enter><space>j<space><enter>");
     assert_eq!(values(&app)["regions"], json!(["eu", "us"]));

@@ -610,6 +610,21 @@ pub fn apply_defaults(page: &Value, values: &mut Value) {
     }
 }
 
+/// The values without those of fields no page shows now (a `dependencies` branch left), as
+/// Backstage's form drops them (rjsf's `omitExtraData` with `liveOmit`), so a run never gets a
+/// value the user can no longer see.
+pub fn omit_hidden(template: &Template, values: &Value) -> Value {
+    let mut kept = Value::Object(Map::new());
+    for page in &template.parameters {
+        for f in page_fields(page, values) {
+            if let Some(v) = get_path(values, &f.path) {
+                set_path(&mut kept, &f.path, Some(v.clone()));
+            }
+        }
+    }
+    kept
+}
+
 /// Every error on one page for these values, one per field, in the page's order.
 pub fn validate_page(page: &Value, values: &Value) -> Vec<FieldError> {
     page_fields(page, values)

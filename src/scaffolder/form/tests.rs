@@ -303,6 +303,9 @@ fn dependencies_one_of_show_fields_as_the_value_changes() {
     let mut values = json!({});
     apply_defaults(p, &mut values);
     assert_eq!(values, json!({"kind": "bucket", "versioning": false}));
+    // Switched to a database: the bucket's field is gone from the values too.
+    values["kind"] = json!("database");
+    assert_eq!(omit_hidden(&t, &values), json!({"kind": "database"}));
 }
 
 #[test]

@@ -204,7 +204,9 @@ impl TemplateForm {
         form::set_path(&mut self.values, path, value);
         self.shown_errors.insert(path.to_string());
         self.notice = None;
-        // A changed value can show or hide conditional fields, with defaults of their own.
+        // A changed value can show or hide conditional fields: hidden ones lose their value,
+        // shown ones get their defaults.
+        self.values = form::omit_hidden(&self.template, &self.values);
         if let Some(schema) = self.template.parameters.get(self.page).cloned() {
             apply_defaults(&schema, &mut self.values);
         }

@@ -141,7 +141,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let live = matches!(
         command,
         Command::Who(_) | Command::Ci(_) | Command::Incidents(_) | Command::Score(_) | Command::Dora(_) | Command::Maturity(_)
-    );
+    ) || matches!(command, Command::Search(args) if args.names_incident());
     if live && source.is_demo() {
         // The demo's CI runs, incidents and on-call come from its loopback API, through the real
         // providers; stderr says so, stdout stays clean for --format json.
@@ -160,7 +160,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Validate { .. } => validate::run(&context),
         Command::List(args) => list::run(&context, args),
         Command::Show(args) => show::run(&context, args),
-        Command::Search(args) => search::run(&context, args),
+        Command::Search(args) => search::run(&context, args, cli.verbose),
         Command::Deps(args) => deps::run(&context, args),
         Command::Who(args) => who::run(&context, args, cli.verbose),
         Command::Ci(args) => ci::run(&context, args, cli.verbose),

@@ -218,6 +218,28 @@ impl ServiceMap {
             .insert(key.to_string(), service_id.to_string());
     }
 
+    /// Learns the integration keys these resolved services hold.
+    pub fn teach_services(&mut self, resolved: &[ResolvedService]) {
+        for r in resolved {
+            if let (ServiceRef::IntegrationKey(key), Ok(service)) = (&r.reference, &r.service) {
+                self.learn(key, &service.id);
+            }
+        }
+    }
+
+    /// The integration keys not resolved to a service yet.
+    pub fn unlearned_keys(&self) -> Vec<ServiceRef> {
+        let mut keys: Vec<ServiceRef> = self
+            .by_key
+            .keys()
+            .filter(|k| !self.key_service.contains_key(*k))
+            .cloned()
+            .map(ServiceRef::IntegrationKey)
+            .collect();
+        keys.sort();
+        keys
+    }
+
     /// The service an integration key was resolved to, once learned.
     pub fn service_of_key(&self, key: &str) -> Option<&str> {
         self.key_service.get(key).map(String::as_str)

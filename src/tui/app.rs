@@ -740,9 +740,20 @@ impl App {
         }
         match self.section {
             Section::Catalog => {
+                // An incident number typed in the filter leads to its service's entity.
+                if action == Action::InputAccept && self.catalog.editing && self.catalog.matches == 0
+                {
+                    if let Some(id) = self.incidents.looked_up(self.catalog.query()) {
+                        return Some(Action::OpenEntity(id));
+                    }
+                }
                 let next = self
                     .catalog
                     .update(&action, catalog, page.saturating_sub(1));
+                if self.catalog.editing {
+                    self.incidents.look_up(self.catalog.query());
+                    self.send_incidents_outbox();
+                }
                 self.focus = self.catalog.selected().or(self.focus);
                 next
             }

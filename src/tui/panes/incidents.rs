@@ -22,8 +22,8 @@ use super::{
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{self, short_duration, CiRuns, RunState, WorkflowRun};
 use crate::providers::pagerduty::{
-    Incident, IncidentAction, LogEntry, OnCallChain, OpenIncidents, ResolvedService, ServiceMap,
-    ServiceRef, Severity, TriggerEvent, Urgency, User,
+    self, Incident, IncidentAction, LogEntry, OnCallChain, OpenIncidents, ResolvedService,
+    ServiceMap, ServiceRef, Severity, TriggerEvent, Urgency, User,
 };
 use crate::providers::{ProviderError, ProviderMessage, Request};
 use crate::tui::action::Action;
@@ -40,6 +40,9 @@ pub const ANNOTATIONS: [&str; 2] = ["pagerduty.com/service-id", "pagerduty.com/i
 
 /// The requester name of the catalog-wide list (answers are addressed to it).
 pub const ALL_KEY: &str = "incidents:all";
+
+/// The requester name of the search's reverse lookup (an incident number typed in the filter).
+pub const LOOKUP_KEY: &str = "incidents:lookup";
 
 /// How often the open incidents are asked again while the pane or the view is on screen.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
@@ -155,6 +158,14 @@ pub struct Confirm {
     pub question: String,
 }
 
+/// An incident number or ID typed in the catalog filter, and what PagerDuty said about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lookup {
+    pub query: String,
+    pub incident: Option<Incident>,
+    pub error: Option<ProviderError>,
+}
+
 /// The user's own entity and what their teams own, for the inbox.
 #[derive(Clone, Debug, Default)]
 pub struct Mine {
@@ -212,6 +223,8 @@ pub struct IncidentsPane {
     pub now: Option<SystemTime>,
     /// When the list is asked again; `None`: not asked yet.
     pub next_refresh: Option<Instant>,
+    /// The search's reverse lookup in progress or done.
+    pub lookup: Option<Lookup>,
     /// The countdown second last drawn (to redraw once a second, no more).
     shown_second: Option<u64>,
 }
@@ -336,6 +349,82 @@ impl IncidentsPane {
             }
         }
         self.view = Some(view);
+    }
+
+    /// The catalog filter's text changed: when it names an incident (`#1483`, `1483`, `PT4KHLK`),
+    /// asks PagerDuty for it (and resolves the catalog's integration keys, so its service leads to
+    /// an entity).
+    pub fn look_up(&mut self, query: &str) {
+        let query = query.trim();
+        let Some(reference) = pagerduty::parse_incident_ref(query) else {
+            self.lookup = None;
+            return;
+        };
+        if !self.connected || self.lookup.as_ref().is_some_and(|l| l.query == query) {
+            return;
+        }
+        self.lookup = Some(Lookup {
+            query: query.to_string(),
+            incident: None,
+            error: None,
+        });
+        self.ask(
+            Request::PdIncident {
+                entity_key: LOOKUP_KEY.into(),
+                incident: reference,
+            },
+            false,
+        );
+        let keys = self.map.unlearned_keys();
+        if !keys.is_empty() {
+            self.ask(
+                Request::PdServices {
+                    entity_key: LOOKUP_KEY.into(),
+                    refs: keys,
+                },
+                false,
+            );
+        }
+    }
+
+    /// The entity of the incident the filter names, once known.
+    pub fn looked_up(&self, query: &str) -> Option<EntityId> {
+        let lookup = self.lookup.as_ref().filter(|l| l.query == query.trim())?;
+        self.map
+            .entities_of_incident(lookup.incident.as_ref()?)
+            .first()
+            .copied()
+    }
+
+    /// Says on the status line where the looked-up incident leads.
+    fn lookup_notice(&mut self, catalog: &Catalog) {
+        let Some(lookup) = &self.lookup else { return };
+        let text = match (&lookup.incident, &lookup.error) {
+            (_, Some(err)) => (format!("{}: {err}", lookup.query), true),
+            (Some(incident), None) => {
+                let entities = self.map.entities_of_incident(incident);
+                let head = format!(
+                    "incident #{} {} ({}, {}) is on {}",
+                    incident.incident_number,
+                    incident.title,
+                    incident.status.as_str(),
+                    incident.urgency.as_str(),
+                    incident.service.summary
+                );
+                match entities.first() {
+                    Some(&id) => (
+                        format!("{head} → {} · enter opens it", catalog.entity(id).key()),
+                        false,
+                    ),
+                    None => (
+                        format!("{head}, which no entity of the catalog names"),
+                        false,
+                    ),
+                }
+            }
+            (None, None) => return,
+        };
+        self.notice(text.0, text.1);
     }
 
     /// Esc: closes the question, or the view opened from the list. False when the app should go
@@ -681,12 +770,46 @@ impl IncidentsPane {
                 true
             }
             ProviderMessage::PdServices {
+                entity_key, result, ..
+            } if entity_key == LOOKUP_KEY => {
+                if let Ok(resolved) = &result {
+                    self.map.teach_services(resolved);
+                }
+                self.lookup_notice(catalog);
+                false
+            }
+            ProviderMessage::PdIncident {
+                entity_key,
+                incident,
+                result,
+                ..
+            } if entity_key == LOOKUP_KEY => {
+                let Some(lookup) = &mut self.lookup else {
+                    return false;
+                };
+                if pagerduty::parse_incident_ref(&lookup.query) != Some(incident) {
+                    return false; // an answer to an earlier query
+                }
+                match result {
+                    Ok(found) => {
+                        lookup.incident = Some(found);
+                        lookup.error = None;
+                    }
+                    Err(err) => lookup.error = Some(err),
+                }
+                self.lookup_notice(catalog);
+                true
+            }
+            ProviderMessage::PdServices {
                 entity_key,
                 result,
                 fetched_at,
                 from_cache,
                 ..
             } => {
+                if let Ok(resolved) = &result {
+                    self.map.teach_services(resolved);
+                }
                 let policies: Vec<String> = result
                     .as_ref()
                     .map(|services| {

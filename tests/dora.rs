@@ -37,7 +37,12 @@ fn close(value: &Value, expected: f64) -> bool {
 }
 
 fn trend(value: &Value) -> Vec<Option<f64>> {
-    value.as_array().unwrap().iter().map(Value::as_f64).collect()
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::as_f64)
+        .collect()
 }
 
 fn by_ref<'a>(list: &'a Value, key: &str) -> &'a Value {
@@ -66,26 +71,42 @@ fn every_figure_by_hand() {
     assert!(close(&m["deployment_frequency"]["value"], 5.0 / 30.0));
     assert_eq!(m["deployment_frequency"]["band"], "high");
     // Per week: a1 in week 2, a2 in 3, a3 in 4, a5 and a6 in 5.
-    assert_eq!(trend(&m["deployment_frequency"]["trend"]), [Some(0.0), Some(1.0), Some(1.0), Some(1.0), Some(2.0)]);
+    assert_eq!(
+        trend(&m["deployment_frequency"]["trend"]),
+        [Some(0.0), Some(1.0), Some(1.0), Some(1.0), Some(2.0)]
+    );
     // Lead time, first commit of each change to its deployment: a1 528-480 = 48 h, a2 246-240 =
     // 6 h, a3 144-120 = 24 h, a5 48-34 = 14 h, a6 25-24 = 1 h. Median of [1, 6, 14, 24, 48] = 14 h:
     // under a day -> elite.
     assert!(close(&m["lead_time"]["value"], 14.0));
     assert_eq!(m["lead_time"]["band"], "elite");
-    assert_eq!(trend(&m["lead_time"]["trend"]), [None, Some(48.0), Some(6.0), Some(24.0), Some(7.5)]);
+    assert_eq!(
+        trend(&m["lead_time"]["trend"]),
+        [None, Some(48.0), Some(6.0), Some(24.0), Some(7.5)]
+    );
     // Change failures, each counted against the latest successful deployment before it, within
     // 24 h: incident #11 at 238 -> a2 (2 h); failed a4 at 117 -> a3 (3 h); a6 ships a revert at
     // 24 -> a5 (10 h before); incident #13 at 12 -> a6 (12 h). Incident #12 at 72 is 48 h after
     // a3: no one's. 4 of 5 = 80% -> low.
     assert!(close(&m["change_failure_rate"]["value"], 0.8));
     assert_eq!(m["change_failure_rate"]["band"], "low");
-    assert_eq!(trend(&m["change_failure_rate"]["trend"]), [None, Some(0.0), Some(1.0), Some(1.0), Some(1.0)]);
+    assert_eq!(
+        trend(&m["change_failure_rate"]["trend"]),
+        [None, Some(0.0), Some(1.0), Some(1.0), Some(1.0)]
+    );
     assert_eq!(d["failed_deployments"], 1);
     let failures: Vec<Vec<String>> = d["deployments"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| x["failures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect())
+        .map(|x| {
+            x["failures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_string())
+                .collect()
+        })
         .collect();
     assert_eq!(
         failures,
@@ -102,8 +123,14 @@ fn every_figure_by_hand() {
     // this service's window. Median of [0.5, 3] = 1.75 h: under a day -> high.
     assert!(close(&m["time_to_restore"]["value"], 1.75));
     assert_eq!(m["time_to_restore"]["band"], "high");
-    assert_eq!(m["time_to_restore"]["detail"], "median of 2 resolved incidents (1 still open)");
-    assert_eq!(trend(&m["time_to_restore"]["trend"]), [None, None, Some(3.0), Some(0.5), None]);
+    assert_eq!(
+        m["time_to_restore"]["detail"],
+        "median of 2 resolved incidents (1 still open)"
+    );
+    assert_eq!(
+        trend(&m["time_to_restore"]["trend"]),
+        [None, None, Some(3.0), Some(0.5), None]
+    );
 
     // workflow (deploy.yml on main): successes w1 at 360 and w3 at 72 (w0 at 840 is the base; the
     // cancelled run deployed nothing); w2 failed at 359.
@@ -121,7 +148,14 @@ fn every_figure_by_hand() {
     assert_eq!(m["change_failure_rate"]["band"], "low");
     // No PagerDuty annotation: time to restore unknown, and why.
     assert_eq!(m["time_to_restore"]["value"], Value::Null);
-    assert!(m["time_to_restore"]["detail"].as_str().unwrap().contains("no pagerduty.com/service-id"), "{}", m["time_to_restore"]["detail"]);
+    assert!(
+        m["time_to_restore"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no pagerduty.com/service-id"),
+        "{}",
+        m["time_to_restore"]["detail"]
+    );
 
     // team-a: both services' records together. 7 deployments = 0.2333/day -> high; lead times
     // [1, 6, 14, 24, 24, 48, 48] -> median 24 h, not under a day -> high; 5 of 7 failed = 71% ->
@@ -130,7 +164,10 @@ fn every_figure_by_hand() {
     let m = &t["metrics"];
     assert!(close(&m["deployment_frequency"]["value"], 7.0 / 30.0));
     assert_eq!(m["deployment_frequency"]["band"], "high");
-    assert_eq!(trend(&m["deployment_frequency"]["trend"]), [Some(0.0), Some(1.0), Some(2.0), Some(2.0), Some(2.0)]);
+    assert_eq!(
+        trend(&m["deployment_frequency"]["trend"]),
+        [Some(0.0), Some(1.0), Some(2.0), Some(2.0), Some(2.0)]
+    );
     assert!(close(&m["lead_time"]["value"], 24.0));
     assert_eq!(m["lead_time"]["band"], "high");
     assert!(close(&m["change_failure_rate"]["value"], 5.0 / 7.0));
@@ -140,13 +177,26 @@ fn every_figure_by_hand() {
     // What was asked: compare between consecutive deployed SHAs, deployments of production,
     // incidents of PDEPLOY with since and until.
     let requests = api.requests();
-    assert!(requests.iter().any(|r| r.path() == "/github/repos/acme/deploys/compare/a3...a5"));
-    let deployments = requests.iter().find(|r| r.path() == "/github/repos/acme/deploys/deployments").unwrap();
-    assert_eq!(deployments.query("environment").as_deref(), Some("production"));
-    let incidents = requests.iter().find(|r| r.path() == "/pagerduty/incidents").unwrap();
+    assert!(requests
+        .iter()
+        .any(|r| r.path() == "/github/repos/acme/deploys/compare/a3...a5"));
+    let deployments = requests
+        .iter()
+        .find(|r| r.path() == "/github/repos/acme/deploys/deployments")
+        .unwrap();
+    assert_eq!(
+        deployments.query("environment").as_deref(),
+        Some("production")
+    );
+    let incidents = requests
+        .iter()
+        .find(|r| r.path() == "/pagerduty/incidents")
+        .unwrap();
     assert_eq!(incidents.query_all("service_ids[]"), ["PDEPLOY"]);
     assert!(incidents.query("since").is_some() && incidents.query("until").is_some());
-    assert!(incidents.query_all("statuses[]").contains(&"resolved".to_string()));
+    assert!(incidents
+        .query_all("statuses[]")
+        .contains(&"resolved".to_string()));
 }
 
 #[test]
@@ -156,14 +206,39 @@ fn text_shows_values_bands_and_sparklines() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
     let row = |name: &str| -> String {
-        lines.iter().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("{name}: {}", run.stdout)).split_whitespace().collect::<Vec<_>>().join(" ")
+        lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {}", run.stdout))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     // Trend bars scale to the largest week (value / max × 7, rounded): deployments [0,1,1,1,2]
     // -> ▁▅▅▅█; lead [-,48,6,24,7.5] -> ·█▂▅▂ (24/48 × 7 = 3.5 rounds up).
-    assert!(row("deployment frequency").starts_with("deployment frequency 1.2/week high ▁▅▅▅█ 5 successful deployments in 30 days"), "{}", row("deployment frequency"));
-    assert!(row("lead time for changes").starts_with("lead time for changes 14.0 h elite ·█▂▅▂"), "{}", row("lead time for changes"));
-    assert!(row("change failure rate").starts_with("change failure rate 80% low ·▁███ 4 of 5 deployments"), "{}", row("change failure rate"));
-    assert!(row("time to restore").starts_with("time to restore 1.8 h high ··█▂·"), "{}", row("time to restore"));
+    assert!(
+        row("deployment frequency").starts_with(
+            "deployment frequency 1.2/week high ▁▅▅▅█ 5 successful deployments in 30 days"
+        ),
+        "{}",
+        row("deployment frequency")
+    );
+    assert!(
+        row("lead time for changes").starts_with("lead time for changes 14.0 h elite ·█▂▅▂"),
+        "{}",
+        row("lead time for changes")
+    );
+    assert!(
+        row("change failure rate")
+            .starts_with("change failure rate 80% low ·▁███ 4 of 5 deployments"),
+        "{}",
+        row("change failure rate")
+    );
+    assert!(
+        row("time to restore").starts_with("time to restore 1.8 h high ··█▂·"),
+        "{}",
+        row("time to restore")
+    );
 }
 
 #[test]
@@ -171,7 +246,11 @@ fn without_pagerduty_restore_is_unknown_and_failures_count_github_only() {
     let api = FixtureApi::start("dora/api");
     let run = dora(&["deploys", "--format", "json"], Some(&api), false);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("PagerDuty is not configured"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("PagerDuty is not configured"),
+        "{}",
+        run.stderr
+    );
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let m = &by_ref(&report["services"], "component:default/deploys")["metrics"];
     // Without incidents: a3 (failed a4) and a5 (revert) fail: 2 of 5 = 40%.
@@ -184,6 +263,31 @@ fn without_pagerduty_restore_is_unknown_and_failures_count_github_only() {
 fn github_not_configured_is_exit_1() {
     let run = dora(&[], None, false);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("GitHub is not configured"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("GitHub is not configured"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
+}
+
+mod tui_common;
+
+#[test]
+fn dora_pane_teams_then_services() {
+    let api = FixtureApi::start("dora/api");
+    let mut app = tui_common::app_on("tests/fixtures/dora/catalog", false);
+    app.insights.configure(api.config(""));
+    tui_common::press(&mut app, "0");
+    assert_eq!(app.section, greenroom::tui::Section::Dora);
+    for _ in 0..1000 {
+        app.poll_background();
+        if app.insights.dora.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(app.insights.dora.is_some(), "the DORA figures arrived");
+    // The figures worked out in every_figure_by_hand: team-a first, then each service.
+    insta::assert_snapshot!(tui_common::frame_at(&app, 140, 16));
 }

@@ -58,13 +58,24 @@ fn answers_and_level_from_live_evidence() {
     // (the failed 2-minute run is left out): median 6 min, under an hour -> 3.
     let q1 = answer(&report, "Q1");
     assert_eq!(q1["level"], 3);
-    assert_eq!(q1["answer"], "minutes: self-service provisioning, median run 6m");
-    assert!(facts(q1).contains(&"provision.yml in acme/infra: 3 successful runs, median 6m".to_string()), "{:?}", facts(q1));
+    assert_eq!(
+        q1["answer"],
+        "minutes: self-service provisioning, median run 6m"
+    );
+    assert!(
+        facts(q1)
+            .contains(&"provision.yml in acme/infra: 3 successful runs, median 6m".to_string()),
+        "{:?}",
+        facts(q1)
+    );
 
     // Q2: one golden path (golden-service); docs on s1 and s2 of 5 services = 40% -> 2.
     let q2 = answer(&report, "Q2");
     assert_eq!(q2["level"], 2);
-    assert_eq!(q2["answer"], "days: a golden path exists, but most services lack docs");
+    assert_eq!(
+        q2["answer"],
+        "days: a golden path exists, but most services lack docs"
+    );
     assert_eq!(
         facts(q2),
         [
@@ -78,14 +89,18 @@ fn answers_and_level_from_live_evidence() {
     let q3 = answer(&report, "Q3");
     assert_eq!(q3["level"], 2);
     assert_eq!(q3["answer"], "partly: 60% of services deploy through CI/CD");
-    assert!(facts(q3).contains(&"3 of 5 services deployed through CI/CD in the last 30 days".to_string()));
+    assert!(facts(q3)
+        .contains(&"3 of 5 services deployed through CI/CD in the last 30 days".to_string()));
 
     // Q4: owned by a group with members: s1, s2, s3, s5 (s4's group is missing). On call in
     // PagerDuty: PS1 and PS2 have an escalation policy; PS5 is not found; s3 has no mapping. Both:
     // s1, s2 = 40% -> 1.
     let q4 = answer(&report, "Q4");
     assert_eq!(q4["level"], 1);
-    assert_eq!(q4["answer"], "no: only 40% of services have an owning team and an on-call");
+    assert_eq!(
+        q4["answer"],
+        "no: only 40% of services have an owning team and an on-call"
+    );
     assert!(facts(q4).contains(&"4 of 5 services are owned by a group with members".to_string()));
 
     // The level is the lowest answer's: 1 Reactive, and Q4 is what would move it.
@@ -98,7 +113,9 @@ fn answers_and_level_from_live_evidence() {
     assert!(report["reasons"]
         .as_array()
         .unwrap()
-        .contains(&serde_json::json!("templates come from 2 teams (group:default/platform, group:default/team-a)")));
+        .contains(&serde_json::json!(
+            "templates come from 2 teams (group:default/platform, group:default/team-a)"
+        )));
 }
 
 #[test]
@@ -113,11 +130,17 @@ fn without_providers_the_catalog_alone_gives_managed() {
     // Q3: 4 of 5 services have a repository (80%), but deployments are unverified: at most 2.
     let q3 = answer(&report, "Q3");
     assert_eq!(q3["level"], 2);
-    assert!(q3["answer"].as_str().unwrap().starts_with("unverified: 80% of services have a repository"));
+    assert!(q3["answer"]
+        .as_str()
+        .unwrap()
+        .starts_with("unverified: 80% of services have a repository"));
     // Q4: on-call from the annotations: s1, s2, s5 with an owning team = 60% -> 2.
     let q4 = answer(&report, "Q4");
     assert_eq!(q4["level"], 2);
-    assert_eq!(q4["answer"], "partly: 60% of services have an owning team and an on-call");
+    assert_eq!(
+        q4["answer"],
+        "partly: 60% of services have an owning team and an on-call"
+    );
     // Level 2 Managed; every question at 2 says what would raise it.
     assert_eq!(report["level"], 2);
     assert_eq!(report["level_name"], "Managed");
@@ -131,5 +154,57 @@ fn text_lists_facts_level_and_next_steps() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("Q1 How long does it take to create a new production database?\n   minutes: self-service provisioning, median run 6m (level 3)"), "{}", run.stdout);
     assert!(run.stdout.contains("Level 1 Reactive"), "{}", run.stdout);
-    assert!(run.stdout.contains("To move up:\n  - Q4: "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("To move up:\n  - Q4: "),
+        "{}",
+        run.stdout
+    );
+}
+
+mod tui_common;
+
+#[test]
+fn maturity_pane_from_the_command_line() {
+    let api = FixtureApi::start("maturity/api");
+    let mut app = tui_common::app_on("tests/fixtures/maturity/catalog", false);
+    app.insights.configure(api.config(""));
+    tui_common::press(&mut app, ":maturity<enter>");
+    assert_eq!(app.section, greenroom::tui::Section::Maturity);
+    for _ in 0..1000 {
+        app.poll_background();
+        if app.insights.maturity.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The answers worked out in answers_and_level_from_live_evidence.
+    assert_eq!(app.insights.maturity.as_ref().map(|a| a.level), Some(1));
+    insta::assert_snapshot!(tui_common::frame_at(&app, 120, 34));
+}
+
+#[test]
+fn the_demo_answers_from_its_demo_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let run = execute(
+        command(&dir.path().join("cache"), &config)
+            .args(["--demo", "maturity", "--format", "json"]),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("DEMO"), "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    // provision-postgres dispatches provision-database.yml; the demo's successful runs
+    // (src/demo/api/github/repos/myorg/infra/actions/workflows/provision-database.yml/runs.json)
+    // took 6, 7, 6, 9, 6 and 11 minutes: median (6 + 7) / 2 = 6m 30s -> 3.
+    let q1 = answer(&report, "Q1");
+    assert_eq!(q1["level"], 3);
+    assert!(
+        facts(q1).contains(
+            &"provision-database.yml in myorg/infra: 6 successful runs, median 6m 30s".to_string()
+        ),
+        "{:?}",
+        facts(q1)
+    );
+    assert!((1..=4).contains(&report["level"].as_u64().unwrap()));
 }

@@ -88,11 +88,20 @@ fn every_cell_with_live_data() {
     // cancelled (left out), success, failure: the last 3 completed are all successes -> pass.
     // Incidents: #41 is open, high urgency and 30 h old (> 24 h) -> FAIL (#42 is low urgency).
     let pass = |d: &str| ("pass".to_string(), d.to_string());
-    assert_eq!(cell(&report, ALPHA, "owner"), pass("group:default/team-a (1 member)"));
+    assert_eq!(
+        cell(&report, ALPHA, "owner"),
+        pass("group:default/team-a (1 member)")
+    );
     assert_eq!(cell(&report, ALPHA, "system"), pass("system:default/shop"));
-    assert_eq!(cell(&report, ALPHA, "docs"), pass("backstage.io/techdocs-ref: dir:."));
+    assert_eq!(
+        cell(&report, ALPHA, "docs"),
+        pass("backstage.io/techdocs-ref: dir:.")
+    );
     assert_eq!(cell(&report, ALPHA, "tier"), pass("label tier is \"1\""));
-    assert_eq!(cell(&report, ALPHA, "ci"), pass("the last 3 runs on main succeeded"));
+    assert_eq!(
+        cell(&report, ALPHA, "ci"),
+        pass("the last 3 runs on main succeeded")
+    );
     let (outcome, detail) = cell(&report, ALPHA, "incidents");
     assert_eq!(outcome, "fail");
     assert!(
@@ -103,20 +112,37 @@ fn every_cell_with_live_data() {
     let a = entity(&report, ALPHA);
     assert_eq!(a["level"], "silver");
     assert_eq!(a["next"]["level"], "gold");
-    let needs: Vec<&str> = a["next"]["needs"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    let needs: Vec<&str> = a["next"]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(needs, ["incidents"]);
 
     // beta: the README beside its file is its docs; it has no tier label -> silver fails there.
     // PagerDuty: no annotation, but an exemption until 2099-12-31 -> exempt. CI: newest run on
     // main failed -> FAIL. Incidents: no PagerDuty mapping -> unknown.
-    assert_eq!(cell(&report, BETA, "docs"), pass("README.md beside catalog-info.yaml"));
-    assert_eq!(cell(&report, BETA, "tier"), ("fail".into(), "no label tier".into()));
+    assert_eq!(
+        cell(&report, BETA, "docs"),
+        pass("README.md beside catalog-info.yaml")
+    );
+    assert_eq!(
+        cell(&report, BETA, "tier"),
+        ("fail".into(), "no label tier".into())
+    );
     let (outcome, detail) = cell(&report, BETA, "pagerduty");
     assert_eq!(outcome, "exempt");
-    assert!(detail.starts_with("exempt until 2099-12-31: paged through the shop's shared service"), "{detail}");
+    assert!(
+        detail.starts_with("exempt until 2099-12-31: paged through the shop's shared service"),
+        "{detail}"
+    );
     assert_eq!(
         cell(&report, BETA, "ci"),
-        ("fail".into(), "1 of the last 2 runs on main failed (latest: CI #202)".into())
+        (
+            "fail".into(),
+            "1 of the last 2 runs on main failed (latest: CI #202)".into()
+        )
     );
     assert_eq!(cell(&report, BETA, "incidents").0, "unknown");
     let b = entity(&report, BETA);
@@ -129,39 +155,86 @@ fn every_cell_with_live_data() {
     // expired on 2001-01-01 -> FAIL, shown as expired. Below bronze; bronze needs both.
     assert_eq!(
         cell(&report, GAMMA, "owner"),
-        ("fail".into(), "owner group:default/team-empty has no members".into())
+        (
+            "fail".into(),
+            "owner group:default/team-empty has no members".into()
+        )
     );
     assert_eq!(
         cell(&report, GAMMA, "description"),
-        ("fail".into(), "no metadata.description (exemption expired 2001-01-01: was being written)".into())
+        (
+            "fail".into(),
+            "no metadata.description (exemption expired 2001-01-01: was being written)".into()
+        )
     );
     let g = entity(&report, GAMMA);
     assert_eq!(g["level"], serde_json::Value::Null);
-    let needs: Vec<&str> = g["next"]["needs"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    let needs: Vec<&str> = g["next"]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(needs, ["owner", "description"]);
-    let description = g["results"].as_array().unwrap().iter().find(|r| r["rule"] == "description").unwrap();
+    let description = g["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "description")
+        .unwrap();
     assert_eq!(description["exemption"]["expired"], true);
 
     // Team rollup. team-a: alpha (silver) and beta (bronze); results that hold: alpha 9 of 10,
     // beta 7 of 10 (owner, description, lifecycle, system, docs, github, exempt pagerduty) ->
     // 16 of 20; failing once each: tier (beta), ci (beta), incidents (alpha), in scorecard order.
     let teams = report["teams"].as_array().unwrap();
-    let team_a = teams.iter().find(|t| t["team"] == "group:default/team-a").unwrap();
+    let team_a = teams
+        .iter()
+        .find(|t| t["team"] == "group:default/team-a")
+        .unwrap();
     assert_eq!(team_a["entities"], 2);
-    assert_eq!(team_a["levels"], serde_json::json!([["none", 0], ["bronze", 1], ["silver", 1], ["gold", 0]]));
-    assert_eq!((team_a["holding"].as_u64(), team_a["results"].as_u64()), (Some(16), Some(20)));
-    assert_eq!(team_a["failing"], serde_json::json!([["tier", 1], ["ci", 1], ["incidents", 1]]));
+    assert_eq!(
+        team_a["levels"],
+        serde_json::json!([["none", 0], ["bronze", 1], ["silver", 1], ["gold", 0]])
+    );
+    assert_eq!(
+        (team_a["holding"].as_u64(), team_a["results"].as_u64()),
+        (Some(16), Some(20))
+    );
+    assert_eq!(
+        team_a["failing"],
+        serde_json::json!([["tier", 1], ["ci", 1], ["incidents", 1]])
+    );
     // team-empty: gamma alone, below bronze; only lifecycle holds (ci and incidents unknown).
-    let empty = teams.iter().find(|t| t["team"] == "group:default/team-empty").unwrap();
+    let empty = teams
+        .iter()
+        .find(|t| t["team"] == "group:default/team-empty")
+        .unwrap();
     assert_eq!(empty["levels"][0], serde_json::json!(["none", 1]));
-    assert_eq!((empty["holding"].as_u64(), empty["results"].as_u64()), (Some(1), Some(10)));
+    assert_eq!(
+        (empty["holding"].as_u64(), empty["results"].as_u64()),
+        (Some(1), Some(10))
+    );
 
     // Failing first: tier fails on beta and gamma (2); every other failing rule once.
-    let tier = report["rules"].as_array().unwrap().iter().find(|r| r["id"] == "tier").unwrap();
+    let tier = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "tier")
+        .unwrap();
     assert_eq!(tier["failing"], 2);
     // The live rules asked GitHub for both repositories and PagerDuty for alpha's service.
-    let paths: Vec<String> = api.requests().iter().map(|r| r.path().to_string()).collect();
-    for path in ["/github/repos/acme/alpha/actions/runs", "/github/repos/acme/beta", "/pagerduty/incidents"] {
+    let paths: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    for path in [
+        "/github/repos/acme/alpha/actions/runs",
+        "/github/repos/acme/beta",
+        "/pagerduty/incidents",
+    ] {
         assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
     }
 }
@@ -176,7 +249,10 @@ fn live_rules_are_unknown_without_providers_and_say_why() {
     assert!(detail.starts_with("GitHub is not configured"), "{detail}");
     let (outcome, detail) = cell(&report, ALPHA, "incidents");
     assert_eq!(outcome, "unknown");
-    assert!(detail.starts_with("PagerDuty is not configured"), "{detail}");
+    assert!(
+        detail.starts_with("PagerDuty is not configured"),
+        "{detail}"
+    );
     // Unknown is not a pass: alpha stays at silver, and gold needs both live rules.
     let a = entity(&report, ALPHA);
     assert_eq!(a["level"], "silver");
@@ -191,19 +267,41 @@ fn fail_below_is_a_ci_gate() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("2 entities are below silver: component:default/beta (bronze), component:default/gamma (none)"), "{}", run.stderr);
     // The text report is still printed, with the team rollup.
-    assert!(run.stdout.contains("component:default/alpha  level silver"), "{}", run.stdout);
-    assert!(run.stdout.contains("next: silver needs tier (FAIL)"), "{}", run.stdout);
-    assert!(run.stdout.contains("group:default/team-a"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("component:default/alpha  level silver"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("next: silver needs tier (FAIL)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("group:default/team-a"),
+        "{}",
+        run.stdout
+    );
     // alpha alone is at silver: not below it.
-    assert_eq!(score(&["alpha", "--fail-below", "silver"], Some(&api)).code, 0);
+    assert_eq!(
+        score(&["alpha", "--fail-below", "silver"], Some(&api)).code,
+        0
+    );
     // A group scores what it owns that the scorecard applies to: alpha and beta.
-    let run = score(&["group:team-a", "--fail-below", "bronze", "--format", "json"], Some(&api));
+    let run = score(
+        &["group:team-a", "--fail-below", "bronze", "--format", "json"],
+        Some(&api),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json(&run)["entities"].as_array().unwrap().len(), 2);
     // An unknown level is a usage error naming the levels.
     let run = score(&["--fail-below", "platinum"], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bronze, silver, gold"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bronze, silver, gold"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -212,15 +310,47 @@ fn a_broken_scorecard_file_is_named_with_its_line() {
     let card = dir.path().join("card.toml");
     std::fs::write(&card, "levels = [\"bronze\"]\n\n[[rules]]\nid = \"x\"\nlevel = \"bronze\"\ncheck = \"owner\"\n\n[[rules]]\nid = \"y\"\nlevel = \"gold\"\ncheck = \"owner\"\n").unwrap();
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, format!("[scorecard]\nfile = \"{}\"\n", card.display())).unwrap();
-    let run = execute(
-        command(&dir.path().join("cache"), &config)
-            .args(["score", "--catalog", &format!("{FIXTURE}/catalog")]),
-    );
+    std::fs::write(
+        &config,
+        format!("[scorecard]\nfile = \"{}\"\n", card.display()),
+    )
+    .unwrap();
+    let run = execute(command(&dir.path().join("cache"), &config).args([
+        "score",
+        "--catalog",
+        &format!("{FIXTURE}/catalog"),
+    ]));
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains(&format!("{}:8:1: rule \"y\": level \"gold\" is not one of levels (bronze)", card.display())),
+        run.stderr.contains(&format!(
+            "{}:8:1: rule \"y\": level \"gold\" is not one of levels (bronze)",
+            card.display()
+        )),
         "{}",
         run.stderr
     );
+}
+
+mod tui_common;
+
+#[test]
+fn scorecards_pane_grid_with_live_data() {
+    let api = FixtureApi::start("scorecard/api");
+    let mut app = tui_common::app_on("tests/fixtures/scorecard/catalog", false);
+    app.insights
+        .configure(api.config(&format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"")));
+    tui_common::press(&mut app, "9");
+    assert_eq!(app.section, greenroom::tui::Section::Scorecards);
+    // The live facts arrive from the gathering thread as a message.
+    for _ in 0..1000 {
+        app.poll_background();
+        if app.insights.live_done {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(app.insights.live_done, "the live facts arrived");
+    // Worst first (gamma, beta, alpha); failing rules first: tier (2), then the rules failing
+    // once, in scorecard order.
+    insta::assert_snapshot!(tui_common::frame_at(&app, 120, 24));
 }

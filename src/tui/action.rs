@@ -17,10 +17,13 @@ pub enum Section {
     Templates,
     Docs,
     Problems,
+    Scorecards,
+    Dora,
+    Maturity,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 11] = [
         Section::Catalog,
         Section::Dependencies,
         Section::CiCd,
@@ -29,6 +32,9 @@ impl Section {
         Section::Templates,
         Section::Docs,
         Section::Problems,
+        Section::Scorecards,
+        Section::Dora,
+        Section::Maturity,
     ];
 
     pub fn number(self) -> usize {
@@ -45,14 +51,40 @@ impl Section {
             Section::Templates => "Templates",
             Section::Docs => "Docs",
             Section::Problems => "Problems",
+            Section::Scorecards => "Scorecards",
+            Section::Dora => "DORA",
+            Section::Maturity => "Maturity",
         }
     }
 
-    /// For narrow terminals.
+    /// For terminals too narrow for every title.
     pub fn short_title(self) -> &'static str {
         match self {
+            Section::Catalog => "Cat",
             Section::Dependencies => "Deps",
+            Section::Incidents => "Inc",
+            Section::Templates => "Tmpl",
+            Section::Problems => "Prob",
+            Section::Scorecards => "Score",
+            Section::Maturity => "Mat",
             other => other.title(),
+        }
+    }
+
+    /// The section's default key, which its tab shows: 1-9, then 0 and M.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Catalog => "1",
+            Section::Dependencies => "2",
+            Section::CiCd => "3",
+            Section::Incidents => "4",
+            Section::Cost => "5",
+            Section::Templates => "6",
+            Section::Docs => "7",
+            Section::Problems => "8",
+            Section::Scorecards => "9",
+            Section::Dora => "0",
+            Section::Maturity => "M",
         }
     }
 }

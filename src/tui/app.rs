@@ -49,6 +49,11 @@ pub struct App {
     pub cicd: CiCdPane,
     pub incidents: IncidentsPane,
     pub cost: CostPane,
+    pub scorecards: super::panes::scorecard::ScorecardPane,
+    pub dora: super::panes::dora::DoraPane,
+    pub maturity: super::panes::maturity::MaturityPane,
+    /// What the Scorecards, DORA and Maturity panes show, gathered in the background.
+    pub insights: super::panes::insights::Insights,
     pub templates: TemplatesPane,
     pub docs: DocsPane,
     pub problems: ProblemsPane,
@@ -106,6 +111,10 @@ impl App {
             cicd: CiCdPane::default(),
             incidents: IncidentsPane::default(),
             cost: CostPane::default(),
+            scorecards: Default::default(),
+            dora: Default::default(),
+            maturity: Default::default(),
+            insights: Default::default(),
             templates: TemplatesPane::default(),
             docs: DocsPane::default(),
             problems: ProblemsPane::default(),
@@ -397,12 +406,12 @@ impl App {
 
     /// Whether background work is under way (the event loop then wakes up often).
     pub fn busy(&self) -> bool {
-        self.data.is_none() || self.catalog.busy()
+        self.data.is_none() || self.catalog.busy() || self.insights.busy()
     }
 
     /// Takes what background work finished; true when the screen changed.
     pub fn poll_background(&mut self) -> bool {
-        let cost = self.cost.poll();
+        let cost = self.cost.poll() | self.insights.poll();
         let Some(data) = &self.data else { return cost };
         if !self.catalog.poll(&data.catalog) {
             return cost;
@@ -435,6 +444,7 @@ impl App {
                 Section::CiCd => Some(Scope::CiCd),
                 Section::Incidents => Some(Scope::Incidents),
                 Section::Cost => Some(Scope::Cost),
+                Section::Scorecards | Section::Dora | Section::Maturity => None,
             }
         };
         pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
@@ -712,6 +722,9 @@ impl App {
             "cost" => Section::Cost,
             "docs" => Section::Docs,
             "problems" => Section::Problems,
+            "score" => Section::Scorecards,
+            "dora" => Section::Dora,
+            "maturity" => Section::Maturity,
             kind_command => {
                 let kind = KIND_COMMANDS
                     .iter()
@@ -788,12 +801,37 @@ impl App {
                 }
             }
             Section::Problems => self.problems.update(&action, catalog, page),
+            Section::Scorecards => {
+                let len = self.scorecards.lines(&self.insights).len();
+                self.scorecards.scroll = super::panes::scroll(self.scorecards.scroll, &action, len, page);
+                None
+            }
+            Section::Dora => {
+                let len = self.dora.lines(&self.insights, catalog).len();
+                self.dora.scroll = super::panes::scroll(self.dora.scroll, &action, len, page);
+                None
+            }
+            Section::Maturity => {
+                let len = self.maturity.lines(&self.insights).len();
+                self.maturity.scroll = super::panes::scroll(self.maturity.scroll, &action, len, page);
+                None
+            }
         }
     }
 
     /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
     /// work done here, once per selection, so draw only reads.
     fn sync(&mut self) {
+        if matches!(
+            self.section,
+            Section::Scorecards | Section::Dora | Section::Maturity
+        ) && self.page.is_none()
+        {
+            // Gathered once per catalog, when one of these panes is first shown.
+            if let Some(data) = &self.data {
+                self.insights.ensure(&data.catalog);
+            }
+        }
         if self.section == Section::Cost && self.page.is_none() && self.data.is_some() {
             // Read once, when first shown: an export can be large, Cost Explorer costs money.
             self.cost.start(false);

@@ -85,6 +85,8 @@ pub fn run(cli: &Cli) -> ExitCode {
         ));
     }
 
+    // Gathered when the Scorecards, DORA or Maturity pane is first shown.
+    app.insights.configure(config.clone());
     // Read when the Cost pane is first shown.
     app.cost.configure(
         crate::cost::Source::choose(None, source.is_demo(), &config),

@@ -128,7 +128,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let short = area.width < 100;
+    let full: usize = Section::ALL
+        .iter()
+        .map(|s| s.key().len() + s.title().len() + 2)
+        .sum();
+    let short = full > area.width as usize;
     let mut spans = Vec::new();
     for section in Section::ALL {
         let title = if short {
@@ -139,7 +143,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
         let active = app.section == section && app.page.is_none();
         let style = if active { theme.tab_active } else { theme.tab };
         spans.push(Span::styled(
-            format!("{}", section.number()),
+            section.key(),
             if active { style } else { theme.key },
         ));
         spans.push(Span::styled(format!(" {title}"), style));
@@ -216,6 +220,15 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
         Section::Templates => app.templates.draw(frame, area, catalog, theme),
         Section::Docs => app.docs.draw(frame, area, catalog, theme),
         Section::Problems => app.problems.draw(frame, area, catalog, theme),
+        Section::Scorecards => app
+            .scorecards
+            .draw(frame, area, &app.insights, app.is_demo, theme),
+        Section::Dora => app
+            .dora
+            .draw(frame, area, catalog, &app.insights, app.is_demo, theme),
+        Section::Maturity => app
+            .maturity
+            .draw(frame, area, &app.insights, app.is_demo, theme),
     }
 }
 

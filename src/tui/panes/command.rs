@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// Every command and what it does, for completion and the hint line.
-pub const COMMANDS: [(&str, &str); 21] = [
+pub const COMMANDS: [(&str, &str); 24] = [
     ("components", "catalog: components"),
     ("apis", "catalog: APIs"),
     ("resources", "catalog: resources"),
@@ -27,6 +27,9 @@ pub const COMMANDS: [(&str, &str); 21] = [
     ("cost", "cost"),
     ("docs", "docs"),
     ("problems", "problems"),
+    ("score", "scorecards"),
+    ("dora", "DORA metrics"),
+    ("maturity", "platform maturity"),
     ("help", "help"),
     ("q", "quit"),
     ("quit", "quit"),

@@ -1,0 +1,196 @@
+//! What the Scorecards, DORA and Maturity panes show, gathered once per catalog on a thread of its
+//! own (GitHub and PagerDuty through [`crate::dora::fetch`]), reaching the app as messages that
+//! [`Insights::poll`] takes each tick. Drawing only reads what is here.
+
+use crate::catalog::{Catalog, EntityId};
+use crate::config::Config;
+use crate::dora::fetch::{Connections, Settings};
+use crate::dora::report::{self as dora_view, ServiceResult, TeamResult};
+use crate::maturity::{self, Assessment};
+use crate::providers::http::Log;
+use crate::scorecard::{self, LiveFacts, Report, Scorecard};
+use std::sync::{mpsc, Arc};
+
+/// What the gathering thread sends, one message per view, as each is ready.
+pub enum InsightsMsg {
+    Scorecard(LiveFacts),
+    Dora {
+        services: Vec<ServiceResult>,
+        teams: Vec<TeamResult>,
+        settings: Settings,
+    },
+    Maturity(Assessment),
+}
+
+/// DORA per service and per team, with the window they cover.
+pub struct DoraData {
+    pub services: Vec<ServiceResult>,
+    pub teams: Vec<TeamResult>,
+    pub settings: Settings,
+}
+
+#[derive(Default)]
+pub struct Insights {
+    config: Option<Config>,
+    receiver: Option<mpsc::Receiver<InsightsMsg>>,
+    /// The catalog the data is about (gathering starts again for another).
+    about: Option<Arc<Catalog>>,
+    pub scorecard: Option<Result<Scorecard, String>>,
+    pub report: Option<Report>,
+    /// Live facts have arrived (until then live rules read "not fetched yet").
+    pub live_done: bool,
+    pub dora: Option<DoraData>,
+    pub maturity: Option<Assessment>,
+    /// Why nothing can be gathered (a bad `[dora]` setting), if so.
+    pub error: Option<String>,
+}
+
+impl Insights {
+    /// The config to gather with (from the TUI's start-up).
+    pub fn configure(&mut self, config: Config) {
+        self.config = Some(config);
+    }
+
+    /// Starts gathering for `catalog` unless it is already done or under way for it. Without a
+    /// config (tests), only what the catalog alone says is shown.
+    pub fn ensure(&mut self, catalog: &Arc<Catalog>) {
+        if self.about.as_ref().is_some_and(|c| Arc::ptr_eq(c, catalog)) {
+            return;
+        }
+        let config = self.config.clone().unwrap_or_default();
+        *self = Insights {
+            config: self.config.take(),
+            about: Some(catalog.clone()),
+            ..Insights::default()
+        };
+        let card = match &config.scorecard.file {
+            Some(path) => Scorecard::load(path),
+            None => Ok(Scorecard::default_scorecard()),
+        };
+        if let Ok(card) = &card {
+            self.report = Some(scorecard::evaluate(
+                card,
+                catalog,
+                None,
+                &LiveFacts::default(),
+                chrono::Utc::now(),
+            ));
+        }
+        self.scorecard = Some(card.clone());
+        if self.config.is_none() {
+            return;
+        }
+        let now = chrono::Utc::now();
+        let settings = match Settings::from_config(&config, None, now) {
+            Ok(settings) => settings,
+            Err(err) => {
+                self.error = Some(format!("[dora] in config.toml: {err}"));
+                return;
+            }
+        };
+        let (sender, receiver) = mpsc::channel();
+        self.receiver = Some(receiver);
+        let catalog = catalog.clone();
+        let _ = std::thread::Builder::new()
+            .name("insights".into())
+            .spawn(move || gather(config, catalog, card.ok(), settings, sender));
+    }
+
+    /// Takes what arrived; true when something did.
+    pub fn poll(&mut self) -> bool {
+        let Some(receiver) = &self.receiver else {
+            return false;
+        };
+        let mut changed = false;
+        while let Ok(message) = receiver.try_recv() {
+            changed = true;
+            match message {
+                InsightsMsg::Scorecard(live) => {
+                    if let (Some(Ok(card)), Some(catalog)) = (&self.scorecard, &self.about) {
+                        self.report = Some(scorecard::evaluate(
+                            card,
+                            catalog,
+                            None,
+                            &live,
+                            chrono::Utc::now(),
+                        ));
+                    }
+                    self.live_done = true;
+                }
+                InsightsMsg::Dora {
+                    services,
+                    teams,
+                    settings,
+                } => {
+                    self.dora = Some(DoraData {
+                        services,
+                        teams,
+                        settings,
+                    })
+                }
+                InsightsMsg::Maturity(assessment) => self.maturity = Some(assessment),
+            }
+        }
+        changed
+    }
+
+    /// Still gathering.
+    pub fn busy(&self) -> bool {
+        self.receiver.is_some() && (self.maturity.is_none() || self.dora.is_none())
+    }
+}
+
+/// The thread: scorecard facts first (the first pane), then DORA, then the maturity evidence.
+fn gather(
+    config: Config,
+    catalog: Arc<Catalog>,
+    card: Option<Scorecard>,
+    settings: Settings,
+    sender: mpsc::Sender<InsightsMsg>,
+) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let connections = Connections::connect(&config, Log::Off);
+    if let Some(card) = card {
+        let ids: Vec<EntityId> = (0..catalog.len() as EntityId)
+            .filter(|&id| card.applies_to.matches(catalog.entity(id)))
+            .collect();
+        let live = runtime.block_on(scorecard::live::gather(&connections, &catalog, &ids, &card));
+        if sender.send(InsightsMsg::Scorecard(live)).is_err() {
+            return;
+        }
+    }
+    let ids = dora_view::services(&catalog, None);
+    let services = match &connections.github {
+        Ok(_) => runtime.block_on(dora_view::gather(&connections, &catalog, &ids, &settings)),
+        Err(err) => ids
+            .iter()
+            .map(|&id| ServiceResult {
+                id,
+                data: Err(err.clone()),
+            })
+            .collect(),
+    };
+    let teams = dora_view::teams(&catalog, &services, &settings.window);
+    if sender
+        .send(InsightsMsg::Dora {
+            services,
+            teams,
+            settings: settings.clone(),
+        })
+        .is_err()
+    {
+        return;
+    }
+    let evidence = runtime.block_on(maturity::gather(
+        &connections,
+        &catalog,
+        &settings,
+        chrono::Utc::now(),
+    ));
+    let _ = sender.send(InsightsMsg::Maturity(maturity::assess(&catalog, &evidence)));
+}

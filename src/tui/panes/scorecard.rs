@@ -1,0 +1,174 @@
+//! The Scorecards pane: entities × rules (failing rules first, worst entities first), each
+//! entity's level and what its next level needs, then the rollup per team.
+
+use super::entity::{PageLine, Tone};
+use super::insights::Insights;
+use super::{draw_info, line};
+use crate::scorecard::{Outcome, Report};
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+#[derive(Default)]
+pub struct ScorecardPane {
+    pub scroll: usize,
+}
+
+fn mark(outcome: Outcome) -> (&'static str, Tone) {
+    match outcome {
+        Outcome::Pass => ("✓", Tone::Accent),
+        Outcome::Fail => ("✗", Tone::Error),
+        Outcome::Unknown => ("?", Tone::Muted),
+        Outcome::Exempt => ("~", Tone::Warning),
+    }
+}
+
+fn cut(text: &str, width: usize) -> String {
+    let shown: String = text.chars().take(width).collect();
+    format!("{shown:<width$}")
+}
+
+impl ScorecardPane {
+    pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
+        let report = match (&insights.scorecard, &insights.report) {
+            (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
+            (_, Some(report)) => report,
+            _ => return vec![line(&[("scoring…", Tone::Muted)])],
+        };
+        grid(report, insights.live_done)
+    }
+
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        insights: &Insights,
+        demo: bool,
+        theme: &Theme,
+    ) {
+        let lines = self.lines(insights);
+        let title = match &insights.report {
+            Some(r) => format!(
+                "Scorecards: {} · {} entities{}",
+                r.scorecard,
+                r.entities.len(),
+                if demo { " · DEMO data" } else { "" }
+            ),
+            None => "Scorecards".into(),
+        };
+        let scroll = self.scroll.min(lines.len().saturating_sub(1));
+        draw_info(frame, area, theme, &title, &lines, scroll);
+    }
+}
+
+fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
+    let order = report.rules_failing_first();
+    let mut out = vec![line(&[
+        ("levels ", Tone::Muted),
+        (&report.levels.join(" < "), Tone::Base),
+        (
+            if live_done {
+                " · ✓ pass  ✗ fail  ? unknown  ~ exempt · failing rules first"
+            } else {
+                " · live rules: asking GitHub and PagerDuty…"
+            },
+            Tone::Muted,
+        ),
+    ])];
+    let legend: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let r = &report.rules[i];
+            format!("{} {} ({}, {} failing)", n + 1, r.id, r.level, r.failing)
+        })
+        .collect();
+    for chunk in legend.chunks(4) {
+        out.push(line(&[(&format!("  {}", chunk.join(" · ")), Tone::Muted)]));
+    }
+    let mut header = format!("{}{}", cut("ENTITY", 32), cut("LEVEL", 8));
+    for n in 1..=order.len() {
+        header.push_str(&format!("{:<3}", n));
+    }
+    header.push_str("NEXT");
+    out.push(line(&[(&header, Tone::Heading)]));
+    let mut entities: Vec<_> = report.entities.iter().collect();
+    entities.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.entity.cmp(&b.entity)));
+    for e in entities {
+        let name = e
+            .entity
+            .split_once(':')
+            .map_or(e.entity.as_str(), |(_, n)| n);
+        let name = name.strip_prefix("default/").unwrap_or(name);
+        let level = e.level.as_deref().unwrap_or("none");
+        let mut spans: Vec<(String, Tone)> = vec![
+            (cut(name, 32), Tone::Link),
+            (
+                cut(level, 8),
+                if e.level.is_some() {
+                    Tone::Base
+                } else {
+                    Tone::Warning
+                },
+            ),
+        ];
+        for &i in &order {
+            let outcome = e
+                .result(&report.rules[i].id)
+                .map_or(Outcome::Unknown, |r| r.outcome);
+            let (m, tone) = mark(outcome);
+            spans.push((format!("{m}  "), tone));
+        }
+        let next = match &e.next {
+            Some(next) => format!(
+                "{}: {}",
+                next.level,
+                next.needs
+                    .iter()
+                    .map(|r| r.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "top level".into(),
+        };
+        spans.push((next, Tone::Muted));
+        out.push(PageLine {
+            spans,
+            target: Some(e.id),
+        });
+    }
+    out.push(line(&[("", Tone::Base)]));
+    out.push(line(&[(
+        &format!(
+            "{}{}{}{}",
+            cut("TEAM", 32),
+            cut("ENTITIES", 9),
+            cut(&format!("none/{}", report.levels.join("/")), 24),
+            "HOLDING   MOST FAILING"
+        ),
+        Tone::Heading,
+    )]));
+    for t in &report.teams {
+        let counts: Vec<String> = t.levels.iter().map(|(_, n)| n.to_string()).collect();
+        let failing: Vec<String> = t
+            .failing
+            .iter()
+            .take(3)
+            .map(|(r, n)| format!("{r} ({n})"))
+            .collect();
+        out.push(line(&[
+            (&cut(&t.team, 32), Tone::Link),
+            (&cut(&t.entities.to_string(), 9), Tone::Base),
+            (&cut(&counts.join("/"), 24), Tone::Base),
+            (
+                &cut(
+                    &format!("{}%", (t.holding * 100).checked_div(t.results).unwrap_or(0)),
+                    10,
+                ),
+                Tone::Base,
+            ),
+            (&failing.join(", "), Tone::Warning),
+        ]));
+    }
+    out
+}

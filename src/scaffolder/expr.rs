@@ -709,9 +709,10 @@ pub fn parse_repo_url(repo_url: &str) -> Result<Value, Error> {
         }
     } else if host == "www.bitbucket.org" {
         &["workspace", "project", "repo"]
-    } else if host.contains("bitbucket") {
-        &["project", "repo"]
-    } else if host == "dev.azure.com" || host.ends_with(".visualstudio.com") {
+    } else if host.contains("bitbucket")
+        || host == "dev.azure.com"
+        || host.ends_with(".visualstudio.com")
+    {
         &["project", "repo"]
     } else {
         &["repo", "owner"]

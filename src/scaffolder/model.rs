@@ -91,7 +91,7 @@ impl Template {
             Some(Value::Array(steps)) => steps
                 .iter()
                 .enumerate()
-                .map(|(i, s)| Step::from_json(i, s).map_err(|m| fail(m)))
+                .map(|(i, s)| Step::from_json(i, s).map_err(&fail))
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(fail("spec.steps must be a list".into())),
         };

@@ -1,4 +1,4 @@
-//! Streaming a large FOCUS export: `cargo bench --bench focus [-- SIZE_MB | PATH]`.
+//! Streaming a large FOCUS export: `cargo bench --bench focus [-- SIZE_MB [OUT.csv] | PATH]`.
 //!
 //! Writes a FOCUS 1.0 CSV of SIZE_MB (default 1024) into a temp folder (or reads PATH), then in
 //! the same run: reads its bytes once (the floor: the disk and page cache), and streams it through
@@ -66,19 +66,27 @@ fn generate(path: &std::path::Path, bytes: u64, today: chrono::NaiveDate) -> u64
 }
 
 fn main() {
-    let arg = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    // `SIZE_MB [OUT.csv]` generates (and keeps OUT.csv when named); `PATH` reads an export.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let today = chrono::Utc::now().date_naive();
     let dir = tempfile::tempdir().unwrap();
-    let path = match arg.as_deref().map(|a| (a, a.parse::<u64>())) {
+    let path = match args.first().map(|a| (a, a.parse::<u64>())) {
         Some((a, Err(_))) => std::path::PathBuf::from(a),
         other => {
             let mb = other.and_then(|(_, n)| n.ok()).unwrap_or(1024);
-            let path = dir.path().join("focus.csv");
+            let path = args
+                .get(1)
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| dir.path().join("focus.csv"));
             let started = Instant::now();
             let rows = generate(&path, mb * 1024 * 1024, today);
             println!(
-                "generated {rows} rows, {mb} MB in {:.1} s",
-                started.elapsed().as_secs_f64()
+                "generated {rows} rows, {mb} MB in {:.1} s: {}",
+                started.elapsed().as_secs_f64(),
+                path.display()
             );
             path
         }

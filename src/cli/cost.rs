@@ -29,7 +29,12 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, ExitCode> {
+pub fn run(
+    context: &Context,
+    args: &Args,
+    verbose: bool,
+    demo: bool,
+) -> Result<ExitCode, ExitCode> {
     let fail = |message: &dyn std::fmt::Display| {
         eprintln!("greenroom: {message}");
         ExitCode::from(1)
@@ -42,6 +47,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     };
     let source = Source::choose(
         args.focus.clone(),
+        demo,
         context.source.is_demo(),
         &context.config,
     )

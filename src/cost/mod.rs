@@ -669,13 +669,20 @@ pub enum Source {
 }
 
 impl Source {
-    /// `--focus`, else the demo (for the demo catalog), else `[cost] source`/`focus`, else Cost
-    /// Explorer (which says what to set when the credential chain finds nothing).
-    pub fn choose(focus: Option<PathBuf>, demo: bool, config: &Config) -> Result<Source, String> {
+    /// `--focus`, else the demo export with `--demo`, else `[cost] source`/`focus`, else the demo
+    /// export when the catalog is the bundled demo (`demo_catalog`), else Cost Explorer (which
+    /// says what to set when the credential chain finds nothing).
+    pub fn choose(
+        focus: Option<PathBuf>,
+        demo_flag: bool,
+        demo_catalog: bool,
+        config: &Config,
+    ) -> Result<Source, String> {
         if let Some(path) = focus {
             return Ok(Source::Focus(path));
         }
-        if demo {
+        let configured = config.cost.source.is_some() || config.cost.focus.is_some();
+        if demo_flag || (demo_catalog && !configured) {
             return Ok(Source::Demo);
         }
         match config.cost.source.as_deref() {

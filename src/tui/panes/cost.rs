@@ -75,9 +75,13 @@ pub struct CostPane {
 impl CostPane {
     /// Where cost comes from (read when the pane is first shown).
     pub fn configure(&mut self, source: Result<Source, String>, settings: Settings) {
+        self.state = if source.is_ok() {
+            CostState::Idle
+        } else {
+            CostState::Unconfigured
+        };
         self.source = Some(source);
         self.settings = settings;
-        self.state = CostState::Idle;
     }
 
     /// The catalog changed: tag values are mapped again.
@@ -225,7 +229,8 @@ impl CostPane {
                     self.list.apply(other, report.rows.len(), rows);
                 }
                 None => {
-                    let len = 40;
+                    // The setup text and an error above it.
+                    let len = self.setup_lines(&ProviderEnv::default()).len() + 4;
                     self.scroll = super::scroll(self.scroll, other, len, page);
                 }
             },
@@ -517,6 +522,9 @@ impl CostPane {
             .skip(row.daily.len().saturating_sub(width))
             .flat_map(|&m| std::iter::repeat_n((m.max(0) / 10_000) as u64, stretch))
             .collect();
+        // Drawn from a little under the lowest day, so the trend shows rather than the base.
+        let floor = series.iter().min().copied().unwrap_or(0) * 4 / 5;
+        let series: Vec<u64> = series.iter().map(|v| v - floor).collect();
         frame.render_widget(
             Sparkline::default().data(&series).style(theme.accent),
             spark,

@@ -166,7 +166,6 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Ci(args) => ci::run(&context, args, cli.verbose),
         Command::Incidents(args) => incidents::run(&context, args, cli.verbose),
         Command::Cost(args) => cost::run(&context, args, cli.verbose, cli.demo),
-        Command::Cost(args) => cost::run(&context, args, cli.verbose),
         Command::Score(args) => score::run(&context, args, cli.verbose),
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),

@@ -89,15 +89,10 @@ pub fn run(cli: &Cli) -> ExitCode {
     app.insights.configure(config.clone());
     // Read when the Cost pane is first shown.
     app.cost.configure(
-        crate::cost::Source::choose(None, source.is_demo(), &config),
-        crate::cost::Settings::from_config(&config),
-    );
-    app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
-    // Read when the Cost pane is first shown.
-    app.cost.configure(
         crate::cost::Source::choose(None, cli.demo, source.is_demo(), &config),
         crate::cost::Settings::from_config(&config),
     );
+    app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("catalog-loader".into())

@@ -5,6 +5,7 @@
 mod tui_common;
 
 use greenroom::tui::panes::template_form::Stage;
+use greenroom::tui::panes::template_run::Launcher;
 use greenroom::tui::App;
 use insta::assert_snapshot;
 use serde_json::json;
@@ -286,4 +287,36 @@ fn multi_entity_picker_collects_refs_and_a_textarea_takes_new_lines() {
     press(&mut app, "j<enter>line one<enter>line two<tab>");
     assert_eq!(values(&app)["note"], "line one\nline two");
     assert_snapshot!("fixture_multi_picker_and_textarea", frame(&app));
+}
+
+/// A real run from the review: steps only a Backstage backend has are asked about first, then
+/// the run goes on a thread and its events make a live log; nothing is left out of the log.
+#[test]
+fn a_real_run_asks_about_backend_steps_then_logs_each_step() {
+    let out = tempfile::tempdir().unwrap();
+    let mut app = app_on("tests/tui_fixtures/templates", false);
+    app.templates.launcher = Some(Launcher {
+        config: greenroom::config::Config::default(),
+        local_catalog: None,
+        output_root: out.path().to_path_buf(),
+    });
+    press(&mut app, "6j<enter><enter>bill<enter><tab>");
+    press(&mut app, "j<enter>hello<tab><c-n>");
+    assert!(frame(&app).contains("Not run here (a Backstage backend's actions): notify"));
+    press(&mut app, "r");
+    assert!(frame(&app).contains("These steps need a Backstage backend"));
+    press(&mut app, "n");
+    let form = app.templates.form.as_ref().unwrap();
+    assert!(
+        form.run.is_none() && form.confirm.is_none(),
+        "n: nothing runs"
+    );
+    press(&mut app, "ry");
+    wait_for_run(&mut app);
+    let screen = frame(&app);
+    assert!(screen.contains("Done"), "{screen}");
+    assert!(screen.contains("▶ 1. debug:log  [log]"), "{screen}");
+    assert!(screen.contains("component:default/billing"), "{screen}");
+    assert!(screen.contains("not run locally"), "{screen}");
+    assert_snapshot!("fixture_real_run_log", screen);
 }

@@ -45,6 +45,8 @@ pub struct Launcher {
     pub config: Config,
     /// The catalog file a `catalog:register` adds its Location to (no Backstage configured).
     pub local_catalog: Option<PathBuf>,
+    /// The folder a run's `./NAME` output folder goes in (the working directory).
+    pub output_root: PathBuf,
 }
 
 impl Launcher {
@@ -73,6 +75,7 @@ impl Launcher {
         Launcher {
             config: config.clone(),
             local_catalog,
+            output_root: PathBuf::from("."),
         }
     }
 
@@ -90,18 +93,26 @@ impl Launcher {
             .and_then(Value::as_str)
             .filter(|n| crate::catalog::validate::is_valid_object_name(n))
             .unwrap_or(&template.name);
-        let dir = PathBuf::from(name);
+        let dir = self.output_root.join(name);
         if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
             return Err(format!(
-                "./{} exists and is not empty: the run would write its files there (move it, or use greenroom template run --output DIR)",
+                "{} exists and is not empty: the run would write its files there (move it, or use greenroom template run --output DIR)",
                 dir.display()
             ));
         }
+        // Only a template with GitHub steps reads the GitHub token.
+        let github = template
+            .steps
+            .iter()
+            .any(|s| s.action.starts_with("github:") || s.action == "publish:github")
+            .then(|| {
+                crate::providers::github::GitHub::from_config(&self.config, client.clone()).ok()
+            })
+            .flatten();
         Ok(RunOptions {
             dry_run: false,
             output_dir: Some(dir),
-            github: crate::providers::github::GitHub::from_config(&self.config, client.clone())
-                .ok(),
+            github,
             registration: match self.config.backstage_url() {
                 Some(url) => Registration::Backstage {
                     url,
@@ -374,7 +385,10 @@ impl RunView {
                         }
                     }
                 }
-                push(vec![], Target::None);
+                let nothing_written = self.kind == RunKind::Real && result.files.is_empty();
+                if !nothing_written {
+                    push(vec![], Target::None);
+                }
                 let heading = match (&result.written_to, self.kind) {
                     (Some(dir), _) => format!(
                         "Files written to {} ({})",
@@ -387,7 +401,9 @@ impl RunView {
                     ),
                     (None, RunKind::Real) => format!("Files ({})", result.files.len()),
                 };
-                push(vec![(heading, Tone::Heading)], Target::None);
+                if !nothing_written {
+                    push(vec![(heading, Tone::Heading)], Target::None);
+                }
                 for (i, (path, contents)) in result.files.iter().enumerate() {
                     push(
                         vec![

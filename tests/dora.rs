@@ -291,3 +291,59 @@ fn dora_pane_teams_then_services() {
     // The figures worked out in every_figure_by_hand: team-a first, then each service.
     insta::assert_snapshot!(tui_common::frame_at(&app, 140, 16));
 }
+
+#[test]
+fn tokens_reach_no_output_and_no_cache_file() {
+    let api = FixtureApi::start("dora/api");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let cache = dir.path().join("cache");
+    let (gh, pd) = (
+        "ghp_PLANTEDgithubTOKEN0123456789",
+        "pdPLANTEDpagerdutyTOKEN987654",
+    );
+    for format in ["text", "json"] {
+        let run = execute(
+            command(&cache, &config)
+                .args([
+                    "dora",
+                    "--catalog",
+                    &format!("{FIXTURE}/catalog"),
+                    "--verbose",
+                ])
+                .args(["--format", format])
+                .env("GITHUB_TOKEN", gh)
+                .env("GITHUB_API_URL", api.url("github"))
+                .env("PAGERDUTY_TOKEN", pd)
+                .env("PAGERDUTY_API_URL", api.url("pagerduty")),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        // --verbose logged each request, and none of it holds a token.
+        assert!(
+            run.stderr
+                .contains("/github/repos/acme/deploys/deployments"),
+            "{}",
+            run.stderr
+        );
+        for token in [gh, pd] {
+            assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
+        }
+    }
+    // The tokens went to the servers, as headers only.
+    let requests = api.requests();
+    assert!(requests
+        .iter()
+        .any(|r| r.header("authorization") == Some(&format!("Bearer {gh}"))));
+    assert!(requests
+        .iter()
+        .any(|r| r.header("authorization") == Some(&format!("Token token={pd}"))));
+    for (path, bytes) in support::binary::files_under(&cache) {
+        for token in [gh, pd] {
+            assert!(
+                !support::binary::contains(&bytes, token),
+                "{token} in {path}"
+            );
+        }
+    }
+}

@@ -206,8 +206,8 @@ fn repo_path(slug: &Slug, rest: &str) -> String {
     format!("/repos/{}/{}{rest}", slug.owner, slug.repo)
 }
 
-/// Deployments to `environment` (all environments when `None`), newest first, back to the first
-/// one created before `since` (kept: it is the base of the first change in the window). Each
+/// Deployments to `environment` (all environments when `None`), back to the latest successful one
+/// created before `since` (kept: it is the base of the first change in the window), oldest first. Each
 /// gets its state from its statuses: success at its first `success` status (GitHub marks older
 /// deployments `inactive` after a newer one succeeds, keeping that status), failure at its latest
 /// `failure` or `error`, else pending.
@@ -240,18 +240,24 @@ pub async fn deployments(
         }
     }
     raw.sort_by_key(|d| std::cmp::Reverse(d.created_at));
-    if let Some(first_old) = raw.iter().position(|d| d.created_at < since) {
-        raw.truncate(first_old + 1);
-    }
     let mut out = Vec::with_capacity(raw.len());
     for d in raw {
+        let old = d.created_at < since;
         let mut url = github
             .service()
             .url(&repo_path(slug, &format!("/deployments/{}/statuses", d.id)));
         url.query_pairs_mut().append_pair("per_page", "100");
         let statuses: Vec<RawStatus> =
             get_json(github.client(), github.service(), url, cache).await?;
-        out.push(deployment_from(d, &statuses));
+        let deployment = deployment_from(d, &statuses);
+        let base_found = old && deployment.state == DeployState::Success;
+        // Before the window only the latest success matters: the base of the first change.
+        if !old || base_found {
+            out.push(deployment);
+        }
+        if base_found {
+            break;
+        }
     }
     out.sort_by_key(|d| d.at);
     Ok(out)

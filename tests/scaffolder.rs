@@ -1474,3 +1474,42 @@ fn a_real_run_that_needs_github_without_a_token_stops_before_any_step() {
         .iter()
         .any(|e| matches!(e, RunEvent::StepStarted { .. })));
 }
+
+// writing-templates.md, "Accessing the signed-in users details": `${{ user.entity }}` is the
+// catalog User of whoever runs the template (here `[identity] user` in the config).
+#[test]
+fn user_entity_is_the_configured_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        format!(
+            "{HEADER}  steps:\n    - id: who\n      action: debug:log\n      input:\n        message: ${{{{ user.entity.metadata.name }}}} <${{{{ user.entity.spec.profile.email }}}}> as ${{{{ user.ref }}}}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jane\nspec:\n  profile:\n    email: jane@example.com\n  memberOf: []\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("values.yaml"), "{}\n").unwrap();
+    let config = cache.path().join("config.toml");
+    std::fs::write(&config, "[identity]\nuser = \"jane\"\n").unwrap();
+    let mut command = binary::command(cache.path(), &config);
+    command
+        .args([
+            "--catalog",
+            ".",
+            "template",
+            "run",
+            "t",
+            "--values",
+            "values.yaml",
+            "--dry-run",
+        ])
+        .current_dir(dir.path());
+    let run = binary::execute(&mut command);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("      jane <jane@example.com> as user:default/jane\n"),
+        "{}",
+        run.stdout
+    );
+}

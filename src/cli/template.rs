@@ -177,16 +177,23 @@ fn local_catalog_file(context: &Context) -> Option<PathBuf> {
     }
 }
 
-/// The catalog User whose name is the login name (`$USER`), for `user.entity` / `user.ref`.
-fn current_user(catalog: &Catalog) -> (Option<Value>, Option<String>) {
-    let login = std::env::var("USER").unwrap_or_default();
-    match catalog.resolve(&format!("user:{login}")) {
-        Ok(id) if !login.is_empty() => {
+/// The user running the template, for `user.entity` / `user.ref`: `[identity] user` from the
+/// config, else the catalog User named like the login (`$USER`).
+fn current_user(context: &Context, catalog: &Catalog) -> (Option<Value>, Option<String>) {
+    let configured = context.config.identity.user.clone();
+    let login = std::env::var("USER").ok().filter(|l| !l.is_empty());
+    for name in configured.into_iter().chain(login) {
+        let reference = if name.contains(':') {
+            name
+        } else {
+            format!("user:{name}")
+        };
+        if let Ok(id) = catalog.resolve(&reference) {
             let entity = catalog.entity(id);
-            (Some(entity.to_json()), Some(entity.key()))
+            return (Some(entity.to_json()), Some(entity.key()));
         }
-        _ => (None, None),
     }
+    (None, None)
 }
 
 fn needs_github(template: &Template) -> bool {
@@ -262,7 +269,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
             backend.join(", ")
         )));
     }
-    let (user_entity, user_ref) = current_user(&catalog);
+    let (user_entity, user_ref) = current_user(context, &catalog);
     let client = Arc::new(Client::new(
         Options::from_env(),
         context

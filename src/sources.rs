@@ -120,44 +120,56 @@ impl CatalogSource {
 
     /// [`CatalogSource::load`], with the HTTP requests logged (`--verbose`).
     pub fn load_logged(&self, config: &Config, log: Log) -> Loaded {
+        // Remote sources keep a snapshot for subcommands too: it answers when they are
+        // unchanged (nothing rebuilt) or cannot be reached (with a warning).
+        let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
+        let snapshot = match self.is_remote() {
+            true => crate::snapshot::read(&path).ok().flatten(),
+            false => None,
+        };
+        let previous = snapshot
+            .as_ref()
+            .map(|s| (&s.catalog, s.fingerprints.as_slice()));
         let progress = StderrProgress::new();
-        let refresh = self.read(config, None, &|line| progress.show(&line), log);
+        let refresh = self.read(config, previous, &|line| progress.show(&line), log);
         progress.finish();
-        match refresh {
-            Refresh::Unchanged => unreachable_unchanged(),
+        let (mut loaded, fingerprints, offline) = match refresh {
+            Refresh::Unchanged => {
+                return Loaded {
+                    catalog: snapshot.map(|s| s.catalog).unwrap_or_default(),
+                    unreadable: Vec::new(),
+                }
+            }
             Refresh::Loaded {
-                mut loaded,
+                loaded,
                 fingerprints,
                 offline,
-            } => {
-                if offline.is_empty() {
-                    if self.is_remote() && loaded.unreadable.is_empty() {
-                        let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
-                        let _ = crate::snapshot::write(&path, &loaded.catalog, &fingerprints);
-                    }
-                    return loaded;
+            } => (loaded, fingerprints, offline),
+        };
+        if offline.is_empty() {
+            if self.is_remote() && loaded.unreadable.is_empty() {
+                let _ = crate::snapshot::write(&path, &loaded.catalog, &fingerprints);
+            }
+            return loaded;
+        }
+        match snapshot {
+            Some(snapshot) => {
+                let age = std::time::SystemTime::now()
+                    .duration_since(snapshot.written)
+                    .unwrap_or_default();
+                eprintln!(
+                    "greenroom: warning: offline ({}); using the snapshot from {} ago",
+                    offline.join("; "),
+                    crate::providers::github::short_duration(age)
+                );
+                Loaded {
+                    catalog: snapshot.catalog,
+                    unreadable: loaded.unreadable,
                 }
-                let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
-                match crate::snapshot::read(&path) {
-                    Ok(Some(snapshot)) => {
-                        let age = std::time::SystemTime::now()
-                            .duration_since(snapshot.written)
-                            .unwrap_or_default();
-                        eprintln!(
-                            "greenroom: warning: offline ({}); using the snapshot from {} ago",
-                            offline.join("; "),
-                            crate::providers::github::short_duration(age)
-                        );
-                        Loaded {
-                            catalog: snapshot.catalog,
-                            unreadable: loaded.unreadable,
-                        }
-                    }
-                    _ => {
-                        loaded.unreadable.extend(offline);
-                        loaded
-                    }
-                }
+            }
+            None => {
+                loaded.unreadable.extend(offline);
+                loaded
             }
         }
     }
@@ -304,14 +316,6 @@ impl CatalogSource {
             fingerprints: fingerprints.into_iter().flatten().collect(),
             offline,
         }
-    }
-}
-
-/// `load` never passes a previous catalog, so it never hears "unchanged".
-fn unreachable_unchanged() -> Loaded {
-    Loaded {
-        catalog: Default::default(),
-        unreadable: vec!["internal: sources reported unchanged without a snapshot".into()],
     }
 }
 

@@ -480,3 +480,31 @@ fn files_and_a_backend_merge_with_the_file_rules_and_each_entity_names_its_sourc
     assert_eq!(catalogs.len(), 2, "{statuses:?}");
     assert_eq!(catalogs[1].data.catalog.len(), 6);
 }
+
+#[test]
+fn subcommands_use_the_snapshot_when_the_backend_cannot_be_reached() {
+    let fake = FakeBackstage::start(entities(12), None);
+    let url = fake.url();
+    let cache = tempfile::tempdir().unwrap();
+    let config = cache.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let list = || {
+        binary::execute(
+            binary::command(cache.path(), &config)
+                .env("BACKSTAGE_URL", &url)
+                .env("GREENROOM_HTTP_RETRIES", "0")
+                .args(["list", "--format", "json"]),
+        )
+    };
+    let online = list();
+    assert_eq!(online.code, 0, "{}", online.stderr);
+    drop(fake);
+    let offline = list();
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    assert_eq!(offline.stdout, online.stdout, "the snapshot's entities");
+    assert!(
+        offline.stderr.contains("offline") && offline.stderr.contains(&url),
+        "{}",
+        offline.stderr
+    );
+}

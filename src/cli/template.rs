@@ -381,6 +381,10 @@ fn run_on_backstage(
 
 fn print_files(result: &RunResult) {
     println!();
+    if result.files.is_empty() && result.dirs.is_empty() {
+        println!("It would write no file.");
+        return;
+    }
     println!("Files it would write ({}):", result.files.len());
     for (path, contents) in &result.files {
         println!("  {path} ({} bytes)", contents.len());

@@ -376,6 +376,14 @@ pub fn preview_dispatch(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         "would dispatch workflow {workflow} of {}/{} on {reference} with inputs {inputs} and follow the run it starts",
         repo.owner, repo.name
     ));
+    // The run does not exist yet; its workflow's page is where it would appear.
+    ctx.set_output(
+        "runUrl",
+        format!(
+            "https://{}/{}/{}/actions/workflows/{workflow}",
+            repo.host, repo.owner, repo.name
+        ),
+    );
     Ok(())
 }
 

@@ -425,3 +425,101 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
         "a dry run writes nothing (only the cache folder is there)"
     );
 }
+
+/// The demo's CI/CD pane through the demo API, as a user drives it: the runs of a service, a
+/// failed run's jobs and log tail, a rerun after the question, and a team's services.
+#[test]
+fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+        );
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    let tmux = Tmux {
+        socket: format!("greenroom-cicd-{}", std::process::id()),
+    };
+    let command = format!(
+        "cd '{}' && GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --demo; echo \"EXIT=$?\"; sleep 600",
+        work.path().display(),
+        work.path().join("cache").display()
+    );
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "150",
+        "-y",
+        "45",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the demo catalog", |s| {
+        s.contains("DEMO") && s.contains("Catalog: all entities (66)")
+    });
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", |s| s.contains("/▏"));
+    tmux.keys(&["-l", "^payment-service"]);
+    tmux.wait_for("the filtered list", |s| s.contains("1 match"));
+    tmux.keys(&["Tab", "3"]);
+    tmux.wait_for("the runs", |s| {
+        s.contains("Repository: myorg/payment-service") && s.contains("Bump stripe-java to 24.1")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the run's jobs and the failed job's log", |s| {
+        s.contains("✗ test  failure") && s.contains("Log of test")
+    });
+    tmux.keys(&["G"]);
+    tmux.wait_for("the end of the log", |s| {
+        s.contains("##[error]Process completed with exit code 1.")
+    });
+    tmux.keys(&["r"]);
+    tmux.wait_for("the question", |s| {
+        s.contains("Rerun the failed jobs of CI #") && s.contains("y yes")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the rerun reported", |s| {
+        s.contains("GitHub is rerunning the failed jobs of CI #")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the runs again", |s| s.contains("Success: "));
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "groups"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the groups", |s| s.contains("Catalog: groups"));
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", |s| s.contains("/▏"));
+    tmux.keys(&["-l", "^storefront-team"]);
+    tmux.wait_for("the team in the list", |s| s.contains("1 match"));
+    tmux.keys(&["Tab", "3"]);
+    let screen = tmux.wait_for("the team view", |s| {
+        s.contains("Team: group:default/storefront-team")
+            && s.contains("Checkout: new address form")
+    });
+    let first_row = screen
+        .lines()
+        .position(|l| l.contains("SERVICE"))
+        .map(|i| screen.lines().nth(i + 1).unwrap_or(""))
+        .unwrap_or("");
+    assert!(
+        first_row.contains("storefront-web") && first_row.contains("failure"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the exit code", |s| {
+        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

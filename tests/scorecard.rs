@@ -354,3 +354,39 @@ fn scorecards_pane_grid_with_live_data() {
     // once, in scorecard order.
     insta::assert_snapshot!(tui_common::frame_at(&app, 120, 24));
 }
+
+#[test]
+fn scorecards_pane_refresh_asks_again() {
+    let api = FixtureApi::start("scorecard/api");
+    let mut app = tui_common::app_on("tests/fixtures/scorecard/catalog", false);
+    app.insights
+        .configure(api.config(&format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"")));
+    let wait = |app: &mut greenroom::tui::App| {
+        for _ in 0..1000 {
+            app.poll_background();
+            if app.insights.live_done {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the live facts never arrived");
+    };
+    tui_common::press(&mut app, "9");
+    wait(&mut app);
+    api.server.clear();
+    // r: the live facts are gathered again, from GitHub and PagerDuty.
+    tui_common::press(&mut app, "r");
+    assert!(!app.insights.live_done);
+    wait(&mut app);
+    let paths: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p == "/github/repos/acme/alpha/actions/runs"),
+        "{paths:?}"
+    );
+}

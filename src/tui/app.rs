@@ -444,7 +444,7 @@ impl App {
                 Section::CiCd => Some(Scope::CiCd),
                 Section::Incidents => Some(Scope::Incidents),
                 Section::Cost => Some(Scope::Cost),
-                Section::Scorecards | Section::Dora | Section::Maturity => None,
+                Section::Scorecards | Section::Dora | Section::Maturity => Some(Scope::Insights),
             }
         };
         pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
@@ -801,6 +801,13 @@ impl App {
                 }
             }
             Section::Problems => self.problems.update(&action, catalog, page),
+            Section::Scorecards | Section::Dora | Section::Maturity
+                if action == Action::Reload =>
+            {
+                // sync() starts gathering again.
+                self.insights.refresh();
+                None
+            }
             Section::Scorecards => {
                 let len = self.scorecards.lines(&self.insights).len();
                 self.scorecards.scroll = super::panes::scroll(self.scorecards.scroll, &action, len, page);

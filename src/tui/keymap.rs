@@ -24,6 +24,8 @@ pub enum Scope {
     CiCd,
     Cost,
     Incidents,
+    /// Scorecards, DORA and Maturity.
+    Insights,
     /// A yes/no question: only its answers (and ctrl keys of `App`) apply.
     Confirm,
     /// Any text input: the `/` filter, the `:` command line, the help search.
@@ -45,6 +47,7 @@ impl Scope {
             Scope::CiCd => "cicd",
             Scope::Cost => "cost",
             Scope::Incidents => "incidents",
+            Scope::Insights => "insights",
             Scope::Confirm => "confirm",
             Scope::Input => "input",
         }
@@ -87,6 +90,7 @@ bindings! {
     (App, "app.scorecards", Action::GoSection(Section::Scorecards), ["9"], "section 9: Scorecards (entities × rules, team rollup)"),
     (App, "app.dora", Action::GoSection(Section::Dora), ["0"], "section 10: DORA metrics per team and service"),
     (App, "app.maturity", Action::GoSection(Section::Maturity), ["M"], "section 11: platform maturity (Q1-Q4, the level)"),
+    (Insights, "insights.refresh", Action::Reload, ["r"], "ask GitHub and PagerDuty again (Scorecards, DORA, Maturity)"),
     (Nav, "nav.down", Action::Down, ["j", "down", "ctrl-n"], "move down"),
     (Nav, "nav.up", Action::Up, ["k", "up", "ctrl-p"], "move up"),
     (Nav, "nav.top", Action::Top, ["g", "home"], "go to the top"),

@@ -96,6 +96,11 @@ impl Insights {
             .spawn(move || gather(config, catalog, card.ok(), settings, sender));
     }
 
+    /// Forgets what was gathered, so that the next [`Insights::ensure`] asks again.
+    pub fn refresh(&mut self) {
+        self.about = None;
+    }
+
     /// Takes what arrived; true when something did.
     pub fn poll(&mut self) -> bool {
         let Some(receiver) = &self.receiver else {

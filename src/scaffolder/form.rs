@@ -489,17 +489,12 @@ impl Picker {
         if self.filters.is_empty() {
             return true;
         }
-        let json = entity.to_json();
         self.filters.iter().any(|conditions| {
             conditions.iter().all(|(path, wanted)| {
-                let found = lookup(&json, path);
+                let found = entity_field(entity, path);
                 match wanted {
                     FilterValue::Exists => found.is_some(),
-                    FilterValue::AnyOf(options) => found.is_some_and(|v| {
-                        let texts: Vec<String> = match v {
-                            Value::Array(items) => items.iter().map(text_of).collect(),
-                            other => vec![text_of(other)],
-                        };
+                    FilterValue::AnyOf(options) => found.is_some_and(|texts| {
                         texts
                             .iter()
                             .any(|t| options.iter().any(|o| o.eq_ignore_ascii_case(t)))
@@ -535,22 +530,65 @@ impl Picker {
         query: &str,
         limit: usize,
     ) -> Vec<EntityId> {
-        // Search everything, then keep what the picker offers: a filter like kind:Group leaves
-        // few matches, and the search's ranking is what the user expects.
-        index
-            .search(query, catalog.len())
-            .hits
-            .into_iter()
-            .map(|h| h.doc as EntityId)
-            .filter(|&id| self.offers(catalog.entity(id)))
-            .take(limit)
-            .collect()
+        // The search ranks, then the picker keeps what it offers. Asking for a few times `limit`
+        // first, and more only when the filter left too few, keeps a keystroke cheap on a large
+        // catalog (ranking every match costs far more than ranking the best).
+        let mut wanted = (limit * 4).max(256);
+        loop {
+            let results = index.search(query, wanted);
+            let offered: Vec<EntityId> = results
+                .hits
+                .iter()
+                .map(|h| h.doc as EntityId)
+                .filter(|&id| self.offers(catalog.entity(id)))
+                .take(limit)
+                .collect();
+            if offered.len() >= limit || results.hits.len() >= results.total {
+                return offered;
+            }
+            wanted = wanted.saturating_mul(8);
+        }
     }
 }
 
-/// A dotted path in an entity's JSON, case-insensitive on `kind` as the catalog API is.
-fn lookup<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(json, |v, key| v.get(key))
+/// The value at a dotted path whose keys may hold dots themselves (annotation keys like
+/// `github.com/project-slug`): the longest key that exists wins at each level.
+fn dotted<'a>(
+    value: &'a crate::catalog::value::Value,
+    keys: &[&str],
+) -> Option<&'a crate::catalog::value::Value> {
+    if keys.is_empty() {
+        return Some(value);
+    }
+    (1..=keys.len()).rev().find_map(|n| {
+        let key = keys[..n].join(".");
+        dotted(value.get(&key)?, &keys[n..])
+    })
+}
+
+/// The texts at a `catalogFilter` path of an entity (`kind`, `metadata.tags`, `spec.type`, ...):
+/// one for a scalar, each item's for a list; `None` when absent.
+fn entity_field(entity: &Entity, path: &str) -> Option<Vec<String>> {
+    use crate::catalog::value::Value as V;
+    let mut parts = path.split('.');
+    let root = match parts.next()? {
+        "kind" => return Some(vec![entity.kind.to_string()]),
+        "apiVersion" => return Some(vec![entity.api_version.to_string()]),
+        "metadata" => &entity.metadata,
+        "spec" => &entity.spec,
+        _ => return None,
+    };
+    let keys: Vec<&str> = parts.collect();
+    let found = dotted(root, &keys)?;
+    let text = |v: &V| match v {
+        V::String(s) => s.to_string(),
+        other => text_of(&other.to_json()),
+    };
+    match found {
+        V::Null => None,
+        V::Seq(items) => Some(items.iter().map(text).collect()),
+        other => Some(vec![text(other)]),
+    }
 }
 
 /// The value at a dotted path.

@@ -516,6 +516,42 @@ fn pickers_filter_by_kind_and_catalog_filter() {
         picker(0).allow_arbitrary,
         "Backstage allows typed refs unless told otherwise"
     );
+    // Tags and annotations (whose keys hold dots), `exists`, and several filters (any of them).
+    let tagged = page(
+        "properties:
+  x:
+    type: string
+    ui:field: EntityPicker
+    ui:options:
+      catalogFilter:
+        - {kind: Component, metadata.tags: postgres, metadata.annotations.github.com/project-slug: {exists: true}}
+        - {kind: Group, metadata.name: platform-team}",
+    );
+    let Widget::Entity(tagged) = &page_fields(&tagged, &json!({}))[0].widget else {
+        panic!()
+    };
+    let offered: Vec<String> = tagged
+        .candidates(&catalog, &index, "", 1000)
+        .iter()
+        .map(|&id| catalog.entity(id).key())
+        .collect();
+    assert!(
+        offered.contains(&"group:default/platform-team".to_string()),
+        "{offered:?}"
+    );
+    assert!(
+        offered.contains(&"component:default/order-service".to_string()),
+        "{offered:?}"
+    );
+    for key in &offered {
+        let e = catalog.entity(catalog.get(key).unwrap());
+        assert!(
+            e.is_kind("Group")
+                || (e.tags().any(|t| t == "postgres")
+                    && e.annotation("github.com/project-slug").is_some()),
+            "{key}"
+        );
+    }
     let apis = picker(3);
     let id = apis.candidates(&catalog, &index, "order-api", 1)[0];
     assert_eq!(apis.value_of(catalog.entity(id)), "default/order-api");

@@ -1191,7 +1191,12 @@ impl CiCdPane {
                         } else {
                             Tone::Base
                         };
-                        out.push(line(&[("  ", Tone::Base), (text, tone)]));
+                        // A whitespace-only line would wrap into two rows: blank lines stay empty.
+                        out.push(if text.trim().is_empty() {
+                            PageLine::default()
+                        } else {
+                            line(&[("  ", Tone::Base), (text, tone)])
+                        });
                     }
                 }
                 Some(LogState::Failed(err)) => out.push(line(&[

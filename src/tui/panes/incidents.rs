@@ -1262,19 +1262,20 @@ fn urgency_style(urgency: Urgency, theme: &Theme) -> ratatui::style::Style {
     }
 }
 
-/// The first entity of an incident's service and its owner, as short references.
+/// The first entity of an incident's service and its owner, by name (a table column is narrow;
+/// the incident view shows the full references).
 pub fn entity_and_owner(catalog: &Catalog, entities: &[EntityId]) -> (String, String) {
     let Some(&id) = entities.first() else {
         return ("(no entity)".into(), "-".into());
     };
-    let mut entity = catalog.entity(id).reference.short();
+    let mut entity = catalog.entity(id).name().to_string();
     if entities.len() > 1 {
         entity.push_str(&format!(" +{}", entities.len() - 1));
     }
     let owner = catalog
         .related(id, RelationType::OwnedBy)
         .next()
-        .map_or_else(|| "-".into(), |t| catalog.target_ref(t).short());
+        .map_or_else(|| "-".into(), |t| catalog.target_ref(t).name.to_string());
     (entity, owner)
 }
 

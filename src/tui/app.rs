@@ -411,7 +411,7 @@ impl App {
 
     /// Takes what background work finished; true when the screen changed.
     pub fn poll_background(&mut self) -> bool {
-        let cost = self.cost.poll() | self.insights.poll();
+        let cost = self.cost.poll() | self.templates.poll() | self.insights.poll();
         let Some(data) = &self.data else { return cost };
         if !self.catalog.poll(&data.catalog) {
             return cost;
@@ -438,6 +438,7 @@ impl App {
             match self.section {
                 Section::Catalog => Some(Scope::Catalog),
                 Section::Dependencies => Some(Scope::Deps),
+                Section::Templates if self.templates.form.is_some() => Some(Scope::Form),
                 Section::Templates => Some(Scope::Templates),
                 Section::Docs => Some(Scope::Docs),
                 Section::Problems => Some(Scope::Problems),
@@ -462,12 +463,18 @@ impl App {
     pub fn confirming(&self) -> bool {
         self.page.is_none()
             && ((self.section == Section::CiCd && self.cicd.confirm.is_some())
-                || (self.section == Section::Incidents && self.incidents.confirm.is_some()))
+                || (self.section == Section::Incidents && self.incidents.confirm.is_some())
+                || (self.section == Section::Templates && self.templates.confirming()))
     }
 
     /// Whether a text input has the keyboard (help search, command line, catalog filter).
     pub fn typing(&self) -> bool {
-        self.help.is_some() || self.command.is_some() || self.filter_editing()
+        self.help.is_some()
+            || self.command.is_some()
+            || self.filter_editing()
+            || (self.page.is_none()
+                && self.section == Section::Templates
+                && self.templates.typing())
     }
 
     fn filter_editing(&self) -> bool {
@@ -566,7 +573,9 @@ impl App {
             }
             Action::ShowHelp => {
                 let mut scopes = self.scopes();
-                if self.page.is_none() && self.section == Section::Catalog {
+                if self.page.is_none()
+                    && (self.section == Section::Catalog || scopes[0] == Scope::Form)
+                {
                     scopes.insert(1, Scope::Input);
                 }
                 self.help = Some(HelpState::new(&self.pane_name(), scopes));
@@ -636,6 +645,13 @@ impl App {
     fn back(&mut self) -> Option<Action> {
         if self.page.is_none() && self.section == Section::Cost && self.cost.back() {
             return None;
+        }
+        if self.page.is_none()
+            && self.section == Section::Templates
+            && self.templates.form.is_some()
+        {
+            // The form goes back a page, and leaves from the first.
+            return self.pane_update(Action::Back);
         }
         if self.page.is_none()
             && self.section == Section::Templates
@@ -784,7 +800,9 @@ impl App {
             }
             Section::Cost => self.cost.update(&action, page),
             Section::Templates => {
-                let next = self.templates.update(&action, catalog, page);
+                let next = self
+                    .templates
+                    .update(&action, catalog, data.index.as_deref(), page);
                 if let Some(id) = self.templates.selected() {
                     self.focus = Some(id);
                 }

@@ -578,3 +578,26 @@ fn corrupt_cache_files_are_refetched_and_rewritten() {
         offline.stderr
     );
 }
+
+/// A mapping of 200,000 keys (a scan per key made 50,000 take 30 seconds): loaded, and a
+/// duplicate key at its very end still found.
+#[test]
+fn a_mapping_of_200_000_keys_loads_and_its_duplicate_is_found() {
+    let keys: String = (0..200_000).map(|i| format!("    k{i}: v\n")).collect();
+    let text = GOOD_BAD.replace("metadata:\n", &format!("metadata:\n  annotations:\n{keys}"));
+    let (root, _bad) = tree_with(text.as_bytes());
+    let loaded = load("200,000 keys", &[root.path().to_path_buf()]);
+    let id = loaded
+        .catalog
+        .get("component:default/bad-service")
+        .expect("the entity with 200,000 annotations loads");
+    assert_eq!(loaded.catalog.entity(id).annotation("k199999"), Some("v"));
+    let text = GOOD_BAD.replace(
+        "metadata:\n",
+        &format!("metadata:\n  annotations:\n{keys}    k0: again\n"),
+    );
+    let (root, bad) = tree_with(text.as_bytes());
+    let loaded = load("200,000 keys and a duplicate", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "duplicate key \"k0\"");
+    assert_eq!(problem.pos.line, 200_005, "{problem}");
+}

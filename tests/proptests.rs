@@ -642,3 +642,111 @@ mod focus {
         }
     }
 }
+
+/// Mapping keys as the `yaml` package and JavaScript see them, whatever the mapping's size (big
+/// mappings use a hashed index, small ones a scan): a key `===` an earlier one is a duplicate
+/// error; a key of another type with the same text (`1` and `'1'`, `true` and `'true'`, `null`
+/// and `''`) replaces the earlier one's value in place.
+mod mapping_keys {
+    use super::*;
+
+    /// Key spellings that meet each other by value (`1`, `1.0`, `0x1`) or only by text (`1`,
+    /// `'1'`).
+    const SPELLINGS: [&str; 19] = [
+        "1", "1.0", "'1'", "true", "'true'", "True", "null", "~", "''", "a", "'a'", ".nan",
+        "'NaN'", "0", "0.0", "-0.0", "0x1", "1e0", "[1]",
+    ];
+    /// Spellings that are never `===` to each other, only equal by text.
+    const PAIRS: [&str; 9] = [
+        "1", "'1'", "true", "'true'", "null", "''", ".nan", "'NaN'", "[1]",
+    ];
+
+    /// Key spellings and unique fillers.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => proptest::sample::select(SPELLINGS.to_vec()).prop_map(String::from),
+            2 => (0u32..2000).prop_map(|i| format!("u{i}")),
+        ]
+    }
+
+    /// JavaScript's `===` on two keys.
+    fn same(a: &Node, b: &Node) -> bool {
+        use greenroom::catalog::yaml::NodeValue as V;
+        let number = |v: &V| match v {
+            V::Int(i) => Some(*i as f64),
+            V::Float(x) => Some(*x),
+            _ => None,
+        };
+        match (&a.value, &b.value) {
+            (V::Null, V::Null) => true,
+            (V::Bool(x), V::Bool(y)) => x == y,
+            (V::String(x), V::String(y)) => x == y,
+            (x, y) => matches!((number(x), number(y)), (Some(p), Some(q)) if p == q),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(super::config())]
+
+        #[test]
+        fn keys_behave_the_same_in_small_and_big_mappings(keys in prop_oneof![
+            proptest::collection::vec(key(), 0..90),
+            // Many unique keys and each spelling at most once, so big mappings get past their
+            // first keys and meet the collisions.
+            (
+                proptest::sample::subsequence(PAIRS.to_vec(), 0..=PAIRS.len()),
+                proptest::collection::btree_set(0u32..2000, 0..80),
+            )
+                .prop_flat_map(|(pairs, fillers)| {
+                    let mut keys: Vec<String> = pairs.into_iter().map(String::from).collect();
+                    keys.extend(fillers.into_iter().map(|i| format!("u{i}")));
+                    Just(keys).prop_shuffle()
+                }),
+        ]) {
+            let text: String = keys.iter().enumerate().map(|(i, k)| format!("? {k}\n: {i}\n")).collect();
+            let got = parse_single(&text);
+            // The model: one scan per key, as the loader did before it hashed big mappings.
+            let mut entries: Vec<(Node, Json)> = Vec::new();
+            let mut expected = Ok(());
+            for (i, k) in keys.iter().enumerate() {
+                // A null document (`null`, `~`) is left out by parse_documents.
+                let node = yaml::parse_documents(k)
+                    .pop()
+                    .and_then(|doc| doc.unwrap())
+                    .unwrap_or(Node {
+                        pos: Default::default(),
+                        value: greenroom::catalog::yaml::NodeValue::Null,
+                    });
+                if entries.iter().any(|(e, _)| same(e, &node)) {
+                    expected = Err(());
+                    break;
+                }
+                let is_string = |n: &Node| matches!(n.value, greenroom::catalog::yaml::NodeValue::String(_));
+                let text = node.key_text();
+                let collision = text.as_ref().and_then(|t| {
+                    entries.iter().position(|(e, _)| {
+                        !(is_string(&node) && is_string(e)) && e.key_text().as_ref() == Some(t)
+                    })
+                });
+                match collision {
+                    Some(at) => entries[at].1 = json!(i),
+                    None => entries.push((node.clone(), json!(i))),
+                }
+            }
+            match expected {
+                Err(()) => prop_assert!(
+                    got.as_ref().is_err_and(|e| e.contains("duplicate key")),
+                    "{:?}\n{}", got, text
+                ),
+                Ok(()) => {
+                    let mut map = serde_json::Map::new();
+                    for (k, v) in entries {
+                        map.insert(k.key_text().map(|t| t.into_owned()).unwrap_or_default(), v);
+                    }
+                    let expected = if keys.is_empty() { Json::Null } else { Json::Object(map) };
+                    prop_assert_eq!(got, Ok(expected), "{}", text);
+                }
+            }
+        }
+    }
+}

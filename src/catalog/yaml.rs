@@ -412,6 +412,54 @@ struct Frame {
     pending_key: Option<Node>,
     anchor: usize,
     leaves: Leaves,
+    /// A mapping's keys, hashed once it has [`INDEXED_FROM`] of them.
+    keys: Option<KeyIndex>,
+}
+
+/// Mappings with this many keys look their keys up in a [`KeyIndex`] rather than scanning them:
+/// a scan per key made a 50,000-key mapping (a 700 KB file) take 30 seconds.
+const INDEXED_FROM: usize = 32;
+
+/// The keys of a big mapping: by JavaScript value (for duplicates) and by property name (for keys
+/// of different types with the same text), as the scans in [`TreeBuilder::attach`] compare them.
+#[derive(Default)]
+struct KeyIndex {
+    values: rustc_hash::FxHashSet<ScalarKey>,
+    /// Each property name holds at most one entry: a second key with the same text is either a
+    /// duplicate (an error) or replaces the first one's value.
+    texts: rustc_hash::FxHashMap<String, usize>,
+}
+
+/// A scalar key as JavaScript's `===` sees it; numbers by their f64 bits (0 and -0 alike).
+#[derive(PartialEq, Eq, Hash)]
+enum ScalarKey {
+    Null,
+    Bool(bool),
+    String(String),
+    Number(u64),
+}
+
+impl ScalarKey {
+    fn of(node: &Node) -> Option<ScalarKey> {
+        let number = |x: f64| (!x.is_nan()).then(|| ScalarKey::Number((x + 0.0).to_bits()));
+        match &node.value {
+            NodeValue::Null => Some(ScalarKey::Null),
+            NodeValue::Bool(b) => Some(ScalarKey::Bool(*b)),
+            NodeValue::String(s) => Some(ScalarKey::String(s.clone())),
+            NodeValue::Int(i) => number(*i as f64),
+            NodeValue::Float(x) => number(*x),
+            NodeValue::Seq(_) | NodeValue::Map(_) => None,
+        }
+    }
+}
+
+impl KeyIndex {
+    fn add(&mut self, key: &Node, entry: usize) {
+        self.values.extend(ScalarKey::of(key));
+        if let Some(text) = key.key_text() {
+            self.texts.insert(text.into_owned(), entry);
+        }
+    }
 }
 
 /// What an anchored node holds, for the `yaml` package's alias guard: whether it has a scalar
@@ -570,6 +618,7 @@ impl TreeBuilder {
             pending_key: None,
             anchor,
             leaves: Leaves::default(),
+            keys: None,
         });
         Ok(())
     }
@@ -607,9 +656,22 @@ impl TreeBuilder {
             NodeValue::Map(entries) => match frame.pending_key.take() {
                 None => frame.pending_key = Some(node),
                 Some(key) => {
+                    if frame.keys.is_none() && entries.len() >= INDEXED_FROM {
+                        let mut index = KeyIndex::default();
+                        for (i, (k, _)) in entries.iter().enumerate() {
+                            index.add(k, i);
+                        }
+                        frame.keys = Some(index);
+                    }
                     // The `yaml` package's uniqueKeys: scalar keys with the same value (`1` and
                     // `1.0`, `true` and `True`) are an error…
-                    if entries.iter().any(|(k, _)| same_scalar(k, &key)) {
+                    let duplicate = match &frame.keys {
+                        Some(index) => {
+                            ScalarKey::of(&key).is_some_and(|k| index.values.contains(&k))
+                        }
+                        None => entries.iter().any(|(k, _)| same_scalar(k, &key)),
+                    };
+                    if duplicate {
                         return Err(YamlError {
                             pos: key.pos,
                             message: format!(
@@ -623,15 +685,28 @@ impl TreeBuilder {
                     // JavaScript property, the later value winning.
                     let text = key.key_text();
                     let string_key = matches!(key.value, NodeValue::String(_));
-                    let collision = text.is_some().then(|| {
-                        entries.iter().position(|(k, _)| {
-                            !(string_key && matches!(k.value, NodeValue::String(_)))
-                                && k.key_text() == text
-                        })
-                    });
-                    match collision.flatten() {
+                    let collides =
+                        |k: &Node| !(string_key && matches!(k.value, NodeValue::String(_)));
+                    let collision = match (&frame.keys, &text) {
+                        (_, None) => None,
+                        (Some(index), Some(text)) => index
+                            .texts
+                            .get(text.as_ref())
+                            .copied()
+                            .filter(|&i| collides(&entries[i].0)),
+                        (None, Some(_)) => entries
+                            .iter()
+                            .position(|(k, _)| collides(k) && k.key_text() == text),
+                    };
+                    drop(text);
+                    match collision {
                         Some(i) => entries[i].1 = node,
-                        None => entries.push((key, node)),
+                        None => {
+                            if let Some(index) = &mut frame.keys {
+                                index.add(&key, entries.len());
+                            }
+                            entries.push((key, node))
+                        }
                     }
                 }
             },

@@ -77,6 +77,8 @@ fn enter_opens_the_run_with_its_jobs_steps_and_the_failed_jobs_log_tail() {
     let mut app = connected(&github.url(), cache.path());
     press(&mut app, "/order-service<tab>3");
     wait(&mut app, |a| has_runs(a, ORDER));
+    // The rate limit GitHub reported reached the pane (shown only when low).
+    assert_eq!(app.cicd.rate_limit.and_then(|r| r.remaining), Some(4999));
     // The cursor starts on the newest run; j moves to the failed one.
     press(&mut app, "j");
     assert_eq!(app.cicd.list.cursor, 1);
@@ -672,6 +674,39 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
     assert_eq!(
         (launch_requests, branch_requests, launch_points),
         (500, 0, 0)
+    );
+}
+
+/// A low rate limit shows on the pane with its reset; a comfortable one does not.
+#[test]
+fn a_low_rate_limit_shows_with_its_reset() {
+    use greenroom::providers::http::RateLimit;
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, "/order-service<tab>3");
+    let now = SystemTime::now();
+    app.cicd.now = Some(now);
+    app.on_provider_message(ProviderMessage::CiRuns {
+        entity_key: ORDER.into(),
+        slug: "myorg/order-service".into(),
+        result: Ok(support::github::ci_runs()),
+        fetched_at: now,
+        from_cache: false,
+    });
+    app.cicd.rate_limit = Some(RateLimit {
+        remaining: Some(4200),
+        reset: Some(now + Duration::from_secs(600)),
+    });
+    assert!(!frame(&app).contains("rate limit"));
+    app.cicd.rate_limit = Some(RateLimit {
+        remaining: Some(42),
+        reset: Some(now + Duration::from_secs(600)),
+    });
+    let screen = frame(&app);
+    assert!(
+        screen.contains("GitHub rate limit: 42 requests left, resets")
+            && screen.contains("(in 10m)"),
+        "{screen}"
     );
 }
 

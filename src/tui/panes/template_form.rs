@@ -941,6 +941,25 @@ impl TemplateForm {
                 Some(Value::Bool(true)) => "[x] yes".into(),
                 _ => "[ ] no".into(),
             },
+            // Radio buttons show every choice, the chosen one marked (space moves it).
+            (
+                None,
+                Widget::Select {
+                    choices,
+                    radio: true,
+                },
+            ) => choices
+                .iter()
+                .map(|c| {
+                    let mark = if Some(&c.value) == value {
+                        "(•)"
+                    } else {
+                        "( )"
+                    };
+                    format!("{mark} {}", c.label)
+                })
+                .collect::<Vec<_>>()
+                .join("  "),
             (None, Widget::Select { .. }) => {
                 let shown = display(f, value);
                 if shown.is_empty() {

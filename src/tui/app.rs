@@ -406,7 +406,7 @@ impl App {
 
     /// Whether background work is under way (the event loop then wakes up often).
     pub fn busy(&self) -> bool {
-        self.data.is_none() || self.catalog.busy() || self.insights.busy()
+        self.data.is_none() || self.catalog.busy() || self.insights.busy() || self.cost.loading()
     }
 
     /// Takes what background work finished; true when the screen changed.

@@ -68,8 +68,6 @@ pub struct CostPane {
     pub today: Option<NaiveDate>,
     /// Text scroll of the setup and error views.
     pub scroll: usize,
-    /// Called after each message, from the loading thread: wakes an event loop that sleeps.
-    pub wake: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl CostPane {
@@ -111,15 +109,11 @@ impl CostPane {
         );
         let settings = self.settings.clone();
         let (sender, receiver) = mpsc::channel();
-        let wake = self.wake.clone();
         let spawned = std::thread::Builder::new()
             .name("cost-loader".into())
             .spawn(move || {
                 let notify = |message| {
                     let _ = sender.send(message);
-                    if let Some(wake) = &wake {
-                        wake();
-                    }
                 };
                 let result = cost::load(
                     &source,

@@ -1513,3 +1513,44 @@ fn user_entity_is_the_configured_identity() {
         run.stdout
     );
 }
+
+// builtin-actions.md catalog:fetch: an entity (or several) from the catalog, by reference.
+#[test]
+fn catalog_fetch_reads_the_loaded_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-a\n",
+    )
+    .unwrap();
+    let catalog = greenroom::catalog::load::load_paths(&[dir.path().to_path_buf()]).catalog;
+    let t = template(
+        dir.path(),
+        "  steps:\n    - id: fetch\n      action: catalog:fetch\n      input:\n        entityRef: component:svc\n    - id: many\n      action: catalog:fetch\n      input:\n        entityRefs: [svc, nope]\n        defaultKind: component\n        optional: true\n    - id: log\n      action: debug:log\n      input:\n        message: owner ${{ steps.fetch.output.entity.spec.owner }}, second ${{ steps.many.output.entities[1] }}\n",
+    );
+    let options = RunOptions {
+        catalog: Some(Arc::new(catalog)),
+        ..RunOptions::default()
+    };
+    let (result, events) = execute(&t, json!({}), Map::new(), &options);
+    let result = result.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        result.steps[1].output["entities"][0]["metadata"]["name"],
+        "svc"
+    );
+    assert_eq!(result.steps[1].output["entities"][1], Value::Null);
+    assert!(
+        logs(&events).contains(&"owner group:team-a, second ".to_string()),
+        "{:?}",
+        logs(&events)
+    );
+    let missing = template(
+        dir.path(),
+        "  steps:\n    - id: fetch\n      action: catalog:fetch\n      input:\n        entityRef: component:nope\n",
+    );
+    let (result, _) = execute(&missing, json!({}), Map::new(), &options);
+    assert!(result
+        .unwrap_err()
+        .to_string()
+        .contains("Entity component:default/nope not found"));
+}

@@ -284,6 +284,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         user_entity,
         user_ref,
         skip_backend_actions: args.skip_backend_actions,
+        catalog: Some(Arc::new(catalog)),
         ..RunOptions::default()
     };
     if !args.dry_run {
@@ -557,6 +558,7 @@ fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCod
     let (parameters, secrets) = read_values(&template, &args.values)?;
     let options = RunOptions {
         dry_run: true,
+        catalog: Some(Arc::new(catalog)),
         ..RunOptions::default()
     };
     let mut failures = Vec::new();

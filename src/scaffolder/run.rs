@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub user_ref: Option<String>,
     pub github: Option<GitHub>,
     pub registration: Registration,
+    /// The loaded catalog, for `catalog:fetch`.
+    pub catalog: Option<Arc<crate::catalog::Catalog>>,
     /// The user confirmed running without the backend-only steps.
     pub skip_backend_actions: bool,
     /// How often github:actions:dispatch checks on its run.
@@ -63,6 +65,7 @@ impl Default for RunOptions {
             user_ref: None,
             github: None,
             registration: Registration::None,
+            catalog: None,
             skip_backend_actions: false,
             poll_interval: Duration::from_secs(5),
             // About two minutes to see the run, about two hours to follow it.

@@ -8,10 +8,49 @@
 //! `catalog-info.yaml` of the catalog folder), so the next load shows the new entity.
 
 use super::ActionContext;
+use crate::catalog::entity_ref::EntityRef;
 use crate::providers::http::{Call, Service};
 use crate::scaffolder::run::Registration;
 use crate::scaffolder::workspace::safe_path;
 use serde_json::{json, Value};
+
+/// `catalog:fetch` (builtin/catalog/fetch.ts) from the catalog greenroom loaded: `entityRef` to
+/// `entity`, `entityRefs` to `entities`; a missing entity fails the step unless `optional`
+/// (then the output is null).
+pub fn fetch(ctx: &mut ActionContext<'_>) -> Result<(), String> {
+    let catalog = ctx
+        .options
+        .catalog
+        .clone()
+        .ok_or("catalog:fetch needs the catalog, and this run has none")?;
+    let optional = ctx.bool("optional")?;
+    let default_kind = ctx.str("defaultKind").map(str::to_string);
+    let default_namespace = ctx.str("defaultNamespace").unwrap_or("default").to_string();
+    let lookup = |text: &str| -> Result<Value, String> {
+        let reference = EntityRef::parse(text, default_kind.as_deref(), &default_namespace)
+            .map_err(|e| format!("entity reference {text:?}: {e}"))?;
+        match catalog.get(&reference.key()) {
+            Some(id) => Ok(catalog.entity_json(id)),
+            None if optional => Ok(Value::Null),
+            None => Err(format!("Entity {} not found", reference.key())),
+        }
+    };
+    if let Some(text) = ctx.str("entityRef") {
+        let entity = lookup(text)?;
+        ctx.set_output("entity", entity);
+    }
+    if let Some(refs) = ctx.strings("entityRefs")? {
+        let entities = refs
+            .iter()
+            .map(|r| lookup(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        ctx.set_output("entities", entities);
+    }
+    if !ctx.input.contains_key("entityRef") && !ctx.input.contains_key("entityRefs") {
+        return Err("input entityRef or entityRefs is required".into());
+    }
+    Ok(())
+}
 
 pub fn write(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let path = safe_path(ctx.str("filePath").unwrap_or("catalog-info.yaml"))

@@ -68,6 +68,11 @@ pub const BUILTINS: &[Builtin] = &[
         required: &["entity"],
     },
     Builtin {
+        id: "catalog:fetch",
+        kind: Kind::Workspace,
+        required: &[],
+    },
+    Builtin {
         id: "catalog:register",
         kind: Kind::External,
         required: &[],
@@ -199,6 +204,7 @@ pub async fn run_workspace_action(action: &str, ctx: &mut ActionContext<'_>) -> 
         "fs:rename" => files::rename(ctx),
         "fs:delete" => files::delete(ctx),
         "catalog:write" => catalog::write(ctx),
+        "catalog:fetch" => catalog::fetch(ctx),
         other => Err(format!("{other} is not a workspace action")),
     }
 }

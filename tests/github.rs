@@ -615,10 +615,22 @@ fn a_group_shows_its_services_latest_runs_failures_first() {
         "{}",
         run.stdout
     );
-    assert!(github
-        .requests()
+    // Each service's default branch, then its newest run there.
+    let requests = github.requests();
+    let runs: Vec<_> = requests
         .iter()
-        .all(|r| r.query("per_page").as_deref() == Some("1")));
+        .filter(|r| r.path().ends_with("/actions/runs"))
+        .collect();
+    assert_eq!(runs.len(), 2);
+    assert!(runs
+        .iter()
+        .all(|r| r.query("per_page").as_deref() == Some("1")
+            && r.query("branch").as_deref() == Some("main")));
+    assert_eq!(
+        requests.len(),
+        4,
+        "a repository and a runs request per service"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `greenroom ci REF [--format text|json] [--limit N] [--branch B]`: the latest GitHub Actions runs
 //! of the entity's repository (its `github.com/project-slug` annotation). For a group: the latest
-//! run of every service it owns, failures first.
+//! run on the default branch of every service it owns directly, failures first.
 //!
 //! Answers are cached (`GREENROOM_CACHE_DIR/http`) and every call is conditional, so asking again
 //! costs no GitHub rate limit when nothing changed. When GitHub cannot be reached (network,
@@ -15,6 +15,7 @@ use crate::providers::{cache::Cache, Fetched, ProviderError};
 use chrono::Utc;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -46,7 +47,11 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     };
     let client = Arc::new(Client::new(
         Options::from_env(),
-        context.config.provider_cache_dir().as_deref().map(Cache::under),
+        context
+            .config
+            .provider_cache_dir()
+            .as_deref()
+            .map(Cache::under),
         Log::verbose(verbose),
     ));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;
@@ -92,10 +97,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
                     let branch = args.branch.clone();
                     tasks.spawn(async move {
                         let result = match slug {
-                            Ok(slug) => github
-                                .runs(&slug, 1, branch.as_deref(), CachePolicy::Revalidate)
-                                .await
-                                .map(|f| (slug, f)),
+                            Ok(slug) => latest_on_default_branch(&github, slug, branch).await,
                             Err(err) => Err(err),
                         };
                         (index, key, result)
@@ -128,6 +130,28 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
             })
         }
     }
+}
+
+/// The newest run on `branch`, else on the repository's default branch (asked once an hour:
+/// it rarely changes), as the TUI's team view shows it.
+async fn latest_on_default_branch(
+    github: &GitHub,
+    slug: Slug,
+    branch: Option<String>,
+) -> Result<(Slug, Fetched<CiRuns>), ProviderError> {
+    let branch = match branch {
+        Some(branch) => branch,
+        None => {
+            github
+                .default_branch(&slug, CachePolicy::FreshFor(Duration::from_secs(3600)))
+                .await?
+                .value
+        }
+    };
+    let runs = github
+        .runs(&slug, 1, Some(&branch), CachePolicy::Revalidate)
+        .await?;
+    Ok((slug, runs))
 }
 
 /// The stored answer, when the failure is one that stored data helps with (GitHub unreachable or
@@ -245,7 +269,7 @@ fn print_team(group: &str, mut rows: Vec<TeamRow>, format: Format) {
         print_json(&serde_json::Value::Array(items));
         return;
     }
-    println!("{group}  latest run of each service it owns (GitHub Actions)");
+    println!("{group}  latest run on the default branch of each service it owns (GitHub Actions)");
     if rows.is_empty() {
         println!("  owns nothing");
         return;

@@ -306,3 +306,18 @@ fn relaunched_with_pagerduty_gone_the_last_known_state_shows_with_its_age() {
     assert!(note.contains("cannot reach PagerDuty"), "{note}");
     assert!(frame(&app).contains("last known, "), "{}", frame(&app));
 }
+
+#[test]
+fn the_incident_view_without_pagerduty_shows_the_owner_and_blast_radius_and_what_to_set() {
+    let mut app = demo();
+    press(&mut app, "/order-service<enter>i");
+    assert_eq!(app.section, Section::Incidents);
+    let text = frame_at(&app, 120, 50);
+    assert!(text.contains("Owner  group:order-team"), "{text}");
+    assert!(text.contains("PagerDuty is not configured"), "{text}");
+    assert!(text.contains("component:legacy-checkout"), "{text}");
+    // The actions say the same instead of asking.
+    press(&mut app, "a");
+    assert!(!app.confirming());
+    assert!(app.status.as_ref().unwrap().text.contains("PAGERDUTY_TOKEN"));
+}

@@ -92,9 +92,9 @@ impl IncidentView {
     }
 
     /// What the view asks for first; on-call chains, people and timelines follow the answers.
-    pub fn requests(&self, github: bool) -> Vec<Request> {
+    pub fn requests(&self, pagerduty: bool, github: bool) -> Vec<Request> {
         let mut out = Vec::new();
-        if let Ok(refs) = &self.refs {
+        if let (true, Ok(refs)) = (pagerduty, &self.refs) {
             out.push(Request::PdServices {
                 entity_key: self.key.clone(),
                 refs: refs.clone(),
@@ -143,7 +143,14 @@ impl IncidentView {
     }
 
     /// The screen as lines.
-    pub fn lines(&self, catalog: &Catalog, live: &Live, clock: SystemTime) -> Vec<PageLine> {
+    /// `pagerduty`: whether PagerDuty is configured (else on call and incidents say so).
+    pub fn lines(
+        &self,
+        catalog: &Catalog,
+        live: &Live,
+        pagerduty: bool,
+        clock: SystemTime,
+    ) -> Vec<PageLine> {
         let now: DateTime<Utc> = clock.into();
         let age = |at: DateTime<Utc>| short_duration((now - at).to_std().unwrap_or_default());
         let mut out = Vec::new();
@@ -221,6 +228,10 @@ impl IncidentView {
         );
         match (&self.refs, services.and_then(|f| f.value.as_ref())) {
             (Err(err), _) => out.push(text(&[(&format!("  {err}"), Tone::Warning)])),
+            (Ok(_), _) if !pagerduty => out.push(text(&[(
+                &format!("  {}", pagerduty::not_configured()),
+                Tone::Warning,
+            )])),
             (Ok(_), None) => out.push(text(&[("  asking PagerDuty…", Tone::Muted)])),
             (Ok(_), Some(resolved)) => {
                 for service in resolved {
@@ -317,7 +328,7 @@ impl IncidentView {
             &format!("Open incidents ({})", incidents.len()),
             feed.map_or_else(no_note, |f| f.note(clock)),
         );
-        if self.refs.is_ok() && incidents.is_empty() {
+        if pagerduty && self.refs.is_ok() && incidents.is_empty() {
             let loaded = feed.is_some_and(|f| f.value.is_some());
             out.push(text(&[(
                 if loaded {
@@ -519,11 +530,12 @@ impl IncidentView {
         area: Rect,
         catalog: &Catalog,
         live: &Live,
+        pagerduty: bool,
         clock: SystemTime,
         refresh: &str,
         theme: &Theme,
     ) {
-        let lines = self.lines(catalog, live, clock);
+        let lines = self.lines(catalog, live, pagerduty, clock);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)

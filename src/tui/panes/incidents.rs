@@ -292,7 +292,7 @@ impl IncidentsPane {
             }
         }
         if let Some(view) = &self.view {
-            for request in view.requests(self.github) {
+            for request in view.requests(self.connected, self.github) {
                 self.outbox.push(Outgoing::Ask { request, forced });
             }
         }
@@ -343,10 +343,8 @@ impl IncidentsPane {
     /// Opens the incident view of an entity and asks for what it shows.
     pub fn open_view(&mut self, catalog: &Catalog, id: EntityId, from_list: bool) {
         let view = IncidentView::new(catalog, id, from_list);
-        if self.connected {
-            for request in view.requests(self.github) {
-                self.ask(request, false);
-            }
+        for request in view.requests(self.connected, self.github) {
+            self.ask(request, false);
         }
         self.view = Some(view);
     }
@@ -543,11 +541,19 @@ impl IncidentsPane {
             }
             return None;
         }
-        if !self.connected {
+        if !self.connected && self.view.is_none() {
             let len = self
                 .setup_lines(catalog, None, &ProviderEnv::default())
                 .len();
             self.scroll = super::scroll(self.scroll, action, len, page);
+            return None;
+        }
+        let acts = matches!(
+            action,
+            Action::Reload | Action::Acknowledge | Action::Resolve | Action::Trigger
+        );
+        if acts && !self.connected {
+            self.notice(pagerduty::not_configured().to_string(), true);
             return None;
         }
         match action {
@@ -1004,7 +1010,7 @@ impl IncidentsPane {
         theme: &Theme,
         now: Instant,
     ) {
-        if !self.connected {
+        if !self.connected && self.view.is_none() {
             draw_info(
                 frame,
                 area,
@@ -1024,7 +1030,16 @@ impl IncidentsPane {
             None => format!("auto-refresh every {}s", REFRESH_EVERY.as_secs()),
         };
         match &self.view {
-            Some(view) => view.draw(frame, area, catalog, &self.live, clock, &refresh, theme),
+            Some(view) => view.draw(
+                frame,
+                area,
+                catalog,
+                &self.live,
+                self.connected,
+                clock,
+                &refresh,
+                theme,
+            ),
             None if self.inbox => self.draw_inbox(frame, area, catalog, clock, &refresh, theme),
             None => self.draw_list(frame, area, catalog, clock, &refresh, theme),
         }

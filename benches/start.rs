@@ -118,6 +118,26 @@ fn main() {
         result.snapshot_age = Some(Duration::ZERO);
         app.on_loaded(result);
         let state_in = started.elapsed();
+        // Where the app state's time goes: each pane's load on the same catalog again.
+        let data = app.data.as_ref().unwrap();
+        let catalog = data.catalog.clone();
+        let mut parts = Vec::new();
+        let mut time = |name: &str, f: &mut dyn FnMut()| {
+            let started = Instant::now();
+            f();
+            parts.push(format!("{name} {:.0} ms", ms(started.elapsed())));
+        };
+        let view = tui::Data {
+            catalog: catalog.clone(),
+            index: None,
+        };
+        let mut panes = tui::app_with(Default::default(), "bench", false, Theme::default());
+        time("catalog", &mut || panes.catalog.load(&view, false));
+        time("templates", &mut || panes.templates.load(&catalog));
+        time("cicd", &mut || panes.cicd.load(&catalog));
+        time("incidents", &mut || panes.incidents.load(&catalog));
+        time("cost", &mut || panes.cost.set_catalog(&catalog));
+        println!("  app state by pane: {}", parts.join(", "));
         let started = Instant::now();
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
         terminal.draw(|frame| tui::ui::draw(frame, &app)).unwrap();

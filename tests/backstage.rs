@@ -358,7 +358,7 @@ fn greenroom_reads_what_a_real_backstage_backend_serves() {
     }
 
     // The backend's relations are the ones greenroom computes from the same file.
-    let local = greenroom::catalog::load::load_paths(&[catalog_file.clone()]).catalog;
+    let local = greenroom::catalog::load::load_paths(std::slice::from_ref(&catalog_file)).catalog;
     for entity in &local.entities {
         let key = entity.key();
         let id = local.get(&key).unwrap();

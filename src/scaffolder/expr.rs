@@ -27,7 +27,6 @@
 use minijinja::value::{Value as MValue, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 use serde_json::Value;
-use std::fmt::Write as _;
 
 /// Instructions one render may execute.
 pub const FUEL: u64 = 20_000_000;
@@ -821,18 +820,6 @@ pub fn pick<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
         Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
         _ => None,
     })
-}
-
-/// Renders a rendered value for a log line the way Backstage's task log shows inputs.
-pub fn to_log_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => {
-            let mut out = String::new();
-            let _ = write!(out, "{other}");
-            out
-        }
-    }
 }
 
 #[cfg(test)]

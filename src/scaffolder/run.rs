@@ -498,7 +498,6 @@ pub async fn run(
                 })
             };
             let mut ctx = ActionContext {
-                step_id: &step.id,
                 input,
                 template,
                 workspace: &mut workspace,

@@ -89,10 +89,6 @@ impl Workspace {
         Workspace::default()
     }
 
-    pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(path)
-    }
-
     /// Whether a file or folder (explicit or implied by a file under it) is at `path`.
     pub fn exists(&self, path: &str) -> bool {
         path.is_empty() || self.entries.contains_key(path) || self.under(path).next().is_some()

@@ -119,7 +119,6 @@ pub fn required_inputs(action: &str) -> &'static [&'static str] {
 
 /// What one action invocation works with.
 pub struct ActionContext<'a> {
-    pub step_id: &'a str,
     pub input: &'a Map<String, Value>,
     pub template: &'a Template,
     pub workspace: &'a mut Workspace,

@@ -229,7 +229,11 @@ pub async fn fetch_with(
     window: Window,
 ) -> Result<Aggregate, CostError> {
     let base = endpoint(&settings.region);
-    let plain = Service::new(SERVICE, &base, "")?;
+    let plain = Service::new(
+        SERVICE,
+        &base,
+        "check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+    )?;
     let url = plain.url("/");
     let mut aggregate = Aggregate::new(window, format!("{SERVICE} ({})", settings.metric));
     let identity = fnv(credentials.access_key_id().as_bytes());

@@ -436,7 +436,9 @@ impl GitHub {
     ) -> Result<Fetched<CiRuns>, ProviderError> {
         let url = self.runs_url(slug, per_page, branch);
         let response = self.get(url.clone(), cache).await?;
-        self.fetched(&url, response, |page: RunsPage| runs_from(slug, page))
+        self.fetched(&url, response, |page: RunsPage| {
+            asked_for(runs_from(slug, page), per_page, branch)
+        })
     }
 
     /// The runs stored by an earlier call, without a request (`None` when nothing usable is stored).
@@ -450,7 +452,7 @@ impl GitHub {
         let entry = self.client.cached(&url)?;
         let page: RunsPage = serde_json::from_slice(&entry.body).ok()?;
         Some(Fetched {
-            value: runs_from(slug, page),
+            value: asked_for(runs_from(slug, page), per_page, branch),
             fetched_at: entry.fetched_at,
             from_cache: true,
         })
@@ -603,6 +605,17 @@ fn runs_from(slug: &Slug, page: RunsPage) -> CiRuns {
     }
 }
 
+/// Only what was asked for, whatever the server sent: at most `per_page` runs, on `branch` (a
+/// server that ignores the query, such as the demo's, answers with everything).
+fn asked_for(mut runs: CiRuns, per_page: u32, branch: Option<&str>) -> CiRuns {
+    if let Some(branch) = branch {
+        runs.runs
+            .retain(|r| r.head_branch.as_deref() == Some(branch));
+    }
+    runs.runs.truncate(per_page.clamp(1, 100) as usize);
+    runs
+}
+
 fn job_from(j: RawJob) -> Job {
     Job {
         id: j.id,
@@ -741,6 +754,33 @@ mod tests {
             job.steps[0].started_at.unwrap().to_rfc3339(),
             "2020-01-20T17:42:40+00:00"
         );
+    }
+
+    #[test]
+    fn runs_keep_only_what_was_asked_for() {
+        let fixture: serde_json::Value = serde_json::from_slice(include_bytes!(
+            "../../tests/fixtures/github/workflow-runs.json"
+        ))
+        .unwrap();
+        let runs: Vec<serde_json::Value> = ["main", "feature/x", "main", "main"]
+            .iter()
+            .enumerate()
+            .map(|(i, branch)| {
+                let mut run = fixture["workflow_runs"][0].clone();
+                run["id"] = i.into();
+                run["head_branch"] = (*branch).into();
+                run
+            })
+            .collect();
+        let page: RunsPage =
+            serde_json::from_value(serde_json::json!({"total_count": 4, "workflow_runs": runs}))
+                .unwrap();
+        let runs = asked_for(
+            runs_from(&Slug::parse("o/r").unwrap(), page),
+            2,
+            Some("main"),
+        );
+        assert_eq!(runs.runs.iter().map(|r| r.id).collect::<Vec<_>>(), [0, 2]);
     }
 
     #[test]

@@ -503,6 +503,11 @@ fn keys_respond_while_the_server_hangs_and_errors_show_on_the_pane() {
     // Every key is applied while the request hangs.
     press(&mut app, "<c-r>?");
     assert!(app.help.is_some());
+    // Help lists the pane's keys from the keymap.
+    let help = frame_at(&app, 120, 60);
+    for key in ["cicd.open", "cicd.rerun", "cicd.browser", "cicd.refresh"] {
+        assert!(help.contains(key), "{key}: {help}");
+    }
     press(&mut app, "<esc>2");
     assert_eq!(app.section, Section::Dependencies);
     press(&mut app, "3:groups<enter>/^order-team<tab>3");

@@ -3,8 +3,9 @@
 //! Location cycle, a Location pointing outside the tree, a 1M-entry array. Each sits in a folder
 //! next to a good entity: the hostile file gets a clear problem that names it, the load ends
 //! (bounded by the loader's size, node and depth limits, not by a timer), and the good entity is
-//! still in the catalog. The last test runs `greenroom validate` over all of them at once and
-//! checks its peak memory.
+//! still in the catalog (`tests/hostile_memory.rs` runs `greenroom validate` over them at once
+//! and checks its peak memory). Big mappings and many aliases load in linear time; corrupt
+//! snapshot and cache files are ignored with a warning and rebuilt.
 
 mod support;
 
@@ -370,92 +371,6 @@ fn a_million_entry_array_is_bounded() {
     expect_problem(&loaded, &bad, "more than 1000000 nodes");
 }
 
-/// Every case at once through the binary: each hostile file named on stderr, the good entity
-/// counted, exit 1 (errors), and the process's peak memory well under the 100 MB file's size
-/// times the parse tree's overhead.
-#[cfg(unix)]
-#[test]
-fn validate_reports_every_hostile_file_and_stays_small() {
-    use std::os::unix::fs::symlink;
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path();
-    write(&dir.join("good/catalog-info.yaml"), GOOD.as_bytes());
-    let big = dir.join("big/catalog-info.yaml");
-    write(&big, b"# big\n");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&big)
-        .unwrap()
-        .set_len(100 * 1024 * 1024)
-        .unwrap();
-    let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
-    for (n, p) in ["b", "c", "d", "e", "f", "g", "h", "i"]
-        .iter()
-        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
-    {
-        bomb.push_str(&format!(
-            "{n}: &{n} [{}]\n",
-            vec![format!("*{p}"); 9].join(",")
-        ));
-    }
-    write(&dir.join("bomb/catalog-info.yaml"), bomb.as_bytes());
-    write(
-        &dir.join("deep/catalog-info.yaml"),
-        format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).as_bytes(),
-    );
-    write(&dir.join("utf8/catalog-info.yaml"), b"kind: \xff\n");
-    std::fs::create_dir_all(dir.join("loop")).unwrap();
-    symlink(
-        dir.join("loop/catalog-info.yaml"),
-        dir.join("loop/catalog-info.yaml"),
-    )
-    .unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let run = support::binary::execute(
-        support::binary::command(cache.path(), Path::new("/dev/null"))
-            .args(["validate"])
-            .arg(dir),
-    );
-    println!("{}\n{}", run.stdout, run.stderr);
-    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    let all = format!("{}{}", run.stdout, run.stderr);
-    for (file, needle) in [
-        ("big", "larger than 32 MB"),
-        ("bomb", "too many aliases"),
-        ("deep", TOO_DEEP[1]),
-        ("utf8", "not valid UTF-8"),
-        ("loop", "symlink loop"),
-    ] {
-        let path = dir
-            .join(file)
-            .join("catalog-info.yaml")
-            .display()
-            .to_string();
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with(&path) && l.contains(needle)),
-            "{file}: {needle}\n{all}"
-        );
-    }
-    assert!(all.contains("1 entit"), "{all}");
-    // SAFETY: getrusage fills the struct it is given.
-    let peak_kb = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
-    };
-    println!(
-        "validate over every hostile case: {:?}, peak RSS {} MB",
-        run.took,
-        peak_kb / 1024
-    );
-    assert!(
-        peak_kb < 100 * 1024,
-        "peak RSS {} MB: a refused 100 MB file must not be read",
-        peak_kb / 1024
-    );
-}
-
 /// What a killed process can leave in the cache folder: a snapshot cut short, garbage, a
 /// leftover temporary file. The next start warns, loads the catalog from its sources, and writes
 /// a good snapshot again.
@@ -579,27 +494,27 @@ fn corrupt_cache_files_are_refetched_and_rewritten() {
     );
 }
 
-/// A mapping of 200,000 keys (a scan per key made 50,000 take 30 seconds): loaded, and a
+/// A mapping of 100,000 keys (a scan per key made 50,000 take 30 seconds): loaded, and a
 /// duplicate key at its very end still found.
 #[test]
-fn a_mapping_of_200_000_keys_loads_and_its_duplicate_is_found() {
-    let keys: String = (0..200_000).map(|i| format!("    k{i}: v\n")).collect();
+fn a_mapping_of_100_000_keys_loads_and_its_duplicate_is_found() {
+    let keys: String = (0..100_000).map(|i| format!("    k{i}: v\n")).collect();
     let text = GOOD_BAD.replace("metadata:\n", &format!("metadata:\n  annotations:\n{keys}"));
     let (root, _bad) = tree_with(text.as_bytes());
-    let loaded = load("200,000 keys", &[root.path().to_path_buf()]);
+    let loaded = load("100,000 keys", &[root.path().to_path_buf()]);
     let id = loaded
         .catalog
         .get("component:default/bad-service")
-        .expect("the entity with 200,000 annotations loads");
-    assert_eq!(loaded.catalog.entity(id).annotation("k199999"), Some("v"));
+        .expect("the entity with 100,000 annotations loads");
+    assert_eq!(loaded.catalog.entity(id).annotation("k99999"), Some("v"));
     let text = GOOD_BAD.replace(
         "metadata:\n",
         &format!("metadata:\n  annotations:\n{keys}    k0: again\n"),
     );
     let (root, bad) = tree_with(text.as_bytes());
-    let loaded = load("200,000 keys and a duplicate", &[root.path().to_path_buf()]);
+    let loaded = load("100,000 keys and a duplicate", &[root.path().to_path_buf()]);
     let problem = expect_problem(&loaded, &bad, "duplicate key \"k0\"");
-    assert_eq!(problem.pos.line, 200_005, "{problem}");
+    assert_eq!(problem.pos.line, 100_005, "{problem}");
 }
 
 /// 50,000 anchors each used once (a scan per alias made this take 20 seconds): read, and every

@@ -682,6 +682,43 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
     );
 }
 
+/// The fresh catalog replacing the snapshot keeps an open run, and rebuilds a team view.
+#[test]
+fn a_fresher_catalog_keeps_the_open_run_and_rebuilds_the_team() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use greenroom::tui::{Data, LoadResult};
+    let fresh = |app: &mut App| {
+        let catalog = load_paths(&["src/demo".into()]).catalog;
+        let index = search::entities::index(&catalog);
+        app.on_loaded(LoadResult::fresh(
+            Data::new(catalog, index),
+            Vec::new(),
+            Duration::ZERO,
+        ));
+    };
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, "/order-service<tab>3");
+    app.on_provider_message(ProviderMessage::CiRuns {
+        entity_key: ORDER.into(),
+        slug: "myorg/order-service".into(),
+        result: Ok(support::github::ci_runs()),
+        fetched_at: SystemTime::now(),
+        from_cache: false,
+    });
+    press(&mut app, "j<enter>");
+    fresh(&mut app);
+    assert_eq!(app.cicd.run.as_ref().map(|r| r.run_id), Some(102));
+
+    press(&mut app, "<esc>:groups<enter>/^order-team<tab>3");
+    assert!(app.cicd.team.is_some());
+    fresh(&mut app);
+    let team = app.cicd.team.as_ref().expect("the team view again");
+    let catalog = &app.data.as_ref().unwrap().catalog;
+    assert_eq!(catalog.entity(team.group).key(), "group:default/order-team");
+}
+
 /// A low rate limit shows on the pane with its reset; a comfortable one does not.
 #[test]
 fn a_low_rate_limit_shows_with_its_reset() {

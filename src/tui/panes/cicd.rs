@@ -155,12 +155,14 @@ pub struct CiCdPane {
 }
 
 impl CiCdPane {
-    /// A new catalog: entity ids change, so views built on them are dropped.
+    /// A new catalog: entity ids change, so a team view is built again (a service's runs and an
+    /// open run are kept: they are by key).
     pub fn load(&mut self, catalog: &Catalog) {
         self.annotated = count_annotated(catalog, &ANNOTATIONS);
-        self.team = None;
         self.team_origin = None;
-        self.shown = None;
+        if self.team.take().is_some() {
+            self.shown = None;
+        }
     }
 
     /// The state of the entity's runs, if any was asked for.

@@ -46,6 +46,10 @@ fn install_panic_hook() {
         .into_hooks();
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Held until the process ends (the lock is reentrant, so `restore` still writes): when
+        // another thread panics, the UI thread may be drawing, and must not write over the
+        // restored screen or hide the cursor again.
+        let _stdout = io::stdout().lock();
         restore();
         panic_hook(info);
         // The terminal was given back above; a UI that went on drawing without it (after a panic

@@ -341,8 +341,9 @@ fn keys_answer_while_a_provider_hangs() {
     assert_eq!(selected_name(&app), "order-service", "keys still applied");
     times.sort();
     println!(
-        "key-to-frame under a hung provider ({} keys, 160x48, debug build): p50 {:?}, p99 {:?}, max {:?}",
+        "key-to-frame under a hung provider ({} keys, 160x48, {} build): p50 {:?}, p99 {:?}, max {:?}",
         times.len(),
+        if cfg!(debug_assertions) { "debug" } else { "release" },
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         times[times.len() - 1]

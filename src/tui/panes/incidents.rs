@@ -327,8 +327,10 @@ impl IncidentsPane {
                 self.shown_second = Some(second);
                 moved
             }
-            _ => {
-                self.refresh(catalog, false, now);
+            due => {
+                // The first time, the stored answer shows at once; after that the interval is
+                // the refresh window, so the provider must ask (conditionally) every time.
+                self.refresh(catalog, due.is_some(), now);
                 true
             }
         }

@@ -2,15 +2,16 @@
 //! the body, its ETag and when it was fetched, so a second launch shows the last known data at once
 //! (with its age) and works offline, and refreshes are conditional requests.
 //!
-//! Files are written atomically (not synced) and readable only by the user ([`crate::fsutil`]). Only the URL,
-//! the ETag, the time and the body are stored: never request headers, so never a token. A file that
-//! cannot be read back (truncated, another format, another URL under the same hash) is ignored and
-//! rewritten by the next answer.
+//! Files are written atomically (not synced) and readable only by the user ([`crate::fsutil`]). Only
+//! the URL's path (its query only as a hash: a query can carry a secret, like PagerDuty's
+//! integration-key lookup), the ETag, the time and the body are stored: never request headers, so
+//! never a token. A file that cannot be read back (truncated, another format, another URL under the
+//! same hash) is ignored and rewritten by the next answer.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-const FORMAT: &str = "greenroom-http-cache-v1";
+const FORMAT: &str = "greenroom-http-cache-v2";
 
 /// A stored answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +34,7 @@ impl Entry {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Meta {
     format: String,
+    /// [`stored_url`]: the URL without its query in clear.
     url: String,
     etag: Option<String>,
     /// Milliseconds since the Unix epoch.
@@ -72,11 +74,11 @@ impl Cache {
         let newline = bytes.iter().position(|&b| b == b'\n')?;
         let meta: Meta = serde_json::from_slice(&bytes[..newline]).ok()?;
         let body = &bytes[newline + 1..];
-        if meta.format != FORMAT || meta.url != url || meta.len != body.len() {
+        if meta.format != FORMAT || meta.url != stored_url(url) || meta.len != body.len() {
             return None;
         }
         Some(Entry {
-            url: meta.url,
+            url: url.into(),
             etag: meta.etag,
             fetched_at: SystemTime::UNIX_EPOCH + Duration::from_millis(meta.fetched_at),
             body: body.to_vec(),
@@ -87,7 +89,7 @@ impl Cache {
     pub fn put(&self, url: &str, entry: &Entry) -> std::io::Result<()> {
         let meta = Meta {
             format: FORMAT.into(),
-            url: url.into(),
+            url: stored_url(url),
             etag: entry.etag.clone(),
             fetched_at: entry
                 .fetched_at
@@ -101,6 +103,18 @@ impl Cache {
         // Not synced: an entry lost in a power cut is fetched again, and a sync per answer would
         // cost more than the request.
         crate::fsutil::write_private_atomic(&self.path(url), &[&head, &entry.body], false)
+    }
+}
+
+/// The URL as a cache file names it: the query replaced by a hash of the whole URL, so a file
+/// still tells which URL it answers without holding a secret the query may carry.
+fn stored_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!(
+            "{base}?#{:016x}",
+            fnv1a(0x9e37_79b9_7f4a_7c15, url.as_bytes())
+        ),
+        None => url.to_string(),
     }
 }
 
@@ -164,6 +178,23 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn a_query_is_stored_only_as_a_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::under(dir.path());
+        let url = "https://api.pagerduty.com/services?query=R0UTINGKEY4242";
+        cache.put(url, &entry(url, b"{}")).unwrap();
+        let file = std::fs::read_to_string(cache.path(url)).unwrap();
+        assert!(!file.contains("R0UTINGKEY4242"), "{file}");
+        assert_eq!(cache.get(url).unwrap().url, url);
+        let other = "https://api.pagerduty.com/services?query=other";
+        std::fs::copy(cache.path(url), cache.path(other)).unwrap();
+        assert!(
+            cache.get(other).is_none(),
+            "another query is another answer"
+        );
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub struct App {
     pub providers: Option<ProviderHandle>,
     /// The command that opens links ([`super::browser::command`]; tests replace it).
     pub browser: Vec<String>,
+    /// Panes not yet prepared for the catalog on screen: each does its catalog-sized work when
+    /// first needed ([`App::prepare`]), so the first frame of a large catalog waits only for the
+    /// pane it shows.
+    unprepared: Vec<Section>,
 }
 
 impl App {
@@ -131,10 +135,11 @@ impl App {
             background_search: false,
             snapshot_age: None,
             refreshing: false,
-            providers: None,
             progress: None,
             offline: None,
+            providers: None,
             browser: super::browser::command(),
+            unprepared: Vec::new(),
         }
     }
 
@@ -197,10 +202,13 @@ impl App {
             self.docs.entity = None;
             self.templates.detail = None;
         }
-        self.templates.load(&data.catalog);
-        self.cicd.load(&data.catalog);
-        self.incidents.load(&data.catalog);
-        self.cost.set_catalog(&data.catalog);
+        // Loaded when first needed (`prepare`); the one on screen is, by `sync` below.
+        self.unprepared = vec![
+            Section::Templates,
+            Section::CiCd,
+            Section::Incidents,
+            Section::Cost,
+        ];
         self.focus = self
             .page
             .as_ref()
@@ -209,14 +217,14 @@ impl App {
             .or_else(|| self.catalog.selected());
         self.refreshing = snapshot_age.is_some();
         self.snapshot_age = snapshot_age;
-        if old.is_some() && snapshot_age.is_none() {
-            let before = old.as_ref().map_or(0, |d| d.catalog.len());
-            let now = data.catalog.len();
-            let change = if now >= before {
         if snapshot_age.is_none() {
             self.progress = None;
             self.offline = None;
         }
+        if old.is_some() && snapshot_age.is_none() {
+            let before = old.as_ref().map_or(0, |d| d.catalog.len());
+            let now = data.catalog.len();
+            let change = if now >= before {
                 format!("+{}", now - before)
             } else {
                 format!("-{}", before - now)
@@ -242,10 +250,6 @@ impl App {
         }
     }
 
-    /// The search index of the catalog on screen is ready (ignored if the catalog was replaced).
-    pub fn on_index(
-        &mut self,
-        catalog: &std::sync::Arc<crate::catalog::Catalog>,
     /// News from the loader without a catalog: progress, or the snapshot on screen stays.
     pub fn on_loader_status(&mut self, status: super::action::LoaderStatus) {
         use super::action::LoaderStatus;
@@ -268,6 +272,10 @@ impl App {
         }
     }
 
+    /// The search index of the catalog on screen is ready (ignored if the catalog was replaced).
+    pub fn on_index(
+        &mut self,
+        catalog: &std::sync::Arc<crate::catalog::Catalog>,
         index: std::sync::Arc<crate::search::SearchIndex>,
     ) {
         let Some(data) = &mut self.data else { return };
@@ -324,6 +332,7 @@ impl App {
             | ProviderMessage::CiLogTail { .. }
             | ProviderMessage::CiRerunFailed { .. }
             | ProviderMessage::DefaultBranch { .. }) => {
+                self.prepare(Section::CiCd);
                 // The incident view and the inbox show runs too.
                 let shown = self.incidents_take(&message);
                 let taken = self.cicd.on_message(message);
@@ -336,6 +345,7 @@ impl App {
 
     /// Gives a provider answer to the Incidents pane; true when its screen changed.
     fn incidents_take(&mut self, message: &ProviderMessage) -> bool {
+        self.prepare(Section::Incidents);
         let Some(data) = &self.data else { return false };
         let changed = self.incidents.on_message(message, &data.catalog);
         self.send_incidents_outbox();
@@ -381,6 +391,7 @@ impl App {
         };
         self.remember();
         self.section = Section::Incidents;
+        self.prepare(Section::Incidents);
         self.incidents.open_view(&catalog, id, false);
         self.focus = Some(id);
         self.send_incidents_outbox();
@@ -411,6 +422,9 @@ impl App {
 
     /// Takes what background work finished; true when the screen changed.
     pub fn poll_background(&mut self) -> bool {
+        if self.cost.loading() {
+            self.prepare(Section::Cost);
+        }
         let cost = self.cost.poll() | self.templates.poll() | self.insights.poll();
         let Some(data) = &self.data else { return cost };
         if !self.catalog.poll(&data.catalog) {
@@ -761,6 +775,10 @@ impl App {
 
     /// An action for the pane on screen.
     fn pane_update(&mut self, action: Action) -> Option<Action> {
+        if self.section == Section::Catalog && self.incidents.connected {
+            // The filter looks incident numbers up through the Incidents pane's service map.
+            self.prepare(Section::Incidents);
+        }
         let page = self.page_rows();
         let data = self.data.as_ref()?;
         let catalog = &data.catalog;
@@ -770,7 +788,9 @@ impl App {
         match self.section {
             Section::Catalog => {
                 // An incident number typed in the filter leads to its service's entity.
-                if action == Action::InputAccept && self.catalog.editing && self.catalog.matches == 0
+                if action == Action::InputAccept
+                    && self.catalog.editing
+                    && self.catalog.matches == 0
                 {
                     if let Some(id) = self.incidents.looked_up(self.catalog.query()) {
                         return Some(Action::OpenEntity(id));
@@ -819,16 +839,15 @@ impl App {
                 }
             }
             Section::Problems => self.problems.update(&action, catalog, page),
-            Section::Scorecards | Section::Dora | Section::Maturity
-                if action == Action::Reload =>
-            {
+            Section::Scorecards | Section::Dora | Section::Maturity if action == Action::Reload => {
                 // sync() starts gathering again.
                 self.insights.refresh();
                 None
             }
             Section::Scorecards => {
                 let len = self.scorecards.lines(&self.insights).len();
-                self.scorecards.scroll = super::panes::scroll(self.scorecards.scroll, &action, len, page);
+                self.scorecards.scroll =
+                    super::panes::scroll(self.scorecards.scroll, &action, len, page);
                 None
             }
             Section::Dora => {
@@ -838,15 +857,34 @@ impl App {
             }
             Section::Maturity => {
                 let len = self.maturity.lines(&self.insights).len();
-                self.maturity.scroll = super::panes::scroll(self.maturity.scroll, &action, len, page);
+                self.maturity.scroll =
+                    super::panes::scroll(self.maturity.scroll, &action, len, page);
                 None
             }
+        }
+    }
+
+    /// Prepares a pane for the catalog on screen if it was not yet: called before anything
+    /// reads or changes the pane, so it behaves as if it had been loaded with the catalog.
+    fn prepare(&mut self, section: Section) {
+        let Some(data) = &self.data else { return };
+        let Some(at) = self.unprepared.iter().position(|&s| s == section) else {
+            return;
+        };
+        self.unprepared.swap_remove(at);
+        match section {
+            Section::Templates => self.templates.load(&data.catalog),
+            Section::CiCd => self.cicd.load(&data.catalog),
+            Section::Incidents => self.incidents.load(&data.catalog),
+            Section::Cost => self.cost.set_catalog(&data.catalog),
+            _ => {}
         }
     }
 
     /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
     /// work done here, once per selection, so draw only reads.
     fn sync(&mut self) {
+        self.prepare(self.section);
         if matches!(
             self.section,
             Section::Scorecards | Section::Dora | Section::Maturity

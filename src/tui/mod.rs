@@ -115,14 +115,6 @@ pub fn load_in_background(
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
 ) {
-    let send_with_index = |result: LoadResult| -> bool {
-        let catalog = result.data.catalog.clone();
-        if sender.send(LoaderMsg::Catalog(result)).is_err() {
-            return false;
-        }
-        let index = Arc::new(search::entities::index(&catalog));
-        sender.send(LoaderMsg::Index { catalog, index }).is_ok()
-    };
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
     let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::Fingerprint>)> = None;
@@ -138,7 +130,7 @@ pub fn load_in_background(
             };
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
             result.snapshot_age = Some(age);
-            if !send_with_index(result) {
+            if sender.send(LoaderMsg::Catalog(result)).is_err() {
                 return;
             }
             shown = Some((catalog, snapshot.fingerprints));
@@ -146,6 +138,35 @@ pub fn load_in_background(
         Ok(None) => {}
         Err(err) => warnings.push(err),
     }
+    // With the snapshot sent, the UI thread is preparing and drawing it: what is left (its
+    // search index, checking the sources) yields the CPU to it on a busy machine.
+    match shown.as_ref().and_then(|_| low_priority_pool()) {
+        Some(pool) => pool.install(|| refresh(source, config, started, sender, shown, warnings)),
+        None => refresh(source, config, started, sender, shown, warnings),
+    }
+}
+
+/// The loader after the snapshot: its search index, then the sources read again (see
+/// [`load_in_background`]).
+fn refresh(
+    source: &CatalogSource,
+    config: &Config,
+    started: Instant,
+    sender: &mpsc::Sender<LoaderMsg>,
+    shown: Option<(Arc<Catalog>, Vec<crate::sources::Fingerprint>)>,
+    warnings: Vec<String>,
+) {
+    let send_index = |catalog: &Arc<Catalog>| -> bool {
+        let index = Arc::new(search::entities::index(catalog));
+        let catalog = catalog.clone();
+        sender.send(LoaderMsg::Index { catalog, index }).is_ok()
+    };
+    if let Some((catalog, _)) = &shown {
+        if !send_index(catalog) {
+            return;
+        }
+    }
+    let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let progress = Mutex::new(Instant::now() - std::time::Duration::from_secs(1));
     let report = |line: String| {
         // At most ten lines a second: the screen cannot show more.
@@ -189,12 +210,34 @@ pub fn load_in_background(
         started.elapsed(),
     );
     result.warnings = warnings;
-    if !send_with_index(result) {
+    // The catalog first, so the list shows while its index is made.
+    if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(&catalog) {
         return;
     }
     // Written once the fresh catalog is on screen; a catalog with unreadable sources is not kept.
     if complete {
         let _ = snapshot::write(&path, &catalog, &fingerprints);
+    }
+}
+
+/// Worker threads at a lower CPU priority (nice 10) for the loader's work behind the snapshot;
+/// `None` where a thread's priority cannot be set apart from the process's (or the pool cannot
+/// start): the work then runs as before.
+fn low_priority_pool() -> Option<rayon::ThreadPool> {
+    #[cfg(target_os = "linux")]
+    {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("catalog-loader-{i}"))
+            // On Linux the nice value is per thread; 0 names the calling thread.
+            .start_handler(|_| unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+            })
+            .build()
+            .ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 

@@ -280,3 +280,37 @@ pub fn app_with_background_search(data: &Data) -> App {
     ));
     app
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn loaded(catalog: Catalog) -> LoadResult {
+        let index = search::entities::index(&catalog);
+        LoadResult::fresh(Data::new(catalog, index), Vec::new(), Duration::ZERO)
+    }
+
+    /// Panes prepare for a catalog when first shown: one shown after a newer catalog arrived
+    /// shows that catalog, and one shown before it is prepared again.
+    #[test]
+    fn panes_shown_after_a_newer_catalog_show_that_catalog() {
+        let demo = || crate::catalog::load::load_paths(&["src/demo".into()]).catalog;
+        let mut app = app_with(Catalog::default(), "test", false, theme::Theme::default());
+        app.dispatch(Action::GoSection(Section::Templates));
+        assert!(app.templates.templates.is_empty());
+        app.dispatch(Action::GoSection(Section::Catalog));
+        app.on_loaded(loaded(demo()));
+        app.dispatch(Action::GoSection(Section::Templates));
+        assert_eq!(app.templates.templates.len(), 2);
+        app.dispatch(Action::GoSection(Section::CiCd));
+        let annotated = app.cicd.annotated;
+        assert!(annotated > 0, "the demo has entities with CI annotations");
+        app.on_loaded(loaded(Catalog::default()));
+        app.dispatch(Action::GoSection(Section::Templates));
+        assert!(app.templates.templates.is_empty());
+        app.on_loaded(loaded(demo()));
+        app.dispatch(Action::GoSection(Section::CiCd));
+        assert_eq!(app.cicd.annotated, annotated);
+    }
+}

@@ -1554,3 +1554,74 @@ fn catalog_fetch_reads_the_loaded_catalog() {
         .to_string()
         .contains("Entity component:default/nope not found"));
 }
+
+/// The demo's two templates run for real from the CLI against the demo API: the workflow dispatch
+/// finds its new run and follows it to success; the golden path publishes to GitHub and registers
+/// in the catalog.
+#[test]
+fn the_demo_templates_run_for_real_against_the_demo_api() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("pg.yaml"),
+        "name: orders-db\nenvironment: staging\nsize: small\n",
+    )
+    .unwrap();
+    let run = cli(
+        cache.path(),
+        work.path(),
+        &[
+            "--demo",
+            "template",
+            "run",
+            "provision-postgres",
+            "--values",
+            "pg.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let log = run.stdout.as_str();
+    let order = [
+        "Dispatching workflow provision-database.yml of myorg/infra on main",
+        "Run 9400000100 started: https://github.com/myorg/infra/actions/runs/9400000100",
+        "Run 9400000100: completed",
+        "Run 9400000100 completed: success",
+        "the Terraform run ended with success.",
+    ];
+    let mut from = 0;
+    for line in order {
+        let at = log[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} in order in:\n{log}"));
+        from += at + line.len();
+    }
+    assert!(run.stderr.contains("DEMO"), "{}", run.stderr);
+
+    std::fs::write(work.path().join("node.yaml"), NODE_VALUES).unwrap();
+    let out = work.path().join("out");
+    let run = cli(
+        cache.path(),
+        work.path(),
+        &[
+            "--demo",
+            "template",
+            "run",
+            "nodejs-rest-api",
+            "--values",
+            "node.yaml",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for line in [
+        "Creating repository myorg/shipping-quote-service (internal)",
+        "Protected main (1 approving review required)",
+        "Registering https://github.com/myorg/shipping-quote-service/blob/main/catalog-info.yaml in the catalog at http://127.0.0.1:",
+        "  Repository: https://github.com/myorg/shipping-quote-service",
+        "  Open in catalog: component:default/shipping-quote-service",
+    ] {
+        assert!(run.stdout.contains(line), "{line:?} in:\n{}", run.stdout);
+    }
+    assert!(out.join("catalog-info.yaml").is_file());
+}

@@ -141,7 +141,8 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let live = matches!(
         command,
         Command::Who(_) | Command::Ci(_) | Command::Incidents(_) | Command::Score(_) | Command::Dora(_) | Command::Maturity(_)
-    ) || matches!(command, Command::Search(args) if args.names_incident());
+    ) || matches!(command, Command::Search(args) if args.names_incident())
+        || matches!(command, Command::Template(template::Command::Run(_)));
     if live && source.is_demo() {
         // The demo's CI runs, incidents and on-call come from its loopback API, through the real
         // providers; stderr says so, stdout stays clean for --format json.

@@ -7,10 +7,9 @@ use crate::catalog::Catalog;
 use crate::providers::cache::Cache;
 use crate::providers::github::GitHub;
 use crate::providers::http::{Client, Log, Options};
-use crate::scaffolder::form;
-use crate::scaffolder::run::{self, Registration, RunEvent, RunOptions, RunResult, StepStatus};
+use crate::scaffolder::run::{self, RunEvent, RunOptions, RunResult, StepStatus};
 use crate::scaffolder::Template;
-use crate::sources::{CatalogSource, SourceSpec};
+use crate::scaffolder::{form, launch};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -153,49 +152,6 @@ fn read_values(template: &Template, file: &Path) -> Result<(Value, Map<String, V
     Ok(form::split_secrets(template, &values))
 }
 
-/// The catalog file `catalog:register` adds a Location to: the first `--catalog` file (or the
-/// root `catalog-info.yaml` of the first folder), or the demo's root.
-fn local_catalog_file(context: &Context) -> Option<PathBuf> {
-    let first_files = |paths: &[PathBuf]| -> Option<PathBuf> {
-        let first = paths.first()?;
-        if first.is_file() {
-            Some(first.clone())
-        } else {
-            let root = first.join("catalog-info.yaml");
-            root.is_file().then_some(root)
-        }
-    };
-    match &context.source {
-        CatalogSource::Paths(paths) => first_files(paths),
-        CatalogSource::Demo => crate::demo::extract(&context.config.cache_dir())
-            .ok()
-            .map(|d| d.join("catalog-info.yaml")),
-        CatalogSource::Several(specs) => specs.iter().find_map(|s| match s {
-            SourceSpec::Files(paths) => first_files(paths),
-            _ => None,
-        }),
-    }
-}
-
-/// The user running the template, for `user.entity` / `user.ref`: `[identity] user` from the
-/// config, else the catalog User named like the login (`$USER`).
-fn current_user(context: &Context, catalog: &Catalog) -> (Option<Value>, Option<String>) {
-    let configured = context.config.identity.user.clone();
-    let login = std::env::var("USER").ok().filter(|l| !l.is_empty());
-    for name in configured.into_iter().chain(login) {
-        let reference = if name.contains(':') {
-            name
-        } else {
-            format!("user:{name}")
-        };
-        if let Ok(id) = catalog.resolve(&reference) {
-            let entity = catalog.entity(id);
-            return (Some(entity.to_json()), Some(entity.key()));
-        }
-    }
-    (None, None)
-}
-
 fn needs_github(template: &Template) -> bool {
     let on_github = template.base_dir.is_none() && template.base_url.is_some();
     template.steps.iter().any(|s| {
@@ -269,7 +225,6 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
             backend.join(", ")
         )));
     }
-    let (user_entity, user_ref) = current_user(context, &catalog);
     let client = Arc::new(Client::new(
         Options::from_env(),
         context
@@ -279,13 +234,16 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
             .map(Cache::under),
         Log::verbose(verbose),
     ));
+    let local_catalog = launch::local_catalog_file(&context.config, &context.source);
     let mut options = RunOptions {
         dry_run: args.dry_run,
-        user_entity,
-        user_ref,
         skip_backend_actions: args.skip_backend_actions,
-        catalog: Some(Arc::new(catalog)),
-        ..RunOptions::default()
+        ..launch::options(
+            &context.config,
+            Arc::new(catalog),
+            local_catalog,
+            client.clone(),
+        )
     };
     if !args.dry_run {
         let name = parameters
@@ -311,14 +269,6 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
     if needs_github(&template) {
         options.github = GitHub::from_config(&context.config, client.clone()).ok();
     }
-    options.registration = match context.config.backstage_url() {
-        Some(url) => Registration::Backstage {
-            url,
-            token: context.config.backstage_token(),
-            client: client.clone(),
-        },
-        None => local_catalog_file(context).map_or(Registration::None, Registration::LocalLocation),
-    };
     if args.dry_run {
         println!(
             "Dry run of {} ({}): nothing is written and nothing is called.",

@@ -10,23 +10,30 @@
 //! placeholders (`s`, `m`, `h`, `d`; `+` too) become RFC 3339 UTC times relative to the moment of
 //! serving, so demo ages always look fresh. A missing file is a 404 in the API's own error shape.
 //!
+//! Two additions let the demo play a short story honestly: a successful request other than GET is
+//! remembered (by method and last path segment, e.g. `post-dispatches`), and a GET for `F` is then
+//! answered from `F.after-post-dispatches.json` instead, where `{{then…}}` placeholders count from
+//! that request (a workflow run appears, then moves from queued to completed). A folder named
+//! `{name}` matches any one path segment that has no folder of its own, and `{{name}}` in its
+//! files becomes that segment (a repository created by a template). An empty file is a 204.
+//!
 //! The server binds port 0 (a free port), so its URLs change each launch: providers pointed at it
 //! keep no disk cache ([`crate::config::Config::provider_cache_dir`]), and real caches never see
 //! demo answers.
 
 use crate::config::Config;
 use chrono::{DateTime, Duration as TimeDelta, SecondsFormat, Utc};
-#[cfg(test)]
 use include_dir::Dir;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The APIs the demo answers, each under its own path prefix (`/github/...`).
-pub const SERVICES: [&str; 3] = ["github", "pagerduty", "pagerduty-events"];
+pub const SERVICES: [&str; 4] = ["github", "pagerduty", "pagerduty-events", "backstage"];
 
 /// The token the providers send to the demo server: a placeholder, not a credential.
 pub const DEMO_TOKEN: &str = "demo-placeholder-token";
@@ -49,6 +56,24 @@ fn files() -> &'static Dir<'static> {
         .expect("src/demo/api is bundled with the demo")
 }
 
+/// The requests other than GET the server answered, by service and trigger name
+/// (`post-dispatches`), with when the last one happened.
+#[derive(Default)]
+pub struct History(Mutex<HashMap<(String, String), DateTime<Utc>>>);
+
+impl History {
+    fn record(&self, service: &str, trigger: String, at: DateTime<Utc>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert((service.to_string(), trigger), at);
+    }
+
+    fn when(&self, service: &str, trigger: &str) -> Option<DateTime<Utc>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&(service.to_string(), trigger.to_string()))
+            .copied()
+    }
+}
+
 /// A running demo API server; stops when dropped.
 pub struct DemoApi {
     addr: SocketAddr,
@@ -63,6 +88,7 @@ impl DemoApi {
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
+        let history = Arc::new(History::default());
         let thread = std::thread::Builder::new()
             .name("demo-api".into())
             .spawn(move || {
@@ -71,9 +97,10 @@ impl DemoApi {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    let history = history.clone();
                     let _ = std::thread::Builder::new()
                         .name("demo-api-conn".into())
-                        .spawn(move || serve_connection(stream));
+                        .spawn(move || serve_connection(stream, &history));
                 }
             })?;
         Ok(DemoApi {
@@ -137,7 +164,7 @@ struct Request {
     close: bool,
 }
 
-fn serve_connection(stream: TcpStream) {
+fn serve_connection(stream: TcpStream, history: &History) {
     let _ = stream.set_read_timeout(Some(IDLE));
     let Ok(write_half) = stream.try_clone() else {
         return;
@@ -153,7 +180,7 @@ fn serve_connection(stream: TcpStream) {
                 return;
             }
         };
-        let response = respond(&request.method, &request.path, Utc::now());
+        let response = respond_in(history, &request.method, &request.path, Utc::now());
         let head_only = request.method == "HEAD";
         if write_response(&mut writer, &response, request.close, head_only).is_err()
             || request.close
@@ -229,8 +256,133 @@ pub struct Response {
     pub headers: Vec<(&'static str, String)>,
 }
 
-/// The answer to `method path` at `now`: the pure core of the server (no sockets).
+/// The answer to `method path` at `now` when nothing else happened before.
 pub fn respond(method: &str, path: &str, now: DateTime<Utc>) -> Response {
+    respond_in(&History::default(), method, path, now)
+}
+
+/// One bundled answer found for a path: the file, the `{name}` folders' segments, and when its
+/// trigger happened (for an `.after-…` variant).
+struct Found {
+    file: &'static include_dir::File<'static>,
+    captures: Vec<(String, String)>,
+    then: Option<DateTime<Utc>>,
+}
+
+/// The folder under the folders `dirs` in `dir` that holds a file whose name `wanted` accepts,
+/// exact folders first, then `{name}` folders (whose segment is captured).
+fn lookup(
+    dir: &'static Dir<'static>,
+    dirs: &[&str],
+    wanted: &dyn Fn(&str) -> bool,
+    captures: &mut Vec<(String, String)>,
+) -> Option<&'static Dir<'static>> {
+    let Some((first, rest)) = dirs.split_first() else {
+        let has = dir.files().any(|f| {
+            f.path()
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(wanted)
+        });
+        return has.then_some(dir);
+    };
+    let named = |d: &&'static Dir<'static>| {
+        d.path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+    };
+    let exact = dir.dirs().find(|d| named(d).as_deref() == Some(*first));
+    if let Some(found) = exact.and_then(|d| lookup(d, rest, wanted, captures)) {
+        return Some(found);
+    }
+    for sub in dir.dirs() {
+        let Some(name) = named(&sub) else { continue };
+        let Some(var) = name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) else {
+            continue;
+        };
+        captures.push((var.to_string(), first.to_string()));
+        if let Some(found) = lookup(sub, rest, wanted, captures) {
+            return Some(found);
+        }
+        captures.pop();
+    }
+    None
+}
+
+/// The answer file for `rest` in `service`: for a GET, the `.after-<trigger>` variant of the latest
+/// trigger that happened, else the plain `.json` (or `.txt`) file.
+fn find(history: &History, service: &str, rest: &str, method: &str) -> Option<(Found, bool)> {
+    let root = super::bundled().get_dir(format!("api/{service}"))?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let (last, dirs) = segments.split_last()?;
+    let reading = method == "GET" || method == "HEAD";
+    let mut captures = Vec::new();
+    let named = |dir: &'static Dir<'static>, name: &str| {
+        dir.files()
+            .find(|f| f.path().file_name().is_some_and(|n| n == name))
+    };
+    if !reading {
+        let name = format!("{last}.{}.json", method.to_ascii_lowercase());
+        let dir = lookup(root, dirs, &|n| n == name, &mut captures)?;
+        let file = named(dir, &name)?;
+        return Some((
+            Found {
+                file,
+                captures,
+                then: None,
+            },
+            true,
+        ));
+    }
+    let (json, text, prefix) = (
+        format!("{last}.json"),
+        format!("{last}.txt"),
+        format!("{last}.after-"),
+    );
+    let wanted = |n: &str| n == json || n == text || n.starts_with(&prefix);
+    let dir = lookup(root, dirs, &wanted, &mut captures)?;
+    let variant = dir
+        .files()
+        .filter_map(|f| {
+            let name = f.path().file_name()?.to_str()?;
+            let trigger = name.strip_prefix(&prefix)?.strip_suffix(".json")?;
+            Some((history.when(service, trigger)?, f))
+        })
+        .max_by_key(|(at, _)| *at);
+    if let Some((then, file)) = variant {
+        return Some((
+            Found {
+                file,
+                captures,
+                then: Some(then),
+            },
+            true,
+        ));
+    }
+    match named(dir, &json) {
+        Some(file) => Some((
+            Found {
+                file,
+                captures,
+                then: None,
+            },
+            true,
+        )),
+        None => Some((
+            Found {
+                file: named(dir, &text)?,
+                captures,
+                then: None,
+            },
+            false,
+        )),
+    }
+}
+
+/// The answer to `method path` at `now`, after the requests in `history` (which a successful
+/// request other than GET joins): the pure core of the server (no sockets).
+pub fn respond_in(history: &History, method: &str, path: &str, now: DateTime<Utc>) -> Response {
     let mut segments = path.trim_start_matches('/').splitn(2, '/');
     let service = segments.next().unwrap_or("");
     let rest = segments.next().unwrap_or("").trim_end_matches('/');
@@ -239,43 +391,51 @@ pub fn respond(method: &str, path: &str, now: DateTime<Utc>) -> Response {
     }
     // No way out of the service's folder, and no names that are not plain path segments.
     if rest.is_empty()
-        || rest
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\'))
+        || rest.split('/').any(|s| {
+            s.is_empty() || s == "." || s == ".." || s.contains('\\') || s.contains(".after-")
+        })
     {
         return not_found(service, path);
     }
     let method = method.to_ascii_uppercase();
     let reading = method == "GET" || method == "HEAD";
-    // Paths inside the bundle start at `src/demo/`.
-    let json_name = if reading {
-        format!("api/{service}/{rest}.json")
+    let Some((found, json)) = find(history, service, rest, &method) else {
+        return not_found(service, path);
+    };
+    let content_type = if json {
+        "application/json; charset=utf-8"
     } else {
-        format!("api/{service}/{rest}.{}.json", method.to_ascii_lowercase())
+        "text/plain; charset=utf-8"
     };
-    let (file, content_type) = match super::bundled().get_file(&json_name) {
-        Some(file) => (file, "application/json; charset=utf-8"),
-        None => match super::bundled().get_file(format!("api/{service}/{rest}.txt")) {
-            Some(file) if reading => (file, "text/plain; charset=utf-8"),
-            _ => return not_found(service, path),
-        },
-    };
-    let text = String::from_utf8_lossy(file.contents());
-    let body = match render(&text, now) {
+    let text = String::from_utf8_lossy(found.file.contents());
+    let body = match render_with(&text, now, found.then, &found.captures) {
         Ok(body) => body,
         Err(err) => {
             return error(
                 service,
                 500,
-                &format!("the demo file {} is broken: {err}", file.path().display()),
+                &format!(
+                    "the demo file {} is broken: {err}",
+                    found.file.path().display()
+                ),
             )
         }
     };
+    if !reading {
+        let last = rest.rsplit('/').next().unwrap_or(rest);
+        history.record(
+            service,
+            format!("{}-{last}", method.to_ascii_lowercase()),
+            now,
+        );
+    }
     let status = match (service, reading) {
+        // As GitHub answers a workflow dispatch: no content.
+        _ if body.trim().is_empty() => 204,
         (_, true) => 200,
         // As the real APIs: the Events API queues (202), GitHub's POSTs create (201).
         ("pagerduty-events", false) => 202,
-        ("github", false) if method == "POST" => 201,
+        ("github" | "backstage", false) if method == "POST" => 201,
         (_, false) => 200,
     };
     Response {
@@ -327,6 +487,10 @@ fn error(service: &str, status: u16, message: &str) -> Response {
             "message": message,
             "errors": [message],
         }),
+        "backstage" => serde_json::json!({
+            "error": { "name": if status == 404 { "NotFoundError" } else { "Error" }, "message": message },
+            "response": { "statusCode": status },
+        }),
         _ => serde_json::json!({ "message": message }),
     };
     Response {
@@ -367,6 +531,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         201 => "Created",
         202 => "Accepted",
+        204 => "No Content",
         400 => "Bad Request",
         404 => "Not Found",
         _ => "Internal Server Error",
@@ -376,6 +541,18 @@ fn reason(status: u16) -> &'static str {
 /// The file's text with every `{{now…}}` placeholder replaced by a time relative to `now`; an
 /// unknown placeholder is an error naming it.
 pub fn render(text: &str, now: DateTime<Utc>) -> Result<String, String> {
+    render_with(text, now, None, &[])
+}
+
+/// [`render`], plus `{{then…}}` relative to `then` (the trigger of an `.after-` file),
+/// `{{then: A, 3s: B, 8s: C}}` (the last value whose delay since `then` has passed), and
+/// `{{name}}` for the `{name}` folders' segments.
+pub fn render_with(
+    text: &str,
+    now: DateTime<Utc>,
+    then: Option<DateTime<Utc>>,
+    captures: &[(String, String)],
+) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -385,13 +562,38 @@ pub fn render(text: &str, now: DateTime<Utc>) -> Result<String, String> {
             return Err(format!("unclosed placeholder {:?}", &rest[start..]));
         };
         let name = &after[..end];
-        let time = placeholder_time(name, now)
-            .ok_or_else(|| format!("unknown placeholder {{{{{name}}}}}"))?;
-        out.push_str(&time.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let unknown = || format!("unknown placeholder {{{{{name}}}}}");
+        if let Some((_, value)) = captures.iter().find(|(var, _)| var == name.trim()) {
+            out.push_str(value);
+        } else if let Some(steps) = name.trim().strip_prefix("then:") {
+            let then = then.ok_or_else(|| format!("{{{{{name}}}}} outside an .after- file"))?;
+            out.push_str(&phase(steps, now - then).ok_or_else(unknown)?);
+        } else if let Some(offset) = name.trim().strip_prefix("then") {
+            let then = then.ok_or_else(|| format!("{{{{{name}}}}} outside an .after- file"))?;
+            let time = placeholder_time(&format!("now{offset}"), then).ok_or_else(unknown)?;
+            out.push_str(&time.to_rfc3339_opts(SecondsFormat::Secs, true));
+        } else {
+            let time = placeholder_time(name, now).ok_or_else(unknown)?;
+            out.push_str(&time.to_rfc3339_opts(SecondsFormat::Secs, true));
+        }
         rest = &after[end + 2..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// `A, 3s: B, 8s: C` after `elapsed`: A before 3 s, B before 8 s, C from then on.
+fn phase(steps: &str, elapsed: TimeDelta) -> Option<String> {
+    let mut items = steps.split(',');
+    let mut value = items.next()?.trim().to_string();
+    for item in items {
+        let (delay, next) = item.split_once(':')?;
+        let delay = placeholder_time(&format!("now+{}", delay.trim()), DateTime::UNIX_EPOCH)?;
+        if elapsed >= delay - DateTime::UNIX_EPOCH {
+            value = next.trim().to_string();
+        }
+    }
+    Some(value)
 }
 
 /// `now`, `now-90m`, `now+2d`: units `s`, `m`, `h`, `d`.
@@ -456,8 +658,18 @@ mod tests {
                     continue; // the README
                 }
                 let text = std::str::from_utf8(file.contents()).expect(&name);
-                let rendered = render(text, at()).unwrap_or_else(|e| panic!("{name}: {e}"));
-                if name.ends_with(".json") {
+                // `{name}` folders' segments, and `then` for `.after-` files.
+                let captures: Vec<(String, String)> = file
+                    .path()
+                    .components()
+                    .filter_map(|c| c.as_os_str().to_str())
+                    .filter_map(|c| c.strip_prefix('{').and_then(|c| c.strip_suffix('}')))
+                    .map(|var| (var.to_string(), "example".to_string()))
+                    .collect();
+                let then = name.contains(".after-").then(at);
+                let rendered = render_with(text, at(), then, &captures)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                if name.ends_with(".json") && !rendered.trim().is_empty() {
                     serde_json::from_str::<serde_json::Value>(&rendered)
                         .unwrap_or_else(|e| panic!("{name}: {e}"));
                     count += 1;
@@ -492,5 +704,83 @@ mod tests {
         ] {
             assert_eq!(respond("GET", path, at()).status, 404, "{path}");
         }
+    }
+
+    fn json(response: &Response) -> serde_json::Value {
+        serde_json::from_slice(&response.body).unwrap()
+    }
+
+    #[test]
+    fn a_dispatch_makes_its_run_appear_and_complete_over_a_few_seconds() {
+        let history = History::default();
+        let workflow = "/github/repos/myorg/infra/actions/workflows/provision-database.yml";
+        let run = "/github/repos/myorg/infra/actions/runs/9400000100";
+        let at_ = |s: i64| at() + TimeDelta::seconds(s);
+        let before = json(&respond_in(
+            &history,
+            "GET",
+            &format!("{workflow}/runs"),
+            at_(0),
+        ));
+        assert_eq!(respond_in(&history, "GET", run, at_(0)).status, 404);
+        let dispatched = respond_in(&history, "POST", &format!("{workflow}/dispatches"), at_(0));
+        assert_eq!((dispatched.status, dispatched.body.len()), (204, 0));
+        let after = json(&respond_in(
+            &history,
+            "GET",
+            &format!("{workflow}/runs"),
+            at_(1),
+        ));
+        assert_eq!(
+            after["total_count"].as_u64(),
+            before["total_count"].as_u64().map(|n| n + 1)
+        );
+        assert_eq!(after["workflow_runs"][0]["id"], 9400000100u64);
+        assert_eq!(
+            after["workflow_runs"][0]["created_at"],
+            "2026-03-01T12:00:00Z"
+        );
+        let states: Vec<(String, serde_json::Value)> = [1, 4, 9]
+            .iter()
+            .map(|s| {
+                let body = json(&respond_in(&history, "GET", run, at_(*s)));
+                (
+                    body["status"].as_str().unwrap().to_string(),
+                    body["conclusion"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("queued".to_string(), serde_json::Value::Null),
+                ("in_progress".to_string(), serde_json::Value::Null),
+                ("completed".to_string(), serde_json::json!("success")),
+            ]
+        );
+        // Another server's history is its own: nothing was dispatched there.
+        assert_eq!(respond("GET", run, at_(9)).status, 404);
+        // The variants are not answers of their own.
+        let variant = format!("{workflow}/runs.after-post-dispatches");
+        assert_eq!(respond_in(&history, "GET", &variant, at_(9)).status, 404);
+    }
+
+    #[test]
+    fn name_folders_match_any_segment_and_fill_it_in() {
+        let blob = respond("POST", "/github/repos/myorg/brand-new-api/git/blobs", at());
+        assert_eq!(blob.status, 201);
+        assert!(json(&blob)["url"]
+            .as_str()
+            .unwrap()
+            .contains("/repos/myorg/brand-new-api/git/blobs/"));
+        // An existing repository's own files still win, and GETs find no `{repo}` answers.
+        assert_eq!(
+            respond("GET", "/github/repos/myorg/brand-new-api", at()).status,
+            404
+        );
+        assert_eq!(
+            respond("GET", "/github/repos/myorg/order-service", at()).status,
+            200
+        );
     }
 }

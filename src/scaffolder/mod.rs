@@ -5,6 +5,7 @@
 pub mod form;
 pub mod actions;
 pub mod expr;
+pub mod launch;
 pub mod model;
 pub mod remote;
 pub mod run;

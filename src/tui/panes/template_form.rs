@@ -728,12 +728,11 @@ impl TemplateForm {
         catalog: &Catalog,
         launcher: Option<&super::template_run::Launcher>,
     ) {
-        let user = super::template_run::current_user(catalog);
         self.run = Some(RunView::start(
             kind,
             &self.template,
             &self.values,
-            user,
+            catalog,
             launcher,
         ));
     }

@@ -6,10 +6,10 @@
 
 use super::entity::{draw_lines, PageLine, Tone};
 use super::ListCursor;
+use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::scaffolder::run::{
-    self, Registration, RunError, RunEvent, RunOptions, RunResult, StepStatus,
-};
+use crate::scaffolder::launch;
+use crate::scaffolder::run::{self, RunError, RunEvent, RunOptions, RunResult, StepStatus};
 use crate::scaffolder::Template;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
@@ -53,33 +53,19 @@ impl Launcher {
     /// From the config and the catalog's source: `catalog:register` without Backstage adds to
     /// the first local catalog file (the demo's, on the demo).
     pub fn new(config: &Config, source: &crate::sources::CatalogSource) -> Launcher {
-        use crate::sources::{CatalogSource, SourceSpec};
-        let first_file = |paths: &[PathBuf]| -> Option<PathBuf> {
-            let first = paths.first()?;
-            if first.is_file() {
-                return Some(first.clone());
-            }
-            let root = first.join("catalog-info.yaml");
-            root.is_file().then_some(root)
-        };
-        let local_catalog = match source {
-            CatalogSource::Paths(paths) => first_file(paths),
-            CatalogSource::Demo => crate::demo::extract(&config.cache_dir())
-                .ok()
-                .map(|d| d.join("catalog-info.yaml")),
-            CatalogSource::Several(specs) => specs.iter().find_map(|s| match s {
-                SourceSpec::Files(paths) => first_file(paths),
-                _ => None,
-            }),
-        };
         Launcher {
             config: config.clone(),
-            local_catalog,
+            local_catalog: launch::local_catalog_file(config, source),
             output_root: PathBuf::from("."),
         }
     }
 
-    fn options(&self, template: &Template, values: &Value) -> Result<RunOptions, String> {
+    fn options(
+        &self,
+        template: &Template,
+        values: &Value,
+        catalog: &Catalog,
+    ) -> Result<RunOptions, String> {
         let client = Arc::new(crate::providers::http::Client::new(
             crate::providers::http::Options::from_env(),
             self.config
@@ -113,19 +99,13 @@ impl Launcher {
             dry_run: false,
             output_dir: Some(dir),
             github,
-            registration: match self.config.backstage_url() {
-                Some(url) => Registration::Backstage {
-                    url,
-                    token: self.config.backstage_token(),
-                    client,
-                },
-                None => self
-                    .local_catalog
-                    .clone()
-                    .map_or(Registration::None, Registration::LocalLocation),
-            },
             skip_backend_actions: true,
-            ..RunOptions::default()
+            ..launch::options(
+                &self.config,
+                Arc::new(catalog.clone()),
+                self.local_catalog.clone(),
+                client,
+            )
         })
     }
 }
@@ -158,7 +138,7 @@ impl RunView {
         kind: RunKind,
         template: &Template,
         values: &Value,
-        user: (Option<Value>, Option<String>),
+        catalog: &Catalog,
         launcher: Option<&Launcher>,
     ) -> RunView {
         let (parameters, secrets) = crate::scaffolder::form::split_secrets(template, values);
@@ -174,19 +154,26 @@ impl RunView {
             failure_logged: false,
         };
         let options = match (kind, launcher) {
-            (RunKind::DryRun, _) => Ok(RunOptions::default()),
-            (RunKind::Real, Some(launcher)) => launcher.options(template, &parameters),
+            (RunKind::DryRun, launcher) => {
+                let config = launcher.map_or_else(Config::default, |l| l.config.clone());
+                let (user_entity, user_ref) = launch::current_user(&config, catalog);
+                Ok(RunOptions {
+                    user_entity,
+                    user_ref,
+                    catalog: Some(Arc::new(catalog.clone())),
+                    ..RunOptions::default()
+                })
+            }
+            (RunKind::Real, Some(launcher)) => launcher.options(template, &parameters, catalog),
             (RunKind::Real, None) => Err("real runs need greenroom's configuration (this view was started without it); use greenroom template run".into()),
         };
-        let mut options = match options {
+        let options = match options {
             Ok(o) => o,
             Err(message) => {
                 view.finish(Err(message));
                 return view;
             }
         };
-        options.user_entity = user.0;
-        options.user_ref = user.1;
         let (sender, receiver) = std::sync::mpsc::channel();
         let template = template.clone();
         let spawned = std::thread::Builder::new()
@@ -569,20 +556,5 @@ fn output_lines(
         for l in field(entry, "content").lines() {
             push(vec![(format!("    {l}"), Tone::Base)], Target::None);
         }
-    }
-}
-
-/// `user.entity` and `user.ref` for expressions: the catalog's User named like `$USER`.
-pub fn current_user(catalog: &crate::catalog::Catalog) -> (Option<Value>, Option<String>) {
-    let login = std::env::var("USER").unwrap_or_default();
-    if login.is_empty() {
-        return (None, None);
-    }
-    match catalog.resolve(&format!("user:{login}")) {
-        Ok(id) => {
-            let entity = catalog.entity(id);
-            (Some(entity.to_json()), Some(entity.key()))
-        }
-        Err(_) => (None, None),
     }
 }

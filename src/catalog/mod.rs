@@ -240,7 +240,7 @@ impl Catalog {
         self.by_key = keys
             .into_iter()
             .enumerate()
-            .map(|(i, e)| (e.key(), i as EntityId))
+            .map(|(i, key)| (key, i as EntityId))
             .collect();
     }
 

@@ -21,7 +21,10 @@ pub fn command(cache: &Path, config: &Path) -> Command {
         .env("GREENROOM_CACHE_DIR", cache)
         .env("GREENROOM_CONFIG", config)
         .env("NO_COLOR", "1")
-        .env("NO_PROXY", "127.0.0.1,localhost");
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        // No AWS profile of the developer's (~/.aws) is found unless the test names one.
+        .env("AWS_CONFIG_FILE", cache.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", cache.join("no-aws-credentials"));
     for name in [
         "GITHUB_TOKEN",
         "GH_TOKEN",
@@ -30,6 +33,15 @@ pub fn command(cache: &Path, config: &Path) -> Command {
         "PAGERDUTY_API_URL",
         "PAGERDUTY_EVENTS_URL",
         "BACKSTAGE_URL",
+        "BACKSTAGE_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_COST_EXPLORER",
         "GREENROOM_HTTP_TIMEOUT_MS",
         "GREENROOM_HTTP_RETRIES",
         "GREENROOM_HTTP_MAX_WAIT_MS",

@@ -287,8 +287,12 @@ impl RunView {
             RunEvent::Finished => {}
         }
         self.rebuild();
-        // Follow the log while it grows.
-        self.list.cursor = self.lines.len().saturating_sub(1);
+        // Follow the log while it grows: the last line, with the view scrolled as little as
+        // drawing needs to show it (an offset left by earlier keys would hide the lines above).
+        self.list = ListCursor {
+            cursor: self.lines.len().saturating_sub(1),
+            offset: 0,
+        };
     }
 
     fn finish(&mut self, result: Result<RunResult, String>) {

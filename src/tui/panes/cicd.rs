@@ -14,7 +14,10 @@
 //! it, and the rate limit when it runs low.
 
 use super::entity::{PageLine, Tone};
-use super::{annotation_lines, count_annotated, draw_info, line, scroll, ListCursor, ProviderEnv};
+use super::{
+    annotation_lines, count_annotated, draw_info, draw_question, line, scroll, ListCursor,
+    ProviderEnv,
+};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{
     owned_repos, repo_of, short_duration, CiRuns, Job, LogTail, RunState, Slug, WorkflowRun,
@@ -27,7 +30,7 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -811,7 +814,8 @@ impl CiCdPane {
         }
         if let Some(confirm) = &self.confirm {
             let keys = self.answer_keys.as_deref().unwrap_or("y yes · n/esc no");
-            draw_confirm(frame, area, confirm, keys, theme);
+            let question = format!("Rerun the failed jobs of {}?", confirm.label);
+            draw_question(frame, area, " Rerun failed jobs ", &question, keys, theme);
         }
     }
 
@@ -1302,38 +1306,6 @@ fn status_row<const N: usize>(
     } else {
         row.style(theme.base)
     }
-}
-
-/// The yes/no question over the pane.
-fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, keys: &str, theme: &Theme) {
-    let text = format!("Rerun the failed jobs of {}?", confirm.label);
-    let width = (text.chars().count() as u16 + 4)
-        .max(40)
-        .min(area.width.saturating_sub(4));
-    let height = 5.min(area.height);
-    let popup = Rect {
-        x: area.x + area.width.saturating_sub(width) / 2,
-        y: area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.warning)
-        .title(Span::styled(" Rerun failed jobs ", theme.title));
-    let body = vec![
-        Line::from(Span::styled(text, theme.base)),
-        Line::from(""),
-        Line::from(Span::styled(keys.to_string(), theme.key)),
-    ];
-    frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .block(block)
-            .style(theme.base),
-        popup,
-    );
 }
 
 /// The success rate (0–100) over the last [`RATE_WINDOW`] completed runs at each run, oldest first.

@@ -12,7 +12,7 @@
 //!
 //! Each call returns plain structs; the metrics are computed elsewhere ([`crate::dora`]).
 
-use super::github::{GitHub, Slug, WorkflowRun};
+use super::github::{run_from, GitHub, RawRun, Slug, WorkflowRun};
 use super::http::{CachePolicy, Call, Client, Service};
 use super::pagerduty::{PagerDuty, ServiceRef, MAX_PAGES, PAGE_LIMIT};
 use super::ProviderError;
@@ -98,29 +98,10 @@ struct RawStatus {
     environment_url: Option<String>,
 }
 
+// One workflow's runs; each run is read as the CI/CD provider reads it.
 #[derive(Deserialize)]
 struct RawRunsPage {
     workflow_runs: Vec<RawRun>,
-}
-
-#[derive(Deserialize)]
-struct RawRun {
-    id: u64,
-    name: Option<String>,
-    workflow_id: u64,
-    run_number: u64,
-    head_branch: Option<String>,
-    head_sha: String,
-    event: String,
-    status: Option<String>,
-    conclusion: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    run_started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    display_title: String,
-    html_url: String,
-    run_attempt: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -318,10 +299,10 @@ pub async fn workflow_runs(
                 .append_pair("page", &page.to_string());
         }
         let list: RawRunsPage = get_json(github.client(), github.service(), url, cache).await?;
-        let count = list.workflow_runs.len();
-        let reached_start =
-            since.is_some_and(|s| list.workflow_runs.iter().any(|r| r.created_at < s));
-        runs.extend(list.workflow_runs.into_iter().map(run_from));
+        let page_runs: Vec<WorkflowRun> = list.workflow_runs.into_iter().map(run_from).collect();
+        let count = page_runs.len();
+        let reached_start = since.is_some_and(|s| page_runs.iter().any(|r| r.created_at < s));
+        runs.extend(page_runs);
         if count < per_page as usize || reached_start {
             break;
         }
@@ -346,28 +327,6 @@ fn urlencode_segment(text: &str) -> String {
             }
         })
         .collect()
-}
-
-fn run_from(r: RawRun) -> WorkflowRun {
-    WorkflowRun {
-        id: r.id,
-        name: r.name.unwrap_or_default(),
-        workflow_id: r.workflow_id,
-        run_number: r.run_number,
-        head_branch: r.head_branch,
-        head_sha: r.head_sha,
-        event: r.event,
-        status: r.status,
-        conclusion: r.conclusion,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        run_started_at: r.run_started_at,
-        actor: None,
-        display_title: r.display_title,
-        head_commit_message: None,
-        html_url: r.html_url,
-        run_attempt: r.run_attempt.unwrap_or(1),
-    }
 }
 
 /// The runs of a deploy workflow as deployments: a successful run deployed its head SHA when it

@@ -260,8 +260,9 @@ struct RunsPage {
     workflow_runs: Vec<RawRun>,
 }
 
+/// One run as GitHub sends it; `delivery` reads workflow runs through it too.
 #[derive(Debug, Deserialize)]
-struct RawRun {
+pub(crate) struct RawRun {
     id: u64,
     name: Option<String>,
     workflow_id: u64,
@@ -575,33 +576,32 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
 }
 
 fn runs_from(slug: &Slug, page: RunsPage) -> CiRuns {
-    let runs = page
-        .workflow_runs
-        .into_iter()
-        .map(|r| WorkflowRun {
-            id: r.id,
-            name: r.name.unwrap_or_default(),
-            workflow_id: r.workflow_id,
-            run_number: r.run_number,
-            head_branch: r.head_branch,
-            head_sha: r.head_sha,
-            event: r.event,
-            status: r.status,
-            conclusion: r.conclusion,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            run_started_at: r.run_started_at,
-            actor: r.actor.map(|a| a.login),
-            display_title: r.display_title,
-            head_commit_message: r.head_commit.map(|c| c.message),
-            html_url: r.html_url,
-            run_attempt: r.run_attempt.unwrap_or(1),
-        })
-        .collect();
     CiRuns {
         slug: slug.to_string(),
         total_count: page.total_count,
-        runs,
+        runs: page.workflow_runs.into_iter().map(run_from).collect(),
+    }
+}
+
+pub(crate) fn run_from(r: RawRun) -> WorkflowRun {
+    WorkflowRun {
+        id: r.id,
+        name: r.name.unwrap_or_default(),
+        workflow_id: r.workflow_id,
+        run_number: r.run_number,
+        head_branch: r.head_branch,
+        head_sha: r.head_sha,
+        event: r.event,
+        status: r.status,
+        conclusion: r.conclusion,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        run_started_at: r.run_started_at,
+        actor: r.actor.map(|a| a.login),
+        display_title: r.display_title,
+        head_commit_message: r.head_commit.map(|c| c.message),
+        html_url: r.html_url,
+        run_attempt: r.run_attempt.unwrap_or(1),
     }
 }
 

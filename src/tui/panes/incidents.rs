@@ -1124,13 +1124,10 @@ impl IncidentsPane {
                 .style(style)
             })
             .collect();
-        let offset = super::visible_offset(
-            self.list.cursor,
-            self.list.offset,
-            inner.height.saturating_sub(1) as usize,
-        );
-        let table = Table::new(
-            body_rows.into_iter().skip(offset),
+        self.draw_table(
+            frame,
+            inner,
+            body_rows,
             [
                 Constraint::Length(7),
                 Constraint::Length(7),
@@ -1140,14 +1137,31 @@ impl IncidentsPane {
                 Constraint::Percentage(18),
                 Constraint::Fill(1),
             ],
-        )
-        .header(
-            Row::new([
+            [
                 "URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "TITLE",
-            ])
-            .style(theme.heading),
+            ],
+            theme,
         );
-        frame.render_widget(table, inner);
+    }
+
+    /// Rows under their headings, scrolled so that the cursor's row shows.
+    fn draw_table<const N: usize>(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        rows: Vec<Row<'_>>,
+        widths: [Constraint; N],
+        headings: [&str; N],
+        theme: &Theme,
+    ) {
+        let offset = super::visible_offset(
+            self.list.cursor,
+            self.list.offset,
+            area.height.saturating_sub(1) as usize,
+        );
+        let table = Table::new(rows.into_iter().skip(offset), widths)
+            .header(Row::new(headings).style(theme.heading));
+        frame.render_widget(table, area);
     }
 
     fn draw_inbox(
@@ -1253,22 +1267,19 @@ impl IncidentsPane {
                 Row::new(cells).style(style)
             })
             .collect();
-        let offset = super::visible_offset(
-            self.list.cursor,
-            self.list.offset,
-            body.height.saturating_sub(1) as usize,
-        );
-        let table = Table::new(
-            rows.into_iter().skip(offset),
+        self.draw_table(
+            frame,
+            body,
+            rows,
             [
                 Constraint::Length(13),
                 Constraint::Length(7),
                 Constraint::Percentage(28),
                 Constraint::Fill(1),
             ],
-        )
-        .header(Row::new(["WHAT", "AGE", "ENTITY", "DETAIL"]).style(theme.heading));
-        frame.render_widget(table, body);
+            ["WHAT", "AGE", "ENTITY", "DETAIL"],
+            theme,
+        );
     }
 }
 

@@ -55,13 +55,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         Log::verbose(verbose),
     ));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            eprintln!("greenroom: cannot start the async runtime: {err}");
-            ExitCode::from(2)
-        })?;
+    let runtime = super::runtime()?;
     match slug {
         Some(slug) => {
             let result = runtime.block_on(github.runs(

@@ -53,13 +53,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         });
         return Err(ExitCode::from(1));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            eprintln!("greenroom: cannot start the async runtime: {err}");
-            ExitCode::from(2)
-        })?;
+    let runtime = super::runtime()?;
     let results = runtime.block_on(gather(&connections, &catalog, &ids, &settings));
     for r in &results {
         match &r.data {

@@ -60,16 +60,6 @@ pub(super) fn connect(
     Some(PagerDuty::new(&settings, client))
 }
 
-pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            eprintln!("greenroom: cannot start the async runtime: {err}");
-            ExitCode::from(2)
-        })
-}
-
 /// What a reference is asked about: the entities, or (for a group) what it owns.
 pub(super) fn scope(catalog: &Catalog, id: EntityId) -> Vec<EntityId> {
     let entity = catalog.entity(id);
@@ -138,7 +128,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         None => Vec::new(),
     };
     let refs = map.refs();
-    let runtime = runtime()?;
+    let runtime = super::runtime()?;
 
     let mut stale = None;
     let open = if refs.is_empty() {

@@ -23,13 +23,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     })?;
     let catalog = context.load()?;
     let connections = Connections::connect(&context.config, Log::verbose(verbose));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            eprintln!("greenroom: cannot start the async runtime: {err}");
-            ExitCode::from(2)
-        })?;
+    let runtime = super::runtime()?;
     let evidence = runtime.block_on(maturity::gather(&connections, &catalog, &settings, now));
     let assessment = maturity::assess(&catalog, &evidence);
     match args.format {

@@ -175,6 +175,17 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     Some(code.unwrap_or_else(|code| code))
 }
 
+/// The runtime a command's network calls run on, or why it could not start (exit 2).
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("greenroom: cannot start the async runtime: {err}");
+            ExitCode::from(2)
+        })
+}
+
 /// Resolves a reference the user typed, or prints why not (with the closest matches, found by
 /// fuzzy search) for exit 1.
 pub fn resolve_or_explain(catalog: &Catalog, text: &str) -> Result<EntityId, ExitCode> {

@@ -89,13 +89,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     }
     let live = if card.has_live_rules() && !ids.is_empty() {
         let connections = Connections::connect(&context.config, Log::verbose(verbose));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| {
-                eprintln!("greenroom: cannot start the async runtime: {err}");
-                ExitCode::from(2)
-            })?;
+        let runtime = super::runtime()?;
         runtime.block_on(scorecard::live::gather(&connections, &catalog, &ids, &card))
     } else {
         scorecard::LiveFacts::default()

@@ -45,7 +45,7 @@ fn incident_hits(
             return None;
         }
     };
-    let runtime = super::incidents::runtime().ok()?;
+    let runtime = super::runtime().ok()?;
     let incident = match runtime.block_on(pd.incident(&reference, CachePolicy::Revalidate)) {
         Ok(found) => found.value,
         Err(err) => {

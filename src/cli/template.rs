@@ -166,16 +166,6 @@ fn needs_github(template: &Template) -> bool {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| {
-            eprintln!("greenroom: cannot start the async runtime: {err}");
-            ExitCode::from(2)
-        })
-}
-
 /// Prints the live log: a header per step, its log lines indented.
 fn printer(total: usize) -> impl FnMut(RunEvent) + Send {
     move |event| match event {
@@ -276,7 +266,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         );
     }
     let total = template.steps.len();
-    let result = runtime()?.block_on(run::run(
+    let result = super::runtime()?.block_on(run::run(
         &template,
         &parameters,
         &secrets,
@@ -311,7 +301,7 @@ fn run_on_backstage(
         poll_interval: std::time::Duration::from_secs(2),
         max_polls: 3600,
     };
-    let task = runtime()?
+    let task = super::runtime()?
         .block_on(crate::scaffolder::remote::run_on_backend(
             &backend,
             &template.reference,
@@ -512,7 +502,7 @@ fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCod
         ..RunOptions::default()
     };
     let mut failures = Vec::new();
-    let result = runtime()?.block_on(run::run(
+    let result = super::runtime()?.block_on(run::run(
         &template,
         &parameters,
         &secrets,

@@ -106,7 +106,7 @@ fn on_call(context: &Context, catalog: &Catalog, id: EntityId, verbose: bool) ->
     if refs.is_empty() {
         return Some(OnCallNow::NoService("nothing it owns has a pagerduty.com/service-id or pagerduty.com/integration-key annotation".into()));
     }
-    let runtime = incidents::runtime().ok()?;
+    let runtime = super::runtime().ok()?;
     let report = runtime.block_on(incidents::on_call_now(&pd, &map, &refs));
     let errors = report.errors();
     for err in &errors {

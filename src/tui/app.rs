@@ -363,9 +363,15 @@ impl App {
         changed
     }
 
-    /// Sends what the Incidents pane asked for: provider requests and status lines.
+    /// Sends what the Incidents pane asked for.
     fn send_incidents_outbox(&mut self) {
-        for out in std::mem::take(&mut self.incidents.outbox) {
+        let outbox = std::mem::take(&mut self.incidents.outbox);
+        self.send_outbox(outbox);
+    }
+
+    /// Sends what a pane asked for: provider requests and status lines.
+    fn send_outbox(&mut self, outbox: Vec<Outgoing>) {
+        for out in outbox {
             match out {
                 Outgoing::Ask { request, forced } => {
                     if let Some(providers) = &self.providers {
@@ -397,22 +403,10 @@ impl App {
         self.send_incidents_outbox();
     }
 
-    /// Sends what the CI/CD pane asked for: provider requests and status lines.
+    /// Sends what the CI/CD pane asked for.
     fn send_cicd_outbox(&mut self) {
-        for out in std::mem::take(&mut self.cicd.outbox) {
-            match out {
-                Outgoing::Ask { request, forced } => {
-                    if let Some(providers) = &self.providers {
-                        if forced {
-                            providers.refresh(request);
-                        } else {
-                            providers.request(request);
-                        }
-                    }
-                }
-                Outgoing::Status { text, error } => self.status = Some(Status { text, error }),
-            }
-        }
+        let outbox = std::mem::take(&mut self.cicd.outbox);
+        self.send_outbox(outbox);
     }
 
     /// Whether background work is under way (the event loop then wakes up often).

@@ -660,17 +660,9 @@ pub fn highlighted(text: &str, positions: &[u32], base: Style, matched: Style) -
     Line::from(spans)
 }
 
-/// 12345 → "12,345".
+/// 12345 → "12,345" (a count, grouped as the cost module groups amounts).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::cost::group_digits(n as u64)
 }
 
 /// The filter's search on a thread of its own: it gets the latest query (older ones still

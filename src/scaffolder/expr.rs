@@ -322,50 +322,56 @@ fn quote_object_keys<'a>(source: &'a str, variable_start: &str) -> std::borrow::
 
 /// Where a tag's closing delimiter is, outside string literals.
 fn tag_end(tag: &str, end_delimiter: &str) -> Option<usize> {
-    let mut quote = None;
-    let mut escaped = false;
-    for (i, c) in tag.char_indices() {
-        match quote {
+    let mut literals = Literals::default();
+    tag.char_indices()
+        .find(|&(i, c)| !literals.takes(c) && tag[i..].starts_with(end_delimiter))
+        .map(|(i, _)| i)
+}
+
+/// Where a scan stands against string literals ('…' or "…", with backslash escapes inside).
+#[derive(Default)]
+struct Literals {
+    quote: Option<char>,
+    escaped: bool,
+}
+
+impl Literals {
+    /// Takes the next character; true when it belongs to a string literal, its quotes included.
+    fn takes(&mut self, c: char) -> bool {
+        match self.quote {
             Some(q) => {
-                if escaped {
-                    escaped = false;
+                if self.escaped {
+                    self.escaped = false;
                 } else if c == '\\' {
-                    escaped = true;
+                    self.escaped = true;
                 } else if c == q {
-                    quote = None;
+                    self.quote = None;
                 }
+                true
             }
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if tag[i..].starts_with(end_delimiter) => return Some(i),
-            None => {}
+            None if c == '"' || c == '\'' => {
+                self.quote = Some(c);
+                true
+            }
+            None => false,
         }
     }
-    None
 }
 
 /// [`quote_object_keys`] for one expression.
 fn quote_object_keys_in(expr: &str) -> String {
     let chars: Vec<char> = expr.chars().collect();
     let mut out = String::with_capacity(expr.len() + 8);
-    let mut quote = None;
-    let mut escaped = false;
+    let mut literals = Literals::default();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         out.push(c);
         i += 1;
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
+        if literals.takes(c) {
             continue;
         }
         match c {
-            '"' | '\'' => quote = Some(c),
             '{' | ',' => {
                 let mut j = i;
                 while j < chars.len() && chars[j].is_whitespace() {

@@ -108,7 +108,10 @@ fn the_pane_lists_every_open_incident_urgency_first_with_entity_owner_and_refres
         .all(|(i, entities)| i.status.is_open() && !entities.is_empty()));
     // High urgency before low, whatever the age.
     let urgencies: Vec<&str> = rows.iter().map(|(i, _)| i.urgency.as_str()).collect();
-    assert_eq!(urgencies, ["high", "high", "high", "high", "low", "low", "low"]);
+    assert_eq!(
+        urgencies,
+        ["high", "high", "high", "high", "low", "low", "low"]
+    );
     // Refreshing is visible: the title counts down to the next one.
     assert!(frame(&app).contains("auto-refresh every 30s, next in"));
     assert_snapshot!("incidents_pane", still(&mut app, WIDTH, HEIGHT));
@@ -125,9 +128,14 @@ fn enter_opens_the_incident_view_and_search_reaches_it_with_one_key() {
     assert_eq!(view.key, "component:default/order-service");
     let complete = |app: &App| {
         let live = &app.incidents.live;
-        live.oncall.get("PEO1RD7").is_some_and(|f| f.value.is_some())
+        live.oncall
+            .get("PEO1RD7")
+            .is_some_and(|f| f.value.is_some())
             && live.users.values().filter(|u| u.value.is_some()).count() >= 3
-            && live.timelines.get("Q3ORD7LAG1483").is_some_and(|f| f.value.is_some())
+            && live
+                .timelines
+                .get("Q3ORD7LAG1483")
+                .is_some_and(|f| f.value.is_some())
             && live.runs.values().any(|f| f.value.is_some())
             && live
                 .entity_incidents
@@ -307,10 +315,15 @@ fn relaunched_with_pagerduty_gone_the_last_known_state_shows_with_its_age() {
     assert!(app.incidents.live.all.from_cache);
     // Asked again now: the error shows beside the last known list and its age.
     press(&mut app, "<c-r>");
-    pump(&mut app, "the error", |app| app.incidents.live.all.error.is_some());
+    pump(&mut app, "the error", |app| {
+        app.incidents.live.all.error.is_some()
+    });
     assert_eq!(app.incidents.rows().len(), 7);
     let (note, _) = app.incidents.live.all.note(SystemTime::now());
-    assert!(note.starts_with("last known, ") && note.contains(" old · "), "{note}");
+    assert!(
+        note.starts_with("last known, ") && note.contains(" old · "),
+        "{note}"
+    );
     assert!(note.contains("cannot reach PagerDuty"), "{note}");
     assert!(frame(&app).contains("last known, "), "{}", frame(&app));
 }
@@ -327,5 +340,10 @@ fn the_incident_view_without_pagerduty_shows_the_owner_and_blast_radius_and_what
     // The actions say the same instead of asking.
     press(&mut app, "a");
     assert!(!app.confirming());
-    assert!(app.status.as_ref().unwrap().text.contains("PAGERDUTY_TOKEN"));
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("PAGERDUTY_TOKEN"));
 }

@@ -54,7 +54,11 @@ pub(super) fn connect(
     }
     let client = Arc::new(Client::new(
         Options::from_env(),
-        context.config.provider_cache_dir().as_deref().map(Cache::under),
+        context
+            .config
+            .provider_cache_dir()
+            .as_deref()
+            .map(Cache::under),
         Log::verbose(verbose),
     ));
     Some(PagerDuty::new(&settings, client))

@@ -140,7 +140,12 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let mut config = config;
     let live = matches!(
         command,
-        Command::Who(_) | Command::Ci(_) | Command::Incidents(_) | Command::Score(_) | Command::Dora(_) | Command::Maturity(_)
+        Command::Who(_)
+            | Command::Ci(_)
+            | Command::Incidents(_)
+            | Command::Score(_)
+            | Command::Dora(_)
+            | Command::Maturity(_)
     ) || matches!(command, Command::Search(args) if args.names_incident())
         || matches!(command, Command::Template(template::Command::Run(_)));
     if live && source.is_demo() {
@@ -150,7 +155,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             eprintln!("greenroom: {err}");
             return Some(ExitCode::from(2));
         }
-        eprintln!("greenroom: DEMO: live data from the bundled demo API, not your GitHub or PagerDuty");
+        eprintln!(
+            "greenroom: DEMO: live data from the bundled demo API, not your GitHub or PagerDuty"
+        );
     }
     let context = Context {
         config,

@@ -79,9 +79,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         .iter()
         .map(|hit| (hit, catalog.entity(hit.doc as u32)))
         .collect();
-    let incident_json = |incident: &Incident| {
-        serde_json::json!({ "id": incident.id, "number": incident.incident_number, "title": incident.title, "status": incident.status, "urgency": incident.urgency, "service": { "id": incident.service.id, "name": incident.service.summary } })
-    };
+    let incident_json = |incident: &Incident| serde_json::json!({ "id": incident.id, "number": incident.incident_number, "title": incident.title, "status": incident.status, "urgency": incident.urgency, "service": { "id": incident.service.id, "name": incident.service.summary } });
     match args.format {
         Format::Json => print_json(&serde_json::Value::Array(
             found

@@ -912,9 +912,13 @@ pub fn rate_limited(
     // `error_message` puts the type first.
     let throttled = status == 400
         && message.is_some_and(|m| {
-            ["ThrottlingException", "TooManyRequestsException", "LimitExceededException"]
-                .iter()
-                .any(|t| m.starts_with(t))
+            [
+                "ThrottlingException",
+                "TooManyRequestsException",
+                "LimitExceededException",
+            ]
+            .iter()
+            .any(|t| m.starts_with(t))
         });
     if status != 429 && status != 403 && !throttled {
         return None;
@@ -956,12 +960,11 @@ fn error_message(body: &[u8]) -> Option<String> {
     let said = text(value.get("message"))
         .or_else(|| text(value.get("Message")))
         .or_else(|| text(value.get("error").and_then(|e| e.get("message"))));
-    let aws_type = text(value.get("__type"))
-        .map(|t| {
-            // `namespace#Type` or `namespace#Type:http://…` (older services).
-            let t = t.rsplit('#').next().unwrap_or_default();
-            t.split(':').next().unwrap_or_default().to_string()
-        });
+    let aws_type = text(value.get("__type")).map(|t| {
+        // `namespace#Type` or `namespace#Type:http://…` (older services).
+        let t = t.rsplit('#').next().unwrap_or_default();
+        t.split(':').next().unwrap_or_default().to_string()
+    });
     let message = match (aws_type, said) {
         (Some(kind), Some(said)) => format!("{kind}: {said}"),
         (Some(kind), None) => kind,
@@ -1029,8 +1032,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reset.duration_since(now).unwrap(), Duration::from_secs(601));
-        let pagerduty = rate_limited(429, &headers(&[("ratelimit-reset", "7")]), None, now).unwrap();
-        assert_eq!(pagerduty.duration_since(now).unwrap(), Duration::from_secs(7));
+        let pagerduty =
+            rate_limited(429, &headers(&[("ratelimit-reset", "7")]), None, now).unwrap();
+        assert_eq!(
+            pagerduty.duration_since(now).unwrap(),
+            Duration::from_secs(7)
+        );
         // A 403 with quota left and no rate-limit words is a permission problem.
         assert_eq!(
             rate_limited(

@@ -2,9 +2,9 @@
 //! their forms, and the engine that runs their steps. Pure apart from the actions that write files
 //! or call GitHub/Backstage, which only run in a real (not dry) run.
 
-pub mod form;
 pub mod actions;
 pub mod expr;
+pub mod form;
 pub mod launch;
 pub mod model;
 pub mod remote;

@@ -24,7 +24,10 @@ pub fn command(cache: &Path, config: &Path) -> Command {
         .env("NO_PROXY", "127.0.0.1,localhost")
         // No AWS profile of the developer's (~/.aws) is found unless the test names one.
         .env("AWS_CONFIG_FILE", cache.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", cache.join("no-aws-credentials"));
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            cache.join("no-aws-credentials"),
+        );
     for name in [
         "GITHUB_TOKEN",
         "GH_TOKEN",

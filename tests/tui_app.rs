@@ -529,6 +529,65 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
     assert_eq!(selected_name(&app), "fraud-detection");
 }
 
+/// During an incident on a large catalog, `/name Enter` can come before the search index: Enter
+/// then opens the filter's best match once it is searched, not the row selected before.
+#[test]
+fn enter_before_the_index_opens_the_match_when_the_index_comes() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
+    use std::sync::Arc;
+    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
+    let mut app = App::new(
+        "demo".into(),
+        true,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
+    app.on_loaded(LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
+    let before = selected_name(&app);
+    assert_ne!(before, "fraud-detection");
+    press(&mut app, "/fraud-det<enter>");
+    assert_eq!(
+        page_name(&app),
+        None,
+        "nothing opened before the match is known"
+    );
+    app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/fraud-detection")
+    );
+
+    // A key pressed in between means the user moved on: nothing opens by itself later.
+    let mut app = App::new(
+        "demo".into(),
+        true,
+        Keymap::default(),
+        Theme::default(),
+        ProviderEnv::default(),
+    );
+    app.on_loaded(LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
+    press(&mut app, "/fraud-det<enter>j");
+    app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
+    assert_eq!(page_name(&app), None);
+}
+
 mod support;
 
 /// The CI/CD pane over the provider and a loopback fake GitHub: the runs of the focused entity

@@ -288,6 +288,17 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.open_requested_match();
+    }
+
+    /// Opens the match an Enter pressed before the search index existed was waiting for.
+    fn open_requested_match(&mut self) {
+        if self.page.is_some() || self.section != Section::Catalog {
+            return;
+        }
+        if let Some(id) = self.catalog.take_open_request() {
+            self.open_entity(id);
+        }
     }
 
     /// Connects the live panes (CI/CD) to a provider handle.
@@ -427,6 +438,7 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.open_requested_match();
         true
     }
 

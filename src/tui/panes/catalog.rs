@@ -118,6 +118,9 @@ pub struct CatalogPane {
     worker: Option<SearchWorker>,
     /// The query sent to the worker whose results have not come back, and when it was sent.
     pending: Option<(String, Instant)>,
+    /// Enter was pressed before the search index existed: open the best match of the filter as
+    /// soon as it is searched, rather than whatever row was selected before.
+    open_when_searched: bool,
     /// The last search's rows in relevance order (kind applied), and the query they answer:
     /// changing the sort re-sorts these instead of searching again.
     searched: Option<(String, Vec<Row>)>,
@@ -182,6 +185,15 @@ impl CatalogPane {
         self.searched = None;
         self.pending = None;
         self.refresh(catalog);
+    }
+
+    /// The entity to open now that the search an early Enter waited for has answered.
+    pub fn take_open_request(&mut self) -> Option<EntityId> {
+        if !self.open_when_searched || self.pending.is_some() {
+            return None;
+        }
+        self.open_when_searched = false;
+        self.selected()
     }
 
     /// Whether a search is under way (the event loop then polls often).
@@ -270,11 +282,16 @@ impl CatalogPane {
         changed
     }
 
-    /// Waits for the pending search (Enter right after typing opens what was typed).
+    /// Waits for the pending search (Enter right after typing opens what was typed). Without an
+    /// index yet there is nothing to wait for: the search stays pending until the index comes.
     pub fn wait(&mut self, catalog: &Catalog) {
         while self.pending.is_some() {
-            let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::wait_result)
-            else {
+            let answer = match &self.worker {
+                Some(worker) => worker.wait_result(),
+                None if self.searcher.is_none() => return,
+                None => None,
+            };
+            let Some((query, results)) = answer else {
                 self.pending = None;
                 return;
             };
@@ -396,11 +413,21 @@ impl CatalogPane {
 
     /// Applies an action; `page` is the number of rows on screen.
     pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
+        if !matches!(action, Action::Open | Action::InputAccept) {
+            // Any other key after an Enter that waits for the index means the user moved on.
+            self.open_when_searched = false;
+        }
         if self.list.apply(action, self.rows.len(), page) {
             return None;
         }
         if matches!(action, Action::Open | Action::InputAccept) {
             self.wait(catalog);
+            if self.pending.is_some() {
+                // No index yet (a large catalog just launched): open the match when it is known.
+                self.editing = false;
+                self.open_when_searched = true;
+                return None;
+            }
         }
         match action {
             Action::Open => return self.selected().map(Action::OpenEntity),

@@ -498,13 +498,10 @@ fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
     assert_eq!(second[0].data.catalog.len(), first[0].data.catalog.len());
 }
 
-#[test]
-fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_comes() {
-    use greenroom::catalog::load::load_paths;
-    use greenroom::search;
+/// The demo catalog on screen before its search index exists, as a large catalog is right after
+/// launch.
+fn app_before_index(catalog: &std::sync::Arc<greenroom::catalog::Catalog>) -> greenroom::tui::App {
     use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
-    use std::sync::Arc;
-    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
     let mut app = App::new(
         "demo".into(),
         true,
@@ -520,6 +517,16 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
         Vec::new(),
         std::time::Duration::ZERO,
     ));
+    app
+}
+
+#[test]
+fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_comes() {
+    use greenroom::catalog::load::load_paths;
+    use greenroom::search;
+    use std::sync::Arc;
+    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
+    let mut app = app_before_index(&catalog);
     assert_eq!(app.catalog.rows.len(), 66);
     press(&mut app, "/fraud-det");
     assert!(app.busy());
@@ -535,24 +542,9 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
 fn enter_before_the_index_opens_the_match_when_the_index_comes() {
     use greenroom::catalog::load::load_paths;
     use greenroom::search;
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
     use std::sync::Arc;
     let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
-    let mut app = App::new(
-        "demo".into(),
-        true,
-        Keymap::default(),
-        Theme::default(),
-        ProviderEnv::default(),
-    );
-    app.on_loaded(LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        Vec::new(),
-        std::time::Duration::ZERO,
-    ));
+    let mut app = app_before_index(&catalog);
     let before = selected_name(&app);
     assert_ne!(before, "fraud-detection");
     press(&mut app, "/fraud-det<enter>");
@@ -568,21 +560,7 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
     );
 
     // A key pressed in between means the user moved on: nothing opens by itself later.
-    let mut app = App::new(
-        "demo".into(),
-        true,
-        Keymap::default(),
-        Theme::default(),
-        ProviderEnv::default(),
-    );
-    app.on_loaded(LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        Vec::new(),
-        std::time::Duration::ZERO,
-    ));
+    let mut app = app_before_index(&catalog);
     press(&mut app, "/fraud-det<enter>j");
     app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
     assert_eq!(page_name(&app), None);

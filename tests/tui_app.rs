@@ -702,3 +702,17 @@ fn cicd_pane_shows_the_last_error_next_to_the_last_good_runs() {
     assert!(screen.contains("Roll out v2.3"), "{screen}");
     assert!(screen.contains("cached 0s ago"), "{screen}");
 }
+
+#[test]
+fn q_in_the_filter_or_a_half_typed_command_is_typed_not_quit() {
+    let mut app = demo();
+    press(&mut app, "/orq");
+    assert!(app.running, "q in the filter types q");
+    assert_eq!(app.catalog.query(), "orq");
+    press(&mut app, "<esc><esc>:q");
+    assert!(app.running, "q on the command line types q");
+    assert_eq!(app.command.as_ref().unwrap().input.text, "q");
+    // Enter runs `:q`: that one is meant.
+    press(&mut app, "<enter>");
+    assert!(!app.running);
+}

@@ -320,3 +320,59 @@ fn a_real_run_asks_about_backend_steps_then_logs_each_step() {
     assert!(screen.contains("not run locally"), "{screen}");
     assert_snapshot!("fixture_real_run_log", screen);
 }
+
+#[test]
+fn q_with_values_typed_asks_before_quitting_and_ctrl_c_quits_anyway() {
+    // An untouched form loses nothing: q quits at once.
+    let mut app = postgres();
+    press(&mut app, "q");
+    assert!(!app.running, "nothing typed, nothing to lose");
+
+    let mut app = postgres();
+    press(&mut app, "<enter>orders<tab>q");
+    assert!(app.running, "q asks first");
+    assert!(app.quit_question);
+    let screen = frame(&app);
+    assert!(screen.contains("quitting loses them"), "{screen}");
+    press(&mut app, "n");
+    assert!(app.running && !app.quit_question, "n stays");
+    assert_eq!(values(&app)["name"], json!("orders"), "nothing lost");
+    press(&mut app, "q");
+    assert!(app.quit_question);
+    press(&mut app, "y");
+    assert!(!app.running, "y quits");
+
+    let mut app = postgres();
+    press(&mut app, "<enter>orders<tab>q<c-c>");
+    assert!(!app.running, "ctrl-c while the question waits quits");
+}
+
+#[test]
+fn q_inside_a_text_field_types_q() {
+    let mut app = postgres();
+    press(&mut app, "<enter>qq");
+    assert!(app.running && !app.quit_question);
+    press(&mut app, "<tab>");
+    assert_eq!(values(&app)["name"], json!("qq"));
+}
+
+#[test]
+fn a_form_left_with_values_offers_them_back_when_reopened() {
+    let mut app = postgres();
+    press(&mut app, "<enter>orders<tab><esc>");
+    assert!(app.templates.form.is_none(), "esc leaves the form");
+    // Reopened: the question over an empty form; y brings the values back.
+    press(&mut app, "<enter>");
+    let screen = frame(&app);
+    assert!(screen.contains("Bring them back?"), "{screen}");
+    press(&mut app, "y");
+    assert_eq!(values(&app)["name"], json!("orders"));
+    // Left again and reopened: n starts empty, and the old values are forgotten.
+    press(&mut app, "<esc><enter>n");
+    assert_eq!(values(&app).get("name"), None);
+    press(&mut app, "<esc><enter>");
+    assert!(
+        app.templates.form.as_ref().unwrap().confirm.is_none(),
+        "an untouched form left is not offered back"
+    );
+}

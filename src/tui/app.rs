@@ -68,6 +68,8 @@ pub struct App {
     /// The terminal's size, for page movements.
     pub size: (u16, u16),
     pub running: bool,
+    /// `q` was pressed with a template form's work unsaved: quitting waits for a yes.
+    pub quit_question: bool,
     /// Ctrl-z was pressed: the event loop suspends, then clears this.
     pub suspend: bool,
     /// Run filter searches on a thread (the real TUI); tests and benches search in update.
@@ -131,6 +133,7 @@ impl App {
             env,
             size: (100, 30),
             running: true,
+            quit_question: false,
             suspend: false,
             background_search: false,
             snapshot_age: None,
@@ -481,10 +484,11 @@ impl App {
 
     /// Whether a yes/no question waits on screen (only its answers and ctrl keys apply).
     pub fn confirming(&self) -> bool {
-        self.page.is_none()
-            && ((self.section == Section::CiCd && self.cicd.confirm.is_some())
-                || (self.section == Section::Incidents && self.incidents.confirm.is_some())
-                || (self.section == Section::Templates && self.templates.confirming()))
+        self.quit_question
+            || self.page.is_none()
+                && ((self.section == Section::CiCd && self.cicd.confirm.is_some())
+                    || (self.section == Section::Incidents && self.incidents.confirm.is_some())
+                    || (self.section == Section::Templates && self.templates.confirming()))
     }
 
     /// Whether a text input has the keyboard (help search, command line, catalog filter).
@@ -554,6 +558,12 @@ impl App {
     /// Applies one action; may return the next.
     pub fn update(&mut self, action: Action) -> Option<Action> {
         let next = match action {
+            // A form with values typed (or a run going) asks first; Quit again (ctrl-c while the
+            // question waits) quits anyway.
+            Action::Quit if !self.quit_question && self.templates.has_unsaved_work() => {
+                self.quit_question = true;
+                None
+            }
             Action::Quit => {
                 self.running = false;
                 None
@@ -568,6 +578,14 @@ impl App {
             }
             Action::Error(text) => {
                 self.status = Some(Status { text, error: true });
+                None
+            }
+            _ if self.quit_question => {
+                match action {
+                    Action::Yes => self.running = false,
+                    Action::No | Action::Back => self.quit_question = false,
+                    _ => {}
+                }
                 None
             }
             _ if self.help.is_some() => {

@@ -74,7 +74,7 @@ macro_rules! bindings {
 }
 
 bindings! {
-    (App, "app.quit", Action::Quit, ["q", "ctrl-c"], "quit (no confirmation: nothing is lost)"),
+    (App, "app.quit", Action::Quit, ["q", "ctrl-c"], "quit (asks first while a template form holds values you typed)"),
     (App, "app.help", Action::ShowHelp, ["?"], "help: the bindings of this pane, type to search"),
     (App, "app.command", Action::OpenCommand, [":"], "command line (:components, :deps, :q, Tab completes)"),
     (App, "app.back", Action::Back, ["esc", "backspace"], "back to the previous view"),

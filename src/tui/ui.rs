@@ -60,6 +60,20 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(help) = &app.help {
         help.draw(frame, body, &app.keymap, theme);
     }
+    if app.quit_question {
+        super::panes::draw_question(
+            frame,
+            body,
+            " Quit ",
+            "The template form has values you typed (or a run going): quitting loses them. Quit greenroom?",
+            &format!(
+                "{} yes, quit · {} no, stay",
+                app.keymap.keys_of("confirm.yes"),
+                app.keymap.keys_of("confirm.no")
+            ),
+            theme,
+        );
+    }
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {

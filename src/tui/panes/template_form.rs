@@ -92,8 +92,19 @@ pub struct TemplateForm {
     pub review_scroll: usize,
     /// The dry run or run started from the review.
     pub run: Option<RunView>,
-    /// A question before a real run (steps only a Backstage backend can run): y goes on.
-    pub confirm: Option<String>,
+    /// A yes/no question over the form.
+    pub confirm: Option<Question>,
+    /// Whether the user changed a value: only then does closing the form or quitting lose work.
+    pub edited: bool,
+}
+
+/// What the form asks before going on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Question {
+    /// Before a real run of a template with steps only a Backstage backend can run: y runs the rest.
+    RunWithoutBackend(String),
+    /// Reopening a template whose form was left with values typed: y brings them back.
+    Restore(Value),
 }
 
 impl TemplateForm {
@@ -111,9 +122,21 @@ impl TemplateForm {
             review_scroll: 0,
             run: None,
             confirm: None,
+            edited: false,
         };
         form.enter_page(0);
         form
+    }
+
+    /// Offers back the values of a form of this template that was left unfinished.
+    pub fn offer_restore(&mut self, values: Value) {
+        self.confirm = Some(Question::Restore(values));
+    }
+
+    /// Whether closing the form now, or quitting, would lose what the user did: values typed,
+    /// or a run still going.
+    pub fn has_unsaved_work(&self) -> bool {
+        self.edited || self.run.as_ref().is_some_and(|r| !r.finished())
     }
 
     pub fn pages(&self) -> usize {
@@ -202,6 +225,7 @@ impl TemplateForm {
 
     fn set(&mut self, path: &str, value: Option<Value>) {
         form::set_path(&mut self.values, path, value);
+        self.edited = true;
         self.shown_errors.insert(path.to_string());
         self.notice = None;
         // A changed value can show or hide conditional fields: hidden ones lose their value,
@@ -234,10 +258,16 @@ impl TemplateForm {
         }
         if self.confirm.is_some() {
             return match action {
-                Action::Yes => {
-                    self.confirm = None;
-                    Some(Action::Launch)
-                }
+                Action::Yes => match self.confirm.take() {
+                    Some(Question::RunWithoutBackend(_)) => Some(Action::Launch),
+                    Some(Question::Restore(values)) => {
+                        self.values = values;
+                        self.edited = true;
+                        self.enter_page(0);
+                        None
+                    }
+                    None => None,
+                },
                 Action::No | Action::Back => {
                     self.confirm = None;
                     None
@@ -294,10 +324,10 @@ impl TemplateForm {
                 if backend.is_empty() {
                     return Some(Action::Launch);
                 }
-                self.confirm = Some(format!(
+                self.confirm = Some(Question::RunWithoutBackend(format!(
                     "These steps need a Backstage backend and cannot run here: {}. Run the rest without them?",
                     backend.join(", ")
-                ));
+                )));
             }
             Action::Down => self.review_scroll += 1,
             Action::Up => self.review_scroll = self.review_scroll.saturating_sub(1),
@@ -790,6 +820,16 @@ impl TemplateForm {
         if let Some(popup) = &self.popup {
             self.draw_popup(frame, body, popup, catalog, theme);
         }
+        if let Some(Question::Restore(_)) = &self.confirm {
+            super::draw_question(
+                frame,
+                body,
+                " Values from before ",
+                "This form was left with values typed. Bring them back? (no: start empty; they are forgotten)",
+                "y: yes, bring them back · n: no",
+                theme,
+            );
+        }
     }
 
     /// `1 Database ✓ › 2 Repository › Review`, the page shown highlighted.
@@ -1004,14 +1044,14 @@ impl TemplateForm {
         }
         lines.push(Line::default());
         match &self.confirm {
-            Some(question) => {
+            Some(Question::RunWithoutBackend(question)) => {
                 lines.push(Line::from(Span::styled(question.clone(), theme.warning)));
                 lines.push(Line::from(Span::styled(
                     "y: yes, run without them · n: no",
                     theme.key,
                 )));
             }
-            None => {
+            _ => {
                 let backend = crate::scaffolder::run::backend_steps(&self.template);
                 if !backend.is_empty() {
                     lines.push(Line::from(Span::styled(

@@ -132,6 +132,11 @@ pub struct RunView {
 }
 
 impl RunView {
+    /// Whether the run has ended (its result is in).
+    pub fn finished(&self) -> bool {
+        self.result.is_some()
+    }
+
     /// Starts a run on its own thread. `values` holds every field, secrets included: they are
     /// split out here, before the engine sees the parameters.
     pub fn start(

@@ -13,6 +13,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
+use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct TemplatesPane {
@@ -24,6 +25,9 @@ pub struct TemplatesPane {
     pub form: Option<TemplateForm>,
     /// What real runs need from the config; `None`: dry runs only.
     pub launcher: Option<Launcher>,
+    /// The values of forms left unfinished, by template reference, offered back when the same
+    /// template's form is opened again (kept until greenroom exits).
+    pub abandoned: HashMap<String, serde_json::Value>,
 }
 
 impl TemplatesPane {
@@ -54,6 +58,13 @@ impl TemplatesPane {
         self.form.as_ref().is_some_and(|f| f.confirm.is_some())
     }
 
+    /// Whether quitting now would lose what the user did in a form.
+    pub fn has_unsaved_work(&self) -> bool {
+        self.form
+            .as_ref()
+            .is_some_and(TemplateForm::has_unsaved_work)
+    }
+
     /// Whether a form field or picker search has the keyboard.
     pub fn typing(&self) -> bool {
         self.form.as_ref().is_some_and(TemplateForm::typing)
@@ -76,6 +87,10 @@ impl TemplatesPane {
         if let Some(form) = &mut self.form {
             return match form.update(action, catalog, index, page) {
                 Some(Action::Back) => {
+                    if form.edited {
+                        self.abandoned
+                            .insert(form.template.reference.clone(), form.values.clone());
+                    }
                     self.form = None;
                     None
                 }
@@ -120,7 +135,12 @@ impl TemplatesPane {
                 let id = self.selected()?;
                 match crate::scaffolder::Template::from_entity(catalog.entity(id)) {
                     Ok(template) => {
-                        self.form = Some(TemplateForm::new(template));
+                        let left = self.abandoned.remove(&template.reference);
+                        let mut form = TemplateForm::new(template);
+                        if let Some(values) = left {
+                            form.offer_restore(values);
+                        }
+                        self.form = Some(form);
                         None
                     }
                     Err(err) => Some(Action::Error(err.to_string())),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dora;
 pub mod fsutil;
 pub mod maturity;
+pub mod notices;
 pub mod providers;
 pub mod scaffolder;
 pub mod scorecard;

@@ -124,7 +124,10 @@ impl CatalogSource {
         // unchanged (nothing rebuilt) or cannot be reached (with a warning).
         let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
         let snapshot = match self.is_remote() {
-            true => crate::snapshot::read(&path).ok().flatten(),
+            true => crate::snapshot::read(&path).unwrap_or_else(|err| {
+                crate::notices::report("snapshot", err);
+                None
+            }),
             false => None,
         };
         let previous = snapshot

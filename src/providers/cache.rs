@@ -68,13 +68,30 @@ impl Cache {
         self.dir.join(format!("{high:016x}{low:016x}.json"))
     }
 
-    /// The stored answer for `url`, or `None` when there is none or it cannot be used.
+    /// The stored answer for `url`, or `None` when there is none or it cannot be used. A damaged
+    /// file is removed (the next answer writes it anew) and said to the user once
+    /// ([`crate::notices`]); a file of another URL under the same hash is left alone.
     pub fn get(&self, url: &str) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(url)).ok()?;
-        let newline = bytes.iter().position(|&b| b == b'\n')?;
-        let meta: Meta = serde_json::from_slice(&bytes[..newline]).ok()?;
+        let path = self.path(url);
+        let bytes = std::fs::read(&path).ok()?;
+        let meta = bytes.iter().position(|&b| b == b'\n').and_then(|newline| {
+            let meta: Meta = serde_json::from_slice(&bytes[..newline]).ok()?;
+            (meta.format == FORMAT && meta.len == bytes.len() - newline - 1)
+                .then_some((meta, newline))
+        });
+        let Some((meta, newline)) = meta else {
+            let _ = std::fs::remove_file(&path);
+            crate::notices::report(
+                "http-cache",
+                format!(
+                    "{}: damaged HTTP cache file removed; its data is fetched again",
+                    path.display()
+                ),
+            );
+            return None;
+        };
         let body = &bytes[newline + 1..];
-        if meta.format != FORMAT || meta.url != stored_url(url) || meta.len != body.len() {
+        if meta.url != stored_url(url) {
             return None;
         }
         Some(Entry {
@@ -198,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_files_are_ignored_then_rewritten() {
+    fn corrupt_files_are_removed_said_then_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::under(dir.path());
         let url = "https://example.com/a";
@@ -206,7 +223,14 @@ mod tests {
         let path = cache.path(url);
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let reported = crate::notices::count("http-cache");
         assert!(cache.get(url).is_none(), "truncated body");
+        assert!(!path.exists(), "a damaged file is removed");
+        assert_eq!(
+            crate::notices::count("http-cache"),
+            reported + 1,
+            "and said"
+        );
         std::fs::write(&path, b"garbage").unwrap();
         assert!(cache.get(url).is_none(), "no header");
         std::fs::write(&path, b"{\"format\":1}\nbody").unwrap();
@@ -216,5 +240,9 @@ mod tests {
         // Another URL whose file this is (a hash collision, or a moved file) is not trusted.
         std::fs::copy(&path, cache.path("https://example.com/b")).unwrap();
         assert!(cache.get("https://example.com/b").is_none());
+        assert!(
+            cache.path("https://example.com/b").exists(),
+            "not damaged: kept"
+        );
     }
 }

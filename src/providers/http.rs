@@ -477,22 +477,10 @@ impl Client {
         *self.rate.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The stored answer for a GET of `url`, if any, without a request.
-    /// A stored file that cannot be used (cut short by a killed process, another format) is
-    /// said in the `--verbose` log and replaced by the next answer.
+    /// The stored answer for a GET of `url`, if any, without a request. A damaged file is said to
+    /// the user once and replaced by the next answer ([`Cache::get`]).
     pub fn cached(&self, url: &Url) -> Option<Entry> {
-        let cache = self.cache.as_ref()?;
-        let entry = cache.get(url.as_str());
-        if entry.is_none() && self.log.is_on() {
-            let path = cache.path(url.as_str());
-            if path.exists() {
-                self.log.write(format!(
-                    "cache file {} cannot be used (cut short or another format); asking again",
-                    path.display()
-                ));
-            }
-        }
-        entry
+        self.cache.as_ref()?.get(url.as_str())
     }
 
     /// Sends a call, with the retries, rate-limit waits, redirects and caching described above.

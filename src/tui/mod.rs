@@ -35,6 +35,8 @@ use std::time::{Instant, SystemTime};
 /// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
 /// event loop until the user quits (or a signal ends it).
 pub fn run(cli: &Cli) -> ExitCode {
+    // stderr would write over the screen: faults wait for the status line.
+    crate::notices::hold();
     let started = Instant::now();
     let loaded = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,

@@ -148,6 +148,10 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
         if app.poll_providers() {
             dirty = true;
         }
+        for notice in crate::notices::take() {
+            app.warn(notice);
+            dirty = true;
+        }
         let wait = if app.data.is_none() {
             Duration::from_millis(20)
         } else if app.busy() {

@@ -1818,3 +1818,155 @@ fn open_incidents_of_500_services_cost_10_requests() {
     );
     println!("500 services: open incidents in {} requests, {took:?} on loopback; again within the window: 0 requests", requests.len());
 }
+
+/// A PagerDuty whose incident PINC1 starts triggered; each PUT is answered as `put` says for that
+/// attempt (0, 1, ...): `(status, applied)`, where `applied` says whether the change is made even
+/// when the answer is an error (an answer lost after the write landed). GETs show the incident's
+/// status, or answer 500 when `reads_fail`.
+fn flaky_incident(put: Vec<(u16, bool)>, reads_fail: bool) -> TestServer {
+    let state = Arc::new(Mutex::new(("triggered".to_string(), 0usize)));
+    TestServer::start(move |request| {
+        let mut state = state.lock().unwrap();
+        let incident = |status: &str| {
+            json!({ "incident": { "id": "PINC1", "incident_number": 1, "title": "t", "status": status,
+                "urgency": "high", "created_at": "2026-12-07T10:00:00Z", "html_url": "https://x/PINC1",
+                "service": { "id": "PSVC1", "summary": "s" } } })
+        };
+        match request.method.as_str() {
+            "PUT" => {
+                let (status, applied) = put.get(state.1).copied().unwrap_or((200, true));
+                state.1 += 1;
+                if applied {
+                    state.0 = request.json()["incident"]["status"]
+                        .as_str()
+                        .unwrap()
+                        .into();
+                }
+                match status {
+                    200 => Reply::json(200, &incident(&state.0)),
+                    _ => Reply::json(status, &json!({ "error": { "message": "try again" } })),
+                }
+            }
+            _ if reads_fail => Reply::json(500, &json!({ "error": { "message": "down" } })),
+            _ => Reply::json(200, &incident(&state.0)),
+        }
+    })
+}
+
+fn quick_client() -> Arc<Client> {
+    let options = Options {
+        backoff: Duration::from_millis(5),
+        ..Options::default()
+    };
+    Arc::new(Client::new(options, None, Log::Off))
+}
+
+fn methods(server: &TestServer) -> Vec<String> {
+    server.requests().into_iter().map(|r| r.method).collect()
+}
+
+#[test]
+fn writes_retry_on_server_errors_but_look_first_and_never_repeat_one_that_landed() {
+    let rt = runtime();
+    let api = |server: &TestServer| {
+        PagerDuty::new(
+            &settings(
+                &server.url(),
+                "http://127.0.0.1:9",
+                Some("alice@example.com"),
+            ),
+            quick_client(),
+        )
+        .unwrap()
+    };
+    // Refused with a 500 and not applied: the incident is read, still triggered, so the PUT goes again.
+    let server = flaky_incident(vec![(500, false)], false);
+    let acked = rt.block_on(api(&server).acknowledge("PINC1")).unwrap();
+    assert_eq!(acked.status, IncidentStatus::Acknowledged);
+    assert_eq!(methods(&server), ["PUT", "GET", "PUT"]);
+
+    // Applied, but the answer was a 502: the read shows it done, and it is not sent again.
+    let server = flaky_incident(vec![(502, true)], false);
+    let resolved = rt.block_on(api(&server).resolve_incident("PINC1")).unwrap();
+    assert_eq!(resolved.status, IncidentStatus::Resolved);
+    assert_eq!(
+        methods(&server),
+        ["PUT", "GET"],
+        "never twice for a write that landed"
+    );
+
+    // A 429 was not applied: retried after its Retry-After, with no read.
+    let state = Arc::new(Mutex::new(0));
+    let server = TestServer::start(move |_| {
+        let mut n = state.lock().unwrap();
+        *n += 1;
+        match *n {
+            1 => Reply::json(429, &json!({ "error": { "message": "slow down" } }))
+                .header("retry-after", "0"),
+            _ => Reply::json(
+                200,
+                &json!({ "incident": { "id": "PINC1", "incident_number": 1, "title": "t",
+                "status": "acknowledged", "urgency": "high", "created_at": "2026-12-07T10:00:00Z",
+                "html_url": "https://x/PINC1", "service": { "id": "PSVC1", "summary": "s" } } }),
+            ),
+        }
+    });
+    rt.block_on(api(&server).acknowledge("PINC1")).unwrap();
+    assert_eq!(methods(&server), ["PUT", "PUT"]);
+
+    // When the incident cannot be read, nobody knows whether the write landed: the error is
+    // reported and the write is not sent again.
+    let server = flaky_incident(vec![(500, true)], true);
+    let err = rt.block_on(api(&server).acknowledge("PINC1")).unwrap_err();
+    assert!(err.to_string().contains("500"), "{err}");
+    assert_eq!(
+        methods(&server),
+        ["PUT", "GET", "GET", "GET"],
+        "the read is retried as reads are; the write is not sent again"
+    );
+
+    // Server errors every time: the retries run out (1 + 2 PUTs) and the error is said.
+    let server = flaky_incident(vec![(503, false); 5], false);
+    let err = rt.block_on(api(&server).acknowledge("PINC1")).unwrap_err();
+    assert!(err.to_string().contains("503"), "{err}");
+    assert_eq!(methods(&server), ["PUT", "GET", "PUT", "GET", "PUT"]);
+}
+
+#[test]
+fn a_trigger_is_retried_on_server_errors_with_one_dedup_key() {
+    let state = Arc::new(Mutex::new(0));
+    let events = TestServer::start(move |_| {
+        let mut n = state.lock().unwrap();
+        *n += 1;
+        match *n {
+            1 => Reply::json(500, &json!({ "status": "error", "message": "internal" })),
+            _ => Reply::json(
+                202,
+                &json!({ "status": "success", "message": "Event processed", "dedup_key": "k" }),
+            ),
+        }
+    });
+    let event = TriggerEvent {
+        routing_key: ORDER_KEY.into(),
+        summary: "Checkout is down".into(),
+        source: "component:default/order-service".into(),
+        severity: Severity::Critical,
+    };
+    let receipt = runtime()
+        .block_on(pagerduty::trigger(&quick_client(), &events.url(), &event))
+        .unwrap();
+    assert_eq!(receipt.status, "success");
+    let sent = events.requests();
+    assert_eq!(sent.len(), 2, "retried once");
+    let keys: Vec<Value> = sent.iter().map(|r| r.json()["dedup_key"].clone()).collect();
+    assert!(
+        keys[0]
+            .as_str()
+            .is_some_and(|k| k.starts_with("greenroom-")),
+        "{keys:?}"
+    );
+    assert_eq!(
+        keys[0], keys[1],
+        "the same event: PagerDuty folds the two into one incident"
+    );
+}

@@ -483,6 +483,20 @@ impl Client {
         self.cache.as_ref()?.get(url.as_str())
     }
 
+    /// Extra attempts after the first ([`Options::retries`]).
+    pub fn retries(&self) -> u32 {
+        self.options.retries
+    }
+
+    /// The wait before retry number `attempt` (from 0): the backoff doubled each time, at most
+    /// [`Options::max_wait`]. Writes retried by their provider wait the same as reads here.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        self.options
+            .backoff
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.options.max_wait)
+    }
+
     /// Sends a call, with the retries, rate-limit waits, redirects and caching described above.
     pub async fn send(&self, service: &Service, call: Call) -> Result<Response, ProviderError> {
         let target = format!("{} {}", call.method, service.display_url(&call.url));
@@ -525,12 +539,6 @@ impl Client {
             .await;
             drop(permit);
             let elapsed = started.elapsed();
-            let retry_in = |attempt: u32| {
-                self.options
-                    .backoff
-                    .saturating_mul(1 << attempt.min(16))
-                    .min(self.options.max_wait)
-            };
             let (status, headers, body, truncated) = match result {
                 Err(_) => {
                     self.log_line(format!("{target} timed out after {}", millis(elapsed)));
@@ -549,7 +557,7 @@ impl Client {
                     });
                 }
                 Ok(Err(Failure::Connect(detail))) if attempt < self.options.retries => {
-                    let wait = retry_in(attempt);
+                    let wait = self.backoff(attempt);
                     self.log_line(format!(
                         "{target} failed: {detail} ({}; retrying in {})",
                         millis(elapsed),
@@ -659,7 +667,7 @@ impl Client {
                 });
             }
             if status >= 500 && call.idempotent() && attempt < self.options.retries {
-                let wait = retry_in(attempt);
+                let wait = self.backoff(attempt);
                 self.log_line(format!(
                     "{target} {status} {} (retrying in {})",
                     millis(elapsed),

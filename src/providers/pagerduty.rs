@@ -633,6 +633,29 @@ impl IncidentAction {
             IncidentAction::Resolve => "resolved",
         }
     }
+
+    /// Whether an incident in `status` needs this action no more (a resolved one is past
+    /// acknowledging).
+    fn done_in(self, status: IncidentStatus) -> bool {
+        match self {
+            IncidentAction::Acknowledge => {
+                matches!(
+                    status,
+                    IncidentStatus::Acknowledged | IncidentStatus::Resolved
+                )
+            }
+            IncidentAction::Resolve => status == IncidentStatus::Resolved,
+        }
+    }
+}
+
+/// Whether a write that failed may still have been applied: its answer was a server error, or
+/// never came. (A refused connection or a 429 was not applied; the client retries those itself.)
+fn may_have_landed(err: &ProviderError) -> bool {
+    matches!(
+        err,
+        ProviderError::Server { .. } | ProviderError::Timeout { .. }
+    )
 }
 
 /// The Events API's severities.
@@ -1792,11 +1815,25 @@ impl PagerDuty {
             tail: None,
         };
         let api = self.api.clone().header("from", from);
-        let response = self
-            .client
-            .send(&api, call)
-            .await
-            .map_err(|err| self.scrub(err))?;
+        let mut attempt = 0;
+        let response = loop {
+            match self.client.send(&api, call.clone()).await {
+                Ok(response) => break response,
+                Err(err) if may_have_landed(&err) && attempt < self.client.retries() => {
+                    tokio::time::sleep(self.client.backoff(attempt)).await;
+                    attempt += 1;
+                    // The change may have been made: look before asking for it again, and never
+                    // send it twice without knowing.
+                    let reference = IncidentRef::Id(incident_id.to_string());
+                    match self.incident(&reference, CachePolicy::NoStore).await {
+                        Ok(now) if action.done_in(now.value.status) => return Ok(now.value),
+                        Ok(_) => continue,
+                        Err(_) => return Err(self.scrub(err)),
+                    }
+                }
+                Err(err) => return Err(self.scrub(err)),
+            }
+        };
         let (raw, _) = parse_field::<RawIncident>(&response.body, "incident")
             .map_err(|detail| self.bad("PUT", &url, detail))?;
         Ok(raw.plain())
@@ -1839,6 +1876,17 @@ pub fn is_global(err: &ProviderError) -> bool {
 fn untimed_429(until: SystemTime, max_wait: Duration) -> bool {
     let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
     wait > max_wait && wait <= Duration::from_secs(61)
+}
+
+/// A dedup_key no other trigger has: the time, the process and a counter.
+fn new_dedup_key() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("greenroom-{nanos:x}-{:x}-{n}", std::process::id())
 }
 
 /// The Events API v2 service: no credentials (the routing key is in the body).
@@ -1885,15 +1933,27 @@ async fn send_trigger(
         "/v2/enqueue"
     };
     let url = events.url(path);
+    // A key of our own makes the event safe to send again: PagerDuty folds events with the same
+    // dedup_key into one incident, so a retry after a lost answer never opens a second one.
     let body = serde_json::json!({
         "routing_key": key,
         "event_action": "trigger",
+        "dedup_key": new_dedup_key(),
         "client": "greenroom",
         "payload": { "summary": summary, "source": event.source, "severity": event.severity.as_str() },
     });
-    let response = client
-        .send(events, Call::post_json(url.clone(), &body))
-        .await?;
+    let call = Call::post_json(url.clone(), &body);
+    let mut attempt = 0;
+    let response = loop {
+        match client.send(events, call.clone()).await {
+            Ok(response) => break response,
+            Err(err) if may_have_landed(&err) && attempt < client.retries() => {
+                tokio::time::sleep(client.backoff(attempt)).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    };
     let raw: RawReceipt =
         serde_json::from_slice(&response.body).map_err(|err| ProviderError::BadResponse {
             service: EVENTS,

@@ -559,11 +559,60 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
         Some("component:default/fraud-detection")
     );
 
-    // A key pressed in between means the user moved on: nothing opens by itself later.
+    // Keys typed after that Enter wait for it, then apply in order: `i` opens the incident view
+    // of the entity the Enter opened (typed fast at launch, it used to be lost).
     let mut app = app_before_index(&catalog);
-    press(&mut app, "/fraud-det<enter>j");
+    press(&mut app, "/fraud-det<enter>i");
+    assert_eq!(
+        app.section,
+        greenroom::tui::action::Section::Catalog,
+        "i waits"
+    );
     app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
-    assert_eq!(page_name(&app), None);
+    assert_eq!(app.section, greenroom::tui::action::Section::Incidents);
+    assert_eq!(
+        app.focus.map(|id| catalog.entity(id).key()).as_deref(),
+        Some("component:default/fraud-detection")
+    );
+    // Ctrl-c never waits.
+    let mut app = app_before_index(&catalog);
+    press(&mut app, "/fraud-det<enter>j<c-c>");
+    assert!(!app.running);
+}
+
+/// Keys typed while the catalog is still loading wait for it, then apply in order; q still
+/// quits at once.
+#[test]
+fn keys_typed_while_loading_apply_once_the_catalog_is_there() {
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
+    let catalog =
+        std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
+    let new_app = || {
+        App::new(
+            "demo".into(),
+            true,
+            Keymap::default(),
+            Theme::default(),
+            ProviderEnv::default(),
+        )
+    };
+    let mut app = new_app();
+    press(&mut app, "jjj");
+    app.on_loaded(LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        Vec::new(),
+        std::time::Duration::ZERO,
+    ));
+    assert_eq!(
+        app.catalog.list.cursor, 3,
+        "the three j moved the cursor once the list was there"
+    );
+    let mut app = new_app();
+    press(&mut app, "q");
+    assert!(!app.running, "q on the loading screen quits at once");
 }
 
 mod support;

@@ -68,6 +68,8 @@ pub struct App {
     /// The terminal's size, for page movements.
     pub size: (u16, u16),
     pub running: bool,
+    /// Keys typed while they must wait ([`Self::keys_wait`]), oldest first.
+    queued_keys: Vec<KeyEvent>,
     /// `q` was pressed with a template form's work unsaved: quitting waits for a yes.
     pub quit_question: bool,
     /// Ctrl-z was pressed: the event loop suspends, then clears this.
@@ -133,6 +135,7 @@ impl App {
             env,
             size: (100, 30),
             running: true,
+            queued_keys: Vec::new(),
             quit_question: false,
             suspend: false,
             background_search: false,
@@ -251,6 +254,7 @@ impl App {
             drop(old);
             crate::catalog::load::release_freed_memory();
         }
+        self.replay_keys();
     }
 
     /// News from the loader without a catalog: progress, or the snapshot on screen stays.
@@ -294,14 +298,15 @@ impl App {
         self.open_requested_match();
     }
 
-    /// Opens the match an Enter pressed before the search index existed was waiting for.
+    /// Opens the match an Enter pressed before the search index existed was waiting for, then
+    /// applies the keys typed after it.
     fn open_requested_match(&mut self) {
-        if self.page.is_some() || self.section != Section::Catalog {
-            return;
+        if self.page.is_none() && self.section == Section::Catalog {
+            if let Some(id) = self.catalog.take_open_request() {
+                self.open_entity(id);
+            }
         }
-        if let Some(id) = self.catalog.take_open_request() {
-            self.open_entity(id);
-        }
+        self.replay_keys();
     }
 
     /// Connects the live panes (CI/CD) to a provider handle.
@@ -531,8 +536,35 @@ impl App {
         self.keymap.lookup(&self.scopes(), key).cloned()
     }
 
+    /// Whether keys must wait: the catalog is not loaded yet, or an Enter waits for the search
+    /// index to open its match. They are applied in order once that is over ([`Self::replay_keys`]),
+    /// so `/name`, Enter, `i` typed at launch on a large catalog all count.
+    fn keys_wait(&self) -> bool {
+        self.data.is_none() || self.catalog.waiting_to_open()
+    }
+
+    /// Applies the keys that waited, in order, as long as nothing makes them wait again.
+    fn replay_keys(&mut self) {
+        while !self.keys_wait() && !self.queued_keys.is_empty() {
+            let event = self.queued_keys.remove(0);
+            self.handle_key(event);
+        }
+    }
+
     /// Handles a key: maps it and applies the resulting actions.
     pub fn handle_key(&mut self, event: KeyEvent) {
+        if event.kind == KeyEventKind::Release {
+            return;
+        }
+        if self.keys_wait() {
+            // Quitting and suspending never wait.
+            let now = matches!(self.on_key(event), Some(Action::Quit | Action::Suspend))
+                && (self.data.is_none() || Key::from_event(&event).ctrl);
+            if !now {
+                self.queued_keys.push(event);
+                return;
+            }
+        }
         // A notice lasts until the next key; an error stays until another replaces it.
         if self.status.as_ref().is_some_and(|s| !s.error) {
             self.status = None;

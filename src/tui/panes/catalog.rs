@@ -196,6 +196,12 @@ impl CatalogPane {
         self.selected()
     }
 
+    /// Whether an Enter waits for the search index to know what to open: keys typed after it
+    /// must wait too, or they would act on the list before the entity opens.
+    pub fn waiting_to_open(&self) -> bool {
+        self.open_when_searched
+    }
+
     /// Whether a search is under way (the event loop then polls often).
     pub fn busy(&self) -> bool {
         self.pending.is_some()

@@ -6,6 +6,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli::run(&cli) {
         Some(code) => code,
-        None => greenroom::tui::run(&cli),
+        None => greenroom::tui::run(&cli.launch()),
     }
 }

@@ -370,3 +370,54 @@ fn template_list_shows_both_reference_templates() {
         run.stdout
     );
 }
+
+#[test]
+fn completions_cover_every_subcommand_for_each_shell() {
+    let tree = demo();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = tree.run(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for word in [
+            "validate",
+            "template",
+            "incidents",
+            "open",
+            "catalog",
+            "dry-run",
+        ] {
+            assert!(run.stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let run = tree.run(&["completions", "tcsh"]);
+    assert_eq!(run.code, 2, "an unknown shell is a usage error");
+}
+
+#[test]
+fn man_prints_greenroom_1_or_writes_a_page_per_subcommand() {
+    let tree = demo();
+    let run = tree.run(&["man"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(".ie") && run.stdout.contains(".TH greenroom 1"),
+        "{}",
+        run.stdout
+    );
+    let out = tree.path("man");
+    let run = tree.run(&["man", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for page in [
+        "greenroom.1",
+        "greenroom-validate.1",
+        "greenroom-template-run.1",
+        "greenroom-open.1",
+    ] {
+        let text =
+            std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(".TH"), "{page}");
+    }
+    let run_page = std::fs::read_to_string(out.join("greenroom-template-run.1")).unwrap();
+    assert!(
+        run_page.contains("dry\\-run"),
+        "the subcommand's own flags: {run_page}"
+    );
+}

@@ -765,3 +765,51 @@ fn q_in_the_filter_or_a_half_typed_command_is_typed_not_quit() {
     press(&mut app, "<enter>");
     assert!(!app.running);
 }
+
+/// `greenroom open REF [--section S]`: the entity's page (or tab) as soon as the catalog is there.
+#[test]
+fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
+    use greenroom::tui::action::Section;
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
+    let catalog =
+        std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
+    let opened = |reference: &str, section: Option<Section>| {
+        let mut app = App::new(
+            "demo".into(),
+            true,
+            Keymap::default(),
+            Theme::default(),
+            ProviderEnv::default(),
+        );
+        app.open_on_load(reference.into(), section);
+        app.on_loaded(LoadResult::fresh(
+            Data {
+                catalog: catalog.clone(),
+                index: None,
+            },
+            Vec::new(),
+            std::time::Duration::ZERO,
+        ));
+        app
+    };
+    let app = opened("order-service", None);
+    assert_eq!(
+        page_name(&app).as_deref(),
+        Some("component:default/order-service")
+    );
+    let app = opened("component:order-service", Some(Section::Dependencies));
+    assert_eq!(app.section, Section::Dependencies);
+    assert_eq!(
+        app.focus.map(|id| catalog.entity(id).key()).as_deref(),
+        Some("component:default/order-service")
+    );
+    let app = opened("order-service", Some(Section::Incidents));
+    assert_eq!(app.section, Section::Incidents);
+    let app = opened("no-such-thing", None);
+    assert_eq!(page_name(&app), None);
+    assert!(
+        frame(&app).contains("no-such-thing: no such entity"),
+        "{}",
+        frame(&app)
+    );
+}

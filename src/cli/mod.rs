@@ -3,6 +3,7 @@
 mod ci;
 mod cost;
 mod deps;
+mod docs;
 mod dora;
 mod incidents;
 mod list;
@@ -47,8 +48,50 @@ pub struct Cli {
     /// Log each HTTP request (method, URL, status, time) to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Open the TUI on this entity's page (a reference: [kind:][namespace/]name).
+    #[arg(long, value_name = "REF")]
+    pub open: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// What the TUI is launched with: the command line's choices, without its parser.
+    pub fn launch(&self) -> crate::tui::Launch {
+        let (open, section) = match &self.command {
+            Some(Command::Open { reference, section }) => (Some(reference.clone()), *section),
+            _ => (self.open.clone(), None),
+        };
+        crate::tui::Launch {
+            config: self.config.clone(),
+            catalogs: self.catalogs.clone(),
+            demo: self.demo,
+            theme: self.theme.clone(),
+            open,
+            section: section.map(OpenSection::section),
+        }
+    }
+}
+
+/// The tab `greenroom open REF --section` shows.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenSection {
+    Ci,
+    Incidents,
+    Deps,
+    Docs,
+}
+
+impl OpenSection {
+    fn section(self) -> crate::tui::action::Section {
+        use crate::tui::action::Section;
+        match self {
+            OpenSection::Ci => Section::CiCd,
+            OpenSection::Incidents => Section::Incidents,
+            OpenSection::Deps => Section::Dependencies,
+            OpenSection::Docs => Section::Docs,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +130,27 @@ pub enum Command {
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
+    /// Open the TUI on an entity's page (for shell aliases and incident runbooks).
+    Open {
+        /// The entity: [kind:][namespace/]name.
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Show this tab of the entity instead of its page.
+        #[arg(long, value_enum)]
+        section: Option<OpenSection>,
+    },
+    /// Print a completion script for SHELL on stdout (e.g. `greenroom completions bash >
+    /// ~/.local/share/bash-completion/completions/greenroom`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for greenroom and each subcommand (without --out: greenroom.1 on stdout).
+    Man {
+        /// The folder to write greenroom.1 and greenroom-SUBCOMMAND.1 into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// What every subcommand works from.
@@ -118,9 +182,15 @@ impl Context {
     }
 }
 
-/// Runs a subcommand; `None` means no subcommand was given (the caller opens the TUI).
+/// Runs a subcommand; `None` means the TUI is wanted (no subcommand, or `open`).
 pub fn run(cli: &Cli) -> Option<ExitCode> {
     let command = cli.command.as_ref()?;
+    match command {
+        Command::Open { .. } => return None,
+        Command::Completions { shell } => return Some(docs::completions(*shell)),
+        Command::Man { out } => return Some(docs::man(out.as_deref())),
+        _ => {}
+    }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
@@ -178,6 +248,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
         Command::Template(command) => template::run(&context, command, cli.verbose),
+        Command::Open { .. } | Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("answered before the catalog is read")
+        }
     };
     Some(code.unwrap_or_else(|code| code))
 }

@@ -70,6 +70,8 @@ pub struct App {
     pub running: bool,
     /// Keys typed while they must wait ([`Self::keys_wait`]), oldest first.
     queued_keys: Vec<KeyEvent>,
+    /// An entity (and tab) to show once the catalog is there (`greenroom open REF`).
+    open_on_load: Option<(String, Option<Section>)>,
     /// `q` was pressed with a template form's work unsaved: quitting waits for a yes.
     pub quit_question: bool,
     /// Ctrl-z was pressed: the event loop suspends, then clears this.
@@ -136,6 +138,7 @@ impl App {
             size: (100, 30),
             running: true,
             queued_keys: Vec::new(),
+            open_on_load: None,
             quit_question: false,
             suspend: false,
             background_search: false,
@@ -254,6 +257,7 @@ impl App {
             drop(old);
             crate::catalog::load::release_freed_memory();
         }
+        self.open_requested_entity();
         self.replay_keys();
     }
 
@@ -534,6 +538,35 @@ impl App {
             return self.keymap.lookup(&[Scope::App], key).cloned();
         }
         self.keymap.lookup(&self.scopes(), key).cloned()
+    }
+
+    /// Shows `reference` (its `section` tab, if given) as soon as a catalog is loaded; a
+    /// reference the catalog does not have is said on the status line.
+    pub fn open_on_load(&mut self, reference: String, section: Option<Section>) {
+        self.open_on_load = Some((reference, section));
+        if self.data.is_some() {
+            self.open_requested_entity();
+        }
+    }
+
+    fn open_requested_entity(&mut self) {
+        let Some((reference, section)) = self.open_on_load.take() else {
+            return;
+        };
+        let Some(data) = &self.data else { return };
+        let id = match data.catalog.resolve(&reference) {
+            Ok(id) => id,
+            Err(_) => {
+                self.warn(format!("{reference}: no such entity in the catalog"));
+                return;
+            }
+        };
+        self.open_entity(id);
+        match section {
+            Some(Section::Incidents) => self.open_incident_view(),
+            Some(section) => self.dispatch(Action::GoSection(section)),
+            None => {}
+        }
     }
 
     /// Whether keys must wait: the catalog is not loaded yet, or an Enter waits for the search

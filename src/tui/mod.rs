@@ -21,7 +21,6 @@ pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderStatus, Section};
 pub use app::App;
 
 use crate::catalog::Catalog;
-use crate::cli::Cli;
 use crate::config::Config;
 use crate::search;
 use crate::snapshot;
@@ -32,9 +31,22 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+/// What the TUI is launched with (the command line fills it in; the TUI does not know clap).
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    pub config: Option<std::path::PathBuf>,
+    pub catalogs: Vec<std::path::PathBuf>,
+    pub demo: bool,
+    pub theme: Option<String>,
+    /// An entity to show as soon as the catalog is there (`greenroom open REF`, `--open REF`).
+    pub open: Option<String>,
+    /// The tab of that entity to show instead of its page.
+    pub section: Option<Section>,
+}
+
 /// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
 /// event loop until the user quits (or a signal ends it).
-pub fn run(cli: &Cli) -> ExitCode {
+pub fn run(cli: &Launch) -> ExitCode {
     // stderr would write over the screen: faults wait for the status line.
     crate::notices::hold();
     let started = Instant::now();
@@ -78,6 +90,9 @@ pub fn run(cli: &Cli) -> ExitCode {
         .chain(demo_api_error)
     {
         app.warn(warning);
+    }
+    if let Some(reference) = &cli.open {
+        app.open_on_load(reference.clone(), cli.section);
     }
     if app.env.github_token || app.env.pagerduty_token {
         // Returns at once; the CI/CD and Incidents panes ask it when they show something.

@@ -813,3 +813,34 @@ fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
         frame(&app)
     );
 }
+
+#[test]
+fn e_asks_for_the_selected_entitys_file_or_the_problem_line() {
+    use greenroom::tui::editor::EditRequest;
+    let mut app = demo();
+    press(&mut app, "/order-service<tab>e");
+    let Some(EditRequest::File { path, line }) = app.edit.take() else {
+        panic!("{:?}", app.edit)
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("name: order-service"), "{path:?}");
+    assert!(line >= 1);
+    // The Problems pane: the problem's own line.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n",
+    )
+    .unwrap();
+    let mut app = app_on(dir.path().to_str().unwrap(), false);
+    press(&mut app, "8e");
+    let problem = app.data.as_ref().unwrap().catalog.problems[0].clone();
+    assert_eq!(problem.pos.line, 8, "the owner line");
+    assert_eq!(
+        app.edit.take(),
+        Some(EditRequest::File {
+            path: problem.location.to_string().into(),
+            line: problem.pos.line
+        })
+    );
+}

@@ -376,3 +376,25 @@ fn a_form_left_with_values_offers_them_back_when_reopened() {
         "an untouched form left is not offered back"
     );
 }
+
+#[test]
+fn e_in_a_form_opens_the_template_file_at_the_field() {
+    use greenroom::tui::editor::EditRequest;
+    let mut app = postgres();
+    press(&mut app, "j");
+    press(&mut app, "e");
+    let Some(EditRequest::File { path, line }) = app.edit.take() else {
+        panic!("{:?}", app.edit)
+    };
+    assert!(
+        path.ends_with("provision-postgres/template.yaml"),
+        "{path:?}"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let declared = text.lines().nth(line as usize - 1).unwrap();
+    assert_eq!(
+        declared.trim(),
+        "environment:",
+        "the second field's declaration"
+    );
+}

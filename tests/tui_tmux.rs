@@ -518,3 +518,102 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
     });
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+/// `e` hands the terminal to `$EDITOR` at the file and line, takes it back, and shows the edit:
+/// the editor here is a script named `nvim` (so it gets `+LINE FILE`) that records its arguments
+/// and rewrites the line it was sent to.
+#[test]
+fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+        );
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let catalog = work.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let file = catalog.join("catalog-info.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: checkout-ledger\n  description: Double-entry ledger for checkout\nspec:\n  type: service\n  lifecycle: production\n  owner: group:payments\n  dependsOn: [component:svc-missing]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: payments\nspec:\n  type: team\n  children: []\n",
+    )
+    .unwrap();
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let args = work.path().join("editor-args");
+    let editor = bin.join("nvim");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nline=${{1#+}}\nsed -i \"${{line}}{{/dependsOn/s/.*/  dependsOn: []/}}\" \"$2\"\n",
+            args.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    let tmux = Tmux {
+        socket: format!("greenroom-edit-{}", std::process::id()),
+    };
+    let command = format!(
+        "cd '{}' && VISUAL= EDITOR='{}' GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog catalog-info.yaml; echo \"EXIT=$?\"; sleep 600",
+        catalog.display(),
+        editor.display(),
+        work.path().join("cache").display(),
+    );
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the catalog", |s| {
+        s.contains("2 entities") && s.contains("1 problem (0 errors, 1 warning)")
+    });
+    tmux.keys(&["8"]);
+    tmux.wait_for("the problem", |s| {
+        s.contains("catalog-info.yaml:10") && s.contains("svc-missing")
+    });
+    tmux.keys(&["e"]);
+    tmux.wait_for("the problem gone after the edit", |s| {
+        !s.contains("svc-missing") && !s.contains("1 problem") && s.contains("2 entities")
+    });
+    let recorded = std::fs::read_to_string(&args).unwrap();
+    assert_eq!(recorded.trim(), "+10 catalog-info.yaml", "{recorded}");
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("  dependsOn: []\n"));
+    // From the entity page: the entity's own file and line.
+    tmux.keys(&["1", "Enter", "e"]);
+    tmux.wait_for("the editor called a second time", |_| {
+        std::fs::read_to_string(&args).unwrap().lines().count() == 2
+    });
+    let second = std::fs::read_to_string(&args).unwrap();
+    let second = second.lines().nth(1).unwrap();
+    assert!(
+        second.starts_with('+') && second.ends_with(" catalog-info.yaml"),
+        "{second}"
+    );
+    tmux.wait_for("the page again", |s| {
+        s.contains("Component component:checkout-ledger")
+    });
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

@@ -175,6 +175,8 @@ pub enum Action {
     PageDown,
     PageUp,
     Open,
+    /// The file behind the selection in the user's editor, at its line.
+    Edit,
     // Catalog.
     StartFilter,
     ClearFilter,

@@ -70,6 +70,8 @@ pub struct App {
     pub running: bool,
     /// Keys typed while they must wait ([`Self::keys_wait`]), oldest first.
     queued_keys: Vec<KeyEvent>,
+    /// `e` was pressed: the event loop hands the terminal to the editor (or opens the page).
+    pub edit: Option<super::editor::EditRequest>,
     /// An entity (and tab) to show once the catalog is there (`greenroom open REF`).
     open_on_load: Option<(String, Option<Section>)>,
     /// `q` was pressed with a template form's work unsaved: quitting waits for a yes.
@@ -139,6 +141,7 @@ impl App {
             running: true,
             queued_keys: Vec::new(),
             open_on_load: None,
+            edit: None,
             quit_question: false,
             suspend: false,
             background_search: false,
@@ -540,6 +543,41 @@ impl App {
         self.keymap.lookup(&self.scopes(), key).cloned()
     }
 
+    /// What `e` opens here: the selected entity's file (the page's, the list's, the tree node's,
+    /// the template's), the selected problem's, or the template form field's declaration.
+    fn edit_request(&self) -> Result<super::editor::EditRequest, String> {
+        use super::editor;
+        let data = self.data.as_ref().ok_or("the catalog is not loaded yet")?;
+        let catalog = &data.catalog;
+        let entity = |id: Option<EntityId>| {
+            id.map(|id| catalog.entity(id))
+                .ok_or_else(|| "nothing selected to edit".to_string())
+        };
+        if let Some(page) = &self.page {
+            return editor::for_entity(catalog.entity(page.id));
+        }
+        match self.section {
+            Section::Catalog => editor::for_entity(entity(self.catalog.selected())?),
+            Section::Dependencies => editor::for_entity(entity(self.deps.selected_entity())?),
+            Section::Problems => editor::for_problem(
+                self.problems
+                    .selected(catalog)
+                    .ok_or("no problem selected")?,
+            ),
+            Section::Templates => match &self.templates.form {
+                Some(form) => {
+                    let template = entity(catalog.get(&form.template.reference))?;
+                    match form.selected_field() {
+                        Some(field) => editor::for_template_field(template, &field),
+                        None => editor::for_entity(template),
+                    }
+                }
+                None => editor::for_entity(entity(self.templates.selected())?),
+            },
+            _ => editor::for_entity(entity(self.focus)?),
+        }
+    }
+
     /// Shows `reference` (its `section` tab, if given) as soon as a catalog is loaded; a
     /// reference the catalog does not have is said on the status line.
     pub fn open_on_load(&mut self, reference: String, section: Option<Section>) {
@@ -635,6 +673,13 @@ impl App {
             }
             Action::Suspend => {
                 self.suspend = true;
+                None
+            }
+            Action::Edit if self.help.is_none() && self.command.is_none() => {
+                match self.edit_request() {
+                    Ok(request) => self.edit = Some(request),
+                    Err(why) => self.warn(why),
+                }
                 None
             }
             Action::Resize(w, h) => {

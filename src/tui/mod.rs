@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod browser;
+pub mod editor;
 pub mod keymap;
 pub mod markdown;
 pub mod panes;
@@ -111,11 +112,21 @@ pub fn run(cli: &Launch) -> ExitCode {
     );
     app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
     let (sender, receiver) = mpsc::channel();
+    let (loader_source, loader_config) = (source.clone(), config.clone());
     std::thread::Builder::new()
         .name("catalog-loader".into())
-        .spawn(move || load_in_background(&source, &config, started, &sender))
+        .spawn(move || load_in_background(&loader_source, &loader_config, started, &sender))
         .expect("spawning the catalog loader thread");
-    terminal::run(app, receiver)
+    let reload = Box::new(move || {
+        let (sender, receiver) = mpsc::channel();
+        let (source, config) = (source.clone(), config.clone());
+        std::thread::Builder::new()
+            .name("catalog-reloader".into())
+            .spawn(move || refresh(&source, &config, Instant::now(), &sender, None, Vec::new()))
+            .expect("spawning the catalog loader thread");
+        receiver
+    });
+    terminal::run(app, receiver, reload)
 }
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the sources

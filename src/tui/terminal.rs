@@ -4,6 +4,7 @@
 
 use super::action::{Action, LoaderMsg};
 use super::app::App;
+use super::editor::EditRequest;
 use super::ui;
 use crossterm::event::{self, Event};
 use crossterm::terminal::{
@@ -13,7 +14,8 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
-use std::process::ExitCode;
+use std::path::Path;
+use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
@@ -78,7 +80,11 @@ fn exit_on_signals() {
 }
 
 /// Runs the app until it quits; returns the process exit code.
-pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
+/// Starts reading the catalog's sources again (after the user edited a file), on a thread of its
+/// own; the catalog it sends replaces the one on screen, keeping the place.
+pub type Reload = Box<dyn Fn() -> Receiver<LoaderMsg>>;
+
+pub fn run(mut app: App, loader: Receiver<LoaderMsg>, reload: Reload) -> ExitCode {
     install_panic_hook();
     app.background_search = true;
     exit_on_signals();
@@ -87,7 +93,7 @@ pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
         eprintln!("greenroom: cannot set up the terminal: {err}");
         return ExitCode::from(2);
     }
-    let result = event_loop(&mut app, &loader);
+    let result = event_loop(&mut app, loader, &reload);
     restore();
     match result {
         Ok(code) => code,
@@ -98,7 +104,11 @@ pub fn run(mut app: App, loader: Receiver<LoaderMsg>) -> ExitCode {
     }
 }
 
-fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCode> {
+fn event_loop(
+    app: &mut App,
+    mut loader: Receiver<LoaderMsg>,
+    reload: &Reload,
+) -> io::Result<ExitCode> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
     let size = terminal.size()?;
@@ -193,6 +203,26 @@ fn event_loop(app: &mut App, loader: &Receiver<LoaderMsg>) -> io::Result<ExitCod
             app.size = (size.width, size.height);
             dirty = true;
         }
+        match app.edit.take() {
+            Some(EditRequest::File { path, line }) => {
+                if let Err(why) = edit(&mut terminal, &path, line) {
+                    app.warn(why);
+                }
+                // The file may have changed: the sources are read again, the place kept.
+                loader = reload();
+                app.refreshing = true;
+                let size = terminal.size()?;
+                app.size = (size.width, size.height);
+                dirty = true;
+            }
+            Some(EditRequest::Url(url)) => {
+                if let Err(why) = super::browser::open(&super::browser::command(), &url) {
+                    app.warn(why);
+                }
+                dirty = true;
+            }
+            None => {}
+        }
     }
 }
 
@@ -211,6 +241,24 @@ fn panic_if_asked() {
         }
         Ok(_) => panic!("GREENROOM_TEST_PANIC is set: a panic asked for by a test"),
         Err(_) => {}
+    }
+}
+
+/// `e`: hands the terminal to the user's editor at `path:line` and takes it back exactly as it
+/// was (raw mode, alternate screen, cursor) when the editor exits, however it exits.
+fn edit(terminal: &mut Term, path: &Path, line: u32) -> Result<(), String> {
+    let (program, args) = super::editor::command(&super::editor::chosen(), path, line)?;
+    restore();
+    let status = Command::new(&program).args(&args).status();
+    enter()
+        .and_then(|()| terminal.clear())
+        .map_err(|err| format!("cannot take the terminal back: {err}"))?;
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("{program} exited with {status}")),
+        Err(err) => Err(format!(
+            "cannot start the editor {program:?}: {err} (set VISUAL or EDITOR)"
+        )),
     }
 }
 

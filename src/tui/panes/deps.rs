@@ -143,6 +143,14 @@ impl DepsPane {
         self.visible.get(self.list.cursor).copied()
     }
 
+    /// The entity of the node under the cursor.
+    pub fn selected_entity(&self) -> Option<EntityId> {
+        match self.nodes.get(self.selected()?)?.target {
+            Target::Entity(id) => Some(id),
+            _ => None,
+        }
+    }
+
     fn has_children(&self, i: usize) -> bool {
         self.nodes[i].end > i + 1
     }

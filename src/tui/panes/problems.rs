@@ -35,6 +35,14 @@ impl ProblemsPane {
         }
     }
 
+    /// The problem under the cursor.
+    pub fn selected<'a>(
+        &self,
+        catalog: &'a Catalog,
+    ) -> Option<&'a crate::catalog::problem::Problem> {
+        catalog.problems.get(self.list.cursor)
+    }
+
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
         let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
         let block = Block::default()

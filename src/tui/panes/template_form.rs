@@ -166,6 +166,16 @@ impl TemplateForm {
         rows
     }
 
+    /// The values path of the field under the cursor (`name`, `database.size`).
+    pub fn selected_field(&self) -> Option<String> {
+        if self.stage != Stage::Fill {
+            return None;
+        }
+        let fields = self.fields();
+        let row = *Self::rows(&fields).get(self.cursor)?;
+        Some(fields.get(row_field(row)?)?.path.clone())
+    }
+
     /// Whether keys go to a text (a field being typed, a picker's search).
     pub fn typing(&self) -> bool {
         self.editing.is_some() || matches!(self.popup, Some(Popup::Pick { .. }))

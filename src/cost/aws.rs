@@ -284,17 +284,14 @@ pub async fn fetch_with(
                 }
             }
         };
-        let answer: Answer =
-            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&answer))
-                .map_err(|e| {
-                    CostError::Provider(ProviderError::BadResponse {
-                        service: SERVICE,
-                        target: format!("POST {}", plain.display_url(&url)),
-                        detail: e.to_string(),
-                    })
-                })?;
-        add_answer(&mut aggregate, &answer, settings);
-        match answer.next_page_token.filter(|t| !t.is_empty()) {
+        let next = decode_page(&answer, &mut aggregate, settings).map_err(|detail| {
+            CostError::Provider(ProviderError::BadResponse {
+                service: SERVICE,
+                target: format!("POST {}", plain.display_url(&url)),
+                detail,
+            })
+        })?;
+        match next {
             Some(next) => page = Some(next),
             None => return Ok(aggregate),
         }
@@ -304,6 +301,20 @@ pub async fn fetch_with(
         target: format!("POST {}", plain.display_url(&url)),
         detail: format!("more than {MAX_PAGES} pages; stopped"),
     }))
+}
+
+/// Decodes one Cost Explorer answer page and adds it to `aggregate`; the next page's token, if
+/// any. Errors name the field. (The fuzz target `provider_answers` feeds it any bytes.)
+pub fn decode_page(
+    body: &[u8],
+    aggregate: &mut Aggregate,
+    settings: &Settings,
+) -> Result<Option<String>, String> {
+    let answer: Answer =
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body))
+            .map_err(|e| e.to_string())?;
+    add_answer(aggregate, &answer, settings);
+    Ok(answer.next_page_token.filter(|t| !t.is_empty()))
 }
 
 fn add_answer(aggregate: &mut Aggregate, answer: &Answer, settings: &Settings) {

@@ -575,6 +575,19 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     })
 }
 
+/// Decodes `body` as each answer the client reads (a page of runs, a page of jobs) through the
+/// same parsing and conversions; how many kinds it decoded. For the fuzz target
+/// `provider_answers`: any bytes from a server must end in an error, never a panic.
+pub fn decode_all(body: &[u8]) -> usize {
+    let slug = Slug {
+        owner: "o".into(),
+        repo: "r".into(),
+    };
+    let runs = parse::<RunsPage>(body).map(|page| runs_from(&slug, page));
+    let jobs = parse::<JobsPage>(body).map(|page| page.jobs.into_iter().map(job_from).count());
+    usize::from(runs.is_ok()) + usize::from(jobs.is_ok())
+}
+
 fn runs_from(slug: &Slug, page: RunsPage) -> CiRuns {
     CiRuns {
         slug: slug.to_string(),
@@ -790,6 +803,9 @@ mod tests {
         assert!(err.starts_with("workflow_runs[0].id:"), "{err}");
         let err = parse::<RunsPage>(b"<html>oops</html>").unwrap_err();
         assert!(err.starts_with("not the expected JSON"), "{err}");
+        assert_eq!(decode_all(b"<html>oops</html>"), 0);
+        assert_eq!(decode_all(br#"{"total_count":0,"workflow_runs":[]}"#), 1);
+        assert_eq!(decode_all(br#"{"jobs":[]}"#), 1);
     }
 
     #[test]

@@ -977,6 +977,29 @@ fn parse_field<T: serde::de::DeserializeOwned>(
     Ok((parsed, more))
 }
 
+/// Decodes `body` as each answer the client reads (incidents, an incident, on-calls, services, a
+/// user, log entries, an Events API receipt) through the same parsing and conversions; how many
+/// kinds it decoded. For the fuzz target `provider_answers`: any bytes from a server must end in
+/// an error, never a panic.
+pub fn decode_all(body: &[u8]) -> usize {
+    let decoded = [
+        parse_field::<Vec<RawIncident>>(body, "incidents")
+            .map(|(v, _)| v.into_iter().map(RawIncident::plain).count()),
+        parse_field::<RawIncident>(body, "incident").map(|(v, _)| [v.plain()].len()),
+        parse_field::<Vec<RawOnCall>>(body, "oncalls")
+            .map(|(v, _)| v.into_iter().map(RawOnCall::plain).count()),
+        parse_field::<Vec<RawService>>(body, "services")
+            .map(|(v, _)| v.into_iter().map(RawService::plain).count()),
+        parse_field::<RawUser>(body, "user").map(|(v, _)| [v.plain()].len()),
+        parse_field::<Vec<RawLogEntry>>(body, "log_entries")
+            .map(|(v, _)| v.into_iter().map(RawLogEntry::plain).count()),
+        serde_json::from_slice::<RawReceipt>(body)
+            .map(|_| 1)
+            .map_err(|e| e.to_string()),
+    ];
+    decoded.iter().filter(|d| d.is_ok()).count()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client
 // ---------------------------------------------------------------------------------------------
@@ -1970,6 +1993,25 @@ async fn send_trigger(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_all_reads_each_answer_kind_and_refuses_the_rest() {
+        for name in [
+            "incidents.json",
+            "incident.json",
+            "oncalls.json",
+            "services.json",
+            "user.json",
+            "log-entries.json",
+        ] {
+            assert_eq!(
+                decode_all(&fixture(name)),
+                2,
+                "{name}: its own kind, and as a receipt (an object)"
+            );
+        }
+        assert_eq!(decode_all(b"<html>"), 0);
+    }
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!(

@@ -94,6 +94,38 @@ pub struct CatalogConfig {
     /// What to read, merged in this order: files or folders (relative to the config file's
     /// folder), Backstage backends, GitHub organisations.
     pub sources: Vec<SourceConfig>,
+    /// How often the TUI reads a remote catalog (a Backstage backend, GitHub discovery) again:
+    /// `"30s"`, `"5m"`, `"1h"`, or `"off"`. Default 5 minutes.
+    pub refresh: Option<String>,
+}
+
+impl CatalogConfig {
+    /// The interval of `refresh`; `None` when it is `"off"`.
+    pub fn refresh_interval(&self) -> Result<Option<std::time::Duration>, ConfigError> {
+        let Some(text) = self.refresh.as_deref().map(str::trim) else {
+            return Ok(Some(std::time::Duration::from_secs(300)));
+        };
+        if text == "off" {
+            return Ok(None);
+        }
+        let bad = || {
+            ConfigError(format!(
+                "[catalog] refresh = {text:?}: expected a number with s, m or h (\"5m\"), or \"off\""
+            ))
+        };
+        let (number, unit) = text.split_at(text.len().saturating_sub(1));
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        let seconds = match unit {
+            "s" => n,
+            "m" => n * 60,
+            "h" => n * 3600,
+            _ => return Err(bad()),
+        };
+        if seconds == 0 {
+            return Err(bad());
+        }
+        Ok(Some(std::time::Duration::from_secs(seconds)))
+    }
 }
 
 /// One entry of `[catalog] sources`: a path (a string), or a table naming a remote source.
@@ -186,7 +218,7 @@ pub struct BackstageConfig {
 }
 
 /// A config that could not be read, naming the file and, for syntax errors, the line.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
 impl fmt::Display for ConfigError {
@@ -393,6 +425,33 @@ fn permission_warnings(path: &Path, config: &Config) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn catalog_refresh_takes_seconds_minutes_hours_or_off() {
+        let every = |text: &str| {
+            Config::parse(&format!("[catalog]\nrefresh = \"{text}\"\n"))
+                .unwrap()
+                .catalog
+                .refresh_interval()
+        };
+        let minutes = |m: u64| Ok(Some(std::time::Duration::from_secs(m * 60)));
+        assert_eq!(every("5m"), minutes(5));
+        assert_eq!(every("90s"), Ok(Some(std::time::Duration::from_secs(90))));
+        assert_eq!(every("1h"), minutes(60));
+        assert_eq!(every("off"), Ok(None));
+        assert_eq!(
+            Config::default().catalog.refresh_interval(),
+            minutes(5),
+            "the default"
+        );
+        for bad in ["5", "m", "0m", "-1m", "5d", "five minutes"] {
+            let err = every(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("[catalog] refresh") && err.contains(bad),
+                "{bad}: {err}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

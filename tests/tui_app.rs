@@ -844,3 +844,16 @@ fn e_asks_for_the_selected_entitys_file_or_the_problem_line() {
         })
     );
 }
+
+/// A remote catalog shows its age in the header; Ctrl-r on the catalog asks the event loop to
+/// read the sources again (the reload itself is tested in tmux through `e`).
+#[test]
+fn ctrl_r_on_the_catalog_asks_for_a_reload_and_a_remote_catalog_shows_its_age() {
+    let mut app = demo();
+    assert!(!frame(&app).contains(" ago"), "files: no age shown");
+    app.refresh_every = Some(std::time::Duration::from_secs(300));
+    app.catalog_read_at = Some(std::time::Instant::now() - std::time::Duration::from_secs(130));
+    assert!(frame(&app).contains("read 2 min ago"), "{}", frame(&app));
+    press(&mut app, "<c-r>");
+    assert!(app.reload_requested);
+}

@@ -70,6 +70,12 @@ pub struct App {
     pub running: bool,
     /// Keys typed while they must wait ([`Self::keys_wait`]), oldest first.
     queued_keys: Vec<KeyEvent>,
+    /// The catalog's sources are to be read again (Ctrl-r on the catalog, a file edited).
+    pub reload_requested: bool,
+    /// How often a remote catalog is read again; `None` for files (and the demo) or when off.
+    pub refresh_every: Option<std::time::Duration>,
+    /// When the catalog on screen was last read from (or checked against) its sources.
+    pub catalog_read_at: Option<std::time::Instant>,
     /// `e` was pressed: the event loop hands the terminal to the editor (or opens the page).
     pub edit: Option<super::editor::EditRequest>,
     /// An entity (and tab) to show once the catalog is there (`greenroom open REF`).
@@ -141,6 +147,9 @@ impl App {
             running: true,
             queued_keys: Vec::new(),
             open_on_load: None,
+            reload_requested: false,
+            refresh_every: None,
+            catalog_read_at: None,
             edit: None,
             quit_question: false,
             suspend: false,
@@ -247,6 +256,9 @@ impl App {
             });
         }
         self.loaded_in = Some(elapsed);
+        if snapshot_age.is_none() {
+            self.catalog_read_at = Some(std::time::Instant::now());
+        }
         for warning in warnings {
             self.warn(warning);
         }
@@ -272,6 +284,7 @@ impl App {
             LoaderStatus::Unchanged => {
                 self.progress = None;
                 self.refreshing = false;
+                self.catalog_read_at = Some(std::time::Instant::now());
                 self.status = Some(Status {
                     text: "the sources are unchanged since the snapshot".into(),
                     error: false,
@@ -920,6 +933,10 @@ impl App {
             return entity.update(&action, page);
         }
         match self.section {
+            Section::Catalog if action == Action::Reload => {
+                self.reload_requested = true;
+                None
+            }
             Section::Catalog => {
                 // An incident number typed in the filter leads to its service's entity.
                 if action == Action::InputAccept

@@ -105,6 +105,7 @@ bindings! {
     (Catalog, "catalog.clear_filter", Action::ClearFilter, ["esc"], "clear the filter and kind (then: back)"),
     (Catalog, "catalog.sort", Action::SortNext, ["s"], "sort by the next column"),
     (Catalog, "catalog.reverse", Action::SortReverse, ["S"], "reverse the sort order"),
+    (Catalog, "catalog.refresh", Action::Reload, ["ctrl-r"], "read the catalog's sources again (a backend: also every [catalog] refresh), keeping your place"),
     (Entity, "entity.open", Action::Open, ["enter", "l"], "jump to the relation under the cursor"),
     (Entity, "entity.incidents", Action::IncidentView, ["i"], "the incident view: owner, on call, open incidents, CI, blast radius, links"),
     (Deps, "deps.expand", Action::Expand, ["l", "right"], "expand the node"),

@@ -92,6 +92,17 @@ pub fn run(cli: &Launch) -> ExitCode {
     {
         app.warn(warning);
     }
+    if source.is_remote() {
+        match config.catalog.refresh_interval() {
+            Ok(every) => app.refresh_every = every,
+            Err(err) => {
+                app.warn(err.to_string());
+                app.refresh_every = crate::config::CatalogConfig::default()
+                    .refresh_interval()
+                    .unwrap_or_default();
+            }
+        }
+    }
     if let Some(reference) = &cli.open {
         app.open_on_load(reference.clone(), cli.section);
     }

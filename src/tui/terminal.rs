@@ -203,6 +203,15 @@ fn event_loop(
             app.size = (size.width, size.height);
             dirty = true;
         }
+        let refresh_due = app
+            .refresh_every
+            .is_some_and(|every| app.catalog_read_at.is_some_and(|at| at.elapsed() >= every));
+        if (app.reload_requested || refresh_due) && !app.refreshing && app.data.is_some() {
+            app.reload_requested = false;
+            loader = reload();
+            app.refreshing = true;
+            dirty = true;
+        }
         match app.edit.take() {
             Some(EditRequest::File { path, line }) => {
                 if let Err(why) = edit(&mut terminal, &path, line) {

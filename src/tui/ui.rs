@@ -126,6 +126,15 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         }
         None => spans.push(Span::styled(" │ loading…", theme.muted)),
     }
+    if let (Some(_), Some(read)) = (app.refresh_every, app.catalog_read_at) {
+        // A remote catalog: how old it is, as k9s shows a resource list's age.
+        spans.push(Span::styled(" │ ", theme.border));
+        let text = match app.refreshing {
+            true => "refreshing…".to_string(),
+            false => format!("read {} ago", human(read.elapsed())),
+        };
+        spans.push(Span::styled(text, theme.muted));
+    }
     if app.offline.is_some() {
         // The sources could not be reached: what is on screen is the snapshot, this old.
         spans.push(Span::styled(" │ ", theme.border));

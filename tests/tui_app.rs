@@ -857,3 +857,23 @@ fn ctrl_r_on_the_catalog_asks_for_a_reload_and_a_remote_catalog_shows_its_age() 
     press(&mut app, "<c-r>");
     assert!(app.reload_requested);
 }
+
+#[test]
+fn y_copies_the_selected_entitys_ref_and_says_so() {
+    let mut app = demo();
+    press(&mut app, "/order-service<tab>y");
+    assert_eq!(
+        app.clipboard.as_deref(),
+        Some("component:default/order-service")
+    );
+    assert!(frame(&app).contains("copied component:default/order-service"));
+    // On the dependency tree: the node under the cursor.
+    app.clipboard = None;
+    press(&mut app, "2jy");
+    let copied = app.clipboard.clone().expect("a node's ref");
+    assert_ne!(
+        copied, "component:default/order-service",
+        "the child, not the root"
+    );
+    assert!(copied.contains(':'), "{copied}");
+}

@@ -177,6 +177,8 @@ pub enum Action {
     Open,
     /// The file behind the selection in the user's editor, at its line.
     Edit,
+    /// The selection's reference (or URL) to the clipboard.
+    Copy,
     // Catalog.
     StartFilter,
     ClearFilter,

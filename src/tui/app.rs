@@ -76,6 +76,8 @@ pub struct App {
     pub refresh_every: Option<std::time::Duration>,
     /// When the catalog on screen was last read from (or checked against) its sources.
     pub catalog_read_at: Option<std::time::Instant>,
+    /// Text for the clipboard: the event loop sends it to the terminal (OSC 52).
+    pub clipboard: Option<String>,
     /// `e` was pressed: the event loop hands the terminal to the editor (or opens the page).
     pub edit: Option<super::editor::EditRequest>,
     /// An entity (and tab) to show once the catalog is there (`greenroom open REF`).
@@ -151,6 +153,7 @@ impl App {
             refresh_every: None,
             catalog_read_at: None,
             edit: None,
+            clipboard: None,
             quit_question: false,
             suspend: false,
             background_search: false,
@@ -556,6 +559,47 @@ impl App {
         self.keymap.lookup(&self.scopes(), key).cloned()
     }
 
+    /// What `y` copies here: the selected entity's reference, or on CI/CD the run's URL and on
+    /// Incidents the incident's.
+    fn copy_text(&self) -> Result<String, String> {
+        let data = self.data.as_ref().ok_or("the catalog is not loaded yet")?;
+        let catalog = &data.catalog;
+        let selected = match (&self.page, self.section) {
+            (Some(page), _) => Some(page.id),
+            (None, Section::CiCd) => {
+                return self
+                    .cicd
+                    .selected_url(catalog, self.focus)
+                    .ok_or_else(|| "no run selected".into())
+            }
+            (None, Section::Incidents) if self.incidents.view.is_none() => {
+                return self
+                    .incidents
+                    .selected_incident(catalog)
+                    .map(|(incident, _)| incident.html_url)
+                    .filter(|url| !url.is_empty())
+                    .ok_or_else(|| "no incident selected".into())
+            }
+            (None, Section::Catalog) => self.catalog.selected(),
+            (None, Section::Dependencies) => self.deps.selected_entity(),
+            (None, Section::Templates) => self.templates.selected(),
+            (None, Section::Problems) => {
+                let problem = self
+                    .problems
+                    .selected(catalog)
+                    .ok_or("no problem selected")?;
+                return Ok(problem
+                    .entity
+                    .clone()
+                    .unwrap_or_else(|| format!("{}:{}", problem.location, problem.pos.line)));
+            }
+            _ => self.focus,
+        };
+        selected
+            .map(|id| catalog.entity(id).key())
+            .ok_or_else(|| "nothing selected to copy".into())
+    }
+
     /// What `e` opens here: the selected entity's file (the page's, the list's, the tree node's,
     /// the template's), the selected problem's, or the template form field's declaration.
     fn edit_request(&self) -> Result<super::editor::EditRequest, String> {
@@ -686,6 +730,19 @@ impl App {
             }
             Action::Suspend => {
                 self.suspend = true;
+                None
+            }
+            Action::Copy if self.help.is_none() && self.command.is_none() => {
+                match self.copy_text() {
+                    Ok(text) => {
+                        self.status = Some(Status {
+                            text: format!("copied {text}"),
+                            error: false,
+                        });
+                        self.clipboard = Some(text);
+                    }
+                    Err(why) => self.warn(why),
+                }
                 None
             }
             Action::Edit if self.help.is_none() && self.command.is_none() => {

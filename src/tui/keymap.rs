@@ -79,6 +79,7 @@ bindings! {
     (App, "app.command", Action::OpenCommand, [":"], "command line (:components, :deps, :q, Tab completes)"),
     (App, "app.back", Action::Back, ["esc", "backspace"], "back to the previous view"),
     (App, "app.suspend", Action::Suspend, ["ctrl-z"], "suspend to the shell (fg resumes)"),
+    (App, "app.copy", Action::Copy, ["y"], "copy the selection's ref (a run's or an incident's URL) to the clipboard (OSC 52: works over ssh and in tmux)"),
     (App, "app.edit", Action::Edit, ["e"], "edit the file behind the selection in $VISUAL/$EDITOR at its line (a server's entity: its edit page in the browser)"),
     (App, "app.catalog", Action::GoSection(Section::Catalog), ["1"], "section 1: Catalog"),
     (App, "app.dependencies", Action::GoSection(Section::Dependencies), ["2"], "section 2: Dependencies of the selected entity"),

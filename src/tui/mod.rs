@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod browser;
+pub mod clipboard;
 pub mod editor;
 pub mod keymap;
 pub mod markdown;

@@ -212,6 +212,12 @@ fn event_loop(
             app.refreshing = true;
             dirty = true;
         }
+        if let Some(text) = app.clipboard.take() {
+            use std::io::Write;
+            let mut out = io::stdout();
+            out.write_all(super::clipboard::osc52(&text).as_bytes())?;
+            out.flush()?;
+        }
         match app.edit.take() {
             Some(EditRequest::File { path, line }) => {
                 if let Err(why) = edit(&mut terminal, &path, line) {

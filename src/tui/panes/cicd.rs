@@ -411,6 +411,19 @@ impl CiCdPane {
     }
 
     /// A key for this pane. `page`: rows on screen.
+    /// The GitHub page of the run under the cursor (or open).
+    pub fn selected_url(&self, catalog: &Catalog, focus: Option<EntityId>) -> Option<String> {
+        match (&self.team, self.current_run(catalog, focus)) {
+            (_, Some((_, _, run))) => Some(run.html_url.clone()),
+            (Some(_), None) => self
+                .team_rows()
+                .get(self.list.cursor)
+                .and_then(|row| row.run)
+                .map(|run| run.html_url.clone()),
+            (None, None) => None,
+        }
+    }
+
     pub fn update(
         &mut self,
         action: &Action,
@@ -460,21 +473,10 @@ impl CiCdPane {
             }
             Action::Open => self.open(catalog, focus),
             Action::Rerun => self.ask_rerun(catalog, focus),
-            Action::OpenInBrowser => {
-                let url = match (&self.team, self.current_run(catalog, focus)) {
-                    (_, Some((_, _, run))) => Some(run.html_url.clone()),
-                    (Some(_), None) => self
-                        .team_rows()
-                        .get(self.list.cursor)
-                        .and_then(|row| row.run)
-                        .map(|run| run.html_url.clone()),
-                    (None, None) => None,
-                };
-                match url {
-                    Some(url) => Some(Action::OpenUrl(url)),
-                    None => Some(Action::Error("no run here to open".into())),
-                }
-            }
+            Action::OpenInBrowser => match self.selected_url(catalog, focus) {
+                Some(url) => Some(Action::OpenUrl(url)),
+                None => Some(Action::Error("no run here to open".into())),
+            },
             movement => {
                 if let Some(view) = &self.run {
                     let len = self.run_lines(view).len();

@@ -15,6 +15,9 @@
 //! (`../../skeletons/x` of `templates/a/` becomes `./skeletons/x`; a url that climbs above the
 //! root keeps climbing, and is refused there too).
 //!
+//! `snapshots/TEMPLATE/CASE/` under the corpus are `greenroom template test` snapshots of a few
+//! cases (those the comparison shows Backstage renders the same); they must stay green.
+//!
 //! Without node or the installed peer the comparison is skipped with the reason printed; with
 //! GREENROOM_REQUIRE_PEERS set (CI) that is a failure.
 
@@ -28,6 +31,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::backstage::{peer_missing, post_json, Peer};
+use support::binary;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scaffolder-corpus")
@@ -367,4 +371,47 @@ fn the_corpus_renders_as_backstage_renders_it() {
         mismatches, 0,
         "{mismatches} of {total} cases differ from Backstage (listed above)"
     );
+}
+
+/// The cases kept as `greenroom template test` snapshots.
+const SNAPSHOTS: [(&str, &str); 5] = [
+    ("node-service", "full"),
+    ("docs-site", "drop-drafts"),
+    ("monorepo", "three"),
+    ("python-lib", "all-extras"),
+    ("cookiecutter-port", "default"),
+];
+
+#[test]
+fn the_corpus_snapshots_stay_green() {
+    let cache = tempfile::tempdir().unwrap();
+    let config = cache.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    for (template, case_name) in SNAPSHOTS {
+        let snapshot = corpus().join("snapshots").join(template).join(case_name);
+        // Without this, `template test` would write a missing snapshot and pass.
+        assert!(snapshot.is_dir(), "{} is missing", snapshot.display());
+        let case = cases(template)
+            .into_iter()
+            .find(|c| c.name == case_name)
+            .unwrap();
+        let values = cache.path().join(format!("{template}-{case_name}.json"));
+        std::fs::write(&values, case.values.to_string()).unwrap();
+        let run = binary::execute(binary::command(cache.path(), &config).args([
+            "--catalog",
+            &corpus().join("templates.yaml").display().to_string(),
+            "template",
+            "test",
+            template,
+            "--values",
+            &values.display().to_string(),
+            "--snapshot",
+            &snapshot.display().to_string(),
+        ]));
+        assert_eq!(
+            run.code, 0,
+            "{template}/{case_name}:\n{}{}",
+            run.stdout, run.stderr
+        );
+    }
 }

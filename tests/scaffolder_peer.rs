@@ -15,6 +15,9 @@
 //! (`../../skeletons/x` of `templates/a/` becomes `./skeletons/x`; a url that climbs above the
 //! root keeps climbing, and is refused there too).
 //!
+//! The executable bit is not compared: the dry-run's upload carries no file mode
+//! (`{path, base64Content}`), so Backstage answers `executable: false` for every file.
+//!
 //! `snapshots/TEMPLATE/CASE/` under the corpus are `greenroom template test` snapshots of a few
 //! cases (those the comparison shows Backstage renders the same); they must stay green.
 //!
@@ -30,7 +33,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::backstage::{peer_missing, post_json, Peer};
+use support::backstage::{post_json, scaffolder_missing, Peer};
 use support::binary;
 
 fn corpus() -> PathBuf {
@@ -336,7 +339,7 @@ fn first_difference(ours: &[u8], theirs: &[u8]) -> String {
 
 #[test]
 fn the_corpus_renders_as_backstage_renders_it() {
-    if let Some(reason) = peer_missing() {
+    if let Some(reason) = scaffolder_missing() {
         if std::env::var_os("GREENROOM_REQUIRE_PEERS").is_some() {
             panic!("GREENROOM_REQUIRE_PEERS is set but the Backstage peer cannot run: {reason}");
         }

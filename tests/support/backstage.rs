@@ -163,6 +163,23 @@ pub fn peer_missing() -> Option<String> {
     None
 }
 
+/// Why the peer cannot dry-run templates here: [`peer_missing`], or an install from before the
+/// Scaffolder was pinned.
+pub fn scaffolder_missing() -> Option<String> {
+    peer_missing().or_else(|| {
+        let dir = peer_dir();
+        (!dir
+            .join("node_modules/@backstage/plugin-scaffolder-backend")
+            .is_dir())
+        .then(|| {
+            format!(
+                "the peer has no Scaffolder installed (run: cd {} && npm ci)",
+                dir.display()
+            )
+        })
+    })
+}
+
 pub fn peer_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backstage-peer")
 }

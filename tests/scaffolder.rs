@@ -1568,17 +1568,14 @@ fn fs_rename_cases_from_backstages_tests() {
     );
 }
 
-// A template found on GitHub (org discovery records the file's GitHub URL as its location): its
-// relative skeleton url is read from its folder there.
-#[test]
-fn a_template_read_from_github_fetches_its_skeleton_from_there() {
-    let server = fake_github();
+/// A template whose file is at `location` on GitHub, fetching `url` in its one step.
+fn template_on_github(location: &str, url: &str) -> Template {
     let yaml = format!(
-        "{HEADER}  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./backstage-community-sessions\n"
+        "{HEADER}  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: {url}\n"
     );
     let doc: Value = serde_yaml::from_str(&yaml).unwrap();
     let source = greenroom::catalog::Source {
-        location: "https://github.com/backstage/community/blob/main/template.yaml".into(),
+        location: location.into(),
         pos: Default::default(),
     };
     let entity = greenroom::catalog::Entity::from_document(
@@ -1586,16 +1583,48 @@ fn a_template_read_from_github_fetches_its_skeleton_from_there() {
         source,
     )
     .unwrap();
-    let t = Template::from_entity(&entity).unwrap();
-    assert_eq!(t.base_dir, None);
+    Template::from_entity(&entity).unwrap()
+}
+
+// A template found on GitHub (org discovery records the file's GitHub URL as its location): its
+// relative skeleton url is read from its folder there; a shared skeleton reached with `../`
+// resolves against the URL as Backstage does, never above the repository.
+#[test]
+fn a_template_read_from_github_fetches_its_skeleton_from_there() {
+    let server = fake_github();
     let options = RunOptions {
         dry_run: true,
         ..github_options(&server, None)
     };
-    let (result, events) = execute(&t, json!({}), Map::new(), &options);
-    let result = result.unwrap_or_else(|e| panic!("{e}: {events:#?}"));
-    assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
-    assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
+    for (location, url) in [
+        (
+            "https://github.com/backstage/community/blob/main/template.yaml",
+            "./backstage-community-sessions",
+        ),
+        (
+            "https://github.com/backstage/community/blob/main/templates/sessions/template.yaml",
+            "../../backstage-community-sessions/",
+        ),
+    ] {
+        let t = template_on_github(location, url);
+        assert_eq!(t.base_dir, None);
+        let (result, events) = execute(&t, json!({}), Map::new(), &options);
+        let result = result.unwrap_or_else(|e| panic!("{url}: {e}: {events:#?}"));
+        assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
+        assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
+    }
+    let t = template_on_github(
+        "https://github.com/backstage/community/blob/main/templates/sessions/template.yaml",
+        "../../../elsewhere/",
+    );
+    let (result, _) = execute(&t, json!({}), Map::new(), &options);
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("step fetch failed")
+            && message.contains("../../../elsewhere/")
+            && message.contains("leads outside the template's repository"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -106,6 +106,22 @@ impl CatalogSource {
         }
     }
 
+    /// The files and folders it reads from this machine (where a template's shared skeletons may
+    /// be, when it is not in a git work tree).
+    pub fn local_roots(&self) -> Vec<PathBuf> {
+        match self {
+            CatalogSource::Paths(paths) => paths.clone(),
+            CatalogSource::Demo => Vec::new(),
+            CatalogSource::Several(specs) => specs
+                .iter()
+                .flat_map(|spec| match spec {
+                    SourceSpec::Files(paths) => paths.clone(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
     /// Whether reading it needs the network.
     pub fn is_remote(&self) -> bool {
         matches!(self, CatalogSource::Several(specs) if specs.iter().any(|s| !matches!(s, SourceSpec::Files(_))))

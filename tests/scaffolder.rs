@@ -445,9 +445,10 @@ fn workspace_actions() {
         paths(&result),
         vec!["catalog-info.yaml", "deep/er/file.txt", "moved/b.txt"]
     );
+    // write.ts adds the template's reference as `backstage.io/source-template`.
     assert_eq!(
         text(&result, "catalog-info.yaml"),
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/source-template: template:default/t\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team\n"
     );
     assert_eq!(text(&result, "deep/er/file.txt"), "single");
     let lines = logs(&events);
@@ -575,12 +576,13 @@ fn escape_attempts_are_refused_before_anything_is_written() {
             "targetPath",
         );
     }
-    // A url outside the template's folder.
+    // A url outside the template's folder (not in git, no catalog source: the folder is the
+    // repository).
     assert_refused(
         &[],
         "  steps:\n    - id: t\n      action: fetch:plain\n      input: { url: ../../etc }\n",
         json!({}),
-        "outside the workspace",
+        "leads outside the template's repository",
     );
     // fs:rename and catalog:write out of the workspace.
     assert_refused(
@@ -615,6 +617,155 @@ fn symlinks_in_skeletons_are_refused() {
     );
     let (result, _) = execute(&t, json!({}), Map::new(), &RunOptions::default());
     assert!(result.unwrap_err().to_string().contains("symlink"));
+}
+
+/// A template collection in a temporary git work tree: `repo/templates/app/template.yaml` with
+/// `spec`, `repo/skeletons/...` shared, `secret.txt` beside the repository (outside it).
+fn collection(spec: &str, git: bool) -> (tempfile::TempDir, Template) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    write_tree(
+        &repo,
+        &[
+            (
+                "skeletons/ci/.github/workflows/ci.yaml",
+                b"name: ${{ values.name }}\n",
+            ),
+            ("skeletons/named/${{ values.name }}.txt", b"x"),
+            (
+                "templates/app/skeleton/README.md",
+                b"# ${{ values.name }}\n",
+            ),
+        ],
+    );
+    if git {
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+    }
+    std::fs::write(dir.path().join("secret.txt"), "private").unwrap();
+    let t = template(&repo.join("templates/app"), spec);
+    (dir, t)
+}
+
+/// A real run into `out/` must fail with `expect` in its message, naming `step`, and write
+/// nothing anywhere.
+fn assert_collection_refuses(dir: &Path, t: &Template, values: Value, step: &str, expect: &str) {
+    let out = dir.join("out");
+    let options = RunOptions {
+        dry_run: false,
+        output_dir: Some(out.clone()),
+        ..RunOptions::default()
+    };
+    let before = binary::files_under(dir);
+    let (result, _) = execute(t, values, Map::new(), &options);
+    match result {
+        Err(RunError::Step {
+            step: failed,
+            message,
+        }) => {
+            assert_eq!(failed, step, "{message}");
+            assert!(message.contains(expect), "{message}");
+        }
+        other => panic!("expected step {step} to fail with {expect:?}, got {other:?}"),
+    }
+    assert!(!out.exists(), "nothing may be written");
+    assert_eq!(binary::files_under(dir), before, "nothing may change");
+}
+
+#[test]
+fn shared_skeletons_are_reached_with_dot_dot_inside_the_repository() {
+    let spec = "  steps:\n    - id: own\n      action: fetch:template\n      input: { url: ./skeleton, values: { name: '${{ parameters.name }}' } }\n    - id: ci\n      action: fetch:template\n      input: { url: ../../skeletons/ci/, values: { name: '${{ parameters.name }}' } }\n";
+    let (_dir, t) = collection(spec, true);
+    let result = dry(&t, json!({"name": "orders"}));
+    assert_eq!(
+        paths(&result),
+        vec![".github/workflows/ci.yaml", "README.md"]
+    );
+    assert_eq!(text(&result, ".github/workflows/ci.yaml"), "name: orders\n");
+
+    // Not in git: the catalog source the template was read from is the repository.
+    let (dir, t) = collection(spec, false);
+    let from_catalog = t
+        .clone()
+        .with_source_roots(&[dir.path().join("repo/catalog-info.yaml")]);
+    assert_eq!(
+        paths(&dry(&from_catalog, json!({"name": "orders"}))),
+        vec![".github/workflows/ci.yaml", "README.md"]
+    );
+    // Neither in git nor read from a catalog source above it: only its own folder.
+    let (result, _) = execute(&t, json!({"name": "x"}), Map::new(), &RunOptions::default());
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("step ci failed")
+            && message.contains("../../skeletons/ci/")
+            && message.contains("leads outside the template's repository"),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn shared_skeletons_never_lead_out_of_the_repository() {
+    let fetch = |url: &str| {
+        format!("  steps:\n    - id: own\n      action: fetch:template\n      input: {{ url: ./skeleton, values: {{ name: x }} }}\n    - id: shared\n      action: fetch:plain\n      input: {{ url: '{url}' }}\n")
+    };
+    // A url that climbs out of the repository.
+    let (dir, t) = collection(&fetch("../../../secret.txt"), true);
+    assert_collection_refuses(
+        dir.path(),
+        &t,
+        json!({}),
+        "shared",
+        "leads outside the template's repository",
+    );
+    // A skeleton folder in the repository that is a symlink to a folder outside it.
+    let (dir, t) = collection(&fetch("../../skeletons/linked"), true);
+    write_tree(dir.path(), &[("outside/x.txt", b"private")]);
+    std::os::unix::fs::symlink(
+        dir.path().join("outside"),
+        dir.path().join("repo/skeletons/linked"),
+    )
+    .unwrap();
+    assert_collection_refuses(
+        dir.path(),
+        &t,
+        json!({}),
+        "shared",
+        "outside the template's repository",
+    );
+    // A skeleton file that is a symlink to /etc/passwd.
+    let (dir, t) = collection(&fetch("../../skeletons/ci"), true);
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("repo/skeletons/ci/passwd")).unwrap();
+    assert_collection_refuses(dir.path(), &t, json!({}), "shared", "symlink");
+    // A symlink inside the repository to another folder of it is followed.
+    let (dir, t) = collection(&fetch("../../skeletons/alias"), true);
+    std::os::unix::fs::symlink(
+        dir.path().join("repo/skeletons/ci"),
+        dir.path().join("repo/skeletons/alias"),
+    )
+    .unwrap();
+    assert_eq!(
+        paths(&dry(&t, json!({}))),
+        vec![".github/workflows/ci.yaml", "README.md"]
+    );
+
+    // The output side is unchanged: targetPath with `..`, an absolute one, and a file name
+    // rendered from a value with `../`, all for a shared skeleton.
+    let shared = |input: &str| {
+        format!("  steps:\n    - id: shared\n      action: fetch:template\n      input: {{ url: ../../skeletons/named, {input} values: {{ name: '${{{{ parameters.name }}}}' }} }}\n")
+    };
+    for (input, values, expect) in [
+        ("targetPath: ../up,", json!({"name": "a"}), "targetPath"),
+        ("targetPath: /tmp/abs,", json!({"name": "a"}), "targetPath"),
+        (
+            "",
+            json!({"name": "../../escaped"}),
+            "outside the workspace",
+        ),
+    ] {
+        let (dir, t) = collection(&shared(input), true);
+        assert_collection_refuses(dir.path(), &t, values, "shared", expect);
+        assert!(!dir.path().join("escaped.txt").exists());
+    }
 }
 
 #[test]
@@ -1417,17 +1568,14 @@ fn fs_rename_cases_from_backstages_tests() {
     );
 }
 
-// A template found on GitHub (org discovery records the file's GitHub URL as its location): its
-// relative skeleton url is read from its folder there.
-#[test]
-fn a_template_read_from_github_fetches_its_skeleton_from_there() {
-    let server = fake_github();
+/// A template whose file is at `location` on GitHub, fetching `url` in its one step.
+fn template_on_github(location: &str, url: &str) -> Template {
     let yaml = format!(
-        "{HEADER}  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./backstage-community-sessions\n"
+        "{HEADER}  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: {url}\n"
     );
     let doc: Value = serde_yaml::from_str(&yaml).unwrap();
     let source = greenroom::catalog::Source {
-        location: "https://github.com/backstage/community/blob/main/template.yaml".into(),
+        location: location.into(),
         pos: Default::default(),
     };
     let entity = greenroom::catalog::Entity::from_document(
@@ -1435,16 +1583,48 @@ fn a_template_read_from_github_fetches_its_skeleton_from_there() {
         source,
     )
     .unwrap();
-    let t = Template::from_entity(&entity).unwrap();
-    assert_eq!(t.base_dir, None);
+    Template::from_entity(&entity).unwrap()
+}
+
+// A template found on GitHub (org discovery records the file's GitHub URL as its location): its
+// relative skeleton url is read from its folder there; a shared skeleton reached with `../`
+// resolves against the URL as Backstage does, never above the repository.
+#[test]
+fn a_template_read_from_github_fetches_its_skeleton_from_there() {
+    let server = fake_github();
     let options = RunOptions {
         dry_run: true,
         ..github_options(&server, None)
     };
-    let (result, events) = execute(&t, json!({}), Map::new(), &options);
-    let result = result.unwrap_or_else(|e| panic!("{e}: {events:#?}"));
-    assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
-    assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
+    for (location, url) in [
+        (
+            "https://github.com/backstage/community/blob/main/template.yaml",
+            "./backstage-community-sessions",
+        ),
+        (
+            "https://github.com/backstage/community/blob/main/templates/sessions/template.yaml",
+            "../../backstage-community-sessions/",
+        ),
+    ] {
+        let t = template_on_github(location, url);
+        assert_eq!(t.base_dir, None);
+        let (result, events) = execute(&t, json!({}), Map::new(), &options);
+        let result = result.unwrap_or_else(|e| panic!("{url}: {e}: {events:#?}"));
+        assert_eq!(paths(&result), vec!["README.md", "assets/run.sh"]);
+        assert_eq!(text(&result, "assets/run.sh"), "echo hi\n");
+    }
+    let t = template_on_github(
+        "https://github.com/backstage/community/blob/main/templates/sessions/template.yaml",
+        "../../../elsewhere/",
+    );
+    let (result, _) = execute(&t, json!({}), Map::new(), &options);
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("step fetch failed")
+            && message.contains("../../../elsewhere/")
+            && message.contains("leads outside the template's repository"),
+        "{message}"
+    );
 }
 
 #[test]

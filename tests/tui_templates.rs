@@ -299,6 +299,7 @@ fn a_real_run_asks_about_backend_steps_then_logs_each_step() {
         config: greenroom::config::Config::default(),
         local_catalog: None,
         output_root: out.path().to_path_buf(),
+        source_roots: Vec::new(),
     });
     press(&mut app, "6j<enter><enter>bill<enter><tab>");
     press(&mut app, "j<enter>hello<tab><c-n>");

@@ -453,7 +453,7 @@ fn child(dir: &Path, name: &str) -> PathBuf {
 
 /// Whether a normalized path lies in a normalized folder (`.` holds every relative path that does
 /// not climb out of it).
-fn is_within(path: &Path, dir: &Path) -> bool {
+pub(crate) fn is_within(path: &Path, dir: &Path) -> bool {
     if dir == Path::new(".") {
         path.is_relative() && !path.starts_with("..")
     } else {
@@ -473,5 +473,32 @@ mod tests {
         assert_eq!(normalize(Path::new("./")), PathBuf::from("."));
         assert!(is_within(Path::new("a/b"), Path::new(".")));
         assert!(!is_within(Path::new("../b"), Path::new(".")));
+    }
+
+    #[test]
+    fn shared_skeletons_reached_with_dot_dot_are_not_catalog_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "templates/app/catalog-info.yaml",
+            "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: app\nspec:\n  type: service\n  steps:\n    - id: ci\n      action: fetch:template\n      input:\n        url: ../../skeletons/ci/\n",
+        );
+        write(
+            "skeletons/ci/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name | dump }}\nspec:\n  {% if values.x %}type: a{% endif %}\n",
+        );
+        let loaded = load_paths(&[dir.path().to_path_buf()]);
+        let names: Vec<&str> = loaded.catalog.entities.iter().map(|e| e.name()).collect();
+        assert_eq!(names, vec!["app"]);
+        let about_skeleton = |p: &Problem| format!("{p:?}").contains("skeletons");
+        assert!(
+            !loaded.catalog.problems.iter().any(about_skeleton),
+            "{:?}",
+            loaded.catalog.problems
+        );
     }
 }

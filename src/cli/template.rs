@@ -105,14 +105,20 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 /// A template reference: a name without a kind means a Template, not a Component.
-fn find_template(catalog: &Catalog, reference: &str) -> Result<Template, ExitCode> {
+fn find_template(
+    context: &Context,
+    catalog: &Catalog,
+    reference: &str,
+) -> Result<Template, ExitCode> {
     let id = match reference.contains(':') {
         false => catalog
             .resolve(&format!("template:{reference}"))
             .or_else(|_| resolve_or_explain(catalog, reference)),
         true => resolve_or_explain(catalog, reference),
     }?;
-    Template::from_entity(catalog.entity(id)).map_err(fail)
+    Template::from_entity(catalog.entity(id))
+        .map(|t| t.with_source_roots(&context.source.local_roots()))
+        .map_err(fail)
 }
 
 /// Reads the values file; the secret fields are split off into `secrets`. Every bad field is
@@ -196,7 +202,7 @@ fn printer(total: usize) -> impl FnMut(RunEvent) + Send {
 
 fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<ExitCode, ExitCode> {
     let catalog = context.load()?;
-    let template = find_template(&catalog, &args.reference)?;
+    let template = find_template(context, &catalog, &args.reference)?;
     let (parameters, secrets) = read_values(&template, &args.values)?;
     if let Err(problems) = run::plan(&template) {
         for p in problems {
@@ -494,7 +500,7 @@ pub fn diff(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) ->
 
 fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCode> {
     let catalog = context.load()?;
-    let template = find_template(&catalog, &args.reference)?;
+    let template = find_template(context, &catalog, &args.reference)?;
     let (parameters, secrets) = read_values(&template, &args.values)?;
     let options = RunOptions {
         dry_run: true,

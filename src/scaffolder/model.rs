@@ -30,6 +30,10 @@ pub struct Template {
     /// backend's `backstage.io/managed-by-location`): relative `url`s resolve against its folder
     /// on GitHub.
     pub base_url: Option<String>,
+    /// The catalog source the template was read from (a folder given as a source, or a catalog
+    /// file's folder): relative `url`s may reach anywhere under it when the template is not in a
+    /// git work tree ([`Template::with_source_roots`]).
+    pub source_root: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +141,25 @@ impl Template {
             output,
             base_dir,
             base_url,
+            source_root: None,
         })
+    }
+
+    /// Records which of the catalog's local source `roots` (folders, or catalog files whose folder
+    /// counts) holds the template's file, compared as written.
+    pub fn with_source_roots(mut self, roots: &[PathBuf]) -> Template {
+        use crate::catalog::load::{is_within, normalize};
+        let Some(base) = self.base_dir.as_deref().map(normalize) else {
+            return self;
+        };
+        self.source_root = roots
+            .iter()
+            .map(|root| match root.is_dir() {
+                true => normalize(root),
+                false => normalize(root.parent().unwrap_or(std::path::Path::new("."))),
+            })
+            .find(|root| is_within(&base, root));
+        self
     }
 
     /// Parses a template from YAML text (tests and tools), with `base_dir` for relative urls.

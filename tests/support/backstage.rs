@@ -163,6 +163,23 @@ pub fn peer_missing() -> Option<String> {
     None
 }
 
+/// Why the peer cannot dry-run templates here: [`peer_missing`], or an install from before the
+/// Scaffolder was pinned.
+pub fn scaffolder_missing() -> Option<String> {
+    peer_missing().or_else(|| {
+        let dir = peer_dir();
+        (!dir
+            .join("node_modules/@backstage/plugin-scaffolder-backend")
+            .is_dir())
+        .then(|| {
+            format!(
+                "the peer has no Scaffolder installed (run: cd {} && npm ci)",
+                dir.display()
+            )
+        })
+    })
+}
+
 pub fn peer_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backstage-peer")
 }
@@ -170,6 +187,16 @@ pub fn peer_dir() -> PathBuf {
 impl Peer {
     /// Starts the backend on `catalog` (a file or glob, absolute); `log` receives its output.
     pub fn start(catalog: &Path, log: &Path) -> Peer {
+        Peer::launch(catalog, log, false)
+    }
+
+    /// [`Peer::start`] with the Scaffolder plugin and its GitHub module loaded too, for
+    /// `POST /api/scaffolder/v2/dry-run`.
+    pub fn start_with_scaffolder(catalog: &Path, log: &Path) -> Peer {
+        Peer::launch(catalog, log, true)
+    }
+
+    fn launch(catalog: &Path, log: &Path, scaffolder: bool) -> Peer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -182,6 +209,10 @@ impl Peer {
             .env("GREENROOM_PEER_PORT", port.to_string())
             .env("GREENROOM_PEER_CATALOG", catalog)
             .env("NO_COLOR", "1")
+            .env(
+                "GREENROOM_PEER_SCAFFOLDER",
+                if scaffolder { "1" } else { "0" },
+            )
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
@@ -222,6 +253,29 @@ impl Peer {
         Err(format!(
             "not ready after {:?} ({last}): {}",
             limit,
+            self.log_tail()
+        ))
+    }
+
+    /// Waits until the Scaffolder answers (it lists its actions), at most `limit`.
+    pub fn wait_for_scaffolder(&mut self, limit: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        let mut last = String::from("no answer yet");
+        while started.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "the backend exited ({status}): {}",
+                    self.log_tail()
+                ));
+            }
+            match get(&self.url, "/api/scaffolder/v2/actions") {
+                Ok(_) => return Ok(()),
+                Err(err) => last = err,
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        Err(format!(
+            "the scaffolder is not ready after {limit:?} ({last}): {}",
             self.log_tail()
         ))
     }
@@ -276,42 +330,79 @@ fn url_encode(text: &str) -> String {
 
 /// A plain HTTP/1.1 GET over a socket (independent of greenroom's client): the body of a 200.
 pub fn get(base: &str, path: &str) -> Result<String, String> {
+    match request(base, "GET", path, None)? {
+        (200, body) => Ok(body),
+        (status, _) => Err(format!("HTTP {status}")),
+    }
+}
+
+/// A JSON POST over a socket: the status and the body, whatever the status.
+pub fn post_json(base: &str, path: &str, body: &Value) -> Result<(u16, String), String> {
+    request(base, "POST", path, Some(body.to_string()))
+}
+
+fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String), String> {
     use std::io::{Read, Write};
     let addr = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    // Generous: a dry-run of a large skeleton on a busy machine takes seconds.
     stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
+        .set_read_timeout(Some(Duration::from_secs(120)))
         .map_err(|e| e.to_string())?;
+    let content = match &body {
+        Some(body) => format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ),
+        None => String::new(),
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n{content}Connection: close\r\n\r\n{}",
+        body.unwrap_or_default()
     )
     .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or("no HTTP head")?;
-    if !head.starts_with("HTTP/1.1 200") {
-        return Err(head.lines().next().unwrap_or_default().to_string());
-    }
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no HTTP head")?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let body = &raw[split + 4..];
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no HTTP status in {head:?}"))?;
     if head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        return Ok(dechunk(body));
+        return Ok((status, String::from_utf8_lossy(&dechunk(body)).into_owned()));
     }
-    Ok(body.to_string())
+    Ok((status, String::from_utf8_lossy(body).into_owned()))
 }
 
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+/// Chunk sizes count bytes, so the body is joined as bytes (a chunk may split a character).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..line_end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok())
+            .unwrap_or(0);
+        let rest = &body[line_end + 2..];
         if size == 0 || rest.len() < size {
             break;
         }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
+        out.extend_from_slice(&rest[..size]);
+        body = rest[size..].strip_prefix(b"\r\n").unwrap_or(&rest[size..]);
     }
     out
 }

@@ -55,12 +55,22 @@ pub fn fetch(ctx: &mut ActionContext<'_>) -> Result<(), String> {
 pub fn write(ctx: &mut ActionContext<'_>) -> Result<(), String> {
     let path = safe_path(ctx.str("filePath").unwrap_or("catalog-info.yaml"))
         .map_err(|e| format!("filePath: {e}"))?;
-    let entity = ctx
+    let mut entity = ctx
         .input
         .get("entity")
         .filter(|e| e.is_object())
-        .ok_or("entity must be an object")?;
-    let yaml = serde_yaml::to_string(entity).map_err(|e| format!("entity: {e}"))?;
+        .ok_or("entity must be an object")?
+        .clone();
+    // Backstage records which template wrote the entity (after the template's own annotations).
+    if !entity["metadata"].is_object() {
+        entity["metadata"] = json!({});
+    }
+    if !entity["metadata"]["annotations"].is_object() {
+        entity["metadata"]["annotations"] = json!({});
+    }
+    entity["metadata"]["annotations"]["backstage.io/source-template"] =
+        json!(ctx.template.reference);
+    let yaml = serde_yaml::to_string(&entity).map_err(|e| format!("entity: {e}"))?;
     ctx.log(format!("Writing {path}"));
     ctx.workspace
         .write(&path, yaml.into_bytes(), false)

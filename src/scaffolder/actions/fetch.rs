@@ -2,14 +2,15 @@
 //! into the workspace, rendered or not (plugins/scaffolder-backend `fetch/templateActionHandler.ts`,
 //! `fetch/plain.ts`, `fetch/plainFile.ts`).
 //!
-//! The skeleton is read from the template's own folder (`url` relative to the template file, never
-//! leaving its folder: Backstage's `resolveSafeChildPath`), or from GitHub for a
+//! The skeleton is read from the template's folder (`url` relative to the template file; shared
+//! skeletons elsewhere in its repository are reached with `../`, never outside it), or from GitHub for a
 //! `https://github.com/OWNER/REPO/tree/REF/PATH` (or `/blob/` for one file) url, through the Git
 //! Data API with the configured token; a template itself read from GitHub (org discovery, or a
 //! backend's `managed-by-location`) has its relative urls read from its folder there. A symlink
 //! in a skeleton is refused: following one could copy any file of this machine into a repository.
 
 use super::ActionContext;
+use crate::catalog::load::normalize;
 use crate::scaffolder::expr::{Context, Syntax, Templater};
 use crate::scaffolder::run::RunOptions;
 use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
@@ -57,16 +58,23 @@ async fn fetch(template: &Template, options: &RunOptions, url: &str) -> Result<F
 }
 
 /// A `url` relative to a template file on GitHub (`https://HOST/O/R/blob/REF/DIR/template.yaml`)
-/// as a tree url (`https://HOST/O/R/tree/REF/DIR/URL`); it may not leave the template's folder.
+/// as a tree url (`https://HOST/O/R/tree/REF/DIR/URL`), as Backstage resolves it against the
+/// template's URL; `../` may reach anywhere in the repository, not above it.
 fn github_relative(base: &str, url: &str) -> Result<String, String> {
-    let rel = safe_path(url).map_err(|e| format!("url: {e}"))?;
     let (repo, rest) = base.split_once("/blob/").ok_or_else(|| {
         format!("url {url:?}: the template's location {base} is not a GitHub file url")
     })?;
-    let folder = rest.rsplit_once('/').map_or(rest, |(dir, _)| dir);
+    let (reference, file) = rest.split_once('/').unwrap_or((rest, ""));
+    let folder = file.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let joined = match folder.is_empty() {
+        true => url.to_string(),
+        false => format!("{folder}/{url}"),
+    };
+    let rel = safe_path(&joined)
+        .map_err(|_| format!("url {url:?} leads outside the template's repository {repo}"))?;
     Ok(match rel.is_empty() {
-        true => format!("{repo}/tree/{folder}"),
-        false => format!("{repo}/tree/{folder}/{rel}"),
+        true => format!("{repo}/tree/{reference}"),
+        false => format!("{repo}/tree/{reference}/{rel}"),
     })
 }
 
@@ -207,7 +215,9 @@ async fn fetch_github(options: &RunOptions, url: &str) -> Result<Fetched, String
     Ok(Fetched::Dir(entries))
 }
 
-/// Resolves `url` against the template's folder, refusing anything outside it.
+/// Resolves `url` against the template's folder. Shared skeletons (`../../skeletons/x`) may be
+/// anywhere in the template's repository ([`repository_root`]), never outside it: checked as
+/// written, then canonicalized, so a symlink on the way cannot lead out either.
 fn resolve_url(template: &Template, url: &str) -> Result<PathBuf, String> {
     if url.contains("://") {
         return Err(format!(
@@ -217,23 +227,55 @@ fn resolve_url(template: &Template, url: &str) -> Result<PathBuf, String> {
     let base = template.base_dir.as_ref().ok_or_else(|| {
         format!("url {url:?}: the template was not read from a local file, so relative urls have no base")
     })?;
-    let rel = safe_path(url).map_err(|e| format!("url: {e}"))?;
-    let path = base.join(&rel);
-    // The template folder itself may be reached through a symlink; what is inside it may not.
-    let mut at = base.clone();
-    for part in rel.split('/').filter(|p| !p.is_empty()) {
-        at.push(part);
-        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(format!(
-                "url {url:?}: {} is a symlink; refusing to follow it",
-                at.display()
-            ));
-        }
-    }
+    let base = normalize(&std::path::absolute(base).map_err(|e| format!("url {url:?}: {e}"))?);
+    let root = repository_root(template, &base);
+    let folder = base.strip_prefix(&root).unwrap_or(Path::new(""));
+    let joined = match folder.as_os_str().is_empty() {
+        true => url.to_string(),
+        false => format!("{}/{url}", folder.display()),
+    };
+    let rel = safe_path(&joined).map_err(|_| {
+        format!(
+            "url {url:?} leads outside the template's repository {}",
+            root.display()
+        )
+    })?;
+    let path = root.join(&rel);
     if !path.exists() {
         return Err(format!("url {url:?}: {} does not exist", path.display()));
     }
+    let canonical = |p: &Path| p.canonicalize().map_err(|e| format!("url {url:?}: {e}"));
+    let real = canonical(&path)?;
+    // The template's own folder may be reached through a symlink (a checkout linked into a
+    // catalog folder); what the url names must stay in that folder or the repository.
+    if !real.starts_with(canonical(&root)?) && !real.starts_with(canonical(&base)?) {
+        return Err(format!(
+            "url {url:?}: {} is a symlink to {}, outside the template's repository {}; refusing to follow it",
+            path.display(),
+            real.display(),
+            root.display()
+        ));
+    }
     Ok(path)
+}
+
+/// How far a relative `url` may reach from the template's folder `base` (absolute, normalized):
+/// the git work tree holding it (nearest folder with a `.git`), else the catalog source it was
+/// read from, else its own folder.
+fn repository_root(template: &Template, base: &Path) -> PathBuf {
+    if let Some(git) = base
+        .ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+    {
+        return git.to_path_buf();
+    }
+    template
+        .source_root
+        .as_deref()
+        .and_then(|root| std::path::absolute(root).ok())
+        .map(|root| normalize(&root))
+        .filter(|root| base.starts_with(root))
+        .unwrap_or_else(|| base.to_path_buf())
 }
 
 fn walk(root: &Path) -> Result<Vec<SkeletonEntry>, String> {
@@ -533,6 +575,16 @@ mod tests {
             super::github_relative(base, "./").unwrap(),
             "https://github.com/acme/templates/tree/main/node"
         );
+        assert_eq!(
+            super::github_relative(base, "../skeletons/ci/").unwrap(),
+            "https://github.com/acme/templates/tree/main/skeletons/ci"
+        );
         assert!(super::github_relative(base, "../../x").is_err());
+        let at_root = "https://github.com/acme/one/blob/main/template.yaml";
+        assert_eq!(
+            super::github_relative(at_root, "./skeleton").unwrap(),
+            "https://github.com/acme/one/tree/main/skeleton"
+        );
+        assert!(super::github_relative(at_root, "../x").is_err());
     }
 }

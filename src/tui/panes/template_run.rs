@@ -47,6 +47,9 @@ pub struct Launcher {
     pub local_catalog: Option<PathBuf>,
     /// The folder a run's `./NAME` output folder goes in (the working directory).
     pub output_root: PathBuf,
+    /// The catalog's local sources: how far a template outside git may reach for shared
+    /// skeletons ([`Template::with_source_roots`]).
+    pub source_roots: Vec<PathBuf>,
 }
 
 impl Launcher {
@@ -57,6 +60,7 @@ impl Launcher {
             config: config.clone(),
             local_catalog: launch::local_catalog_file(config, source),
             output_root: PathBuf::from("."),
+            source_roots: source.local_roots(),
         }
     }
 

@@ -133,8 +133,10 @@ impl TemplatesPane {
             }
             Action::Open => {
                 let id = self.selected()?;
+                let roots = self.launcher.as_ref().map(|l| l.source_roots.as_slice());
                 match crate::scaffolder::Template::from_entity(catalog.entity(id)) {
                     Ok(template) => {
+                        let template = template.with_source_roots(roots.unwrap_or_default());
                         let left = self.abandoned.remove(&template.reference);
                         let mut form = TemplateForm::new(template);
                         if let Some(values) = left {

@@ -1,0 +1,2 @@
+// package 0 of shop
+export const name = 'cart';

@@ -1,0 +1,2 @@
+// package 1 of shop
+export const name = 'checkout';

@@ -1,0 +1,2 @@
+// package 2 of shop
+export const name = 'ui';

@@ -1,0 +1,2 @@
+// ${{ values.name }} consumes its queue.
+module.exports = async job => job;

@@ -1,0 +1,2 @@
+// package ${{ values.index }} of ${{ values.scope }}
+export const name = '${{ values.name }}';

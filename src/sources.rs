@@ -38,7 +38,10 @@ use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CatalogSource {
+    /// Files and folders the user named (a folder yields every Backstage descriptor in it).
     Paths(Vec<PathBuf>),
+    /// The current folder's `catalog-info.yaml` files, found with nothing named or configured.
+    Found(PathBuf),
     Demo,
     /// Several sources, merged in this order.
     Several(Vec<SourceSpec>),
@@ -83,7 +86,7 @@ impl CatalogSource {
                 _ => CatalogSource::Several(specs),
             }
         } else if !is_greenroom_checkout(Path::new(".")) && has_catalog_files(Path::new("."), 4) {
-            CatalogSource::Paths(vec![PathBuf::from(".")])
+            CatalogSource::Found(PathBuf::from("."))
         } else {
             CatalogSource::Demo
         }
@@ -98,6 +101,7 @@ impl CatalogSource {
         match self {
             CatalogSource::Demo => "demo".into(),
             CatalogSource::Paths(paths) => paths_label(paths),
+            CatalogSource::Found(dir) => dir.display().to_string(),
             CatalogSource::Several(specs) => specs
                 .iter()
                 .map(SourceSpec::label)
@@ -138,6 +142,7 @@ impl CatalogSource {
                 return Loaded {
                     catalog: snapshot.map(|s| s.catalog).unwrap_or_default(),
                     unreadable: Vec::new(),
+                    skipped: Vec::new(),
                 }
             }
             Refresh::Loaded {
@@ -165,6 +170,7 @@ impl CatalogSource {
                 Loaded {
                     catalog: snapshot.catalog,
                     unreadable: loaded.unreadable,
+                    skipped: loaded.skipped,
                 }
             }
             None => {
@@ -192,8 +198,13 @@ impl CatalogSource {
         progress: &(dyn Fn(String) + Sync),
         log: Log,
     ) -> Refresh {
+        let discover = match self {
+            CatalogSource::Found(_) => load::Discover::CatalogFiles,
+            _ => load::Discover::Descriptors,
+        };
         let specs = match self {
             CatalogSource::Paths(paths) => vec![SourceSpec::Files(paths.clone())],
+            CatalogSource::Found(dir) => vec![SourceSpec::Files(vec![dir.clone()])],
             CatalogSource::Demo => match demo::extract(&config.cache_dir()) {
                 Ok(dir) => vec![SourceSpec::Files(vec![dir])],
                 Err(err) => {
@@ -204,6 +215,7 @@ impl CatalogSource {
                                 "{}: cannot write the demo: {err}",
                                 config.cache_dir().display()
                             )],
+                            skipped: Vec::new(),
                         },
                         fingerprints: Vec::new(),
                         offline: Vec::new(),
@@ -280,12 +292,14 @@ impl CatalogSource {
         }
         let mut parts = Vec::new();
         let mut unreadable = Vec::new();
+        let mut skipped = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             match (spec, fetched[i].take()) {
                 (SourceSpec::Files(paths), _) => {
                     progress(format!("reading {}", paths_label(paths)));
-                    let read = load::read_paths(paths);
+                    let read = load::read_paths(paths, discover);
                     unreadable.extend(read.unreadable);
+                    skipped.extend(read.skipped);
                     parts.push(Part {
                         label: spec.label().into(),
                         read: read.entities,
@@ -312,6 +326,7 @@ impl CatalogSource {
             loaded: Loaded {
                 catalog,
                 unreadable,
+                skipped,
             },
             fingerprints: fingerprints.into_iter().flatten().collect(),
             offline,

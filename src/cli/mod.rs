@@ -103,6 +103,7 @@ impl Context {
         let Loaded {
             catalog,
             unreadable,
+            ..
         } = self.source.load_logged(
             &self.config,
             crate::providers::http::Log::verbose(self.verbose),

@@ -462,6 +462,23 @@ fn location_targets(
     out
 }
 
+/// A file a Location names, read whatever it holds (for callers that follow Locations one by one:
+/// app-config locations, whose rules apply per Location).
+pub fn read_target(path: &Path) -> FileContents {
+    match read_path(path, Reached::Named) {
+        Outcome::Read(contents) => contents,
+        Outcome::NotDescriptor | Outcome::Skeleton => unreachable!("a named file is always read"),
+    }
+}
+
+/// The files a Location entity read from an absolute `file` names (relative to it, globs
+/// allowed, anywhere on the file system as Backstage's file locations), and the problems with
+/// its targets.
+pub fn location_files(file: &Path, location: &super::Entity) -> (Vec<PathBuf>, Vec<Problem>) {
+    let targets = location_targets(file, location, &[PathBuf::from("/")], &[], &[]);
+    (targets.files, targets.problems)
+}
+
 /// Files a glob matches: from the walk's list when the walk covered the glob's folder (the file
 /// system on big trees is slow to walk twice), else from the file system.
 fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<PathBuf> {

@@ -1,6 +1,7 @@
-//! Which catalog to open, in the order `../shared/CLI.md` gives: `--catalog` paths, else the
-//! config's sources and `BACKSTAGE_URL`, else `catalog-info.yaml` files under the current
-//! folder, else the demo; and reading it.
+//! Which catalog to open, in the order `../shared/CLI.md` gives: `--catalog` paths, else
+//! `--app-config` files, else the config's sources and `BACKSTAGE_URL`, else the current folder's
+//! `app-config.yaml`, else `catalog-info.yaml` files under the current folder, else the demo; and
+//! reading it.
 //!
 //! Several sources are merged with the rules of local files ([`Catalog::merge`]): an entity
 //! defined twice is kept from the source listed first and both definitions are reported;
@@ -19,6 +20,7 @@
 //! A remote source that cannot be reached (network, timeout, 5xx, rate limit) makes the load
 //! "offline": the caller keeps the snapshot when it has one, and says so.
 
+pub mod app_config;
 pub mod backstage;
 pub mod github_org;
 
@@ -38,7 +40,10 @@ use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CatalogSource {
+    /// Files and folders the user named (a folder yields every Backstage descriptor in it).
     Paths(Vec<PathBuf>),
+    /// The current folder's `catalog-info.yaml` files, found with nothing named or configured.
+    Found(PathBuf),
     Demo,
     /// Several sources, merged in this order.
     Several(Vec<SourceSpec>),
@@ -48,8 +53,12 @@ pub enum CatalogSource {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceSpec {
     Files(Vec<PathBuf>),
-    Backstage { url: String },
+    Backstage {
+        url: String,
+    },
     GitHubOrg(GitHubOrgSource),
+    /// A Backstage app's config files (merged in order): their catalog locations and rules.
+    AppConfig(Vec<PathBuf>),
 }
 
 /// What a source looked like when it was last read, to tell whether it changed.
@@ -72,18 +81,27 @@ pub enum Refresh {
 }
 
 impl CatalogSource {
-    pub fn choose(cli_paths: &[PathBuf], force_demo: bool, config: &Config) -> CatalogSource {
+    pub fn choose(
+        cli_paths: &[PathBuf],
+        app_configs: &[PathBuf],
+        force_demo: bool,
+        config: &Config,
+    ) -> CatalogSource {
         if force_demo {
             CatalogSource::Demo
         } else if !cli_paths.is_empty() {
             CatalogSource::Paths(cli_paths.to_vec())
+        } else if !app_configs.is_empty() {
+            CatalogSource::Several(vec![SourceSpec::AppConfig(app_configs.to_vec())])
         } else if let Some(specs) = configured(config) {
             match specs.as_slice() {
                 [SourceSpec::Files(paths)] => CatalogSource::Paths(paths.clone()),
                 _ => CatalogSource::Several(specs),
             }
+        } else if let Some(files) = app_config::in_folder(Path::new(".")) {
+            CatalogSource::Several(vec![SourceSpec::AppConfig(files)])
         } else if !is_greenroom_checkout(Path::new(".")) && has_catalog_files(Path::new("."), 4) {
-            CatalogSource::Paths(vec![PathBuf::from(".")])
+            CatalogSource::Found(PathBuf::from("."))
         } else {
             CatalogSource::Demo
         }
@@ -98,6 +116,7 @@ impl CatalogSource {
         match self {
             CatalogSource::Demo => "demo".into(),
             CatalogSource::Paths(paths) => paths_label(paths),
+            CatalogSource::Found(dir) => dir.display().to_string(),
             CatalogSource::Several(specs) => specs
                 .iter()
                 .map(SourceSpec::label)
@@ -157,6 +176,7 @@ impl CatalogSource {
                 return Loaded {
                     catalog: snapshot.map(|s| s.catalog).unwrap_or_default(),
                     unreadable: Vec::new(),
+                    skipped: Vec::new(),
                 }
             }
             Refresh::Loaded {
@@ -184,6 +204,7 @@ impl CatalogSource {
                 Loaded {
                     catalog: snapshot.catalog,
                     unreadable: loaded.unreadable,
+                    skipped: loaded.skipped,
                 }
             }
             None => {
@@ -211,8 +232,13 @@ impl CatalogSource {
         progress: &(dyn Fn(String) + Sync),
         log: Log,
     ) -> Refresh {
+        let discover = match self {
+            CatalogSource::Found(_) => load::Discover::CatalogFiles,
+            _ => load::Discover::Descriptors,
+        };
         let specs = match self {
             CatalogSource::Paths(paths) => vec![SourceSpec::Files(paths.clone())],
+            CatalogSource::Found(dir) => vec![SourceSpec::Files(vec![dir.clone()])],
             CatalogSource::Demo => match demo::extract(&config.cache_dir()) {
                 Ok(dir) => vec![SourceSpec::Files(vec![dir])],
                 Err(err) => {
@@ -223,6 +249,7 @@ impl CatalogSource {
                                 "{}: cannot write the demo: {err}",
                                 config.cache_dir().display()
                             )],
+                            skipped: Vec::new(),
                         },
                         fingerprints: Vec::new(),
                         offline: Vec::new(),
@@ -273,6 +300,13 @@ impl CatalogSource {
                         &client,
                         progress,
                     )),
+                    SourceSpec::AppConfig(files) => runtime.block_on(read_app_config(
+                        config,
+                        files,
+                        label.clone(),
+                        &client,
+                        progress,
+                    )),
                 };
                 match result {
                     Ok((part, hash)) => {
@@ -299,12 +333,14 @@ impl CatalogSource {
         }
         let mut parts = Vec::new();
         let mut unreadable = Vec::new();
+        let mut skipped = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             match (spec, fetched[i].take()) {
                 (SourceSpec::Files(paths), _) => {
                     progress(format!("reading {}", paths_label(paths)));
-                    let read = load::read_paths(paths);
+                    let read = load::read_paths(paths, discover);
                     unreadable.extend(read.unreadable);
+                    skipped.extend(read.skipped);
                     parts.push(Part {
                         label: spec.label().into(),
                         read: read.entities,
@@ -331,6 +367,7 @@ impl CatalogSource {
             loaded: Loaded {
                 catalog,
                 unreadable,
+                skipped,
             },
             fingerprints: fingerprints.into_iter().flatten().collect(),
             offline,
@@ -351,6 +388,7 @@ impl SourceSpec {
                 }
                 label
             }
+            SourceSpec::AppConfig(files) => format!("app-config {}", paths_label(files)),
         }
     }
 }
@@ -475,6 +513,58 @@ async fn read_github_org(
     Ok((github_org::part(label, found), hash))
 }
 
+async fn read_app_config(
+    config: &Config,
+    files: &[PathBuf],
+    label: Arc<str>,
+    client: &Arc<Client>,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<(Part, u64), Failure> {
+    let mut app = app_config::AppConfig::read(files);
+    let mut problems = std::mem::take(&mut app.problems);
+    progress(format!("{label}: reading its file locations"));
+    let read = app.read_files();
+    let mut entities = read.entities;
+    problems.extend(read.problems);
+    let mut hasher = Fnv::default();
+    let default_api = config.github_api_url();
+    let (urls, refused) = app.url_locations(&default_api);
+    problems.extend(refused);
+    for (location, api) in urls {
+        // greenroom's own token serves github.com; an Enterprise host needs its integration's.
+        let token = app
+            .token_for(location)
+            .or_else(|| (api == default_api).then(|| crate::providers::github::token(config))?);
+        let discovery = github_org::Discovery::new(&api, token, client.clone(), "", None, None)
+            .map_err(Failure::Broken)?;
+        progress(format!("{label}: reading {}", location.target));
+        let (read, hash) = app.read_url(location, &discovery, progress).await?;
+        hasher.write_u64(hash);
+        entities.extend(read.entities);
+        problems.extend(read.problems);
+    }
+    // The config files and every file read, with their folders (a new file matching a glob
+    // changes its folder's time).
+    let mut paths: Vec<&Path> = read.files.iter().map(PathBuf::as_path).collect();
+    paths.extend(read.files.iter().filter_map(|f| f.parent()));
+    paths.sort_unstable();
+    paths.dedup();
+    for path in paths {
+        let (len, time) = stamp(path);
+        hasher.write(path.as_os_str().as_encoded_bytes());
+        hasher.write(&len.to_le_bytes());
+        hasher.write(&time.to_le_bytes());
+    }
+    Ok((
+        Part {
+            label,
+            read: entities,
+            problems,
+        },
+        hasher.finish(),
+    ))
+}
+
 /// The fingerprint of a files source: sizes and times of every file its entities and problems
 /// came from, and of the folders above them up to the roots, in parallel.
 fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
@@ -511,19 +601,7 @@ fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
     // As bytes: comparing paths component by component is most of the check at 100k files.
     all.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     all.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
-    let stamps: Vec<(u64, i128)> = all
-        .par_iter()
-        .map(|path| match std::fs::metadata(path) {
-            Ok(meta) => (
-                meta.len(),
-                meta.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(-1, |d| d.as_nanos() as i128),
-            ),
-            Err(_) => (u64::MAX, -2),
-        })
-        .collect();
+    let stamps: Vec<(u64, i128)> = all.par_iter().map(|path| stamp(path)).collect();
     let mut hasher = Fnv::default();
     for (path, (len, time)) in all.iter().zip(stamps) {
         hasher.write(path.as_os_str().as_encoded_bytes());
@@ -531,6 +609,20 @@ fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
         hasher.write(&time.to_le_bytes());
     }
     hasher.finish()
+}
+
+/// A file's or folder's size and modification time (nanoseconds), to tell when it changed.
+fn stamp(path: &Path) -> (u64, i128) {
+    match std::fs::metadata(path) {
+        Ok(meta) => (
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(-1, |d| d.as_nanos() as i128),
+        ),
+        Err(_) => (u64::MAX, -2),
+    }
 }
 
 fn within(path: &Path, root: &Path) -> bool {

@@ -411,7 +411,7 @@ fn files_and_a_backend_merge_with_the_file_rules_and_each_entity_names_its_sourc
         .catalog
         .sources
         .insert(0, SourceConfig::Path(dir.path().to_path_buf()));
-    let source = CatalogSource::choose(&[], false, &config);
+    let source = CatalogSource::choose(&[], &[], false, &config);
     assert!(
         matches!(&source, CatalogSource::Several(specs) if specs.len() == 2),
         "{source:?}"

@@ -7,9 +7,16 @@
 //! once however many ways they are reached, so a Location cycle ends by itself. Folders that a
 //! Template's `fetch:template`/`fetch:plain` steps copy from are skeletons, not catalog files: what
 //! they hold is dropped, whatever `${{ }}` it contains.
+//!
+//! A folder the user names ([`Discover::Descriptors`]) also yields every other `*.yaml`/`*.yml`
+//! whose documents carry a Backstage `apiVersion` (template collections name theirs
+//! `template.yaml`), told by a look at the bytes, so Kubernetes manifests and workflows cost no
+//! parse. A file reached by discovery or a Location that holds template syntax outside YAML
+//! strings is a skeleton no loaded Template names: skipped (and counted), never an error.
 
 use super::document::{read_file, FileContents, ReadEntity};
 use super::problem::{Problem, Severity};
+use super::sniff;
 use super::yaml::Pos;
 use super::Catalog;
 use rayon::prelude::*;
@@ -25,6 +32,8 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 pub struct Loaded {
     pub catalog: Catalog,
     pub unreadable: Vec<String>,
+    /// Files found but skipped as Scaffolder skeletons.
+    pub skipped: Vec<Skipped>,
 }
 
 /// What files and folders hold, before it becomes a catalog (to merge with other sources).
@@ -32,21 +41,69 @@ pub struct Read {
     pub entities: Vec<ReadEntity>,
     pub problems: Vec<Problem>,
     pub unreadable: Vec<String>,
+    pub skipped: Vec<Skipped>,
 }
 
-/// Loads files and folders into one catalog.
+/// A file skipped as a template skeleton, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    /// The Template whose fetch step copies from the file's folder; `None` when no loaded
+    /// Template names it and the file was told by its `${{ }}` / `{% %}`.
+    pub template: Option<String>,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match &self.template {
+            Some(template) => write!(
+                f,
+                "{}: skipped: a skeleton of {template}",
+                self.path.display()
+            ),
+            None => write!(
+                f,
+                "{}: skipped: a template skeleton (${{{{ }}}} or {{% %}} outside YAML strings)",
+                self.path.display()
+            ),
+        }
+    }
+}
+
+/// Which files of a folder are catalog files.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Discover {
+    /// `catalog-info.yaml` files (and what Locations name): a folder greenroom found by itself.
+    CatalogFiles,
+    /// Those, and every YAML file with a Backstage `apiVersion`: a folder the user named.
+    Descriptors,
+}
+
+/// How a file came to be read.
+#[derive(Clone, Copy, PartialEq)]
+enum Reached {
+    /// Named by the user: read as it is, whatever it holds.
+    Named,
+    /// Found by discovery or a Location: skipped when it is a skeleton.
+    Found,
+    /// Any YAML file of a named folder: only when it carries a Backstage `apiVersion`.
+    Yaml,
+}
+
+/// Loads files and folders (named by the user) into one catalog.
 pub fn load_paths(roots: &[PathBuf]) -> Loaded {
-    let read = read_paths(roots);
+    let read = read_paths(roots, Discover::Descriptors);
     let catalog = Catalog::build(read.entities, read.problems);
     release_freed_memory();
     Loaded {
         catalog,
         unreadable: read.unreadable,
+        skipped: read.skipped,
     }
 }
 
 /// Reads files and folders, following Locations: their entities and problems.
-pub fn read_paths(roots: &[PathBuf]) -> Read {
+pub fn read_paths(roots: &[PathBuf], discover: Discover) -> Read {
     let mut unreadable = Vec::new();
     let walked = Walked::default();
     let mut queue = Vec::new();
@@ -62,28 +119,54 @@ pub fn read_paths(roots: &[PathBuf]) -> Read {
             }
             Ok(_) => {
                 allowed_dirs.push(normalize(root.parent().unwrap_or(Path::new("."))));
-                queue.push(root.clone());
+                queue.push((root.clone(), Reached::Named));
             }
             Err(err) => unreadable.push(format!("{}: {}", root.display(), io_message(&err))),
         }
     }
     let mut problems = std::mem::take(&mut *walked.problems.lock().unwrap());
-    queue.extend(std::mem::take(&mut *walked.catalog_files.lock().unwrap()));
+    let catalog_files = std::mem::take(&mut *walked.catalog_files.lock().unwrap());
     let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
+    if discover == Discover::Descriptors {
+        let names = CATALOG_FILE_NAMES.map(std::ffi::OsStr::new);
+        queue.extend(
+            all_yaml
+                .iter()
+                .filter(|p| !p.file_name().is_some_and(|n| names.contains(&n)))
+                .map(|p| (p.clone(), Reached::Yaml)),
+        );
+    }
+    queue.extend(catalog_files.into_iter().map(|p| (p, Reached::Found)));
 
     // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than
     // hashing a Path component by component.
     let mut seen: HashSet<std::ffi::OsString> = HashSet::default();
     let mut files: Vec<(PathBuf, FileContents)> = Vec::new();
+    let mut sniffed_skeletons = Vec::new();
     while !queue.is_empty() {
-        queue.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        queue.dedup();
-        queue.retain(|p| seen.insert(p.as_os_str().to_owned()));
-        let read: Vec<(PathBuf, FileContents)> = queue
+        queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+        queue.dedup_by(|a, b| a.0 == b.0);
+        queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
+        let read: Vec<(PathBuf, Outcome)> = queue
             .par_iter()
-            .map(|path| (path.clone(), read_path(path)))
+            .map(|(path, reached)| (path.clone(), read_path(path, *reached)))
             .collect();
         queue = Vec::new();
+        let mut read: Vec<(PathBuf, FileContents)> = read
+            .into_iter()
+            .filter_map(|(path, outcome)| match outcome {
+                Outcome::Read(contents) => Some((path, contents)),
+                Outcome::Skeleton => {
+                    sniffed_skeletons.push(path);
+                    None
+                }
+                // A Location may still name it, and then it is read as Backstage would.
+                Outcome::NotDescriptor => {
+                    seen.remove(path.as_os_str());
+                    None
+                }
+            })
+            .collect();
         for (path, contents) in &read {
             for read in &contents.entities {
                 if read.entity.is_kind("Location") {
@@ -99,27 +182,42 @@ pub fn read_paths(roots: &[PathBuf]) -> Read {
                         targets
                             .files
                             .into_iter()
-                            .filter(|p| !seen.contains(p.as_os_str())),
+                            .filter(|p| !seen.contains(p.as_os_str()))
+                            .map(|p| (p, Reached::Found)),
                     );
                 }
             }
         }
-        files.extend(read);
+        files.append(&mut read);
     }
     let skeletons = skeleton_paths(&files);
     let mut entities = Vec::new();
+    let mut skipped = Vec::new();
     files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     for (path, contents) in files {
-        if skeletons.iter().any(|s| path.starts_with(s)) {
+        if let Some((_, template)) = skeletons.iter().find(|(s, _)| path.starts_with(s)) {
+            skipped.push(Skipped {
+                path,
+                template: Some(template.clone()),
+            });
             continue;
         }
         entities.extend(contents.entities);
         problems.extend(contents.problems);
     }
+    for path in sniffed_skeletons {
+        let template = skeletons
+            .iter()
+            .find(|(s, _)| path.starts_with(s))
+            .map(|(_, t)| t.clone());
+        skipped.push(Skipped { path, template });
+    }
+    skipped.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     Read {
         entities,
         problems,
         unreadable,
+        skipped,
     }
 }
 
@@ -171,10 +269,30 @@ pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn read_path(path: &Path) -> FileContents {
+/// What became of a file read.
+enum Outcome {
+    Read(FileContents),
+    /// A YAML file of a named folder without a Backstage `apiVersion`: not a catalog file.
+    NotDescriptor,
+    /// Template syntax outside YAML strings, in a file the user did not name.
+    Skeleton,
+}
+
+fn read_path(path: &Path, reached: Reached) -> Outcome {
     let location: Arc<str> = path.display().to_string().into();
-    match read_limited(path) {
+    let bytes = match read_limited(path) {
+        // Unreadable YAML files a named folder happens to hold are not the catalog's business.
+        Err(_) if reached == Reached::Yaml => return Outcome::NotDescriptor,
+        Ok(bytes) if reached == Reached::Yaml && !sniff::has_backstage_api_version(&bytes) => {
+            return Outcome::NotDescriptor
+        }
+        other => other,
+    };
+    Outcome::Read(match bytes {
         Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) if reached != Reached::Named && sniff::is_skeleton(&text) => {
+                return Outcome::Skeleton
+            }
             Ok(text) => read_file(&location, &text),
             Err(err) => {
                 let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
@@ -201,7 +319,7 @@ fn read_path(path: &Path) -> FileContents {
                 format!("cannot read: {}", io_message(&err)),
             )],
         },
-    }
+    })
 }
 
 fn io_message(err: &std::io::Error) -> String {
@@ -344,6 +462,23 @@ fn location_targets(
     out
 }
 
+/// A file a Location names, read whatever it holds (for callers that follow Locations one by one:
+/// app-config locations, whose rules apply per Location).
+pub fn read_target(path: &Path) -> FileContents {
+    match read_path(path, Reached::Named) {
+        Outcome::Read(contents) => contents,
+        Outcome::NotDescriptor | Outcome::Skeleton => unreachable!("a named file is always read"),
+    }
+}
+
+/// The files a Location entity read from an absolute `file` names (relative to it, globs
+/// allowed, anywhere on the file system as Backstage's file locations), and the problems with
+/// its targets.
+pub fn location_files(file: &Path, location: &super::Entity) -> (Vec<PathBuf>, Vec<Problem>) {
+    let targets = location_targets(file, location, &[PathBuf::from("/")], &[], &[]);
+    (targets.files, targets.problems)
+}
+
 /// Files a glob matches: from the walk's list when the walk covered the glob's folder (the file
 /// system on big trees is slow to walk twice), else from the file system.
 fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<PathBuf> {
@@ -384,7 +519,9 @@ fn glob_files(pattern: &str, walked: &[PathBuf], all_yaml: &[PathBuf]) -> Vec<Pa
 
 /// Folders and files that Templates copy from (`fetch:template`, `fetch:plain`, `fetch:plain:file`
 /// with a relative `url`): skeletons, whose catalog files are not entities.
-fn skeleton_paths(files: &[(PathBuf, FileContents)]) -> Vec<PathBuf> {
+/// Each with the Template's reference. A `../` url may name a folder shared by several
+/// templates (at the repository's root, say).
+fn skeleton_paths(files: &[(PathBuf, FileContents)]) -> Vec<(PathBuf, String)> {
     let mut skeletons = Vec::new();
     for (path, contents) in files {
         let dir = path.parent().unwrap_or(Path::new(""));
@@ -403,7 +540,7 @@ fn skeleton_paths(files: &[(PathBuf, FileContents)]) -> Vec<PathBuf> {
                 let action = step.str_at("action").unwrap_or_default();
                 if !matches!(
                     action,
-                    "fetch:template" | "fetch:plain" | "fetch:plain:file"
+                    "fetch:template" | "fetch:template:file" | "fetch:plain" | "fetch:plain:file"
                 ) {
                     continue;
                 }
@@ -411,7 +548,7 @@ fn skeleton_paths(files: &[(PathBuf, FileContents)]) -> Vec<PathBuf> {
                     continue;
                 };
                 if !url.contains("://") && !url.contains("${{") {
-                    skeletons.push(normalize(&dir.join(url)));
+                    skeletons.push((normalize(&dir.join(url)), read.entity.key()));
                 }
             }
         }

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod load;
 pub mod problem;
 pub mod relations;
+pub mod sniff;
 pub mod validate;
 pub mod value;
 pub mod yaml;

@@ -36,9 +36,14 @@ pub struct Cli {
     /// Config file (else $GREENROOM_CONFIG, else the platform config folder's config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// A catalog file, or a folder searched recursively for catalog-info.yaml (repeatable).
+    /// A catalog file, or a folder searched recursively for catalog-info.yaml and every YAML
+    /// file with a Backstage apiVersion (repeatable).
     #[arg(long = "catalog", global = true, value_name = "PATH")]
     pub catalogs: Vec<PathBuf>,
+    /// A Backstage app's config file: its catalog.locations and catalog.rules are the catalog
+    /// (repeatable; later files override earlier ones, as Backstage merges them).
+    #[arg(long = "app-config", global = true, value_name = "FILE")]
+    pub app_configs: Vec<PathBuf>,
     /// Open the bundled demo catalog, templates and data.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -167,6 +172,7 @@ impl Context {
         let Loaded {
             catalog,
             unreadable,
+            ..
         } = self.source.load_logged(
             &self.config,
             crate::providers::http::Log::verbose(self.verbose),
@@ -205,7 +211,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     };
     let source = match command {
         Command::Validate { paths } if !paths.is_empty() => CatalogSource::Paths(paths.clone()),
-        _ => CatalogSource::choose(&cli.catalogs, cli.demo, &config),
+        _ => CatalogSource::choose(&cli.catalogs, &cli.app_configs, cli.demo, &config),
     };
     let mut config = config;
     let live = matches!(

@@ -1,5 +1,6 @@
 //! `greenroom validate [PATH]...`: every problem as `FILE:LINE:COL: error|warning: MESSAGE`, then
-//! `N entities, E errors, W warnings`. Always reads the sources, never a snapshot.
+//! `N entities, E errors, W warnings` (and `, S skipped as skeletons` when files were skipped as
+//! template skeletons). Always reads the sources, never a snapshot.
 
 use super::Context;
 use std::process::ExitCode;
@@ -10,8 +11,18 @@ pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
     for problem in &catalog.problems {
         println!("{problem}");
     }
+    // Skeletons are not problems: named only under --verbose, on stderr, and counted.
+    if context.verbose {
+        for skipped in &loaded.skipped {
+            eprintln!("greenroom: {skipped}");
+        }
+    }
+    let skeletons = match loaded.skipped.len() {
+        0 => String::new(),
+        n => format!(", {n} skipped as skeletons"),
+    };
     println!(
-        "{} entities, {} errors, {} warnings",
+        "{} entities, {} errors, {} warnings{skeletons}",
         catalog.len(),
         catalog.error_count(),
         catalog.warning_count()

@@ -24,6 +24,7 @@ pub fn local_catalog_file(config: &Config, source: &CatalogSource) -> Option<Pat
     };
     match source {
         CatalogSource::Paths(paths) => first_file(paths),
+        CatalogSource::Found(dir) => first_file(std::slice::from_ref(dir)),
         CatalogSource::Demo => crate::demo::extract(&config.cache_dir())
             .ok()
             .map(|d| d.join("catalog-info.yaml")),

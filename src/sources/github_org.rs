@@ -67,8 +67,9 @@ struct Repo {
     html_url: String,
 }
 
-/// A file to read: repository, branch, path in the repository, and how deep in Locations.
+/// A file to read: owner, repository, branch, path in the repository, and how deep in Locations.
 struct Wanted {
+    owner: Arc<str>,
     repo: Arc<Repo>,
     branch: String,
     path: String,
@@ -163,6 +164,7 @@ impl Discovery {
                     out.filtered += 1;
                 } else if let Some(branch) = repo.default_branch.clone() {
                     wanted.push(Wanted {
+                        owner: self.org.as_str().into(),
                         repo: Arc::new(repo),
                         branch,
                         path: self.path.clone(),
@@ -181,11 +183,69 @@ impl Discovery {
                 break;
             }
         }
+        self.read_wanted(wanted, &mut out, &mut hasher, progress)
+            .await?;
+        out.fingerprint = hasher.finish();
+        Ok(out)
+    }
+
+    /// Reads files named by their GitHub page, `https://HOST/OWNER/REPO/blob/REF/PATH` (as
+    /// Backstage's `url` locations name them), following their Locations in the same repository.
+    /// A page that is not a file of a repository is an error naming it.
+    pub async fn read_pages(
+        &self,
+        pages: &[String],
+        progress: &(dyn Fn(String) + Sync),
+    ) -> Result<Discovered, ProviderError> {
+        let mut out = Discovered::default();
+        let mut wanted = Vec::new();
+        for page in pages {
+            match page_parts(page) {
+                Some((host, owner, repo, branch, path)) => wanted.push(Wanted {
+                    owner: owner.as_str().into(),
+                    repo: Arc::new(Repo {
+                        html_url: format!("https://{host}/{owner}/{repo}"),
+                        name: repo,
+                        archived: false,
+                        default_branch: None,
+                    }),
+                    branch,
+                    path,
+                    // A missing target is reported like a Location's missing target.
+                    depth: 1,
+                }),
+                None => out.problems.push(Problem::new(
+                    &page.as_str().into(),
+                    Default::default(),
+                    Severity::Error,
+                    "not a file on GitHub (https://HOST/OWNER/REPO/blob/REF/PATH)",
+                )),
+            }
+        }
+        let mut hasher = Fnv::default();
+        self.read_wanted(wanted, &mut out, &mut hasher, progress)
+            .await?;
+        out.fingerprint = hasher.finish();
+        Ok(out)
+    }
+
+    /// Reads the files, and those their Locations name, level by level.
+    async fn read_wanted(
+        &self,
+        mut wanted: Vec<Wanted>,
+        out: &mut Discovered,
+        hasher: &mut Fnv,
+        progress: &(dyn Fn(String) + Sync),
+    ) -> Result<(), ProviderError> {
         let (mut done, mut seen) = (0usize, std::collections::HashSet::new());
         while !wanted.is_empty() {
             let mut tasks = tokio::task::JoinSet::new();
             for file in wanted.drain(..) {
-                if !seen.insert((file.repo.name.clone(), file.path.clone())) {
+                if !seen.insert((
+                    file.owner.clone(),
+                    file.repo.name.clone(),
+                    file.path.clone(),
+                )) {
                     continue;
                 }
                 let this = self.clone();
@@ -252,8 +312,7 @@ impl Discovery {
                 out.problems.extend(contents.problems);
             }
         }
-        out.fingerprint = hasher.finish();
-        Ok(out)
+        Ok(())
     }
 
     /// A Location's relative targets, as files of the same repository to read next.
@@ -301,6 +360,7 @@ impl Discovery {
                 continue;
             }
             wanted.push(Wanted {
+                owner: file.owner.clone(),
                 repo: file.repo.clone(),
                 branch: file.branch.clone(),
                 path,
@@ -314,7 +374,7 @@ impl Discovery {
         let encoded: Vec<String> = file.path.split('/').map(percent_encode).collect();
         let mut url = self.raw.url(&format!(
             "/repos/{}/{}/contents/{}",
-            self.org,
+            file.owner,
             file.repo.name,
             encoded.join("/")
         ));
@@ -339,6 +399,30 @@ impl Discovery {
             file.path
         )
     }
+}
+
+/// A file's GitHub page as host, owner, repository, ref and path (`blob` or `tree` pages; the ref
+/// is one segment, as branch names with a slash cannot be told from the path in a URL).
+fn page_parts(page: &str) -> Option<(String, String, String, String, String)> {
+    let url = url::Url::parse(page).ok()?;
+    let host = url.host_str()?.to_string();
+    let segments: Vec<String> = url.path_segments()?.map(|s| percent_decode(s)).collect();
+    match segments.as_slice() {
+        [owner, repo, kind, branch, path @ ..]
+            if (kind == "blob" || kind == "tree") && !path.is_empty() =>
+        {
+            let path = normalize(&path.join("/"))?;
+            Some((host, owner.clone(), repo.clone(), branch.clone(), path))
+        }
+        _ => None,
+    }
+}
+
+fn percent_decode(segment: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| segment.to_string())
 }
 
 /// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
@@ -380,5 +464,16 @@ mod tests {
         assert_eq!(normalize("docs/../a/./b.yaml").as_deref(), Some("a/b.yaml"));
         assert_eq!(normalize("../x.yaml"), None);
         assert_eq!(percent_encode("my file.yaml"), "my%20file.yaml");
+        assert_eq!(
+            page_parts("https://github.com/acme/svc/blob/main/docs/my%20file.yaml"),
+            Some((
+                "github.com".into(),
+                "acme".into(),
+                "svc".into(),
+                "main".into(),
+                "docs/my file.yaml".into()
+            ))
+        );
+        assert_eq!(page_parts("https://github.com/acme/svc"), None);
     }
 }

@@ -64,7 +64,7 @@ pub fn run(cli: &Launch) -> ExitCode {
         return ExitCode::from(2);
     }
     let mut config = loaded.config;
-    let source = CatalogSource::choose(&cli.catalogs, cli.demo, &config);
+    let source = CatalogSource::choose(&cli.catalogs, &cli.app_configs, cli.demo, &config);
     // The demo's live panes ask its loopback API through the real providers (labelled DEMO in
     // the header); a failure to start it leaves them unconfigured, with the reason on screen.
     let demo_api_error = if source.is_demo() {

@@ -130,11 +130,17 @@ impl CatalogSource {
     pub fn local_roots(&self) -> Vec<PathBuf> {
         match self {
             CatalogSource::Paths(paths) => paths.clone(),
+            CatalogSource::Found(dir) => vec![dir.clone()],
             CatalogSource::Demo => Vec::new(),
             CatalogSource::Several(specs) => specs
                 .iter()
                 .flat_map(|spec| match spec {
                     SourceSpec::Files(paths) => paths.clone(),
+                    // A Backstage app's file locations are relative to its config's folder.
+                    SourceSpec::AppConfig(files) => files
+                        .iter()
+                        .filter_map(|f| f.parent().map(Path::to_path_buf))
+                        .collect(),
                     _ => Vec::new(),
                 })
                 .collect(),

@@ -70,6 +70,7 @@ impl Cli {
         crate::tui::Launch {
             config: self.config.clone(),
             catalogs: self.catalogs.clone(),
+            app_configs: self.app_configs.clone(),
             demo: self.demo,
             theme: self.theme.clone(),
             open,

@@ -38,6 +38,8 @@ use std::time::{Instant, SystemTime};
 pub struct Launch {
     pub config: Option<std::path::PathBuf>,
     pub catalogs: Vec<std::path::PathBuf>,
+    /// A Backstage app's config files (`--app-config`), merged in order.
+    pub app_configs: Vec<std::path::PathBuf>,
     pub demo: bool,
     pub theme: Option<String>,
     /// An entity to show as soon as the catalog is there (`greenroom open REF`, `--open REF`).

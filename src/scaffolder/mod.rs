@@ -9,6 +9,7 @@ pub mod launch;
 pub mod model;
 pub mod remote;
 pub mod run;
+pub mod template;
 pub mod workspace;
 
 pub use model::{Output, Step, Template};

@@ -403,11 +403,11 @@ fn spec_value_for_metadata() -> impl Strategy<Value = Json> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The scaffolder's expression and templating engine (`${{ }}`, nunjucks-like, minijinja inside)
+// The scaffolder's expression and templating engine (`${{ }}`, nunjitsu's language)
 // ---------------------------------------------------------------------------------------------
 
 mod templating {
-    use greenroom::scaffolder::expr::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
+    use greenroom::scaffolder::template::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
     use proptest::prelude::*;
     use serde_json::json;
 

@@ -3,7 +3,6 @@
 //! or call GitHub/Backstage, which only run in a real (not dry) run.
 
 pub mod actions;
-pub mod expr;
 pub mod form;
 pub mod launch;
 pub mod model;

@@ -10,8 +10,8 @@
 //! in a skeleton is refused: following one could copy any file of this machine into a repository.
 
 use super::ActionContext;
-use crate::scaffolder::expr::{Context, Syntax, Templater};
 use crate::scaffolder::run::RunOptions;
+use crate::scaffolder::template::{Context, Syntax, Templater};
 use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
 use crate::scaffolder::Template;
 use serde_json::Value;

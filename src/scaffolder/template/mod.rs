@@ -38,6 +38,9 @@ use serde_json::Value as Json;
 pub use backstage::{parse_entity_ref, parse_repo_url, pick};
 
 use ast::Pos;
+
+/// Bytes one rendered text may have (nunjitsu's output limit).
+pub const MAX_RENDERED_BYTES: usize = limits::OUTPUT_UNITS;
 use eval::{Evaluator, Options, Out, Scope};
 use value::{from_json, is_reserved, Value};
 

@@ -434,7 +434,7 @@ impl<'o> Evaluator<'o> {
             ExprKind::Binary(op, l, r) => {
                 let left = self.expr(l, scope, d)?;
                 let right = self.expr(r, scope, d)?;
-                binary(*op, &left, &right).map_err(&fail)?
+                bounded(binary(*op, &left, &right)).map_err(&fail)?
             }
             ExprKind::Compare(first, ops) => {
                 let mut left = self.expr(first, scope, d)?;
@@ -818,7 +818,7 @@ impl<'o> Evaluator<'o> {
                 Ok(values[next as usize].clone())
             }
             Callable::Intrinsic { receiver, name } => {
-                methods::invoke(receiver, name, &positional, self.options).map_err(&fail)
+                bounded(methods::invoke(receiver, name, &positional, self.options)).map_err(&fail)
             }
             Callable::Cycler { .. } | Callable::Macro(_) => Err(fail(
                 "Interpreter builtin object is not directly callable".into(),
@@ -931,6 +931,17 @@ fn call_path(e: &Expr) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// A string value may not outgrow the output limit: doubling a string in a loop must stop
+/// (nunjitsu stops at JavaScript's own string length limit).
+fn bounded(value: Result<Value, Fail>) -> Result<Value, Fail> {
+    match value? {
+        Value::Str(s) if s.len() > limits::OUTPUT_UNITS => {
+            Err(limits::exceeded("output code unit", limits::OUTPUT_UNITS))
+        }
+        v => Ok(v),
     }
 }
 

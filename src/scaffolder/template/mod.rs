@@ -61,6 +61,22 @@ fn location(line: Option<u32>, column: Option<u32>) -> String {
     }
 }
 
+/// The interpreter recurses once per nesting level (up to nunjitsu's 512 levels, each several
+/// frames deep); a render runs on its own thread with a stack that holds that depth.
+const RENDER_STACK_BYTES: usize = 256 << 20;
+
+fn on_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("template".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .expect("a template thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// A syntax error at a zero-based position.
 #[derive(Debug)]
 pub struct ParseError {
@@ -133,6 +149,19 @@ impl Templater {
         Templater { syntax }
     }
 
+    /// Text without any template syntax renders as itself (no parse, no thread).
+    fn is_plain(&self, source: &str) -> bool {
+        let variable_start = if self.syntax.cookiecutter {
+            "{{"
+        } else {
+            "${{"
+        };
+        ![variable_start, "{%", "{#", "#}"]
+            .iter()
+            .any(|d| source.contains(d))
+            && source.len() <= limits::SOURCE_UNITS
+    }
+
     fn options(&self) -> Options {
         Options {
             cookiecutter: self.syntax.cookiecutter,
@@ -170,6 +199,13 @@ impl Templater {
 
     /// Renders a text template to a string (`renderer.render`).
     pub fn render(&self, source: &str, context: &Context) -> Result<String, ExprError> {
+        if self.is_plain(source) {
+            return Ok(source.to_string());
+        }
+        on_deep_stack(|| self.render_here(source, context))
+    }
+
+    fn render_here(&self, source: &str, context: &Context) -> Result<String, ExprError> {
         let nodes = self.parse(source)?;
         let options = self.options();
         let evaluator = Evaluator::new(&options);
@@ -208,6 +244,10 @@ impl Templater {
 
     /// Evaluates one expression (no delimiters); `None` when it is undefined.
     pub fn eval(&self, expr: &str, context: &Context) -> Result<Option<Json>, ExprError> {
+        on_deep_stack(|| self.eval_here(expr, context))
+    }
+
+    fn eval_here(&self, expr: &str, context: &Context) -> Result<Option<Json>, ExprError> {
         let parsed =
             expr_parser::ExprParser::new(expr, Pos::default(), limits::NESTING_DEPTH)?.parse()?;
         let options = self.options();

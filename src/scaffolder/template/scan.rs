@@ -250,6 +250,25 @@ impl Scanner<'_> {
     }
 }
 
+/// The next occurrence of a delimiter, remembered until the scan passes it: searching afresh
+/// for every tag would make a template with many tags quadratic.
+#[derive(Default)]
+struct NextMatch(Option<Option<usize>>);
+
+impl NextMatch {
+    fn find(&mut self, chars: &[char], from: usize, pattern: &str) -> Option<usize> {
+        match self.0 {
+            Some(Some(i)) if i >= from => Some(i),
+            Some(None) => None,
+            _ => {
+                let found = find(chars, from, pattern);
+                self.0 = Some(found);
+                found
+            }
+        }
+    }
+}
+
 fn position_of(chars: &[char], offset: usize) -> Pos {
     advance(&chars[..offset].iter().collect::<String>(), Pos::default())
 }
@@ -270,16 +289,19 @@ pub fn scan(source: &str, options: ScanOptions) -> Result<Vec<Tok>, ParseError> 
         message: message.into(),
         pos,
     };
+    let (mut next_variable, mut next_block) = (NextMatch::default(), NextMatch::default());
+    let (mut next_comment, mut next_comment_end) = (NextMatch::default(), NextMatch::default());
     while s.index < chars.len() {
+        let index = s.index;
         let opening = [
-            (TokKind::Variable, variable_start),
-            (TokKind::Block, "{%"),
-            (TokKind::Text, "{#"),
+            (TokKind::Variable, variable_start, &mut next_variable),
+            (TokKind::Block, "{%", &mut next_block),
+            (TokKind::Text, "{#", &mut next_comment),
         ]
         .into_iter()
-        .filter_map(|(kind, open)| find(&chars, s.index, open).map(|i| (i, kind, open)))
+        .filter_map(|(kind, open, next)| next.find(&chars, index, open).map(|i| (i, kind, open)))
         .min_by_key(|(i, _, _)| *i);
-        if let Some(end_comment) = find(&chars, s.index, "#}") {
+        if let Some(end_comment) = next_comment_end.find(&chars, index, "#}") {
             if opening.is_none_or(|(i, _, _)| end_comment < i) {
                 return Err(err(
                     "Unexpected end of comment",

@@ -3,106 +3,32 @@
 //! `loop.*`, macros and call blocks, and the resource limits of [`super::limits`].
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::ast::{Args, BinOp, CmpOp, DictKey, Expr, ExprKind, Lit, MacroDef, Node, NodeKind, Pos};
+use super::ast::{Args, DictKey, Expr, ExprKind, Lit, MacroDef, Node, NodeKind, Pos};
 use super::expr_parser::quote;
+use super::operators::{binary, bounded, compare, contains, destructure, iteration, right_pos};
 use super::regex::JsRegex;
+pub use super::scope::{Options, Out, Scope};
 use super::value::{is_reserved, Callable, Fail, Record, Value};
 use super::{backstage, filters, limits, methods, EvalError};
 
-/// One variable scope. `isolated` scopes keep assignments local (macro bodies, the root).
-pub struct Scope {
-    parent: Option<Rc<Scope>>,
-    isolated: bool,
-    vars: RefCell<HashMap<Rc<str>, (Value, bool)>>,
-}
-
-impl Scope {
-    pub fn root(vars: impl Iterator<Item = (Rc<str>, Value)>) -> Rc<Scope> {
-        let scope = Scope {
-            parent: None,
-            isolated: false,
-            vars: RefCell::new(HashMap::new()),
-        };
-        for (k, v) in vars {
-            scope.vars.borrow_mut().insert(k, (v, false));
-        }
-        Rc::new(scope)
-    }
-
-    pub fn child(self: &Rc<Scope>, isolated: bool) -> Rc<Scope> {
-        Rc::new(Scope {
-            parent: Some(self.clone()),
-            isolated,
-            vars: RefCell::new(HashMap::new()),
-        })
-    }
-
-    fn lookup(&self, name: &str) -> Option<Value> {
-        if let Some((v, _)) = self.vars.borrow().get(name) {
-            return Some(v.clone());
-        }
-        self.parent.as_ref()?.lookup(name)
-    }
-
-    fn set(&self, name: &str, value: Value) {
-        self.vars.borrow_mut().insert(Rc::from(name), (value, true));
-    }
-
-    fn can_assign(&self, name: &str) -> bool {
-        if let Some((_, writable)) = self.vars.borrow().get(name) {
-            return *writable;
-        }
-        !self.isolated && self.parent.as_ref().is_some_and(|p| p.can_assign(name))
-    }
-
-    fn assign(&self, name: &str, value: Value) {
-        if !self.isolated {
-            if let Some(entry) = self.vars.borrow_mut().get_mut(name) {
-                if entry.1 {
-                    entry.0 = value;
-                    return;
-                }
-            }
-            if let Some(parent) = self.parent.as_ref().filter(|p| p.can_assign(name)) {
-                parent.assign(name, value);
-                return;
-            }
-        }
-        self.set(name, value);
-    }
-}
-
-/// Where rendered text goes; `json` collects each interpolation's `dump` for value coercion.
-#[derive(Default)]
-pub struct Out {
-    pub text: String,
-    pub json: Option<String>,
-}
-
-pub struct Options {
-    pub cookiecutter: bool,
-    pub allow_regex: bool,
-}
-
-struct MacroEntry {
-    def: Rc<MacroDef>,
-    scope: Rc<Scope>,
+pub(super) struct MacroEntry {
+    pub(super) def: Rc<MacroDef>,
+    pub(super) scope: Rc<Scope>,
 }
 
 pub struct Evaluator<'o> {
-    options: &'o Options,
+    pub(super) options: &'o Options,
     work: Cell<u64>,
     output: Cell<usize>,
-    capability_calls: Cell<u32>,
-    macros: RefCell<Vec<MacroEntry>>,
+    pub(super) capability_calls: Cell<u32>,
+    pub(super) macros: RefCell<Vec<MacroEntry>>,
 }
 
-type R<T> = Result<T, EvalError>;
+pub(super) type R<T> = Result<T, EvalError>;
 
-fn at(pos: Pos) -> impl Fn(Fail) -> EvalError {
+pub(super) fn at(pos: Pos) -> impl Fn(Fail) -> EvalError {
     move |message| EvalError { message, pos }
 }
 
@@ -117,7 +43,7 @@ impl<'o> Evaluator<'o> {
         }
     }
 
-    fn charge(&self, depth: usize, pos: Pos) -> R<()> {
+    pub(super) fn charge(&self, depth: usize, pos: Pos) -> R<()> {
         if depth > limits::NESTING_DEPTH {
             return Err(EvalError {
                 message: limits::exceeded("nesting depth", limits::NESTING_DEPTH),
@@ -134,7 +60,13 @@ impl<'o> Evaluator<'o> {
         Ok(())
     }
 
-    fn append(&self, out: &mut Out, text: &str, encoded: Option<&str>, pos: Pos) -> R<()> {
+    pub(super) fn append(
+        &self,
+        out: &mut Out,
+        text: &str,
+        encoded: Option<&str>,
+        pos: Pos,
+    ) -> R<()> {
         let mut added = text.len();
         out.text.push_str(text);
         if let Some(json) = out.json.as_mut() {
@@ -273,7 +205,7 @@ impl<'o> Evaluator<'o> {
         Ok(out.text)
     }
 
-    fn register_macro(&self, def: Rc<MacroDef>, scope: Rc<Scope>) -> usize {
+    pub(super) fn register_macro(&self, def: Rc<MacroDef>, scope: Rc<Scope>) -> usize {
         let mut macros = self.macros.borrow_mut();
         macros.push(MacroEntry { def, scope });
         macros.len() - 1
@@ -588,7 +520,7 @@ impl<'o> Evaluator<'o> {
         Ok(Value::array(items))
     }
 
-    fn arguments(
+    pub(super) fn arguments(
         &self,
         args: &Args,
         scope: &Rc<Scope>,
@@ -702,356 +634,5 @@ impl<'o> Evaluator<'o> {
                 input.kind()
             ))
         })
-    }
-
-    fn charge_capability(&self, pos: Pos) -> R<()> {
-        self.capability_calls.set(self.capability_calls.get() + 1);
-        if self.capability_calls.get() > limits::CAPABILITY_CALLS {
-            return Err(EvalError {
-                message: limits::exceeded("capability call", limits::CAPABILITY_CALLS),
-                pos,
-            });
-        }
-        Ok(())
-    }
-
-    fn call(
-        &self,
-        callee: &Expr,
-        args: &Args,
-        scope: &Rc<Scope>,
-        depth: usize,
-        pos: Pos,
-    ) -> R<Value> {
-        let fail = at(pos);
-        let target = self.expr(callee, scope, depth)?;
-        let Value::Callable(c) = &target else {
-            let what = match call_path(callee) {
-                Some(path) => format!("Template value {}", quote(&path)),
-                None => "Template expression".into(),
-            };
-            return Err(fail(format!(
-                "{what} resolved to {} and cannot be called",
-                target.kind()
-            )));
-        };
-        if let Callable::Macro(id) = **c {
-            let (positional, keyword) = self.arguments(args, scope, depth)?;
-            return self.invoke_macro(id, positional, keyword, depth + 1, pos);
-        }
-        if !args.keyword.is_empty() {
-            return Err(fail(
-                "Built-in callables do not accept keyword arguments".into(),
-            ));
-        }
-        let count = args.positional.len();
-        match &**c {
-            Callable::Global(name) => {
-                let max = match *name {
-                    "range" => 3,
-                    "joiner" => 1,
-                    _ => usize::MAX,
-                };
-                if count > max {
-                    return Err(fail(format!(
-                        "Built-in global {name} accepts at most {max} positional arguments"
-                    )));
-                }
-            }
-            Callable::Joiner { .. } | Callable::CyclerMethod { .. } if count != 0 => {
-                return Err(fail("This callable requires 0 positional arguments".into()));
-            }
-            Callable::Intrinsic { receiver, name } => {
-                let (min, max) = methods::arity(receiver, name, self.options.cookiecutter);
-                if count < min || count > max {
-                    return Err(fail(format!(
-                        "Template intrinsic {name} requires {min} to {max} positional arguments"
-                    )));
-                }
-            }
-            _ => {}
-        }
-        let (positional, _) = self.arguments(args, scope, depth)?;
-        for p in &positional {
-            p.assert_no_callable().map_err(&fail)?;
-        }
-        match &**c {
-            Callable::Capability(name) => {
-                self.charge_capability(pos)?;
-                Ok(backstage::call_global(name))
-            }
-            Callable::Global("range") => self.range(&positional, pos),
-            Callable::Global("cycler") => Ok(Value::Callable(Rc::new(Callable::Cycler {
-                values: positional,
-                index: RefCell::new(-1),
-            }))),
-            Callable::Global(_) => {
-                let separator = positional
-                    .first()
-                    .filter(|s| s.truthy())
-                    .cloned()
-                    .unwrap_or_else(|| Value::str(","));
-                Ok(Value::Callable(Rc::new(Callable::Joiner {
-                    separator,
-                    used: RefCell::new(false),
-                })))
-            }
-            Callable::Joiner { separator, used } => Ok(if used.replace(true) {
-                separator.clone()
-            } else {
-                Value::str("")
-            }),
-            Callable::CyclerMethod { owner, method } => {
-                let Callable::Cycler { values, index } = &**owner else {
-                    return Ok(Value::Undefined);
-                };
-                if *method == "reset" {
-                    *index.borrow_mut() = -1;
-                    return Ok(Value::Undefined);
-                }
-                if values.is_empty() {
-                    *index.borrow_mut() = 0;
-                    return Ok(Value::Undefined);
-                }
-                let next = (*index.borrow() + 1).rem_euclid(values.len() as isize);
-                *index.borrow_mut() = next;
-                Ok(values[next as usize].clone())
-            }
-            Callable::Intrinsic { receiver, name } => {
-                bounded(methods::invoke(receiver, name, &positional, self.options)).map_err(&fail)
-            }
-            Callable::Cycler { .. } | Callable::Macro(_) => Err(fail(
-                "Interpreter builtin object is not directly callable".into(),
-            )),
-        }
-    }
-
-    fn range(&self, args: &[Value], pos: Pos) -> R<Value> {
-        let fail = at(pos);
-        let (start, stop, step) = match args {
-            [] => (Value::Num(0.0), Value::Undefined, Value::Num(1.0)),
-            [stop] => (Value::Num(0.0), stop.clone(), Value::Num(1.0)),
-            [start, stop] => (start.clone(), stop.clone(), Value::Num(1.0)),
-            [start, stop, step, ..] => (
-                start.clone(),
-                stop.clone(),
-                if step.truthy() {
-                    step.clone()
-                } else {
-                    Value::Num(1.0)
-                },
-            ),
-        };
-        let up = step.order(&Value::Num(0.0)).map_err(&fail)? > 0.0;
-        let mut items = Vec::new();
-        let mut value = start;
-        loop {
-            let o = value.order(&stop).map_err(&fail)?;
-            if !(if up { o < 0.0 } else { o > 0.0 }) {
-                break;
-            }
-            self.charge(0, pos)?;
-            let next = value.add(&step).map_err(&fail)?;
-            items.push(value);
-            value = next;
-        }
-        Ok(Value::array(items))
-    }
-
-    fn invoke_macro(
-        &self,
-        id: usize,
-        positional: Vec<Value>,
-        keyword: Vec<(String, Value)>,
-        depth: usize,
-        pos: Pos,
-    ) -> R<Value> {
-        let (def, scope) = {
-            let macros = self.macros.borrow();
-            let entry = &macros[id];
-            (entry.def.clone(), entry.scope.clone())
-        };
-        let local = scope.child(true);
-        let mut keyword: HashMap<String, Value> = keyword.into_iter().collect();
-        let mut supplied = positional.into_iter();
-        // nunjucks' calling convention: surplus positionals fill defaulted parameters in order.
-        let mut positional_values = Vec::new();
-        for name in &def.params {
-            positional_values.push(
-                supplied
-                    .next()
-                    .unwrap_or_else(|| keyword.remove(name).unwrap_or(Value::Undefined)),
-            );
-        }
-        for ((name, _), value) in def.defaults.iter().zip(supplied) {
-            keyword.insert(name.clone(), value);
-        }
-        for (name, value) in def.params.iter().zip(positional_values) {
-            local.set(name, value);
-        }
-        for (name, default) in &def.defaults {
-            let value = match keyword.remove(name) {
-                Some(v) => v,
-                None => self.expr(default, &local, depth + 1)?,
-            };
-            local.set(name, value);
-        }
-        let declares_caller = def
-            .params
-            .iter()
-            .chain(def.defaults.iter().map(|(n, _)| n))
-            .any(|n| n == "caller");
-        if !declares_caller {
-            if let Some(caller) = keyword.remove("caller") {
-                local.set("caller", caller);
-            }
-        }
-        let mut out = Out::default();
-        self.nodes(&def.body, &local, &mut out, depth + 1)
-            .map_err(|e| EvalError {
-                pos: if e.pos == Pos::default() { pos } else { e.pos },
-                ..e
-            })?;
-        Ok(Value::Safe(Rc::from(out.text.as_str())))
-    }
-}
-
-fn right_pos(ops: &[(CmpOp, Expr)], op: &CmpOp) -> Pos {
-    ops.iter()
-        .find(|(o, _)| o == op)
-        .map(|(_, e)| e.pos)
-        .unwrap_or_default()
-}
-
-fn call_path(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Symbol(name) => Some(name.clone()),
-        ExprKind::Lookup(target, key) => match &key.kind {
-            ExprKind::Lit(Lit::Str(k)) => Some(format!("{}.{k}", call_path(target)?)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A string value may not outgrow the output limit: doubling a string in a loop must stop
-/// (nunjitsu stops at JavaScript's own string length limit).
-fn bounded(value: Result<Value, Fail>) -> Result<Value, Fail> {
-    match value? {
-        Value::Str(s) if s.len() > limits::OUTPUT_UNITS => {
-            Err(limits::exceeded("output code unit", limits::OUTPUT_UNITS))
-        }
-        v => Ok(v),
-    }
-}
-
-fn binary(op: BinOp, left: &Value, right: &Value) -> Result<Value, Fail> {
-    Ok(match op {
-        BinOp::Add => left.add(right)?,
-        BinOp::Concat => Value::str(left.to_js_string()? + &right.to_js_string()?),
-        _ => {
-            let (a, b) = (left.to_number()?, right.to_number()?);
-            Value::Num(match op {
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
-                BinOp::Mod => a % b,
-                _ => js_pow(a, b),
-            })
-        }
-    })
-}
-
-/// `**`: JavaScript answers NaN for `(±1) ** ±Infinity` and `1 ** NaN`, Rust 1.
-fn js_pow(a: f64, b: f64) -> f64 {
-    if b.is_nan() || (a.abs() == 1.0 && b.is_infinite()) {
-        return f64::NAN;
-    }
-    a.powf(b)
-}
-
-fn compare(left: &Value, op: CmpOp, right: &Value) -> Result<bool, Fail> {
-    Ok(match op {
-        CmpOp::Eq => left.loose_eq(right)?,
-        CmpOp::Ne => !left.loose_eq(right)?,
-        CmpOp::StrictEq => left.strict_eq(right),
-        CmpOp::StrictNe => !left.strict_eq(right),
-        CmpOp::Lt => left.order(right)? < 0.0,
-        CmpOp::Le => left.order(right)? <= 0.0,
-        CmpOp::Gt => left.order(right)? > 0.0,
-        CmpOp::Ge => left.order(right)? >= 0.0,
-    })
-}
-
-fn contains(container: &Value, needle: &Value) -> Result<bool, Fail> {
-    match container {
-        Value::Str(s) => Ok(s.contains(&needle.to_js_string()?)),
-        Value::Safe(_) => Ok(matches!(needle.to_js_string()?.as_str(), "length" | "val")),
-        Value::Array(items) => Ok(items.borrow().iter().any(|v| v.strict_eq(needle))),
-        Value::Record(r) => Ok(r.has(&needle.to_js_string()?)),
-        _ => Err("Membership requires an array, record, or string".into()),
-    }
-}
-
-/// The loop length and the items a `for` visits (records need two targets to iterate).
-fn iteration(value: &Value, targets: usize) -> (Value, Vec<Value>) {
-    let chars = |s: &str| -> Vec<Value> {
-        s.encode_utf16()
-            .map(|u| Value::str(String::from_utf16_lossy(&[u])))
-            .collect()
-    };
-    match value {
-        Value::Array(items) => (
-            Value::Num(items.borrow().len() as f64),
-            items.borrow().clone(),
-        ),
-        Value::Record(r) if targets == 1 => {
-            let length = r.get("length").cloned().unwrap_or(Value::Undefined);
-            let n = length.to_number().unwrap_or(f64::NAN);
-            let items = (0..)
-                .take_while(|i| (*i as f64) < n)
-                .take(limits::WORK_UNITS as usize)
-                .map(|i: usize| r.get(&i.to_string()).cloned().unwrap_or(Value::Undefined))
-                .collect();
-            (length, items)
-        }
-        Value::Record(r) => (
-            Value::Num(r.len() as f64),
-            r.entries()
-                .map(|(k, v)| Value::array(vec![Value::Str(k.clone()), v.clone()]))
-                .collect(),
-        ),
-        Value::Str(s) | Value::Safe(s) if targets == 1 || matches!(value, Value::Safe(_)) => {
-            let items = chars(s);
-            (Value::Num(items.len() as f64), items)
-        }
-        Value::Str(s) => {
-            let items: Vec<Value> = chars(s)
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| Value::array(vec![Value::str(i.to_string()), c]))
-                .collect();
-            (Value::Num(items.len() as f64), items)
-        }
-        _ if targets == 1 => (Value::Undefined, Vec::new()),
-        _ => (Value::Num(0.0), Vec::new()),
-    }
-}
-
-fn destructure(value: &Value, index: usize) -> Value {
-    match value {
-        Value::Array(items) => items
-            .borrow()
-            .get(index)
-            .cloned()
-            .unwrap_or(Value::Undefined),
-        Value::Record(r) => r
-            .get(&index.to_string())
-            .cloned()
-            .unwrap_or(Value::Undefined),
-        Value::Str(s) => s.encode_utf16().nth(index).map_or(Value::Undefined, |u| {
-            Value::str(String::from_utf16_lossy(&[u]))
-        }),
-        _ => Value::Undefined,
     }
 }

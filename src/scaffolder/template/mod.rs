@@ -19,16 +19,23 @@
 
 mod ast;
 pub mod backstage;
+mod builtin_tests;
+mod calls;
 mod eval;
 mod expr_parser;
 mod filters;
 mod json;
+mod lexer;
 mod limits;
 mod methods;
 mod number;
+mod operators;
 mod parser;
 mod regex;
 mod scan;
+mod scope;
+mod sequences;
+mod text_filters;
 mod value;
 
 use std::rc::Rc;

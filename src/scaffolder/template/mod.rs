@@ -352,3 +352,79 @@ pub fn is_truthy(value: &Option<Json>) -> bool {
         Some(Json::Object(_)) => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> Context {
+        Context::new(&json!({
+            "parameters": {"name": "my-service", "list": ["a", "b"], "count": 2},
+            "values": {"owner": "acme", "repo": "widgets"},
+        }))
+    }
+
+    #[test]
+    fn step_strings_render_as_the_scaffolder_renders_them() {
+        let t = Templater::default();
+        let r = |s: &str| t.render_string_value(s, &ctx()).unwrap();
+        assert_eq!(r("${{ parameters.name.length }}"), Some(json!(10)));
+        assert_eq!(r("${{ parameters.list }}"), Some(json!(["a", "b"])));
+        assert_eq!(
+            r("${{ values.owner + '/' + values.repo }}"),
+            Some(json!("acme/widgets"))
+        );
+        assert_eq!(
+            r("${{ parameters.name === 'my-service' }}"),
+            Some(json!(true))
+        );
+        assert_eq!(r("${{ r/serv/.test(parameters.name) }}"), Some(json!(true)));
+        assert_eq!(r("${{ parameters.missing.deep }}"), None);
+        assert_eq!(
+            r("{% if parameters.count > 1 %}true{% endif %}"),
+            Some(json!(true))
+        );
+        assert_eq!(r("n=${{ parameters.count }}"), Some(json!("n=2")));
+        assert_eq!(r("${{ '' }}"), Some(json!("")));
+    }
+
+    #[test]
+    fn a_string_that_fails_is_kept_raw_and_reported_with_its_field_and_position() {
+        let t = Templater::default();
+        let input = json!({
+            "values": {"name": "${{ parameters.name.replaceAll('-', '_') }}", "ok": "${{ parameters.count }}"},
+            "list": ["x", "${{ a && b }}"],
+        });
+        let mut warnings = Vec::new();
+        let rendered = t.render_value_reporting(&input, &ctx(), "input", &mut warnings);
+        assert_eq!(
+            rendered,
+            Some(json!({
+                "values": {"name": "${{ parameters.name.replaceAll('-', '_') }}", "ok": 2},
+                "list": ["x", "${{ a && b }}"],
+            }))
+        );
+        let fields: Vec<&str> = warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(fields, ["input.values.name", "input.list[1]"]);
+        assert!(
+            warnings[0].error.to_string().contains("cannot be called"),
+            "{}",
+            warnings[0].error
+        );
+        assert_eq!(
+            (warnings[1].error.line, warnings[1].error.column),
+            (Some(1), Some(7))
+        );
+        assert!(t.render_value(&input, &ctx()).is_err());
+    }
+
+    #[test]
+    fn unsupported_syntax_is_refused_with_a_position() {
+        let t = Templater::default();
+        let err = t.render("line\n${{ a || b }}", &ctx()).unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(8)));
+        assert!(t.render("{% include 'x' %}", &ctx()).is_err());
+        assert!(t.render("${{ parameters.name | nope }}", &ctx()).is_err());
+    }
+}

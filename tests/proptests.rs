@@ -403,11 +403,11 @@ fn spec_value_for_metadata() -> impl Strategy<Value = Json> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The scaffolder's expression and templating engine (`${{ }}`, nunjucks-like, minijinja inside)
+// The scaffolder's expression and templating engine (`${{ }}`, nunjitsu's language)
 // ---------------------------------------------------------------------------------------------
 
 mod templating {
-    use greenroom::scaffolder::expr::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
+    use greenroom::scaffolder::template::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -503,17 +503,20 @@ mod templating {
         }
     }
 
-    /// Found by `render_never_panics`: minijinja's lexer panicked on `}}` inside an expression.
+    /// Found by `render_never_panics` on the earlier engine (minijinja's lexer panicked on `}}`
+    /// inside an expression): a parse error with its position, as nunjitsu refuses it too.
     #[test]
     fn a_stray_closing_brace_pair_in_an_expression_is_an_error_not_a_panic() {
         let templater = Templater::default();
         for expr in [" }} ", "a }} b", "parameters.name }}x"] {
             let err = templater.eval(expr, &context()).unwrap_err();
             assert!(
-                err.message.contains("`}}` inside the expression"),
+                err.message.contains("Unexpected expression token \"}\"")
+                    || err.message.contains("Expected eof"),
                 "{}",
                 err.message
             );
+            assert!(err.line.is_some() && err.column.is_some(), "{err:?}");
         }
         assert!(templater
             .render_value(&json!("${{ a }} }} b }}"), &context())

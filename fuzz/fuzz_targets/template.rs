@@ -2,7 +2,7 @@
 //! renders stays under the output cap.
 #![no_main]
 
-use greenroom::scaffolder::expr::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
+use greenroom::scaffolder::template::{Context, Syntax, Templater, MAX_RENDERED_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (&str, bool)| {

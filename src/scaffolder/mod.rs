@@ -3,12 +3,12 @@
 //! or call GitHub/Backstage, which only run in a real (not dry) run.
 
 pub mod actions;
-pub mod expr;
 pub mod form;
 pub mod launch;
 pub mod model;
 pub mod remote;
 pub mod run;
+pub mod template;
 pub mod workspace;
 
 pub use model::{Output, Step, Template};

@@ -8,7 +8,7 @@
 //! every event, error and dry-run listing.
 
 use super::actions::{self, ActionContext, Kind};
-use super::expr::{is_truthy, Context, Templater};
+use super::template::{is_truthy, Context, RenderWarning, Templater};
 use super::workspace::Workspace;
 use super::Template;
 use crate::config::Secret;
@@ -279,6 +279,21 @@ pub async fn run(
             None => RunError::Other(message),
         }
     };
+    // Backstage keeps a step's string unrendered when it fails to render; we do too, and say so.
+    let warn =
+        |events: &mut dyn FnMut(RunEvent), step: Option<&String>, warnings: Vec<RenderWarning>| {
+            for w in warnings {
+                events(RunEvent::Log {
+                    step: step.cloned(),
+                    line: masker.mask(&format!(
+                        "warning: {}{} was left unrendered, as Backstage leaves it: {}",
+                        step.map(|s| format!("step {s} ")).unwrap_or_default(),
+                        w.field,
+                        w.error
+                    )),
+                });
+            }
+        };
     let planned = match plan(template) {
         Ok(p) => p,
         Err(problems) => {
@@ -341,12 +356,14 @@ pub async fn run(
     for (index, Planned { step, kind }) in planned.iter().enumerate() {
         let plain_context = Context::new(&context);
         if let Some(condition) = &step.if_ {
+            let mut warnings = Vec::new();
             let value = match condition {
-                Value::String(_) => templater
-                    .render_value(condition, &plain_context)
-                    .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("if: {e}")))?,
+                Value::String(_) => {
+                    templater.render_value_reporting(condition, &plain_context, "if", &mut warnings)
+                }
                 other => Some(other.clone()),
             };
+            warn(&mut events, Some(&step.id), warnings);
             if !is_truthy(&value) {
                 events(RunEvent::Log {
                     step: Some(step.id.clone()),
@@ -387,9 +404,10 @@ pub async fn run(
         let iterations: Vec<Option<Value>> = match &step.each {
             None => vec![None],
             Some(each) => {
-                let rendered = templater
-                    .render_value(each, &plain_context)
-                    .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("each: {e}")))?;
+                let mut warnings = Vec::new();
+                let rendered =
+                    templater.render_value_reporting(each, &plain_context, "each", &mut warnings);
+                warn(&mut events, Some(&step.id), warnings);
                 let entries: Vec<Value> = match rendered {
                     Some(Value::Array(items)) => items
                         .into_iter()
@@ -433,13 +451,18 @@ pub async fn run(
                 }
                 Context::new(&c)
             };
-            let render = |ctx: &Context| templater.render_value(&step.input, ctx);
-            let input = render(&with(secrets))
-                .map_err(|e| fail(&mut events, Some(step.id.clone()), format!("input: {e}")))?
+            let mut warnings = Vec::new();
+            let input = templater
+                .render_value_reporting(&step.input, &with(secrets), "input", &mut warnings)
                 .unwrap_or(Value::Null);
-            let display = render(&with(&masked_secrets))
-                .ok()
-                .flatten()
+            warn(&mut events, Some(&step.id), warnings);
+            let display = templater
+                .render_value_reporting(
+                    &step.input,
+                    &with(&masked_secrets),
+                    "input",
+                    &mut Vec::new(),
+                )
                 .map(|v| masker.mask_value(&v))
                 .unwrap_or(Value::Null);
             let input = match input {
@@ -565,35 +588,31 @@ pub async fn run(
     }
 
     let final_context = Context::new(&context);
-    let render_list = |items: &[Value]| -> Result<Vec<Value>, String> {
-        items
-            .iter()
-            .map(|item| {
-                templater
-                    .render_value(item, &final_context)
-                    .map(|v| masker.mask_value(&v.unwrap_or(Value::Null)))
-                    .map_err(|e| e.message)
-            })
-            .collect()
+    let mut warnings = Vec::new();
+    let mut render_output = |field: String, value: &Value| {
+        let rendered =
+            templater.render_value_reporting(value, &final_context, &field, &mut warnings);
+        masker.mask_value(&rendered.unwrap_or(Value::Null))
     };
+    let render_list =
+        |name: &str, items: &[Value], render: &mut dyn FnMut(String, &Value) -> Value| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| render(format!("output.{name}[{i}]"), item))
+                .collect::<Vec<_>>()
+        };
     let output = RenderedOutput {
-        links: render_list(&template.output.links)
-            .map_err(|e| fail(&mut events, None, format!("output.links: {e}")))?,
-        text: render_list(&template.output.text)
-            .map_err(|e| fail(&mut events, None, format!("output.text: {e}")))?,
+        links: render_list("links", &template.output.links, &mut render_output),
+        text: render_list("text", &template.output.text, &mut render_output),
         other: template
             .output
             .other
             .iter()
-            .map(|(k, v)| {
-                let rendered = templater
-                    .render_value(v, &final_context)
-                    .map(|v| masker.mask_value(&v.unwrap_or(Value::Null)))
-                    .unwrap_or(Value::Null);
-                (k.clone(), rendered)
-            })
+            .map(|(k, v)| (k.clone(), render_output(format!("output.{k}"), v)))
             .collect(),
     };
+    warn(&mut events, None, warnings);
 
     let mut written_to = None;
     if !options.dry_run {

@@ -11,8 +11,8 @@
 
 use super::ActionContext;
 use crate::catalog::load::normalize;
-use crate::scaffolder::expr::{Context, Syntax, Templater};
 use crate::scaffolder::run::RunOptions;
+use crate::scaffolder::template::{Context, Syntax, Templater};
 use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
 use crate::scaffolder::Template;
 use serde_json::Value;

@@ -15,7 +15,7 @@ use super::ActionContext;
 use crate::config::Secret;
 use crate::providers::github::GitHub;
 use crate::providers::http::{CachePolicy, Call};
-use crate::scaffolder::expr::parse_repo_url;
+use crate::scaffolder::template::parse_repo_url;
 use base64::Engine as _;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -28,8 +28,7 @@ struct Repo {
 
 fn repo(ctx: &ActionContext<'_>) -> Result<Repo, String> {
     let url = ctx.required_str("repoUrl")?;
-    let parsed =
-        parse_repo_url(url).map_err(|e| format!("repoUrl: {}", e.detail().unwrap_or("invalid")))?;
+    let parsed = parse_repo_url(url).map_err(|e| format!("repoUrl: {e}"))?;
     let part = |k: &str| {
         parsed
             .get(k)

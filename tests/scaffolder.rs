@@ -1805,3 +1805,47 @@ fn the_demo_templates_run_for_real_against_the_demo_api() {
     }
     assert!(out.join("catalog-info.yaml").is_file());
 }
+
+/// A step input that does not render is kept as written, as Backstage keeps it, and the dry run
+/// says so: the step, the field and the position of the error in the expression.
+#[test]
+fn a_step_input_that_does_not_render_is_kept_and_named_in_the_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        format!(
+            "{HEADER}  parameters:\n    - properties:\n        name: {{ type: string }}\n  steps:\n    - id: say\n      name: Say\n      action: debug:log\n      input:\n        message: ${{{{ parameters.name && 'x' }}}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("values.json"), r#"{"name": "orders"}"#).unwrap();
+    let run = cli(
+        cache.path(),
+        dir.path(),
+        &[
+            "--catalog",
+            "template.yaml",
+            "template",
+            "run",
+            "t",
+            "--values",
+            "values.json",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    let warning = all
+        .lines()
+        .find(|l| l.contains("input.message"))
+        .unwrap_or_else(|| panic!("no warning naming the field:\n{all}"));
+    assert!(
+        warning.contains("say") && warning.contains("column"),
+        "{warning}"
+    );
+    assert!(
+        all.contains("${{ parameters.name && 'x' }}"),
+        "kept as written:\n{all}"
+    );
+}

@@ -1,5 +1,6 @@
 //! The command line, as `../shared/CLI.md` defines it: one module per subcommand, text or JSON.
 
+mod api;
 mod ci;
 mod cost;
 mod deps;
@@ -127,6 +128,9 @@ pub enum Command {
     /// The platform maturity assessment: Q1-Q4 answered from evidence, the level 1-4, and what
     /// would raise it.
     Maturity(maturity::Args),
+    /// An API entity's definition: its operations (OpenAPI, AsyncAPI, GraphQL, gRPC), or with
+    /// --raw the definition's text.
+    Api(api::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
@@ -247,6 +251,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Score(args) => score::run(&context, args, cli.verbose),
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
+        Command::Api(args) => api::run(&context, args),
         Command::Template(command) => template::run(&context, command, cli.verbose),
         Command::Open { .. } | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("answered before the catalog is read")

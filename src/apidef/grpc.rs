@@ -232,7 +232,7 @@ impl Parser {
                 }
                 "message" => self.message("", doc, &mut proto)?,
                 "enum" => self.enumeration("", doc, &mut proto)?,
-                "service" => self.service(doc, &mut proto)?,
+                "service" => self.service(&mut proto)?,
                 "extend" => self.skip_statement()?,
                 other => {
                     return Err(ParseError::new(
@@ -353,7 +353,7 @@ impl Parser {
         Ok(())
     }
 
-    fn service(&mut self, doc: Option<String>, proto: &mut Proto) -> Result<(), ParseError> {
+    fn service(&mut self, proto: &mut Proto) -> Result<(), ParseError> {
         let name = self.word()?;
         let full = match &proto.package {
             Some(package) => format!("{package}.{name}"),
@@ -409,9 +409,7 @@ impl Parser {
                         method: kind.into(),
                         path: format!("/{full}/{method}"),
                         operation_id: Some(method),
-                        summary: rpc_doc
-                            .or_else(|| doc.clone())
-                            .map(|d| d.lines().next().unwrap_or("").to_string()),
+                        summary: rpc_doc.map(|d| d.lines().next().unwrap_or("").to_string()),
                         tags: vec![full.clone()],
                         deprecated,
                         // Filled once every message is known (a request may be declared later).

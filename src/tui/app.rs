@@ -861,6 +861,9 @@ impl App {
     }
 
     fn back(&mut self) -> Option<Action> {
+        if self.page.as_mut().is_some_and(EntityPage::back) {
+            return None;
+        }
         if self.page.is_none() && self.section == Section::Cost && self.cost.back() {
             return None;
         }

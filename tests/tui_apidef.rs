@@ -63,3 +63,19 @@ fn a_definition_that_does_not_parse_opens_on_its_text_at_the_error() {
     assert!(shown.contains("does not parse: line 3"), "{shown}");
     assert_snapshot!(shown);
 }
+
+#[test]
+fn open_section_api_shows_the_definition_view() {
+    // `greenroom open api:order-api --section api`.
+    let mut app = demo();
+    app.open_definition_on_load("api:order-api".into());
+    assert!(frame(&app).contains("api:order-api · definition"));
+    // An entity without a definition gets its page.
+    let mut app = demo();
+    app.open_definition_on_load("order-service".into());
+    let shown = frame(&app);
+    assert!(
+        shown.contains("Component component:order-service"),
+        "{shown}"
+    );
+}

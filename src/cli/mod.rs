@@ -69,7 +69,8 @@ impl Cli {
             demo: self.demo,
             theme: self.theme.clone(),
             open,
-            section: section.map(OpenSection::section),
+            section: section.and_then(OpenSection::section),
+            definition: section == Some(OpenSection::Api),
         }
     }
 }
@@ -81,16 +82,20 @@ pub enum OpenSection {
     Incidents,
     Deps,
     Docs,
+    /// An API's definition view.
+    Api,
 }
 
 impl OpenSection {
-    fn section(self) -> crate::tui::action::Section {
+    /// The section shown; the definition view is part of the page, not a section.
+    fn section(self) -> Option<crate::tui::action::Section> {
         use crate::tui::action::Section;
         match self {
-            OpenSection::Ci => Section::CiCd,
-            OpenSection::Incidents => Section::Incidents,
-            OpenSection::Deps => Section::Dependencies,
-            OpenSection::Docs => Section::Docs,
+            OpenSection::Ci => Some(Section::CiCd),
+            OpenSection::Incidents => Some(Section::Incidents),
+            OpenSection::Deps => Some(Section::Dependencies),
+            OpenSection::Docs => Some(Section::Docs),
+            OpenSection::Api => None,
         }
     }
 }

@@ -138,6 +138,12 @@ fn openapi_3_1_webhooks_nullable_types_and_a_ref_cycle() {
 
     let close = op(&def, "closeAccount");
     assert!(close.deprecated);
+    // No summary: the description's first line stands in, the description stays whole.
+    assert_eq!(close.summary.as_deref(), Some("Closes the account."));
+    assert_eq!(
+        close.description.as_deref(),
+        Some("Closes the account.\nIts entries stay readable.")
+    );
     assert_eq!(section(close, "Security")[0].values, ["ledger:write"]);
     let body = &section(op(&def, "postEntry"), "Request body")[0];
     assert!(body.required && body.ty == "Entry");

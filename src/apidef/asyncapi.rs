@@ -3,7 +3,8 @@
 //! no maintained Rust crate for either.
 
 use super::schema::Resolver;
-use super::{info, scalar_text, str_of, tags_of, text_of, Definition, Format, Node, Operation};
+use super::Operation;
+use super::{info, scalar_text, str_of, summary_or, tags_of, text_of, Definition, Format, Node};
 use super::{ParseError, Section};
 use serde_json::Value;
 
@@ -178,13 +179,14 @@ fn operation(
             nodes,
         });
     }
+    // 2.x often describes the channel only.
+    let description = text_of(op, "description").or_else(|| text_of(channel, "description"));
     Operation {
         method: action.to_ascii_uppercase(),
         path: address.to_string(),
         operation_id: text_of(op, "operationId"),
-        summary: text_of(op, "summary")
-            .or_else(|| text_of(op, "description"))
-            .or_else(|| text_of(channel, "description")),
+        summary: summary_or(text_of(op, "summary"), description.as_ref()),
+        description,
         tags: tags_of(op),
         deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
         detail,

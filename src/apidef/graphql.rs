@@ -1,7 +1,7 @@
 //! GraphQL SDL through `apollo-parser`: its root fields (queries, mutations, subscriptions) as
 //! operations, then every type with its fields, arguments and descriptions.
 
-use super::{line_of, Definition, Format, Node, Operation, ParseError, Section};
+use super::{line_of, summary_or, Definition, Format, Node, Operation, ParseError, Section};
 use apollo_parser::cst::{self, CstNode};
 use std::collections::HashMap;
 
@@ -63,7 +63,8 @@ pub fn parse(text: &str) -> Result<Definition, ParseError> {
                 method: method.to_string(),
                 path: field.name.clone(),
                 operation_id: None,
-                summary: field.description.clone(),
+                summary: summary_or(None, field.description.as_ref()),
+                description: field.description.clone(),
                 // The root type is the grouping a GraphQL reader expects (Query, Mutation, ...).
                 tags: vec![root.clone()],
                 deprecated: field.deprecated,

@@ -3,7 +3,7 @@
 //! but brings miette, logos and prost-types for what the view needs, the declarations' shape.
 //! Options, reserved ranges and imports are read past, not interpreted.
 
-use super::{Definition, Format, Node, Operation, ParseError, Section};
+use super::{summary_or, Definition, Format, Node, Operation, ParseError, Section};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -409,7 +409,8 @@ impl Parser {
                         method: kind.into(),
                         path: format!("/{full}/{method}"),
                         operation_id: Some(method),
-                        summary: rpc_doc.map(|d| d.lines().next().unwrap_or("").to_string()),
+                        summary: summary_or(None, rpc_doc.as_ref()),
+                        description: rpc_doc,
                         tags: vec![full.clone()],
                         deprecated,
                         // Filled once every message is known (a request may be declared later).

@@ -55,7 +55,11 @@ pub struct Operation {
     /// The HTTP path, channel address, field name or `/package.Service/Method`.
     pub path: String,
     pub operation_id: Option<String>,
+    /// The operation's summary, else its description's first line (GraphQL and proto have only
+    /// descriptions).
     pub summary: Option<String>,
+    /// The full description, when the definition has one beyond the summary.
+    pub description: Option<String>,
     pub tags: Vec<String>,
     pub deprecated: bool,
     /// Parameters, bodies, responses, messages: what the detail view lists.
@@ -164,6 +168,11 @@ fn scalar_text(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The summary an operation shows: its own, else the first line of its description.
+fn summary_or(summary: Option<String>, description: Option<&String>) -> Option<String> {
+    summary.or_else(|| Some(description?.lines().next()?.trim().to_string()))
 }
 
 /// `info.title` and `info.version`.

@@ -4,7 +4,8 @@
 //! imperfect document makes sense, so this reader takes what it finds and skips what it does not.
 
 use super::schema::Resolver;
-use super::{info, scalar_text, str_of, tags_of, text_of, Definition, Format, Node, Operation};
+use super::Operation;
+use super::{info, scalar_text, str_of, summary_or, tags_of, text_of, Definition, Format, Node};
 use super::{ParseError, Section};
 use serde_json::Value;
 
@@ -100,11 +101,13 @@ impl<'a> Reader<'a> {
         detail.extend(self.request_body(op, &parameters));
         detail.push(self.responses(op));
         detail.extend(self.security(op));
+        let description = text_of(op, "description");
         Operation {
             method: method.to_ascii_uppercase(),
             path: path.to_string(),
             operation_id: text_of(op, "operationId"),
-            summary: text_of(op, "summary").or_else(|| text_of(op, "description")),
+            summary: summary_or(text_of(op, "summary"), description.as_ref()),
+            description,
             tags: tags_of(op),
             deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
             detail,

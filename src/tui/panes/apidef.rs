@@ -279,6 +279,18 @@ fn detail_lines(op: &Operation) -> Vec<PageLine> {
     if let Some(summary) = &op.summary {
         lines.push(line(vec![(summary.clone(), Tone::Base)]));
     }
+    // The description beyond the summary line it may have given.
+    let more = op.description.iter().flat_map(|d| d.lines());
+    let skip = usize::from(
+        op.description
+            .as_ref()
+            .and_then(|d| d.lines().next())
+            .map(str::trim)
+            == op.summary.as_deref(),
+    );
+    for text in more.skip(skip) {
+        lines.push(line(vec![(text.to_string(), Tone::Muted)]));
+    }
     let mut facts = Vec::new();
     if let Some(id) = &op.operation_id {
         facts.push(format!("operationId {id}"));

@@ -322,6 +322,12 @@ fn grpc_services_rpcs_streaming_messages_and_enums() {
     let response = &section(get, "Response")[0];
     assert_eq!(response.ty, "Position");
     assert_eq!(child(response, "labels").ty, "map<string, string> = 5");
+    // A comment after a field is that field's, not the next one's.
+    assert_eq!(
+        child(response, "lat").description.as_deref(),
+        Some("degrees north")
+    );
+    assert_eq!(child(response, "lng").description, None);
     assert_eq!(child(child(response, "source"), "cell").ty, "string = 7");
     assert_eq!(
         section(&def.operations[1], "Response")[0].ty,

@@ -17,6 +17,8 @@ struct Lexed {
     line: usize,
     /// The comment right above the token: a declaration's documentation.
     doc: Option<String>,
+    /// The comment after the token on its line: the documentation of the declaration it ends.
+    trailing: Option<String>,
 }
 
 fn lex(text: &str) -> Result<Vec<Lexed>, ParseError> {
@@ -37,17 +39,21 @@ fn lex(text: &str) -> Result<Vec<Lexed>, ParseError> {
             while i < chars.len() && chars[i] != '\n' {
                 i += 1;
             }
+            let comment = chars[start..i]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string();
+            // After a declaration on its line (`double risk = 1; // 0..1`): that declaration's.
+            if let Some(last) = out.last_mut().filter(|t: &&mut Lexed| t.line == line) {
+                last.trailing = Some(comment);
+                continue;
+            }
             // A blank line between comment and declaration detaches the comment.
             if doc_end + 1 < line {
                 doc.clear();
             }
-            doc.push(
-                chars[start..i]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
-            );
+            doc.push(comment);
             doc_end = line;
         } else if c == '/' && chars.get(i + 1) == Some(&'*') {
             let open_line = line;
@@ -84,6 +90,7 @@ fn lex(text: &str) -> Result<Vec<Lexed>, ParseError> {
                 token: Token::Str(value),
                 line,
                 doc: None,
+                trailing: None,
             });
         } else if c.is_alphanumeric() || c == '_' || c == '.' || c == '-' || c == '+' {
             let start = i;
@@ -99,6 +106,7 @@ fn lex(text: &str) -> Result<Vec<Lexed>, ParseError> {
                 token: Token::Word(word),
                 line,
                 doc: attached,
+                trailing: None,
             });
         } else if "{}()<>[];=,:".contains(c) {
             doc.clear();
@@ -106,6 +114,7 @@ fn lex(text: &str) -> Result<Vec<Lexed>, ParseError> {
                 token: Token::Punct(c),
                 line,
                 doc: None,
+                trailing: None,
             });
             i += 1;
         } else {
@@ -309,11 +318,12 @@ impl Parser {
                     let number = self.word()?;
                     let deprecated = self.field_options()?;
                     self.expect(';')?;
+                    let trailing = self.tokens[self.at - 1].trailing.clone();
                     fields.push(Node {
                         name,
                         ty: format!("{ty} = {number}"),
                         deprecated,
-                        description: doc,
+                        description: doc.or(trailing),
                         ..Node::default()
                     });
                 }

@@ -213,7 +213,7 @@ fn operation_lines(def: &Definition, opens: &mut Vec<Option<usize>>) -> Vec<Page
         .map(|o| o.path.chars().count())
         .max()
         .unwrap_or(0)
-        .min(40);
+        .min(48);
     let mut list = |lines: &mut Vec<PageLine>, title: &str, ops: Vec<(usize, &Operation)>| {
         blank_and_heading(lines, title);
         opens.resize(lines.len(), None);

@@ -79,3 +79,21 @@ fn open_section_api_shows_the_definition_view() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_catalog_read_again_keeps_the_definition_view_where_it_was() {
+    use greenroom::tui::panes::entity::EntityPage;
+    use greenroom::tui::Action;
+    let catalog = greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog;
+    let id = catalog.resolve("api:order-api").unwrap();
+    let mut page = EntityPage::new(&catalog, id);
+    page.update(&Action::Open, 20);
+    page.update(&Action::Down, 20);
+    page.update(&Action::Open, 20);
+    let mut again = EntityPage::new(&catalog, id);
+    assert!(again.api != page.api && !again.api_open);
+    again.keep_place(page.clone());
+    // Open, on the operation it showed (compared whole: the Debug form is pages long).
+    assert!(again.api_open && again.api == page.api);
+    assert_eq!(again.list.cursor, page.list.cursor);
+}

@@ -210,8 +210,7 @@ impl App {
                 let page = page?;
                 let id = remap(page.id)?;
                 let mut new = EntityPage::new(&data.catalog, id);
-                new.list = page.list;
-                new.list.clamp(new.lines.len(), 1);
+                new.keep_place(page);
                 Some(new)
             };
             self.page = rebuild(self.page.take());

@@ -62,6 +62,11 @@ impl ApiView {
         view
     }
 
+    /// Whether both views show the same definition (whatever each shows of it now).
+    pub fn same_definition(&self, other: &ApiView) -> bool {
+        self.text == other.text && self.parsed == other.parsed
+    }
+
     /// A one-line summary for the entity page: the format, title and how many operations.
     pub fn summary(&self) -> (String, Tone) {
         match &self.parsed {

@@ -142,6 +142,19 @@ impl EntityPage {
         }
     }
 
+    /// After the catalog is read again: the old page's place, and its definition view as it was
+    /// (open, on the same operation) when the definition did not change.
+    pub fn keep_place(&mut self, old: EntityPage) {
+        self.list = old.list;
+        self.list.clamp(self.lines.len(), 1);
+        if let (Some(new), Some(view)) = (&self.api, old.api) {
+            self.api_open = old.api_open;
+            if new.same_definition(&view) {
+                self.api = Some(view);
+            }
+        }
+    }
+
     /// Esc: the definition view steps back, then closes; false when the page itself should go.
     pub fn back(&mut self) -> bool {
         match self.api.as_mut().filter(|_| self.api_open) {

@@ -386,3 +386,27 @@ fn truncated_definitions_never_panic() {
         }
     }
 }
+
+#[test]
+fn an_outline_is_the_full_reading_without_detail() {
+    for (spec_type, name) in [
+        ("openapi", "kennel-swagger2.yaml"),
+        ("openapi", "ledger-openapi31.yaml"),
+        ("asyncapi", "parcels-asyncapi26.yaml"),
+        ("asyncapi", "rides-asyncapi30.yaml"),
+        ("graphql", "library.graphql"),
+        ("grpc", "tracking.proto"),
+    ] {
+        let text = fixture(name);
+        let mut full = parse(spec_type, &text).unwrap();
+        let outline = greenroom::apidef::outline(spec_type, &text).unwrap();
+        assert!(
+            full.operations.iter().all(|o| !o.detail.is_empty()),
+            "{name}"
+        );
+        for op in full.operations.iter_mut().chain(&mut full.webhooks) {
+            op.detail.clear();
+        }
+        assert_eq!(outline, full, "{name}");
+    }
+}

@@ -8,9 +8,9 @@ use super::{info, scalar_text, str_of, summary_or, tags_of, text_of, Definition,
 use super::{ParseError, Section};
 use serde_json::Value;
 
-pub fn parse(doc: &Value) -> Result<Definition, ParseError> {
+pub fn parse(doc: &Value, detail: bool) -> Result<Definition, ParseError> {
     let version = doc.get("asyncapi").map(scalar_text).unwrap_or_default();
-    let resolver = Resolver::new(doc);
+    let resolver = Resolver::new(doc, detail);
     let operations = match version.chars().next() {
         Some('2') => v2_operations(doc, &resolver),
         Some('3') => v3_operations(doc, &resolver),

@@ -109,10 +109,28 @@ impl ParseError {
 
 /// Reads `text` as a definition of `spec_type` (the entity's `spec.type`).
 pub fn parse(spec_type: &str, text: &str) -> Result<Definition, ParseError> {
+    read(spec_type, text, true)
+}
+
+/// The operations without their detail (every `detail` empty): what a listing needs, without
+/// walking a big definition's schema trees.
+pub fn outline(spec_type: &str, text: &str) -> Result<Definition, ParseError> {
+    let mut definition = read(spec_type, text, false)?;
+    for op in definition
+        .operations
+        .iter_mut()
+        .chain(&mut definition.webhooks)
+    {
+        op.detail.clear();
+    }
+    Ok(definition)
+}
+
+fn read(spec_type: &str, text: &str, detail: bool) -> Result<Definition, ParseError> {
     let format = Format::of(spec_type);
     match format {
-        Format::OpenApi => openapi::parse(&document(text)?),
-        Format::AsyncApi => asyncapi::parse(&document(text)?),
+        Format::OpenApi => openapi::parse(&document(text)?, detail),
+        Format::AsyncApi => asyncapi::parse(&document(text)?, detail),
         Format::GraphQl => graphql::parse(text),
         Format::Grpc => grpc::parse(text),
         Format::Other => Ok(Definition {

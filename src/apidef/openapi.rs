@@ -20,7 +20,7 @@ const LOCATIONS: [(&str, &str); 4] = [
     ("cookie", "Cookie parameters"),
 ];
 
-pub fn parse(doc: &Value) -> Result<Definition, ParseError> {
+pub fn parse(doc: &Value, detail: bool) -> Result<Definition, ParseError> {
     let swagger2 = match (doc.get("swagger"), doc.get("openapi")) {
         (Some(v), _) if scalar_text(v).starts_with('2') => true,
         (_, Some(v)) if scalar_text(v).starts_with('3') => false,
@@ -34,7 +34,7 @@ pub fn parse(doc: &Value) -> Result<Definition, ParseError> {
     let reader = Reader {
         doc,
         swagger2,
-        resolver: Resolver::new(doc),
+        resolver: Resolver::new(doc, detail),
     };
     let (title, version) = info(doc);
     Ok(Definition {

@@ -17,13 +17,16 @@ const EXAMPLE_CHARS: usize = 80;
 pub struct Resolver<'a> {
     root: &'a Value,
     budget: Cell<usize>,
+    /// False for an outline: no tree is walked, which is most of a big definition's cost.
+    trees: bool,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Value) -> Resolver<'a> {
+    pub fn new(root: &'a Value, trees: bool) -> Resolver<'a> {
         Resolver {
             root,
             budget: Cell::new(BUDGET),
+            trees,
         }
     }
 
@@ -55,6 +58,9 @@ impl<'a> Resolver<'a> {
 
     /// The tree of `schema` under `name`.
     pub fn node(&self, name: &str, schema: &'a Value, required: bool) -> Node {
+        if !self.trees {
+            return Node::default();
+        }
         let mut open = Vec::new();
         self.walk(name, schema, required, &mut open)
     }
@@ -224,7 +230,7 @@ mod tests {
                 "kind": {"type": "string", "enum": ["leaf", "branch"]}
             }}
         }}});
-        let resolver = Resolver::new(&doc);
+        let resolver = Resolver::new(&doc, true);
         let node = resolver.node("body", &json!({"$ref": "#/components/schemas/Node"}), true);
         assert_eq!(node.ty, "Node");
         let id = &node.children[0];
@@ -239,7 +245,7 @@ mod tests {
     #[test]
     fn all_of_merges_properties_and_one_of_lists_choices() {
         let doc = json!({"definitions": {"Base": {"type": "object", "properties": {"a": {"type": "integer"}}}}});
-        let resolver = Resolver::new(&doc);
+        let resolver = Resolver::new(&doc, true);
         let schema = json!({"allOf": [{"$ref": "#/definitions/Base"},
             {"properties": {"b": {"type": ["string", "null"]}}}]});
         let node = resolver.node("x", &schema, false);
@@ -258,7 +264,7 @@ mod tests {
     #[test]
     fn a_dangling_ref_is_named_not_followed() {
         let doc = json!({});
-        let node = Resolver::new(&doc).node("x", &json!({"$ref": "#/nowhere/X"}), false);
+        let node = Resolver::new(&doc, true).node("x", &json!({"$ref": "#/nowhere/X"}), false);
         assert_eq!(node.ty, "unresolved #/nowhere/X");
     }
 
@@ -275,7 +281,7 @@ mod tests {
         }
         schemas.insert("L20".into(), json!({"type": "string"}));
         let doc = json!({"s": schemas});
-        let node = Resolver::new(&doc).node("x", &json!({"$ref": "#/s/L0"}), false);
+        let node = Resolver::new(&doc, true).node("x", &json!({"$ref": "#/s/L0"}), false);
         fn count(n: &Node) -> usize {
             1 + n.children.iter().map(count).sum::<usize>()
         }

@@ -34,7 +34,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let spec_type = entity.spec_type().unwrap_or("");
-    let definition = apidef::parse(spec_type, text).map_err(|err| {
+    let definition = apidef::outline(spec_type, text).map_err(|err| {
         eprintln!("greenroom: {key}: the {spec_type} definition does not parse: {err}");
         ExitCode::from(1)
     })?;

@@ -24,8 +24,12 @@ enum Mode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiView {
     title: String,
+    spec_type: String,
     text: String,
+    /// The outline: operations without detail, cheap for a page to hold.
     parsed: Result<Definition, ParseError>,
+    /// The whole definition, read when a first operation's detail is opened.
+    full: Option<Definition>,
     mode: Mode,
     lines: Vec<PageLine>,
     /// The operation each line of the operations list opens.
@@ -37,9 +41,11 @@ pub struct ApiView {
 
 impl ApiView {
     pub fn new(title: String, spec_type: &str, text: &str) -> ApiView {
-        let parsed = apidef::parse(spec_type, text);
+        let parsed = apidef::outline(spec_type, text);
         let mut view = ApiView {
             title,
+            spec_type: spec_type.to_string(),
+            full: None,
             text: text.to_string(),
             mode: if parsed.is_ok() {
                 Mode::Operations
@@ -85,22 +91,18 @@ impl ApiView {
         }
     }
 
-    fn operations(&self) -> Vec<&Operation> {
-        match &self.parsed {
-            Ok(def) => def.operations.iter().chain(&def.webhooks).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
     fn rebuild(&mut self) {
         self.opens.clear();
         self.lines = match (self.mode, &self.parsed) {
             (Mode::Raw, parsed) => raw_lines(&self.text, parsed.as_ref().err()),
             (Mode::Operations, Ok(def)) => operation_lines(def, &mut self.opens),
-            (Mode::Detail(i), Ok(_)) => match self.operations().get(i) {
-                Some(op) => detail_lines(op),
-                None => Vec::new(),
-            },
+            (Mode::Detail(i), Ok(_)) => {
+                let full = self.full.as_ref();
+                match full.and_then(|d| d.operations.iter().chain(&d.webhooks).nth(i)) {
+                    Some(op) => detail_lines(op),
+                    None => Vec::new(),
+                }
+            }
             (_, Err(_)) => Vec::new(),
         };
         self.opens.resize(self.lines.len(), None);
@@ -125,6 +127,9 @@ impl ApiView {
         match action {
             Action::Open if self.mode == Mode::Operations => {
                 if let Some(op) = self.opens.get(self.list.cursor).copied().flatten() {
+                    if self.full.is_none() {
+                        self.full = apidef::parse(&self.spec_type, &self.text).ok();
+                    }
                     self.show(Mode::Detail(op));
                 }
             }

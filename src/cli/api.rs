@@ -56,7 +56,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         .into_iter()
         .flatten()
         .collect();
-    println!("{key}  {spec_type}  {}", about.join(" "));
+    println!(
+        "{}",
+        format!("{key}  {spec_type}  {}", about.join(" ")).trim_end()
+    );
     if definition.operations.is_empty() && definition.webhooks.is_empty() {
         println!("no operations to list (greenroom api {key} --raw prints the definition)");
         return Ok(ExitCode::SUCCESS);

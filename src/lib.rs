@@ -1,6 +1,7 @@
 //! greenroom: a developer portal in the terminal. The library is the pure core (catalog, search)
 //! plus the layers around it; `main.rs` only starts it.
 
+pub mod apidef;
 pub mod catalog;
 pub mod cli;
 pub mod config;

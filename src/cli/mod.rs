@@ -1,5 +1,6 @@
 //! The command line, as `../shared/CLI.md` defines it: one module per subcommand, text or JSON.
 
+mod api;
 mod ci;
 mod cost;
 mod deps;
@@ -74,7 +75,8 @@ impl Cli {
             demo: self.demo,
             theme: self.theme.clone(),
             open,
-            section: section.map(OpenSection::section),
+            section: section.and_then(OpenSection::section),
+            definition: section == Some(OpenSection::Api),
         }
     }
 }
@@ -86,16 +88,20 @@ pub enum OpenSection {
     Incidents,
     Deps,
     Docs,
+    /// An API's definition view.
+    Api,
 }
 
 impl OpenSection {
-    fn section(self) -> crate::tui::action::Section {
+    /// The section shown; the definition view is part of the page, not a section.
+    fn section(self) -> Option<crate::tui::action::Section> {
         use crate::tui::action::Section;
         match self {
-            OpenSection::Ci => Section::CiCd,
-            OpenSection::Incidents => Section::Incidents,
-            OpenSection::Deps => Section::Dependencies,
-            OpenSection::Docs => Section::Docs,
+            OpenSection::Ci => Some(Section::CiCd),
+            OpenSection::Incidents => Some(Section::Incidents),
+            OpenSection::Deps => Some(Section::Dependencies),
+            OpenSection::Docs => Some(Section::Docs),
+            OpenSection::Api => None,
         }
     }
 }
@@ -133,6 +139,9 @@ pub enum Command {
     /// The platform maturity assessment: Q1-Q4 answered from evidence, the level 1-4, and what
     /// would raise it.
     Maturity(maturity::Args),
+    /// An API entity's definition: its operations (OpenAPI, AsyncAPI, GraphQL, gRPC), or with
+    /// --raw the definition's text.
+    Api(api::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),
@@ -254,6 +263,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Score(args) => score::run(&context, args, cli.verbose),
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
+        Command::Api(args) => api::run(&context, args),
         Command::Template(command) => template::run(&context, command, cli.verbose),
         Command::Open { .. } | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("answered before the catalog is read")

@@ -218,6 +218,8 @@ pub enum Action {
     Resolve,
     Trigger,
     ToggleInbox,
+    // An API's definition on its page: its text or its operations.
+    ToggleRaw,
     // Text input.
     InputAccept,
     InputCancel,

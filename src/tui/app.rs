@@ -81,7 +81,8 @@ pub struct App {
     /// `e` was pressed: the event loop hands the terminal to the editor (or opens the page).
     pub edit: Option<super::editor::EditRequest>,
     /// An entity (and tab) to show once the catalog is there (`greenroom open REF`).
-    open_on_load: Option<(String, Option<Section>)>,
+    /// With `true`: its API definition view (`greenroom open REF --section api`).
+    open_on_load: Option<(String, Option<Section>, bool)>,
     /// `q` was pressed with a template form's work unsaved: quitting waits for a yes.
     pub quit_question: bool,
     /// Ctrl-z was pressed: the event loop suspends, then clears this.
@@ -209,8 +210,7 @@ impl App {
                 let page = page?;
                 let id = remap(page.id)?;
                 let mut new = EntityPage::new(&data.catalog, id);
-                new.list = page.list;
-                new.list.clamp(new.lines.len(), 1);
+                new.keep_place(page);
                 Some(new)
             };
             self.page = rebuild(self.page.take());
@@ -638,14 +638,23 @@ impl App {
     /// Shows `reference` (its `section` tab, if given) as soon as a catalog is loaded; a
     /// reference the catalog does not have is said on the status line.
     pub fn open_on_load(&mut self, reference: String, section: Option<Section>) {
-        self.open_on_load = Some((reference, section));
+        self.open_on_load = Some((reference, section, false));
+        if self.data.is_some() {
+            self.open_requested_entity();
+        }
+    }
+
+    /// Shows `reference`'s API definition view as soon as a catalog is loaded (its page when it
+    /// has no definition).
+    pub fn open_definition_on_load(&mut self, reference: String) {
+        self.open_on_load = Some((reference, None, true));
         if self.data.is_some() {
             self.open_requested_entity();
         }
     }
 
     fn open_requested_entity(&mut self) {
-        let Some((reference, section)) = self.open_on_load.take() else {
+        let Some((reference, section, definition)) = self.open_on_load.take() else {
             return;
         };
         let Some(data) = &self.data else { return };
@@ -657,6 +666,11 @@ impl App {
             }
         };
         self.open_entity(id);
+        if definition {
+            if let Some(page) = &mut self.page {
+                page.api_open = page.api.is_some();
+            }
+        }
         match section {
             Some(Section::Incidents) => self.open_incident_view(),
             Some(section) => self.dispatch(Action::GoSection(section)),
@@ -861,6 +875,9 @@ impl App {
     }
 
     fn back(&mut self) -> Option<Action> {
+        if self.page.as_mut().is_some_and(EntityPage::back) {
+            return None;
+        }
         if self.page.is_none() && self.section == Section::Cost && self.cost.back() {
             return None;
         }

@@ -109,6 +109,7 @@ bindings! {
     (Catalog, "catalog.refresh", Action::Reload, ["ctrl-r"], "read the catalog's sources again (a backend: also every [catalog] refresh), keeping your place"),
     (Entity, "entity.open", Action::Open, ["enter", "l"], "jump to the relation under the cursor"),
     (Entity, "entity.incidents", Action::IncidentView, ["i"], "the incident view: owner, on call, open incidents, CI, blast radius, links"),
+    (Entity, "entity.raw", Action::ToggleRaw, ["r"], "an API's definition: its text with line numbers, or back to its operations"),
     (Deps, "deps.expand", Action::Expand, ["l", "right"], "expand the node"),
     (Deps, "deps.collapse", Action::Collapse, ["h", "left"], "collapse the node (or go to its parent)"),
     (Deps, "deps.toggle", Action::ToggleNode, ["space"], "expand or collapse the node"),

@@ -46,6 +46,8 @@ pub struct Launch {
     pub open: Option<String>,
     /// The tab of that entity to show instead of its page.
     pub section: Option<Section>,
+    /// Show that entity's API definition view instead (`--section api`).
+    pub definition: bool,
 }
 
 /// Starts the TUI: reads the config, starts loading the catalog in the background and runs the
@@ -107,7 +109,10 @@ pub fn run(cli: &Launch) -> ExitCode {
         }
     }
     if let Some(reference) = &cli.open {
-        app.open_on_load(reference.clone(), cli.section);
+        match cli.definition {
+            true => app.open_definition_on_load(reference.clone()),
+            false => app.open_on_load(reference.clone(), cli.section),
+        }
     }
     if app.env.github_token || app.env.pagerduty_token {
         // Returns at once; the CI/CD and Incidents panes ask it when they show something.

@@ -3,6 +3,7 @@
 //! groups and users, and the entity's validation problems. The page is built once when opened
 //! (a list of lines, some pointing at entities); `Enter` on such a line jumps there.
 
+use super::apidef::ApiView;
 use super::ListCursor;
 use crate::catalog::value::Value;
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
@@ -68,25 +69,70 @@ pub struct EntityPage {
     pub id: EntityId,
     pub lines: Vec<PageLine>,
     pub list: ListCursor,
+    /// An API's definition, opened with `Enter` on its line (the page's first).
+    pub api: Option<ApiView>,
+    pub api_open: bool,
 }
+
+/// The page line that opens the definition view.
+const DEFINITION_LINE: usize = 1;
 
 impl EntityPage {
     pub fn new(catalog: &Catalog, id: EntityId) -> EntityPage {
-        let lines = build(catalog, id);
-        // Start on the first line that leads somewhere, so Enter does something at once.
-        let cursor = lines.iter().position(|l| l.target.is_some()).unwrap_or(0);
+        let mut lines = build(catalog, id);
+        let entity = catalog.entity(id);
+        let api = entity
+            .kind
+            .eq_ignore_ascii_case("api")
+            .then(|| entity.spec_str("definition"))
+            .flatten()
+            .map(|text| {
+                let spec_type = entity.spec_type().unwrap_or("");
+                ApiView::new(entity.reference.short(), spec_type, text)
+            });
+        if let Some(view) = &api {
+            let (summary, tone) = view.summary();
+            let spec_type = entity.spec_type().unwrap_or("definition");
+            lines.splice(
+                0..0,
+                [
+                    PageLine::text(&[("Definition", Tone::Heading)]),
+                    PageLine::text(&[
+                        (&format!("  {spec_type:<13}"), Tone::Muted),
+                        (&summary, tone),
+                        ("  (enter: open)", Tone::Muted),
+                    ]),
+                    PageLine::default(),
+                ],
+            );
+        }
+        // Start on the definition, else on the first line that leads somewhere, so Enter does
+        // something at once.
+        let cursor = match api {
+            Some(_) => DEFINITION_LINE,
+            None => lines.iter().position(|l| l.target.is_some()).unwrap_or(0),
+        };
         EntityPage {
             id,
             lines,
             list: ListCursor { cursor, offset: 0 },
+            api,
+            api_open: false,
         }
     }
 
     pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
+        if let Some(view) = self.api.as_mut().filter(|_| self.api_open) {
+            return view.update(action, page);
+        }
         if self.list.apply(action, self.lines.len(), page) {
             return None;
         }
         match action {
+            Action::Open if self.api.is_some() && self.list.cursor == DEFINITION_LINE => {
+                self.api_open = true;
+                None
+            }
             Action::Open => self
                 .lines
                 .get(self.list.cursor)
@@ -96,7 +142,37 @@ impl EntityPage {
         }
     }
 
+    /// After the catalog is read again: the old page's place, and its definition view as it was
+    /// (open, on the same operation) when the definition did not change.
+    pub fn keep_place(&mut self, old: EntityPage) {
+        self.list = old.list;
+        self.list.clamp(self.lines.len(), 1);
+        if let (Some(new), Some(view)) = (&self.api, old.api) {
+            self.api_open = old.api_open;
+            if new.same_definition(&view) {
+                self.api = Some(view);
+            }
+        }
+    }
+
+    /// Esc: the definition view steps back, then closes; false when the page itself should go.
+    pub fn back(&mut self) -> bool {
+        match self.api.as_mut().filter(|_| self.api_open) {
+            Some(view) => {
+                if !view.back() {
+                    self.api_open = false;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
+        if let Some(view) = self.api.as_ref().filter(|_| self.api_open) {
+            view.draw(frame, area, theme);
+            return;
+        }
         let entity = catalog.entity(self.id);
         let block = Block::default()
             .borders(Borders::ALL)

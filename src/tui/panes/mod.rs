@@ -1,6 +1,7 @@
 //! One module per pane. Each has its state, an `update` that applies an action to it and may
 //! return the next action, and a `draw` that only reads.
 
+pub mod apidef;
 pub mod catalog;
 pub mod cicd;
 pub mod command;

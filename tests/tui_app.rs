@@ -498,17 +498,21 @@ fn the_loader_sends_the_last_snapshot_first_then_the_fresh_catalog() {
     assert_eq!(second[0].data.catalog.len(), first[0].data.catalog.len());
 }
 
-/// The demo catalog on screen before its search index exists, as a large catalog is right after
-/// launch.
-fn app_before_index(catalog: &std::sync::Arc<greenroom::catalog::Catalog>) -> greenroom::tui::App {
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
-    let mut app = App::new(
+/// An app on the loading screen: no catalog yet.
+fn app_loading() -> greenroom::tui::App {
+    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
+    App::new(
         "demo".into(),
         true,
         Keymap::default(),
         Theme::default(),
         ProviderEnv::default(),
-    );
+    )
+}
+
+/// The catalog arrives (without its search index, as a large catalog's does first).
+fn load_into(app: &mut greenroom::tui::App, catalog: &std::sync::Arc<greenroom::catalog::Catalog>) {
+    use greenroom::tui::{Data, LoadResult};
     app.on_loaded(LoadResult::fresh(
         Data {
             catalog: catalog.clone(),
@@ -517,6 +521,13 @@ fn app_before_index(catalog: &std::sync::Arc<greenroom::catalog::Catalog>) -> gr
         Vec::new(),
         std::time::Duration::ZERO,
     ));
+}
+
+/// The demo catalog on screen before its search index exists, as a large catalog is right after
+/// launch.
+fn app_before_index(catalog: &std::sync::Arc<greenroom::catalog::Catalog>) -> greenroom::tui::App {
+    let mut app = app_loading();
+    load_into(&mut app, catalog);
     app
 }
 
@@ -584,33 +595,16 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
 /// quits at once.
 #[test]
 fn keys_typed_while_loading_apply_once_the_catalog_is_there() {
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
     let catalog =
         std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
-    let new_app = || {
-        App::new(
-            "demo".into(),
-            true,
-            Keymap::default(),
-            Theme::default(),
-            ProviderEnv::default(),
-        )
-    };
-    let mut app = new_app();
+    let mut app = app_loading();
     press(&mut app, "jjj");
-    app.on_loaded(LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        Vec::new(),
-        std::time::Duration::ZERO,
-    ));
+    load_into(&mut app, &catalog);
     assert_eq!(
         app.catalog.list.cursor, 3,
         "the three j moved the cursor once the list was there"
     );
-    let mut app = new_app();
+    let mut app = app_loading();
     press(&mut app, "q");
     assert!(!app.running, "q on the loading screen quits at once");
 }
@@ -770,26 +764,12 @@ fn q_in_the_filter_or_a_half_typed_command_is_typed_not_quit() {
 #[test]
 fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
     use greenroom::tui::action::Section;
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
     let catalog =
         std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
     let opened = |reference: &str, section: Option<Section>| {
-        let mut app = App::new(
-            "demo".into(),
-            true,
-            Keymap::default(),
-            Theme::default(),
-            ProviderEnv::default(),
-        );
+        let mut app = app_loading();
         app.open_on_load(reference.into(), section);
-        app.on_loaded(LoadResult::fresh(
-            Data {
-                catalog: catalog.clone(),
-                index: None,
-            },
-            Vec::new(),
-            std::time::Duration::ZERO,
-        ));
+        load_into(&mut app, &catalog);
         app
     };
     let app = opened("order-service", None);

@@ -46,6 +46,45 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Starts the detached session `e2e`, `width`x`height`, running `command`.
+    fn new_session(&self, width: u16, height: u16, command: &str) {
+        let (width, height) = (width.to_string(), height.to_string());
+        let started = self.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            command,
+        ]);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+    }
+}
+
+/// Whether tmux is installed; a test without it skips, except in CI, which sets
+/// GREENROOM_REQUIRE_PEERS so that these tests cannot silently skip there.
+fn tmux_available() -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
+        "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
+    );
+    println!("skipped: tmux is not installed");
+    false
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
@@ -80,13 +119,7 @@ fn write_catalog(dir: &Path) {
 
 #[test]
 fn filter_open_help_and_quit_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        // CI sets GREENROOM_REQUIRE_PEERS so that this test cannot silently skip there.
-        assert!(
-            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-        );
-        println!("skipped: tmux is not installed");
+    if !tmux_available() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -103,24 +136,7 @@ fn filter_open_help_and_quit_in_tmux() {
         cache.display(),
         catalog.display()
     );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.new_session(160, 48, &command);
 
     // Each wait names everything expected on that screen: a capture can catch a frame half drawn.
     tmux.wait_for("the catalog", |s| {
@@ -180,12 +196,7 @@ fn filter_open_help_and_quit_in_tmux() {
 /// prompt runs a command.
 #[test]
 fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-        );
-        println!("skipped: tmux is not installed");
+    if !tmux_available() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -196,24 +207,7 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
     let tmux = Tmux {
         socket: format!("greenroom-restore-{}", std::process::id()),
     };
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "env PS1='gr$ ' bash --norc --noprofile -i",
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.new_session(160, 48, "env PS1='gr$ ' bash --norc --noprofile -i");
     tmux.wait_for("the shell prompt", |s| s.contains("gr$"));
     let display = |format: &str| {
         String::from_utf8_lossy(
@@ -329,12 +323,7 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
 /// refused while a field is bad, the review, a dry run listing the rendered dispatch, back out.
 #[test]
 fn a_template_form_filled_and_dry_run_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-        );
-        println!("skipped: tmux is not installed");
+    if !tmux_available() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -347,24 +336,7 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
         work.path().display(),
         work.path().join("cache").display()
     );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.new_session(120, 40, &command);
     tmux.wait_for("the demo catalog", |s| {
         s.contains("DEMO") && s.contains("6 Templates")
     });
@@ -425,12 +397,7 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
 /// failed run's jobs and log tail, a rerun after the question, and a team's services.
 #[test]
 fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-        );
-        println!("skipped: tmux is not installed");
+    if !tmux_available() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -443,24 +410,7 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
         work.path().display(),
         work.path().join("cache").display()
     );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "150",
-        "-y",
-        "45",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.new_session(150, 45, &command);
     tmux.wait_for("the demo catalog", |s| {
         s.contains("DEMO") && s.contains("Catalog: all entities (66)")
     });
@@ -524,12 +474,7 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
 /// and rewrites the line it was sent to.
 #[test]
 fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-            "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-        );
-        println!("skipped: tmux is not installed");
+    if !tmux_available() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -565,24 +510,7 @@ fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux()
         editor.display(),
         work.path().join("cache").display(),
     );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.new_session(160, 48, &command);
     tmux.wait_for("the catalog", |s| {
         s.contains("2 entities") && s.contains("1 problem (0 errors, 1 warning)")
     });

@@ -23,6 +23,7 @@
 pub mod app_config;
 pub mod backstage;
 pub mod github_org;
+pub mod watch;
 
 use crate::catalog::load::{self, Loaded};
 use crate::catalog::{Catalog, Part};

@@ -545,3 +545,61 @@ fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux()
     let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+/// Saved elsewhere (an editor beside greenroom), seen here: an edit, a new file, a safe write
+/// (a temporary file renamed over the original) and a deletion each show without a key.
+#[test]
+fn saves_in_watched_files_show_without_a_key_in_tmux() {
+    if !tmux_available() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let catalog = work.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let component = |name: &str, description: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:payments\n")
+    };
+    let group = "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: payments\nspec:\n  type: team\n  children: []\n";
+    let file = catalog.join("catalog-info.yaml");
+    std::fs::write(&file, component("ledger", "First words") + group).unwrap();
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    let tmux = Tmux {
+        socket: format!("greenroom-watch-{}", std::process::id()),
+    };
+    let command = format!(
+        "GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog '{}'; echo \"EXIT=$?\"; sleep 600",
+        work.path().join("cache").display(),
+        catalog.display()
+    );
+    tmux.new_session(160, 48, &command);
+    tmux.wait_for("the catalog", |s| {
+        s.contains("2 entities") && s.contains("ledger ")
+    });
+
+    std::fs::write(&file, component("ledger-two", "Second words") + group).unwrap();
+    tmux.wait_for("the edit", |s| {
+        s.contains("ledger-two") && s.contains("2 entities")
+    });
+
+    let other = catalog.join("svc/catalog-info.yaml");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    std::fs::write(&other, component("refunds", "New")).unwrap();
+    tmux.wait_for("the new file's entity", |s| {
+        s.contains("3 entities") && s.contains("refunds")
+    });
+
+    let temp = catalog.join(".catalog-info.yaml.tmp");
+    std::fs::write(&temp, component("ledger-three", "Third words") + group).unwrap();
+    std::fs::rename(&temp, &file).unwrap();
+    tmux.wait_for("the safe write", |s| {
+        s.contains("ledger-three") && !s.contains("ledger-two")
+    });
+
+    std::fs::remove_file(&other).unwrap();
+    tmux.wait_for("the deletion", |s| {
+        s.contains("2 entities") && !s.contains("refunds")
+    });
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

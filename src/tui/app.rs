@@ -169,6 +169,11 @@ impl App {
     }
 
     /// Adds a start-up warning (config, theme) to the status line.
+    /// A notice on the status line (gone at the next key).
+    pub fn note(&mut self, text: String) {
+        self.status = Some(Status { text, error: false });
+    }
+
     pub fn warn(&mut self, warning: String) {
         self.status = Some(match self.status.take() {
             Some(s) => Status {

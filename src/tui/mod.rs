@@ -136,6 +136,12 @@ pub fn run(cli: &Launch) -> ExitCode {
         .name("catalog-loader".into())
         .spawn(move || load_in_background(&loader_source, &loader_config, started, &sender))
         .expect("spawning the catalog loader thread");
+    // Local files are watched: a save in the editor beside greenroom reads the catalog again.
+    let (change_sender, changes) = mpsc::channel();
+    let roots = match source.is_demo() {
+        true => Vec::new(),
+        false => source.local_roots(),
+    };
     let reload = Box::new(move || {
         let (sender, receiver) = mpsc::channel();
         let (source, config) = (source.clone(), config.clone());
@@ -145,7 +151,24 @@ pub fn run(cli: &Launch) -> ExitCode {
             .expect("spawning the catalog loader thread");
         receiver
     });
-    terminal::run(app, receiver, reload)
+    let _watch = match roots.is_empty() {
+        true => None,
+        false => match crate::sources::watch::start(&roots, move |paths| {
+            let _ = change_sender.send(paths.len());
+        }) {
+            Ok(watch) => {
+                if let Some(why) = &watch.polling {
+                    app.warn(why.clone());
+                }
+                Some(watch)
+            }
+            Err(err) => {
+                app.warn(err);
+                None
+            }
+        },
+    };
+    terminal::run(app, receiver, reload, changes)
 }
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the sources

@@ -84,7 +84,13 @@ fn exit_on_signals() {
 /// own; the catalog it sends replaces the one on screen, keeping the place.
 pub type Reload = Box<dyn Fn() -> Receiver<LoaderMsg>>;
 
-pub fn run(mut app: App, loader: Receiver<LoaderMsg>, reload: Reload) -> ExitCode {
+/// `changes` counts the catalog files a watch saw change (nothing arrives when nothing is watched).
+pub fn run(
+    mut app: App,
+    loader: Receiver<LoaderMsg>,
+    reload: Reload,
+    changes: Receiver<usize>,
+) -> ExitCode {
     install_panic_hook();
     app.background_search = true;
     exit_on_signals();
@@ -93,7 +99,7 @@ pub fn run(mut app: App, loader: Receiver<LoaderMsg>, reload: Reload) -> ExitCod
         eprintln!("greenroom: cannot set up the terminal: {err}");
         return ExitCode::from(2);
     }
-    let result = event_loop(&mut app, loader, &reload);
+    let result = event_loop(&mut app, loader, &reload, &changes);
     restore();
     match result {
         Ok(code) => code,
@@ -108,6 +114,7 @@ fn event_loop(
     app: &mut App,
     mut loader: Receiver<LoaderMsg>,
     reload: &Reload,
+    changes: &Receiver<usize>,
 ) -> io::Result<ExitCode> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
@@ -169,7 +176,8 @@ fn event_loop(
         } else if app.refreshing || app.providers.as_ref().is_some_and(|p| p.in_flight() > 0) {
             Duration::from_millis(50)
         } else {
-            Duration::from_millis(250)
+            // Idle: a watched file's change is noticed within this.
+            Duration::from_millis(100)
         };
         if event::poll(wait)? {
             // Everything already typed is applied before the next frame, so a burst of keys
@@ -201,6 +209,15 @@ fn event_loop(
             suspend(&mut terminal)?;
             let size = terminal.size()?;
             app.size = (size.width, size.height);
+            dirty = true;
+        }
+        let changed: usize = changes.try_iter().sum();
+        if changed > 0 {
+            app.reload_requested = true;
+            app.note(format!(
+                "{changed} catalog file{} changed: reading again",
+                if changed == 1 { "" } else { "s" }
+            ));
             dirty = true;
         }
         let refresh_due = app

@@ -449,17 +449,7 @@ fn array_method(
             } else {
                 arg(0).to_js_string()?
             };
-            let parts = items
-                .iter()
-                .map(|v| {
-                    if v.is_nullish() {
-                        Ok(String::new())
-                    } else {
-                        v.to_js_string()
-                    }
-                })
-                .collect::<Result<Vec<_>, Fail>>()?;
-            Value::str(parts.join(&sep))
+            Value::str(super::sequences::join_items(&items, &sep)?)
         }
         "slice" => {
             let start = relative(&arg(0), len, 0)?;

@@ -139,17 +139,20 @@ pub(super) fn join(input: &Value, separator: &Value, attr: &Value) -> Result<Val
             _ => return Err("join requires an array".into()),
         }
     };
+    Ok(Value::str(join_items(&items, &sep)?))
+}
+
+/// Items joined as JavaScript's `Array.prototype.join` joins them: null and undefined as empty
+/// strings, everything else through `String()`. The `join` filter and the `.join()` method share it.
+pub(super) fn join_items(items: &[Value], sep: &str) -> Result<String, Fail> {
     let parts = items
         .iter()
-        .map(|v| {
-            if v.is_nullish() {
-                Ok(String::new())
-            } else {
-                v.to_js_string()
-            }
+        .map(|v| match v.is_nullish() {
+            true => Ok(String::new()),
+            false => v.to_js_string(),
         })
         .collect::<Result<Vec<_>, Fail>>()?;
-    Ok(Value::str(parts.join(&sep)))
+    Ok(parts.join(sep))
 }
 
 pub(super) fn sum(input: &Value, attr: &Value, start: &Value) -> Result<Value, Fail> {

@@ -31,6 +31,15 @@ fn section<'a>(op: &'a Operation, title: &str) -> &'a [Node] {
         .nodes
 }
 
+/// A section of the whole definition (servers, security schemes, types).
+fn def_section<'a>(def: &'a Definition, title: &str) -> &'a [Node] {
+    &def.sections
+        .iter()
+        .find(|s| s.title == title)
+        .unwrap_or_else(|| panic!("no section {title}"))
+        .nodes
+}
+
 fn child<'a>(node: &'a Node, name: &str) -> &'a Node {
     node.children
         .iter()
@@ -87,19 +96,9 @@ fn swagger_2_operations_parameters_bodies_and_responses() {
     assert_eq!(section(upload, "Form data")[0].ty, "file");
     assert_eq!(section(upload, "Security")[0].name, "apiKey");
 
-    let servers = &def
-        .sections
-        .iter()
-        .find(|s| s.title == "Servers")
-        .unwrap()
-        .nodes;
+    let servers = def_section(&def, "Servers");
     assert_eq!(servers[0].name, "https://kennel.example.com/v1");
-    let schemes = &def
-        .sections
-        .iter()
-        .find(|s| s.title == "Security schemes")
-        .unwrap()
-        .nodes;
+    let schemes = def_section(&def, "Security schemes");
     assert_eq!(schemes[0].ty, "apiKey in header X-Kennel-Key");
 }
 
@@ -147,12 +146,7 @@ fn openapi_3_1_webhooks_nullable_types_and_a_ref_cycle() {
     assert_eq!(section(close, "Security")[0].values, ["ledger:write"]);
     let body = &section(op(&def, "postEntry"), "Request body")[0];
     assert!(body.required && body.ty == "Entry");
-    let schemes = &def
-        .sections
-        .iter()
-        .find(|s| s.title == "Security schemes")
-        .unwrap()
-        .nodes;
+    let schemes = def_section(&def, "Security schemes");
     assert_eq!(schemes[0].ty, "http bearer (JWT)");
 }
 
@@ -338,22 +332,12 @@ fn grpc_services_rpcs_streaming_messages_and_enums() {
         "google.protobuf.Empty"
     );
 
-    let messages = &def
-        .sections
-        .iter()
-        .find(|s| s.title == "Messages")
-        .unwrap()
-        .nodes;
+    let messages = def_section(&def, "Messages");
     assert!(messages.iter().any(|m| m.name == "Position.Accuracy"));
     let watch = messages.iter().find(|m| m.name == "WatchRequest").unwrap();
     assert!(child(watch, "fleet").deprecated);
     assert_eq!(child(watch, "van_ids").ty, "repeated string = 1");
-    let enums = &def
-        .sections
-        .iter()
-        .find(|s| s.title == "Enums")
-        .unwrap()
-        .nodes;
+    let enums = def_section(&def, "Enums");
     assert_eq!(enums[0].values[1], "FLEET_CITY = 1");
 }
 

@@ -226,39 +226,34 @@ impl Peer {
 
     /// Waits until the backend serves `count` entities (ingestion done), at most `limit`.
     pub fn wait_for(&mut self, count: usize, limit: Duration) -> Result<(), String> {
-        let started = Instant::now();
-        let mut last = String::from("no answer yet");
-        while started.elapsed() < limit {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "the backend exited ({status}): {}",
-                    self.log_tail()
-                ));
+        self.wait_until("the backend", limit, |url| {
+            let body = get(url, "/api/catalog/entities/by-query?limit=1")?;
+            let total = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["totalItems"].as_u64())
+                .unwrap_or(0) as usize;
+            match total >= count {
+                true => Ok(()),
+                false => Err(format!("{total} of {count} entities")),
             }
-            match get(&self.url, "/api/catalog/entities/by-query?limit=1") {
-                Ok(body) => {
-                    let total = serde_json::from_str::<Value>(&body)
-                        .ok()
-                        .and_then(|v| v["totalItems"].as_u64())
-                        .unwrap_or(0) as usize;
-                    if total >= count {
-                        return Ok(());
-                    }
-                    last = format!("{total} of {count} entities");
-                }
-                Err(err) => last = err,
-            }
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        Err(format!(
-            "not ready after {:?} ({last}): {}",
-            limit,
-            self.log_tail()
-        ))
+        })
     }
 
     /// Waits until the Scaffolder answers (it lists its actions), at most `limit`.
     pub fn wait_for_scaffolder(&mut self, limit: Duration) -> Result<(), String> {
+        self.wait_until("the scaffolder", limit, |url| {
+            get(url, "/api/scaffolder/v2/actions").map(|_| ())
+        })
+    }
+
+    /// Asks `ready` every 300 ms until it says yes, the backend exits, or `limit` passes; the
+    /// error carries `ready`'s last answer and the backend's log tail.
+    fn wait_until(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        ready: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<(), String> {
         let started = Instant::now();
         let mut last = String::from("no answer yet");
         while started.elapsed() < limit {
@@ -268,14 +263,14 @@ impl Peer {
                     self.log_tail()
                 ));
             }
-            match get(&self.url, "/api/scaffolder/v2/actions") {
-                Ok(_) => return Ok(()),
+            match ready(&self.url) {
+                Ok(()) => return Ok(()),
                 Err(err) => last = err,
             }
             std::thread::sleep(Duration::from_millis(300));
         }
         Err(format!(
-            "the scaffolder is not ready after {limit:?} ({last}): {}",
+            "{what} is not ready after {limit:?} ({last}): {}",
             self.log_tail()
         ))
     }

@@ -6,7 +6,7 @@
 //! per second, the reader's time against the floor's, and the process's peak resident memory
 //! before and after reading (constant memory: the peak must not grow with the file).
 
-use greenroom::cost::{focus, Settings, Window};
+use greenroom::insights::cost::{focus, Settings, Window};
 use std::io::{BufWriter, Read, Write};
 use std::time::Instant;
 

@@ -100,7 +100,7 @@ fn main() {
             snapshot_file.metadata().unwrap().len() as f64 / 1e6
         );
         let started = Instant::now();
-        let read = greenroom::snapshot::read(&snapshot_file.path())
+        let read = greenroom::sources::snapshot::read(&snapshot_file.path())
             .unwrap()
             .unwrap();
         let read_in = started.elapsed();

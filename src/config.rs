@@ -57,7 +57,15 @@ pub struct Config {
     /// API (`demo::api`), which GitHub and PagerDuty are then asked at, over any configured URL or
     /// token. Never read from the file.
     #[serde(skip)]
-    pub demo_api: Option<String>,
+    pub demo_api: Option<DemoApi>,
+}
+
+/// The bundled demo's loopback API as the config sees it: where it answers and the placeholder
+/// token it expects. `sources::point_at_demo` fills it; the config knows nothing else of the demo.
+#[derive(Clone, Debug)]
+pub struct DemoApi {
+    pub url: String,
+    pub token: Secret,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -294,15 +302,15 @@ impl Config {
     }
 
     pub fn github_token(&self) -> Option<Secret> {
-        if self.demo_api.is_some() {
-            return Some(Secret::new(crate::demo::api::DEMO_TOKEN));
+        if let Some(demo) = &self.demo_api {
+            return Some(demo.token.clone());
         }
         env_secret(&["GITHUB_TOKEN", "GH_TOKEN"]).or_else(|| self.github.token.clone())
     }
 
     pub fn github_api_url(&self) -> String {
         if let Some(demo) = &self.demo_api {
-            return format!("{demo}/github");
+            return format!("{}/github", demo.url);
         }
         env_or(
             "GITHUB_API_URL",
@@ -312,15 +320,15 @@ impl Config {
     }
 
     pub fn pagerduty_token(&self) -> Option<Secret> {
-        if self.demo_api.is_some() {
-            return Some(Secret::new(crate::demo::api::DEMO_TOKEN));
+        if let Some(demo) = &self.demo_api {
+            return Some(demo.token.clone());
         }
         env_secret(&["PAGERDUTY_TOKEN"]).or_else(|| self.pagerduty.token.clone())
     }
 
     pub fn pagerduty_api_url(&self) -> String {
         if let Some(demo) = &self.demo_api {
-            return format!("{demo}/pagerduty");
+            return format!("{}/pagerduty", demo.url);
         }
         env_or(
             "PAGERDUTY_API_URL",
@@ -331,7 +339,7 @@ impl Config {
 
     pub fn pagerduty_events_url(&self) -> String {
         if let Some(demo) = &self.demo_api {
-            return format!("{demo}/pagerduty-events");
+            return format!("{}/pagerduty-events", demo.url);
         }
         env_or(
             "PAGERDUTY_EVENTS_URL",

@@ -1,20 +1,17 @@
 //! greenroom: a developer portal in the terminal. The library is the pure core (catalog, search)
-//! plus the layers around it; `main.rs` only starts it.
+//! plus the layers around it; `main.rs` only starts it. `docs/ARCHITECTURE.md` draws the flow
+//! and says which module may use which.
 
 pub mod apidef;
 pub mod catalog;
 pub mod cli;
 pub mod config;
-pub mod cost;
 pub mod demo;
-pub mod dora;
-pub mod fsutil;
-pub mod maturity;
+pub mod format;
+pub mod insights;
 pub mod notices;
 pub mod providers;
 pub mod scaffolder;
-pub mod scorecard;
 pub mod search;
-pub mod snapshot;
 pub mod sources;
 pub mod tui;

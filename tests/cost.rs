@@ -511,7 +511,7 @@ fn without_credentials_or_export_it_says_what_to_set() {
 
 mod pane {
     use super::*;
-    use greenroom::cost::{Settings, Source};
+    use greenroom::insights::cost::{Settings, Source};
     use insta::assert_snapshot;
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;

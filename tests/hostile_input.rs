@@ -384,7 +384,7 @@ fn a_corrupt_snapshot_is_ignored_with_a_warning_and_rebuilt() {
     let cache = root.path().join("cache");
     let config = Config::parse(&format!("[cache]\ndir = \"{}\"\n", cache.display())).unwrap();
     let source = CatalogSource::Paths(vec![root.path().join("good"), root.path().join("bad")]);
-    let path = greenroom::snapshot::path_for(&config.cache_dir(), &source.label());
+    let path = greenroom::sources::snapshot::path_for(&config.cache_dir(), &source.label());
     // Runs the TUI's loader thread to the end; returns the warnings of the fresh catalog.
     let start = || {
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -427,7 +427,7 @@ fn a_corrupt_snapshot_is_ignored_with_a_warning_and_rebuilt() {
                 .any(|w| w.contains(&path.display().to_string()) && w.contains("rebuilding")),
             "{what}: {warnings:?}"
         );
-        let rebuilt = greenroom::snapshot::read(&path)
+        let rebuilt = greenroom::sources::snapshot::read(&path)
             .unwrap_or_else(|e| panic!("{what}: not rebuilt: {e}"))
             .expect("a snapshot");
         assert!(rebuilt

@@ -275,7 +275,7 @@ proptest! {
         }
         content.extend_from_slice(&bytes);
         std::fs::write(&path, &content).unwrap();
-        prop_assert!(greenroom::snapshot::read(&path).is_err() || bytes.is_empty() || header);
+        prop_assert!(greenroom::sources::snapshot::read(&path).is_err() || bytes.is_empty() || header);
         let cache = greenroom::providers::cache::Cache::under(dir.path());
         let url = "http://127.0.0.1:1/x";
         std::fs::create_dir_all(cache.dir()).unwrap();
@@ -570,8 +570,8 @@ mod templating {
 
 mod focus {
     use chrono::NaiveDate;
-    use greenroom::cost::focus::read_into;
-    use greenroom::cost::{Aggregate, Settings, Window};
+    use greenroom::insights::cost::focus::read_into;
+    use greenroom::insights::cost::{Aggregate, Settings, Window};
     use proptest::prelude::*;
 
     fn window() -> Window {
@@ -609,7 +609,7 @@ mod focus {
             bytes.extend_from_slice(&body);
             let (result, aggregate) = read(&bytes);
             if result.is_ok() {
-                prop_assert!(aggregate.problems.len() <= greenroom::cost::PROBLEMS_KEPT);
+                prop_assert!(aggregate.problems.len() <= greenroom::insights::cost::PROBLEMS_KEPT);
                 prop_assert!(aggregate.outside <= aggregate.rows);
             }
         }

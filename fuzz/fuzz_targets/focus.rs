@@ -2,8 +2,8 @@
 //! at most the row problems it promises.
 #![no_main]
 
-use greenroom::cost::focus::read_into;
-use greenroom::cost::{Aggregate, Settings, Window, PROBLEMS_KEPT};
+use greenroom::insights::cost::focus::read_into;
+use greenroom::insights::cost::{Aggregate, Settings, Window, PROBLEMS_KEPT};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

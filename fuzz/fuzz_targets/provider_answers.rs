@@ -2,7 +2,7 @@
 //! and converted as the clients do: never panics (a server can send anything).
 #![no_main]
 
-use greenroom::cost::{aws, Aggregate, Settings, Window};
+use greenroom::insights::cost::{aws, Aggregate, Settings, Window};
 use greenroom::providers::{github, pagerduty};
 use libfuzzer_sys::fuzz_target;
 

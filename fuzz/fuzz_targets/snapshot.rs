@@ -18,7 +18,7 @@ fuzz_target!(|bytes: &[u8]| {
     let mut content = format!("greenroom-snapshot-v1\n{version}\n").into_bytes();
     content.extend_from_slice(bytes);
     std::fs::write(&path, &content).unwrap();
-    let _ = greenroom::snapshot::read(&path);
+    let _ = greenroom::sources::snapshot::read(&path);
     let cache = greenroom::providers::cache::Cache::under(&dir);
     let url = "https://api.example.com/x";
     let _ = std::fs::create_dir_all(cache.dir());

@@ -8,7 +8,7 @@
 
 use super::output::{print_json, print_table, Format};
 use super::Context;
-use crate::cost::{self, By, CatalogMap, CostError, Place, Settings, Source, Window};
+use crate::insights::cost::{self, By, CatalogMap, CostError, Place, Settings, Source, Window};
 use crate::providers::http::Log;
 use std::path::PathBuf;
 use std::process::ExitCode;

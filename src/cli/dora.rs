@@ -7,9 +7,9 @@
 use super::output::{print_json, print_table, Format};
 use super::{resolve_or_explain, Context};
 use crate::catalog::Catalog;
-use crate::dora::fetch::{Connections, Settings};
-use crate::dora::report::{gather, services, teams, ServiceResult, TeamResult};
-use crate::dora::{self, Metrics};
+use crate::insights::dora::fetch::{Connections, Settings};
+use crate::insights::dora::report::{gather, services, teams, ServiceResult, TeamResult};
+use crate::insights::dora::{self, Metrics};
 use crate::providers::http::Log;
 use std::process::ExitCode;
 
@@ -122,7 +122,7 @@ fn json(
                     );
                     serde_json::json!({
                         "ref": key,
-                        "owner": crate::scorecard::owner_key(catalog, r.id),
+                        "owner": crate::insights::scorecard::owner_key(catalog, r.id),
                         "source": data.source,
                         "metrics": metrics_json(&metrics),
                         "deployments": records.deploys,

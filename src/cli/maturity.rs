@@ -4,8 +4,8 @@
 
 use super::output::{print_json, Format};
 use super::Context;
-use crate::dora::fetch::{Connections, Settings};
-use crate::maturity::{self, Assessment};
+use crate::insights::dora::fetch::{Connections, Settings};
+use crate::insights::maturity::{self, Assessment};
 use crate::providers::http::Log;
 use std::process::ExitCode;
 

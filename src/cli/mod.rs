@@ -237,7 +237,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     if live && source.is_demo() {
         // The demo's CI runs, incidents and on-call come from its loopback API, through the real
         // providers; stderr says so, stdout stays clean for --format json.
-        if let Err(err) = crate::demo::api::point_config(&mut config) {
+        if let Err(err) = CatalogSource::point_at_demo(&mut config) {
             eprintln!("greenroom: {err}");
             return Some(ExitCode::from(2));
         }

@@ -7,9 +7,9 @@
 use super::output::{print_json, print_table, Format};
 use super::{resolve_or_explain, Context};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
-use crate::dora::fetch::Connections;
+use crate::insights::dora::fetch::Connections;
+use crate::insights::scorecard::{self, Report, Scorecard};
 use crate::providers::http::Log;
-use crate::scorecard::{self, Report, Scorecard};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]

@@ -18,10 +18,9 @@
 //! files becomes that segment (a repository created by a template). An empty file is a 204.
 //!
 //! The server binds port 0 (a free port), so its URLs change each launch: providers pointed at it
-//! keep no disk cache ([`crate::config::Config::provider_cache_dir`]), and real caches never see
+//! keep no disk cache (`Config::provider_cache_dir`), and real caches never see
 //! demo answers.
 
-use crate::config::Config;
 use chrono::{DateTime, Duration as TimeDelta, SecondsFormat, Utc};
 use include_dir::Dir;
 use std::collections::HashMap;
@@ -142,19 +141,9 @@ pub fn shared() -> Result<&'static DemoApi, String> {
         .map_err(Clone::clone)
 }
 
-/// Points the config's GitHub and PagerDuty at the process's demo server (over any token or URL
-/// from the environment or the file), with a placeholder token, no disk cache, and the demo user
-/// as "you" when no identity is configured.
-pub fn point_config(config: &mut Config) -> Result<(), String> {
-    let server = shared()?;
-    config.demo_api = Some(format!("http://{}", server.addr()));
-    if config.pagerduty.from_email.is_none() {
-        config.pagerduty.from_email = Some(DEMO_EMAIL.into());
-    }
-    if config.identity.user.is_none() {
-        config.identity.user = Some(DEMO_USER.into());
-    }
-    Ok(())
+/// The base URL of the process's demo server (started on first use).
+pub fn url() -> Result<String, String> {
+    Ok(format!("http://{}", shared()?.addr()))
 }
 
 /// One parsed request: method, path (no query), body length already consumed.

@@ -2,7 +2,7 @@
 //! the body, its ETag and when it was fetched, so a second launch shows the last known data at once
 //! (with its age) and works offline, and refreshes are conditional requests.
 //!
-//! Files are written atomically (not synced) and readable only by the user ([`crate::fsutil`]). Only
+//! Files are written atomically (not synced) and readable only by the user ([`crate::providers::private_file`]). Only
 //! the URL's path (its query only as a hash: a query can carry a secret, like PagerDuty's
 //! integration-key lookup), the ETag, the time and the body are stored: never request headers, so
 //! never a token. A file that cannot be read back (truncated, another format, another URL under the
@@ -119,7 +119,11 @@ impl Cache {
         head.push(b'\n');
         // Not synced: an entry lost in a power cut is fetched again, and a sync per answer would
         // cost more than the request.
-        crate::fsutil::write_private_atomic(&self.path(url), &[&head, &entry.body], false)
+        crate::providers::private_file::write_private_atomic(
+            &self.path(url),
+            &[&head, &entry.body],
+            false,
+        )
     }
 }
 

@@ -10,7 +10,7 @@
 //! - PagerDuty incidents created in a window, whatever their status now:
 //!   `GET /incidents?service_ids[]=…&since=…&until=…&statuses[]=…` (offset pages).
 //!
-//! Each call returns plain structs; the metrics are computed elsewhere ([`crate::dora`]).
+//! Each call returns plain structs; the metrics are computed elsewhere ([`crate::insights::dora`]).
 
 use super::github::{run_from, GitHub, RawRun, Slug, WorkflowRun};
 use super::http::{CachePolicy, Call, Client, Service};

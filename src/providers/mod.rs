@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod github;
 pub mod http;
 pub mod pagerduty;
+pub mod private_file;
 
 use crate::config::{Config, Secret};
 use github::{CiRuns, GitHub, Job, LogTail, Slug};

@@ -68,7 +68,7 @@ pub fn options(
         // The demo's written files live outside its bundled catalog: its loopback API answers
         // Backstage's registration, as a backend would.
         (Some(demo), _) => Registration::Backstage {
-            url: format!("{demo}/backstage"),
+            url: format!("{}/backstage", demo.url),
             token: None,
             client,
         },

@@ -25,7 +25,7 @@ pub use app::App;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::search;
-use crate::snapshot;
+use crate::sources::snapshot;
 use crate::sources::{CatalogSource, Refresh};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -72,7 +72,7 @@ pub fn run(cli: &Launch) -> ExitCode {
     // The demo's live panes ask its loopback API through the real providers (labelled DEMO in
     // the header); a failure to start it leaves them unconfigured, with the reason on screen.
     let demo_api_error = if source.is_demo() {
-        crate::demo::api::point_config(&mut config).err()
+        CatalogSource::point_at_demo(&mut config).err()
     } else {
         None
     };
@@ -126,8 +126,8 @@ pub fn run(cli: &Launch) -> ExitCode {
     app.insights.configure(config.clone());
     // Read when the Cost pane is first shown.
     app.cost.configure(
-        crate::cost::Source::choose(None, cli.demo, source.is_demo(), &config),
-        crate::cost::Settings::from_config(&config),
+        crate::insights::cost::Source::choose(None, cli.demo, source.is_demo(), &config),
+        crate::insights::cost::Settings::from_config(&config),
     );
     app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
     let (sender, receiver) = mpsc::channel();
@@ -187,7 +187,7 @@ pub fn load_in_background(
 ) {
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
-    let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::Fingerprint>)> = None;
+    let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)> = None;
     match snapshot::read(&path) {
         Ok(Some(snapshot)) => {
             let age = SystemTime::now()
@@ -223,7 +223,7 @@ fn refresh(
     config: &Config,
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
-    shown: Option<(Arc<Catalog>, Vec<crate::sources::Fingerprint>)>,
+    shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)>,
     warnings: Vec<String>,
 ) {
     let send_index = |catalog: &Arc<Catalog>| -> bool {

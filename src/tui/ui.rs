@@ -3,7 +3,7 @@
 
 use super::action::Section;
 use super::app::App;
-use super::panes::catalog::thousands;
+use crate::format::thousands;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -98,7 +98,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(
                 format!(
                     "{} entit{}",
-                    thousands(catalog.len()),
+                    thousands(catalog.len() as u64),
                     if catalog.len() == 1 { "y" } else { "ies" }
                 ),
                 theme.base,

@@ -8,6 +8,7 @@
 
 use super::ListCursor;
 use crate::catalog::{Catalog, Entity, EntityId};
+use crate::format::thousands;
 use crate::search::{self, Field, Searcher};
 use crate::tui::action::{Action, Data};
 use crate::tui::text_input::TextInput;
@@ -521,14 +522,14 @@ impl CatalogPane {
         } else if self.matches > self.rows.len() && self.rows.len() == MATCH_LIMIT {
             format!(
                 "best {} of {} matches",
-                thousands(self.rows.len()),
-                thousands(self.matches)
+                thousands(self.rows.len() as u64),
+                thousands(self.matches as u64)
             )
         } else {
             format!(
                 "{} of {}",
-                thousands(self.rows.len()),
-                thousands(catalog.len())
+                thousands(self.rows.len() as u64),
+                thousands(catalog.len() as u64)
             )
         };
         let arrow = if self.reverse { "▼" } else { "▲" };
@@ -560,7 +561,7 @@ impl CatalogPane {
                 Span::styled(
                     format!(
                         "   {} match{}{}{}",
-                        thousands(self.matches),
+                        thousands(self.matches as u64),
                         if self.matches == 1 { "" } else { "es" },
                         if self.show_timing {
                             format!(" · {:.1} ms", self.last_refresh.as_secs_f64() * 1000.0)
@@ -693,11 +694,6 @@ pub fn highlighted(text: &str, positions: &[u32], base: Style, matched: Style) -
     Line::from(spans)
 }
 
-/// 12345 → "12,345" (a count, grouped as the cost module groups amounts).
-pub fn thousands(n: usize) -> String {
-    crate::cost::group_digits(n as u64)
-}
-
 /// The filter's search on a thread of its own: it gets the latest query (older ones still
 /// queued are skipped, so fast typing costs one search), and answers with the results.
 pub struct SearchWorker {
@@ -747,17 +743,5 @@ impl SearchWorker {
 
     fn wait_result(&self) -> Option<(String, crate::search::Results)> {
         self.results.recv().ok()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(100_000), "100,000");
     }
 }

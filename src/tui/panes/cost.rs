@@ -10,7 +10,9 @@
 use super::entity::Tone;
 use super::{draw_info, line, visible_offset, ListCursor, ProviderEnv};
 use crate::catalog::Catalog;
-use crate::cost::{self, Aggregate, By, CatalogMap, Place, Report, Settings, Source, Window};
+use crate::insights::cost::{
+    self, Aggregate, By, CatalogMap, Place, Report, Settings, Source, Window,
+};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use chrono::NaiveDate;
@@ -257,7 +259,7 @@ impl CostPane {
                     vec![
                         line(&[(&format!("Reading {from}…"), Tone::Heading)]),
                         line(&[(
-                            &format!("{} rows so far", cost::group_digits(*rows)),
+                            &format!("{} rows so far", crate::format::thousands(*rows)),
                             Tone::Muted,
                         )]),
                     ],

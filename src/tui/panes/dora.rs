@@ -4,7 +4,7 @@
 use super::entity::{PageLine, Tone};
 use super::insights::Insights;
 use super::{draw_info, line};
-use crate::dora::{self, Band, Figure, Metrics};
+use crate::insights::dora::{self, Band, Figure, Metrics};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::Frame;

@@ -1,14 +1,14 @@
 //! What the Scorecards, DORA and Maturity panes show, gathered once per catalog on a thread of its
-//! own (GitHub and PagerDuty through [`crate::dora::fetch`]), reaching the app as messages that
+//! own (GitHub and PagerDuty through [`crate::insights::dora::fetch`]), reaching the app as messages that
 //! [`Insights::poll`] takes each tick. Drawing only reads what is here.
 
 use crate::catalog::{Catalog, EntityId};
 use crate::config::Config;
-use crate::dora::fetch::{Connections, Settings};
-use crate::dora::report::{self as dora_view, ServiceResult, TeamResult};
-use crate::maturity::{self, Assessment};
+use crate::insights::dora::fetch::{Connections, Settings};
+use crate::insights::dora::report::{self as dora_view, ServiceResult, TeamResult};
+use crate::insights::maturity::{self, Assessment};
+use crate::insights::scorecard::{self, LiveFacts, Report, Scorecard};
 use crate::providers::http::Log;
-use crate::scorecard::{self, LiveFacts, Report, Scorecard};
 use std::sync::{mpsc, Arc};
 
 /// What the gathering thread sends, one message per view, as each is ready.

@@ -4,7 +4,7 @@
 use super::entity::{PageLine, Tone};
 use super::insights::Insights;
 use super::{draw_info, line};
-use crate::scorecard::{Outcome, Report};
+use crate::insights::scorecard::{Outcome, Report};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::Frame;

@@ -3,17 +3,24 @@
 //! (stale-while-revalidate). Written atomically (a temporary file renamed into place) and readable
 //! only by the user; a snapshot that cannot be read is ignored and rebuilt, never trusted.
 //!
-//! Beside the catalog it keeps each source's [`Fingerprint`] (see `sources.rs`), so the next
+//! Beside the catalog it keeps each source's [`Fingerprint`] (see `sources/mod.rs`), so the next
 //! launch can tell whether the sources changed and rebuild only then. It never holds a token:
 //! sources are named by their labels (paths, URLs without credentials).
 
 use crate::catalog::Catalog;
-use crate::sources::Fingerprint;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever the stored types change shape, so an old snapshot is rebuilt, not misread.
 const FORMAT: &[u8] = b"greenroom-snapshot-v3\n";
+
+/// What a source looked like when it was last read, to tell whether it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub source: String,
+    pub hash: u64,
+}
 
 /// A snapshot read back, with when it was written.
 pub struct Snapshot {
@@ -73,7 +80,7 @@ pub fn write(path: &Path, catalog: &Catalog, fingerprints: &[Fingerprint]) -> Re
         |err: &dyn std::fmt::Display| format!("{}: cannot write snapshot: {err}", path.display());
     let body = postcard::to_stdvec(&(fingerprints, catalog)).map_err(|e| fail(&e))?;
     let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
-    crate::fsutil::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
+    crate::providers::private_file::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use super::{CiFacts, LiveFacts, Scorecard};
 use crate::catalog::{Catalog, EntityId};
-use crate::dora::fetch::Connections;
+use crate::insights::dora::fetch::Connections;
 use crate::providers::http::CachePolicy;
 use crate::providers::{github, pagerduty};
 

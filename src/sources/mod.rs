@@ -23,6 +23,7 @@
 pub mod app_config;
 pub mod backstage;
 pub mod github_org;
+pub mod snapshot;
 pub mod watch;
 
 use crate::catalog::load::{self, Loaded};
@@ -34,7 +35,7 @@ use crate::providers::cache::Cache;
 use crate::providers::http::{Client, Log, Options};
 use crate::providers::ProviderError;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use snapshot::Fingerprint;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -60,13 +61,6 @@ pub enum SourceSpec {
     GitHubOrg(GitHubOrgSource),
     /// A Backstage app's config files (merged in order): their catalog locations and rules.
     AppConfig(Vec<PathBuf>),
-}
-
-/// What a source looked like when it was last read, to tell whether it changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fingerprint {
-    pub source: String,
-    pub hash: u64,
 }
 
 /// What reading the sources gave.
@@ -110,6 +104,24 @@ impl CatalogSource {
 
     pub fn is_demo(&self) -> bool {
         *self == CatalogSource::Demo
+    }
+
+    /// Points the config's GitHub and PagerDuty at the process's demo server (over any token or
+    /// URL from the environment or the file), with a placeholder token, no disk cache, and the
+    /// demo user as "you" when no identity is configured.
+    pub fn point_at_demo(config: &mut Config) -> Result<(), String> {
+        use crate::demo::api;
+        config.demo_api = Some(crate::config::DemoApi {
+            url: api::url()?,
+            token: crate::config::Secret::new(api::DEMO_TOKEN),
+        });
+        if config.pagerduty.from_email.is_none() {
+            config.pagerduty.from_email = Some(api::DEMO_EMAIL.into());
+        }
+        if config.identity.user.is_none() {
+            config.identity.user = Some(api::DEMO_USER.into());
+        }
+        Ok(())
     }
 
     /// A short name for headers: the paths, or "demo", or each source's label.
@@ -164,9 +176,9 @@ impl CatalogSource {
     pub fn load_logged(&self, config: &Config, log: Log) -> Loaded {
         // Remote sources keep a snapshot for subcommands too: it answers when they are
         // unchanged (nothing rebuilt) or cannot be reached (with a warning).
-        let path = crate::snapshot::path_for(&config.cache_dir(), &self.label());
+        let path = snapshot::path_for(&config.cache_dir(), &self.label());
         let snapshot = match self.is_remote() {
-            true => crate::snapshot::read(&path).unwrap_or_else(|err| {
+            true => snapshot::read(&path).unwrap_or_else(|err| {
                 crate::notices::report("snapshot", err);
                 None
             }),
@@ -194,7 +206,7 @@ impl CatalogSource {
         };
         if offline.is_empty() {
             if self.is_remote() && loaded.unreadable.is_empty() {
-                let _ = crate::snapshot::write(&path, &loaded.catalog, &fingerprints);
+                let _ = snapshot::write(&path, &loaded.catalog, &fingerprints);
             }
             return loaded;
         }
@@ -486,8 +498,8 @@ async fn read_backstage(
         .entities(PAGE_SIZE, &|read, total| {
             progress(format!(
                 "{label}: {} of {} entities",
-                crate::tui::panes::catalog::thousands(read),
-                crate::tui::panes::catalog::thousands(total)
+                crate::format::thousands(read as u64),
+                crate::format::thousands(total as u64)
             ))
         })
         .await?;

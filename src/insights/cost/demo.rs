@@ -94,9 +94,9 @@ mod tests {
         let today: NaiveDate = "2026-03-11".parse().unwrap();
         let csv = focus_csv(today);
         assert_eq!(csv, focus_csv(today));
-        let settings = crate::cost::Settings::default();
-        let window = crate::cost::Window::new(today, 30);
-        let mut aggregate = crate::cost::Aggregate::new(window, "demo");
+        let settings = crate::insights::cost::Settings::default();
+        let window = crate::insights::cost::Window::new(today, 30);
+        let mut aggregate = crate::insights::cost::Aggregate::new(window, "demo");
         super::super::focus::read_into(
             "demo",
             std::io::Cursor::new(csv),
@@ -108,13 +108,13 @@ mod tests {
         assert_eq!(aggregate.skipped, 0, "{:?}", aggregate.problems);
         assert_eq!(aggregate.rows, HISTORY_DAYS as u64 * seeds().count() as u64);
         let report = aggregate.report(
-            crate::cost::By::Team,
-            &crate::cost::CatalogMap::default(),
+            crate::insights::cost::By::Team,
+            &crate::insights::cost::CatalogMap::default(),
             None,
         );
         assert!(report
             .rows
             .iter()
-            .any(|r| r.name == crate::cost::UNALLOCATED));
+            .any(|r| r.name == crate::insights::cost::UNALLOCATED));
     }
 }

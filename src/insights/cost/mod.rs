@@ -162,7 +162,7 @@ pub fn format_amount(micros: Micros) -> String {
     let cents = cents.unsigned_abs();
     format!(
         "{sign}{}.{:02}",
-        group_digits((cents / 100) as u64),
+        crate::format::thousands((cents / 100) as u64),
         cents % 100
     )
 }
@@ -175,19 +175,6 @@ pub fn format_change(micros: Micros) -> String {
     } else {
         text
     }
-}
-
-/// `1234567` → `"1,234,567"`.
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// An amount as a JSON number in currency units, rounded to the cent.

@@ -86,8 +86,8 @@ pub struct TeamResult {
 pub fn teams(catalog: &Catalog, results: &[ServiceResult], window: &Window) -> Vec<TeamResult> {
     let mut by_team: BTreeMap<String, Vec<&ServiceResult>> = BTreeMap::new();
     for r in results.iter().filter(|r| r.data.is_ok()) {
-        let team =
-            crate::scorecard::owner_key(catalog, r.id).unwrap_or_else(|| "(no owner)".into());
+        let team = crate::insights::scorecard::owner_key(catalog, r.id)
+            .unwrap_or_else(|| "(no owner)".into());
         by_team.entry(team).or_default().push(r);
     }
     by_team

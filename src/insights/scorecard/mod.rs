@@ -24,7 +24,7 @@ use std::path::Path;
 pub const DEFAULT: &str = include_str!("default.toml");
 
 /// Where the default scorecard is said to come from in messages.
-pub const DEFAULT_NAME: &str = "the default scorecard (src/scorecard/default.toml)";
+pub const DEFAULT_NAME: &str = "the default scorecard (src/insights/scorecard/default.toml)";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scorecard {

@@ -24,12 +24,12 @@
 
 use crate::catalog::value::Value;
 use crate::catalog::{Catalog, Entity, EntityId};
-use crate::dora::fetch::{self, Connections, Settings};
+use crate::insights::dora::fetch::{self, Connections, Settings};
+use crate::insights::scorecard;
 use crate::providers::delivery::{self, DeployState};
 use crate::providers::github::{self, RunState, Slug};
 use crate::providers::http::CachePolicy;
 use crate::providers::pagerduty;
-use crate::scorecard;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};

@@ -1,8 +1,8 @@
 //! `greenroom api REF [--raw]`: an API entity's definition, as the list of its operations or as
 //! the text itself.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
-use super::{resolve_or_explain, Context};
 use crate::apidef::{self, Operation};
 use std::process::ExitCode;
 

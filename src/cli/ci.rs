@@ -7,8 +7,8 @@
 //! timeout, 5xx, rate limit) and an earlier answer is stored, that answer is printed with its age
 //! on stderr, and the exit code is still 1.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
-use super::{resolve_or_explain, Context};
 use crate::providers::github::{self, CiRuns, GitHub, Slug, WorkflowRun};
 use crate::providers::http::{CachePolicy, Client, Log, Options};
 use crate::providers::{cache::Cache, Fetched, ProviderError};
@@ -55,7 +55,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         Log::verbose(verbose),
     ));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;
-    let runtime = super::runtime()?;
+    let runtime = super::context::runtime()?;
     match slug {
         Some(slug) => {
             let result = runtime.block_on(github.runs(

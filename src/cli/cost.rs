@@ -6,8 +6,8 @@
 //! is printed. Exit 1 when there is nothing to read from (no export, no AWS credentials) or the
 //! source refused.
 
+use super::context::Context;
 use super::output::{print_json, print_table, Format};
-use super::Context;
 use crate::insights::cost::{self, By, CatalogMap, CostError, Place, Settings, Source, Window};
 use crate::providers::http::Log;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! `greenroom deps REF [--reverse] [--depth N]`: the dependency tree, or what depends on it.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::graph::{self, Direction, Mark, TreeNode};
 use crate::catalog::{Catalog, Target};
 use std::process::ExitCode;

@@ -1,7 +1,7 @@
 //! `greenroom completions SHELL` and `greenroom man`: the shell and manual pages learn the command
 //! line from its clap definition, so they cannot drift from it.
 
-use super::Cli;
+use super::args::Cli;
 use clap::CommandFactory;
 use std::path::Path;
 use std::process::ExitCode;

@@ -4,8 +4,8 @@
 //! weekly trend. Deployments come from GitHub (deployments, or the successful runs of a deploy
 //! workflow), incidents from PagerDuty.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::Catalog;
 use crate::insights::dora::fetch::{Connections, Settings};
 use crate::insights::dora::report::{gather, services, teams, ServiceResult, TeamResult};
@@ -53,7 +53,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         });
         return Err(ExitCode::from(1));
     }
-    let runtime = super::runtime()?;
+    let runtime = super::context::runtime()?;
     let results = runtime.block_on(gather(&connections, &catalog, &ids, &settings));
     for r in &results {
         match &r.data {

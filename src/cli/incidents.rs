@@ -10,8 +10,8 @@
 //!
 //! The on-call part is shared with `greenroom who` ([`on_call_now`], [`print_on_call`]).
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::short_duration;
 use crate::providers::http::{CachePolicy, Client, Log, Options};
@@ -132,7 +132,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
         None => Vec::new(),
     };
     let refs = map.refs();
-    let runtime = super::runtime()?;
+    let runtime = super::context::runtime()?;
 
     let mut stale = None;
     let open = if refs.is_empty() {

@@ -1,7 +1,7 @@
 //! `greenroom list`: entities, filtered, as a table or as Backstage entity objects.
 
+use super::context::Context;
 use super::output::{cell, print_json, print_table, TableFormat};
-use super::Context;
 use crate::catalog::{Entity, EntityRef};
 use std::process::ExitCode;
 

@@ -2,8 +2,8 @@
 //! from the catalog and, where configured, GitHub and PagerDuty, each with the facts used; then
 //! the level (1 Reactive, 2 Managed, 3 Self-Service, 4 Ecosystem), why, and what would raise it.
 
+use super::context::Context;
 use super::output::{print_json, Format};
-use super::Context;
 use crate::insights::dora::fetch::{Connections, Settings};
 use crate::insights::maturity::{self, Assessment};
 use crate::providers::http::Log;
@@ -23,7 +23,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     })?;
     let catalog = context.load()?;
     let connections = Connections::connect(&context.config, Log::verbose(verbose));
-    let runtime = super::runtime()?;
+    let runtime = super::context::runtime()?;
     let evidence = runtime.block_on(maturity::gather(&connections, &catalog, &settings, now));
     let assessment = maturity::assess(&catalog, &evidence);
     match args.format {

@@ -4,8 +4,8 @@
 //! rollup per owning team. With `--fail-below`, exit 1 when an entity is below that level (a CI
 //! gate).
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::insights::dora::fetch::Connections;
 use crate::insights::scorecard::{self, Report, Scorecard};
@@ -89,7 +89,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     }
     let live = if card.has_live_rules() && !ids.is_empty() {
         let connections = Connections::connect(&context.config, Log::verbose(verbose));
-        let runtime = super::runtime()?;
+        let runtime = super::context::runtime()?;
         runtime.block_on(scorecard::live::gather(&connections, &catalog, &ids, &card))
     } else {
         scorecard::LiveFacts::default()

@@ -3,8 +3,8 @@
 //! PagerDuty incident (`#1234`, `1234`, `PT4KHLK`) also finds the entity of its service, first,
 //! when PagerDuty is configured.
 
+use super::context::Context;
 use super::output::{print_json, print_table, Format};
-use super::Context;
 use crate::catalog::{Catalog, EntityId};
 use crate::providers::http::CachePolicy;
 use crate::providers::pagerduty::{self, Incident, ServiceMap};
@@ -45,7 +45,7 @@ fn incident_hits(
             return None;
         }
     };
-    let runtime = super::runtime().ok()?;
+    let runtime = super::context::runtime().ok()?;
     let incident = match runtime.block_on(pd.incident(&reference, CachePolicy::Revalidate)) {
         Ok(found) => found.value,
         Err(err) => {

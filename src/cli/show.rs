@@ -1,8 +1,8 @@
 //! `greenroom show REF`: one entity, its fields, annotations, links, relations both ways and its
 //! problems.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::value::Value;
 use crate::catalog::Target;
 use std::process::ExitCode;

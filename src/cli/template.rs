@@ -1,8 +1,8 @@
 //! `greenroom template ...`: the Scaffolder templates in the catalog; run one non-interactively
 //! (or as a dry run), or test one against a snapshot of what it renders.
 
+use super::context::{resolve_or_explain, Context};
 use super::output::{cell, print_table};
-use super::{resolve_or_explain, Context};
 use crate::catalog::Catalog;
 use crate::providers::cache::Cache;
 use crate::providers::github::GitHub;
@@ -272,7 +272,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
         );
     }
     let total = template.steps.len();
-    let result = super::runtime()?.block_on(run::run(
+    let result = super::context::runtime()?.block_on(run::run(
         &template,
         &parameters,
         &secrets,
@@ -307,7 +307,7 @@ fn run_on_backstage(
         poll_interval: std::time::Duration::from_secs(2),
         max_polls: 3600,
     };
-    let task = super::runtime()?
+    let task = super::context::runtime()?
         .block_on(crate::scaffolder::remote::run_on_backend(
             &backend,
             &template.reference,
@@ -508,7 +508,7 @@ fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCod
         ..RunOptions::default()
     };
     let mut failures = Vec::new();
-    let result = super::runtime()?.block_on(run::run(
+    let result = super::context::runtime()?.block_on(run::run(
         &template,
         &parameters,
         &secrets,

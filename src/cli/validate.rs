@@ -2,7 +2,7 @@
 //! `N entities, E errors, W warnings` (and `, S skipped as skeletons` when files were skipped as
 //! template skeletons). Always reads the sources, never a snapshot.
 
-use super::Context;
+use super::context::Context;
 use std::process::ExitCode;
 
 pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {

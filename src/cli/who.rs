@@ -5,9 +5,9 @@
 //! group: the services of what it owns), by level, with contact methods. Without a token it works
 //! exactly as without PagerDuty; PagerDuty trouble is a warning on stderr, never a failure.
 
+use super::context::{resolve_or_explain, Context};
 use super::incidents::{self, OnCallReport};
 use super::output::{print_json, Format};
-use super::{resolve_or_explain, Context};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::pagerduty::{self, ServiceMap};
 use std::process::ExitCode;
@@ -106,7 +106,7 @@ fn on_call(context: &Context, catalog: &Catalog, id: EntityId, verbose: bool) ->
     if refs.is_empty() {
         return Some(OnCallNow::NoService("nothing it owns has a pagerduty.com/service-id or pagerduty.com/integration-key annotation".into()));
     }
-    let runtime = super::runtime().ok()?;
+    let runtime = super::context::runtime().ok()?;
     let report = runtime.block_on(incidents::on_call_now(&pd, &map, &refs));
     let errors = report.errors();
     for err in &errors {

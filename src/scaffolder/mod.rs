@@ -6,6 +6,7 @@ pub mod actions;
 pub mod form;
 pub mod launch;
 pub mod model;
+mod options;
 pub mod remote;
 pub mod run;
 pub mod template;

@@ -7,10 +7,10 @@
 //! file is appended to the catalog file greenroom was started on (`--catalog FILE`, or the root
 //! `catalog-info.yaml` of the catalog folder), so the next load shows the new entity.
 
-use super::ActionContext;
+use super::context::ActionContext;
 use crate::catalog::entity_ref::EntityRef;
 use crate::providers::http::{Call, Service};
-use crate::scaffolder::run::Registration;
+use crate::scaffolder::options::Registration;
 use crate::scaffolder::workspace::safe_path;
 use serde_json::{json, Value};
 

@@ -9,9 +9,10 @@
 //! backend's `managed-by-location`) has its relative urls read from its folder there. A symlink
 //! in a skeleton is refused: following one could copy any file of this machine into a repository.
 
-use super::ActionContext;
+use super::context::{json_type, ActionContext};
+use super::glob::glob_matches;
 use crate::catalog::load::normalize;
-use crate::scaffolder::run::RunOptions;
+use crate::scaffolder::options::RunOptions;
 use crate::scaffolder::template::{Context, Syntax, Templater};
 use crate::scaffolder::workspace::{join, safe_path, WorkspaceError};
 use crate::scaffolder::Template;
@@ -364,19 +365,6 @@ fn glob_patterns(patterns: &[String]) -> Result<Vec<glob::Pattern>, String> {
         .collect()
 }
 
-/// globby's matching: `*` stays within one path segment, dotfiles match.
-pub fn glob_matches(patterns: &[glob::Pattern], path: &str) -> bool {
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: false,
-    };
-    let bare = path.trim_end_matches('/');
-    patterns
-        .iter()
-        .any(|p| p.matches_with(path, options) || p.matches_with(bare, options))
-}
-
 /// Backstage's `containsSkippedContent`: a rendered path that is empty, starts with `/` or has
 /// `//` had a part rendered away (how templates leave out a file or folder conditionally).
 fn skipped(rendered: &str) -> bool {
@@ -415,7 +403,7 @@ pub async fn template(ctx: &mut ActionContext<'_>) -> Result<(), String> {
         Some(other) => {
             return Err(format!(
                 "templateFileExtension must be a boolean or a string, got {}",
-                super::json_type(other)
+                json_type(other)
             ))
         }
     };

@@ -1,8 +1,8 @@
 //! `debug:log`, `fs:rename` and `fs:delete` on the in-memory workspace
 //! (plugins/scaffolder-backend `builtin/debug/log.ts`, `builtin/filesystem/rename.ts`, `delete.ts`).
 
-use super::fetch::glob_matches;
-use super::ActionContext;
+use super::context::ActionContext;
+use super::glob::glob_matches;
 use crate::scaffolder::workspace::safe_path;
 use serde_json::Value;
 

@@ -11,7 +11,7 @@
 //! `workflow_dispatch` run of that workflow that was not there before the dispatch) and follows it
 //! until it completes; a run that does not succeed fails the step.
 
-use super::ActionContext;
+use super::context::ActionContext;
 use crate::config::Secret;
 use crate::providers::github::GitHub;
 use crate::providers::http::{CachePolicy, Call};

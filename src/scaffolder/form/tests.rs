@@ -1,5 +1,6 @@
 use super::*;
-use serde_json::json;
+use crate::scaffolder::Template;
+use serde_json::{json, Value};
 
 fn template(parameters: &str) -> Template {
     let yaml = format!(

@@ -1,8 +1,7 @@
-//! nunjucks' built-in tests (`is defined`, `is divisibleby(3)`, ...) and the own-property lookup
-//! every member access goes through (record entries, array/string indexes, `length`).
+//! nunjucks' built-in tests (`is defined`, `is divisibleby(3)`, ...).
 
-use super::filters::text;
-use super::value::{array_index, js_len, Fail, Value};
+use super::filter_args::text;
+use super::value::{Fail, Value};
 
 pub fn test_arity(name: &str) -> Option<usize> {
     Some(match name {
@@ -12,33 +11,6 @@ pub fn test_arity(name: &str) -> Option<usize> {
         | "lt" | "ne" | "sameas" => 1,
         _ => return None,
     })
-}
-
-/// An own property: record entries, array/string indexes and `length`.
-pub fn own_value(target: &Value, key: &str) -> Option<Value> {
-    match target {
-        Value::Record(r) => r.get(key).cloned(),
-        Value::Array(items) => {
-            let items = items.borrow();
-            if key == "length" {
-                return Some(Value::Num(items.len() as f64));
-            }
-            array_index(key).and_then(|i| items.get(i as usize).cloned())
-        }
-        Value::Str(s) | Value::Safe(s) => {
-            if key == "val" && matches!(target, Value::Safe(_)) {
-                return Some(Value::Str(s.clone()));
-            }
-            if key == "length" {
-                return Some(Value::Num(js_len(s) as f64));
-            }
-            let i = array_index(key)? as usize;
-            s.encode_utf16()
-                .nth(i)
-                .map(|u| Value::str(String::from_utf16_lossy(&[u])))
-        }
-        _ => None,
-    }
 }
 
 pub fn apply_test(name: &str, input: &Value, args: &[Value]) -> Result<bool, Fail> {

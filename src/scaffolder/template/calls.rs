@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::ast::{Args, Expr, ExprKind, Lit, Pos};
-use super::eval::{at, Evaluator, Out, R};
+use super::error::EvalError;
+use super::eval::{at, Evaluator, R};
 use super::expr_parser::quote;
 use super::operators::bounded;
-use super::scope::Scope;
+use super::scope::{Out, Scope};
 use super::value::{Callable, Value};
-use super::{backstage, limits, methods, EvalError};
+use super::{backstage, limits, methods};
 
 impl Evaluator<'_> {
     pub(super) fn charge_capability(&self, pos: Pos) -> R<()> {

@@ -6,12 +6,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::ast::{Args, DictKey, Expr, ExprKind, Lit, MacroDef, Node, NodeKind, Pos};
+use super::error::EvalError;
 use super::expr_parser::quote;
 use super::operators::{binary, bounded, compare, contains, destructure, iteration, right_pos};
 use super::regex::JsRegex;
-pub use super::scope::{Options, Out, Scope};
+use super::scope::{Options, Out, Scope};
 use super::value::{is_reserved, Callable, Fail, Record, Value};
-use super::{backstage, filters, limits, methods, EvalError};
+use super::{backstage, builtin_tests, filter_args, filters, limits, methods};
 
 pub(super) struct MacroEntry {
     pub(super) def: Rc<MacroDef>,
@@ -444,7 +445,7 @@ impl<'o> Evaluator<'o> {
                 };
             }
         }
-        if let Some(value) = filters::own_value(target, key) {
+        if let Some(value) = filter_args::own_value(target, key) {
             return value;
         }
         if methods::resolve(target, key, self.options.cookiecutter) {
@@ -474,7 +475,7 @@ impl<'o> Evaluator<'o> {
         } else {
             Value::array(Vec::new())
         };
-        let length = filters::own_value(&target, "length").unwrap_or(Value::Undefined);
+        let length = filter_args::own_value(&target, "length").unwrap_or(Value::Undefined);
         let step_n = step.to_number().map_err(&fail)?;
         if !step_n.is_finite() || step_n == 0.0 {
             return Err(fail(
@@ -512,7 +513,7 @@ impl<'o> Evaluator<'o> {
             }
             self.charge(depth, pos)?;
             let key = index.to_js_string().map_err(&fail)?;
-            let value = filters::own_value(&target, &key).unwrap_or(Value::Undefined);
+            let value = filter_args::own_value(&target, &key).unwrap_or(Value::Undefined);
             value.assert_no_callable().map_err(&fail)?;
             items.push(value);
             index = index.add(&step).map_err(&fail)?;
@@ -550,7 +551,7 @@ impl<'o> Evaluator<'o> {
         depth: usize,
     ) -> R<Value> {
         let fail = at(pos);
-        let Some(arity) = filters::test_arity(name) else {
+        let Some(arity) = builtin_tests::test_arity(name) else {
             return Err(fail(format!("Unknown template test {}", quote(name))));
         };
         match args {
@@ -576,7 +577,7 @@ impl<'o> Evaluator<'o> {
             Some(a) => self.arguments(a, scope, depth)?.0,
             None => Vec::new(),
         };
-        let result = filters::apply_test(name, &input, &positional).map_err(|m| {
+        let result = builtin_tests::apply_test(name, &input, &positional).map_err(|m| {
             fail(format!(
                 "Test {} failed for {} input: {m}",
                 quote(name),

@@ -3,11 +3,11 @@
 //! `a * b // c` is `a * floor(b / c)`, chained comparisons fold left to right).
 
 use super::ast::{Args, BinOp, CmpOp, DictKey, Expr, ExprKind, Lit, Pos};
+use super::error::ParseError;
 pub use super::lexer::{is_code_ws, quote, scan_identifier, scan_regex};
 use super::lexer::{tokenize, Kind, Token};
 use super::number::js_string_to_number;
 use super::value::is_reserved;
-use super::ParseError;
 
 pub struct ExprParser {
     tokens: Vec<Token>,

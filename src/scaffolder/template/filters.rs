@@ -1,14 +1,17 @@
-//! nunjucks' built-in filters and tests as nunjitsu implements them (`builtins.ts`), and the
-//! own-property lookup every member access goes through.
+//! nunjucks' built-in filters as nunjitsu implements them (`builtins.ts`): the list of names and
+//! [`apply`], which dispatches to the filter families in `sequences` and `text_filters`.
 
 use std::rc::Rc;
 
-pub use super::builtin_tests::{apply_test, own_value, test_arity};
+use super::builtin_tests::{apply_test, test_arity};
+use super::filter_args::{
+    attribute, copy_safeness, indexed_record_values, normalized, sequence, text,
+};
 use super::json::stringify;
 use super::number::{js_parse_float, js_parse_int};
 use super::sequences::{batch, dictsort, groupby, join, slice, sort, sum};
 use super::text_filters::{collapse_spaces, escape_html, replace, strip_tags, truncate, urlencode};
-use super::value::{is_reserved, js_len, Fail, Record, Value};
+use super::value::{js_len, Fail, Value};
 
 const FILTERS: [&str; 43] = [
     "abs",
@@ -60,28 +63,6 @@ pub fn is_builtin(name: &str) -> bool {
     FILTERS.contains(&name)
 }
 
-/// The text of a string input; other inputs fail as nunjitsu's `runtimeText`.
-pub(super) fn text(input: &Value) -> Result<&str, Fail> {
-    input
-        .as_text()
-        .ok_or_else(|| "Filter input must be a string".to_string())
-}
-
-/// undefined, null and false read as the empty string.
-pub(super) fn normalized(input: &Value) -> Value {
-    match input {
-        Value::Undefined | Value::Null | Value::Bool(false) => Value::str(""),
-        v => v.clone(),
-    }
-}
-
-pub(super) fn copy_safeness(input: &Value, out: String) -> Value {
-    match input {
-        Value::Safe(_) => Value::Safe(Rc::from(out.as_str())),
-        _ => Value::str(out),
-    }
-}
-
 pub(super) fn spaces(n: f64) -> Result<String, Fail> {
     if n.is_nan() || n <= 0.0 {
         return Ok(String::new());
@@ -90,68 +71,6 @@ pub(super) fn spaces(n: f64) -> Result<String, Fail> {
         return Err("Filter spacing exceeds the supported bound".into());
     }
     Ok(" ".repeat(n.ceil() as usize))
-}
-
-pub(super) fn sequence(input: &Value) -> Option<Vec<Value>> {
-    match input {
-        Value::Array(items) => Some(items.borrow().clone()),
-        Value::Str(s) | Value::Safe(s) => Some(
-            s.encode_utf16()
-                .map(|u| Value::str(String::from_utf16_lossy(&[u])))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-/// Array-like record values (`{length: 2, 0: .., 1: ..}`).
-pub(super) fn indexed_record_values(r: &Record) -> Vec<Value> {
-    let n = r
-        .get("length")
-        .map_or(f64::NAN, |l| l.to_number().unwrap_or(f64::NAN));
-    let count = if n.is_nan() || n <= 0.0 {
-        0
-    } else {
-        n.ceil().min(super::limits::WORK_UNITS as f64) as usize
-    };
-    (0..count)
-        .map(|i| r.get(&i.to_string()).cloned().unwrap_or(Value::Undefined))
-        .collect()
-}
-
-pub(super) fn attribute(value: &Value, key: &str) -> Result<Value, Fail> {
-    if value.is_nullish() {
-        return Err("Cannot read a template attribute from a nullish value".into());
-    }
-    Ok(own_value(value, key).unwrap_or(Value::Undefined))
-}
-
-pub(super) fn attribute_path(value: &Value, path: &[String]) -> Result<Value, Fail> {
-    let mut current = value.clone();
-    for segment in path {
-        if current.is_nullish() {
-            return Err("Cannot read a template attribute from a nullish value".into());
-        }
-        match own_value(&current, segment) {
-            Some(v) => current = v,
-            None => return Ok(Value::Undefined),
-        }
-    }
-    Ok(current)
-}
-
-pub(super) fn getter_path(value: &Value) -> Result<Vec<String>, Fail> {
-    if !value.truthy() {
-        return Ok(Vec::new());
-    }
-    let path: Vec<String> = match value {
-        Value::Str(s) => s.split('.').map(str::to_string).collect(),
-        v => vec![v.to_js_string()?],
-    };
-    if let Some(bad) = path.iter().find(|s| is_reserved(s)) {
-        return Err(format!("Template attribute {bad} is reserved"));
-    }
-    Ok(path)
 }
 
 /// `dump(value, indent)`: `JSON.stringify`, undefined for undefined.

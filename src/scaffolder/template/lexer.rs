@@ -2,8 +2,8 @@
 //! regex literals `r/../flags` and operators, with zero-based positions.
 
 use super::ast::Pos;
+use super::error::ParseError;
 use super::regex::{JsRegex, MAX_PATTERN_LEN};
-use super::ParseError;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Kind {

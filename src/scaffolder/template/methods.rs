@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use super::eval::Options;
 use super::number::{is_js_whitespace, js_number_string, js_to_fixed};
+use super::scope::Options;
 use super::value::{Fail, Value};
 
 const STRING: [&str; 17] = [

@@ -10,7 +10,8 @@
 //! - `value`, `number`, `json`: values with JavaScript's `String()`, `Number()`, `==`, `===`,
 //!   truthiness and `JSON.stringify`;
 //! - `eval`: the interpreter; `filters`, `methods`, `backstage`: filters, tests, the JavaScript
-//!   methods nunjitsu allows, Backstage's filters; `regex`: `r/../` literals; `limits`.
+//!   methods nunjitsu allows, Backstage's filters (`filter_args`: what filters and tests share);
+//!   `regex`: `r/../` literals; `limits`; `error`: parse and evaluation errors.
 //!
 //! Step inputs follow the Scaffolder's `render`: every string goes through
 //! `renderValue(value, context, {coercion: 'json'})` (a lone `${{ expr }}` keeps the value's
@@ -21,8 +22,10 @@ mod ast;
 pub mod backstage;
 mod builtin_tests;
 mod calls;
+mod error;
 mod eval;
 mod expr_parser;
+mod filter_args;
 mod filters;
 mod json;
 mod lexer;
@@ -43,30 +46,15 @@ use std::rc::Rc;
 use serde_json::Value as Json;
 
 pub use backstage::{parse_entity_ref, parse_repo_url, pick};
+pub use error::{EvalError, ExprError, ParseError};
 
 use ast::Pos;
 
 /// Bytes one rendered text may have (nunjitsu's output limit).
 pub const MAX_RENDERED_BYTES: usize = limits::OUTPUT_UNITS;
-use eval::{Evaluator, Options, Out, Scope};
+use eval::Evaluator;
+use scope::{Options, Out, Scope};
 use value::{from_json, is_reserved, Value};
-
-/// A template that failed to parse or render: the message and where (one-based) in the source.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}{message}", location(*.line, *.column))]
-pub struct ExprError {
-    pub message: String,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-}
-
-fn location(line: Option<u32>, column: Option<u32>) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
-        (Some(l), None) => format!("line {l}: "),
-        _ => String::new(),
-    }
-}
 
 /// The interpreter recurses once per nesting level (up to nunjitsu's 512 levels, each several
 /// frames deep); a render runs on its own thread with a stack that holds that depth.
@@ -82,40 +70,6 @@ fn on_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
-}
-
-/// A syntax error at a zero-based position.
-#[derive(Debug)]
-pub struct ParseError {
-    pub message: String,
-    pub pos: Pos,
-}
-
-/// An evaluation error at a zero-based position.
-#[derive(Debug)]
-pub struct EvalError {
-    pub message: String,
-    pub pos: Pos,
-}
-
-impl From<ParseError> for ExprError {
-    fn from(e: ParseError) -> ExprError {
-        ExprError {
-            message: e.message,
-            line: Some(e.pos.line + 1),
-            column: Some(e.pos.column + 1),
-        }
-    }
-}
-
-impl From<EvalError> for ExprError {
-    fn from(e: EvalError) -> ExprError {
-        ExprError {
-            message: e.message,
-            line: Some(e.pos.line + 1),
-            column: Some(e.pos.column + 1),
-        }
-    }
 }
 
 /// Options of `fetch:template` that change how text is templated.

@@ -6,12 +6,12 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::ast::{Expr, ExprKind, MacroDef, Node, NodeKind, Pos};
+use super::error::ParseError;
 use super::expr_parser::{quote, ExprParser};
 use super::scan::{
     advance, find_top_level, scan, split_keyword, tag_name, tag_remainder, trim_code, ScanOptions,
     Tok, TokKind,
 };
-use super::ParseError;
 
 const EMPTY_STOPS: [&str; 9] = [
     "else",

@@ -3,9 +3,9 @@
 //! `scanTemplate` does; and the code scanners that find a tag's end outside strings and regexes.
 
 use super::ast::Pos;
+use super::error::ParseError;
 use super::expr_parser::{is_code_ws, scan_identifier, scan_regex};
 use super::number::is_js_whitespace;
-use super::ParseError;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TokKind {
@@ -86,59 +86,51 @@ fn find_code_terminator(
     Ok(None)
 }
 
+/// Walks code outside strings, regexes and brackets: `accept(i, token_end)` sees each token at
+/// depth 0 (`Some(end)`: a string, an identifier, a regex or a digit run) and each other
+/// character there (`None`), and the walk stops at the first one it accepts.
+fn find_at_top_level(
+    chars: &[char],
+    mut accept: impl FnMut(usize, Option<usize>) -> bool,
+) -> Result<Option<usize>, String> {
+    let (mut i, mut depth) = (0, 0i32);
+    while i < chars.len() {
+        let token_end = skip_code_token(chars, i)?;
+        match (token_end, chars[i]) {
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            _ if depth == 0 && accept(i, token_end) => return Ok(Some(i)),
+            _ => {}
+        }
+        i = token_end.unwrap_or(i + 1);
+    }
+    Ok(None)
+}
+
 /// The first `expected` character outside brackets, strings and regexes.
 pub fn find_top_level(source: &str, expected: char) -> Result<Option<usize>, String> {
     let chars: Vec<char> = source.chars().collect();
-    let (mut i, mut depth) = (0, 0i32);
-    while i < chars.len() {
-        if let Some(next) = skip_code_token(&chars, i)? {
-            i = next;
-            continue;
-        }
-        match chars[i] {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            c if depth == 0 && c == expected => return Ok(Some(i)),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(None)
+    find_at_top_level(&chars, |i, token_end| {
+        token_end.is_none() && chars[i] == expected
+    })
 }
 
 /// Splits `source` around a standalone top-level `keyword` (as `for x in items`).
 pub fn split_keyword(source: &str, keyword: &str) -> Result<Option<(String, String)>, String> {
     let chars: Vec<char> = source.chars().collect();
-    let (mut i, mut depth) = (0, 0i32);
-    while i < chars.len() {
-        if let Some(end) = scan_identifier(&chars, i, true) {
-            let word: String = chars[i..end].iter().collect();
-            if word == "r" && chars.get(end) == Some(&'/') {
-                i = scan_regex(&chars, i)?.2;
-                continue;
-            }
+    let keyword: Vec<char> = keyword.chars().collect();
+    let at = find_at_top_level(&chars, |i, token_end| {
+        token_end.is_some_and(|end| {
             let before = if i == 0 { ' ' } else { chars[i - 1] };
             let after = chars.get(end).copied().unwrap_or(' ');
-            if depth == 0 && word == keyword && is_code_ws(before) && is_code_ws(after) {
-                let left: String = chars[..i].iter().collect();
-                let right: String = chars[end..].iter().collect();
-                return Ok(Some((trim_code(&left).into(), trim_code(&right).into())));
-            }
-            i = end;
-            continue;
-        }
-        if let Some(next) = skip_code_token(&chars, i)? {
-            i = next;
-            continue;
-        }
-        match chars[i] {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(None)
+            chars[i..end] == keyword[..] && is_code_ws(before) && is_code_ws(after)
+        })
+    })?;
+    Ok(at.map(|i| {
+        let left: String = chars[..i].iter().collect();
+        let right: String = chars[i + keyword.len()..].iter().collect();
+        (trim_code(&left).into(), trim_code(&right).into())
+    }))
 }
 
 pub fn trim_code(s: &str) -> &str {

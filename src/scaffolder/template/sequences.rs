@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::filters::{attribute, attribute_path, getter_path, indexed_record_values, sequence};
+use super::filter_args::{attribute, attribute_path, getter_path, indexed_record_values, sequence};
 use super::value::{is_reserved, Fail, Value};
 
 pub(super) fn batch(input: &Value, width: &Value, fill: &Value) -> Result<Value, Fail> {

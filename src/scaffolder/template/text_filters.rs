@@ -1,7 +1,6 @@
 //! Text filters: `replace`, `truncate`, `urlencode`, `striptags` and HTML escaping.
 
-use super::filters::own_value;
-use super::filters::{copy_safeness, normalized, text};
+use super::filter_args::{copy_safeness, normalized, own_value, text};
 use super::value::{js_len, Fail, Value};
 
 pub(super) fn collapse_spaces(s: &str) -> String {

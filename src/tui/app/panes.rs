@@ -1,0 +1,159 @@
+//! The App and its panes: an action for the pane on screen, each pane prepared for the catalog
+//! when first needed, and what the pane on screen shows for the focused entity loaded before
+//! draw.
+
+use super::state::App;
+use crate::tui::action::{Action, Section};
+
+impl App {
+    /// An action for the pane on screen.
+    pub(super) fn pane_update(&mut self, action: Action) -> Option<Action> {
+        if self.section == Section::Catalog && self.incidents.connected {
+            // The filter looks incident numbers up through the Incidents pane's service map.
+            self.prepare(Section::Incidents);
+        }
+        let page = self.page_rows();
+        let data = self.data.as_ref()?;
+        let catalog = &data.catalog;
+        if let Some(entity) = &mut self.page {
+            return entity.update(&action, page);
+        }
+        match self.section {
+            Section::Catalog if action == Action::Reload => {
+                self.reload_requested = true;
+                None
+            }
+            Section::Catalog => {
+                // An incident number typed in the filter leads to its service's entity.
+                if action == Action::InputAccept
+                    && self.catalog.editing
+                    && self.catalog.matches == 0
+                {
+                    if let Some(id) = self.incidents.looked_up(self.catalog.query()) {
+                        return Some(Action::OpenEntity(id));
+                    }
+                }
+                let next = self
+                    .catalog
+                    .update(&action, catalog, page.saturating_sub(1));
+                if self.catalog.editing {
+                    self.incidents.look_up(self.catalog.query());
+                    self.send_incidents_outbox();
+                }
+                self.focus = self.catalog.selected().or(self.focus);
+                next
+            }
+            Section::Dependencies => self.deps.update(&action, catalog, page),
+            Section::CiCd => self
+                .cicd
+                .update(&action, catalog, self.focus, &self.env, page),
+            Section::Incidents => {
+                let next = self.incidents.update(&action, catalog, page);
+                if let Some(view) = &self.incidents.view {
+                    self.focus = Some(view.id);
+                }
+                self.send_incidents_outbox();
+                next
+            }
+            Section::Cost => self.cost.update(&action, page),
+            Section::Templates => {
+                let next = self
+                    .templates
+                    .update(&action, catalog, data.index.as_deref(), page);
+                if let Some(id) = self.templates.selected() {
+                    self.focus = Some(id);
+                }
+                next
+            }
+            Section::Docs => {
+                if action == Action::Reload {
+                    if let Some(id) = self.focus {
+                        self.docs.show(catalog, id, &self.theme, true);
+                    }
+                    None
+                } else {
+                    self.docs.update(&action, page)
+                }
+            }
+            Section::Problems => self.problems.update(&action, catalog, page),
+            Section::Scorecards | Section::Dora | Section::Maturity if action == Action::Reload => {
+                // sync() starts gathering again.
+                self.insights.refresh();
+                None
+            }
+            Section::Scorecards => {
+                let len = self.scorecards.lines(&self.insights).len();
+                self.scorecards.scroll =
+                    crate::tui::panes::scroll(self.scorecards.scroll, &action, len, page);
+                None
+            }
+            Section::Dora => {
+                let len = self.dora.lines(&self.insights, catalog).len();
+                self.dora.scroll = crate::tui::panes::scroll(self.dora.scroll, &action, len, page);
+                None
+            }
+            Section::Maturity => {
+                let len = self.maturity.lines(&self.insights).len();
+                self.maturity.scroll =
+                    crate::tui::panes::scroll(self.maturity.scroll, &action, len, page);
+                None
+            }
+        }
+    }
+
+    /// Prepares a pane for the catalog on screen if it was not yet: called before anything
+    /// reads or changes the pane, so it behaves as if it had been loaded with the catalog.
+    pub(super) fn prepare(&mut self, section: Section) {
+        let Some(data) = &self.data else { return };
+        let Some(at) = self.unprepared.iter().position(|&s| s == section) else {
+            return;
+        };
+        self.unprepared.swap_remove(at);
+        match section {
+            Section::Templates => self.templates.load(&data.catalog),
+            Section::CiCd => self.cicd.load(&data.catalog),
+            Section::Incidents => self.incidents.load(&data.catalog),
+            Section::Cost => self.cost.set_catalog(&data.catalog),
+            _ => {}
+        }
+    }
+
+    /// Loads what the pane on screen shows for the focused entity (the tree, the docs file):
+    /// work done here, once per selection, so draw only reads.
+    pub(super) fn sync(&mut self) {
+        self.prepare(self.section);
+        if matches!(
+            self.section,
+            Section::Scorecards | Section::Dora | Section::Maturity
+        ) && self.page.is_none()
+        {
+            // Gathered once per catalog, when one of these panes is first shown.
+            if let Some(data) = &self.data {
+                self.insights.ensure(&data.catalog);
+            }
+        }
+        if self.section == Section::Cost && self.page.is_none() && self.data.is_some() {
+            // Read once, when first shown: an export can be large, Cost Explorer costs money.
+            self.cost.start(false);
+        }
+        let (Some(data), Some(focus), None) = (&self.data, self.focus, &self.page) else {
+            self.cicd.shown = None;
+            return;
+        };
+        match self.section {
+            Section::Dependencies => self.deps.show(&data.catalog, focus),
+            Section::Docs => self.docs.show(&data.catalog, focus, &self.theme, false),
+            Section::CiCd => {
+                let key = data.catalog.entity(focus).key();
+                if self.cicd.shown.as_deref() != Some(key.as_str()) {
+                    self.cicd.show(&data.catalog, focus, false);
+                }
+            }
+            _ => {}
+        }
+        if self.section != Section::CiCd {
+            self.cicd.shown = None;
+        }
+        self.send_cicd_outbox();
+    }
+}

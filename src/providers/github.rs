@@ -11,13 +11,14 @@
 //! Backstage's GitHub Actions plugin.
 
 use super::http::{CachePolicy, Call, Client, Response, Service};
+pub use super::time::{ago, short_duration};
 use super::{Fetched, ProviderError};
 use crate::catalog::{Catalog, Entity, EntityId, RelationType, Target};
 use crate::config::{Config, Secret};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 pub const ANNOTATION: &str = "github.com/project-slug";
 const TOKEN_HINT: &str =
@@ -667,26 +668,6 @@ fn strip_timestamp(line: &str) -> &str {
             rest
         }
         _ => line,
-    }
-}
-
-/// "3m", "2h", "5d": how long ago, for ages.
-pub fn ago(since: SystemTime) -> String {
-    short_duration(SystemTime::now().duration_since(since).unwrap_or_default())
-}
-
-/// "45s", "3m", "1h 5m", "2d".
-pub fn short_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m {}s", s / 60, s % 60)
-            .trim_end_matches(" 0s")
-            .to_string(),
-        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60)
-            .trim_end_matches(" 0m")
-            .to_string(),
-        _ => format!("{}d", s / 86_400),
     }
 }
 

@@ -26,6 +26,7 @@
 //!   `GET https://… 200 123ms (cache: miss|304|hit)`.
 
 use super::cache::{Cache, Entry};
+pub use super::time::clock;
 use super::ProviderError;
 use crate::config::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -977,13 +978,6 @@ fn error_message(body: &[u8]) -> Option<String> {
 
 fn millis(d: Duration) -> String {
     format!("{}ms", d.as_millis())
-}
-
-/// A time as the local HH:MM:SS, for "rate limited until …".
-pub fn clock(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Local>::from(time)
-        .format("%H:%M:%S")
-        .to_string()
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 pub mod backstage;
 pub mod cache;
+pub mod cost;
 pub mod delivery;
 mod error;
 mod fetched;

@@ -392,3 +392,76 @@ impl Drop for ProviderHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_to_do_and_never_hold_the_token() {
+        let until = SystemTime::now() + Duration::from_secs(600);
+        let target = "GET https://api.github.com/repos/o/r/actions/runs?per_page=20".to_string();
+        let cases = [
+            (
+                github::GitHub::new(
+                    "https://api.github.com",
+                    None,
+                    Arc::new(Client::new(http::Options::default(), None, Log::Off)),
+                )
+                .err()
+                .unwrap(),
+                "set GITHUB_TOKEN",
+            ),
+            (
+                ProviderError::Unauthorized {
+                    service: "GitHub",
+                    target: target.clone(),
+                    hint: "check GITHUB_TOKEN",
+                },
+                "401",
+            ),
+            (
+                ProviderError::RateLimited {
+                    service: "GitHub",
+                    target: target.clone(),
+                    until: Some(until),
+                },
+                "rate limited until",
+            ),
+            (
+                ProviderError::NotFound {
+                    service: "GitHub",
+                    target: target.clone(),
+                },
+                "OWNER/REPO",
+            ),
+            (
+                ProviderError::Timeout {
+                    service: "GitHub",
+                    target: target.clone(),
+                    after: Duration::from_millis(300),
+                },
+                "within 0.3 s",
+            ),
+            (
+                ProviderError::Server {
+                    service: "GitHub",
+                    target: target.clone(),
+                    status: 502,
+                },
+                "502",
+            ),
+        ];
+        for (err, expected) in cases {
+            let text = err.to_string();
+            assert!(text.contains(expected), "{text}");
+        }
+        assert!(ProviderError::RateLimited {
+            service: "GitHub",
+            target,
+            until: Some(until)
+        }
+        .to_string()
+        .contains("(in 10m)"));
+    }
+}

@@ -2,10 +2,10 @@
 //! limits and caching the module's documentation describes.
 
 use super::answer::{error_message, header_str, rate_limit, rate_limited};
-use super::{
-    clock, CachePolicy, CacheStatus, Call, Log, Options, RateLimit, Response, Service, Stats,
-};
+use super::service::Service;
+use super::{CachePolicy, CacheStatus, Call, Log, Options, RateLimit, Response, Stats};
 use crate::providers::cache::{Cache, Entry};
+use crate::providers::time::clock;
 use crate::providers::ProviderError;
 use reqwest::header::{HeaderMap, HeaderValue};
 use std::sync::atomic::{AtomicU64, Ordering};

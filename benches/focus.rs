@@ -6,7 +6,7 @@
 //! per second, the reader's time against the floor's, and the process's peak resident memory
 //! before and after reading (constant memory: the peak must not grow with the file).
 
-use greenroom::insights::cost::{focus, Settings, Window};
+use greenroom::insights::cost::{focus, Aggregate, Settings, Window};
 use std::io::{BufWriter, Read, Write};
 use std::time::Instant;
 
@@ -102,13 +102,8 @@ fn main() {
 
     let before = peak_rss_mb();
     let started = Instant::now();
-    let aggregate = focus::read_path(
-        &path,
-        &Settings::default(),
-        Window::new(today, 30),
-        &mut |_| {},
-    )
-    .unwrap();
+    let mut aggregate = Aggregate::new(Window::new(today, 30), "bench");
+    focus::read_path(&path, &Settings::default(), &mut aggregate, &mut |_| {}).unwrap();
     let took = started.elapsed().as_secs_f64();
     let after = peak_rss_mb();
     let rows = aggregate.rows + aggregate.skipped;

@@ -9,7 +9,7 @@ use greenroom::providers::github::{GitHub, Slug};
 use greenroom::providers::http::{CachePolicy, Call, Client, Log, Options, Service};
 use greenroom::providers::{
     cache::Cache, GitHubSettings, ProviderError, ProviderHandle, ProviderMessage, ProviderOptions,
-    Request,
+    Reply as ProviderReply, Request,
 };
 use serde_json::{json, Value};
 use std::path::Path;
@@ -877,10 +877,10 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     entities.sort();
     assert_eq!(entities, ["component:default/a", "component:default/b"]);
     for message in &messages {
-        let ProviderMessage::CiRuns {
-            result: Ok(runs),
+        let ProviderMessage {
+            request: Request::CiRuns { slug, .. },
+            reply: Ok(ProviderReply::Runs(runs)),
             from_cache: false,
-            slug,
             ..
         } = message
         else {
@@ -904,8 +904,9 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     assert!(
         matches!(
             &again[0],
-            ProviderMessage::CiRuns {
-                result: Ok(_),
+            ProviderMessage {
+                request: Request::CiRuns { .. },
+                reply: Ok(_),
                 from_cache: true,
                 ..
             }
@@ -920,8 +921,9 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     assert!(
         matches!(
             &refreshed[0],
-            ProviderMessage::CiRuns {
-                result: Ok(_),
+            ProviderMessage {
+                request: Request::CiRuns { .. },
+                reply: Ok(_),
                 from_cache: false,
                 ..
             }
@@ -947,8 +949,9 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     assert!(
         matches!(
             &both[0],
-            ProviderMessage::CiRuns {
-                result: Ok(_),
+            ProviderMessage {
+                request: Request::CiRuns { .. },
+                reply: Ok(_),
                 from_cache: true,
                 ..
             }
@@ -958,8 +961,9 @@ fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
     assert!(
         matches!(
             &both[1],
-            ProviderMessage::CiRuns {
-                result: Ok(_),
+            ProviderMessage {
+                request: Request::CiRuns { .. },
+                reply: Ok(_),
                 from_cache: false,
                 ..
             }
@@ -995,8 +999,10 @@ fn the_handle_reports_errors_as_messages_and_never_blocks() {
     );
     let messages = collect(&handle, 2);
     let text = |m: &ProviderMessage| match m {
-        ProviderMessage::CiRuns {
-            result: Err(err), ..
+        ProviderMessage {
+            request: Request::CiRuns { .. },
+            reply: Err(err),
+            ..
         } => err.to_string(),
         other => panic!("{other:?}"),
     };
@@ -1055,15 +1061,31 @@ fn the_handle_reports_errors_as_messages_and_never_blocks() {
     assert_eq!(messages.len(), 4, "{messages:?}");
     for message in messages {
         match message {
-            ProviderMessage::CiJobs { result, run_id, .. } => assert_eq!(
-                (run_id, result.unwrap().len()),
+            ProviderMessage {
+                request: Request::CiJobs { run_id, .. },
+                reply: Ok(ProviderReply::Jobs(jobs)),
+                ..
+            } => assert_eq!(
+                (run_id, jobs.len()),
                 (102, jobs_page(102)["jobs"].as_array().unwrap().len())
             ),
-            ProviderMessage::CiLogTail { result, .. } => {
-                assert_eq!(result.unwrap().lines, ["boom"])
+            ProviderMessage {
+                request: Request::CiLogTail { .. },
+                reply: Ok(ProviderReply::LogTail(tail)),
+                ..
+            } => {
+                assert_eq!(tail.lines, ["boom"])
             }
-            ProviderMessage::CiRerunFailed { result, .. } => result.unwrap(),
-            ProviderMessage::DefaultBranch { result, .. } => assert_eq!(result.unwrap(), "main"),
+            ProviderMessage {
+                request: Request::CiRerunFailed { .. },
+                reply: Ok(ProviderReply::Rerun(())),
+                ..
+            } => {}
+            ProviderMessage {
+                request: Request::DefaultBranch { .. },
+                reply: Ok(ProviderReply::Branch(branch)),
+                ..
+            } => assert_eq!(branch, "main"),
             other => panic!("{other:?}"),
         }
     }
@@ -1107,7 +1129,7 @@ fn refreshing_500_services_twice_costs_500_points_then_none() {
         let messages = collect(handle, 500);
         assert_eq!(messages.len(), 500);
         assert!(messages.iter().all(
-            |m| matches!(m, ProviderMessage::CiRuns { result: Ok(r), .. } if r.runs.len() == 2)
+            |m| matches!(m, ProviderMessage { request: Request::CiRuns { .. }, reply: Ok(ProviderReply::Runs(r)), .. } if r.runs.len() == 2)
         ));
     };
     let handle = ProviderHandle::start_with(settings(&github.url()), options(cache.path()));

@@ -13,7 +13,8 @@ use greenroom::providers::pagerduty::{
     ServiceRef, Severity, TriggerEvent,
 };
 use greenroom::providers::{
-    GitHubSettings, ProviderError, ProviderHandle, ProviderMessage, ProviderOptions, Request,
+    GitHubSettings, ProviderError, ProviderHandle, ProviderMessage, ProviderOptions,
+    Reply as ProviderReply, Request,
 };
 use serde_json::{json, Value};
 use std::path::Path;
@@ -1475,8 +1476,9 @@ fn the_handle_answers_every_pagerduty_request_and_dedupes() {
     assert_eq!(messages.len(), 4, "{messages:?}");
     for message in &messages {
         match message {
-            ProviderMessage::PdIncidents {
-                result: Ok(open),
+            ProviderMessage {
+                request: Request::PdIncidents { .. },
+                reply: Ok(ProviderReply::Incidents(open)),
                 from_cache: false,
                 ..
             } => {
@@ -1491,9 +1493,13 @@ fn the_handle_answers_every_pagerduty_request_and_dedupes() {
                 open.teach(&mut map);
                 assert_eq!(map.service_of_key(ORDER_KEY), Some("PORDERS"));
             }
-            ProviderMessage::PdOnCall {
-                result: Ok(chain),
-                escalation_policy_id,
+            ProviderMessage {
+                request:
+                    Request::PdOnCall {
+                        escalation_policy_id,
+                        ..
+                    },
+                reply: Ok(ProviderReply::OnCall(chain)),
                 ..
             } => {
                 assert_eq!(escalation_policy_id, "PEPAY01");
@@ -1557,8 +1563,11 @@ fn the_handle_answers_every_pagerduty_request_and_dedupes() {
     assert_eq!(messages.len(), 6, "{messages:?}");
     for message in messages {
         match message {
-            ProviderMessage::PdServices { result, .. } => {
-                let services = result.unwrap();
+            ProviderMessage {
+                request: Request::PdServices { .. },
+                reply: Ok(ProviderReply::Services(services)),
+                ..
+            } => {
                 let names: Vec<&str> = services
                     .iter()
                     .map(|s| s.service.as_ref().unwrap().name.as_str())
@@ -1576,36 +1585,48 @@ fn the_handle_answers_every_pagerduty_request_and_dedupes() {
                     "PEORD01"
                 );
             }
-            ProviderMessage::PdUser { result, .. } => {
-                let user = result.unwrap();
+            ProviderMessage {
+                request: Request::PdUser { .. },
+                reply: Ok(ProviderReply::User(user)),
+                ..
+            } => {
                 assert_eq!(
                     (user.name.as_str(), user.contact_methods.len()),
                     ("Alice Adams", 2)
                 );
                 assert_eq!(user.contact_methods[1].display_address(), "+44 7700900001");
             }
-            ProviderMessage::PdLogEntries {
-                result,
-                incident_id,
+            ProviderMessage {
+                request: Request::PdLogEntries { incident_id, .. },
+                reply: Ok(ProviderReply::LogEntries(entries)),
                 ..
             } => {
                 assert_eq!(incident_id, "PINC101");
-                let kinds: Vec<String> = result
-                    .unwrap()
-                    .iter()
-                    .map(|e| e.short_kind().to_string())
-                    .collect();
+                let kinds: Vec<String> =
+                    entries.iter().map(|e| e.short_kind().to_string()).collect();
                 assert_eq!(kinds, ["trigger", "notify", "acknowledge"], "oldest first");
             }
-            ProviderMessage::PdIncident { result, .. } => {
-                assert_eq!(result.unwrap().service.id, "PORDERS")
+            ProviderMessage {
+                request: Request::PdIncident { .. },
+                reply: Ok(ProviderReply::Incident(incident)),
+                ..
+            } => {
+                assert_eq!(incident.service.id, "PORDERS")
             }
-            ProviderMessage::PdUpdateIncident { result, action, .. } => {
+            ProviderMessage {
+                request: Request::PdUpdateIncident { action, .. },
+                reply: Ok(ProviderReply::Incident(incident)),
+                ..
+            } => {
                 assert_eq!(action, IncidentAction::Acknowledge);
-                assert_eq!(result.unwrap().status, IncidentStatus::Acknowledged);
+                assert_eq!(incident.status, IncidentStatus::Acknowledged);
             }
-            ProviderMessage::PdTrigger { result, .. } => {
-                assert_eq!(result.unwrap().status, "success")
+            ProviderMessage {
+                request: Request::PdTrigger { .. },
+                reply: Ok(ProviderReply::Trigger(receipt)),
+                ..
+            } => {
+                assert_eq!(receipt.status, "success")
             }
             other => panic!("{other:?}"),
         }
@@ -1637,8 +1658,9 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
     handle.request(ask.clone());
     assert!(matches!(
         &collect(&handle, 1)[0],
-        ProviderMessage::PdIncidents {
-            result: Ok(_),
+        ProviderMessage {
+            request: Request::PdIncidents { .. },
+            reply: Ok(_),
             from_cache: false,
             ..
         }
@@ -1648,8 +1670,9 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
     handle.request(ask.clone());
     assert!(matches!(
         &collect(&handle, 1)[0],
-        ProviderMessage::PdIncidents {
-            result: Ok(_),
+        ProviderMessage {
+            request: Request::PdIncidents { .. },
+            reply: Ok(_),
             from_cache: true,
             ..
         }
@@ -1673,8 +1696,9 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
     handle.request(ask.clone());
     let both = collect(&handle, 2);
     match &both[0] {
-        ProviderMessage::PdIncidents {
-            result: Ok(open),
+        ProviderMessage {
+            request: Request::PdIncidents { .. },
+            reply: Ok(ProviderReply::Incidents(open)),
             from_cache: true,
             fetched_at,
             ..
@@ -1685,8 +1709,9 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
         other => panic!("{other:?}"),
     }
     match &both[1] {
-        ProviderMessage::PdIncidents {
-            result: Err(err),
+        ProviderMessage {
+            request: Request::PdIncidents { .. },
+            reply: Err(err),
             from_cache: false,
             ..
         } => assert!(err.to_string().contains("cannot reach PagerDuty"), "{err}"),
@@ -1711,8 +1736,10 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
     let _ = handle.try_recv();
     assert!(asked.elapsed() < Duration::from_millis(200));
     match &collect(&handle, 1)[0] {
-        ProviderMessage::PdOnCall {
-            result: Err(err), ..
+        ProviderMessage {
+            request: Request::PdOnCall { .. },
+            reply: Err(err),
+            ..
         } => assert!(err.to_string().contains("timed out"), "{err}"),
         other => panic!("{other:?}"),
     }
@@ -1735,14 +1762,20 @@ fn the_handle_shows_the_last_known_state_first_and_reports_errors_as_messages() 
     });
     for message in collect(&handle, 2) {
         match message {
-            ProviderMessage::PdIncidents {
-                result: Err(err), ..
+            ProviderMessage {
+                request: Request::PdIncidents { .. },
+                reply: Err(err),
+                ..
             } => assert!(
                 err.is_setup() && err.to_string().contains("set PAGERDUTY_TOKEN"),
                 "{err}"
             ),
-            ProviderMessage::PdTrigger { result, .. } => {
-                assert_eq!(result.unwrap().status, "success")
+            ProviderMessage {
+                request: Request::PdTrigger { .. },
+                reply: Ok(ProviderReply::Trigger(receipt)),
+                ..
+            } => {
+                assert_eq!(receipt.status, "success")
             }
             other => panic!("{other:?}"),
         }
@@ -1786,8 +1819,10 @@ fn open_incidents_of_500_services_cost_10_requests() {
     });
     let first = collect(&handle, 1);
     let took = started.elapsed();
-    let ProviderMessage::PdIncidents {
-        result: Ok(open), ..
+    let ProviderMessage {
+        request: Request::PdIncidents { .. },
+        reply: Ok(ProviderReply::Incidents(open)),
+        ..
     } = &first[0]
     else {
         panic!("{first:?}")
@@ -1805,8 +1840,9 @@ fn open_incidents_of_500_services_cost_10_requests() {
     });
     assert!(matches!(
         &collect(&handle, 1)[0],
-        ProviderMessage::PdIncidents {
-            result: Ok(_),
+        ProviderMessage {
+            request: Request::PdIncidents { .. },
+            reply: Ok(_),
             from_cache: true,
             ..
         }

@@ -714,23 +714,27 @@ fn cicd_pane_shows_github_runs_of_the_focused_entity() {
 /// The CI/CD pane keeps the last good runs when an answer fails, and shows the error next to them.
 #[test]
 fn cicd_pane_shows_the_last_error_next_to_the_last_good_runs() {
-    use greenroom::providers::{ProviderError, ProviderMessage};
+    use greenroom::providers::{ProviderError, ProviderMessage, Request};
     let mut app = demo();
     app.cicd.connected = true;
     press(&mut app, "/order-service<tab>3");
     let key = "component:default/order-service".to_string();
     let runs = support::github::ci_runs();
-    app.on_provider_message(ProviderMessage::CiRuns {
-        entity_key: key.clone(),
-        slug: "myorg/order-service".into(),
-        result: Ok(runs),
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: key.clone(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Ok(runs.into()),
         fetched_at: std::time::SystemTime::now(),
         from_cache: true,
     });
-    app.on_provider_message(ProviderMessage::CiRuns {
-        entity_key: key.clone(),
-        slug: "myorg/order-service".into(),
-        result: Err(ProviderError::NotConfigured {
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: key.clone(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Err(ProviderError::NotConfigured {
             service: "GitHub",
             hint: "set GITHUB_TOKEN".into(),
         }),

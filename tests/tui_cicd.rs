@@ -8,7 +8,9 @@ mod tui_common;
 
 use greenroom::config::Secret;
 use greenroom::providers::http::Options;
-use greenroom::providers::{GitHubSettings, ProviderHandle, ProviderMessage, ProviderOptions};
+use greenroom::providers::{
+    GitHubSettings, ProviderHandle, ProviderMessage, ProviderOptions, Request,
+};
 use greenroom::tui::{App, Section};
 use insta::assert_snapshot;
 use serde_json::json;
@@ -700,10 +702,12 @@ fn a_fresher_catalog_keeps_the_open_run_and_rebuilds_the_team() {
     let mut app = demo();
     app.cicd.connected = true;
     press(&mut app, "/order-service<tab>3");
-    app.on_provider_message(ProviderMessage::CiRuns {
-        entity_key: ORDER.into(),
-        slug: "myorg/order-service".into(),
-        result: Ok(support::github::ci_runs()),
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: ORDER.into(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Ok(support::github::ci_runs().into()),
         fetched_at: SystemTime::now(),
         from_cache: false,
     });
@@ -728,10 +732,12 @@ fn a_low_rate_limit_shows_with_its_reset() {
     press(&mut app, "/order-service<tab>3");
     let now = SystemTime::now();
     app.cicd.now = Some(now);
-    app.on_provider_message(ProviderMessage::CiRuns {
-        entity_key: ORDER.into(),
-        slug: "myorg/order-service".into(),
-        result: Ok(support::github::ci_runs()),
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: ORDER.into(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Ok(support::github::ci_runs().into()),
         fetched_at: now,
         from_cache: false,
     });
@@ -761,10 +767,12 @@ mod snapshots {
         let runs = support::github::ci_runs();
         let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
         app.cicd.now = Some(now);
-        app.on_provider_message(ProviderMessage::CiRuns {
-            entity_key: ORDER.into(),
-            slug: "myorg/order-service".into(),
-            result: Ok(runs),
+        app.on_provider_message(ProviderMessage {
+            request: Request::CiRuns {
+                entity_key: ORDER.into(),
+                slug: "myorg/order-service".into(),
+            },
+            reply: Ok(runs.into()),
             fetched_at: now - Duration::from_secs(180),
             from_cache: true,
         });
@@ -822,19 +830,23 @@ mod snapshots {
         press(&mut app, "/order-service<tab>3");
         at(&mut app);
         press(&mut app, "j<enter>");
-        app.on_provider_message(ProviderMessage::CiJobs {
-            entity_key: ORDER.into(),
-            slug: "myorg/order-service".into(),
-            run_id: 102,
-            result: Ok(jobs()),
+        app.on_provider_message(ProviderMessage {
+            request: Request::CiJobs {
+                entity_key: ORDER.into(),
+                slug: "myorg/order-service".into(),
+                run_id: 102,
+            },
+            reply: Ok(jobs().into()),
             fetched_at: SystemTime::now(),
             from_cache: false,
         });
-        app.on_provider_message(ProviderMessage::CiLogTail {
-            entity_key: ORDER.into(),
-            slug: "myorg/order-service".into(),
-            job_id: 1022,
-            result: Ok(LogTail {
+        app.on_provider_message(ProviderMessage {
+            request: Request::CiLogTail {
+                entity_key: ORDER.into(),
+                slug: "myorg/order-service".into(),
+                job_id: 1022,
+            },
+            reply: Ok(LogTail {
                 job_id: 1022,
                 lines: vec![
                     "  PaymentTest > refunds FAILED".into(),
@@ -842,7 +854,10 @@ mod snapshots {
                     "##[error]Process completed with exit code 1.".into(),
                 ],
                 truncated: true,
-            }),
+            }
+            .into()),
+            fetched_at: SystemTime::now(),
+            from_cache: false,
         });
         assert_snapshot!(frame(&app));
     }
@@ -866,18 +881,22 @@ mod snapshots {
         let mut failing = support::github::ci_runs();
         failing.slug = "myorg/inventory-service".into();
         failing.runs.remove(0);
-        app.on_provider_message(ProviderMessage::CiRuns {
-            entity_key: "component:default/inventory-service".into(),
-            slug: "myorg/inventory-service".into(),
-            result: Ok(failing),
+        app.on_provider_message(ProviderMessage {
+            request: Request::CiRuns {
+                entity_key: "component:default/inventory-service".into(),
+                slug: "myorg/inventory-service".into(),
+            },
+            reply: Ok(failing.into()),
             fetched_at: now,
             from_cache: false,
         });
         for key in [ORDER, "component:default/inventory-service"] {
-            app.on_provider_message(ProviderMessage::DefaultBranch {
-                entity_key: key.into(),
-                slug: String::new(),
-                result: Ok("main".into()),
+            app.on_provider_message(ProviderMessage {
+                request: Request::DefaultBranch {
+                    entity_key: key.into(),
+                    slug: String::new(),
+                },
+                reply: Ok(String::from("main").into()),
                 fetched_at: now,
                 from_cache: false,
             });

@@ -54,11 +54,7 @@ impl App {
     /// Applies one provider answer; true when a pane took it.
     pub fn on_provider_message(&mut self, message: ProviderMessage) -> bool {
         match message {
-            message @ (ProviderMessage::CiRuns { .. }
-            | ProviderMessage::CiJobs { .. }
-            | ProviderMessage::CiLogTail { .. }
-            | ProviderMessage::CiRerunFailed { .. }
-            | ProviderMessage::DefaultBranch { .. }) => {
+            message if !message.request.is_pagerduty() => {
                 self.prepare(Section::CiCd);
                 // The incident view and the inbox show runs too.
                 let shown = self.incidents_take(&message);

@@ -17,12 +17,14 @@
 //!   really carry. Values naming nothing are listed as not in the catalog; cost without the tag is
 //!   "(unallocated)", never dropped.
 
-pub mod aws;
 pub mod demo;
-pub mod focus;
 
+// The readers and what they share with the sums live with the other providers.
 use crate::catalog::Catalog;
 use crate::config::Config;
+pub use crate::providers::cost::{
+    aws, focus, parse_amount, CostError, Micros, RowSink, Settings, Window,
+};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -33,68 +35,6 @@ pub const UNALLOCATED: &str = "(unallocated)";
 
 /// The annotation a catalog entity sets to claim other tag values (AWS Cost Insights' convention).
 pub const TAGS_ANNOTATION: &str = "aws.amazon.com/cost-insights-tags";
-
-/// Millionths of a currency unit.
-pub type Micros = i64;
-
-/// This period and the previous one, each `days` long, ending yesterday.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    pub today: NaiveDate,
-    pub days: u32,
-}
-
-impl Window {
-    pub fn new(today: NaiveDate, days: u32) -> Window {
-        Window {
-            today,
-            days: days.max(1),
-        }
-    }
-
-    /// Today in UTC (cost data is dated in UTC).
-    pub fn ending_today(days: u32) -> Window {
-        Window::new(chrono::Utc::now().date_naive(), days)
-    }
-
-    /// The first day of this period.
-    pub fn start(&self) -> NaiveDate {
-        self.today - chrono::Days::new(self.days as u64)
-    }
-
-    /// The first day of the previous period.
-    pub fn previous_start(&self) -> NaiveDate {
-        self.today - chrono::Days::new(2 * self.days as u64)
-    }
-
-    /// The last day of this period (yesterday).
-    pub fn last_day(&self) -> NaiveDate {
-        self.today - chrono::Days::new(1)
-    }
-
-    /// Days in both periods: the length of every daily series.
-    pub fn slots(&self) -> usize {
-        2 * self.days as usize
-    }
-
-    /// The index of a day in the series (previous period first), or `None` outside both periods.
-    pub fn slot(&self, day: NaiveDate) -> Option<usize> {
-        let offset = (day - self.previous_start()).num_days();
-        (0..self.slots() as i64)
-            .contains(&offset)
-            .then_some(offset as usize)
-    }
-
-    /// The day of a series index.
-    pub fn day(&self, slot: usize) -> NaiveDate {
-        self.previous_start() + chrono::Days::new(slot as u64)
-    }
-
-    /// "2026-10-26 – 2026-11-24".
-    pub fn label(&self) -> String {
-        format!("{} – {}", self.start(), self.last_day())
-    }
-}
 
 /// Parses `"30d"`, `"30"`, `"4w"`: a period in days (1 to 366).
 pub fn parse_period(text: &str) -> Result<u32, String> {
@@ -119,40 +59,6 @@ pub fn parse_period(text: &str) -> Result<u32, String> {
         return Err(format!("period {text:?} must be 1 to 366 days"));
     }
     Ok(days)
-}
-
-/// A decimal amount (`"12.345"`, `"-0.000001"`, `"1.5E-7"`) in millionths, rounded half away from
-/// zero; `None` when it is not a number.
-pub fn parse_amount(text: &str) -> Option<Micros> {
-    let text = text.trim();
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty()) || !plain(whole) || !plain(fraction) {
-        // Exponent forms are rare in exports: the float path is exact enough for them.
-        let value: f64 = text.parse().ok().filter(|v: &f64| v.is_finite())?;
-        return Some((value * 1e6).round() as Micros);
-    }
-    let mut micros: i128 = 0;
-    for b in whole.bytes() {
-        micros = micros * 10 + (b - b'0') as i128;
-        if micros > i64::MAX as i128 {
-            return None;
-        }
-    }
-    let fraction = fraction.as_bytes();
-    for i in 0..6 {
-        micros = micros * 10 + fraction.get(i).map_or(0, |b| (b - b'0') as i128);
-    }
-    if fraction.get(6).is_some_and(|&b| b >= b'5') {
-        micros += 1;
-    }
-    let micros = i64::try_from(micros).ok()?;
-    Some(if negative { -micros } else { micros })
 }
 
 /// `1234567.891` → `"1,234,567.89"`.
@@ -233,56 +139,6 @@ impl Aggregate {
         }
     }
 
-    /// Adds one row. An empty team or service is untagged.
-    pub fn add(
-        &mut self,
-        day: NaiveDate,
-        team: &str,
-        service: &str,
-        currency: &str,
-        amount: Micros,
-    ) {
-        self.rows += 1;
-        let Some(slot) = self.window.slot(day) else {
-            self.outside += 1;
-            return;
-        };
-        let (team, service) = (team.trim(), service.trim());
-        let currency = match currency.trim() {
-            "" => "USD",
-            c => c,
-        };
-        self.key.clear();
-        self.key.push_str(team);
-        self.key.push('\0');
-        self.key.push_str(service);
-        self.key.push('\0');
-        self.key.push_str(currency);
-        let index = match self.index.get(self.key.as_str()) {
-            Some(&i) => i,
-            None => {
-                self.cells.push(Cell {
-                    team: team.to_string(),
-                    service: service.to_string(),
-                    currency: currency.to_string(),
-                    daily: vec![0; self.window.slots()],
-                });
-                self.index
-                    .insert(self.key.as_str().into(), self.cells.len() - 1);
-                self.cells.len() - 1
-            }
-        };
-        self.cells[index].daily[slot] += amount;
-    }
-
-    /// Records a row that could not be read.
-    pub fn skip(&mut self, problem: impl FnOnce() -> String) {
-        self.skipped += 1;
-        if self.problems.len() < PROBLEMS_KEPT {
-            self.problems.push(problem());
-        }
-    }
-
     /// The table per team or per service (`within_team`: only the cost of that team's row, for
     /// the drill from a team to its services).
     pub fn report(&self, by: By, map: &CatalogMap, within_team: Option<&str>) -> Report {
@@ -344,6 +200,57 @@ impl Aggregate {
             team: within_team.map(str::to_owned),
             rows,
         }
+    }
+}
+
+impl RowSink for Aggregate {
+    fn add(&mut self, day: NaiveDate, team: &str, service: &str, currency: &str, amount: Micros) {
+        self.rows += 1;
+        let Some(slot) = self.window.slot(day) else {
+            self.outside += 1;
+            return;
+        };
+        let (team, service) = (team.trim(), service.trim());
+        let currency = match currency.trim() {
+            "" => "USD",
+            c => c,
+        };
+        self.key.clear();
+        self.key.push_str(team);
+        self.key.push('\0');
+        self.key.push_str(service);
+        self.key.push('\0');
+        self.key.push_str(currency);
+        let index = match self.index.get(self.key.as_str()) {
+            Some(&i) => i,
+            None => {
+                self.cells.push(Cell {
+                    team: team.to_string(),
+                    service: service.to_string(),
+                    currency: currency.to_string(),
+                    daily: vec![0; self.window.slots()],
+                });
+                self.index
+                    .insert(self.key.as_str().into(), self.cells.len() - 1);
+                self.cells.len() - 1
+            }
+        };
+        self.cells[index].daily[slot] += amount;
+    }
+
+    fn skip(&mut self, problem: impl FnOnce() -> String) {
+        self.skipped += 1;
+        if self.problems.len() < PROBLEMS_KEPT {
+            self.problems.push(problem());
+        }
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    fn taken(&self) -> u64 {
+        self.rows + self.skipped
     }
 }
 
@@ -603,47 +510,6 @@ pub fn annotation_pairs(text: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// How to read cost: `[cost]` of the config with the environment applied.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Settings {
-    pub team_tag: String,
-    pub service_tag: String,
-    /// Cost Explorer's metric: UnblendedCost, AmortizedCost, NetUnblendedCost, ...
-    pub metric: String,
-    /// The FOCUS column summed: BilledCost, EffectiveCost, ListCost, ContractedCost.
-    pub focus_column: String,
-    pub period_days: u32,
-    pub region: String,
-    pub cache_dir: Option<PathBuf>,
-}
-
-impl Settings {
-    pub fn from_config(config: &Config) -> Settings {
-        let cost = &config.cost;
-        Settings {
-            team_tag: cost.team_tag.clone().unwrap_or_else(|| "team".into()),
-            service_tag: cost.service_tag.clone().unwrap_or_else(|| "service".into()),
-            metric: cost
-                .metric
-                .clone()
-                .unwrap_or_else(|| "UnblendedCost".into()),
-            focus_column: cost
-                .focus_column
-                .clone()
-                .unwrap_or_else(|| "BilledCost".into()),
-            period_days: cost.period_days.unwrap_or(30),
-            region: cost.region.clone().unwrap_or_else(|| "us-east-1".into()),
-            cache_dir: Some(config.cache_dir()),
-        }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings::from_config(&Config::default())
-    }
-}
-
 /// Where cost comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -695,22 +561,6 @@ impl Source {
     }
 }
 
-/// Why cost could not be had.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CostError {
-    /// Nothing to read from: says what to set.
-    #[error("cost is not configured: {0}")]
-    NotConfigured(String),
-    /// The credentials were found but refused (expired, unknown, not allowed).
-    #[error("{0}")]
-    Credentials(String),
-    /// An export that cannot be read at all.
-    #[error("{0}")]
-    Focus(String),
-    #[error("{0}")]
-    Provider(#[from] crate::providers::ProviderError),
-}
-
 /// Reads cost from a source for a window (blocking: call it from a thread or `spawn_blocking`
 /// for FOCUS; Cost Explorer runs on a tokio runtime of its own here). `progress` is told the
 /// rows read so far, now and then.
@@ -721,29 +571,30 @@ pub fn load(
     log: crate::providers::http::Log,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Aggregate, CostError> {
+    let label = match source {
+        Source::Aws => aws::source_label(settings),
+        _ => source.label(),
+    };
+    let mut aggregate = Aggregate::new(window, label);
     match source {
-        Source::Focus(path) => focus::read_path(path, settings, window, progress),
-        Source::Demo => {
-            let csv = demo::focus_csv(window.today);
-            let mut aggregate = Aggregate::new(window, Source::Demo.label());
-            focus::read_into(
-                "demo-focus.csv",
-                std::io::Cursor::new(csv),
-                settings,
-                &mut aggregate,
-                progress,
-            )
-            .map_err(CostError::Focus)?;
-            Ok(aggregate)
-        }
+        Source::Focus(path) => focus::read_path(path, settings, &mut aggregate, progress)?,
+        Source::Demo => focus::read_into(
+            "demo-focus.csv",
+            std::io::Cursor::new(demo::focus_csv(window.today)),
+            settings,
+            &mut aggregate,
+            progress,
+        )
+        .map_err(CostError::Focus)?,
         Source::Aws => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| CostError::NotConfigured(format!("cannot start a runtime: {e}")))?;
-            runtime.block_on(aws::fetch(settings, window, log))
+            runtime.block_on(aws::fetch(settings, window, log, &mut aggregate))?
         }
     }
+    Ok(aggregate)
 }
 
 #[cfg(test)]

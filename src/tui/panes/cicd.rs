@@ -245,31 +245,25 @@ impl CiCdPane {
 
     /// Takes a provider answer; true when it was for this pane.
     pub fn on_message(&mut self, message: ProviderMessage) -> bool {
-        match message {
-            ProviderMessage::CiRuns {
-                entity_key,
-                slug,
-                result,
-                fetched_at,
-                from_cache,
-            } => {
-                let state = self.states.entry(entity_key).or_default();
-                state.slug = slug;
+        match &message.request {
+            Request::CiRuns { entity_key, slug } => {
+                let state = self.states.entry(entity_key.clone()).or_default();
+                state.slug.clone_from(slug);
                 state.loading = false;
-                match result {
+                match message.result() {
                     Ok(runs) => {
                         state.runs = Some(runs);
-                        state.fetched_at = Some(fetched_at);
-                        state.from_cache = from_cache;
+                        state.fetched_at = Some(message.fetched_at);
+                        state.from_cache = message.from_cache;
                         state.error = None;
                     }
                     Err(err) => state.error = Some(err),
                 }
             }
-            ProviderMessage::CiJobs { run_id, result, .. } => {
+            &Request::CiJobs { run_id, .. } => {
                 let state = self.jobs.entry(run_id).or_default();
                 state.loading = false;
-                match result {
+                match message.result() {
                     Ok(jobs) => {
                         state.jobs = Some(jobs);
                         state.error = None;
@@ -280,32 +274,32 @@ impl CiCdPane {
                     self.ask_logs();
                 }
             }
-            ProviderMessage::CiLogTail { job_id, result, .. } => {
+            &Request::CiLogTail { job_id, .. } => {
                 self.logs.insert(
                     job_id,
-                    match result {
+                    match message.result() {
                         Ok(tail) => LogState::Ready(tail),
                         Err(err) => LogState::Failed(err),
                     },
                 );
             }
-            ProviderMessage::CiRerunFailed {
+            Request::CiRerunFailed {
                 entity_key,
                 slug,
                 run_id,
-                result,
             } => {
+                let run_id = *run_id;
                 let label = self
                     .reruns
                     .remove(&run_id)
                     .unwrap_or_else(|| format!("run {run_id} ({slug})"));
-                match result {
+                match message.result() {
                     Ok(()) => {
                         self.notice(
                             format!("GitHub is rerunning the failed jobs of {label}"),
                             false,
                         );
-                        self.ask_runs(&entity_key, &slug, true);
+                        self.ask_runs(entity_key, slug, true);
                         if self.run.as_ref().is_some_and(|r| r.run_id == run_id) {
                             self.ask_jobs(true);
                         }
@@ -313,12 +307,11 @@ impl CiCdPane {
                     Err(err) => self.notice(format!("rerun of {label} failed: {err}"), true),
                 }
             }
-            ProviderMessage::DefaultBranch {
-                entity_key, result, ..
-            } => {
+            Request::DefaultBranch { entity_key, .. } => {
+                let result = message.result();
                 // A failed lookup is kept only while no branch is known.
-                if result.is_ok() || !self.branches.get(&entity_key).is_some_and(Result::is_ok) {
-                    self.branches.insert(entity_key, result);
+                if result.is_ok() || !self.branches.get(entity_key).is_some_and(Result::is_ok) {
+                    self.branches.insert(entity_key.clone(), result);
                 }
             }
             _ => return false,

@@ -732,14 +732,10 @@ impl IncidentsPane {
     /// Takes a provider answer; true when the screen changes.
     pub fn on_message(&mut self, message: &ProviderMessage, catalog: &Catalog) -> bool {
         let view_key = self.view.as_ref().map(|v| v.key.clone());
-        match message.clone() {
-            ProviderMessage::PdIncidents {
-                entity_key,
-                result,
-                fetched_at,
-                from_cache,
-                ..
-            } => {
+        let (fetched_at, from_cache) = (message.fetched_at, message.from_cache);
+        match message.request.clone() {
+            Request::PdIncidents { entity_key, .. } => {
+                let result = message.result::<OpenIncidents>();
                 if let Ok(open) = &result {
                     open.teach(&mut self.map);
                 }
@@ -777,20 +773,17 @@ impl IncidentsPane {
                 }
                 true
             }
-            ProviderMessage::PdServices {
-                entity_key, result, ..
-            } if entity_key == LOOKUP_KEY => {
+            Request::PdServices { entity_key, .. } if entity_key == LOOKUP_KEY => {
+                let result = message.result::<Vec<ResolvedService>>();
                 if let Ok(resolved) = &result {
                     self.map.teach_services(resolved);
                 }
                 self.lookup_notice(catalog);
                 false
             }
-            ProviderMessage::PdIncident {
+            Request::PdIncident {
                 entity_key,
                 incident,
-                result,
-                ..
             } if entity_key == LOOKUP_KEY => {
                 let Some(lookup) = &mut self.lookup else {
                     return false;
@@ -798,7 +791,7 @@ impl IncidentsPane {
                 if pagerduty::parse_incident_ref(&lookup.query) != Some(incident) {
                     return false; // an answer to an earlier query
                 }
-                match result {
+                match message.result() {
                     Ok(found) => {
                         lookup.incident = Some(found);
                         lookup.error = None;
@@ -808,13 +801,8 @@ impl IncidentsPane {
                 self.lookup_notice(catalog);
                 true
             }
-            ProviderMessage::PdServices {
-                entity_key,
-                result,
-                fetched_at,
-                from_cache,
-                ..
-            } => {
+            Request::PdServices { entity_key, .. } => {
+                let result = message.result::<Vec<ResolvedService>>();
                 if let Ok(resolved) = &result {
                     self.map.teach_services(resolved);
                 }
@@ -844,13 +832,11 @@ impl IncidentsPane {
                 }
                 true
             }
-            ProviderMessage::PdOnCall {
+            Request::PdOnCall {
                 entity_key,
                 escalation_policy_id,
-                result,
-                fetched_at,
-                from_cache,
             } => {
+                let result = message.result::<OnCallChain>();
                 let mut users: Vec<String> = result
                     .as_ref()
                     .map(|chain| chain.oncalls.iter().map(|o| o.user.id.clone()).collect())
@@ -875,41 +861,28 @@ impl IncidentsPane {
                 }
                 true
             }
-            ProviderMessage::PdUser {
-                user_id,
-                result,
-                fetched_at,
-                from_cache,
-                ..
-            } => {
-                self.live
-                    .users
-                    .entry(user_id)
-                    .or_default()
-                    .take(result, fetched_at, from_cache);
+            Request::PdUser { user_id, .. } => {
+                self.live.users.entry(user_id).or_default().take(
+                    message.result(),
+                    fetched_at,
+                    from_cache,
+                );
                 true
             }
-            ProviderMessage::PdLogEntries {
-                incident_id,
-                result,
-                fetched_at,
-                from_cache,
-                ..
-            } => {
-                self.live
-                    .timelines
-                    .entry(incident_id)
-                    .or_default()
-                    .take(result, fetched_at, from_cache);
+            Request::PdLogEntries { incident_id, .. } => {
+                self.live.timelines.entry(incident_id).or_default().take(
+                    message.result(),
+                    fetched_at,
+                    from_cache,
+                );
                 true
             }
-            ProviderMessage::PdUpdateIncident {
+            Request::PdUpdateIncident {
                 incident_id,
                 action,
-                result,
                 ..
             } => {
-                match result {
+                match message.result::<Incident>() {
                     Ok(incident) => self.notice(
                         format!(
                             "#{} {}: PagerDuty says it is now {}",
@@ -927,8 +900,8 @@ impl IncidentsPane {
                 self.refresh(catalog, true, Instant::now());
                 true
             }
-            ProviderMessage::PdTrigger { event, result, .. } => {
-                match result {
+            Request::PdTrigger { event, .. } => {
+                match message.result::<pagerduty::TriggerReceipt>() {
                     Ok(receipt) => self.notice(
                         format!(
                             "triggered on {}: {} ({}){}",
@@ -947,22 +920,17 @@ impl IncidentsPane {
                 self.refresh(catalog, true, Instant::now());
                 true
             }
-            ProviderMessage::CiRuns {
-                slug,
-                result,
-                fetched_at,
-                from_cache,
-                ..
-            } => {
+            Request::CiRuns { slug, .. } => {
                 self.live
                     .runs
                     .entry(slug.to_ascii_lowercase())
                     .or_default()
-                    .take(result, fetched_at, from_cache);
+                    .take(message.result(), fetched_at, from_cache);
                 self.view.is_some() || self.inbox
             }
-            ProviderMessage::DefaultBranch { slug, result, .. } => {
-                self.live.branches.insert(slug.to_ascii_lowercase(), result);
+            Request::DefaultBranch { slug, .. } => {
+                let branch = message.result();
+                self.live.branches.insert(slug.to_ascii_lowercase(), branch);
                 self.inbox
             }
             _ => false,

@@ -1,6 +1,6 @@
 //! AWS Cost Explorer `GetCostAndUsage` (JSON 1.1 protocol: a POST with
 //! `X-Amz-Target: AWSInsightsIndexService.GetCostAndUsage`), DAILY, grouped by the two
-//! cost-allocation tag keys, every `NextPageToken` followed, into an [`Aggregate`].
+//! cost-allocation tag keys, every `NextPageToken` followed, into a [`RowSink`].
 //!
 //! - **Credentials:** the standard chain from AWS's own `aws-config`: environment variables
 //!   (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), then `AWS_PROFILE` (or
@@ -10,15 +10,16 @@
 //!   Explorer's one endpoint; `[cost] region` for another partition).
 //! - **Endpoint:** `AWS_ENDPOINT_URL_COST_EXPLORER`, else `AWS_ENDPOINT_URL`, else
 //!   `https://ce.{region}.amazonaws.com`, as the AWS SDKs resolve it.
-//! - **Sending** goes through `providers/http.rs` (timeouts, throttling waits, redaction,
+//! - **Sending** goes through `providers/http` (timeouts, throttling waits, redaction,
 //!   `--verbose`); the session token and the keys are masked in anything a server says.
 //! - **Cache:** each page is stored in the disk cache for [`FRESH_FOR`] (every request costs
 //!   USD 0.01), under a key of the query and a hash of the access key ID: never a key itself.
 //!   When Cost Explorer cannot be reached, an older stored answer is used, with a warning.
 
-use super::{parse_amount, Aggregate, CostError, Settings, Window};
+use super::{parse_amount, CostError, RowSink, Settings, Window};
 use crate::config::Secret;
 use crate::providers::cache::{Cache, Entry};
+use crate::providers::github::short_duration;
 use crate::providers::http::{Call, Client, Log, Options, Service};
 use crate::providers::ProviderError;
 use aws_credential_types::provider::ProvideCredentials;
@@ -155,12 +156,30 @@ fn describe(err: &dyn std::error::Error) -> String {
     text
 }
 
+/// What the rows read from Cost Explorer are said to come from.
+pub fn source_label(settings: &Settings) -> String {
+    format!("{SERVICE} ({})", settings.metric)
+}
+
 /// Reads the window's cost with the credential chain's credentials.
-pub async fn fetch(settings: &Settings, window: Window, log: Log) -> Result<Aggregate, CostError> {
+pub async fn fetch(
+    settings: &Settings,
+    window: Window,
+    log: Log,
+    sink: &mut impl RowSink,
+) -> Result<(), CostError> {
     let credentials = credentials().await?;
     let client = Client::new(Options::from_env(), None, log);
     let cache = settings.cache_dir.as_deref().map(Cache::under);
-    fetch_with(&client, cache.as_ref(), &credentials, settings, window).await
+    fetch_with(
+        &client,
+        cache.as_ref(),
+        &credentials,
+        settings,
+        window,
+        sink,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -220,14 +239,15 @@ pub fn request_body(settings: &Settings, window: Window, page: Option<&str>) -> 
     body
 }
 
-/// Every page of the window, from the cache when fresh, into an aggregate.
+/// Every page of the window, from the cache when fresh, into `sink`.
 pub async fn fetch_with(
     client: &Client,
     cache: Option<&Cache>,
     credentials: &Credentials,
     settings: &Settings,
     window: Window,
-) -> Result<Aggregate, CostError> {
+    sink: &mut impl RowSink,
+) -> Result<(), CostError> {
     let base = endpoint(&settings.region);
     let plain = Service::new(
         SERVICE,
@@ -235,7 +255,6 @@ pub async fn fetch_with(
         "check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
     )?;
     let url = plain.url("/");
-    let mut aggregate = Aggregate::new(window, format!("{SERVICE} ({})", settings.metric));
     let identity = fnv(credentials.access_key_id().as_bytes());
     let mut page: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -272,9 +291,9 @@ pub async fn fetch_with(
                         let err = explain(err);
                         match (cache.and_then(|c| c.get(&key)), &err) {
                             (Some(old), CostError::Provider(e)) if e.is_transient() => {
-                                aggregate.warnings.push(format!(
+                                sink.warn(format!(
                                     "{e}; using the answer stored {} ago",
-                                    crate::providers::github::short_duration(old.age())
+                                    short_duration(old.age())
                                 ));
                                 old.body
                             }
@@ -284,7 +303,7 @@ pub async fn fetch_with(
                 }
             }
         };
-        let next = decode_page(&answer, &mut aggregate, settings).map_err(|detail| {
+        let next = decode_page(&answer, sink, settings).map_err(|detail| {
             CostError::Provider(ProviderError::BadResponse {
                 service: SERVICE,
                 target: format!("POST {}", plain.display_url(&url)),
@@ -293,7 +312,7 @@ pub async fn fetch_with(
         })?;
         match next {
             Some(next) => page = Some(next),
-            None => return Ok(aggregate),
+            None => return Ok(()),
         }
     }
     Err(CostError::Provider(ProviderError::BadResponse {
@@ -303,21 +322,21 @@ pub async fn fetch_with(
     }))
 }
 
-/// Decodes one Cost Explorer answer page and adds it to `aggregate`; the next page's token, if
+/// Decodes one Cost Explorer answer page and adds it to `sink`; the next page's token, if
 /// any. Errors name the field. (The fuzz target `provider_answers` feeds it any bytes.)
 pub fn decode_page(
     body: &[u8],
-    aggregate: &mut Aggregate,
+    sink: &mut impl RowSink,
     settings: &Settings,
 ) -> Result<Option<String>, String> {
     let answer: Answer =
         serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body))
             .map_err(|e| e.to_string())?;
-    add_answer(aggregate, &answer, settings);
+    add_answer(sink, &answer, settings);
     Ok(answer.next_page_token.filter(|t| !t.is_empty()))
 }
 
-fn add_answer(aggregate: &mut Aggregate, answer: &Answer, settings: &Settings) {
+fn add_answer(sink: &mut impl RowSink, answer: &Answer, settings: &Settings) {
     // Keys come as `team$payments` in GroupBy order; `team$` is untagged.
     let value = |key: Option<&String>| -> String {
         key.map(|k| k.split_once('$').map_or(k.as_str(), |(_, v)| v))
@@ -327,7 +346,7 @@ fn add_answer(aggregate: &mut Aggregate, answer: &Answer, settings: &Settings) {
     for by_time in &answer.results_by_time {
         let Ok(day) = by_time.time_period.start.parse() else {
             let start = by_time.time_period.start.clone();
-            aggregate.skip(|| format!("{SERVICE}: TimePeriod.Start {start:?} is not a date"));
+            sink.skip(|| format!("{SERVICE}: TimePeriod.Start {start:?} is not a date"));
             continue;
         };
         for group in &by_time.groups {
@@ -336,12 +355,12 @@ fn add_answer(aggregate: &mut Aggregate, answer: &Answer, settings: &Settings) {
             };
             let Some(amount) = parse_amount(&metric.amount) else {
                 let amount = metric.amount.clone();
-                aggregate.skip(|| format!("{SERVICE}: {day}: Amount {amount:?} is not a number"));
+                sink.skip(|| format!("{SERVICE}: {day}: Amount {amount:?} is not a number"));
                 continue;
             };
             let team = value(group.keys.first());
             let service = value(group.keys.get(1));
-            aggregate.add(day, &team, &service, &metric.unit, amount);
+            sink.add(day, &team, &service, &metric.unit, amount);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! FOCUS 1.0 CSV exports (the FinOps Open Cost and Usage Specification): a file or a folder of
 //! files (`.csv`, `.csv.gz`; gzip is recognised by its magic bytes, whatever the name), read
-//! record by record into an [`Aggregate`]. Nothing is collected: one record buffer is reused, so
+//! record by record into a [`RowSink`]. Nothing is collected: one record buffer is reused, so
 //! a gigabyte export takes the memory of its distinct tag pairs and no more.
 //!
 //! Columns used: `ChargePeriodStart` (the day), the cost column (`BilledCost` by default,
@@ -9,7 +9,7 @@
 //! fails that file with its name; a bad row is skipped with `FILE:LINE: column: problem` and
 //! counted, and the rest of the file is kept.
 
-use super::{parse_amount, Aggregate, CostError, Settings, Window};
+use super::{parse_amount, CostError, RowSink, Settings};
 use chrono::NaiveDate;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -24,15 +24,16 @@ const PROGRESS_EVERY: u64 = 1 << 16;
 pub fn read_path(
     path: &Path,
     settings: &Settings,
-    window: Window,
+    sink: &mut impl RowSink,
     progress: &mut dyn FnMut(u64),
-) -> Result<super::Aggregate, CostError> {
-    let mut aggregate = Aggregate::new(window, format!("FOCUS {}", path.display()));
+) -> Result<(), CostError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| CostError::Focus(format!("{}: cannot read: {e}", path.display())))?;
     let files = if meta.is_dir() {
         let mut files = Vec::new();
-        walk(path, &mut files, &mut aggregate.warnings);
+        let mut warnings = Vec::new();
+        walk(path, &mut files, &mut warnings);
+        warnings.into_iter().for_each(|w| sink.warn(w));
         files.sort();
         if files.is_empty() {
             return Err(CostError::Focus(format!(
@@ -48,7 +49,7 @@ pub fn read_path(
     for file in &files {
         let name = file.display().to_string();
         let opened = std::fs::File::open(file).map_err(|e| format!("{name}: cannot read: {e}"));
-        let result = opened.and_then(|f| read_into(&name, f, settings, &mut aggregate, progress));
+        let result = opened.and_then(|f| read_into(&name, f, settings, sink, progress));
         if let Err(message) = result {
             failures.push(message);
         }
@@ -56,8 +57,8 @@ pub fn read_path(
     if failures.len() == files.len() {
         return Err(CostError::Focus(failures.join("\n")));
     }
-    aggregate.warnings.extend(failures);
-    Ok(aggregate)
+    failures.into_iter().for_each(|f| sink.warn(f));
+    Ok(())
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<String>) {
@@ -92,14 +93,14 @@ struct Columns {
     tags: Option<usize>,
 }
 
-/// Reads one export (plain or gzip) into `aggregate`. `Err` when the file cannot be read as a
+/// Reads one export (plain or gzip) into `sink`. `Err` when the file cannot be read as a
 /// FOCUS CSV at all (no header, a required column missing, a broken gzip stream); row problems are
-/// recorded in the aggregate instead.
+/// recorded in the sink instead.
 pub fn read_into(
     name: &str,
     input: impl Read,
     settings: &Settings,
-    aggregate: &mut Aggregate,
+    sink: &mut impl RowSink,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), String> {
     let mut buffered = BufReader::with_capacity(256 * 1024, input);
@@ -140,7 +141,7 @@ pub fn read_into(
         tags: find("Tags"),
     };
     if columns.tags.is_none() {
-        aggregate.warnings.push(format!(
+        sink.warn(format!(
             "{name}: no Tags column: all of its cost is unallocated"
         ));
     }
@@ -163,7 +164,7 @@ pub fn read_into(
                         ))
                     }
                     _ => {
-                        aggregate.skip(|| format!("{name}:{line}: {}", csv_problem(&err)));
+                        sink.skip(|| format!("{name}:{line}: {}", csv_problem(&err)));
                         continue;
                     }
                 }
@@ -172,17 +173,17 @@ pub fn read_into(
         since_progress += 1;
         if since_progress == PROGRESS_EVERY {
             since_progress = 0;
-            progress(aggregate.rows + aggregate.skipped);
+            progress(sink.taken());
         }
         let line = record.position().map_or(0, |p| p.line());
         match row(&record, &columns, &tag_keys, &settings.focus_column) {
             Ok((day, team, service, currency, amount)) => {
-                aggregate.add(day, &team, &service, currency, amount)
+                sink.add(day, &team, &service, currency, amount)
             }
-            Err(problem) => aggregate.skip(|| format!("{name}:{line}: {problem}")),
+            Err(problem) => sink.skip(|| format!("{name}:{line}: {problem}")),
         }
     }
-    progress(aggregate.rows + aggregate.skipped);
+    progress(sink.taken());
     Ok(())
 }
 

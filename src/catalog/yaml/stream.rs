@@ -59,6 +59,12 @@ struct Chunk<'a> {
 /// each document is parsed alone. A marker is `---`/`...` at the start of a line followed by a
 /// space, a tab or the end of the line, as YAML defines it.
 fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let chunk = |start: usize, end: usize, first_line: u32, marked: bool, closed: bool| Chunk {
+        text: &text[start..end],
+        first_line,
+        marked,
+        closed,
+    };
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0u32;
@@ -68,12 +74,7 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     for raw in text.split_inclusive('\n') {
         if is_marker(raw, "---") {
             if offset > start {
-                chunks.push(Chunk {
-                    text: &text[start..offset],
-                    first_line: start_line,
-                    marked,
-                    closed: false,
-                });
+                chunks.push(chunk(start, offset, start_line, marked, false));
             }
             start = offset;
             start_line = line;
@@ -82,24 +83,14 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         offset += raw.len();
         line += 1;
         if is_marker(raw, "...") {
-            chunks.push(Chunk {
-                text: &text[start..offset],
-                first_line: start_line,
-                marked,
-                closed: true,
-            });
+            chunks.push(chunk(start, offset, start_line, marked, true));
             start = offset;
             start_line = line;
             marked = false;
         }
     }
     if offset > start || chunks.is_empty() {
-        chunks.push(Chunk {
-            text: &text[start..],
-            first_line: start_line,
-            marked,
-            closed: false,
-        });
+        chunks.push(chunk(start, text.len(), start_line, marked, false));
     }
     chunks
 }

@@ -2,6 +2,7 @@
 //! package's rules on duplicate keys and aliases, and the node budget and depth limit that keep
 //! hostile files from hanging or overflowing the stack.
 
+use super::lines::LineCounter;
 use super::node::{Node, NodeValue, Pos, YamlError};
 use super::scalar::resolve_scalar;
 use saphyr_parser::{Event, Span};
@@ -22,7 +23,7 @@ pub(super) fn unresolved_alias(pos: Pos) -> YamlError {
 
 /// Builds a tree from events with an explicit stack, so deep input cannot overflow the call stack.
 pub(super) struct TreeBuilder {
-    first_line: u32,
+    pub(super) lines: LineCounter,
     pub(super) stack: Vec<Frame>,
     anchors: Vec<Anchor>,
     /// The parser's anchor id → its latest definition in `anchors` (a scan per alias made 50,000
@@ -118,9 +119,9 @@ struct Anchor {
 const MAX_ALIAS_COUNT: usize = 100;
 
 impl TreeBuilder {
-    pub(super) fn new(first_line: u32) -> Self {
+    pub(super) fn new(chunk: &str, first_line: u32) -> Self {
         TreeBuilder {
-            first_line,
+            lines: LineCounter::new(chunk, first_line),
             stack: Vec::new(),
             anchors: Vec::new(),
             anchor_ids: Default::default(),
@@ -131,10 +132,7 @@ impl TreeBuilder {
     }
 
     fn pos(&self, span: &Span) -> Pos {
-        Pos {
-            line: self.first_line + span.start.line() as u32,
-            col: span.start.col() as u32 + 1,
-        }
+        self.lines.pos(&span.start)
     }
 
     pub(super) fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {

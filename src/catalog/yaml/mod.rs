@@ -8,6 +8,7 @@
 //! files (billion laughs, 10,000-deep nesting) are errors rather than hangs or stack overflows.
 
 mod builder;
+mod lines;
 mod node;
 mod scalar;
 mod stream;

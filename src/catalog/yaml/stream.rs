@@ -3,6 +3,7 @@
 //! into [`YamlError`]s that say where and why.
 
 use super::builder::{unresolved_alias, TreeBuilder};
+use super::lines::LineCounter;
 use super::node::{Document, Node, NodeValue, Pos, YamlError};
 use saphyr_parser::{Parser, ScanError};
 use std::borrow::Cow;
@@ -142,7 +143,7 @@ enum Retry {
 }
 
 fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
-    let mut builder = TreeBuilder::new(first_line);
+    let mut builder = TreeBuilder::new(chunk, first_line);
     for event in Parser::new_from_str(chunk) {
         match event {
             Ok((event, span)) => builder.on_event(event, span).map_err(Retry::Error)?,
@@ -161,7 +162,7 @@ fn parse_chunk(chunk: &str, first_line: u32) -> Result<Option<Node>, Retry> {
                         return Err(Retry::TabAfterColon(before.len()));
                     }
                 }
-                let mut err = within_chunk(scan_error(&err, first_line), chunk, first_line);
+                let mut err = within_chunk(scan_error(&err, &builder.lines), chunk, first_line);
                 if !err.aborts_file {
                     explain(&mut err, &builder, chunk, first_line);
                 }
@@ -238,12 +239,8 @@ fn within_chunk(mut err: YamlError, chunk: &str, first_line: u32) -> YamlError {
     err
 }
 
-fn scan_error(err: &ScanError, first_line: u32) -> YamlError {
-    let mark = err.marker();
-    let pos = Pos {
-        line: first_line + mark.line() as u32,
-        col: mark.col() as u32 + 1,
-    };
+fn scan_error(err: &ScanError, lines: &LineCounter) -> YamlError {
+    let pos = lines.pos(err.marker());
     if err.info().contains("unknown anchor") {
         return unresolved_alias(pos);
     }

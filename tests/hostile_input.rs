@@ -548,3 +548,37 @@ fn fifty_thousand_anchors_and_aliases_load() {
     assert_eq!(entity.annotation("u0"), Some("v0"));
     assert_eq!(entity.annotation("u49999"), Some("v49999"));
 }
+
+/// A lone carriage return (`\r` not followed by `\n`) is content to the `yaml` package Backstage
+/// uses, which counts lines by `\n` only; saphyr breaks lines at it too, which put a problem's
+/// line past the file's last one (issue #21, found by the `yaml_loader` fuzz target). Here a
+/// mapping's scalar is followed by lone CRs before its line ends, and the duplicate key on the
+/// next line is reported where Backstage reports it (DUPLICATE_KEY at line 5, column 23).
+#[test]
+fn a_lone_carriage_return_is_not_a_line_break() {
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: lone-cr\r\r\nspec: {type: service, type: library}\n";
+    let docs = greenroom::catalog::yaml::parse_stream(text);
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert_eq!((docs[0].first_line, docs[0].last_line), (1, 5));
+    let err = docs[0].doc.as_ref().unwrap_err();
+    assert!(err.message.contains("duplicate key"), "{err:?}");
+    assert_eq!((err.pos.line, err.pos.col), (5, 23), "{err:?}");
+
+    // In a file, the problem names the same place.
+    let (root, bad) = tree_with(text.as_bytes());
+    let loaded = load("lone-cr", &[root.path().to_path_buf()]);
+    let problem = expect_problem(&loaded, &bad, "duplicate key");
+    assert_eq!((problem.pos.line, problem.pos.col), (5, 23), "{problem}");
+
+    // Lone CRs inside a quoted scalar, which saphyr refuses: the error still lies in the file.
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: lone-cr\n  description: \"one\rtwo\r\rthree\"\n";
+    let lines = text.split('\n').count() as u32;
+    for doc in greenroom::catalog::yaml::parse_stream(text) {
+        if let Err(err) = doc.doc {
+            assert!(
+                err.pos.line <= lines,
+                "{err:?} past the file's {lines} lines"
+            );
+        }
+    }
+}

@@ -4,7 +4,10 @@
 
 use super::schema::Resolver;
 use super::Operation;
-use super::{info, scalar_text, str_of, summary_or, tags_of, text_of, Definition, Format, Node};
+use super::{
+    build_operation, described_section, info, scalar_text, str_of, text_of, Definition, Format,
+    Node,
+};
 use super::{ParseError, Section};
 use serde_json::Value;
 
@@ -181,43 +184,20 @@ fn operation(
     }
     // 2.x often describes the channel only.
     let description = text_of(op, "description").or_else(|| text_of(channel, "description"));
-    Operation {
-        method: action.to_ascii_uppercase(),
-        path: address.to_string(),
-        operation_id: text_of(op, "operationId"),
-        summary: summary_or(text_of(op, "summary"), description.as_ref()),
-        description,
-        tags: tags_of(op),
-        deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
-        detail,
-    }
+    build_operation(action, address, op, description, detail)
 }
 
 /// `servers`: 2.x writes a `url`, 3.x a `host` and `pathname`.
 fn servers(doc: &Value) -> Option<Section> {
-    let nodes: Vec<Node> = doc
-        .get("servers")?
-        .as_object()?
-        .iter()
-        .map(|(name, s)| {
-            let url = match str_of(s, "url") {
-                Some(url) => url.to_string(),
-                None => format!(
-                    "{}{}",
-                    str_of(s, "host").unwrap_or("?"),
-                    str_of(s, "pathname").unwrap_or("")
-                ),
-            };
-            Node {
-                name: name.clone(),
-                ty: format!("{} {url}", str_of(s, "protocol").unwrap_or("?")),
-                description: text_of(s, "description"),
-                ..Node::default()
-            }
-        })
-        .collect();
-    (!nodes.is_empty()).then(|| Section {
-        title: "Servers".into(),
-        nodes,
+    described_section("Servers", doc.get("servers")?.as_object()?.iter(), |s| {
+        let url = match str_of(s, "url") {
+            Some(url) => url.to_string(),
+            None => format!(
+                "{}{}",
+                str_of(s, "host").unwrap_or("?"),
+                str_of(s, "pathname").unwrap_or("")
+            ),
+        };
+        format!("{} {url}", str_of(s, "protocol").unwrap_or("?"))
     })
 }

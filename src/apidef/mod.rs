@@ -179,6 +179,48 @@ fn text_of(value: &Value, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// An operation of an OpenAPI or AsyncAPI document: `method` at `path`, with the fields the two
+/// formats name alike (`operationId`, `summary`, `tags`, `deprecated`).
+fn build_operation(
+    method: &str,
+    path: &str,
+    op: &Value,
+    description: Option<String>,
+    detail: Vec<Section>,
+) -> Operation {
+    Operation {
+        method: method.to_ascii_uppercase(),
+        path: path.to_string(),
+        operation_id: text_of(op, "operationId"),
+        summary: summary_or(text_of(op, "summary"), description.as_ref()),
+        description,
+        tags: tags_of(op),
+        deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+        detail,
+    }
+}
+
+/// A section of a JSON object's named entries (servers, security schemes): each entry a node
+/// typed by `ty` and described by its `description`; absent when there are none.
+fn described_section<'a>(
+    title: &str,
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+    ty: impl Fn(&Value) -> String,
+) -> Option<Section> {
+    let nodes: Vec<Node> = entries
+        .map(|(name, entry)| Node {
+            name: name.clone(),
+            ty: ty(entry),
+            description: text_of(entry, "description"),
+            ..Node::default()
+        })
+        .collect();
+    (!nodes.is_empty()).then(|| Section {
+        title: title.into(),
+        nodes,
+    })
+}
+
 /// A scalar as text: strings as they are, the rest as compact JSON (versions written `3.0` in YAML
 /// are numbers).
 fn scalar_text(value: &Value) -> String {

@@ -5,7 +5,10 @@
 
 use super::schema::Resolver;
 use super::Operation;
-use super::{info, scalar_text, str_of, summary_or, tags_of, text_of, Definition, Format, Node};
+use super::{
+    build_operation, described_section, info, scalar_text, str_of, text_of, Definition, Format,
+    Node,
+};
 use super::{ParseError, Section};
 use serde_json::Value;
 
@@ -102,16 +105,7 @@ impl<'a> Reader<'a> {
         detail.push(self.responses(op));
         detail.extend(self.security(op));
         let description = text_of(op, "description");
-        Operation {
-            method: method.to_ascii_uppercase(),
-            path: path.to_string(),
-            operation_id: text_of(op, "operationId"),
-            summary: summary_or(text_of(op, "summary"), description.as_ref()),
-            description,
-            tags: tags_of(op),
-            deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
-            detail,
-        }
+        build_operation(method, path, op, description, detail)
     }
 
     /// The path item's parameters overridden by the operation's (same name and location).
@@ -342,53 +336,43 @@ impl<'a> Reader<'a> {
             false => self.doc.pointer("/components/securitySchemes"),
         }?
         .as_object()?;
-        let nodes: Vec<Node> = schemes
+        let schemes = schemes
             .iter()
-            .map(|(name, scheme)| {
-                let scheme = self.resolver.deref(scheme);
-                // What a client must send: `http bearer (JWT)`, `apiKey in header X-Key`, ...
-                let kind = str_of(scheme, "type").unwrap_or("?");
-                let how = match kind {
-                    "http" => format!(
-                        "http {}{}",
-                        str_of(scheme, "scheme").unwrap_or(""),
-                        str_of(scheme, "bearerFormat")
-                            .map(|f| format!(" ({f})"))
+            .map(|(name, scheme)| (name, self.resolver.deref(scheme)));
+        described_section("Security schemes", schemes, |scheme| {
+            // What a client must send: `http bearer (JWT)`, `apiKey in header X-Key`, ...
+            let kind = str_of(scheme, "type").unwrap_or("?");
+            let how = match kind {
+                "http" => format!(
+                    "http {}{}",
+                    str_of(scheme, "scheme").unwrap_or(""),
+                    str_of(scheme, "bearerFormat")
+                        .map(|f| format!(" ({f})"))
+                        .unwrap_or_default()
+                ),
+                "apiKey" => format!(
+                    "apiKey in {} {}",
+                    str_of(scheme, "in").unwrap_or("?"),
+                    str_of(scheme, "name").unwrap_or("?")
+                ),
+                "oauth2" => match str_of(scheme, "flow") {
+                    Some(flow) => format!("oauth2 {flow}"),
+                    None => format!(
+                        "oauth2 {}",
+                        scheme
+                            .get("flows")
+                            .and_then(Value::as_object)
+                            .map(|f| f.keys().cloned().collect::<Vec<_>>().join(", "))
                             .unwrap_or_default()
                     ),
-                    "apiKey" => format!(
-                        "apiKey in {} {}",
-                        str_of(scheme, "in").unwrap_or("?"),
-                        str_of(scheme, "name").unwrap_or("?")
-                    ),
-                    "oauth2" => match str_of(scheme, "flow") {
-                        Some(flow) => format!("oauth2 {flow}"),
-                        None => format!(
-                            "oauth2 {}",
-                            scheme
-                                .get("flows")
-                                .and_then(Value::as_object)
-                                .map(|f| f.keys().cloned().collect::<Vec<_>>().join(", "))
-                                .unwrap_or_default()
-                        ),
-                    },
-                    "openIdConnect" => format!(
-                        "openIdConnect {}",
-                        str_of(scheme, "openIdConnectUrl").unwrap_or("")
-                    ),
-                    other => other.to_string(),
-                };
-                Node {
-                    name: name.clone(),
-                    ty: how.trim_end().to_string(),
-                    description: text_of(scheme, "description"),
-                    ..Node::default()
-                }
-            })
-            .collect();
-        (!nodes.is_empty()).then(|| Section {
-            title: "Security schemes".into(),
-            nodes,
+                },
+                "openIdConnect" => format!(
+                    "openIdConnect {}",
+                    str_of(scheme, "openIdConnectUrl").unwrap_or("")
+                ),
+                other => other.to_string(),
+            };
+            how.trim_end().to_string()
         })
     }
 }

@@ -301,7 +301,7 @@ impl Placeholders<'_> {
         }
         let dir = Path::new(self.location).parent().unwrap_or(Path::new(""));
         let path = dir.join(target.trim_start_matches("./"));
-        let content = match super::load::read_limited(&path) {
+        let content = match super::file_read::read_limited(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(err) => {
                 let why = match err.kind() {

@@ -15,6 +15,7 @@
 //! strings is a skeleton no loaded Template names: skipped (and counted), never an error.
 
 use super::document::{read_file, FileContents, ReadEntity};
+pub use super::file_read::{read_limited, MAX_FILE_BYTES};
 use super::problem::{Problem, Severity};
 use super::sniff;
 use super::yaml::Pos;
@@ -232,41 +233,6 @@ pub fn release_freed_memory() {
             libc::malloc_trim(0);
         }
     });
-}
-
-/// Catalog files larger than this are refused unread: real descriptors are kilobytes, and a
-/// 100 MB file (or `/dev/zero` behind a symlink) must not stall the load or fill the memory.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
-
-/// Reads a file the catalog names (a catalog file, a `$text`/`$json`/`$yaml` placeholder's
-/// target): only regular files (a FIFO would block the load forever, a device never end), and
-/// at most [`MAX_FILE_BYTES`], counted while reading since a device or a growing file lies
-/// about its size.
-pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let too_large = || {
-        std::io::Error::other(format!(
-            "larger than {} MB; not read",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ))
-    };
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(
-            "not a regular file (a folder, FIFO or device); not read",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
 }
 
 /// What became of a file read.

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod entity;
 pub mod entity_ref;
+pub mod file_read;
 pub mod graph;
 pub mod load;
 pub mod problem;

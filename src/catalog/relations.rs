@@ -3,6 +3,7 @@
 //! relations, one on each side (`ownedBy` here, `ownerOf` there).
 
 use super::entity_ref::{EntityRef, RefError};
+use super::validate::{describe, is_falsy};
 use super::yaml::{Node, NodeValue, Pos};
 use serde::{Deserialize, Serialize};
 
@@ -238,20 +239,8 @@ fn parse_target(
         }
         _ => Err(RefError(format!(
             "entity reference must be a string of the form [<kind>:][<namespace>/]<name>, found {}",
-            super::validate::describe(target)
+            describe(target)
         ))),
-    }
-}
-
-/// JavaScript's falsiness of a value: null, false, 0, NaN, "".
-fn is_falsy(node: &Node) -> bool {
-    match &node.value {
-        NodeValue::Null => true,
-        NodeValue::Bool(b) => !b,
-        NodeValue::Int(i) => *i == 0,
-        NodeValue::Float(x) => *x == 0.0 || x.is_nan(),
-        NodeValue::String(s) => s.is_empty(),
-        NodeValue::Seq(_) | NodeValue::Map(_) => false,
     }
 }
 

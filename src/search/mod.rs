@@ -96,7 +96,9 @@
 
 pub mod entities;
 mod index;
+mod matching;
 mod query;
+mod ranking;
 mod searcher;
 #[cfg(test)]
 mod tests;

@@ -13,11 +13,7 @@
 //! arrived: the last good data, its age (cached, or offline and how old), the last error next to
 //! it, and the rate limit when it runs low.
 
-use super::entity::{PageLine, Tone};
-use super::{
-    annotation_lines, count_annotated, draw_info, draw_question, line, scroll, ListCursor,
-    ProviderEnv,
-};
+use super::{count_annotated, ProviderEnv, Setup};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{
     owned_repos, repo_of, short_duration, CiRuns, Job, LogTail, RunState, Slug, WorkflowRun,
@@ -26,11 +22,15 @@ use crate::providers::http::RateLimit;
 use crate::providers::{ProviderError, ProviderMessage, Request};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::confirm::{Answer, Confirm};
+use crate::tui::widgets::cursor::{scroll, ListCursor};
+use crate::tui::widgets::detail::{draw_info, line, to_line, PageLine, Tone};
+use crate::tui::widgets::panel::{bordered, draw_block};
+use crate::tui::widgets::table::{column_widths, draw_table, heading_cells, shown, status_row};
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -84,9 +84,9 @@ pub struct RunView {
     pub scroll: usize,
 }
 
-/// A rerun waiting for the user's yes or no.
+/// A rerun, asked for once the user says yes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Confirm {
+pub struct Rerun {
     pub entity_key: String,
     pub slug: String,
     pub run_id: u64,
@@ -144,7 +144,7 @@ pub struct CiCdPane {
     /// The row cursor of the runs table or the team list.
     pub list: ListCursor,
     pub run: Option<RunView>,
-    pub confirm: Option<Confirm>,
+    pub confirm: Option<Confirm<Rerun>>,
     pub team: Option<Team>,
     /// (group, service): the service was opened from the group's team view (Back returns there).
     pub team_origin: Option<(EntityId, EntityId)>,
@@ -432,28 +432,25 @@ impl CiCdPane {
         env: &ProviderEnv,
         page: usize,
     ) -> Option<Action> {
-        if let Some(confirm) = self.confirm.take() {
-            match action {
-                Action::Yes => {
+        if let Some(answer) = Confirm::answer(&mut self.confirm, action) {
+            match answer {
+                Answer::Yes(rerun) => {
                     self.notice(
-                        format!(
-                            "asking GitHub to rerun the failed jobs of {}…",
-                            confirm.label
-                        ),
+                        format!("asking GitHub to rerun the failed jobs of {}…", rerun.label),
                         false,
                     );
-                    self.reruns.insert(confirm.run_id, confirm.label.clone());
+                    self.reruns.insert(rerun.run_id, rerun.label.clone());
                     self.ask(
                         Request::CiRerunFailed {
-                            entity_key: confirm.entity_key,
-                            slug: confirm.slug,
-                            run_id: confirm.run_id,
+                            entity_key: rerun.entity_key,
+                            slug: rerun.slug,
+                            run_id: rerun.run_id,
                         },
                         true,
                     );
                 }
-                Action::No => self.notice("rerun cancelled".into(), false),
-                _ => self.confirm = Some(confirm),
+                Answer::No => self.notice("rerun cancelled".into(), false),
+                Answer::Waiting => {}
             }
             return None;
         }
@@ -567,10 +564,14 @@ impl CiCdPane {
             run.head_branch.as_deref().unwrap_or("?")
         );
         self.confirm = Some(Confirm {
-            entity_key,
-            slug,
-            run_id: run.id,
-            label,
+            title: " Rerun failed jobs ",
+            question: format!("Rerun the failed jobs of {label}?"),
+            on_yes: Rerun {
+                entity_key,
+                slug,
+                run_id: run.id,
+                label,
+            },
         });
         None
     }
@@ -661,27 +662,29 @@ impl CiCdPane {
         focus: Option<EntityId>,
         env: &ProviderEnv,
     ) -> Vec<PageLine> {
-        let token = if env.github_token {
-            ("found", Tone::Accent)
-        } else {
-            ("not set", Tone::Warning)
-        };
-        let mut lines = vec![
-            line(&[("GitHub Actions: the latest workflow runs of each service's repository", Tone::Heading)]),
-            line(&[("Not connected: GitHub needs a token. It uses:", Tone::Base)]),
-            line(&[("  • a token: set GITHUB_TOKEN (or GH_TOKEN, or [github] token in config.toml; else `gh auth token`) — now: ", Tone::Base), token]),
-            line(&[("  • repos come from the github.com/project-slug annotation (OWNER/REPO) of each entity", Tone::Base)]),
-            line(&[(&format!("  • GitHub Enterprise: GITHUB_API_URL or [github] api_url — now: {}", if env.github_api_url.is_empty() { "https://api.github.com" } else { &env.github_api_url }), Tone::Base)]),
-            line(&[(&format!("{} of {} entities have github.com/project-slug.", self.annotated, catalog.len()), Tone::Muted)]),
-            PageLine::default(),
-        ];
-        lines.extend(annotation_lines(
-            catalog,
-            focus,
-            &ANNOTATIONS,
-            "add metadata.annotations github.com/project-slug: OWNER/REPO",
-        ));
-        lines
+        let enterprise = format!(
+            "  • GitHub Enterprise: GITHUB_API_URL or [github] api_url — now: {}",
+            if env.github_api_url.is_empty() {
+                "https://api.github.com"
+            } else {
+                &env.github_api_url
+            }
+        );
+        Setup {
+            heading: "GitHub Actions: the latest workflow runs of each service's repository",
+            intro: "Not connected: GitHub needs a token. It uses:",
+            token: "  • a token: set GITHUB_TOKEN (or GH_TOKEN, or [github] token in config.toml; else `gh auth token`) — now: ",
+            token_set: env.github_token,
+            needs: &[
+                "  • repos come from the github.com/project-slug annotation (OWNER/REPO) of each entity",
+                &enterprise,
+            ],
+            annotated: self.annotated,
+            have: "github.com/project-slug",
+            annotations: &ANNOTATIONS,
+            missing_hint: "add metadata.annotations github.com/project-slug: OWNER/REPO",
+        }
+        .lines(catalog, focus)
     }
 
     /// How old the data is: "cached 3m ago", "fetched 10s ago", or, when the last answer failed
@@ -816,8 +819,7 @@ impl CiCdPane {
         }
         if let Some(confirm) = &self.confirm {
             let keys = self.answer_keys.as_deref().unwrap_or("y yes · n/esc no");
-            let question = format!("Rerun the failed jobs of {}?", confirm.label);
-            draw_question(frame, area, " Rerun failed jobs ", &question, keys, theme);
+            confirm.draw(frame, area, keys, theme);
         }
     }
 
@@ -849,12 +851,7 @@ impl CiCdPane {
             );
             return;
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(" CI/CD · GitHub Actions ", theme.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(frame, area, bordered(" CI/CD · GitHub Actions ", theme));
         // Errors can be long: the header wraps, and takes the rows it needs.
         let rows: usize = header
             .iter()
@@ -911,14 +908,7 @@ impl CiCdPane {
         ];
         /// The widest a column gets (the title takes the rest).
         const CAPS: [usize; 7] = [20, 24, 19, 15, 7, 7, 16];
-        let page = (area.height as usize).saturating_sub(1).max(1);
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let cells: Vec<(usize, [String; 8], Tone)> = runs
-            .runs
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
+        let cells: Vec<(usize, [String; 8], Tone)> = shown(&runs.runs, &self.list, area)
             .map(|(i, run)| {
                 let cells = [
                     run.name.clone(),
@@ -934,21 +924,10 @@ impl CiCdPane {
             })
             .collect();
         let widths = column_widths(&HEADERS, &CAPS, cells.iter().map(|(_, c, _)| &c[..]));
-        let header = Row::new(HEADERS.map(|h| Cell::from(Span::styled(h, theme.heading))));
-        let rows: Vec<Row> = cells
+        let rows = cells
             .into_iter()
-            .map(|(i, cells, tone)| {
-                let selected = i == self.list.cursor;
-                status_row(cells, 3, tone, selected, theme)
-            })
-            .collect();
-        frame.render_widget(
-            Table::new(rows, widths)
-                .header(header)
-                .column_spacing(1)
-                .style(Style::default()),
-            area,
-        );
+            .map(|(i, cells, tone)| status_row(cells, 3, tone, i == self.list.cursor, theme));
+        draw_table(frame, area, heading_cells(HEADERS, theme), rows, widths);
     }
 
     fn draw_team(
@@ -1013,12 +992,11 @@ impl CiCdPane {
             draw_info(frame, area, theme, "CI/CD · team", &header, self.scroll);
             return;
         }
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(" CI/CD · GitHub Actions · team ", theme.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(
+            frame,
+            area,
+            bordered(" CI/CD · GitHub Actions · team ", theme),
+        );
         let [top, table] = Layout::vertical([
             Constraint::Length(header.len() as u16 + 1),
             Constraint::Min(1),
@@ -1032,13 +1010,7 @@ impl CiCdPane {
         // The repository is on the service's own view (Enter); here the title gets the room.
         const HEADERS: [&str; 6] = ["SERVICE", "STATUS", "BRANCH", "WORKFLOW", "AGE", "TITLE"];
         const CAPS: [usize; 5] = [32, 15, 20, 20, 7];
-        let page = (table.height as usize).saturating_sub(1).max(1);
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let cells: Vec<(usize, [String; 6], Tone)> = rows
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
+        let cells: Vec<(usize, [String; 6], Tone)> = shown(&rows, &self.list, table)
             .map(|(i, row)| {
                 let entity = catalog.entity(row.id);
                 let name = if entity.is_kind("Component") {
@@ -1076,18 +1048,10 @@ impl CiCdPane {
             })
             .collect();
         let widths = column_widths(&HEADERS, &CAPS, cells.iter().map(|(_, c, _)| &c[..]));
-        let rows: Vec<Row> = cells
+        let rows = cells
             .into_iter()
-            .map(|(i, cells, tone)| status_row(cells, 1, tone, i == self.list.cursor, theme))
-            .collect();
-        frame.render_widget(
-            Table::new(rows, widths)
-                .header(Row::new(
-                    HEADERS.map(|h| Cell::from(Span::styled(h, theme.heading))),
-                ))
-                .column_spacing(1),
-            table,
-        );
+            .map(|(i, cells, tone)| status_row(cells, 1, tone, i == self.list.cursor, theme));
+        draw_table(frame, table, heading_cells(HEADERS, theme), rows, widths);
     }
 
     /// The open run: what it is, its jobs and steps, and the log tails of its failed jobs.
@@ -1221,15 +1185,6 @@ impl CiCdPane {
     }
 }
 
-fn to_line<'a>(l: &'a PageLine, theme: &Theme) -> Line<'a> {
-    Line::from(
-        l.spans
-            .iter()
-            .map(|(t, tone)| Span::styled(t.as_str(), tone.style(theme)))
-            .collect::<Vec<_>>(),
-    )
-}
-
 fn age(now: DateTime<Utc>, run: &WorkflowRun) -> String {
     (now - run.created_at)
         .to_std()
@@ -1262,51 +1217,6 @@ fn mark(status: &str) -> &'static str {
         "in_progress" => "●",
         "queued" | "waiting" | "pending" => "○",
         _ => "-",
-    }
-}
-
-/// Each column as wide as its widest cell, at most its cap; the last column takes the rest.
-fn column_widths<'a>(
-    headers: &[&str],
-    caps: &[usize],
-    rows: impl Iterator<Item = &'a [String]> + Clone,
-) -> Vec<Constraint> {
-    let mut widths: Vec<Constraint> = caps
-        .iter()
-        .enumerate()
-        .map(|(i, cap)| {
-            let widest = rows
-                .clone()
-                .map(|c| c[i].chars().count())
-                .chain([headers[i].len()])
-                .max()
-                .unwrap_or(0);
-            Constraint::Length(widest.min(*cap) as u16)
-        })
-        .collect();
-    widths.push(Constraint::Min(10));
-    widths
-}
-
-/// A table row with its status cell coloured, highlighted when under the cursor.
-fn status_row<const N: usize>(
-    cells: [String; N],
-    status_column: usize,
-    tone: Tone,
-    selected: bool,
-    theme: &Theme,
-) -> Row<'static> {
-    let row = Row::new(cells.into_iter().enumerate().map(|(i, text)| {
-        if i == status_column && !selected {
-            Cell::from(Span::styled(text, tone.style(theme)))
-        } else {
-            Cell::from(text)
-        }
-    }));
-    if selected {
-        row.style(theme.selected)
-    } else {
-        row.style(theme.base)
     }
 }
 

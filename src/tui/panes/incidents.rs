@@ -14,11 +14,8 @@
 //! known state is on screen with how old it is.
 
 use super::cicd::Outgoing;
-use super::entity::{PageLine, Tone};
 use super::incident_view::IncidentView;
-use super::{
-    annotation_lines, count_annotated, draw_info, draw_question, line, ListCursor, ProviderEnv,
-};
+use super::{count_annotated, ProviderEnv, Setup};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{self, short_duration, CiRuns, RunState, WorkflowRun};
 use crate::providers::pagerduty::{
@@ -28,10 +25,15 @@ use crate::providers::pagerduty::{
 use crate::providers::{ProviderError, ProviderMessage, Request};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::confirm::{Answer, Confirm};
+use crate::tui::widgets::cursor::{scroll, ListCursor};
+use crate::tui::widgets::detail::{draw_info, PageLine, Tone};
+use crate::tui::widgets::panel::{bordered, draw_block};
+use crate::tui::widgets::table::{draw_table, row_style, shown};
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -139,23 +141,19 @@ impl Live {
     }
 }
 
-/// What waits for the user's yes or no.
+/// What is sent to PagerDuty once the user says yes; `entity_key`: the entity the answer goes to
+/// (and whose incidents are refreshed after).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
     Update {
         incident_id: String,
         action: IncidentAction,
+        entity_key: String,
     },
-    Trigger(TriggerEvent),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Confirm {
-    pub pending: Pending,
-    /// The entity the answer goes to (and whose incidents are refreshed after).
-    pub entity_key: String,
-    pub title: &'static str,
-    pub question: String,
+    Trigger {
+        event: TriggerEvent,
+        entity_key: String,
+    },
 }
 
 /// An incident number or ID typed in the catalog filter, and what PagerDuty said about it.
@@ -215,7 +213,7 @@ pub struct IncidentsPane {
     /// The inbox is shown instead of every open incident.
     pub inbox: bool,
     pub view: Option<IncidentView>,
-    pub confirm: Option<Confirm>,
+    pub confirm: Option<Confirm<Pending>>,
     /// The keys that answer a question, for its popup ("y yes · n/esc no").
     pub answer_keys: String,
     pub outbox: Vec<Outgoing>,
@@ -535,11 +533,11 @@ impl IncidentsPane {
     }
 
     pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {
-        if let Some(confirm) = self.confirm.take() {
-            match action {
-                Action::Yes => self.send_confirmed(confirm),
-                Action::No => self.notice("cancelled".into(), false),
-                _ => self.confirm = Some(confirm),
+        if let Some(answer) = Confirm::answer(&mut self.confirm, action) {
+            match answer {
+                Answer::Yes(pending) => self.send_confirmed(pending),
+                Answer::No => self.notice("cancelled".into(), false),
+                Answer::Waiting => {}
             }
             return None;
         }
@@ -547,7 +545,7 @@ impl IncidentsPane {
             let len = self
                 .setup_lines(catalog, None, &ProviderEnv::default())
                 .len();
-            self.scroll = super::scroll(self.scroll, action, len, page);
+            self.scroll = scroll(self.scroll, action, len, page);
             return None;
         }
         let acts = matches!(
@@ -630,11 +628,11 @@ impl IncidentsPane {
             IncidentAction::Resolve => (" Resolve ", "Resolve"),
         };
         self.confirm = Some(Confirm {
-            pending: Pending::Update {
+            on_yes: Pending::Update {
                 incident_id: incident.id.clone(),
                 action,
+                entity_key,
             },
-            entity_key,
             title,
             question: format!(
                 "{verb} #{} {} ({}, {})?",
@@ -675,29 +673,32 @@ impl IncidentsPane {
             return None;
         };
         self.confirm = Some(Confirm {
-            pending: Pending::Trigger(TriggerEvent {
-                routing_key,
-                summary: format!(
-                    "{} needs attention (triggered from greenroom)",
-                    entity.name()
-                ),
-                source: key.clone(),
-                severity: Severity::Error,
-            }),
             title: " Trigger an incident ",
             question: format!(
                 "Trigger a new PagerDuty incident on {key}? Its on-call engineer is paged."
             ),
-            entity_key: key,
+            on_yes: Pending::Trigger {
+                event: TriggerEvent {
+                    routing_key,
+                    summary: format!(
+                        "{} needs attention (triggered from greenroom)",
+                        entity.name()
+                    ),
+                    source: key.clone(),
+                    severity: Severity::Error,
+                },
+                entity_key: key,
+            },
         });
         None
     }
 
-    fn send_confirmed(&mut self, confirm: Confirm) {
-        let request = match confirm.pending {
+    fn send_confirmed(&mut self, pending: Pending) {
+        let request = match pending {
             Pending::Update {
                 incident_id,
                 action,
+                entity_key,
             } => {
                 self.notice(
                     format!(
@@ -710,20 +711,17 @@ impl IncidentsPane {
                     false,
                 );
                 Request::PdUpdateIncident {
-                    entity_key: confirm.entity_key,
+                    entity_key,
                     incident_id,
                     action,
                 }
             }
-            Pending::Trigger(event) => {
+            Pending::Trigger { event, entity_key } => {
                 self.notice(
                     format!("triggering an incident on {}…", event.source),
                     false,
                 );
-                Request::PdTrigger {
-                    entity_key: confirm.entity_key,
-                    event,
-                }
+                Request::PdTrigger { entity_key, event }
             }
         };
         self.ask(request, true);
@@ -976,29 +974,23 @@ impl IncidentsPane {
         focus: Option<EntityId>,
         env: &ProviderEnv,
     ) -> Vec<PageLine> {
-        let token = if env.pagerduty_token {
-            ("found", Tone::Accent)
-        } else {
-            ("not set", Tone::Warning)
-        };
-        let mut lines = vec![
-            line(&[("PagerDuty: open incidents of the catalog's services, and who is on call", Tone::Heading)]),
-            line(&[("PagerDuty is not configured. It needs:", Tone::Base)]),
-            line(&[("  • a REST API token: set PAGERDUTY_TOKEN (or [pagerduty] token in config.toml) — now: ", Tone::Base), token]),
-            line(&[("  • services come from the pagerduty.com/service-id (or pagerduty.com/integration-key) annotation", Tone::Base)]),
-            line(&[("  • EU accounts: PAGERDUTY_API_URL or [pagerduty] api_url = \"https://api.eu.pagerduty.com\"", Tone::Base)]),
-            line(&[("  • to acknowledge or resolve: [pagerduty] from_email, your PagerDuty login", Tone::Base)]),
-            line(&[("  • greenroom --demo shows all of it on the demo's data", Tone::Base)]),
-            line(&[(&format!("{} of {} entities have a PagerDuty annotation.", self.annotated, catalog.len()), Tone::Muted)]),
-            PageLine::default(),
-        ];
-        lines.extend(annotation_lines(
-            catalog,
-            focus,
-            &ANNOTATIONS,
-            "add metadata.annotations pagerduty.com/service-id: PABC123",
-        ));
-        lines
+        Setup {
+            heading: "PagerDuty: open incidents of the catalog's services, and who is on call",
+            intro: "PagerDuty is not configured. It needs:",
+            token: "  • a REST API token: set PAGERDUTY_TOKEN (or [pagerduty] token in config.toml) — now: ",
+            token_set: env.pagerduty_token,
+            needs: &[
+                "  • services come from the pagerduty.com/service-id (or pagerduty.com/integration-key) annotation",
+                "  • EU accounts: PAGERDUTY_API_URL or [pagerduty] api_url = \"https://api.eu.pagerduty.com\"",
+                "  • to acknowledge or resolve: [pagerduty] from_email, your PagerDuty login",
+                "  • greenroom --demo shows all of it on the demo's data",
+            ],
+            annotated: self.annotated,
+            have: "a PagerDuty annotation",
+            annotations: &ANNOTATIONS,
+            missing_hint: "add metadata.annotations pagerduty.com/service-id: PABC123",
+        }
+        .lines(catalog, focus)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1032,64 +1024,54 @@ impl IncidentsPane {
             None => format!("auto-refresh every {}s", REFRESH_EVERY.as_secs()),
         };
         match &self.view {
-            Some(view) => view.draw(
-                frame,
-                area,
-                catalog,
-                &self.live,
-                self.connected,
-                clock,
-                &refresh,
-                theme,
-            ),
-            None if self.inbox => self.draw_inbox(frame, area, catalog, clock, &refresh, theme),
-            None => self.draw_list(frame, area, catalog, clock, &refresh, theme),
+            Some(view) => {
+                let lines = view.lines(catalog, &self.live, self.connected, clock);
+                view.draw(frame, area, &lines, &refresh, theme);
+            }
+            None => {
+                let screen = Screen {
+                    catalog,
+                    clock,
+                    refresh: &refresh,
+                    theme,
+                };
+                if self.inbox {
+                    self.draw_inbox(frame, area, screen);
+                } else {
+                    self.draw_list(frame, area, screen);
+                }
+            }
         }
         if let Some(confirm) = &self.confirm {
-            draw_question(
-                frame,
-                area,
-                confirm.title,
-                &confirm.question,
-                &self.answer_keys,
-                theme,
-            );
+            confirm.draw(frame, area, &self.answer_keys, theme);
         }
     }
 
     fn frame_block<'a>(&self, title: String, note: (String, Tone), theme: &Theme) -> Block<'a> {
-        let mut block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(title, theme.title));
+        let mut block = bordered(title, theme);
         if !note.0.is_empty() {
             block = block.title_bottom(Span::styled(format!(" {} ", note.0), note.1.style(theme)));
         }
         block
     }
 
-    fn draw_list(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        catalog: &Catalog,
-        clock: SystemTime,
-        refresh: &str,
-        theme: &Theme,
-    ) {
+    fn draw_list(&self, frame: &mut Frame, area: Rect, screen: Screen) {
         let rows = self.rows();
         let triggered = rows
             .iter()
             .filter(|(i, _)| i.status.as_str() == "triggered")
             .count();
         let title = format!(
-            " Incidents: open in PagerDuty ({}: {triggered} triggered, {} acknowledged) · {refresh} ",
+            " Incidents: open in PagerDuty ({}: {triggered} triggered, {} acknowledged) · {} ",
             rows.len(),
-            rows.len() - triggered
+            rows.len() - triggered,
+            screen.refresh
         );
-        let block = self.frame_block(title, self.live.all.note(clock), theme);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(
+            frame,
+            area,
+            self.frame_block(title, self.live.all.note(screen.clock), screen.theme),
+        );
         if rows.is_empty() {
             let text = if self.map.is_empty() {
                 "No entity of the catalog names a PagerDuty service (pagerduty.com/service-id or pagerduty.com/integration-key)."
@@ -1098,35 +1080,38 @@ impl IncidentsPane {
             } else {
                 "Asking PagerDuty…"
             };
-            frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, screen.theme.muted)),
+                inner,
+            );
             return;
         }
-        let now: DateTime<Utc> = clock.into();
-        let body_rows: Vec<Row> = rows
-            .iter()
-            .enumerate()
-            .map(|(n, (incident, entities))| {
-                let (entity, owner) = entity_and_owner(catalog, entities);
-                let style = if n == self.list.cursor {
-                    theme.selected
-                } else {
-                    urgency_style(incident.urgency, theme)
-                };
-                Row::new(vec![
-                    Cell::from(incident.urgency.as_str()),
-                    Cell::from(short_duration(incident.age(now))),
-                    Cell::from(incident.status.as_str()),
-                    Cell::from(format!("#{}", incident.incident_number)),
-                    Cell::from(entity),
-                    Cell::from(owner),
-                    Cell::from(incident.title.clone()),
-                ])
-                .style(style)
-            })
-            .collect();
-        self.draw_table(
+        let now: DateTime<Utc> = screen.clock.into();
+        let body_rows = shown(&rows, &self.list, inner).map(|(n, (incident, entities))| {
+            let (entity, owner) = entity_and_owner(screen.catalog, entities);
+            let style = row_style(
+                n == self.list.cursor,
+                urgency_style(incident.urgency, screen.theme),
+                screen.theme,
+            );
+            Row::new(vec![
+                Cell::from(incident.urgency.as_str()),
+                Cell::from(short_duration(incident.age(now))),
+                Cell::from(incident.status.as_str()),
+                Cell::from(format!("#{}", incident.incident_number)),
+                Cell::from(entity),
+                Cell::from(owner),
+                Cell::from(incident.title.clone()),
+            ])
+            .style(style)
+        });
+        draw_table(
             frame,
             inner,
+            Row::new([
+                "URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "TITLE",
+            ])
+            .style(screen.theme.heading),
             body_rows,
             [
                 Constraint::Length(7),
@@ -1137,68 +1122,39 @@ impl IncidentsPane {
                 Constraint::Percentage(18),
                 Constraint::Fill(1),
             ],
-            [
-                "URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "TITLE",
-            ],
-            theme,
         );
     }
 
-    /// Rows under their headings, scrolled so that the cursor's row shows.
-    fn draw_table<const N: usize>(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        rows: Vec<Row<'_>>,
-        widths: [Constraint; N],
-        headings: [&str; N],
-        theme: &Theme,
-    ) {
-        let offset = super::visible_offset(
-            self.list.cursor,
-            self.list.offset,
-            area.height.saturating_sub(1) as usize,
-        );
-        let table = Table::new(rows.into_iter().skip(offset), widths)
-            .header(Row::new(headings).style(theme.heading));
-        frame.render_widget(table, area);
-    }
-
-    fn draw_inbox(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        catalog: &Catalog,
-        clock: SystemTime,
-        refresh: &str,
-        theme: &Theme,
-    ) {
+    fn draw_inbox(&self, frame: &mut Frame, area: Rect, screen: Screen) {
         let who = match self.mine.user {
-            Some(id) => catalog.entity(id).reference.short(),
+            Some(id) => screen.catalog.entity(id).reference.short(),
             None => self.identity.clone().unwrap_or_else(|| "you".into()),
         };
-        let items = self.inbox_items(catalog);
+        let items = self.inbox_items(screen.catalog);
         let title = format!(
-            " My inbox: {who} · {} need you now · {refresh} ",
-            items.len()
+            " My inbox: {who} · {} need you now · {} ",
+            items.len(),
+            screen.refresh
         );
-        let block = self.frame_block(title, self.live.all.note(clock), theme);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(
+            frame,
+            area,
+            self.frame_block(title, self.live.all.note(screen.clock), screen.theme),
+        );
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         let teams = if let Some(problem) = &self.mine.problem {
-            Line::from(Span::styled(problem.clone(), theme.warning))
+            Line::from(Span::styled(problem.clone(), screen.theme.warning))
         } else {
             let names: Vec<String> = self
                 .mine
                 .teams
                 .iter()
-                .map(|&t| catalog.entity(t).reference.short())
+                .map(|&t| screen.catalog.entity(t).reference.short())
                 .collect();
             Line::from(vec![
-                Span::styled("teams ", theme.muted),
-                Span::styled(names.join(", "), theme.base),
+                Span::styled("teams ", screen.theme.muted),
+                Span::styled(names.join(", "), screen.theme.base),
                 Span::styled(
                     format!(
                         " · {} services and other entities owned{}",
@@ -1209,7 +1165,7 @@ impl IncidentsPane {
                             " · CI not shown: GitHub is not configured"
                         }
                     ),
-                    theme.muted,
+                    screen.theme.muted,
                 ),
             ])
         };
@@ -1218,58 +1174,51 @@ impl IncidentsPane {
             frame.render_widget(
                 Paragraph::new(Span::styled(
                     "Nothing needs you now: no open incident and no failing default branch on your teams' services.",
-                    theme.muted,
+                    screen.theme.muted,
                 )),
                 body,
             );
             return;
         }
-        let now: DateTime<Utc> = clock.into();
-        let rows: Vec<Row> = items
-            .iter()
-            .enumerate()
-            .map(|(n, item)| {
-                let cells = match item {
-                    InboxItem::Incident(incident, entities) => {
-                        let (entity, _) = entity_and_owner(catalog, entities);
-                        vec![
-                            format!("incident {}", incident.urgency.as_str()),
-                            short_duration(incident.age(now)),
-                            entity,
-                            format!(
-                                "#{} {} ({})",
-                                incident.incident_number,
-                                incident.title,
-                                incident.status.as_str()
-                            ),
-                        ]
-                    }
-                    InboxItem::Ci { entity, slug, run } => vec![
-                        "CI failing".into(),
-                        short_duration((now - run.created_at).to_std().unwrap_or_default()),
-                        catalog.entity(*entity).reference.short(),
+        let now: DateTime<Utc> = screen.clock.into();
+        let rows = shown(&items, &self.list, body).map(|(n, item)| {
+            let cells = match item {
+                InboxItem::Incident(incident, entities) => {
+                    let (entity, _) = entity_and_owner(screen.catalog, entities);
+                    vec![
+                        format!("incident {}", incident.urgency.as_str()),
+                        short_duration(incident.age(now)),
+                        entity,
                         format!(
-                            "{} #{} on {} failed ({slug})",
-                            run.name,
-                            run.run_number,
-                            run.head_branch.as_deref().unwrap_or("-")
+                            "#{} {} ({})",
+                            incident.incident_number,
+                            incident.title,
+                            incident.status.as_str()
                         ),
-                    ],
-                };
-                let style = if n == self.list.cursor {
-                    theme.selected
-                } else {
-                    match item {
-                        InboxItem::Incident(i, _) => urgency_style(i.urgency, theme),
-                        InboxItem::Ci { .. } => theme.error,
-                    }
-                };
-                Row::new(cells).style(style)
-            })
-            .collect();
-        self.draw_table(
+                    ]
+                }
+                InboxItem::Ci { entity, slug, run } => vec![
+                    "CI failing".into(),
+                    short_duration((now - run.created_at).to_std().unwrap_or_default()),
+                    screen.catalog.entity(*entity).reference.short(),
+                    format!(
+                        "{} #{} on {} failed ({slug})",
+                        run.name,
+                        run.run_number,
+                        run.head_branch.as_deref().unwrap_or("-")
+                    ),
+                ],
+            };
+            let style = match item {
+                InboxItem::Incident(i, _) => urgency_style(i.urgency, screen.theme),
+                InboxItem::Ci { .. } => screen.theme.error,
+            };
+            Row::new(cells).style(row_style(n == self.list.cursor, style, screen.theme))
+        });
+        draw_table(
             frame,
             body,
+            Row::new(["WHAT", "AGE", "ENTITY", "DETAIL"]).style(screen.theme.heading),
             rows,
             [
                 Constraint::Length(13),
@@ -1277,10 +1226,19 @@ impl IncidentsPane {
                 Constraint::Percentage(28),
                 Constraint::Fill(1),
             ],
-            ["WHAT", "AGE", "ENTITY", "DETAIL"],
-            theme,
         );
     }
+}
+
+/// What the list and the inbox are drawn with.
+#[derive(Clone, Copy)]
+struct Screen<'a> {
+    catalog: &'a Catalog,
+    /// The clock for ages.
+    clock: SystemTime,
+    /// "auto-refresh every 30s, next in 12s", for the title.
+    refresh: &'a str,
+    theme: &'a Theme,
 }
 
 fn urgency_style(urgency: Urgency, theme: &Theme) -> ratatui::style::Style {

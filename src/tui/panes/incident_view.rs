@@ -7,7 +7,7 @@
 //! `/`, a few letters, `Enter`, `i`. `j`/`k` select an incident (its timeline is shown; `a`, `R`,
 //! `o` act on it), the page keys scroll.
 
-use super::incidents::Live;
+use super::incidents::live::Live;
 use crate::catalog::graph::{self, Direction, Mark};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{self, short_duration, RunState};
@@ -399,7 +399,7 @@ impl IncidentView {
                             out.push(text(&[(&format!("      timeline: {note}"), tone)]));
                         }
                     },
-                    None if n < super::incidents::TIMELINES_PER_VIEW => {
+                    None if n < super::incidents::live::TIMELINES_PER_VIEW => {
                         out.push(text(&[("      timeline: asking…", Tone::Muted)]))
                     }
                     None => out.push(text(&[(

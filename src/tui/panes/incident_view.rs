@@ -455,10 +455,7 @@ impl IncidentView {
                             ),
                             Tone::Base,
                         ),
-                        (
-                            &run.title().lines().next().unwrap_or("").to_string(),
-                            Tone::Muted,
-                        ),
+                        (run.title().lines().next().unwrap_or(""), Tone::Muted),
                     ]));
                 }
             }

@@ -232,10 +232,7 @@ impl IncidentsPane {
             self.notice("cancelled".into(), false);
             return true;
         }
-        match self.view.take() {
-            Some(view) if view.from_list => true,
-            _ => false,
-        }
+        matches!(self.view.take(), Some(view) if view.from_list)
     }
 
     pub fn update(&mut self, action: &Action, catalog: &Catalog, page: usize) -> Option<Action> {

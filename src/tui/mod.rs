@@ -18,6 +18,7 @@ pub mod terminal;
 pub mod text_input;
 pub mod theme;
 pub mod ui;
+pub mod widgets;
 
 pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderStatus, Section};
 pub use app::App;

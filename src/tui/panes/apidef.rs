@@ -3,14 +3,14 @@
 //! operation shows its parameters, bodies, responses and schema trees; `r` flips to the text with
 //! line numbers. A definition that does not parse opens on its text, at the error's line.
 
-use super::entity::{draw_lines, PageLine, Tone};
-use super::ListCursor;
 use crate::apidef::{self, Definition, Node, Operation, ParseError, Section};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::{draw_lines, PageLine, Tone};
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders};
 use ratatui::Frame;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -158,16 +158,11 @@ impl ApiView {
             Mode::Detail(_) => " esc: operations · r: raw text ",
             Mode::Raw => " r: operations · esc: back ",
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(
-                format!(" {} · definition ", self.title),
-                theme.title,
-            ))
-            .title_bottom(Span::styled(hint, theme.muted));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(format!(" {} · definition ", self.title), hint, theme),
+        );
         draw_lines(frame, inner, &self.lines, self.list, theme);
     }
 }
@@ -330,7 +325,7 @@ fn section_lines(sections: &[Section], lines: &mut Vec<PageLine>) {
 /// A tree line: `name*  type  = a | b  e.g. x  ↻  — description`, children indented under it.
 fn node_lines(node: &Node, depth: usize, lines: &mut Vec<PageLine>) {
     let mut spans = vec![(
-        format!("{}{}", "  ".repeat(depth), node.name),
+        format!("{}{}", indent(depth), node.name),
         if node.deprecated {
             Tone::Muted
         } else {

@@ -6,17 +6,19 @@
 //! [`Searcher`], which narrows from the previous keystroke's matches; a sort column is ranked once
 //! (a position per entity), after which sorting any view is sorting integers.
 
-use super::ListCursor;
 use crate::catalog::{Catalog, Entity, EntityId};
 use crate::format::thousands;
 use crate::search::{self, Field, Searcher};
 use crate::tui::action::{Action, Data};
 use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::panel::{bordered, draw_block};
+use crate::tui::widgets::table::{draw_table, shown, sort_mark};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+use ratatui::widgets::{Cell, Paragraph, Row as TableRow};
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -276,15 +278,7 @@ impl CatalogPane {
     pub fn poll(&mut self, catalog: &Catalog) -> bool {
         let mut changed = false;
         while let Some((query, results)) = self.worker.as_ref().and_then(SearchWorker::try_result) {
-            if let Some((pending, since)) = &self.pending {
-                if *pending == query {
-                    let since = *since;
-                    self.pending = None;
-                    self.apply(query, results, catalog);
-                    self.last_refresh = since.elapsed();
-                    changed = true;
-                }
-            }
+            changed |= self.take_result(query, results, catalog);
         }
         changed
     }
@@ -302,15 +296,29 @@ impl CatalogPane {
                 self.pending = None;
                 return;
             };
-            if let Some((pending, since)) = &self.pending {
-                if *pending == query {
-                    let since = *since;
-                    self.pending = None;
-                    self.apply(query, results, catalog);
-                    self.last_refresh = since.elapsed();
-                }
-            }
+            self.take_result(query, results, catalog);
         }
+    }
+
+    /// Applies the worker's answer when it is to the pending search (not an earlier one); true
+    /// when it was.
+    fn take_result(
+        &mut self,
+        query: String,
+        results: crate::search::Results,
+        catalog: &Catalog,
+    ) -> bool {
+        let Some((pending, since)) = &self.pending else {
+            return false;
+        };
+        if *pending != query {
+            return false;
+        }
+        let since = *since;
+        self.pending = None;
+        self.apply(query, results, catalog);
+        self.last_refresh = since.elapsed();
+        true
     }
 
     /// Makes the search results the view.
@@ -541,12 +549,7 @@ impl CatalogPane {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
         let catalog = &data.catalog;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(self.title(catalog), theme.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(frame, area, bordered(self.title(catalog), theme));
         let show_filter = self.editing || !self.filter.is_empty();
         let [filter_area, table_area] = Layout::vertical([
             Constraint::Length(u16::from(show_filter)),
@@ -592,8 +595,6 @@ impl CatalogPane {
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), table_area);
             return;
         }
-        let page = table_area.height.saturating_sub(1) as usize;
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
         let sort = self.effective_sort();
         // Narrow terminals drop the type and tags columns rather than squeeze every column.
         let columns: &[SortKey] = if table_area.width >= 100 {
@@ -602,59 +603,43 @@ impl CatalogPane {
             &SortKey::COLUMNS[..5]
         };
         let header = TableRow::new(columns.iter().map(|&key| {
-            let mark = if key == sort {
-                if self.reverse {
-                    " ▼"
-                } else {
-                    " ▲"
-                }
-            } else {
-                ""
-            };
+            let mark = sort_mark(key == sort, self.reverse);
             Cell::from(format!("{}{mark}", key.title()))
         }))
         .style(theme.table_header);
-        let rows = self
-            .rows
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
-            .map(|(i, row)| {
-                let entity = catalog.entity(row.id);
-                let selected = i == self.list.cursor;
-                let highlights = self
-                    .highlights
-                    .get(row.hit as usize)
-                    .map(|h| &h[..])
-                    .unwrap_or_default();
-                let (base, matched) = if selected {
-                    (
-                        theme.selected,
-                        theme
-                            .selected
-                            .add_modifier(ratatui::style::Modifier::UNDERLINED),
-                    )
-                } else {
-                    (theme.base, theme.matched)
-                };
-                let cells = columns.iter().map(|column| match column {
-                    SortKey::Name => {
-                        Cell::from(highlighted(entity.name(), highlights, base, matched))
-                    }
-                    SortKey::Kind => Cell::from(entity.kind.to_string()),
-                    SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
-                    SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
-                    SortKey::Lifecycle => {
-                        Cell::from(entity.lifecycle().unwrap_or_default().to_string())
-                    }
-                    SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                    SortKey::Tags | SortKey::Relevance => {
-                        Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
-                    }
-                });
-                TableRow::new(cells).style(base)
+        let rows = shown(&self.rows, &self.list, table_area).map(|(i, row)| {
+            let entity = catalog.entity(row.id);
+            let selected = i == self.list.cursor;
+            let highlights = self
+                .highlights
+                .get(row.hit as usize)
+                .map(|h| &h[..])
+                .unwrap_or_default();
+            let (base, matched) = if selected {
+                (
+                    theme.selected,
+                    theme
+                        .selected
+                        .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                )
+            } else {
+                (theme.base, theme.matched)
+            };
+            let cells = columns.iter().map(|column| match column {
+                SortKey::Name => Cell::from(highlighted(entity.name(), highlights, base, matched)),
+                SortKey::Kind => Cell::from(entity.kind.to_string()),
+                SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
+                SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
+                SortKey::Lifecycle => {
+                    Cell::from(entity.lifecycle().unwrap_or_default().to_string())
+                }
+                SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
+                SortKey::Tags | SortKey::Relevance => {
+                    Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
+                }
             });
+            TableRow::new(cells).style(base)
+        });
         let all_widths = [
             Constraint::Length(10),
             Constraint::Fill(4),
@@ -665,12 +650,7 @@ impl CatalogPane {
             Constraint::Fill(2),
         ];
         let widths = &all_widths[..columns.len()];
-        frame.render_widget(
-            Table::new(rows, widths.to_vec())
-                .header(header)
-                .column_spacing(1),
-            table_area,
-        );
+        draw_table(frame, table_area, header, rows, widths.to_vec());
     }
 }
 

@@ -7,21 +7,22 @@
 //! gigabytes; every Cost Explorer request costs money, so nothing is asked before), and arrives as
 //! a [`CostMessage`]; drawing only reads what arrived.
 
-use super::entity::Tone;
-use super::{draw_info, line, visible_offset, ListCursor, ProviderEnv};
+use super::ProviderEnv;
 use crate::catalog::Catalog;
 use crate::insights::cost::{
     self, Aggregate, By, CatalogMap, Place, Report, Settings, Source, Window,
 };
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::{scroll, ListCursor};
+use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
+use crate::tui::widgets::panel::{bordered, draw_block};
+use crate::tui::widgets::table::{draw_table, row_style, shown};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table,
-};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Cell, Paragraph, Row, Sparkline};
 use ratatui::Frame;
 use std::sync::mpsc;
 
@@ -227,7 +228,7 @@ impl CostPane {
                 None => {
                     // The setup text and an error above it.
                     let len = self.setup_lines(&ProviderEnv::default()).len() + 4;
-                    self.scroll = super::scroll(self.scroll, other, len, page);
+                    self.scroll = scroll(self.scroll, other, len, page);
                 }
             },
         }
@@ -270,7 +271,7 @@ impl CostPane {
                     line(&[("Cost could not be read", Tone::Heading)]),
                     line(&[(err, Tone::Error)]),
                     line(&[("r reads again.", Tone::Muted)]),
-                    super::entity::PageLine::default(),
+                    PageLine::default(),
                 ];
                 lines.extend(self.setup_lines(env).into_iter().skip(1));
                 ("Cost (error)", lines)
@@ -279,7 +280,7 @@ impl CostPane {
         draw_info(frame, area, theme, title, &lines, self.scroll);
     }
 
-    fn setup_lines(&self, env: &ProviderEnv) -> Vec<super::entity::PageLine> {
+    fn setup_lines(&self, env: &ProviderEnv) -> Vec<PageLine> {
         let aws = if env.aws_credentials {
             ("found", Tone::Accent)
         } else {
@@ -323,12 +324,7 @@ impl CostPane {
             report.window.label(),
             report.currencies()
         );
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(title, theme.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(frame, area, bordered(title, theme));
         let charts = if inner.height >= 14 {
             inner.height * 2 / 5
         } else {
@@ -413,70 +409,55 @@ impl CostPane {
             };
             Cell::from(cell).style(theme.table_header)
         }));
-        let visible = area.height.saturating_sub(1).max(1) as usize;
-        let offset = visible_offset(self.list.cursor, self.list.offset, visible);
-        let rows: Vec<Row> = report
-            .rows
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(visible)
-            .map(|(i, row)| {
-                let name_style = match row.place {
-                    Place::Catalog => theme.base,
-                    Place::NotInCatalog => theme.warning,
-                    Place::Unallocated => theme.muted,
-                };
-                let change_style = if row.delta() > 0 {
-                    theme.warning
-                } else if row.delta() < 0 {
-                    theme.ok
-                } else {
-                    theme.muted
-                };
-                let right = |text: String, style: Style| {
-                    Cell::from(Line::from(text).right_aligned()).style(style)
-                };
-                let last = if service {
-                    match (&row.owner, row.place) {
-                        (Some(owner), _) => Cell::from(owner.clone()).style(theme.muted),
-                        (None, Place::NotInCatalog) => {
-                            Cell::from("not in catalog").style(theme.warning)
-                        }
-                        _ => Cell::from(""),
+        let rows = shown(&report.rows, &self.list, area).map(|(i, row)| {
+            let name_style = match row.place {
+                Place::Catalog => theme.base,
+                Place::NotInCatalog => theme.warning,
+                Place::Unallocated => theme.muted,
+            };
+            let change_style = if row.delta() > 0 {
+                theme.warning
+            } else if row.delta() < 0 {
+                theme.ok
+            } else {
+                theme.muted
+            };
+            let right = |text: String, style: Style| {
+                Cell::from(Line::from(text).right_aligned()).style(style)
+            };
+            let last = if service {
+                match (&row.owner, row.place) {
+                    (Some(owner), _) => Cell::from(owner.clone()).style(theme.muted),
+                    (None, Place::NotInCatalog) => {
+                        Cell::from("not in catalog").style(theme.warning)
                     }
-                } else {
-                    match row.place {
-                        Place::Catalog => Cell::from(
-                            row.title
-                                .clone()
-                                .or_else(|| row.entity.clone())
-                                .unwrap_or_default(),
-                        )
-                        .style(theme.muted),
-                        Place::NotInCatalog => Cell::from("not in catalog").style(theme.warning),
-                        Place::Unallocated => {
-                            Cell::from(format!("no {} tag", self.settings.team_tag))
-                                .style(theme.muted)
-                        }
-                    }
-                };
-                let cells = vec![
-                    Cell::from(row.name.clone()).style(name_style),
-                    right(cost::format_amount(row.this_period), theme.base),
-                    right(cost::format_amount(row.previous_period), theme.muted),
-                    right(cost::format_change(row.delta()), change_style),
-                    right(row.percent_label(), change_style),
-                    last,
-                ];
-                let row_widget = Row::new(cells);
-                if i == self.list.cursor {
-                    row_widget.style(theme.selected)
-                } else {
-                    row_widget
+                    _ => Cell::from(""),
                 }
-            })
-            .collect();
+            } else {
+                match row.place {
+                    Place::Catalog => Cell::from(
+                        row.title
+                            .clone()
+                            .or_else(|| row.entity.clone())
+                            .unwrap_or_default(),
+                    )
+                    .style(theme.muted),
+                    Place::NotInCatalog => Cell::from("not in catalog").style(theme.warning),
+                    Place::Unallocated => {
+                        Cell::from(format!("no {} tag", self.settings.team_tag)).style(theme.muted)
+                    }
+                }
+            };
+            let cells = vec![
+                Cell::from(row.name.clone()).style(name_style),
+                right(cost::format_amount(row.this_period), theme.base),
+                right(cost::format_amount(row.previous_period), theme.muted),
+                right(cost::format_change(row.delta()), change_style),
+                right(row.percent_label(), change_style),
+                last,
+            ];
+            Row::new(cells).style(row_style(i == self.list.cursor, Style::default(), theme))
+        });
         let widths = [
             Constraint::Min(16),
             Constraint::Length(13),
@@ -485,10 +466,7 @@ impl CostPane {
             Constraint::Length(8),
             Constraint::Min(10),
         ];
-        frame.render_widget(
-            Table::new(rows, widths).header(header).column_spacing(1),
-            area,
-        );
+        draw_table(frame, area, header, rows, widths);
     }
 
     fn draw_trend(&self, frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
@@ -501,12 +479,7 @@ impl CostPane {
             row.name,
             2 * days
         );
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(title, theme.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(frame, area, bordered(title, theme));
         let [spark, legend] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
         // Each day as wide as the whole series fits (the newest days when it does not).
@@ -560,15 +533,14 @@ impl CostPane {
 }
 
 fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(
+    let inner = draw_block(
+        frame,
+        area,
+        bordered(
             format!(" Top spenders, last {} days ", report.window.days),
-            theme.title,
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+            theme,
+        ),
+    );
     let rows = inner.height as usize;
     let label_width = 14;
     let bars: Vec<Bar> = report

@@ -3,14 +3,16 @@
 //! an entity met again is a `seen` leaf and an edge back up the path a `cycle` leaf, so nothing
 //! is dropped. `t` shows one relation type at a time, `+`/`-` change the depth.
 
-use super::ListCursor;
 use crate::catalog::graph::{self, Direction, Mark};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::{visible_offset, ListCursor};
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+use crate::tui::widgets::tree::{fold_mark, guides};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// One node of the flattened tree.
@@ -251,23 +253,22 @@ impl DepsPane {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(self.title(), theme.title))
-            .title_bottom(Span::styled(
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(
+                self.title(),
                 " l/h: expand/collapse · enter: open · r: reverse · t: relation · +/-: depth ",
-                theme.muted,
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+                theme,
+            ),
+        );
         if self.root.is_none() {
             let text = "no entity selected: pick one in the Catalog (1) and come back with 2";
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);
             return;
         }
         let page = inner.height as usize;
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
+        let offset = visible_offset(self.list.cursor, self.list.offset, page);
         let arrow = match self.direction {
             Direction::Dependencies => "→",
             Direction::Dependents => "←",
@@ -282,7 +283,6 @@ impl DepsPane {
                 let node = &self.nodes[i];
                 let selected = row == self.list.cursor;
                 let style = |s| if selected { theme.selected } else { s };
-                let mut prefix = String::new();
                 // Tree lines: for each ancestor level, whether that ancestor was a last child.
                 let mut ancestors_last = Vec::new();
                 let mut j = node.parent;
@@ -290,21 +290,9 @@ impl DepsPane {
                     ancestors_last.push(self.nodes[j].last);
                     j = self.nodes[j].parent;
                 }
-                for last in ancestors_last.iter().rev() {
-                    prefix.push_str(if *last { "   " } else { "│  " });
-                }
-                if node.depth > 0 {
-                    prefix.push_str(if node.last { "└─ " } else { "├─ " });
-                }
-                let fold = if self.has_children(i) {
-                    if self.collapsed[i] {
-                        "▸ "
-                    } else {
-                        "▾ "
-                    }
-                } else {
-                    "  "
-                };
+                ancestors_last.reverse();
+                let prefix = guides(&ancestors_last, (node.depth > 0).then_some(node.last));
+                let fold = fold_mark(self.has_children(i), self.collapsed[i]);
                 let mut spans = vec![
                     Span::styled(prefix, style(theme.muted)),
                     Span::styled(fold, style(theme.muted)),

@@ -7,9 +7,11 @@ use crate::catalog::{Catalog, EntityId};
 use crate::tui::action::Action;
 use crate::tui::markdown;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::scroll;
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 use std::path::{Path, PathBuf};
 
@@ -95,7 +97,7 @@ impl DocsPane {
     }
 
     pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
-        self.scroll = super::scroll(self.scroll, action, self.lines.len(), page);
+        self.scroll = scroll(self.scroll, action, self.lines.len(), page);
         None
     }
 
@@ -109,16 +111,11 @@ impl DocsPane {
             (Some(id), None) => format!(" Docs: {} ", catalog.entity(id).reference.short()),
             _ => " Docs ".to_string(),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(title, theme.title))
-            .title_bottom(Span::styled(
-                " j/k, ctrl-d/u, g/G: scroll · r: reload ",
-                theme.muted,
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(title, " j/k, ctrl-d/u, g/G: scroll · r: reload ", theme),
+        );
         if self.entity.is_none() {
             let text = "no entity selected: pick one in the Catalog (1) and come back with 7";
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);

@@ -1,11 +1,10 @@
 //! The DORA pane: the four metrics per team and per service over the window, each with its
 //! band and a weekly sparkline.
 
-use super::entity::{PageLine, Tone};
 use super::insights::Insights;
-use super::{draw_info, line};
 use crate::insights::dora::{self, Band, Figure, Metrics};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -126,6 +125,7 @@ impl DoraPane {
     ) {
         let lines = self.lines(insights, catalog);
         let title = if demo { "DORA · DEMO data" } else { "DORA" };
+        // Scrolled no further than the last line.
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
         draw_info(frame, area, theme, title, &lines, scroll);
     }

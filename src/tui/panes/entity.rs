@@ -4,65 +4,17 @@
 //! (a list of lines, some pointing at entities); `Enter` on such a line jumps there.
 
 use super::apidef::ApiView;
-use super::ListCursor;
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::line;
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+// The page's lines are drawn by the detail widget; their types keep their old path here too.
 use crate::catalog::value::Value;
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+pub use crate::tui::widgets::detail::{draw_lines, PageLine, Tone};
 use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-
-/// How a piece of text looks; draw maps it to the theme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tone {
-    Base,
-    Muted,
-    Heading,
-    Key,
-    Link,
-    Missing,
-    Error,
-    Warning,
-    Accent,
-}
-
-impl Tone {
-    pub fn style(self, theme: &Theme) -> Style {
-        match self {
-            Tone::Base => theme.base,
-            Tone::Muted => theme.muted,
-            Tone::Heading => theme.heading,
-            Tone::Key => theme.key,
-            Tone::Link => theme.link,
-            Tone::Missing => theme.warning,
-            Tone::Error => theme.error,
-            Tone::Warning => theme.warning,
-            Tone::Accent => theme.accent,
-        }
-    }
-}
-
-/// One line of a page, and the entity it leads to.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PageLine {
-    pub spans: Vec<(String, Tone)>,
-    pub target: Option<EntityId>,
-}
-
-impl PageLine {
-    fn text(spans: &[(&str, Tone)]) -> PageLine {
-        PageLine {
-            spans: spans
-                .iter()
-                .map(|(t, tone)| (t.to_string(), *tone))
-                .collect(),
-            target: None,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityPage {
@@ -96,8 +48,8 @@ impl EntityPage {
             lines.splice(
                 0..0,
                 [
-                    PageLine::text(&[("Definition", Tone::Heading)]),
-                    PageLine::text(&[
+                    line(&[("Definition", Tone::Heading)]),
+                    line(&[
                         (&format!("  {spec_type:<13}"), Tone::Muted),
                         (&summary, tone),
                         ("  (enter: open)", Tone::Muted),
@@ -174,67 +126,22 @@ impl EntityPage {
             return;
         }
         let entity = catalog.entity(self.id);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(
                 format!(" {} {} ", entity.kind, entity.reference.short()),
-                theme.title,
-            ))
-            .title_bottom(Span::styled(
                 " enter: open · esc: back · 2: dependencies · 7: docs ",
-                theme.muted,
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+                theme,
+            ),
+        );
         draw_lines(frame, inner, &self.lines, self.list, theme);
     }
 }
 
-/// Draws page lines with a cursor, only those on screen.
-pub fn draw_lines(
-    frame: &mut Frame,
-    area: Rect,
-    lines: &[PageLine],
-    list: ListCursor,
-    theme: &Theme,
-) {
-    let page = area.height as usize;
-    let offset = super::visible_offset(list.cursor, list.offset, page);
-    let shown: Vec<Line> = lines
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(page)
-        .map(|(i, line)| {
-            let selected = i == list.cursor;
-            let spans: Vec<Span> = line
-                .spans
-                .iter()
-                .map(|(text, tone)| {
-                    Span::styled(
-                        text.clone(),
-                        if selected {
-                            theme.selected
-                        } else {
-                            tone.style(theme)
-                        },
-                    )
-                })
-                .collect();
-            let mut line = Line::from(spans);
-            if selected {
-                line = line.style(theme.selected);
-            }
-            line
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(shown), area);
-}
-
 fn field(lines: &mut Vec<PageLine>, key: &str, value: Option<&str>) {
     if let Some(value) = value.filter(|v| !v.is_empty()) {
-        lines.push(PageLine::text(&[
+        lines.push(line(&[
             (&format!("  {key:<13}"), Tone::Muted),
             (value, Tone::Base),
         ]));
@@ -243,7 +150,7 @@ fn field(lines: &mut Vec<PageLine>, key: &str, value: Option<&str>) {
 
 fn heading(lines: &mut Vec<PageLine>, text: &str) {
     lines.push(PageLine::default());
-    lines.push(PageLine::text(&[(text, Tone::Heading)]));
+    lines.push(line(&[(text, Tone::Heading)]));
 }
 
 /// A line leading to a relation's target: its reference, its kind, whether it exists.
@@ -301,7 +208,7 @@ fn value_text(value: &Value) -> String {
 pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
     let entity = catalog.entity(id);
     let mut lines = Vec::new();
-    lines.push(PageLine::text(&[
+    lines.push(line(&[
         (&entity.kind, Tone::Accent),
         (" ", Tone::Base),
         (entity.display_name(), Tone::Heading),
@@ -348,7 +255,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         .unwrap_or_default();
     heading(&mut lines, &format!("Annotations ({})", annotations.len()));
     for (key, value) in annotations {
-        lines.push(PageLine::text(&[
+        lines.push(line(&[
             (&format!("  {key}: "), Tone::Muted),
             (&value_text(value), Tone::Base),
         ]));
@@ -364,7 +271,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         for link in links {
             let url = link.str_at("url").unwrap_or_default();
             let title = link.str_at("title").unwrap_or(url);
-            lines.push(PageLine::text(&[
+            lines.push(line(&[
                 (&format!("  {title}  "), Tone::Base),
                 (url, Tone::Link),
             ]));
@@ -376,14 +283,14 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
     let relations = catalog.relations(id);
     heading(&mut lines, &format!("Relations ({})", relations.len()));
     if relations.is_empty() {
-        lines.push(PageLine::text(&[("  none", Tone::Muted)]));
+        lines.push(line(&[("  none", Tone::Muted)]));
     }
     for kind in RelationType::ALL {
         let targets: Vec<Target> = catalog.related(id, kind).collect();
         if targets.is_empty() {
             continue;
         }
-        lines.push(PageLine::text(&[(
+        lines.push(line(&[(
             &format!("  {} ({})", kind.name(), targets.len()),
             Tone::Key,
         )]));
@@ -400,7 +307,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         .collect();
     heading(&mut lines, &format!("Problems ({})", problems.len()));
     if problems.is_empty() {
-        lines.push(PageLine::text(&[("  none", Tone::Muted)]));
+        lines.push(line(&[("  none", Tone::Muted)]));
     }
     for problem in problems {
         let tone = if problem.is_error() {
@@ -408,7 +315,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         } else {
             Tone::Warning
         };
-        lines.push(PageLine::text(&[(&format!("  {problem}"), tone)]));
+        lines.push(line(&[(&format!("  {problem}"), tone)]));
     }
     lines
 }
@@ -421,7 +328,7 @@ fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
         heading(lines, "Team");
         team(catalog, id, lines);
         let children: Vec<Target> = catalog.related(id, RelationType::ParentOf).collect();
-        lines.push(PageLine::text(&[(
+        lines.push(line(&[(
             &format!("  children ({})", children.len()),
             Tone::Key,
         )]));
@@ -429,10 +336,7 @@ fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
             lines.push(target_line(catalog, "    ", "→", child, None));
         }
         let owns: Vec<Target> = catalog.related(id, RelationType::OwnerOf).collect();
-        lines.push(PageLine::text(&[(
-            &format!("  owns ({})", owns.len()),
-            Tone::Key,
-        )]));
+        lines.push(line(&[(&format!("  owns ({})", owns.len()), Tone::Key)]));
         for owned in owns {
             lines.push(target_line(catalog, "    ", "→", owned, None));
         }
@@ -446,10 +350,7 @@ fn people(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
         let owners: Vec<Target> = catalog.related(id, RelationType::OwnedBy).collect();
         heading(lines, "Owner");
         if owners.is_empty() {
-            lines.push(PageLine::text(&[(
-                "  no owner declared (spec.owner)",
-                Tone::Warning,
-            )]));
+            lines.push(line(&[("  no owner declared (spec.owner)", Tone::Warning)]));
         }
         for owner in owners {
             lines.push(target_line(catalog, "  ", "→", owner, None));
@@ -475,7 +376,7 @@ fn team(catalog: &Catalog, group: EntityId, lines: &mut Vec<PageLine>) {
         field(lines, "part of", Some(&chain.join(" → ")));
     }
     let members: Vec<Target> = catalog.related(group, RelationType::HasMember).collect();
-    lines.push(PageLine::text(&[(
+    lines.push(line(&[(
         &format!("  members ({})", members.len()),
         Tone::Key,
     )]));

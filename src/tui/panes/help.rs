@@ -1,14 +1,15 @@
 //! The `?` help: every binding of the current pane, generated from the keymap the key handler
 //! uses, fuzzy-filtered by typing (action name, key or description).
 
-use super::ListCursor;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::table::{draw_table, row_style, shown};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row};
 use ratatui::Frame;
 
 pub struct HelpState {
@@ -136,43 +137,29 @@ impl HelpState {
             );
             return;
         }
-        let page = table.height.saturating_sub(1) as usize;
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let body = rows
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
-            .map(|(i, r)| {
-                let style = if i == self.list.cursor {
-                    theme.selected
-                } else {
-                    theme.base
-                };
-                Row::new(vec![
-                    Cell::from(Span::styled(
-                        r.keys.clone(),
-                        if i == self.list.cursor {
-                            style
-                        } else {
-                            theme.key
-                        },
-                    )),
-                    Cell::from(r.name),
-                    Cell::from(r.help),
-                ])
-                .style(style)
-            });
+        let body = shown(&rows, &self.list, table).map(|(i, r)| {
+            let style = row_style(i == self.list.cursor, theme.base, theme);
+            Row::new(vec![
+                Cell::from(Span::styled(
+                    r.keys.clone(),
+                    if i == self.list.cursor {
+                        style
+                    } else {
+                        theme.key
+                    },
+                )),
+                Cell::from(r.name),
+                Cell::from(r.help),
+            ])
+            .style(style)
+        });
         let header = Row::new(["KEYS", "ACTION", "WHAT IT DOES"]).style(theme.table_header);
         let widths = [
             Constraint::Length(14),
             Constraint::Length(21),
             Constraint::Fill(1),
         ];
-        frame.render_widget(
-            Table::new(body, widths).header(header).column_spacing(1),
-            table,
-        );
+        draw_table(frame, table, header, body, widths);
     }
 }
 

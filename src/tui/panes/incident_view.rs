@@ -7,8 +7,7 @@
 //! `/`, a few letters, `Enter`, `i`. `j`/`k` select an incident (its timeline is shown; `a`, `R`,
 //! `o` act on it), the page keys scroll.
 
-use super::entity::{PageLine, Tone};
-use super::incidents::Live;
+use super::incidents::live::Live;
 use crate::catalog::graph::{self, Direction, Mark};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::{self, short_duration, RunState};
@@ -16,10 +15,12 @@ use crate::providers::pagerduty::{self, Incident, ServiceRef};
 use crate::providers::{ProviderError, Request};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::scroll;
+use crate::tui::widgets::detail::{draw_detail, line, PageLine, Tone};
+use crate::tui::widgets::panel::bordered;
+use crate::tui::widgets::tree::indent;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::time::SystemTime;
 
@@ -137,7 +138,7 @@ impl IncidentView {
             Action::Up => self.cursor = self.cursor.saturating_sub(1),
             // The page keys scroll the screen; its length is only known when drawn, so draw
             // clamps.
-            other => self.scroll = super::scroll(self.scroll, other, usize::MAX / 2, page),
+            other => self.scroll = scroll(self.scroll, other, usize::MAX / 2, page),
         }
         None
     }
@@ -154,7 +155,7 @@ impl IncidentView {
         let now: DateTime<Utc> = clock.into();
         let age = |at: DateTime<Utc>| short_duration((now - at).to_std().unwrap_or_default());
         let mut out = Vec::new();
-        let text = |spans: &[(&str, Tone)]| super::line(spans);
+        let text = |spans: &[(&str, Tone)]| line(spans);
         let heading = |out: &mut Vec<PageLine>, title: &str, note: (String, Tone)| {
             out.push(PageLine::default());
             let mut spans = vec![(title, Tone::Heading)];
@@ -398,7 +399,7 @@ impl IncidentView {
                             out.push(text(&[(&format!("      timeline: {note}"), tone)]));
                         }
                     },
-                    None if n < super::incidents::TIMELINES_PER_VIEW => {
+                    None if n < super::incidents::live::TIMELINES_PER_VIEW => {
                         out.push(text(&[("      timeline: asking…", Tone::Muted)]))
                     }
                     None => out.push(text(&[(
@@ -454,10 +455,7 @@ impl IncidentView {
                             ),
                             Tone::Base,
                         ),
-                        (
-                            &run.title().lines().next().unwrap_or("").to_string(),
-                            Tone::Muted,
-                        ),
+                        (run.title().lines().next().unwrap_or(""), Tone::Muted),
                     ]));
                 }
             }
@@ -486,7 +484,7 @@ impl IncidentView {
                 _ => "",
             };
             out.push(text(&[
-                (&"  ".repeat(*depth), Tone::Muted),
+                (&indent(*depth), Tone::Muted),
                 (&via, Tone::Muted),
                 (reference, Tone::Link),
                 (mark, Tone::Muted),
@@ -523,42 +521,29 @@ impl IncidentView {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The view's lines (from [`IncidentView::lines`]) in a block titled with the entity.
     pub fn draw(
         &self,
         frame: &mut Frame,
         area: Rect,
-        catalog: &Catalog,
-        live: &Live,
-        pagerduty: bool,
-        clock: SystemTime,
+        lines: &[PageLine],
         refresh: &str,
         theme: &Theme,
     ) {
-        let lines = self.lines(catalog, live, pagerduty, clock);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(
-                format!(" Incident view: {} · {refresh} ", self.key),
-                theme.title,
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let max = lines.len().saturating_sub(inner.height as usize);
-        let shown: Vec<Line> = lines
-            .iter()
-            .skip(self.scroll.min(max))
-            .map(|l| {
-                Line::from(
-                    l.spans
-                        .iter()
-                        .map(|(t, tone)| Span::styled(t.clone(), tone.style(theme)))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(shown), inner);
+        let block = bordered(format!(" Incident view: {} · {refresh} ", self.key), theme);
+        // Scrolled no further than the last line at the bottom.
+        let max = lines
+            .len()
+            .saturating_sub(block.inner(area).height as usize);
+        draw_detail(
+            frame,
+            area,
+            block,
+            lines,
+            self.scroll.min(max),
+            false,
+            theme,
+        );
     }
 }
 

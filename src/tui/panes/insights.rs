@@ -9,6 +9,11 @@ use crate::insights::dora::report::{self as dora_view, ServiceResult, TeamResult
 use crate::insights::maturity::{self, Assessment};
 use crate::insights::scorecard::{self, LiveFacts, Report, Scorecard};
 use crate::providers::http::Log;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::detail::{draw_info, PageLine};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+use std::marker::PhantomData;
 use std::sync::{mpsc, Arc};
 
 /// What the gathering thread sends, one message per view, as each is ready.
@@ -198,4 +203,52 @@ fn gather(
         chrono::Utc::now(),
     ));
     let _ = sender.send(InsightsMsg::Maturity(maturity::assess(&catalog, &evidence)));
+}
+
+/// One report of what was gathered, as a pane shows it.
+pub trait ReportView {
+    fn title(insights: &Insights, demo: bool) -> String;
+    fn lines(insights: &Insights) -> Vec<PageLine>;
+}
+
+/// The pane of a report (the Scorecards, the Maturity): where it is scrolled to.
+pub struct ReportPane<V> {
+    pub scroll: usize,
+    view: PhantomData<V>,
+}
+
+impl<V> Default for ReportPane<V> {
+    fn default() -> Self {
+        ReportPane {
+            scroll: 0,
+            view: PhantomData,
+        }
+    }
+}
+
+impl<V: ReportView> ReportPane<V> {
+    pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
+        V::lines(insights)
+    }
+
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        insights: &Insights,
+        demo: bool,
+        theme: &Theme,
+    ) {
+        let lines = self.lines(insights);
+        // Scrolled no further than the last line.
+        let scroll = self.scroll.min(lines.len().saturating_sub(1));
+        draw_info(
+            frame,
+            area,
+            theme,
+            &V::title(insights, demo),
+            &lines,
+            scroll,
+        );
+    }
 }

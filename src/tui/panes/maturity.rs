@@ -1,20 +1,25 @@
 //! The Maturity pane: Q1–Q4 answered from evidence with the facts used, the level (1 Reactive to
 //! 4 Ecosystem), the reasons, and what would raise it.
 
-use super::entity::{PageLine, Tone};
-use super::insights::Insights;
-use super::{draw_info, line};
-use crate::tui::theme::Theme;
-use ratatui::layout::Rect;
-use ratatui::Frame;
+use super::insights::{Insights, ReportPane, ReportView};
+use crate::tui::widgets::detail::{line, PageLine, Tone};
 
-#[derive(Default)]
-pub struct MaturityPane {
-    pub scroll: usize,
-}
+/// The assessment: the level, then each question's answer with its facts.
+pub struct Maturity;
 
-impl MaturityPane {
-    pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
+pub type MaturityPane = ReportPane<Maturity>;
+
+impl ReportView for Maturity {
+    fn title(_: &Insights, demo: bool) -> String {
+        if demo {
+            "Platform maturity · DEMO data"
+        } else {
+            "Platform maturity"
+        }
+        .into()
+    }
+
+    fn lines(insights: &Insights) -> Vec<PageLine> {
         if let Some(err) = &insights.error {
             return vec![line(&[(err, Tone::Error)])];
         }
@@ -64,23 +69,5 @@ impl MaturityPane {
             }
         }
         out
-    }
-
-    pub fn draw(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        insights: &Insights,
-        demo: bool,
-        theme: &Theme,
-    ) {
-        let lines = self.lines(insights);
-        let title = if demo {
-            "Platform maturity · DEMO data"
-        } else {
-            "Platform maturity"
-        };
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        draw_info(frame, area, theme, title, &lines, scroll);
     }
 }

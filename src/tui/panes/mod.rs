@@ -21,76 +21,9 @@ pub mod template_form;
 pub mod template_run;
 pub mod templates;
 
-use super::action::Action;
-
-/// A cursor in a list of `len` rows, of which `page` fit on screen, and the first row shown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ListCursor {
-    pub cursor: usize,
-    pub offset: usize,
-}
-
-impl ListCursor {
-    /// Applies a movement; returns whether the action was one.
-    pub fn apply(&mut self, action: &Action, len: usize, page: usize) -> bool {
-        let page = page.max(1);
-        let last = len.saturating_sub(1);
-        self.cursor = match action {
-            Action::Down => (self.cursor + 1).min(last),
-            Action::Up => self.cursor.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::HalfPageDown => (self.cursor + page / 2).min(last),
-            Action::HalfPageUp => self.cursor.saturating_sub(page / 2),
-            Action::PageDown => (self.cursor + page).min(last),
-            Action::PageUp => self.cursor.saturating_sub(page),
-            _ => return false,
-        };
-        self.scroll_into_view(page);
-        true
-    }
-
-    /// Keeps the cursor within `len` rows and on screen.
-    pub fn clamp(&mut self, len: usize, page: usize) {
-        self.cursor = self.cursor.min(len.saturating_sub(1));
-        self.scroll_into_view(page.max(1));
-    }
-
-    fn scroll_into_view(&mut self, page: usize) {
-        self.offset = visible_offset(self.cursor, self.offset, page);
-    }
-}
-
-/// The first row to show so that `cursor` is visible in `page` rows, moving `offset` as little as
-/// possible. Draw calls this too (with the real height), so state from update can never put the
-/// cursor off screen.
-pub fn visible_offset(cursor: usize, offset: usize, page: usize) -> usize {
-    let page = page.max(1);
-    if cursor < offset {
-        cursor
-    } else if cursor >= offset + page {
-        cursor + 1 - page
-    } else {
-        offset
-    }
-}
-
-/// A scrolled text's first line after a movement, for panes without a cursor.
-pub fn scroll(offset: usize, action: &Action, len: usize, page: usize) -> usize {
-    let page = page.max(1);
-    let max = len.saturating_sub(page);
-    match action {
-        Action::Down => (offset + 1).min(max),
-        Action::Up => offset.saturating_sub(1),
-        Action::Top => 0,
-        Action::Bottom => max,
-        Action::HalfPageDown => (offset + page / 2).min(max),
-        Action::HalfPageUp => offset.saturating_sub(page / 2),
-        Action::PageDown => (offset + page).min(max),
-        Action::PageUp => offset.saturating_sub(page),
-        _ => offset,
-    }
-}
+pub use super::widgets::confirm::draw_question;
+pub use super::widgets::cursor::{scroll, visible_offset, ListCursor};
+use super::widgets::detail::{line, PageLine, Tone};
 
 /// Whether the providers the not-yet-built panes will need are configured; computed once at
 /// start-up from the config and the environment, never holding a secret.
@@ -128,91 +61,6 @@ impl ProviderEnv {
     }
 }
 
-/// A pane of text lines with a scroll position (the panes whose provider is not built yet).
-pub fn draw_info(
-    frame: &mut ratatui::Frame,
-    area: ratatui::layout::Rect,
-    theme: &super::theme::Theme,
-    title: &str,
-    lines: &[entity::PageLine],
-    scroll: usize,
-) {
-    use ratatui::text::{Line, Span};
-    use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(format!(" {title} "), theme.title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let shown: Vec<Line> = lines
-        .iter()
-        .skip(scroll)
-        .map(|l| {
-            Line::from(
-                l.spans
-                    .iter()
-                    .map(|(t, tone)| Span::styled(t.clone(), tone.style(theme)))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), inner);
-}
-
-/// A yes/no question in a box over the pane: what will happen, and the keys that answer.
-pub fn draw_question(
-    frame: &mut ratatui::Frame,
-    area: ratatui::layout::Rect,
-    title: &str,
-    question: &str,
-    keys: &str,
-    theme: &super::theme::Theme,
-) {
-    use ratatui::layout::Rect;
-    use ratatui::text::{Line, Span};
-    use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-    let width = (question.chars().count() as u16 + 4)
-        .clamp(40, 90)
-        .min(area.width.saturating_sub(4));
-    let text_rows = (question.chars().count() as u16).div_ceil(width.saturating_sub(2).max(1));
-    let height = (text_rows + 4).min(area.height);
-    let popup = Rect {
-        x: area.x + area.width.saturating_sub(width) / 2,
-        y: area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.warning)
-        .title(Span::styled(title.to_string(), theme.title));
-    let body = vec![
-        Line::from(Span::styled(question.to_string(), theme.base)),
-        Line::from(""),
-        Line::from(Span::styled(keys.to_string(), theme.key)),
-    ];
-    frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .block(block)
-            .style(theme.base),
-        popup,
-    );
-}
-
-/// Builds a line from pieces.
-pub fn line(spans: &[(&str, entity::Tone)]) -> entity::PageLine {
-    entity::PageLine {
-        spans: spans
-            .iter()
-            .map(|(t, tone)| (t.to_string(), *tone))
-            .collect(),
-        target: None,
-    }
-}
-
 /// How many entities carry any of these annotations (computed once per catalog).
 pub fn count_annotated(catalog: &crate::catalog::Catalog, keys: &[&str]) -> usize {
     catalog
@@ -228,8 +76,7 @@ pub fn annotation_lines(
     focus: Option<crate::catalog::EntityId>,
     keys: &[&str],
     missing_hint: &str,
-) -> Vec<entity::PageLine> {
-    use entity::Tone;
+) -> Vec<PageLine> {
     let mut out = Vec::new();
     let Some(id) = focus else {
         out.push(line(&[(
@@ -264,4 +111,60 @@ pub fn annotation_lines(
         ]));
     }
     out
+}
+
+/// The text of a provider pane without its provider: what the pane shows, what the provider
+/// needs (the token first, with whether it is set), how many entities carry its annotations, and
+/// what the selected entity has of them.
+pub struct Setup<'a> {
+    pub heading: &'a str,
+    /// "PagerDuty is not configured. It needs:".
+    pub intro: &'a str,
+    /// The need for a token, ending in "— now: ".
+    pub token: &'a str,
+    pub token_set: bool,
+    /// The other needs, one a line.
+    pub needs: &'a [&'a str],
+    /// "{annotated} of {entities} entities have {have}.".
+    pub annotated: usize,
+    pub have: &'a str,
+    pub annotations: &'a [&'a str],
+    pub missing_hint: &'a str,
+}
+
+impl Setup<'_> {
+    pub fn lines(
+        &self,
+        catalog: &crate::catalog::Catalog,
+        focus: Option<crate::catalog::EntityId>,
+    ) -> Vec<PageLine> {
+        let token = if self.token_set {
+            ("found", Tone::Accent)
+        } else {
+            ("not set", Tone::Warning)
+        };
+        let mut lines = vec![
+            line(&[(self.heading, Tone::Heading)]),
+            line(&[(self.intro, Tone::Base)]),
+            line(&[(self.token, Tone::Base), token]),
+        ];
+        lines.extend(self.needs.iter().map(|need| line(&[(need, Tone::Base)])));
+        lines.push(line(&[(
+            &format!(
+                "{} of {} entities have {}.",
+                self.annotated,
+                catalog.len(),
+                self.have
+            ),
+            Tone::Muted,
+        )]));
+        lines.push(PageLine::default());
+        lines.extend(annotation_lines(
+            catalog,
+            focus,
+            self.annotations,
+            self.missing_hint,
+        ));
+        lines
+    }
 }

@@ -1,13 +1,14 @@
 //! The problems view: every problem of the loaded catalog, `FILE:LINE:COL severity message`;
 //! `Enter` opens the entity when it loaded.
 
-use super::ListCursor;
 use crate::catalog::Catalog;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::{on_screen, ListCursor};
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 #[derive(Default)]
@@ -45,16 +46,15 @@ impl ProblemsPane {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, catalog: &Catalog, theme: &Theme) {
         let (errors, warnings) = (catalog.error_count(), catalog.warning_count());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(
                 format!(" Problems: {} ", counts(errors, warnings)),
-                theme.title,
-            ))
-            .title_bottom(Span::styled(" enter: open the entity ", theme.muted));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+                " enter: open the entity ",
+                theme,
+            ),
+        );
         if catalog.problems.is_empty() {
             frame.render_widget(
                 Paragraph::new(Span::styled("no problems: the catalog is valid", theme.ok)),
@@ -62,14 +62,7 @@ impl ProblemsPane {
             );
             return;
         }
-        let page = inner.height as usize;
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let lines: Vec<Line> = catalog
-            .problems
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
+        let lines: Vec<Line> = on_screen(&catalog.problems, &self.list, inner.height as usize)
             .map(|(i, p)| {
                 let severity = if p.is_error() {
                     theme.error

@@ -1,18 +1,14 @@
 //! The Scorecards pane: entities × rules (failing rules first, worst entities first), each
 //! entity's level and what its next level needs, then the rollup per team.
 
-use super::entity::{PageLine, Tone};
-use super::insights::Insights;
-use super::{draw_info, line};
+use super::insights::{Insights, ReportPane, ReportView};
 use crate::insights::scorecard::{Outcome, Report};
-use crate::tui::theme::Theme;
-use ratatui::layout::Rect;
-use ratatui::Frame;
+use crate::tui::widgets::detail::{line, PageLine, Tone};
 
-#[derive(Default)]
-pub struct ScorecardPane {
-    pub scroll: usize,
-}
+/// The scorecard grid and its rollup.
+pub struct Scorecards;
+
+pub type ScorecardPane = ReportPane<Scorecards>;
 
 fn mark(outcome: Outcome) -> (&'static str, Tone) {
     match outcome {
@@ -28,26 +24,9 @@ fn cut(text: &str, width: usize) -> String {
     format!("{shown:<width$}")
 }
 
-impl ScorecardPane {
-    pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
-        let report = match (&insights.scorecard, &insights.report) {
-            (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
-            (_, Some(report)) => report,
-            _ => return vec![line(&[("scoring…", Tone::Muted)])],
-        };
-        grid(report, insights.live_done)
-    }
-
-    pub fn draw(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        insights: &Insights,
-        demo: bool,
-        theme: &Theme,
-    ) {
-        let lines = self.lines(insights);
-        let title = match &insights.report {
+impl ReportView for Scorecards {
+    fn title(insights: &Insights, demo: bool) -> String {
+        match &insights.report {
             Some(r) => format!(
                 "Scorecards: {} · {} entities{}",
                 r.scorecard,
@@ -55,9 +34,16 @@ impl ScorecardPane {
                 if demo { " · DEMO data" } else { "" }
             ),
             None => "Scorecards".into(),
+        }
+    }
+
+    fn lines(insights: &Insights) -> Vec<PageLine> {
+        let report = match (&insights.scorecard, &insights.report) {
+            (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
+            (_, Some(report)) => report,
+            _ => return vec![line(&[("scoring…", Tone::Muted)])],
         };
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        draw_info(frame, area, theme, &title, &lines, scroll);
+        grid(report, insights.live_done)
     }
 }
 

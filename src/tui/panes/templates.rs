@@ -1,17 +1,19 @@
 //! The templates pane: the catalog's Scaffolder templates (title, description, owner, tags);
 //! `Enter` opens a template's form (`template_form`), `i` its parameters and steps, read-only.
 
-use super::entity::{draw_lines, PageLine, Tone};
 use super::template_form::TemplateForm;
 use super::template_run::{Launcher, RunKind};
-use super::ListCursor;
 use crate::catalog::value::Value;
 use crate::catalog::{Catalog, EntityId};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::{draw_lines, line, PageLine, Tone};
+use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+use crate::tui::widgets::table::{draw_table, row_style, shown};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 use ratatui::Frame;
 use std::collections::HashMap;
 
@@ -160,62 +162,42 @@ impl TemplatesPane {
         }
         if let Some((id, lines, list)) = &self.detail {
             let entity = catalog.entity(*id);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(
+            let inner = draw_block(
+                frame,
+                area,
+                bordered_with_keys(
                     format!(" Template {} ", entity.display_name()),
-                    theme.title,
-                ))
-                .title_bottom(Span::styled(
                     " read-only · esc: back to the list ",
-                    theme.muted,
-                ));
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
+                    theme,
+                ),
+            );
             draw_lines(frame, inner, lines, *list, theme);
             return;
         }
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Span::styled(
+        let inner = draw_block(
+            frame,
+            area,
+            bordered_with_keys(
                 format!(" Templates ({}) ", self.templates.len()),
-                theme.title,
-            ))
-            .title_bottom(Span::styled(
                 " enter: fill in and run · i: parameters and steps ",
-                theme.muted,
-            ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+                theme,
+            ),
+        );
         if self.templates.is_empty() {
             let text = "no templates in the catalog (kind: Template, apiVersion scaffolder.backstage.io/v1beta3)";
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);
             return;
         }
-        let page = inner.height.saturating_sub(1) as usize;
-        let offset = super::visible_offset(self.list.cursor, self.list.offset, page);
-        let rows = self
-            .templates
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(page)
-            .map(|(i, &id)| {
-                let e = catalog.entity(id);
-                Row::new(vec![
-                    Cell::from(e.display_name().to_string()),
-                    Cell::from(e.description().unwrap_or_default().to_string()),
-                    Cell::from(e.owner().unwrap_or_default().to_string()),
-                    Cell::from(e.tags().collect::<Vec<_>>().join(", ")),
-                ])
-                .style(if i == self.list.cursor {
-                    theme.selected
-                } else {
-                    theme.base
-                })
-            });
+        let rows = shown(&self.templates, &self.list, inner).map(|(i, &id)| {
+            let e = catalog.entity(id);
+            Row::new(vec![
+                Cell::from(e.display_name().to_string()),
+                Cell::from(e.description().unwrap_or_default().to_string()),
+                Cell::from(e.owner().unwrap_or_default().to_string()),
+                Cell::from(e.tags().collect::<Vec<_>>().join(", ")),
+            ])
+            .style(row_style(i == self.list.cursor, theme.base, theme))
+        });
         let header = Row::new(["TITLE", "DESCRIPTION", "OWNER", "TAGS"]).style(theme.table_header);
         let widths = [
             Constraint::Fill(3),
@@ -223,20 +205,7 @@ impl TemplatesPane {
             Constraint::Fill(2),
             Constraint::Fill(2),
         ];
-        frame.render_widget(
-            Table::new(rows, widths).header(header).column_spacing(1),
-            inner,
-        );
-    }
-}
-
-fn text(spans: &[(&str, Tone)]) -> PageLine {
-    PageLine {
-        spans: spans
-            .iter()
-            .map(|(t, tone)| (t.to_string(), *tone))
-            .collect(),
-        target: None,
+        draw_table(frame, inner, header, rows, widths);
     }
 }
 
@@ -253,11 +222,11 @@ fn scalar(value: &Value) -> String {
 pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
     let e = catalog.entity(id);
     let mut lines = vec![
-        text(&[(e.display_name(), Tone::Heading)]),
-        text(&[(&format!("  {}", e.key()), Tone::Muted)]),
+        line(&[(e.display_name(), Tone::Heading)]),
+        line(&[(&format!("  {}", e.key()), Tone::Muted)]),
     ];
     if let Some(description) = e.description() {
-        lines.push(text(&[(&format!("  {description}"), Tone::Base)]));
+        lines.push(line(&[(&format!("  {description}"), Tone::Base)]));
     }
     if let Some(owner) = e.owner() {
         let target = catalog
@@ -274,7 +243,7 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
             target,
         });
     }
-    lines.push(text(&[(
+    lines.push(line(&[(
         "  read-only; enter on the list fills in the form",
         Tone::Muted,
     )]));
@@ -284,7 +253,7 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         Some(page @ Value::Map(_)) => vec![page.clone()],
         _ => Vec::new(),
     };
-    lines.push(text(&[(
+    lines.push(line(&[(
         &format!(
             "Parameters ({} page{})",
             pages.len(),
@@ -297,7 +266,7 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
             .str_at("title")
             .map(str::to_string)
             .unwrap_or_else(|| format!("page {}", n + 1));
-        lines.push(text(&[(&format!("  {}. {title}", n + 1), Tone::Key)]));
+        lines.push(line(&[(&format!("  {}. {title}", n + 1), Tone::Key)]));
         let required: Vec<&str> = page.get("required").map(Value::strings).unwrap_or_default();
         for (name, schema) in page
             .get("properties")
@@ -327,10 +296,10 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
                 .str_at("description")
                 .or_else(|| schema.str_at("title"))
             {
-                lines.push(text(&[(&format!("       {description}"), Tone::Muted)]));
+                lines.push(line(&[(&format!("       {description}"), Tone::Muted)]));
             }
             if let Some(pattern) = schema.str_at("pattern") {
-                lines.push(text(&[(
+                lines.push(line(&[(
                     &format!("       pattern: {pattern}"),
                     Tone::Muted,
                 )]));
@@ -339,7 +308,7 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
     }
     lines.push(PageLine::default());
     let steps = e.spec.get("steps").map(Value::as_seq).unwrap_or_default();
-    lines.push(text(&[(
+    lines.push(line(&[(
         &format!("Steps ({})", steps.len()),
         Tone::Heading,
     )]));
@@ -347,13 +316,13 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         let id = step.str_at("id").unwrap_or("?");
         let name = step.str_at("name").unwrap_or(id);
         let action = step.str_at("action").unwrap_or("?");
-        lines.push(text(&[
+        lines.push(line(&[
             (&format!("  {}. {name}", n + 1), Tone::Key),
             (&format!("  [{id}]  "), Tone::Muted),
             (action, Tone::Accent),
         ]));
         for (key, value) in step.get("input").map(Value::as_map).unwrap_or_default() {
-            lines.push(text(&[
+            lines.push(line(&[
                 (&format!("       {key}: "), Tone::Muted),
                 (&scalar(value), Tone::Base),
             ]));
@@ -366,14 +335,14 @@ pub fn detail(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         .unwrap_or_default();
     if !output.is_empty() {
         lines.push(PageLine::default());
-        lines.push(text(&[(
+        lines.push(line(&[(
             &format!("Output links ({})", output.len()),
             Tone::Heading,
         )]));
         for link in output {
             let title = link.str_at("title").unwrap_or_default();
             let url = link.str_at("url").unwrap_or_default();
-            lines.push(text(&[
+            lines.push(line(&[
                 (&format!("  {title}  "), Tone::Base),
                 (url, Tone::Link),
             ]));

@@ -1,0 +1,144 @@
+//! Page lines, the text of the detail panes (an entity page, a run, the incident view, setup
+//! text): pieces of text with a tone the theme colours, drawn in a bordered block, scrolled, or
+//! with a line cursor.
+
+use super::cursor::{on_screen, ListCursor};
+use super::panel::{bordered, draw_block};
+use crate::catalog::EntityId;
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// How a piece of text looks; draw maps it to the theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Base,
+    Muted,
+    Heading,
+    Key,
+    Link,
+    Missing,
+    Error,
+    Warning,
+    Accent,
+}
+
+impl Tone {
+    pub fn style(self, theme: &Theme) -> Style {
+        match self {
+            Tone::Base => theme.base,
+            Tone::Muted => theme.muted,
+            Tone::Heading => theme.heading,
+            Tone::Key => theme.key,
+            Tone::Link => theme.link,
+            Tone::Missing => theme.warning,
+            Tone::Error => theme.error,
+            Tone::Warning => theme.warning,
+            Tone::Accent => theme.accent,
+        }
+    }
+}
+
+/// One line of a page, and the entity it leads to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageLine {
+    pub spans: Vec<(String, Tone)>,
+    pub target: Option<EntityId>,
+}
+
+/// Builds a line from pieces.
+pub fn line(spans: &[(&str, Tone)]) -> PageLine {
+    PageLine {
+        spans: spans
+            .iter()
+            .map(|(t, tone)| (t.to_string(), *tone))
+            .collect(),
+        target: None,
+    }
+}
+
+/// A page line in its theme colours.
+pub fn to_line<'a>(l: &'a PageLine, theme: &Theme) -> Line<'a> {
+    Line::from(
+        l.spans
+            .iter()
+            .map(|(t, tone)| Span::styled(t.as_str(), tone.style(theme)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Page lines in `block` from line `scroll` on; `wrap`: long lines take more rows.
+pub fn draw_detail(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    lines: &[PageLine],
+    scroll: usize,
+    wrap: bool,
+    theme: &Theme,
+) {
+    let inner = draw_block(frame, area, block);
+    let shown: Vec<Line> = lines
+        .iter()
+        .skip(scroll)
+        .map(|l| to_line(l, theme))
+        .collect();
+    let paragraph = Paragraph::new(shown);
+    let paragraph = if wrap {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph
+    };
+    frame.render_widget(paragraph, inner);
+}
+
+/// A pane of text lines under a title with a scroll position (setup text, reports).
+pub fn draw_info(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    lines: &[PageLine],
+    scroll: usize,
+) {
+    let block = bordered(format!(" {title} "), theme);
+    draw_detail(frame, area, block, lines, scroll, true, theme);
+}
+
+/// Draws page lines with a cursor, only those on screen.
+pub fn draw_lines(
+    frame: &mut Frame,
+    area: Rect,
+    lines: &[PageLine],
+    list: ListCursor,
+    theme: &Theme,
+) {
+    let shown: Vec<Line> = on_screen(lines, &list, area.height as usize)
+        .map(|(i, line)| {
+            let selected = i == list.cursor;
+            let spans: Vec<Span> = line
+                .spans
+                .iter()
+                .map(|(text, tone)| {
+                    Span::styled(
+                        text.clone(),
+                        if selected {
+                            theme.selected
+                        } else {
+                            tone.style(theme)
+                        },
+                    )
+                })
+                .collect();
+            let mut line = Line::from(spans);
+            if selected {
+                line = line.style(theme.selected);
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(shown), area);
+}

@@ -23,6 +23,14 @@ fn op<'a>(def: &'a Definition, id: &str) -> &'a Operation {
         .unwrap_or_else(|| panic!("no operation {id}"))
 }
 
+/// The definition's operations as method, path and whether deprecated, in order.
+fn listed(def: &Definition) -> Vec<(&str, &str, bool)> {
+    def.operations
+        .iter()
+        .map(|o| (o.method.as_str(), o.path.as_str(), o.deprecated))
+        .collect()
+}
+
 fn section<'a>(op: &'a Operation, title: &str) -> &'a [Node] {
     &op.detail
         .iter()
@@ -52,11 +60,7 @@ fn swagger_2_operations_parameters_bodies_and_responses() {
     let def = read("openapi", "kennel-swagger2.yaml");
     assert_eq!(def.format, Format::OpenApi);
     assert_eq!(def.title.as_deref(), Some("Kennel API"));
-    let listed: Vec<_> = def
-        .operations
-        .iter()
-        .map(|o| (o.method.as_str(), o.path.as_str(), o.deprecated))
-        .collect();
+    let listed = listed(&def);
     assert_eq!(
         listed,
         [
@@ -285,11 +289,7 @@ fn graphql_root_fields_then_types_interfaces_and_unions() {
 fn grpc_services_rpcs_streaming_messages_and_enums() {
     let def = read("grpc", "tracking.proto");
     assert_eq!(def.title.as_deref(), Some("fleet.tracking.v1"));
-    let listed: Vec<_> = def
-        .operations
-        .iter()
-        .map(|o| (o.method.as_str(), o.path.as_str(), o.deprecated))
-        .collect();
+    let listed = listed(&def);
     assert_eq!(
         listed,
         [

@@ -9,6 +9,7 @@ mod support;
 use serde_json::{json, Value};
 use std::path::Path;
 use support::binary::{self, Run};
+use support::files::{write_files, Workspace};
 use support::github::etag;
 use support::http_server::{Recorded, Reply, TestServer};
 
@@ -90,11 +91,7 @@ catalog:
         ("app/catalog/nested/d.yaml", component("d")),
         ("app/catalog/nested/e.yaml", kind("Domain", "x", "  owner: team-a\n")),
     ];
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(root, &files);
 }
 
 fn fake_github() -> TestServer {
@@ -127,6 +124,21 @@ fn greenroom(cwd: &Path, cache: &Path, api: &str, args: &[&str]) -> Run {
     binary::execute(&mut command)
 }
 
+/// The app repository of [`write_tree`], with `replaced` files written over it.
+fn repo(replaced: &[(&str, &str)]) -> Workspace {
+    let repo = Workspace::new(&[]);
+    write_tree(repo.dir.path());
+    write_files(repo.dir.path(), replaced);
+    repo
+}
+
+impl Workspace {
+    /// Runs greenroom at the repository's root with GitHub at `api`.
+    fn run(&self, api: &str, args: &[&str]) -> Run {
+        greenroom(self.dir.path(), self.cache.path(), api, args)
+    }
+}
+
 fn names(run: &Run) -> Vec<String> {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let entities: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
@@ -151,12 +163,9 @@ const LOADED: [&str; 7] = [
 #[test]
 fn app_config_locations_and_rules_make_the_catalog() {
     let server = fake_github();
-    let root = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    write_tree(root.path());
-    let run = greenroom(
-        root.path(),
-        cache.path(),
+    let repo = repo(&[]);
+    let (root, cache) = (&repo.dir, &repo.cache);
+    let run = repo.run(
         &server.url(),
         &[
             "--app-config",
@@ -177,9 +186,7 @@ fn app_config_locations_and_rules_make_the_catalog() {
     );
     assert_eq!(names(&found), LOADED);
 
-    let validate = greenroom(
-        root.path(),
-        cache.path(),
+    let validate = repo.run(
         &server.url(),
         &["--app-config", "app/app-config.yaml", "validate"],
     );
@@ -201,20 +208,13 @@ fn app_config_locations_and_rules_make_the_catalog() {
 #[test]
 fn later_app_configs_replace_locations_and_merge_rules() {
     let server = fake_github();
-    let root = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    write_tree(root.path());
     // Arrays are replaced, not joined: the later file's locations (relative to the later file)
     // and rules are the only ones; objects (catalog, integrations) merge key by key.
-    std::fs::create_dir_all(root.path().join("app/overrides")).unwrap();
-    std::fs::write(
-        root.path().join("app/overrides/production.yaml"),
+    let repo = repo(&[(
+        "app/overrides/production.yaml",
         "catalog:\n  rules:\n    - allow: [Component, System]\n  locations:\n    - type: file\n      target: ../catalog/systems.yaml\n",
-    )
-    .unwrap();
-    let run = greenroom(
-        root.path(),
-        cache.path(),
+    )]);
+    let run = repo.run(
         &server.url(),
         &[
             "--app-config",
@@ -231,31 +231,16 @@ fn later_app_configs_replace_locations_and_merge_rules() {
 
 #[test]
 fn without_catalog_rules_backstage_default_refuses_groups() {
-    let root = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    write_tree(root.path());
-    std::fs::write(
-        root.path().join("app/app-config.yaml"),
+    let repo = repo(&[(
+        "app/app-config.yaml",
         "catalog:\n  locations:\n    - type: file\n      target: ../org/people.yaml\n    - type: file\n      target: catalog/components/a.yaml\n",
-    )
-    .unwrap();
-    let run = greenroom(
-        root.path(),
-        cache.path(),
+    )]);
+    let run = repo.run(
         "http://127.0.0.1:9",
         &["--app-config", "app/app-config.yaml", "validate"],
     );
-    let people = std::fs::canonicalize(root.path().join("org/people.yaml")).unwrap();
+    let people = std::fs::canonicalize(repo.dir.path().join("org/people.yaml")).unwrap();
     let people = people.display();
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains(&format!("Entity group:default/team-a at file:{people}, originated at file:{people}, is not of an allowed kind for that location")),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("\n1 entities, 1 errors, "),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[&format!("Entity group:default/team-a at file:{people}, originated at file:{people}, is not of an allowed kind for that location"), "\n1 entities, 1 errors, "]);
 }

@@ -144,14 +144,14 @@ fn a_rejected_token_names_the_url_and_is_never_printed() {
                 .args(args),
         );
         assert_eq!(run.code, 2, "{}", run.stderr);
-        assert!(run.stderr.contains("401"), "{}", run.stderr);
+        run.assert_stderr_has("401");
         assert!(
             run.stderr
                 .contains(&format!("{}/api/catalog/entities/by-query", fake.url())),
             "the message names the URL: {}",
             run.stderr
         );
-        assert!(run.stderr.contains("BACKSTAGE_TOKEN"), "{}", run.stderr);
+        run.assert_stderr_has("BACKSTAGE_TOKEN");
         assert!(!contains(run.stderr.as_bytes(), TOKEN), "{}", run.stderr);
         assert!(!contains(run.stdout.as_bytes(), TOKEN));
     }
@@ -502,9 +502,5 @@ fn subcommands_use_the_snapshot_when_the_backend_cannot_be_reached() {
     let offline = list();
     assert_eq!(offline.code, 0, "{}", offline.stderr);
     assert_eq!(offline.stdout, online.stdout, "the snapshot's entities");
-    assert!(
-        offline.stderr.contains("offline") && offline.stderr.contains(&url),
-        "{}",
-        offline.stderr
-    );
+    offline.assert_stderr_has_all(&["offline", &url]);
 }

@@ -3,44 +3,29 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use support::binary::{self, Run};
+use support::files::Workspace as Tree;
 
 fn greenroom(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
-    let mut command = binary::command(cache, &cache.join("no-config.toml"));
+    // An empty config so a developer's own config cannot change the results.
+    let config = cache.join("no-config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut command = binary::command(cache, &config);
     command.args(args).current_dir(cwd);
     binary::execute(&mut command)
 }
 
-/// A temporary folder with files, and the commands run in it.
-struct Tree {
-    dir: tempfile::TempDir,
-    cache: tempfile::TempDir,
-}
-
 impl Tree {
-    fn new(files: &[(&str, &str)]) -> Tree {
-        let tree = Tree {
-            dir: tempfile::tempdir().unwrap(),
-            cache: tempfile::tempdir().unwrap(),
-        };
-        // An empty config so a developer's own config cannot change the results.
-        std::fs::write(tree.cache.path().join("no-config.toml"), "").unwrap();
-        for (path, text) in files {
-            let path = tree.dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        tree
-    }
-
+    /// Runs greenroom in the folder.
     fn run(&self, args: &[&str]) -> Run {
         greenroom(self.cache.path(), self.dir.path(), args)
     }
+}
 
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
+/// `validate` run on a catalog folder of these files.
+fn validate(files: &[(&str, &str)]) -> Run {
+    Tree::new(files).run(&["validate"])
 }
 
 fn demo() -> Tree {
@@ -76,11 +61,10 @@ fn a_syntax_error_costs_only_its_own_document() {
         component("first", ""),
         component("third", "")
     );
-    let tree = Tree::new(&[
+    let run = validate(&[
         ("catalog-info.yaml", &bad),
         ("team/catalog-info.yaml", TEAM),
     ]);
-    let run = tree.run(&["validate"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let error_line = run
         .stdout
@@ -92,32 +76,25 @@ fn a_syntax_error_costs_only_its_own_document() {
         error_line.starts_with("catalog-info.yaml:10:"),
         "{error_line}"
     );
-    assert!(
-        run.stdout.contains("4 entities, 1 errors, 0 warnings"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("4 entities, 1 errors, 0 warnings");
 }
 
 #[test]
 fn problems_name_file_line_column_and_field() {
-    let tree = Tree::new(&[
+    let run = validate(&[
         (
             "catalog-info.yaml",
             &component("svc", "  dependsOn: [resource:ghost-db]\n"),
         ),
         ("team/catalog-info.yaml", TEAM),
     ]);
-    let run = tree.run(&["validate"]);
     assert_eq!(
         run.code, 0,
         "a dangling reference is a warning: {}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("catalog-info.yaml:9:15: warning: spec.dependsOn: resource:default/ghost-db does not exist"),
-        "{}",
-        run.stdout
+    run.assert_stdout_has(
+        "catalog-info.yaml:9:15: warning: spec.dependsOn: resource:default/ghost-db does not exist",
     );
 }
 
@@ -126,75 +103,52 @@ fn a_missing_path_is_an_io_error_that_names_it() {
     let tree = Tree::new(&[]);
     let run = tree.run(&["validate", "nowhere"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("nowhere: no such file or folder"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("nowhere: no such file or folder");
 }
 
 #[test]
 fn duplicates_are_errors_at_both_places() {
-    let tree = Tree::new(&[
+    let run = validate(&[
         ("a/catalog-info.yaml", &component("svc", "")),
         ("b/catalog-info.yaml", &component("svc", "")),
         ("team/catalog-info.yaml", TEAM),
     ]);
-    let run = tree.run(&["validate"]);
     assert_eq!(run.code, 1);
-    for file in [
+    run.assert_stdout_has_all(&[
         "a/catalog-info.yaml:1:1: error: duplicate",
         "b/catalog-info.yaml:1:1: error: duplicate",
-    ] {
-        assert!(run.stdout.contains(file), "{file} in {}", run.stdout);
-    }
+    ]);
 }
 
 #[test]
 fn locations_are_followed_with_globs_loops_and_escapes_handled() {
     let root = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./org/*.yaml\n    - ./loop/catalog-info.yaml\n    - ../outside.yaml\n    - ./catalog-info.yaml\n";
     let looping = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: looping\nspec:\n  type: file\n  target: ../catalog-info.yaml\n";
-    let tree = Tree::new(&[
+    let run = validate(&[
         ("catalog-info.yaml", root),
         ("org/teams.yaml", TEAM),
         ("org/services.yaml", &component("svc", "")),
         ("loop/catalog-info.yaml", looping),
     ]);
-    let run = tree.run(&["validate"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("outside the catalog folder"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("this Location's own file"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("5 entities, 0 errors, 2 warnings"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[
+        "outside the catalog folder",
+        "this Location's own file",
+        "5 entities, 0 errors, 2 warnings",
+    ]);
 }
 
 #[test]
 fn template_skeletons_are_not_catalog_entities() {
     let template = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  type: service\n  owner: team-a\n  parameters: []\n  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n";
     let skeleton = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name | dump }}\nspec:\n  owner: ${{ values.owner }}\n  {% if values.x %}type: a{% endif %}\n";
-    let tree = Tree::new(&[
+    let run = validate(&[
         ("templates/t/catalog-info.yaml", template),
         ("templates/t/skeleton/catalog-info.yaml", skeleton),
         ("team/catalog-info.yaml", TEAM),
     ]);
-    let run = tree.run(&["validate"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("3 entities, 0 errors, 0 warnings"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("3 entities, 0 errors, 0 warnings");
 }
 
 #[cfg(unix)]
@@ -204,7 +158,7 @@ fn a_symlink_loop_does_not_trap_the_walk() {
     std::os::unix::fs::symlink(tree.path("a"), tree.path("a/again")).unwrap();
     let run = tree.run(&["validate"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.contains("2 entities"), "{}", run.stdout);
+    run.assert_stdout_has("2 entities");
 }
 
 #[test]
@@ -278,12 +232,7 @@ fn show_gives_relations_both_ways_and_suggests_on_a_miss() {
 
     let miss = tree.run(&["--demo", "show", "ordr-servce"]);
     assert_eq!(miss.code, 1);
-    assert!(
-        miss.stderr.contains("closest: ")
-            && miss.stderr.contains("component:default/order-service"),
-        "{}",
-        miss.stderr
-    );
+    miss.assert_stderr_has_all(&["closest: ", "component:default/order-service"]);
 }
 
 #[test]
@@ -337,39 +286,22 @@ fn search_ranks_entities_and_people() {
 fn who_names_the_team_its_parents_and_members() {
     let run = demo().run(&["--demo", "who", "order-service"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("owner group:default/order-team (Order Team)"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("part of group:default/engineering"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("<sofia.romero@myorg.example.com>"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[
+        "owner group:default/order-team (Order Team)",
+        "part of group:default/engineering",
+        "<sofia.romero@myorg.example.com>",
+    ]);
 }
 
 #[test]
 fn template_list_shows_both_reference_templates() {
     let run = demo().run(&["--demo", "template", "list"]);
     assert_eq!(run.code, 0);
-    assert!(
-        run.stdout.contains("template:provision-postgres")
-            && run.stdout.contains("Provision PostgreSQL Database"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("template:nodejs-rest-api"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[
+        "template:provision-postgres",
+        "Provision PostgreSQL Database",
+    ]);
+    run.assert_stdout_has("template:nodejs-rest-api");
 }
 
 #[test]

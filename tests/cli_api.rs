@@ -120,7 +120,7 @@ fn raw_prints_the_definition_text() {
 fn a_definition_that_does_not_parse_exits_1_naming_its_line() {
     let run = Tree::api("grpc", "broken.proto").run(&["api", "the-api"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("line 4:"), "{}", run.stderr);
+    run.assert_stderr_has("line 4:");
     assert!(run.stdout.is_empty());
     // --raw still shows the text a reader needs to fix it.
     assert_eq!(
@@ -136,14 +136,10 @@ fn not_found_and_no_definition_exit_1() {
     let tree = Tree::api("openapi", "ledger-openapi31.yaml");
     let run = tree.run(&["api", "api:no-such-api"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("no entity"), "{}", run.stderr);
+    run.assert_stderr_has("no entity");
     let run = tree.run(&["api", "component:plain"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("has no API definition"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("has no API definition");
 }
 
 #[test]

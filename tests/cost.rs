@@ -3,7 +3,6 @@
 //! (tests/support/aws.rs). Plus the Cost pane drawn on a fixed day (insta snapshots).
 
 mod support;
-mod tui_common;
 
 use chrono::NaiveDate;
 use std::io::Write;
@@ -188,22 +187,12 @@ fn focus_export_totals_per_team_and_per_service() {
         "ghost-team 3.00 0.00 +3.00 new USD not in catalog"
     );
     assert_eq!(line("total"), "total 23.60 12.90 +10.70 +82.9% USD");
-    assert!(text.stdout.contains("last 7 days"), "{}", text.stdout);
-    assert!(
-        text.stderr.contains(&format!(
-            "{}:12: BilledCost \"abc\" is not a number; row skipped",
-            csv.display()
-        )),
-        "{}",
-        text.stderr
-    );
-    assert!(
-        text.stderr
-            .contains(":15: ChargePeriodStart \"not-a-date\""),
-        "{}",
-        text.stderr
-    );
-    assert!(text.stderr.contains("2 rows skipped"), "{}", text.stderr);
+    text.assert_stdout_has("last 7 days");
+    text.assert_stderr_has(&format!(
+        "{}:12: BilledCost \"abc\" is not a number; row skipped",
+        csv.display()
+    ));
+    text.assert_stderr_has_all(&[":15: ChargePeriodStart \"not-a-date\"", "2 rows skipped"]);
 }
 
 #[test]
@@ -279,21 +268,13 @@ fn an_export_without_the_focus_columns_is_named() {
     std::fs::write(&csv, "date,cost\n2026-01-01,3\n").unwrap();
     let run = env.run(&["--focus", csv.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains(&format!(
-            "{}: line 1: no ChargePeriodStart column",
-            csv.display()
-        )),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&format!(
+        "{}: line 1: no ChargePeriodStart column",
+        csv.display()
+    ));
     let missing = env.run(&["--focus", env.path("nowhere.csv").to_str().unwrap()]);
     assert_eq!(missing.code, 1);
-    assert!(
-        missing.stderr.contains("nowhere.csv: cannot read"),
-        "{}",
-        missing.stderr
-    );
+    missing.assert_stderr_has("nowhere.csv: cannot read");
 }
 
 #[test]
@@ -486,11 +467,7 @@ fn refusals_and_failures_say_what_happened() {
     cmd.env("AWS_SECRET_ACCESS_KEY", "not-the-planted-secret-key");
     let run = execute(&mut cmd);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("AWS rejected the request signature"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("AWS rejected the request signature");
     assert!(matches!(explorer.verdicts().last(), Some(Err(e)) if e.contains("signature")));
     assert_no_secret(&run, &env.path("cache"));
 }
@@ -500,13 +477,10 @@ fn without_credentials_or_export_it_says_what_to_set() {
     let env = Env::new("");
     let run = env.run(&[]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("cost is not configured: no AWS credentials found"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--focus"), "{}", run.stderr);
+    run.assert_stderr_has_all(&[
+        "cost is not configured: no AWS credentials found",
+        "--focus",
+    ]);
 }
 
 mod pane {
@@ -515,7 +489,7 @@ mod pane {
     use insta::assert_snapshot;
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
-    use tui_common::*;
+    use support::tui::*;
 
     /// The Cost pane on the fixture catalog and small.csv, on a fixed day, read as the TUI reads
     /// it (on a thread, the answer as a message).

@@ -14,6 +14,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use support::binary;
+use support::provider::runtime;
 
 /// One answer read off a kept-alive connection: status, headers (lower-case names), body.
 fn read_answer(reader: &mut BufReader<TcpStream>) -> (u16, Vec<(String, String)>, Vec<u8>) {
@@ -136,13 +137,6 @@ fn the_server_answers_from_files_with_fresh_times_on_one_kept_alive_connection()
     assert!(json["message"].as_str().unwrap().starts_with("Not Found"));
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn the_pagerduty_provider_reads_the_demo_as_it_reads_pagerduty() {
     let server = DemoApi::start().unwrap();
@@ -219,12 +213,12 @@ fn demo_commands_use_the_demo_api_labelled_over_any_account_and_cache_nothing() 
             .args(["--demo", "--verbose", "incidents", "--format", "json"]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("DEMO"), "{}", run.stderr);
+    run.assert_stderr_has("DEMO");
     assert!(!run.stderr.contains("127.0.0.1:9/"), "{}", run.stderr);
     assert!(!run.stderr.contains(real_token) && !run.stdout.contains(real_token));
     assert!(!run.stderr.contains(DEMO_TOKEN), "{}", run.stderr);
     // order-service's integration key is looked up (`GET /services?query=KEY`) but never shown.
-    assert!(run.stderr.contains("query=***"), "{}", run.stderr);
+    run.assert_stderr_has("query=***");
     assert!(!run.stderr.contains("abc123"), "{}", run.stderr);
     let json: Value = serde_json::from_str(&run.stdout).unwrap();
     let incidents = json["incidents"].as_array().unwrap();
@@ -237,11 +231,7 @@ fn demo_commands_use_the_demo_api_labelled_over_any_account_and_cache_nothing() 
     let run =
         binary::execute(binary::command(&cache, &config).args(["--demo", "who", "order-service"]));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("on call now") && run.stdout.contains("level 1  Sofia Romero"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&["on call now", "level 1  Sofia Romero"]);
     // Random ports would pile up answers under new URLs: the demo keeps no HTTP cache.
     assert!(!cache.join("http").exists());
 }

@@ -252,12 +252,7 @@ fn a_configured_org_with_a_repository_filter_is_browsed_as_a_user_would() {
             .arg("validate"),
     );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("https://github.com/acme/broken/blob/main/catalog-info.yaml:"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("https://github.com/acme/broken/blob/main/catalog-info.yaml:");
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
 
     // A filter that is not a regular expression is named.

@@ -8,28 +8,17 @@ mod support;
 
 use serde_json::Value;
 use support::binary::{command, execute, Run};
-use support::fixture_api::FixtureApi;
+use support::fixture_api::{run_on_fixture, FixtureApi};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dora");
 
 fn dora(args: &[&str], api: Option<&FixtureApi>, pagerduty: bool) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut cmd = command(&dir.path().join("cache"), &config);
-    cmd.arg("dora")
-        .args(["--catalog", &format!("{FIXTURE}/catalog")])
-        .args(args)
-        .env("GREENROOM_HTTP_RETRIES", "0");
-    if let Some(api) = api {
-        cmd.env("GITHUB_TOKEN", "ghp_fixture")
-            .env("GITHUB_API_URL", api.url("github"));
-        if pagerduty {
-            cmd.env("PAGERDUTY_TOKEN", "pd_fixture")
-                .env("PAGERDUTY_API_URL", api.url("pagerduty"));
+    run_on_fixture("dora", FIXTURE, "", args, |cmd| {
+        cmd.env("GREENROOM_HTTP_RETRIES", "0");
+        if let Some(api) = api {
+            api.serve(cmd, pagerduty);
         }
-    }
-    execute(&mut cmd)
+    })
 }
 
 fn close(value: &Value, expected: f64) -> bool {
@@ -246,11 +235,7 @@ fn without_pagerduty_restore_is_unknown_and_failures_count_github_only() {
     let api = FixtureApi::start("dora/api");
     let run = dora(&["deploys", "--format", "json"], Some(&api), false);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("PagerDuty is not configured"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("PagerDuty is not configured");
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let m = &by_ref(&report["services"], "component:default/deploys")["metrics"];
     // Without incidents: a3 (failed a4) and a5 (revert) fail: 2 of 5 = 40%.
@@ -263,33 +248,21 @@ fn without_pagerduty_restore_is_unknown_and_failures_count_github_only() {
 fn github_not_configured_is_exit_1() {
     let run = dora(&[], None, false);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("GitHub is not configured"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("GitHub is not configured");
     assert!(run.stdout.is_empty());
 }
-
-mod tui_common;
 
 #[test]
 fn dora_pane_teams_then_services() {
     let api = FixtureApi::start("dora/api");
-    let mut app = tui_common::app_on("tests/fixtures/dora/catalog", false);
+    let mut app = support::tui::app_on("tests/fixtures/dora/catalog", false);
     app.insights.configure(api.config(""));
-    tui_common::press(&mut app, "0");
+    support::tui::press(&mut app, "0");
     assert_eq!(app.section, greenroom::tui::Section::Dora);
-    for _ in 0..1000 {
-        app.poll_background();
-        if app.insights.dora.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    support::tui::poll_background_until(&mut app, |app| app.insights.dora.is_some());
     assert!(app.insights.dora.is_some(), "the DORA figures arrived");
     // The figures worked out in every_figure_by_hand: team-a first, then each service.
-    insta::assert_snapshot!(tui_common::frame_at(&app, 140, 16));
+    insta::assert_snapshot!(support::tui::frame_at(&app, 140, 16));
 }
 
 #[test]
@@ -320,12 +293,7 @@ fn tokens_reach_no_output_and_no_cache_file() {
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
         // --verbose logged each request, and none of it holds a token.
-        assert!(
-            run.stderr
-                .contains("/github/repos/acme/deploys/deployments"),
-            "{}",
-            run.stderr
-        );
+        run.assert_stderr_has("/github/repos/acme/deploys/deployments");
         for token in [gh, pd] {
             assert!(!run.stdout.contains(token) && !run.stderr.contains(token));
         }

@@ -7,7 +7,6 @@
 //! latency printed: p50/p99/max; no timed assertion).
 
 mod support;
-mod tui_common;
 
 use greenroom::config::Secret;
 use greenroom::providers::http::Options;
@@ -19,26 +18,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::binary::{self, Run};
+use support::catalog::payment_service_on_github_and_pagerduty;
 use support::faults::{Fault, FaultServer};
 use support::http_server::{Reply, TestServer};
 
 const GITHUB_TOKEN: &str = support::github::TOKEN;
 const PAGERDUTY_TOKEN: &str = support::pagerduty::TOKEN;
 const BACKSTAGE_TOKEN: &str = "bsPLANTEDbackstage0123456789SECRET";
-
-const CATALOG: &str = "\
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payment-service
-  annotations:
-    github.com/project-slug: myorg/payment-service
-    pagerduty.com/service-id: PPAYMNT
-spec:
-  type: service
-  lifecycle: production
-  owner: group:payments
-";
 
 /// What a provider answers when the redirect's other host serves it: empty but well-formed for
 /// both vendors' endpoints.
@@ -90,7 +76,11 @@ impl Vendor {
     /// Runs the vendor's subcommand against `api` with short client limits.
     fn run(self, api: &str) -> Run {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("catalog-info.yaml"), CATALOG).unwrap();
+        std::fs::write(
+            dir.path().join("catalog-info.yaml"),
+            payment_service_on_github_and_pagerduty(),
+        )
+        .unwrap();
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").unwrap();
         let cache = dir.path().join("cache");
@@ -243,7 +233,11 @@ fn a_slow_but_complete_answer_is_used() {
         )
     });
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("catalog-info.yaml"), CATALOG).unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        payment_service_on_github_and_pagerduty(),
+    )
+    .unwrap();
     let run = binary::execute(
         binary::command(&dir.path().join("cache"), Path::new("/dev/null"))
             .arg("--catalog")
@@ -253,11 +247,7 @@ fn a_slow_but_complete_answer_is_used() {
             .env("GITHUB_TOKEN", GITHUB_TOKEN),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("Fix flaky payment test"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has("Fix flaky payment test");
 }
 
 fn github(api: &str) -> GitHubSettings {
@@ -277,7 +267,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// printed; the only assertions are that the request is still hanging and every key was applied.
 #[test]
 fn keys_answer_while_a_provider_hangs() {
-    use tui_common::{demo, press, selected_name};
+    use support::tui::{demo, press, selected_name};
     let hung = TestServer::start(|_| Reply::Hang);
     let cache = tempfile::tempdir().unwrap();
     let mut app = demo();
@@ -354,7 +344,7 @@ fn keys_answer_while_a_provider_hangs() {
 /// that answers once, then hangs (the client times out at 300 ms).
 #[test]
 fn the_pane_keeps_the_last_good_runs_and_shows_the_error() {
-    use tui_common::{demo, frame, press};
+    use support::tui::{demo, frame, press};
     let hang = Arc::new(AtomicBool::new(false));
     let hanging = hang.clone();
     let server = TestServer::start(move |_| {

@@ -17,49 +17,31 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::binary::{self, contains, files_under, Run};
+use support::catalog::{component, documents, team};
 use support::github::{jobs_page, run, runs_page, sample_runs, FakeGitHub, TOKEN};
 use support::http_server::{Reply, TestServer};
+use support::provider::{collect, runtime};
+use support::vendor_errors::{
+    assert_server_error_after_one_retry, assert_timed_out_once, online_then_offline,
+};
 
-const CATALOG: &str = "\
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payment-service
-  annotations:
-    github.com/project-slug: myorg/payment-service
-spec:
-  type: service
-  lifecycle: production
-  owner: group:payments
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: ledger
-  annotations:
-    github.com/project-slug: myorg/ledger
-spec:
-  type: service
-  lifecycle: production
-  owner: group:payments
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: no-repo
-spec:
-  type: service
-  lifecycle: production
-  owner: group:payments
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: payments
-spec:
-  type: team
-  children: []
-";
+/// Two services on GitHub and one without a repository, all of the payments team.
+fn catalog() -> String {
+    documents(&[
+        component(
+            "payment-service",
+            &["github.com/project-slug: myorg/payment-service"],
+            "group:payments",
+        ),
+        component(
+            "ledger",
+            &["github.com/project-slug: myorg/ledger"],
+            "group:payments",
+        ),
+        component("no-repo", &[], "group:payments"),
+        team("payments"),
+    ])
+}
 
 /// A catalog folder and a cache folder; commands run with GitHub at `api`.
 struct Setup {
@@ -73,7 +55,7 @@ impl Setup {
             dir: tempfile::tempdir().unwrap(),
             cache: tempfile::tempdir().unwrap(),
         };
-        std::fs::write(setup.dir.path().join("catalog-info.yaml"), CATALOG).unwrap();
+        std::fs::write(setup.dir.path().join("catalog-info.yaml"), catalog()).unwrap();
         std::fs::write(setup.dir.path().join("config.toml"), "").unwrap();
         setup
     }
@@ -109,8 +91,7 @@ fn assert_no_token(run: &Run) {
 
 #[test]
 fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let setup = Setup::new();
 
     let first = setup.run(&github.url(), &[], &["--verbose", "ci", "payment-service"]);
@@ -122,7 +103,7 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
         "{}",
         first.stdout
     );
-    for expected in [
+    first.assert_stdout_has_all(&[
         "WORKFLOW",
         "Deploy",
         "in_progress",
@@ -133,13 +114,7 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
         "1m 59s",
         "octocat",
         "Fix flaky payment test",
-    ] {
-        assert!(
-            first.stdout.contains(expected),
-            "{expected} missing:\n{}",
-            first.stdout
-        );
-    }
+    ]);
     // The token was sent, with GitHub's headers, to the configured server.
     let requests = github.requests();
     assert_eq!(requests.len(), 1);
@@ -171,11 +146,7 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
         "GET {}/repos/myorg/payment-service/actions/runs?per_page=10 200 ",
         github.url()
     );
-    assert!(
-        first.stderr.contains(&log) && first.stderr.contains("(cache: miss)"),
-        "{}",
-        first.stderr
-    );
+    first.assert_stderr_has_all(&[&log, "(cache: miss)"]);
     assert_no_token(&first);
 
     // Again, within the refresh window: a conditional request, answered 304, same runs.
@@ -191,11 +162,7 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
         "{:?}",
         requests[1].headers
     );
-    assert!(
-        second.stderr.contains(" 304 ") && second.stderr.contains("(cache: 304)"),
-        "{}",
-        second.stderr
-    );
+    second.assert_stderr_has_all(&[" 304 ", "(cache: 304)"]);
     assert_eq!(github.points(), 1, "the 304 cost no rate-limit point");
     assert_no_token(&second);
 
@@ -254,8 +221,7 @@ fn runs_are_shown_the_token_is_sent_never_printed_and_a_repeat_is_conditional() 
 
 #[test]
 fn branch_filter_is_sent() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let setup = Setup::new();
     let run = setup.run(
         &github.url(),
@@ -295,13 +261,10 @@ fn unauthorized_says_the_token_was_rejected() {
         Reply::json(401, &json!({"message": "Bad credentials"})),
         &[],
     );
-    assert!(
-        run.stderr
-            .contains("GitHub rejected the token (401 Unauthorized) for GET http://127.0.0.1:"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("GITHUB_TOKEN"), "{}", run.stderr);
+    run.assert_stderr_has_all(&[
+        "GitHub rejected the token (401 Unauthorized) for GET http://127.0.0.1:",
+        "GITHUB_TOKEN",
+    ]);
     assert_eq!(server.requests().len(), 1, "a 401 is not retried");
 }
 
@@ -318,12 +281,7 @@ fn rate_limited_403_says_until_when_without_waiting() {
     .header("x-ratelimit-remaining", "0")
     .header("x-ratelimit-reset", reset.to_string());
     let (run, server) = failing(reply, &[]);
-    assert!(
-        run.stderr
-            .contains("GitHub rate limit reached for GET http://127.0.0.1:"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("GitHub rate limit reached for GET http://127.0.0.1:");
     assert!(
         run.stderr.contains("rate limited until ") && run.stderr.contains("(in 1h"),
         "{}",
@@ -345,12 +303,7 @@ fn forbidden_without_rate_limit_is_a_permission_problem() {
     )
     .header("x-ratelimit-remaining", "4000");
     let (run, _server) = failing(reply, &[]);
-    assert!(
-        run.stderr
-            .contains("(403 Forbidden): Resource not accessible by integration"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("(403 Forbidden): Resource not accessible by integration");
 }
 
 #[test]
@@ -359,15 +312,8 @@ fn not_found_names_the_repository_url() {
     let setup = Setup::new();
     let run = setup.run(&github.url(), &[], &["ci", "payment-service"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("404 Not Found")
-            && run
-                .stderr
-                .contains("/repos/myorg/payment-service/actions/runs"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("OWNER/REPO"), "{}", run.stderr);
+    run.assert_stderr_has_all(&["404 Not Found", "/repos/myorg/payment-service/actions/runs"]);
+    run.assert_stderr_has("OWNER/REPO");
 }
 
 #[test]
@@ -377,18 +323,14 @@ fn too_many_requests_honours_retry_after_then_gives_up() {
         Reply::json(429, &json!({"message": "slow down"})).header("retry-after", "0"),
         &[],
     );
-    assert!(run.stderr.contains("rate limited until"), "{}", run.stderr);
+    run.assert_stderr_has("rate limited until");
     assert_eq!(server.requests().len(), 3, "first try and two retries");
     // A retry-after longer than the longest wait fails at once.
     let (run, server) = failing(
         Reply::json(429, &json!({})).header("retry-after", "120"),
         &[("GREENROOM_HTTP_MAX_WAIT_MS", "50")],
     );
-    assert!(
-        run.stderr.contains("rate limited until") && run.stderr.contains("(in 2m)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&["rate limited until", "(in 2m)"]);
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -407,11 +349,7 @@ fn too_many_requests_then_success() {
     let setup = Setup::new();
     let run = setup.run(&proxy.url(), &[], &["--verbose", "ci", "payment-service"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(" 429 ") && run.stderr.contains("rate limited; retrying in 1000ms"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&[" 429 ", "rate limited; retrying in 1000ms"]);
     assert!(
         run.took >= Duration::from_secs(1),
         "waited for retry-after: {:?}",
@@ -427,26 +365,17 @@ fn server_errors_are_retried_then_reported() {
         Reply::json(500, &json!({"message": "boom"})),
         &[("GREENROOM_HTTP_RETRIES", "1")],
     );
-    assert!(
-        run.stderr
-            .contains("GitHub server error 500 for GET http://127.0.0.1:"),
-        "{}",
-        run.stderr
+    assert_server_error_after_one_retry(
+        &run,
+        &server,
+        "GitHub server error 500 for GET http://127.0.0.1:",
     );
-    assert_eq!(server.requests().len(), 2, "one retry");
 }
 
 #[test]
 fn a_hung_server_times_out_quickly() {
     let (run, server) = failing(Reply::Hang, &[("GREENROOM_HTTP_TIMEOUT_MS", "300")]);
-    assert!(
-        run.stderr.contains("did not answer GET http://127.0.0.1:")
-            && run.stderr.contains("within 0.3 s (timed out)"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.took < Duration::from_secs(5), "bounded: {:?}", run.took);
-    assert_eq!(server.requests().len(), 1, "a timeout is not retried");
+    assert_timed_out_once(&run, &server, "did not answer GET http://127.0.0.1:");
 }
 
 #[test]
@@ -459,23 +388,12 @@ fn garbage_json_names_what_was_wrong() {
         ),
         &[],
     );
-    assert!(
-        run.stderr
-            .contains("GitHub sent an unexpected answer to GET http://127.0.0.1:"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("workflow_runs[0].id: invalid type"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&[
+        "GitHub sent an unexpected answer to GET http://127.0.0.1:",
+        "workflow_runs[0].id: invalid type",
+    ]);
     let (run, _server) = failing(Reply::text(200, "<html>proxy login</html>"), &[]);
-    assert!(
-        run.stderr.contains("not the expected JSON"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("not the expected JSON");
 }
 
 #[test]
@@ -487,20 +405,12 @@ fn a_server_echoing_the_token_does_not_get_it_printed() {
         ),
         &[],
     );
-    assert!(
-        run.stderr.contains("token *** lacks scope"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("token *** lacks scope");
     let (run, _server) = failing(
         Reply::json(200, &json!({"total_count": TOKEN, "workflow_runs": []})),
         &[],
     );
-    assert!(
-        run.stderr.contains("total_count: invalid type") && run.stderr.contains("***"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&["total_count: invalid type", "***"]);
 }
 
 #[test]
@@ -516,58 +426,34 @@ fn not_configured_unannotated_and_unknown_entities_exit_1() {
         &["ci", "payment-service"],
     );
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("GitHub is not configured") && run.stderr.contains("set GITHUB_TOKEN"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&["GitHub is not configured", "set GITHUB_TOKEN"]);
 
     let run = setup.run("http://127.0.0.1:9", &[], &["ci", "no-repo"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("component:default/no-repo has no github.com/project-slug annotation"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("component:default/no-repo has no github.com/project-slug annotation");
 
     let run = setup.run("http://127.0.0.1:9", &[], &["ci", "nonexistent-service"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no entity nonexistent-service"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("no entity nonexistent-service");
 }
 
 #[test]
 fn offline_shows_the_last_known_data_with_its_age() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let setup = Setup::new();
-    let first = setup.run(&github.url(), &[], &["ci", "payment-service"]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
     let url = github.url();
-    drop(github);
-    std::thread::sleep(Duration::from_millis(50));
-    let offline = setup.run(
-        &url,
-        &[("GREENROOM_HTTP_RETRIES", "0")],
-        &["ci", "payment-service"],
-    );
+    let (first, offline) = online_then_offline(github, &url, |api, env| {
+        setup.run(api, env, &["ci", "payment-service"])
+    });
     assert_eq!(offline.code, 1, "the refresh failed");
     assert_eq!(
         offline.stdout, first.stdout,
         "the last known runs are printed"
     );
-    assert!(
-        offline.stderr.contains("cannot reach GitHub")
-            && offline
-                .stderr
-                .contains("showing the last known data, fetched"),
-        "{}",
-        offline.stderr
-    );
+    offline.assert_stderr_has_all(&[
+        "cannot reach GitHub",
+        "showing the last known data, fetched",
+    ]);
 }
 
 #[test]
@@ -655,11 +541,7 @@ fn a_redirect_to_another_host_does_not_carry_the_token() {
         forwarded.headers
     );
     assert!(forwarded.headers.iter().all(|(_, v)| !v.contains(TOKEN)));
-    assert!(
-        run.stderr.contains(" 307 ") && run.stderr.contains("without credentials"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&[" 307 ", "without credentials"]);
     assert_no_token(&run);
 }
 
@@ -685,13 +567,6 @@ fn reqwest_default_redirects_also_drop_authorization_across_hosts() {
     assert_eq!(body, "ok");
     assert!(first.requests()[0].header("authorization").is_some());
     assert_eq!(other.requests()[0].header("authorization"), None);
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 fn client_logging(
@@ -755,8 +630,7 @@ fn job_logs_follow_the_signed_redirect_without_the_token_and_keep_the_tail() {
 
 #[test]
 fn jobs_rerun_and_default_branch() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let (client, _) = client_logging(Options::default(), None);
     let api = GitHub::new(&github.url(), Some(Secret::new(TOKEN)), client).unwrap();
     let slug = Slug::parse("myorg/payment-service").unwrap();
@@ -842,18 +716,6 @@ fn options(cache: &Path) -> ProviderOptions {
     }
 }
 
-/// Waits for `n` messages (at most 20 s).
-fn collect(handle: &ProviderHandle, n: usize) -> Vec<ProviderMessage> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut messages = Vec::new();
-    while messages.len() < n && Instant::now() < deadline {
-        if let Some(message) = handle.recv_timeout(Duration::from_millis(50)) {
-            messages.push(message);
-        }
-    }
-    messages
-}
-
 fn runs_request(entity: &str, slug: &str) -> Request {
     Request::CiRuns {
         entity_key: entity.into(),
@@ -863,8 +725,7 @@ fn runs_request(entity: &str, slug: &str) -> Request {
 
 #[test]
 fn the_handle_dedupes_uses_the_window_and_answers_from_the_cache_first() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let cache = tempfile::tempdir().unwrap();
     let handle = ProviderHandle::start_with(settings(&github.url()), options(cache.path()));
     // Two entities with one repository, asked three times while the first is running: one request.
@@ -1033,8 +894,7 @@ fn the_handle_reports_errors_as_messages_and_never_blocks() {
     );
 
     // Jobs, log tails and reruns arrive as their own messages.
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let logs = TestServer::start(|_| Reply::text(200, "2024-05-01T10:00:00.0000000Z boom\n"));
     github.set_log_host(&logs.url());
     let handle = ProviderHandle::start_with(settings(&github.url()), options(cache.path()));

@@ -13,21 +13,18 @@ use greenroom::catalog::load::{load_paths, Loaded, MAX_FILE_BYTES};
 use greenroom::catalog::problem::Problem;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use support::files::write_file;
+use support::hostile::billion_laughs;
 
 const GOOD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: good-service\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-a\n";
 
 /// A folder with `good/catalog-info.yaml` and `bad/catalog-info.yaml` holding `hostile`.
 fn tree_with(hostile: &[u8]) -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().unwrap();
-    write(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
+    write_file(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
     let bad = root.path().join("bad/catalog-info.yaml");
-    write(&bad, hostile);
+    write_file(&bad, hostile);
     (root, bad)
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
 }
 
 /// Loads `roots`, prints how long it took (a figure, not an assertion), checks the good entity.
@@ -80,18 +77,7 @@ fn expect_problem<'a>(loaded: &'a Loaded, file: &Path, needle: &str) -> &'a Prob
 
 #[test]
 fn billion_laughs_is_refused() {
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
-        .iter()
-        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
-    {
-        bomb.push_str(&format!(
-            "{name}: &{name} [{}]\n",
-            vec![format!("*{prev}"); 9].join(",")
-        ));
-    }
+    let bomb = billion_laughs("\"lol\"");
     let (root, bad) = tree_with(bomb.as_bytes());
     let loaded = load("billion laughs", &[root.path().to_path_buf()]);
     let problem = expect_problem(&loaded, &bad, "too many aliases");
@@ -191,7 +177,7 @@ fn devices_and_fifos_behind_catalog_names_are_not_read() {
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     // A placeholder pointing at the device is refused the same way.
     let placeholder = root.path().join("placeholder/catalog-info.yaml");
-    write(
+    write_file(
         &placeholder,
         GOOD_BAD
             .replace("bad-service", "placeholder-service")
@@ -273,7 +259,7 @@ fn symlink_loops_end_the_walk_and_are_named() {
     assert_eq!(loaded.catalog.len(), 1, "the good entity, once");
     // A Location that targets a looping symlink and a folder loop named as a root.
     let location = root.path().join("locations.yaml");
-    write(
+    write_file(
         &location,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loops\nspec:\n  targets: [./bad/catalog-info.yaml]\n",
     );
@@ -290,19 +276,19 @@ fn a_location_cycle_reads_each_file_once() {
     let a = root.path().join("a/catalog-info.yaml");
     let b = root.path().join("b/locations.yaml");
     let c = root.path().join("c/more.yaml");
-    write(
+    write_file(
         &a,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: a\nspec:\n  targets: [../b/locations.yaml, ./catalog-info.yaml]\n",
     );
-    write(
+    write_file(
         &b,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: b\nspec:\n  targets: [../c/more.yaml]\n",
     );
-    write(
+    write_file(
         &c,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: c\nspec:\n  targets: [../a/catalog-info.yaml, ../b/*.yaml]\n",
     );
-    write(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
+    write_file(&root.path().join("good/catalog-info.yaml"), GOOD.as_bytes());
     // Only a/catalog-info.yaml is found by the walk; the Locations lead from one file to the next.
     let loaded = load("Location cycle", &[root.path().to_path_buf()]);
     for name in ["a", "b", "c"] {
@@ -322,13 +308,13 @@ fn a_location_cycle_reads_each_file_once() {
 fn a_location_pointing_outside_the_tree_is_not_followed() {
     let root = tempfile::tempdir().unwrap();
     let tree = root.path().join("tree");
-    write(&tree.join("good/catalog-info.yaml"), GOOD.as_bytes());
-    write(
+    write_file(&tree.join("good/catalog-info.yaml"), GOOD.as_bytes());
+    write_file(
         &root.path().join("outside/catalog-info.yaml"),
         GOOD.replace("good-service", "outside-service").as_bytes(),
     );
     let location = tree.join("catalog-info.yaml");
-    write(
+    write_file(
         &location,
         b"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: escape\nspec:\n  targets:\n    - ../outside/catalog-info.yaml\n    - /etc/passwd\n    - ../../../../../../../../etc/shadow\n    - ./good/../../outside/*.yaml\n",
     );
@@ -441,9 +427,8 @@ fn a_corrupt_snapshot_is_ignored_with_a_warning_and_rebuilt() {
 /// and rewrites them, so a run after that works offline from them.
 #[test]
 fn corrupt_cache_files_are_refetched_and_rewritten() {
-    use support::github::{sample_runs, FakeGitHub};
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    use support::github::FakeGitHub;
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("catalog-info.yaml"),

@@ -6,16 +6,13 @@ mod support;
 
 use std::path::Path;
 use std::time::Instant;
+use support::files::write_file;
+use support::hostile::billion_laughs;
 
 const GOOD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: good-service\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-a\n";
 
 /// What too deep nesting is called by the YAML parser.
 const TOO_DEEP: &str = "recursion limit exceeded";
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
 
 /// Every case at once through the binary: each hostile file named on stderr, the good entity
 /// counted, exit 1 (errors), and the process's peak memory well under the 100 MB file's size
@@ -26,31 +23,22 @@ fn validate_reports_every_hostile_file_and_stays_small() {
     use std::os::unix::fs::symlink;
     let root = tempfile::tempdir().unwrap();
     let dir = root.path();
-    write(&dir.join("good/catalog-info.yaml"), GOOD.as_bytes());
+    write_file(&dir.join("good/catalog-info.yaml"), GOOD.as_bytes());
     let big = dir.join("big/catalog-info.yaml");
-    write(&big, b"# big\n");
+    write_file(&big, b"# big\n");
     std::fs::OpenOptions::new()
         .write(true)
         .open(&big)
         .unwrap()
         .set_len(100 * 1024 * 1024)
         .unwrap();
-    let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
-    for (n, p) in ["b", "c", "d", "e", "f", "g", "h", "i"]
-        .iter()
-        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
-    {
-        bomb.push_str(&format!(
-            "{n}: &{n} [{}]\n",
-            vec![format!("*{p}"); 9].join(",")
-        ));
-    }
-    write(&dir.join("bomb/catalog-info.yaml"), bomb.as_bytes());
-    write(
+    let bomb = billion_laughs("lol");
+    write_file(&dir.join("bomb/catalog-info.yaml"), bomb.as_bytes());
+    write_file(
         &dir.join("deep/catalog-info.yaml"),
         format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).as_bytes(),
     );
-    write(&dir.join("utf8/catalog-info.yaml"), b"kind: \xff\n");
+    write_file(&dir.join("utf8/catalog-info.yaml"), b"kind: \xff\n");
     std::fs::create_dir_all(dir.join("loop")).unwrap();
     symlink(
         dir.join("loop/catalog-info.yaml"),

@@ -7,26 +7,17 @@ mod support;
 
 use serde_json::Value;
 use support::binary::{command, execute, Run};
-use support::fixture_api::FixtureApi;
+use support::fixture_api::{run_on_fixture, FixtureApi};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/maturity");
 
 fn maturity(args: &[&str], api: Option<&FixtureApi>) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut cmd = command(&dir.path().join("cache"), &config);
-    cmd.arg("maturity")
-        .args(["--catalog", &format!("{FIXTURE}/catalog")])
-        .args(args)
-        .env("GREENROOM_HTTP_RETRIES", "0");
-    if let Some(api) = api {
-        cmd.env("GITHUB_TOKEN", "ghp_fixture")
-            .env("GITHUB_API_URL", api.url("github"))
-            .env("PAGERDUTY_TOKEN", "pd_fixture")
-            .env("PAGERDUTY_API_URL", api.url("pagerduty"));
-    }
-    execute(&mut cmd)
+    run_on_fixture("maturity", FIXTURE, "", args, |cmd| {
+        cmd.env("GREENROOM_HTTP_RETRIES", "0");
+        if let Some(api) = api {
+            api.serve(cmd, true);
+        }
+    })
 }
 
 fn answer<'a>(report: &'a Value, id: &str) -> &'a Value {
@@ -152,34 +143,20 @@ fn text_lists_facts_level_and_next_steps() {
     let api = FixtureApi::start("maturity/api");
     let run = maturity(&[], Some(&api));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Q1 How long does it take to create a new production database?\n   minutes: self-service provisioning, median run 6m (level 3)"), "{}", run.stdout);
-    assert!(run.stdout.contains("Level 1 Reactive"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("To move up:\n  - Q4: "),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&["Q1 How long does it take to create a new production database?\n   minutes: self-service provisioning, median run 6m (level 3)", "Level 1 Reactive", "To move up:\n  - Q4: "]);
 }
-
-mod tui_common;
 
 #[test]
 fn maturity_pane_from_the_command_line() {
     let api = FixtureApi::start("maturity/api");
-    let mut app = tui_common::app_on("tests/fixtures/maturity/catalog", false);
+    let mut app = support::tui::app_on("tests/fixtures/maturity/catalog", false);
     app.insights.configure(api.config(""));
-    tui_common::press(&mut app, ":maturity<enter>");
+    support::tui::press(&mut app, ":maturity<enter>");
     assert_eq!(app.section, greenroom::tui::Section::Maturity);
-    for _ in 0..1000 {
-        app.poll_background();
-        if app.insights.maturity.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    support::tui::poll_background_until(&mut app, |app| app.insights.maturity.is_some());
     // The answers worked out in answers_and_level_from_live_evidence.
     assert_eq!(app.insights.maturity.as_ref().map(|a| a.level), Some(1));
-    insta::assert_snapshot!(tui_common::frame_at(&app, 120, 34));
+    insta::assert_snapshot!(support::tui::frame_at(&app, 120, 34));
 }
 
 #[test]
@@ -192,7 +169,7 @@ fn the_demo_answers_from_its_demo_api() {
             .args(["--demo", "maturity", "--format", "json"]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("DEMO"), "{}", run.stderr);
+    run.assert_stderr_has("DEMO");
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     // provision-postgres dispatches provision-database.yml; the demo's successful runs
     // (src/demo/api/github/repos/myorg/infra/actions/workflows/provision-database.yml/runs.json)

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::binary;
+use support::files::write_file;
 use support::http_server::{Recorded, Reply, TestServer};
+use support::provider::runtime;
 
 const HEADER: &str = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  owner: team\n  type: service\n";
 
@@ -28,16 +30,31 @@ fn write_tree(dir: &Path, files: &[(&str, &[u8])]) {
             std::fs::create_dir_all(&path).unwrap();
             continue;
         }
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
+        write_file(&path, contents);
     }
+}
+
+/// A template with the given `spec` lines after the header (steps, parameters...) and the files
+/// it reads beside it, in a folder that lives as long as the returned one.
+fn template_with(files: &[(&str, &[u8])], spec: &str) -> (tempfile::TempDir, Template) {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), files);
+    let template = template(dir.path(), spec);
+    (dir, template)
 }
 
 /// A template in `dir` with the given `spec` lines after the header (steps, parameters...).
 fn template(dir: &Path, spec: &str) -> Template {
-    let yaml = format!("{HEADER}{spec}");
-    std::fs::write(dir.join("template.yaml"), &yaml).unwrap();
+    let yaml = write_template(dir, "template.yaml", spec);
     Template::from_yaml(&yaml, Some(dir.to_path_buf())).unwrap()
+}
+
+/// Writes `file` in `dir`: a template with the given `spec` lines after the header, and what the
+/// file holds after it (more entities); returns the YAML written.
+fn write_template(dir: &Path, file: &str, spec: &str) -> String {
+    let yaml = format!("{HEADER}{spec}");
+    std::fs::write(dir.join(file), &yaml).unwrap();
+    yaml
 }
 
 fn execute(
@@ -48,15 +65,29 @@ fn execute(
 ) -> (Result<RunResult, RunError>, Vec<RunEvent>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let result = runtime.block_on(run::run(template, &values, &secrets, options, move |e| {
         sink.lock().unwrap().push(e)
     }));
     let events = events.lock().unwrap().clone();
     (result, events)
+}
+
+/// Options for a real run (not dry) writing its files into `output_dir`.
+fn writing_to(output_dir: PathBuf) -> RunOptions {
+    RunOptions {
+        dry_run: false,
+        output_dir: Some(output_dir),
+        ..RunOptions::default()
+    }
+}
+
+/// Fails if any step started: what a run refused before its first step shows.
+#[track_caller]
+fn assert_no_step_started(events: &[RunEvent]) {
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, RunEvent::StepStarted { .. })));
 }
 
 fn dry(template: &Template, values: Value) -> RunResult {
@@ -83,6 +114,14 @@ fn text(result: &RunResult, path: &str) -> String {
     String::from_utf8(file(result, path)).unwrap()
 }
 
+/// Fails unless each path's file holds the text beside it.
+#[track_caller]
+fn assert_texts(result: &RunResult, expected: &[(&str, &str)]) {
+    for (path, contents) in expected {
+        assert_eq!(text(result, path), *contents, "{path}");
+    }
+}
+
 fn paths(result: &RunResult) -> Vec<&str> {
     result.files.iter().map(|(p, _)| p.as_str()).collect()
 }
@@ -105,9 +144,7 @@ const A_BINARY_FILE: &[u8] = &[
 // plugins/scaffolder-backend/src/scaffolder/actions/builtin/fetch/template.test.ts, "with valid input".
 #[test]
 fn fetch_template_renders_names_and_contents_as_backstage_does() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             ("skeleton/empty-dir-${{ values.count }}/", b""),
             ("skeleton/static.txt", b"static content"),
@@ -122,21 +159,17 @@ fn fetch_template_renders_names_and_contents_as_backstage_does() {
             ),
             ("skeleton/a-binary-file.png", A_BINARY_FILE),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        targetPath: ./target\n        values:\n          name: test-project\n          count: 1234\n          itemList: [first, second, third]\n",
     );
     let result = dry(&t, json!({}));
-    assert_eq!(text(&result, "target/static.txt"), "static content");
-    assert_eq!(text(&result, "target/test-project.txt"), "static content");
-    assert_eq!(
-        text(&result, "target/subdir/templated-content.txt"),
-        "test-project: 1234"
-    );
-    assert_eq!(
-        text(&result, "target/.test-project"),
-        r#"["first","second","third"]"#
+    assert_texts(
+        &result,
+        &[
+            ("target/static.txt", "static content"),
+            ("target/test-project.txt", "static content"),
+            ("target/subdir/templated-content.txt", "test-project: 1234"),
+            ("target/.test-project", r#"["first","second","third"]"#),
+        ],
     );
     assert_eq!(file(&result, "target/a-binary-file.png"), A_BINARY_FILE);
     assert_eq!(result.dirs, vec!["target/empty-dir-1234"]);
@@ -145,9 +178,7 @@ fn fetch_template_renders_names_and_contents_as_backstage_does() {
 // template.test.ts, "copyWithoutRender": matched paths are neither renamed nor rendered.
 #[test]
 fn copy_without_render_keeps_matched_paths_and_contents() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             (
                 "skeleton/processed/templated-content-${{ values.name }}.txt",
@@ -158,25 +189,21 @@ fn copy_without_render_keeps_matched_paths_and_contents() {
                 b"${{ values.count }}",
             ),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        targetPath: ./target\n        values: { name: test-project, count: 1234 }\n        copyWithoutRender: [.unprocessed/**]\n",
     );
     let result = dry(&t, json!({}));
-    assert_eq!(
-        text(
-            &result,
-            "target/.unprocessed/templated-content-${{ values.name }}.txt"
-        ),
-        "${{ values.count }}"
-    );
-    assert_eq!(
-        text(
-            &result,
-            "target/processed/templated-content-test-project.txt"
-        ),
-        "1234"
+    assert_texts(
+        &result,
+        &[
+            (
+                "target/.unprocessed/templated-content-${{ values.name }}.txt",
+                "${{ values.count }}",
+            ),
+            (
+                "target/processed/templated-content-test-project.txt",
+                "1234",
+            ),
+        ],
     );
 }
 
@@ -184,9 +211,7 @@ fn copy_without_render_keeps_matched_paths_and_contents() {
 // the path is still rendered, the contents are not.
 #[test]
 fn copy_without_templating_renders_paths_but_not_contents() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             (
                 "skeleton/.github/workflows/${{ values.name }}.yml",
@@ -194,25 +219,22 @@ fn copy_without_templating_renders_paths_but_not_contents() {
             ),
             ("skeleton/README.md", b"# ${{ values.name }}"),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        values: { name: svc }\n        copyWithoutTemplating: [.github/workflows/*]\n",
     );
     let result = dry(&t, json!({}));
-    assert_eq!(
-        text(&result, ".github/workflows/svc.yml"),
-        "run: ${{ github.ref }}"
+    assert_texts(
+        &result,
+        &[
+            (".github/workflows/svc.yml", "run: ${{ github.ref }}"),
+            ("README.md", "# svc"),
+        ],
     );
-    assert_eq!(text(&result, "README.md"), "# svc");
 }
 
 // template.test.ts, "cookiecutter compatibility mode".
 #[test]
 fn cookiecutter_compat_uses_plain_braces_and_jsonify() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             ("skeleton/{{ cookiecutter.name }}.txt", b"static content"),
             (
@@ -224,29 +246,23 @@ fn cookiecutter_compat_uses_plain_braces_and_jsonify() {
                 b"{{ cookiecutter.itemList | jsonify }}",
             ),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        cookiecutterCompat: true\n        values: { name: test-project, count: 1234, itemList: [first, second, third] }\n",
     );
     let result = dry(&t, json!({}));
-    assert_eq!(text(&result, "test-project.txt"), "static content");
-    assert_eq!(
-        text(&result, "subdir/templated-content.txt"),
-        "test-project: 1234"
-    );
-    assert_eq!(
-        text(&result, "test-project.json"),
-        r#"["first","second","third"]"#
+    assert_texts(
+        &result,
+        &[
+            ("test-project.txt", "static content"),
+            ("subdir/templated-content.txt", "test-project: 1234"),
+            ("test-project.json", r#"["first","second","third"]"#),
+        ],
     );
 }
 
 // template.test.ts, "with extension=true" and "with specified .jinja2 extension".
 #[test]
 fn template_file_extension_renders_only_matching_files() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             ("njk/static.txt", b"static content"),
             ("njk/${{ values.name }}.txt", b"static content"),
@@ -267,36 +283,31 @@ fn template_file_extension_renders_only_matching_files() {
                 b"${{ values.name }}: ${{ values.count }}",
             ),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: a\n      action: fetch:template\n      input:\n        url: ./njk\n        targetPath: a\n        templateFileExtension: true\n        values: { name: test-project, count: 1234, itemList: [first, second, third] }\n    - id: b\n      action: fetch:template\n      input:\n        url: ./jinja\n        targetPath: b\n        templateFileExtension: .jinja2\n        values: { name: test-project, count: 1234 }\n",
     );
     let result = dry(&t, json!({}));
-    assert_eq!(text(&result, "a/static.txt"), "static content");
-    assert_eq!(text(&result, "a/test-project.txt"), "static content");
-    assert_eq!(
-        text(&result, "a/subdir/templated-content.txt"),
-        "test-project: 1234"
+    assert_texts(
+        &result,
+        &[
+            ("a/static.txt", "static content"),
+            ("a/test-project.txt", "static content"),
+            ("a/subdir/templated-content.txt", "test-project: 1234"),
+            ("a/.test-project", r#"["first","second","third"]"#),
+            (
+                "b/test-project.njk",
+                "${{ values.name }}: ${{ values.count }}",
+            ),
+            ("b/test-project.txt", "test-project: 1234"),
+        ],
     );
-    assert_eq!(
-        text(&result, "a/.test-project"),
-        r#"["first","second","third"]"#
-    );
-    assert_eq!(
-        text(&result, "b/test-project.njk"),
-        "${{ values.name }}: ${{ values.count }}"
-    );
-    assert_eq!(text(&result, "b/test-project.txt"), "test-project: 1234");
 }
 
 // templateActionHandler.ts `containsSkippedContent`: a name rendered empty leaves the file out;
 // writing-templates.md: `{% if %}` blocks in contents.
 #[test]
 fn conditional_files_and_blocks() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let spec = "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        values:\n          name: ${{ parameters.name }}\n          url: ${{ parameters.urlParameter }}\n          enabledDB: ${{ parameters.enabledDB }}\n";
+    let (_dir, t) = template_with(
         &[
             ("skeleton/${{ 'db.sql' if values.enabledDB else '' }}", b"create table t();"),
             (
@@ -304,9 +315,8 @@ fn conditional_files_and_blocks() {
                 b"#!/bin/bash\necho \"Hi my name is ${{ values.name }}, and you can fine me at ${{ values.url }}!\"\n{% if values.enabledDB %}\necho \"You have enabled your database!\"\n{% endif %}\n",
             ),
         ],
+        spec,
     );
-    let spec = "  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        values:\n          name: ${{ parameters.name }}\n          url: ${{ parameters.urlParameter }}\n          enabledDB: ${{ parameters.enabledDB }}\n";
-    let t = template(dir.path(), spec);
     let off = dry(
         &t,
         json!({ "name": "n", "urlParameter": "https://www.example.com", "enabledDB": false }),
@@ -421,17 +431,12 @@ fn if_and_each_with_outputs_as_arrays() {
 // builtin-actions.md: fs:rename, fs:delete, catalog:write, fetch:plain, fetch:plain:file, debug:log.
 #[test]
 fn workspace_actions() {
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
+    let (_dir, t) = template_with(
         &[
             ("plain/a.txt", b"${{ not rendered }}"),
             ("plain/sub/b.txt", b"b"),
             ("one/file.txt", b"single"),
         ],
-    );
-    let t = template(
-        dir.path(),
         "  steps:\n    - id: plain\n      action: fetch:plain\n      input: { url: ./plain, targetPath: ./copied }\n    - id: file\n      action: fetch:plain:file\n      input: { url: ./one/file.txt, targetPath: deep/er/file.txt }\n    - id: write\n      action: catalog:write\n      input:\n        filePath: catalog-info.yaml\n        entity:\n          apiVersion: backstage.io/v1alpha1\n          kind: Component\n          metadata:\n            name: ${{ parameters.name }}\n          spec: { type: service, lifecycle: experimental, owner: team }\n    - id: rename\n      action: fs:rename\n      input:\n        files:\n          - { from: copied/sub/b.txt, to: moved/b.txt }\n    - id: delete\n      action: fs:delete\n      input:\n        files: [copied/*.txt]\n    - id: list\n      action: debug:log\n      input: { message: done, listWorkspace: true }\n",
     );
     let (result, events) = execute(
@@ -446,11 +451,13 @@ fn workspace_actions() {
         vec!["catalog-info.yaml", "deep/er/file.txt", "moved/b.txt"]
     );
     // write.ts adds the template's reference as `backstage.io/source-template`.
-    assert_eq!(
-        text(&result, "catalog-info.yaml"),
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/source-template: template:default/t\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team\n"
+    assert_texts(
+        &result,
+        &[
+            ("catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/source-template: template:default/t\nspec:\n  type: service\n  lifecycle: experimental\n  owner: team\n"),
+            ("deep/er/file.txt", "single"),
+        ],
     );
-    assert_eq!(text(&result, "deep/er/file.txt"), "single");
     let lines = logs(&events);
     assert!(
         lines
@@ -485,9 +492,7 @@ fn unknown_actions_and_missing_inputs_are_reported_before_any_step() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, RunEvent::StepStarted { .. })));
+    assert_no_step_started(&events);
 }
 
 #[test]
@@ -501,19 +506,13 @@ fn backend_only_actions_are_named_and_not_run_locally() {
     let result = dry(&t, json!({}));
     assert_eq!(result.steps[0].status, StepStatus::NotRunLocally);
     let out = tempfile::tempdir().unwrap();
-    let real = RunOptions {
-        dry_run: false,
-        output_dir: Some(out.path().join("o")),
-        ..RunOptions::default()
-    };
+    let real = writing_to(out.path().join("o"));
     let (refused, events) = execute(&t, json!({}), Map::new(), &real);
     assert!(
         matches!(refused, Err(RunError::Preflight(ref p)) if p[0].contains("notify (notification:send)")),
         "{refused:?}"
     );
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, RunEvent::StepStarted { .. })));
+    assert_no_step_started(&events);
     let confirmed = RunOptions {
         skip_backend_actions: true,
         ..real
@@ -530,11 +529,7 @@ fn assert_refused(files: &[(&str, &[u8])], spec: &str, values: Value, expect: &s
     write_tree(&template_dir, files);
     let t = template(&template_dir, spec);
     let target = dir.path().join("out/target");
-    let options = RunOptions {
-        dry_run: false,
-        output_dir: Some(target.clone()),
-        ..RunOptions::default()
-    };
+    let options = writing_to(target.clone());
     let (result, _) = execute(&t, values, Map::new(), &options);
     let message = result.expect_err("refused").to_string();
     assert!(message.contains(expect), "{message}");
@@ -650,11 +645,7 @@ fn collection(spec: &str, git: bool) -> (tempfile::TempDir, Template) {
 /// nothing anywhere.
 fn assert_collection_refuses(dir: &Path, t: &Template, values: Value, step: &str, expect: &str) {
     let out = dir.join("out");
-    let options = RunOptions {
-        dry_run: false,
-        output_dir: Some(out.clone()),
-        ..RunOptions::default()
-    };
+    let options = writing_to(out.clone());
     let before = binary::files_under(dir);
     let (result, _) = execute(t, values, Map::new(), &options);
     match result {
@@ -1085,13 +1076,12 @@ fn a_template_from_backstages_documentation_works_unchanged() {
         text(&result, "catalog-info.yaml").lines().nth(3),
         Some("  name: \"my-app\"")
     );
-    assert_eq!(
-        text(&result, "index.js"),
-        "console.log('Hello from my-app!');\n"
-    );
-    assert_eq!(
-        text(&result, "community/README.md"),
-        "# Community sessions\n"
+    assert_texts(
+        &result,
+        &[
+            ("index.js", "console.log('Hello from my-app!');\n"),
+            ("community/README.md", "# Community sessions\n"),
+        ],
     );
     assert_eq!(result.steps[2].status, StepStatus::DryRun);
     // Only reads reached the server.
@@ -1106,38 +1096,55 @@ fn a_template_from_backstages_documentation_works_unchanged() {
     );
 }
 
+/// Runs greenroom in `cwd` with the config in `cache`: empty unless the test wrote one.
 fn cli(cache: &Path, cwd: &Path, args: &[&str]) -> binary::Run {
-    std::fs::write(cache.join("no-config.toml"), "").unwrap();
-    let mut command = binary::command(cache, &cache.join("no-config.toml"));
+    let config = cache.join("config.toml");
+    if !config.exists() {
+        std::fs::write(&config, "").unwrap();
+    }
+    let mut command = binary::command(cache, &config);
     command.args(args).current_dir(cwd);
     binary::execute(&mut command)
+}
+
+/// `template run TEMPLATE --values FILE` with templates from `source` (`--demo`, `--catalog X`)
+/// and `more` arguments after, the values (file name, YAML or JSON) written in `cwd` first.
+fn template_run(
+    cache: &Path,
+    cwd: &Path,
+    source: &[&str],
+    template: &str,
+    (values_file, values): (&str, &str),
+    more: &[&str],
+) -> binary::Run {
+    std::fs::write(cwd.join(values_file), values).unwrap();
+    let mut args = source.to_vec();
+    args.extend(["template", "run", template, "--values", values_file]);
+    args.extend_from_slice(more);
+    cli(cache, cwd, &args)
+}
+
+/// The demo's `nodejs-rest-api` template run with `values` and `more` arguments in a fresh folder,
+/// returned with the run.
+fn demo_nodejs_run(values: &str, more: &[&str]) -> (tempfile::TempDir, binary::Run) {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = template_run(
+        cache.path(),
+        dir.path(),
+        &["--demo"],
+        "nodejs-rest-api",
+        ("values.yaml", values),
+        more,
+    );
+    (dir, run)
 }
 
 const NODE_VALUES: &str = "name: shipping-quote-service\ndescription: Quotes shipping prices for carts\nowner: group:default/order-team\nsystem: system:default/ecommerce\nrepoUrl: github.com?owner=myorg&repo=shipping-quote-service\n";
 
 #[test]
 fn template_run_refuses_bad_values_naming_every_field_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("values.yaml"),
-        "name: Not_Valid\nport: 80\n",
-    )
-    .unwrap();
-    let run = cli(
-        cache.path(),
-        dir.path(),
-        &[
-            "--demo",
-            "template",
-            "run",
-            "nodejs-rest-api",
-            "--values",
-            "values.yaml",
-            "--output",
-            "out",
-        ],
-    );
+    let (dir, run) = demo_nodejs_run("name: Not_Valid\nport: 80\n", &["--output", "out"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     for field in ["name", "description", "owner", "system", "repoUrl", "port"] {
         assert!(
@@ -1153,35 +1160,14 @@ fn template_run_refuses_bad_values_naming_every_field_and_writes_nothing() {
 
 #[test]
 fn template_run_dry_run_prints_steps_and_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("values.yaml"), NODE_VALUES).unwrap();
-    let run = cli(
-        cache.path(),
-        dir.path(),
-        &[
-            "--demo",
-            "template",
-            "run",
-            "nodejs-rest-api",
-            "--values",
-            "values.yaml",
-            "--dry-run",
-        ],
-    );
+    let (dir, run) = demo_nodejs_run(NODE_VALUES, &["--dry-run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for expected in [
+    run.assert_stdout_has_all(&[
         "[1/3] fetch-base: Fetch skeleton (fetch:template)",
         "would create the internal repository myorg/shipping-quote-service on github.com",
         "--- k8s/hpa.yaml",
         "  Open in catalog: component:default/shipping-quote-service",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "{expected} in {}",
-            run.stdout
-        );
-    }
+    ]);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
@@ -1220,27 +1206,11 @@ fn template_test_writes_compares_and_diffs_snapshots() {
     .unwrap();
     let changed = cli(cache.path(), dir.path(), &args);
     assert_eq!(changed.code, 1);
-    assert!(
-        changed
-            .stdout
-            .contains("--- a/.greenroom-dry-run.json\n+++ b/.greenroom-dry-run.json\n"),
-        "{}",
-        changed.stdout
-    );
-    assert!(
-        changed
-            .stdout
-            .contains("-            \"db_name\": \"orders\","),
-        "{}",
-        changed.stdout
-    );
-    assert!(
-        changed
-            .stdout
-            .contains("+            \"db_name\": \"invoices\","),
-        "{}",
-        changed.stdout
-    );
+    changed.assert_stdout_has_all(&[
+        "--- a/.greenroom-dry-run.json\n+++ b/.greenroom-dry-run.json\n",
+        "-            \"db_name\": \"orders\",",
+        "+            \"db_name\": \"invoices\",",
+    ]);
     let mut update = args.to_vec();
     update.push("--update");
     assert_eq!(cli(cache.path(), dir.path(), &update).code, 0);
@@ -1294,11 +1264,7 @@ fn the_nodejs_golden_path_generates_a_repo_whose_tests_pass() {
         &["validate", "repo/catalog-info.yaml"],
     );
     assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
-    assert!(
-        validate.stdout.contains("1 entities, 0 errors"),
-        "{}",
-        validate.stdout
-    );
+    validate.assert_stdout_has("1 entities, 0 errors");
 
     let npm = std::process::Command::new("npm").arg("--version").output();
     if npm.is_err() {
@@ -1365,18 +1331,10 @@ fn template_run_publishes_writes_and_registers_in_the_local_catalog() {
         .env("GITHUB_TOKEN", "ghp_cli_token");
     let run = binary::execute(&mut command);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("Registered ./shipping-quote-service/catalog-info.yaml in the local catalog"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("  Repository: https://github.com/myorg/shipping-quote-service"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[
+        "Registered ./shipping-quote-service/catalog-info.yaml in the local catalog",
+        "  Repository: https://github.com/myorg/shipping-quote-service",
+    ]);
     assert!(catalog.join("shipping-quote-service/src/app.js").is_file());
     assert!(!format!("{}{}", run.stdout, run.stderr).contains("ghp_cli_token"));
     let root = std::fs::read_to_string(catalog.join("catalog-info.yaml")).unwrap();
@@ -1392,19 +1350,11 @@ fn template_run_publishes_writes_and_registers_in_the_local_catalog() {
         &["--catalog", ".", "show", "shipping-quote-service"],
     );
     assert_eq!(show.code, 0, "{}", show.stderr);
-    assert!(
-        show.stdout.contains("group:default/order-team"),
-        "{}",
-        show.stdout
-    );
+    show.assert_stdout_has("group:default/order-team");
     // A second run into the same folder is refused before anything runs.
     let again = binary::execute(&mut command);
     assert_eq!(again.code, 1);
-    assert!(
-        again.stderr.contains("exists and is not empty"),
-        "{}",
-        again.stderr
-    );
+    again.assert_stderr_has("exists and is not empty");
 }
 
 // register.ts: with a Backstage backend, catalog:register POSTs the location and outputs the
@@ -1486,10 +1436,7 @@ fn a_template_runs_on_a_backstage_backend_and_its_log_is_followed() {
         .collect();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let task = runtime
         .block_on(greenroom::scaffolder::remote::run_on_backend(
             &backend,
@@ -1560,8 +1507,13 @@ fn fs_rename_cases_from_backstages_tests() {
     }
     assert!(error("[{ from: unit-test-a.js, to: unit-test-c.js }]").contains("dest already exists"));
     let moved = run_with("[{ from: unit-test-a.js, to: unit-test-c.js, overwrite: true }, { from: a-folder, to: b-folder/inner }]").unwrap();
-    assert_eq!(text(&moved, "unit-test-c.js"), "hello");
-    assert_eq!(text(&moved, "b-folder/inner/file.md"), "content");
+    assert_texts(
+        &moved,
+        &[
+            ("unit-test-c.js", "hello"),
+            ("b-folder/inner/file.md", "content"),
+        ],
+    );
     assert_eq!(
         paths(&moved),
         vec!["b-folder/inner/file.md", "unit-test-b.js", "unit-test-c.js"]
@@ -1633,11 +1585,7 @@ fn a_real_run_that_needs_github_without_a_token_stops_before_any_step() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo/templates/provision-postgres");
     let yaml = std::fs::read_to_string(demo.join("template.yaml")).unwrap();
     let t = Template::from_yaml(&yaml, Some(demo)).unwrap();
-    let options = RunOptions {
-        dry_run: false,
-        output_dir: Some(dir.path().join("o")),
-        ..RunOptions::default()
-    };
+    let options = writing_to(dir.path().join("o"));
     let (result, events) = execute(
         &t,
         json!({ "name": "orders", "environment": "dev", "size": "small" }),
@@ -1650,9 +1598,7 @@ fn a_real_run_that_needs_github_without_a_token_stops_before_any_step() {
             && error.contains("GITHUB_TOKEN"),
         "{error}"
     );
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, RunEvent::StepStarted { .. })));
+    assert_no_step_started(&events);
 }
 
 // writing-templates.md, "Accessing the signed-in users details": `${{ user.entity }}` is the
@@ -1661,37 +1607,26 @@ fn a_real_run_that_needs_github_without_a_token_stops_before_any_step() {
 fn user_entity_is_the_configured_identity() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
+    write_template(
+        dir.path(),
+        "catalog-info.yaml",
+        "  steps:\n    - id: who\n      action: debug:log\n      input:\n        message: ${{ user.entity.metadata.name }} <${{ user.entity.spec.profile.email }}> as ${{ user.ref }}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jane\nspec:\n  profile:\n    email: jane@example.com\n  memberOf: []\n",
+    );
     std::fs::write(
-        dir.path().join("catalog-info.yaml"),
-        format!(
-            "{HEADER}  steps:\n    - id: who\n      action: debug:log\n      input:\n        message: ${{{{ user.entity.metadata.name }}}} <${{{{ user.entity.spec.profile.email }}}}> as ${{{{ user.ref }}}}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jane\nspec:\n  profile:\n    email: jane@example.com\n  memberOf: []\n"
-        ),
+        cache.path().join("config.toml"),
+        "[identity]\nuser = \"jane\"\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("values.yaml"), "{}\n").unwrap();
-    let config = cache.path().join("config.toml");
-    std::fs::write(&config, "[identity]\nuser = \"jane\"\n").unwrap();
-    let mut command = binary::command(cache.path(), &config);
-    command
-        .args([
-            "--catalog",
-            ".",
-            "template",
-            "run",
-            "t",
-            "--values",
-            "values.yaml",
-            "--dry-run",
-        ])
-        .current_dir(dir.path());
-    let run = binary::execute(&mut command);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("      jane <jane@example.com> as user:default/jane\n"),
-        "{}",
-        run.stdout
+    let run = template_run(
+        cache.path(),
+        dir.path(),
+        &["--catalog", "."],
+        "t",
+        ("values.yaml", "{}\n"),
+        &["--dry-run"],
     );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stdout_has("      jane <jane@example.com> as user:default/jane\n");
 }
 
 // builtin-actions.md catalog:fetch: an entity (or several) from the catalog, by reference.
@@ -1742,22 +1677,16 @@ fn catalog_fetch_reads_the_loaded_catalog() {
 fn the_demo_templates_run_for_real_against_the_demo_api() {
     let cache = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("pg.yaml"),
-        "name: orders-db\nenvironment: staging\nsize: small\n",
-    )
-    .unwrap();
-    let run = cli(
+    let run = template_run(
         cache.path(),
         work.path(),
-        &[
-            "--demo",
-            "template",
-            "run",
-            "provision-postgres",
-            "--values",
+        &["--demo"],
+        "provision-postgres",
+        (
             "pg.yaml",
-        ],
+            "name: orders-db\nenvironment: staging\nsize: small\n",
+        ),
+        &[],
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let log = run.stdout.as_str();
@@ -1775,34 +1704,25 @@ fn the_demo_templates_run_for_real_against_the_demo_api() {
             .unwrap_or_else(|| panic!("{line:?} in order in:\n{log}"));
         from += at + line.len();
     }
-    assert!(run.stderr.contains("DEMO"), "{}", run.stderr);
+    run.assert_stderr_has("DEMO");
 
-    std::fs::write(work.path().join("node.yaml"), NODE_VALUES).unwrap();
     let out = work.path().join("out");
-    let run = cli(
+    let run = template_run(
         cache.path(),
         work.path(),
-        &[
-            "--demo",
-            "template",
-            "run",
-            "nodejs-rest-api",
-            "--values",
-            "node.yaml",
-            "--output",
-            out.to_str().unwrap(),
-        ],
+        &["--demo"],
+        "nodejs-rest-api",
+        ("node.yaml", NODE_VALUES),
+        &["--output", out.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    for line in [
+    run.assert_stdout_has_all(&[
         "Creating repository myorg/shipping-quote-service (internal)",
         "Protected main (1 approving review required)",
         "Registering https://github.com/myorg/shipping-quote-service/blob/main/catalog-info.yaml in the catalog at http://127.0.0.1:",
         "  Repository: https://github.com/myorg/shipping-quote-service",
         "  Open in catalog: component:default/shipping-quote-service",
-    ] {
-        assert!(run.stdout.contains(line), "{line:?} in:\n{}", run.stdout);
-    }
+    ]);
     assert!(out.join("catalog-info.yaml").is_file());
 }
 
@@ -1812,27 +1732,18 @@ fn the_demo_templates_run_for_real_against_the_demo_api() {
 fn a_step_input_that_does_not_render_is_kept_and_named_in_the_dry_run() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("template.yaml"),
-        format!(
-            "{HEADER}  parameters:\n    - properties:\n        name: {{ type: string }}\n  steps:\n    - id: say\n      name: Say\n      action: debug:log\n      input:\n        message: ${{{{ parameters.name && 'x' }}}}\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("values.json"), r#"{"name": "orders"}"#).unwrap();
-    let run = cli(
+    write_template(
+        dir.path(),
+        "template.yaml",
+        "  parameters:\n    - properties:\n        name: { type: string }\n  steps:\n    - id: say\n      name: Say\n      action: debug:log\n      input:\n        message: ${{ parameters.name && 'x' }}\n",
+    );
+    let run = template_run(
         cache.path(),
         dir.path(),
-        &[
-            "--catalog",
-            "template.yaml",
-            "template",
-            "run",
-            "t",
-            "--values",
-            "values.json",
-            "--dry-run",
-        ],
+        &["--catalog", "template.yaml"],
+        "t",
+        ("values.json", r#"{"name": "orders"}"#),
+        &["--dry-run"],
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let all = format!("{}{}", run.stdout, run.stderr);

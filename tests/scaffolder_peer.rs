@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::backstage::{post_json, scaffolder_missing, Peer};
 use support::binary;
+use support::provider::runtime;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scaffolder-corpus")
@@ -101,10 +102,7 @@ fn greenroom_dry_run(dir: &Path, case: &Case) -> Outcome {
     let template = Template::from_yaml(&text, Some(dir.to_path_buf()))
         .unwrap()
         .with_source_roots(&[corpus().join("templates.yaml")]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let options = RunOptions {
         dry_run: true,
         ..RunOptions::default()

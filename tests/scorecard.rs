@@ -6,30 +6,18 @@
 mod support;
 
 use support::binary::{command, execute, Run};
-use support::fixture_api::FixtureApi;
+use support::fixture_api::{run_on_fixture, FixtureApi};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scorecard");
 
 fn score(args: &[&str], api: Option<&FixtureApi>) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"\n"),
-    )
-    .unwrap();
-    let mut cmd = command(&dir.path().join("cache"), &config);
-    cmd.arg("score")
-        .args(["--catalog", &format!("{FIXTURE}/catalog")])
-        .args(args);
-    if let Some(api) = api {
-        cmd.env("GITHUB_TOKEN", "ghp_fixture")
-            .env("GITHUB_API_URL", api.url("github"))
-            .env("PAGERDUTY_TOKEN", "pd_fixture")
-            .env("PAGERDUTY_API_URL", api.url("pagerduty"))
-            .env("GREENROOM_HTTP_RETRIES", "0");
-    }
-    execute(&mut cmd)
+    let config = format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"\n");
+    run_on_fixture("score", FIXTURE, &config, args, |cmd| {
+        if let Some(api) = api {
+            api.serve(cmd, true);
+            cmd.env("GREENROOM_HTTP_RETRIES", "0");
+        }
+    })
 }
 
 fn json(run: &Run) -> serde_json::Value {
@@ -265,23 +253,13 @@ fn fail_below_is_a_ci_gate() {
     // Below silver: beta (bronze) and gamma (none) -> exit 1, both named on stderr.
     let run = score(&["--fail-below", "silver"], Some(&api));
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("2 entities are below silver: component:default/beta (bronze), component:default/gamma (none)"), "{}", run.stderr);
+    run.assert_stderr_has("2 entities are below silver: component:default/beta (bronze), component:default/gamma (none)");
     // The text report is still printed, with the team rollup.
-    assert!(
-        run.stdout.contains("component:default/alpha  level silver"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("next: silver needs tier (FAIL)"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("group:default/team-a"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has_all(&[
+        "component:default/alpha  level silver",
+        "next: silver needs tier (FAIL)",
+        "group:default/team-a",
+    ]);
     // alpha alone is at silver: not below it.
     assert_eq!(
         score(&["alpha", "--fail-below", "silver"], Some(&api)).code,
@@ -297,11 +275,7 @@ fn fail_below_is_a_ci_gate() {
     // An unknown level is a usage error naming the levels.
     let run = score(&["--fail-below", "platinum"], None);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("bronze, silver, gold"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("bronze, silver, gold");
 }
 
 #[test]
@@ -321,61 +295,43 @@ fn a_broken_scorecard_file_is_named_with_its_line() {
         &format!("{FIXTURE}/catalog"),
     ]));
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(&format!(
-            "{}:8:1: rule \"y\": level \"gold\" is not one of levels (bronze)",
-            card.display()
-        )),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&format!(
+        "{}:8:1: rule \"y\": level \"gold\" is not one of levels (bronze)",
+        card.display()
+    ));
 }
-
-mod tui_common;
 
 #[test]
 fn scorecards_pane_grid_with_live_data() {
     let api = FixtureApi::start("scorecard/api");
-    let mut app = tui_common::app_on("tests/fixtures/scorecard/catalog", false);
+    let mut app = support::tui::app_on("tests/fixtures/scorecard/catalog", false);
     app.insights
         .configure(api.config(&format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"")));
-    tui_common::press(&mut app, "9");
+    support::tui::press(&mut app, "9");
     assert_eq!(app.section, greenroom::tui::Section::Scorecards);
     // The live facts arrive from the gathering thread as a message.
-    for _ in 0..1000 {
-        app.poll_background();
-        if app.insights.live_done {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    support::tui::poll_background_until(&mut app, |app| app.insights.live_done);
     assert!(app.insights.live_done, "the live facts arrived");
     // Worst first (gamma, beta, alpha); failing rules first: tier (2), then the rules failing
     // once, in scorecard order.
-    insta::assert_snapshot!(tui_common::frame_at(&app, 120, 24));
+    insta::assert_snapshot!(support::tui::frame_at(&app, 120, 24));
 }
 
 #[test]
 fn scorecards_pane_refresh_asks_again() {
     let api = FixtureApi::start("scorecard/api");
-    let mut app = tui_common::app_on("tests/fixtures/scorecard/catalog", false);
+    let mut app = support::tui::app_on("tests/fixtures/scorecard/catalog", false);
     app.insights
         .configure(api.config(&format!("[scorecard]\nfile = \"{FIXTURE}/scorecard.toml\"")));
     let wait = |app: &mut greenroom::tui::App| {
-        for _ in 0..1000 {
-            app.poll_background();
-            if app.insights.live_done {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        panic!("the live facts never arrived");
+        support::tui::poll_background_until(app, |app| app.insights.live_done);
+        assert!(app.insights.live_done, "the live facts never arrived");
     };
-    tui_common::press(&mut app, "9");
+    support::tui::press(&mut app, "9");
     wait(&mut app);
     api.server.clear();
     // r: the live facts are gathered again, from GitHub and PagerDuty.
-    tui_common::press(&mut app, "r");
+    support::tui::press(&mut app, "r");
     assert!(!app.insights.live_done);
     wait(&mut app);
     let paths: Vec<String> = api

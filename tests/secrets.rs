@@ -8,12 +8,12 @@
 //! that others can read gets a warning.
 
 mod support;
-mod tui_common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::binary::{self, contains, files_under, Run};
-use support::github::{sample_runs, FakeGitHub};
+use support::catalog::{documents, payment_service_on_github_and_pagerduty, team, user_entity};
+use support::github::FakeGitHub;
 use support::http_server::{Recorded, Reply, TestServer};
 use support::pagerduty::{incident, service, FakePagerDuty};
 
@@ -46,36 +46,14 @@ fn assert_clean(place: &str, bytes: &[u8]) {
     }
 }
 
-const CATALOG: &str = "\
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payment-service
-  annotations:
-    github.com/project-slug: myorg/payment-service
-    pagerduty.com/service-id: PPAYMNT
-spec:
-  type: service
-  lifecycle: production
-  owner: group:payments
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: payments
-spec:
-  type: team
-  children: []
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata:
-  name: alice
-spec:
-  profile:
-    email: alice@example.com
-  memberOf: [payments]
-";
+/// One service on GitHub and PagerDuty, its team and a user.
+fn catalog() -> String {
+    documents(&[
+        payment_service_on_github_and_pagerduty(),
+        team("payments"),
+        user_entity("alice", "alice@example.com", "payments"),
+    ])
+}
 
 /// A server that fails every request and echoes back everything it was sent, headers included
 /// (as misconfigured proxies and verbose error pages do).
@@ -116,7 +94,7 @@ impl Home {
             root: tempfile::tempdir().unwrap(),
         };
         std::fs::create_dir_all(home.catalog()).unwrap();
-        std::fs::write(home.catalog().join("catalog-info.yaml"), CATALOG).unwrap();
+        std::fs::write(home.catalog().join("catalog-info.yaml"), catalog()).unwrap();
         std::fs::create_dir_all(home.config().parent().unwrap()).unwrap();
         std::fs::write(
             home.config(),
@@ -238,8 +216,7 @@ fn subcommand_runs(home: &Home) -> Vec<Vec<String>> {
 
 #[test]
 fn no_planted_secret_reaches_output_logs_errors_frames_or_files() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/payment-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/payment-service");
     let pagerduty = FakePagerDuty::start();
     pagerduty.add_services(vec![service(
         "PPAYMNT",
@@ -311,7 +288,7 @@ fn the_tui_never_draws_a_secret() {
     use greenroom::providers::http::Log;
     use greenroom::providers::ProviderHandle;
     use greenroom::tui::{self, keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
-    use tui_common::{frame_at, press};
+    use support::tui::{frame_at, press};
 
     let unauthorized = echoing(401);
     let home = Home::new(0o600);
@@ -396,13 +373,7 @@ fn a_config_holding_a_token_that_others_can_read_gets_a_warning() {
     let open = Home::new(0o644);
     let run = open.run(&nowhere, &["list"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("holds a token and is readable by others")
-            && run.stderr.contains("chmod 600"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has_all(&["holds a token and is readable by others", "chmod 600"]);
     assert_clean("the warning", run.stderr.as_bytes());
     let private = Home::new(0o600);
     let run = private.run(&nowhere, &["list"]);

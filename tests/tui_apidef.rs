@@ -3,22 +3,19 @@
 //! review`).
 
 mod support;
-mod tui_common;
 
 use insta::assert_snapshot;
-use tui_common::*;
+use support::tui::*;
 
 #[test]
 fn an_api_page_starts_on_its_definition() {
-    let mut app = demo();
-    press(&mut app, ":apis<enter>/^order-api<enter>");
+    let app = demo_after(":apis<enter>/^order-api<enter>");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn operations_grouped_by_tag() {
-    let mut app = demo();
-    press(&mut app, ":apis<enter>/^order-api<enter><enter>");
+    let app = demo_after(":apis<enter>/^order-api<enter><enter>");
     assert_snapshot!(frame(&app));
 }
 
@@ -34,8 +31,7 @@ fn an_operation_s_detail() {
 
 #[test]
 fn raw_text_with_line_numbers_and_back() {
-    let mut app = demo();
-    press(&mut app, ":apis<enter>/^payment-events-api<enter><enter>r");
+    let mut app = demo_after(":apis<enter>/^payment-events-api<enter><enter>r");
     let raw = frame(&app);
     assert!(raw.contains(" 1 │ asyncapi: 2.6.0"), "{raw}");
     assert_snapshot!(raw);
@@ -50,8 +46,7 @@ fn raw_text_with_line_numbers_and_back() {
 
 #[test]
 fn a_grpc_definition_marks_its_streaming_rpcs() {
-    let mut app = demo();
-    press(&mut app, ":apis<enter>/^fraud-api<enter><enter>");
+    let app = demo_after(":apis<enter>/^fraud-api<enter><enter>");
     assert_snapshot!(frame(&app));
 }
 
@@ -84,7 +79,7 @@ fn open_section_api_shows_the_definition_view() {
 fn a_catalog_read_again_keeps_the_definition_view_where_it_was() {
     use greenroom::tui::panes::entity::EntityPage;
     use greenroom::tui::Action;
-    let catalog = greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog;
+    let catalog = demo_catalog();
     let id = catalog.resolve("api:order-api").unwrap();
     let mut page = EntityPage::new(&catalog, id);
     page.update(&Action::Open, 20);

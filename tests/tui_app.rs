@@ -1,6 +1,6 @@
 //! The TUI's state and update, driven by key events, no terminal: key → action → state.
 
-mod tui_common;
+mod support;
 
 use greenroom::catalog::graph::Direction;
 use greenroom::catalog::Target;
@@ -8,7 +8,7 @@ use greenroom::tui::keymap::Keymap;
 use greenroom::tui::panes::catalog::SortKey;
 use greenroom::tui::{Action, Section};
 use std::collections::BTreeMap;
-use tui_common::*;
+use support::tui::*;
 
 #[test]
 fn moves_through_the_catalog_with_vim_keys_arrows_and_pages() {
@@ -40,8 +40,7 @@ fn moves_through_the_catalog_with_vim_keys_arrows_and_pages() {
 
 #[test]
 fn filter_narrows_as_you_type_and_esc_clears() {
-    let mut app = demo();
-    press(&mut app, "/");
+    let mut app = demo_after("/");
     assert!(app.catalog.editing);
     press(&mut app, "ord");
     let narrowed = app.catalog.rows.len();
@@ -61,8 +60,7 @@ fn filter_narrows_as_you_type_and_esc_clears() {
 
 #[test]
 fn filter_grammar_negation_fields_and_people_by_email() {
-    let mut app = demo();
-    press(&mut app, "/owner:order !deprecated<tab>");
+    let mut app = demo_after("/owner:order !deprecated<tab>");
     assert!(
         !app.catalog.editing,
         "tab keeps the filter and leaves the input"
@@ -86,20 +84,13 @@ fn filter_grammar_negation_fields_and_people_by_email() {
 
 #[test]
 fn enter_opens_the_entity_and_esc_goes_back_through_history() {
-    let mut app = demo();
-    press(&mut app, "/order-service<enter>");
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/order-service")
-    );
+    let mut app = demo_after("/order-service<enter>");
+    assert_page(&app, "component:default/order-service");
     // The page starts on its first link: the owner group.
     press(&mut app, "<enter>");
-    assert_eq!(page_name(&app).as_deref(), Some("group:default/order-team"));
+    assert_page(&app, "group:default/order-team");
     press(&mut app, "<esc>");
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/order-service")
-    );
+    assert_page(&app, "component:default/order-service");
     press(&mut app, "<bs>");
     assert_eq!(page_name(&app), None);
     assert_eq!(app.section, Section::Catalog);
@@ -111,8 +102,7 @@ fn enter_opens_the_entity_and_esc_goes_back_through_history() {
 
 #[test]
 fn group_page_lists_members_children_and_what_it_owns() {
-    let mut app = demo();
-    press(&mut app, ":groups<enter>/^order-team<enter>");
+    let app = demo_after(":groups<enter>/^order-team<enter>");
     let page = app.page.as_ref().expect("group page");
     let text: Vec<String> = page
         .lines
@@ -159,8 +149,7 @@ fn sort_cycles_columns_and_reverses() {
 
 #[test]
 fn kind_commands_and_command_line() {
-    let mut app = demo();
-    press(&mut app, ":components<enter>");
+    let mut app = demo_after(":components<enter>");
     let catalog = app.data.as_ref().unwrap().catalog.clone();
     assert!(app
         .catalog
@@ -210,8 +199,7 @@ fn number_keys_switch_sections() {
 
 #[test]
 fn dependencies_expand_collapse_reverse_relation_and_depth() {
-    let mut app = demo();
-    press(&mut app, "/order-service<enter>2");
+    let mut app = demo_after("/order-service<enter>2");
     assert_eq!(app.section, Section::Dependencies);
     let deps = &app.deps;
     let catalog = app.data.as_ref().unwrap().catalog.clone();
@@ -251,16 +239,12 @@ fn dependencies_expand_collapse_reverse_relation_and_depth() {
     assert_eq!(app.deps.depth, None, "past 9 levels: no limit");
     // Enter on a node opens its entity.
     press(&mut app, "j<enter>");
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("resource:default/orders-db")
-    );
+    assert_page(&app, "resource:default/orders-db");
 }
 
 #[test]
 fn templates_i_shows_parameters_and_steps_esc_returns() {
-    let mut app = demo();
-    press(&mut app, "6");
+    let mut app = demo_after("6");
     assert_eq!(app.templates.templates.len(), 2);
     press(&mut app, "i");
     assert!(app.templates.detail.is_some());
@@ -271,8 +255,7 @@ fn templates_i_shows_parameters_and_steps_esc_returns() {
 
 #[test]
 fn docs_load_on_selection_not_on_draw() {
-    let mut app = demo();
-    press(&mut app, "/storefront-web<tab>7");
+    let mut app = demo_after("/storefront-web<tab>7");
     assert!(
         app.docs
             .path
@@ -312,10 +295,7 @@ fn problems_enter_jumps_to_the_entity_when_it_loaded() {
         press(&mut app, "j");
     }
     press(&mut app, "<enter>");
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/checkout")
-    );
+    assert_page(&app, "component:default/checkout");
     press(&mut app, "<esc>");
     let bad = catalog
         .problems
@@ -333,8 +313,7 @@ fn problems_enter_jumps_to_the_entity_when_it_loaded() {
 
 #[test]
 fn help_opens_filters_and_closes() {
-    let mut app = demo();
-    press(&mut app, "?");
+    let mut app = demo_after("?");
     assert!(app.help.is_some());
     press(&mut app, "revers");
     let rows = app.help.as_ref().unwrap().rows(&app.keymap);
@@ -369,14 +348,7 @@ fn remapped_keys_drive_the_handler_and_help() {
 
 #[test]
 fn actions_are_noops_while_loading() {
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App};
-    let mut app = App::new(
-        "demo".into(),
-        true,
-        Keymap::default(),
-        Theme::default(),
-        ProviderEnv::default(),
-    );
+    let mut app = app_loading();
     for action in [
         Action::Down,
         Action::Open,
@@ -395,18 +367,11 @@ fn actions_are_noops_while_loading() {
 
 #[test]
 fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
-    use greenroom::catalog::load::load_paths;
     use greenroom::search;
-    use greenroom::tui::{keymap::Keymap, panes::ProviderEnv, theme::Theme, App, Data, LoadResult};
-    let catalog = load_paths(&["src/demo".into()]).catalog;
+    use greenroom::tui::{Data, LoadResult};
+    let catalog = demo_catalog();
     let index = search::entities::index(&catalog);
-    let mut app = App::new(
-        "demo".into(),
-        true,
-        Keymap::default(),
-        Theme::default(),
-        ProviderEnv::default(),
-    );
+    let mut app = app_loading();
     app.background_search = true;
     app.on_loaded(LoadResult::fresh(
         Data::new(catalog, index),
@@ -426,24 +391,19 @@ fn background_search_answers_the_latest_query_and_enter_waits_for_it() {
     assert_eq!(selected_name(&app), "payment-service");
     // Enter right after typing opens what was typed, not the previous answer.
     press(&mut app, "<esc>/order-service<enter>");
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/order-service")
-    );
+    assert_page(&app, "component:default/order-service");
 }
 
 #[test]
 fn a_fresher_catalog_replaces_the_snapshot_and_keeps_the_view() {
-    use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use greenroom::tui::{Data, LoadResult};
-    let mut app = demo();
-    press(&mut app, ":apis<enter>/order<tab>");
+    let mut app = demo_after(":apis<enter>/order<tab>");
     let selected = selected_name(&app);
     press(&mut app, "<enter>");
     let page = page_name(&app);
     assert!(page.is_some());
-    let catalog = load_paths(&["src/demo".into()]).catalog;
+    let catalog = demo_catalog();
     let index = search::entities::index(&catalog);
     app.on_loaded(LoadResult::fresh(
         Data::new(catalog, index),
@@ -533,10 +493,9 @@ fn app_before_index(catalog: &std::sync::Arc<greenroom::catalog::Catalog>) -> gr
 
 #[test]
 fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_comes() {
-    use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use std::sync::Arc;
-    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
+    let catalog = Arc::new(demo_catalog());
     let mut app = app_before_index(&catalog);
     assert_eq!(app.catalog.rows.len(), 66);
     press(&mut app, "/fraud-det");
@@ -551,10 +510,9 @@ fn the_list_shows_before_the_index_and_a_filter_typed_meanwhile_runs_when_it_com
 /// then opens the filter's best match once it is searched, not the row selected before.
 #[test]
 fn enter_before_the_index_opens_the_match_when_the_index_comes() {
-    use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use std::sync::Arc;
-    let catalog = Arc::new(load_paths(&["src/demo".into()]).catalog);
+    let catalog = Arc::new(demo_catalog());
     let mut app = app_before_index(&catalog);
     let before = selected_name(&app);
     assert_ne!(before, "fraud-detection");
@@ -565,10 +523,7 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
         "nothing opened before the match is known"
     );
     app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/fraud-detection")
-    );
+    assert_page(&app, "component:default/fraud-detection");
 
     // Keys typed after that Enter wait for it, then apply in order: `i` opens the incident view
     // of the entity the Enter opened (typed fast at launch, it used to be lost).
@@ -581,10 +536,7 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
     );
     app.on_index(&catalog, Arc::new(search::entities::index(&catalog)));
     assert_eq!(app.section, greenroom::tui::action::Section::Incidents);
-    assert_eq!(
-        app.focus.map(|id| catalog.entity(id).key()).as_deref(),
-        Some("component:default/fraud-detection")
-    );
+    assert_focus(&app, &catalog, "component:default/fraud-detection");
     // Ctrl-c never waits.
     let mut app = app_before_index(&catalog);
     press(&mut app, "/fraud-det<enter>j<c-c>");
@@ -595,8 +547,7 @@ fn enter_before_the_index_opens_the_match_when_the_index_comes() {
 /// quits at once.
 #[test]
 fn keys_typed_while_loading_apply_once_the_catalog_is_there() {
-    let catalog =
-        std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
+    let catalog = std::sync::Arc::new(demo_catalog());
     let mut app = app_loading();
     press(&mut app, "jjj");
     load_into(&mut app, &catalog);
@@ -609,8 +560,6 @@ fn keys_typed_while_loading_apply_once_the_catalog_is_there() {
     assert!(!app.running, "q on the loading screen quits at once");
 }
 
-mod support;
-
 /// The CI/CD pane over the provider and a loopback fake GitHub: the runs of the focused entity
 /// arrive as messages, `r` asks again, and an entity without the annotation says so.
 #[test]
@@ -618,10 +567,9 @@ fn cicd_pane_shows_github_runs_of_the_focused_entity() {
     use greenroom::config::Secret;
     use greenroom::providers::{GitHubSettings, ProviderHandle, ProviderOptions};
     use std::time::{Duration, Instant};
-    use support::github::{sample_runs, FakeGitHub, TOKEN};
+    use support::github::{FakeGitHub, TOKEN};
 
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/order-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/order-service");
     let cache = tempfile::tempdir().unwrap();
     let mut app = demo();
     app.connect(ProviderHandle::start_with(
@@ -752,8 +700,7 @@ fn cicd_pane_shows_the_last_error_next_to_the_last_good_runs() {
 
 #[test]
 fn q_in_the_filter_or_a_half_typed_command_is_typed_not_quit() {
-    let mut app = demo();
-    press(&mut app, "/orq");
+    let mut app = demo_after("/orq");
     assert!(app.running, "q in the filter types q");
     assert_eq!(app.catalog.query(), "orq");
     press(&mut app, "<esc><esc>:q");
@@ -768,8 +715,7 @@ fn q_in_the_filter_or_a_half_typed_command_is_typed_not_quit() {
 #[test]
 fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
     use greenroom::tui::action::Section;
-    let catalog =
-        std::sync::Arc::new(greenroom::catalog::load::load_paths(&["src/demo".into()]).catalog);
+    let catalog = std::sync::Arc::new(demo_catalog());
     let opened = |reference: &str, section: Option<Section>| {
         let mut app = app_loading();
         app.open_on_load(reference.into(), section);
@@ -777,16 +723,10 @@ fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
         app
     };
     let app = opened("order-service", None);
-    assert_eq!(
-        page_name(&app).as_deref(),
-        Some("component:default/order-service")
-    );
+    assert_page(&app, "component:default/order-service");
     let app = opened("component:order-service", Some(Section::Dependencies));
     assert_eq!(app.section, Section::Dependencies);
-    assert_eq!(
-        app.focus.map(|id| catalog.entity(id).key()).as_deref(),
-        Some("component:default/order-service")
-    );
+    assert_focus(&app, &catalog, "component:default/order-service");
     let app = opened("order-service", Some(Section::Incidents));
     assert_eq!(app.section, Section::Incidents);
     let app = opened("no-such-thing", None);
@@ -801,8 +741,7 @@ fn open_shows_the_entity_or_its_tab_once_loaded_and_says_an_unknown_ref() {
 #[test]
 fn e_asks_for_the_selected_entitys_file_or_the_problem_line() {
     use greenroom::tui::editor::EditRequest;
-    let mut app = demo();
-    press(&mut app, "/order-service<tab>e");
+    let mut app = demo_after("/order-service<tab>e");
     let Some(EditRequest::File { path, line }) = app.edit.take() else {
         panic!("{:?}", app.edit)
     };
@@ -844,8 +783,7 @@ fn ctrl_r_on_the_catalog_asks_for_a_reload_and_a_remote_catalog_shows_its_age() 
 
 #[test]
 fn y_copies_the_selected_entitys_ref_and_says_so() {
-    let mut app = demo();
-    press(&mut app, "/order-service<tab>y");
+    let mut app = demo_after("/order-service<tab>y");
     assert_eq!(
         app.clipboard.as_deref(),
         Some("component:default/order-service")

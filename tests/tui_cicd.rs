@@ -4,7 +4,6 @@
 //! requests a 500-service team costs. Snapshots of the run view, the question and the team view.
 
 mod support;
-mod tui_common;
 
 use greenroom::config::Secret;
 use greenroom::providers::http::Options;
@@ -18,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 use support::github::{run, runs_page, sample_runs, FakeGitHub, TOKEN};
 use support::http_server::{Reply, TestServer};
-use tui_common::*;
+use support::tui::*;
 
 const ORDER: &str = "component:default/order-service";
 
@@ -38,9 +37,42 @@ fn provider(api: &str, cache: &Path, options: ProviderOptions) -> ProviderHandle
 
 /// The demo catalog connected to GitHub at `api`, with the disk cache in `cache`.
 fn connected(api: &str, cache: &Path) -> App {
-    let mut app = demo();
-    app.connect(provider(api, cache, ProviderOptions::default()));
+    connected_with(api, cache, ProviderOptions::default())
+}
+
+/// The demo with GitHub at `api`, on order-service's CI/CD pane once its runs are in.
+fn order_service_runs(api: &str, cache: &Path) -> App {
+    let mut app = connected(api, cache);
+    press(&mut app, "/order-service<tab>3");
+    wait(&mut app, |a| has_runs(a, ORDER));
     app
+}
+
+/// The demo with GitHub at `api` under these `options`.
+fn connected_with(api: &str, cache: &Path, options: ProviderOptions) -> App {
+    let mut app = demo();
+    app.connect(provider(api, cache, options));
+    app
+}
+
+/// The demo as if GitHub were connected, with no provider (the test feeds the messages one
+/// would send), after `keys`.
+fn fed_demo(keys: &str) -> App {
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, keys);
+    app
+}
+
+/// Options under which a provider gives up at the first failure.
+fn no_retries() -> ProviderOptions {
+    ProviderOptions {
+        http: Options {
+            retries: 0,
+            ..Options::default()
+        },
+        ..ProviderOptions::default()
+    }
 }
 
 /// Takes provider answers until `done` holds (at most 20 s; the test then fails on its asserts).
@@ -61,8 +93,7 @@ fn has_runs(app: &App, key: &str) -> bool {
 
 /// A fake GitHub with the sample runs of order-service and job logs on a second server.
 fn github_with_logs() -> (FakeGitHub, TestServer) {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/order-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/order-service");
     let log = (1..=300)
         .map(|i| format!("2024-05-01T10:01:{:02}.0000000Z line {i}\n", i % 60))
         .collect::<String>()
@@ -76,9 +107,7 @@ fn github_with_logs() -> (FakeGitHub, TestServer) {
 fn enter_opens_the_run_with_its_jobs_steps_and_the_failed_jobs_log_tail() {
     let (github, _logs) = github_with_logs();
     let cache = tempfile::tempdir().unwrap();
-    let mut app = connected(&github.url(), cache.path());
-    press(&mut app, "/order-service<tab>3");
-    wait(&mut app, |a| has_runs(a, ORDER));
+    let mut app = order_service_runs(&github.url(), cache.path());
     // The rate limit GitHub reported reached the pane (shown only when low).
     assert_eq!(app.cicd.rate_limit.and_then(|r| r.remaining), Some(4999));
     // The cursor starts on the newest run; j moves to the failed one.
@@ -141,9 +170,7 @@ fn enter_opens_the_run_with_its_jobs_steps_and_the_failed_jobs_log_tail() {
 fn rerun_asks_first_then_posts_reports_and_refreshes() {
     let (github, _logs) = github_with_logs();
     let cache = tempfile::tempdir().unwrap();
-    let mut app = connected(&github.url(), cache.path());
-    press(&mut app, "/order-service<tab>3");
-    wait(&mut app, |a| has_runs(a, ORDER));
+    let mut app = order_service_runs(&github.url(), cache.path());
     let posts = |github: &FakeGitHub| {
         github
             .requests()
@@ -238,9 +265,7 @@ fn a_failed_rerun_is_reported_as_an_error() {
         _ => Reply::json(404, &json!({"message": "Not Found"})),
     });
     let cache = tempfile::tempdir().unwrap();
-    let mut app = connected(&github.url(), cache.path());
-    press(&mut app, "/order-service<tab>3");
-    wait(&mut app, |a| has_runs(a, ORDER));
+    let mut app = order_service_runs(&github.url(), cache.path());
     press(&mut app, "jry");
     wait(&mut app, |a| a.status.as_ref().is_some_and(|s| s.error));
     let status = app.status.clone().unwrap();
@@ -256,8 +281,7 @@ fn a_failed_rerun_is_reported_as_an_error() {
 
 #[test]
 fn o_opens_the_run_in_the_browser_and_says_when_it_cannot() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/order-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/order-service");
     let cache = tempfile::tempdir().unwrap();
     let mut app = connected(&github.url(), cache.path());
     let opened = cache.path().join("opened-url");
@@ -431,32 +455,23 @@ fn team_view_lists_the_groups_services_failures_first_and_enter_focuses_one() {
 
 #[test]
 fn a_second_launch_shows_the_cached_runs_with_their_age_offline() {
-    let github = FakeGitHub::start();
-    github.set_runs("myorg/order-service", sample_runs());
+    let github = FakeGitHub::with_sample_runs("myorg/order-service");
     let url = github.url();
     let cache = tempfile::tempdir().unwrap();
-    {
-        let mut app = connected(&url, cache.path());
-        press(&mut app, "/order-service<tab>3");
-        wait(&mut app, |a| has_runs(a, ORDER));
-    }
+    // A first launch stores the runs.
+    drop(order_service_runs(&url, cache.path()));
     drop(github);
 
     // GitHub is gone. Past the refresh window, the new app shows the stored runs at once and
     // then the failed check, next to them.
-    let mut app = demo();
-    app.connect(provider(
+    let mut app = connected_with(
         &url,
         cache.path(),
         ProviderOptions {
             refresh_window: Duration::ZERO,
-            http: Options {
-                retries: 0,
-                ..Options::default()
-            },
-            ..ProviderOptions::default()
+            ..no_retries()
         },
-    ));
+    );
     press(&mut app, "/order-service<tab>3");
     wait(&mut app, |a| {
         a.cicd
@@ -485,8 +500,7 @@ fn a_second_launch_shows_the_cached_runs_with_their_age_offline() {
 fn keys_respond_while_the_server_hangs_and_errors_show_on_the_pane() {
     let hung = TestServer::start(|_| Reply::Hang);
     let cache = tempfile::tempdir().unwrap();
-    let mut app = demo();
-    app.connect(provider(
+    let mut app = connected_with(
         &hung.url(),
         cache.path(),
         ProviderOptions {
@@ -496,7 +510,7 @@ fn keys_respond_while_the_server_hangs_and_errors_show_on_the_pane() {
             },
             ..ProviderOptions::default()
         },
-    ));
+    );
     press(&mut app, "/order-service<tab>3");
     wait(&mut app, |_| !hung.requests().is_empty());
     let providers = app.providers.as_ref().unwrap();
@@ -544,18 +558,7 @@ fn keys_respond_while_the_server_hangs_and_errors_show_on_the_pane() {
     ];
     for (reply, expected) in cases {
         let server = TestServer::start(move |_| reply.clone());
-        let mut app = demo();
-        app.connect(provider(
-            &server.url(),
-            cache.path(),
-            ProviderOptions {
-                http: Options {
-                    retries: 0,
-                    ..Options::default()
-                },
-                ..ProviderOptions::default()
-            },
-        ));
+        let mut app = connected_with(&server.url(), cache.path(), no_retries());
         press(&mut app, "/order-service<tab>3");
         wait(&mut app, |a| {
             a.cicd.state(ORDER).is_some_and(|s| s.error.is_some())
@@ -614,6 +617,14 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
             && a.cicd.team_rows().iter().all(|r| r.run.is_some())
             && a.cicd.branches.len() == 500
     };
+    // Loaded, and no service's runs still being fetched again.
+    let refreshed = |a: &App| {
+        loaded(a)
+            && a.cicd
+                .team_rows()
+                .iter()
+                .all(|r| !a.cicd.state(r.key).unwrap().loading)
+    };
     press(&mut app, "/^big-team<tab>3");
     wait(&mut app, loaded);
     assert!(loaded(&app));
@@ -628,13 +639,7 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
         .all(|r| r.run.unwrap().conclusion.as_deref() == Some("success")));
 
     press(&mut app, "<c-r>");
-    wait(&mut app, |a| {
-        loaded(a)
-            && a.cicd
-                .team_rows()
-                .iter()
-                .all(|r| !a.cicd.state(r.key).unwrap().loading)
-    });
+    wait(&mut app, refreshed);
     let second_requests = github.requests().len() - first_requests;
     let second_points = github.points() - first_points;
     let conditional = github.requests()[first_requests..]
@@ -662,13 +667,7 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
         },
     ));
     press(&mut app, "/^big-team<tab>3");
-    wait(&mut app, |a| {
-        loaded(a)
-            && a.cicd
-                .team_rows()
-                .iter()
-                .all(|r| !a.cicd.state(r.key).unwrap().loading)
-    });
+    wait(&mut app, refreshed);
     let launch_requests = github.requests().len() - before.0;
     let launch_points = github.points() - before.1;
     let branch_requests = github.requests()[before.0..]
@@ -687,11 +686,10 @@ fn a_500_service_team_costs_1000_points_first_then_none_on_refresh() {
 /// The fresh catalog replacing the snapshot keeps an open run, and rebuilds a team view.
 #[test]
 fn a_fresher_catalog_keeps_the_open_run_and_rebuilds_the_team() {
-    use greenroom::catalog::load::load_paths;
     use greenroom::search;
     use greenroom::tui::{Data, LoadResult};
     let fresh = |app: &mut App| {
-        let catalog = load_paths(&["src/demo".into()]).catalog;
+        let catalog = demo_catalog();
         let index = search::entities::index(&catalog);
         app.on_loaded(LoadResult::fresh(
             Data::new(catalog, index),
@@ -699,9 +697,7 @@ fn a_fresher_catalog_keeps_the_open_run_and_rebuilds_the_team() {
             Duration::ZERO,
         ));
     };
-    let mut app = demo();
-    app.cicd.connected = true;
-    press(&mut app, "/order-service<tab>3");
+    let mut app = fed_demo("/order-service<tab>3");
     app.on_provider_message(ProviderMessage {
         request: Request::CiRuns {
             entity_key: ORDER.into(),
@@ -727,9 +723,7 @@ fn a_fresher_catalog_keeps_the_open_run_and_rebuilds_the_team() {
 #[test]
 fn a_low_rate_limit_shows_with_its_reset() {
     use greenroom::providers::http::RateLimit;
-    let mut app = demo();
-    app.cicd.connected = true;
-    press(&mut app, "/order-service<tab>3");
+    let mut app = fed_demo("/order-service<tab>3");
     let now = SystemTime::now();
     app.cicd.now = Some(now);
     app.on_provider_message(ProviderMessage {
@@ -789,7 +783,8 @@ mod snapshots {
             started_at: Some(created),
             completed_at: Some(created + chrono::Duration::seconds(10)),
         };
-        let job = |id: u64, name: &str, conclusion: &str, steps: Vec<Step>| Job {
+        // Steps by name and conclusion, numbered from 1.
+        let job = |id: u64, name: &str, conclusion: &str, steps: &[(&str, &str)]| Job {
             id,
             run_id: 102,
             name: name.into(),
@@ -797,37 +792,27 @@ mod snapshots {
             conclusion: Some(conclusion.into()),
             started_at: Some(created),
             completed_at: Some(created + chrono::Duration::seconds(119)),
-            steps,
+            steps: (1..)
+                .zip(steps)
+                .map(|(number, (name, conclusion))| step(number, name, conclusion))
+                .collect(),
             html_url: None,
         };
+        let build = [("Set up job", "success"), ("Build", "success")];
+        let test = [
+            ("Set up job", "success"),
+            ("Run tests", "failure"),
+            ("Complete job", "skipped"),
+        ];
         vec![
-            job(
-                1021,
-                "build",
-                "success",
-                vec![
-                    step(1, "Set up job", "success"),
-                    step(2, "Build", "success"),
-                ],
-            ),
-            job(
-                1022,
-                "test",
-                "failure",
-                vec![
-                    step(1, "Set up job", "success"),
-                    step(2, "Run tests", "failure"),
-                    step(3, "Complete job", "skipped"),
-                ],
-            ),
+            job(1021, "build", "success", &build),
+            job(1022, "test", "failure", &test),
         ]
     }
 
     #[test]
     fn run_view_with_jobs_steps_and_log_tail() {
-        let mut app = demo();
-        app.cicd.connected = true;
-        press(&mut app, "/order-service<tab>3");
+        let mut app = fed_demo("/order-service<tab>3");
         at(&mut app);
         press(&mut app, "j<enter>");
         app.on_provider_message(ProviderMessage {
@@ -864,9 +849,7 @@ mod snapshots {
 
     #[test]
     fn rerun_question() {
-        let mut app = demo();
-        app.cicd.connected = true;
-        press(&mut app, "/order-service<tab>3");
+        let mut app = fed_demo("/order-service<tab>3");
         at(&mut app);
         press(&mut app, "jr");
         assert_snapshot!(frame(&app));
@@ -874,9 +857,7 @@ mod snapshots {
 
     #[test]
     fn team_view() {
-        let mut app = demo();
-        app.cicd.connected = true;
-        press(&mut app, ":groups<enter>/^order-team<tab>3");
+        let mut app = fed_demo(":groups<enter>/^order-team<tab>3");
         let now = at(&mut app);
         let mut failing = support::github::ci_runs();
         failing.slug = "myorg/inventory-service".into();

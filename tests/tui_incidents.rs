@@ -4,7 +4,6 @@
 //! pane's clock is set to that moment. Snapshots at 100x30 (the view at 120x60).
 
 mod support;
-mod tui_common;
 
 use chrono::{DateTime, Utc};
 use greenroom::config::Secret;
@@ -17,7 +16,7 @@ use insta::assert_snapshot;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use support::http_server::{Reply, TestServer};
-use tui_common::*;
+use support::tui::*;
 
 const FROM: &str = "sofia.romero@myorg.example.com";
 
@@ -330,8 +329,7 @@ fn relaunched_with_pagerduty_gone_the_last_known_state_shows_with_its_age() {
 
 #[test]
 fn the_incident_view_without_pagerduty_shows_the_owner_and_blast_radius_and_what_to_set() {
-    let mut app = demo();
-    press(&mut app, "/order-service<enter>i");
+    let mut app = demo_after("/order-service<enter>i");
     assert_eq!(app.section, Section::Incidents);
     let text = frame_at(&app, 120, 50);
     assert!(text.contains("Owner  group:order-team"), "{text}");

@@ -2,10 +2,9 @@
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always and read the diff).
 
 mod support;
-mod tui_common;
 
 use insta::assert_snapshot;
-use tui_common::*;
+use support::tui::*;
 
 #[test]
 fn catalog() {
@@ -14,50 +13,43 @@ fn catalog() {
 
 #[test]
 fn catalog_filtered() {
-    let mut app = demo();
-    press(&mut app, "/order-servic");
+    let app = demo_after("/order-servic");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn catalog_components_sorted_by_owner_reversed() {
-    let mut app = demo();
-    press(&mut app, ":components<enter>sS");
+    let app = demo_after(":components<enter>sS");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn entity_page() {
-    let mut app = demo();
-    press(&mut app, "/order-service<enter>");
+    let app = demo_after("/order-service<enter>");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn group_page() {
-    let mut app = demo();
-    press(&mut app, ":groups<enter>/^order-team<enter>");
+    let app = demo_after(":groups<enter>/^order-team<enter>");
     assert_snapshot!(frame_at(&app, 100, 45));
 }
 
 #[test]
 fn dependencies() {
-    let mut app = demo();
-    press(&mut app, "/order-service<tab>2");
+    let app = demo_after("/order-service<tab>2");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn dependents_collapsed() {
-    let mut app = demo();
-    press(&mut app, "/^payment-api<tab>2rj<space>");
+    let app = demo_after("/^payment-api<tab>2rj<space>");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn cicd() {
-    let mut app = demo();
-    press(&mut app, "/order-service<tab>3");
+    let app = demo_after("/order-service<tab>3");
     assert_snapshot!(frame(&app));
 }
 
@@ -87,36 +79,31 @@ fn cicd_with_runs() {
 
 #[test]
 fn incidents() {
-    let mut app = demo();
-    press(&mut app, "/inventory-db<tab>4");
+    let app = demo_after("/inventory-db<tab>4");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn cost() {
-    let mut app = demo();
-    press(&mut app, "/order-service<tab>5");
+    let app = demo_after("/order-service<tab>5");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn templates() {
-    let mut app = demo();
-    press(&mut app, "6");
+    let app = demo_after("6");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn template_detail() {
-    let mut app = demo();
-    press(&mut app, "6ji");
+    let app = demo_after("6ji");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn docs() {
-    let mut app = demo();
-    press(&mut app, "/storefront-web<tab>7");
+    let app = demo_after("/storefront-web<tab>7");
     assert_snapshot!(frame(&app));
 }
 
@@ -129,22 +116,19 @@ fn problems() {
 
 #[test]
 fn help() {
-    let mut app = demo();
-    press(&mut app, "?");
+    let app = demo_after("?");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn help_in_dependencies_filtered() {
-    let mut app = demo();
-    press(&mut app, "2?depth");
+    let app = demo_after("2?depth");
     assert_snapshot!(frame(&app));
 }
 
 #[test]
 fn command_line() {
-    let mut app = demo();
-    press(&mut app, ":c");
+    let app = demo_after(":c");
     assert_snapshot!(frame(&app));
 }
 

@@ -2,19 +2,18 @@
 //! shown as the user types, a page left only when valid, the review with secrets masked.
 //! Frames are insta snapshots (TestBackend, 100x30).
 
-mod tui_common;
+mod support;
 
 use greenroom::tui::panes::template_form::Stage;
 use greenroom::tui::panes::template_run::Launcher;
 use greenroom::tui::App;
 use insta::assert_snapshot;
 use serde_json::json;
-use tui_common::*;
+use support::tui::*;
 
 /// The demo with the Provision PostgreSQL form open (the list is sorted by title).
 fn postgres() -> App {
-    let mut app = demo();
-    press(&mut app, "6j<enter>");
+    let app = demo_after("6j<enter>");
     assert_eq!(
         app.templates
             .form
@@ -103,8 +102,7 @@ fn enter_on_next_goes_on_and_escape_while_typing_restores_the_value() {
 
 #[test]
 fn nodejs_owner_is_picked_from_the_catalog_and_the_repo_url_is_built() {
-    let mut app = demo();
-    press(&mut app, "6<enter>");
+    let mut app = demo_after("6<enter>");
     // Name, description, then the owner picker (Group entities only).
     press(&mut app, "<enter>shipping-quote<tab>Quotes shipping<tab>");
     press(&mut app, "<enter>platf");
@@ -190,8 +188,7 @@ fn postgres_dry_run_shows_the_rendered_inputs_and_esc_goes_back_to_the_review() 
 
 #[test]
 fn nodejs_dry_run_lists_the_files_and_shows_one() {
-    let mut app = demo();
-    press(&mut app, "6<enter>");
+    let mut app = demo_after("6<enter>");
     press(&mut app, "<enter>shipping-quote<tab>Quotes shipping<tab>");
     press(
         &mut app,

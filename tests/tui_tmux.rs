@@ -2,94 +2,11 @@
 //! catalog: `/` filters to a name, Enter opens it, `?` shows help, `q` quits with exit code 0 and
 //! the terminal back on the normal screen. Skipped (with the reason printed) without tmux.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("running tmux")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Polls the screen until `predicate` holds, or fails with the last screen.
-    fn wait_for(&self, what: &str, predicate: impl Fn(&str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.capture();
-            if predicate(&screen) {
-                return screen;
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Tmux {
-    /// Starts the detached session `e2e`, `width`x`height`, running `command`.
-    fn new_session(&self, width: u16, height: u16, command: &str) {
-        let (width, height) = (width.to_string(), height.to_string());
-        let started = self.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            &width,
-            "-y",
-            &height,
-            command,
-        ]);
-        assert!(
-            started.status.success(),
-            "{}",
-            String::from_utf8_lossy(&started.stderr)
-        );
-    }
-}
-
-/// Whether tmux is installed; a test without it skips, except in CI, which sets
-/// GREENROOM_REQUIRE_PEERS so that these tests cannot silently skip there.
-fn tmux_available() -> bool {
-    if Command::new("tmux").arg("-V").output().is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("GREENROOM_REQUIRE_PEERS").is_none(),
-        "tmux is required (GREENROOM_REQUIRE_PEERS is set)"
-    );
-    println!("skipped: tmux is not installed");
-    false
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use std::process::Command;
+use support::tmux::{self, greenroom_then_exit_code, Tmux};
 
 fn write_catalog(dir: &Path) {
     for i in 0..120 {
@@ -119,24 +36,20 @@ fn write_catalog(dir: &Path) {
 
 #[test]
 fn filter_open_help_and_quit_in_tmux() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
+    };
     let catalog = work.path().join("catalog");
     write_catalog(&catalog);
     let cache = work.path().join("cache");
-    let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-e2e-{}", std::process::id()),
-    };
     // The command's exit code is printed after it, on the normal screen.
-    let command = format!(
-        "GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog '{}'; echo \"EXIT=$?\"; sleep 600",
-        cache.display(),
-        catalog.display()
+    let command = greenroom_then_exit_code(
+        None,
+        "",
+        &cache,
+        &format!("--catalog '{}'", catalog.display()),
     );
-    tmux.new_session(160, 48, &command);
+    let tmux = Tmux::start("e2e", 160, 48, &command);
 
     // Each wait names everything expected on that screen: a capture can catch a frame half drawn.
     tmux.wait_for("the catalog", |s| {
@@ -147,7 +60,7 @@ fn filter_open_help_and_quit_in_tmux() {
     });
 
     tmux.keys(&["/"]);
-    tmux.keys(&["-l", "checkout-ledg"]);
+    tmux.type_text("checkout-ledg");
     tmux.wait_for("the filtered list", |s| {
         s.contains("/checkout-ledg") && s.contains("1 match") && !s.contains("svc-000")
     });
@@ -172,18 +85,13 @@ fn filter_open_help_and_quit_in_tmux() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("help to close", |s| !s.contains("Help: Entity page"));
 
-    tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| {
-        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
-    });
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    let screen = tmux.quit();
     assert!(
         !screen.contains("1 Catalog"),
         "the TUI is gone from the normal screen:\n{screen}"
     );
-    let alternate = tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
     assert_eq!(
-        String::from_utf8_lossy(&alternate.stdout).trim(),
+        tmux.display("#{alternate_on}"),
         "0",
         "left the alternate screen"
     );
@@ -196,42 +104,34 @@ fn filter_open_help_and_quit_in_tmux() {
 /// prompt runs a command.
 #[test]
 fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
+    };
     let catalog = work.path().join("catalog");
     write_catalog(&catalog);
     let pidfile = work.path().join("pid");
     let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-restore-{}", std::process::id()),
-    };
-    tmux.new_session(160, 48, "env PS1='gr$ ' bash --norc --noprofile -i");
+    let tmux = Tmux::start(
+        "restore",
+        160,
+        48,
+        "env PS1='gr$ ' bash --norc --noprofile -i",
+    );
     tmux.wait_for("the shell prompt", |s| s.contains("gr$"));
-    let display = |format: &str| {
-        String::from_utf8_lossy(
-            &tmux
-                .run(&["display-message", "-p", "-t", "e2e", format])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    };
     let launch = |extra_env: &str| {
         let _ = std::fs::remove_file(&pidfile);
-        tmux.keys(&["-l", &format!(
+        tmux.type_text(&format!(
             "clear; sh -c 'echo $$ > {pid}; exec env {extra_env} GREENROOM_CACHE_DIR={cache} GREENROOM_CONFIG=/dev/null {binary} --catalog {catalog}'; echo \"EXIT=$?\"",
             pid = pidfile.display(),
             cache = work.path().join("cache").display(),
             catalog = catalog.display(),
-        )]);
+        ));
         tmux.keys(&["Enter"]);
         tmux.wait_for("the catalog", |s| {
             s.contains("125 entities") && s.contains("svc-000") && s.contains("8 Problems")
         });
         assert_eq!(
-            display("#{alternate_on}"),
+            tmux.display("#{alternate_on}"),
             "1",
             "the TUI is on the alternate screen"
         );
@@ -252,9 +152,9 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
             !screen.contains("1 Catalog"),
             "{how}: the TUI is gone:\n{screen}"
         );
-        assert_eq!(display("#{alternate_on}"), "0", "{how}: normal screen");
-        assert_eq!(display("#{cursor_flag}"), "1", "{how}: cursor shown");
-        tmux.keys(&["-l", "case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY-RAW;; *) echo TTY-COOKED-$((40+2));; esac"]);
+        assert_eq!(tmux.display("#{alternate_on}"), "0", "{how}: normal screen");
+        assert_eq!(tmux.display("#{cursor_flag}"), "1", "{how}: cursor shown");
+        tmux.type_text("case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY-RAW;; *) echo TTY-COOKED-$((40+2));; esac");
         tmux.keys(&["Enter"]);
         let screen = tmux.wait_for(&format!("the prompt to answer after {how}"), |s| {
             s.contains("TTY-COOKED-42") || s.contains("TTY-RAW\n")
@@ -303,14 +203,18 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
     tmux.wait_for("the job to stop", |s| {
         s.contains("Stopped") && s.trim_end().ends_with("gr$")
     });
-    assert_eq!(display("#{alternate_on}"), "0", "suspended: normal screen");
-    tmux.keys(&["-l", "fg; echo \"FGEXIT=$?\""]);
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "suspended: normal screen"
+    );
+    tmux.type_text("fg; echo \"FGEXIT=$?\"");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the TUI after fg", |s| {
         s.contains("125 entities") && s.contains("svc-000")
     });
     assert_eq!(
-        display("#{alternate_on}"),
+        tmux.display("#{alternate_on}"),
         "1",
         "resumed on the alternate screen"
     );
@@ -323,20 +227,12 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
 /// refused while a field is bad, the review, a dry run listing the rendered dispatch, back out.
 #[test]
 fn a_template_form_filled_and_dry_run_in_tmux() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
-    let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-template-{}", std::process::id()),
     };
-    let command = format!(
-        "cd '{}' && GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --demo; echo \"EXIT=$?\"; sleep 600",
-        work.path().display(),
-        work.path().join("cache").display()
-    );
-    tmux.new_session(120, 40, &command);
+    let command =
+        greenroom_then_exit_code(Some(work.path()), "", &work.path().join("cache"), "--demo");
+    let tmux = Tmux::start("template", 120, 40, &command);
     tmux.wait_for("the demo catalog", |s| {
         s.contains("DEMO") && s.contains("6 Templates")
     });
@@ -349,7 +245,7 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
         s.contains("page 1 of 1: Database Configuration") && s.contains("[ Review › ]")
     });
     tmux.keys(&["Enter"]);
-    tmux.keys(&["-l", "Orders"]);
+    tmux.type_text("Orders");
     tmux.wait_for("the error under the name, as typed", |s| {
         s.contains("Orders▏") && s.contains("✗ must match pattern")
     });
@@ -359,7 +255,7 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
         s.contains("3 fields to fix before going on")
     });
     tmux.keys(&["Enter", "C-u"]);
-    tmux.keys(&["-l", "orders"]);
+    tmux.type_text("orders");
     tmux.keys(&["Tab", "Space", "j", "Space", "C-n"]);
     tmux.wait_for("the review", |s| {
         s.contains("· review") && s.contains("orders") && s.contains("dev") && s.contains("small")
@@ -381,11 +277,7 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
     });
     tmux.keys(&["Escape"]);
     tmux.wait_for("the list again", |s| s.contains("Templates (2)"));
-    tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| {
-        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
-    });
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    tmux.quit();
     assert_eq!(
         std::fs::read_dir(work.path()).unwrap().count(),
         1,
@@ -397,26 +289,18 @@ fn a_template_form_filled_and_dry_run_in_tmux() {
 /// failed run's jobs and log tail, a rerun after the question, and a team's services.
 #[test]
 fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
-    let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-cicd-{}", std::process::id()),
     };
-    let command = format!(
-        "cd '{}' && GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --demo; echo \"EXIT=$?\"; sleep 600",
-        work.path().display(),
-        work.path().join("cache").display()
-    );
-    tmux.new_session(150, 45, &command);
+    let command =
+        greenroom_then_exit_code(Some(work.path()), "", &work.path().join("cache"), "--demo");
+    let tmux = Tmux::start("cicd", 150, 45, &command);
     tmux.wait_for("the demo catalog", |s| {
         s.contains("DEMO") && s.contains("Catalog: all entities (66)")
     });
     tmux.keys(&["/"]);
     tmux.wait_for("the filter prompt", |s| s.contains("/▏"));
-    tmux.keys(&["-l", "^payment-service"]);
+    tmux.type_text("^payment-service");
     tmux.wait_for("the filtered list", |s| s.contains("1 match"));
     tmux.keys(&["Tab", "3"]);
     tmux.wait_for("the runs", |s| {
@@ -441,12 +325,12 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("the runs again", |s| s.contains("Success: "));
     tmux.keys(&[":"]);
-    tmux.keys(&["-l", "groups"]);
+    tmux.type_text("groups");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the groups", |s| s.contains("Catalog: groups"));
     tmux.keys(&["/"]);
     tmux.wait_for("the filter prompt", |s| s.contains("/▏"));
-    tmux.keys(&["-l", "^storefront-team"]);
+    tmux.type_text("^storefront-team");
     tmux.wait_for("the team in the list", |s| s.contains("1 match"));
     tmux.keys(&["Tab", "3"]);
     let screen = tmux.wait_for("the team view", |s| {
@@ -462,11 +346,7 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
         first_row.contains("storefront-web") && first_row.contains("failure"),
         "{screen}"
     );
-    tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| {
-        s.contains("EXIT=") && s.trim_end().ends_with(|c: char| c.is_ascii_digit())
-    });
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    tmux.quit();
 }
 
 /// `e` hands the terminal to `$EDITOR` at the file and line, takes it back, and shows the edit:
@@ -474,10 +354,9 @@ fn demo_ci_runs_jobs_log_and_rerun_in_tmux() {
 /// and rewrites the line it was sent to.
 #[test]
 fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
+    };
     let catalog = work.path().join("catalog");
     std::fs::create_dir_all(&catalog).unwrap();
     let file = catalog.join("catalog-info.yaml");
@@ -500,17 +379,13 @@ fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux()
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-edit-{}", std::process::id()),
-    };
-    let command = format!(
-        "cd '{}' && VISUAL= EDITOR='{}' GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog catalog-info.yaml; echo \"EXIT=$?\"; sleep 600",
-        catalog.display(),
-        editor.display(),
-        work.path().join("cache").display(),
+    let command = greenroom_then_exit_code(
+        Some(&catalog),
+        &format!("VISUAL= EDITOR='{}'", editor.display()),
+        &work.path().join("cache"),
+        "--catalog catalog-info.yaml",
     );
-    tmux.new_session(160, 48, &command);
+    let tmux = Tmux::start("edit", 160, 48, &command);
     tmux.wait_for("the catalog", |s| {
         s.contains("2 entities") && s.contains("1 problem (0 errors, 1 warning)")
     });
@@ -541,19 +416,16 @@ fn e_opens_the_editor_at_the_problem_line_and_the_edit_shows_on_return_in_tmux()
     tmux.wait_for("the page again", |s| {
         s.contains("Component component:checkout-ledger")
     });
-    tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    tmux.quit();
 }
 
 /// Saved elsewhere (an editor beside greenroom), seen here: an edit, a new file, a safe write
 /// (a temporary file renamed over the original) and a deletion each show without a key.
 #[test]
 fn saves_in_watched_files_show_without_a_key_in_tmux() {
-    if !tmux_available() {
+    let Some(work) = tmux::work_folder() else {
         return;
-    }
-    let work = tempfile::tempdir().unwrap();
+    };
     let catalog = work.path().join("catalog");
     std::fs::create_dir_all(&catalog).unwrap();
     let component = |name: &str, description: &str| {
@@ -562,16 +434,13 @@ fn saves_in_watched_files_show_without_a_key_in_tmux() {
     let group = "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: payments\nspec:\n  type: team\n  children: []\n";
     let file = catalog.join("catalog-info.yaml");
     std::fs::write(&file, component("ledger", "First words") + group).unwrap();
-    let binary = env!("CARGO_BIN_EXE_greenroom");
-    let tmux = Tmux {
-        socket: format!("greenroom-watch-{}", std::process::id()),
-    };
-    let command = format!(
-        "GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG=/dev/null '{binary}' --catalog '{}'; echo \"EXIT=$?\"; sleep 600",
-        work.path().join("cache").display(),
-        catalog.display()
+    let command = greenroom_then_exit_code(
+        None,
+        "",
+        &work.path().join("cache"),
+        &format!("--catalog '{}'", catalog.display()),
     );
-    tmux.new_session(160, 48, &command);
+    let tmux = Tmux::start("watch", 160, 48, &command);
     tmux.wait_for("the catalog", |s| {
         s.contains("2 entities") && s.contains("ledger ")
     });
@@ -599,7 +468,5 @@ fn saves_in_watched_files_show_without_a_key_in_tmux() {
     tmux.wait_for("the deletion", |s| {
         s.contains("2 entities") && !s.contains("refunds")
     });
-    tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    tmux.quit();
 }

@@ -12,6 +12,42 @@ pub struct Run {
     pub took: Duration,
 }
 
+impl Run {
+    /// Fails, showing stdout, unless stdout holds `needle`.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, needle: &str) {
+        assert_holds_all(&self.stdout, &[needle]);
+    }
+
+    /// Fails, showing stderr, unless stderr holds `needle`.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, needle: &str) {
+        assert_holds_all(&self.stderr, &[needle]);
+    }
+
+    /// Fails, naming the first missing one and showing stdout, unless stdout holds every one of
+    /// `needles`.
+    #[track_caller]
+    pub fn assert_stdout_has_all(&self, needles: &[&str]) {
+        assert_holds_all(&self.stdout, needles);
+    }
+
+    /// Fails, naming the first missing one and showing stderr, unless stderr holds every one of
+    /// `needles`.
+    #[track_caller]
+    pub fn assert_stderr_has_all(&self, needles: &[&str]) {
+        assert_holds_all(&self.stderr, needles);
+    }
+}
+
+/// Fails on the first of `needles` that `text` does not hold, naming it and showing `text`.
+#[track_caller]
+fn assert_holds_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} in:\n{text}");
+    }
+}
+
 /// The binary with the test's cache folder and config file, no colour, loopback without a proxy,
 /// and nothing from the developer's environment (tokens, servers, client settings) that could
 /// change what it does; the caller adds its own environment after.

@@ -4,8 +4,10 @@
 //! d) inside the file become RFC 3339 UTC times relative to the moment of serving, so hand-worked
 //! figures that depend on "the last 30 days" hold whenever the test runs.
 
+use super::binary::{command, execute, Run};
 use super::http_server::{Recorded, Reply, TestServer};
 use std::path::PathBuf;
+use std::process::Command;
 
 pub struct FixtureApi {
     pub server: TestServer,
@@ -36,6 +38,44 @@ impl FixtureApi {
     pub fn requests(&self) -> Vec<Recorded> {
         self.server.requests()
     }
+
+    /// Points `command` at this API's GitHub and, with `pagerduty`, its PagerDuty, with tokens.
+    pub fn serve(&self, command: &mut Command, pagerduty: bool) {
+        command
+            .env("GITHUB_TOKEN", "ghp_fixture")
+            .env("GITHUB_API_URL", self.url("github"));
+        if pagerduty {
+            command
+                .env("PAGERDUTY_TOKEN", "pd_fixture")
+                .env("PAGERDUTY_API_URL", self.url("pagerduty"));
+        }
+    }
+}
+
+/// Runs `greenroom <subcommand> --catalog <fixture>/catalog <args>` with `config` as its config
+/// file, a fresh cache, and `more` (the test's API, its environment) applied to the command.
+pub fn run_on_fixture(
+    subcommand: &str,
+    fixture: &str,
+    config: &str,
+    args: &[&str],
+    more: impl FnOnce(&mut Command),
+) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("config.toml");
+    std::fs::write(&config_file, config).unwrap();
+    let mut cmd = command(&dir.path().join("cache"), &config_file);
+    cmd.arg(subcommand)
+        .args(["--catalog", &format!("{fixture}/catalog")])
+        .args(args);
+    more(&mut cmd);
+    execute(&mut cmd)
+}
+
+/// A recorded answer read as it is: `tests/fixtures/<path>` as JSON.
+pub fn json_fixture(path: &str) -> serde_json::Value {
+    let file = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
 }
 
 /// Replaces each `{{now±N<unit>}}` by the time it names.

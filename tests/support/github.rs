@@ -4,6 +4,7 @@
 //! `If-None-Match` with 304, and reports `x-ratelimit-*`, counting a rate-limit point for every
 //! answer that is not a 304.
 
+use super::fixture_api::json_fixture;
 use super::http_server::{Recorded, Reply, TestServer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -12,14 +13,6 @@ use std::sync::{Arc, Mutex};
 
 /// The token tests plant and then look for everywhere it must not be.
 pub const TOKEN: &str = "ghp_PLANTEDtoken0123456789abcdefSECRETxyz";
-
-pub fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/github/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
 
 /// A run: a copy of the fixture's run with these values. Times: created at `created`, finished
 /// 119 s later when completed.
@@ -31,7 +24,7 @@ pub fn run(
     conclusion: Option<&str>,
     title: &str,
 ) -> Value {
-    let mut run = fixture("workflow-runs.json")["workflow_runs"][0].clone();
+    let mut run = json_fixture("github/workflow-runs.json")["workflow_runs"][0].clone();
     let created = "2024-05-01T10:00:00Z";
     run["id"] = json!(id);
     run["name"] = json!(workflow);
@@ -57,32 +50,52 @@ pub fn runs_page(runs: Vec<Value>) -> Value {
     json!({ "total_count": runs.len(), "workflow_runs": runs })
 }
 
-/// The three runs most tests show: a failure on main, a success, one in progress.
+/// A run as the tests name it: id, workflow, branch, status, conclusion, title.
+type RunRow = (
+    u64,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// The three runs most tests show: one in progress, a failure on main, a success.
+const SAMPLE_RUNS: [RunRow; 3] = [
+    (103, "Deploy", "main", "in_progress", None, "Roll out v2.3"),
+    (
+        102,
+        "CI",
+        "main",
+        "completed",
+        Some("failure"),
+        "Fix flaky payment test",
+    ),
+    (
+        101,
+        "CI",
+        "feature/refunds",
+        "completed",
+        Some("success"),
+        "Add refunds endpoint",
+    ),
+];
+
+/// [`SAMPLE_RUNS`] as GitHub lists them.
 pub fn sample_runs() -> Value {
-    runs_page(vec![
-        run(103, "Deploy", "main", "in_progress", None, "Roll out v2.3"),
-        run(
-            102,
-            "CI",
-            "main",
-            "completed",
-            Some("failure"),
-            "Fix flaky payment test",
-        ),
-        run(
-            101,
-            "CI",
-            "feature/refunds",
-            "completed",
-            Some("success"),
-            "Add refunds endpoint",
-        ),
-    ])
+    runs_page(
+        SAMPLE_RUNS
+            .iter()
+            .map(|&(id, workflow, branch, status, conclusion, title)| {
+                run(id, workflow, branch, status, conclusion, title)
+            })
+            .collect(),
+    )
 }
 
 /// The fixture's jobs for `run_id`, plus a failed `test` job with a failed step.
 pub fn jobs_page(run_id: u64) -> Value {
-    let mut page = fixture("jobs.json");
+    let mut page = json_fixture("github/jobs.json");
     let mut failed = page["jobs"][0].clone();
     failed["id"] = json!(run_id * 10 + 2);
     failed["name"] = json!("test");
@@ -127,6 +140,13 @@ impl FakeGitHub {
         let handler_state = state.clone();
         let server = TestServer::start(move |req| answer(&handler_state, req));
         FakeGitHub { server, state }
+    }
+
+    /// A fake GitHub where `slug` has the [`SAMPLE_RUNS`].
+    pub fn with_sample_runs(slug: &str) -> FakeGitHub {
+        let github = FakeGitHub::start();
+        github.set_runs(slug, sample_runs());
+        github
     }
 
     pub fn url(&self) -> String {
@@ -208,7 +228,7 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
                 .unwrap()
                 .contains_key(&format!("{owner}/{repo}")) =>
         {
-            let mut repository = fixture("repository.json");
+            let mut repository = json_fixture("github/repository.json");
             repository["name"] = json!(repo);
             repository["full_name"] = json!(format!("{owner}/{repo}"));
             repository["default_branch"] = json!("main");
@@ -246,7 +266,7 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
         .header("x-ratelimit-reset", "4102444800")
 }
 
-/// [`sample_runs`] as the provider parses them, for `myorg/order-service`, with fixed times
+/// [`SAMPLE_RUNS`] as the provider parses them, for `myorg/order-service`, with fixed times
 /// (created 2024-05-01 10:00 UTC; completed runs took 119 s): for TUI tests that feed messages.
 pub fn ci_runs() -> greenroom::providers::github::CiRuns {
     use chrono::{TimeZone, Utc};
@@ -286,24 +306,11 @@ pub fn ci_runs() -> greenroom::providers::github::CiRuns {
     CiRuns {
         slug: "myorg/order-service".into(),
         total_count: 3,
-        runs: vec![
-            run(103, "Deploy", "main", "in_progress", None, "Roll out v2.3"),
-            run(
-                102,
-                "CI",
-                "main",
-                "completed",
-                Some("failure"),
-                "Fix flaky payment test",
-            ),
-            run(
-                101,
-                "CI",
-                "feature/refunds",
-                "completed",
-                Some("success"),
-                "Add refunds endpoint",
-            ),
-        ],
+        runs: SAMPLE_RUNS
+            .iter()
+            .map(|&(id, name, branch, status, conclusion, title)| {
+                run(id, name, branch, status, conclusion, title)
+            })
+            .collect(),
     }
 }

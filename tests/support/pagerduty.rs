@@ -6,6 +6,7 @@
 //! tests cross pages), filters by `statuses[]`, `service_ids[]` and `escalation_policy_ids[]`,
 //! expands `include[]=users|integrations|contact_methods`, and refuses an update without `From`.
 
+use super::fixture_api::json_fixture;
 use super::http_server::{Recorded, Reply, TestServer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -14,14 +15,6 @@ use std::sync::{Arc, Mutex};
 
 /// The token tests plant and then look for everywhere it must not be.
 pub const TOKEN: &str = "pdPLANTEDtoken0123456789SECRETxyz";
-
-pub fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/pagerduty/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
 
 /// RFC 3339 time `minutes` ago.
 pub fn ago(minutes: i64) -> String {
@@ -46,7 +39,7 @@ pub fn incident(
     policy: (&str, &str),
     minutes_ago: i64,
 ) -> Value {
-    let mut incident = fixture("incidents.json")["incidents"][0].clone();
+    let mut incident = json_fixture("pagerduty/incidents.json")["incidents"][0].clone();
     incident["id"] = json!(id);
     incident["incident_number"] = json!(number);
     incident["title"] = json!(title);
@@ -68,7 +61,7 @@ pub fn incident(
 /// A service with its escalation policy and, when given, an Events API v2 integration holding
 /// `integration_key`.
 pub fn service(id: &str, name: &str, policy: (&str, &str), integration_key: Option<&str>) -> Value {
-    let mut service = fixture("services.json")["services"][0].clone();
+    let mut service = json_fixture("pagerduty/services.json")["services"][0].clone();
     service["id"] = json!(id);
     service["name"] = json!(name);
     service["summary"] = json!(name);
@@ -95,7 +88,7 @@ pub fn oncall(
     user: (&str, &str),
     schedule: Option<&str>,
 ) -> Value {
-    let mut oncall = fixture("oncalls.json")["oncalls"][0].clone();
+    let mut oncall = json_fixture("pagerduty/oncalls.json")["oncalls"][0].clone();
     oncall["escalation_level"] = json!(level);
     oncall["user"] = reference("user", user.0, user.1);
     oncall["escalation_policy"] = reference("escalation_policy", policy.0, policy.1);
@@ -116,7 +109,7 @@ pub fn oncall(
 
 /// A user with contact methods `(type, address, label)`; phones get country code 44.
 pub fn user(id: &str, name: &str, email: &str, contacts: &[(&str, &str, &str)]) -> Value {
-    let mut user = fixture("user.json")["user"].clone();
+    let mut user = json_fixture("pagerduty/user.json")["user"].clone();
     user["id"] = json!(id);
     user["name"] = json!(name);
     user["summary"] = json!(name);
@@ -140,7 +133,7 @@ pub fn user(id: &str, name: &str, email: &str, contacts: &[(&str, &str, &str)]) 
 
 /// A log entry of `kind` (`trigger`, `acknowledge`, …) `minutes` ago.
 pub fn log_entry(id: &str, kind: &str, summary: &str, minutes_ago: i64) -> Value {
-    let mut entry = fixture("log-entries.json")["log_entries"][0].clone();
+    let mut entry = json_fixture("pagerduty/log-entries.json")["log_entries"][0].clone();
     entry["id"] = json!(id);
     entry["type"] = json!(format!("{kind}_log_entry"));
     entry["summary"] = json!(summary);
@@ -236,12 +229,7 @@ impl FakePagerDuty {
 
     /// The status of an incident now.
     pub fn status_of(&self, id: &str) -> Option<String> {
-        self.state
-            .incidents
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|i| i["id"] == json!(id))
+        first_of(&self.state.incidents, |i| i["id"] == json!(id))
             .and_then(|i| i["status"].as_str().map(str::to_owned))
     }
 
@@ -330,18 +318,12 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
             page(state, req, "incidents", incidents)
         }
         ("GET", ["incidents", id]) => {
-            let found = state
-                .incidents
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|i| {
-                    i["id"] == json!(id)
-                        || id
-                            .parse::<u64>()
-                            .is_ok_and(|n| i["incident_number"] == json!(n))
-                })
-                .cloned();
+            let found = first_of(&state.incidents, |i| {
+                i["id"] == json!(id)
+                    || id
+                        .parse::<u64>()
+                        .is_ok_and(|n| i["incident_number"] == json!(n))
+            });
             match found {
                 Some(incident) => Reply::json(200, &json!({ "incident": incident })),
                 None => error(404, "Not Found"),
@@ -415,13 +397,7 @@ fn answer(state: &FakeState, req: &Recorded) -> Reply {
             page(state, req, "services", services)
         }
         ("GET", ["services", id]) => {
-            let found = state
-                .services
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|s| s["id"] == json!(id))
-                .cloned();
+            let found = first_of(&state.services, |s| s["id"] == json!(id));
             match found {
                 Some(service) => Reply::json(
                     200,
@@ -496,7 +472,7 @@ pub fn events_server() -> TestServer {
                 &json!({ "status": "invalid event", "message": "Event object is invalid", "errors": ["'payload' is missing or invalid"] }),
             );
         }
-        let mut receipt = fixture("enqueue.json");
+        let mut receipt = json_fixture("pagerduty/enqueue.json");
         receipt["dedup_key"] = json!(format!(
             "dedup-{}",
             body["payload"]["summary"]
@@ -506,4 +482,9 @@ pub fn events_server() -> TestServer {
         ));
         Reply::json(202, &receipt)
     })
+}
+
+/// The first record in `records` that `matches`, copied out of the lock.
+fn first_of(records: &Mutex<Vec<Value>>, matches: impl Fn(&Value) -> bool) -> Option<Value> {
+    records.lock().unwrap().iter().find(|r| matches(r)).cloned()
 }

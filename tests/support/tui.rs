@@ -1,9 +1,8 @@
 //! Helpers for the TUI tests: the demo catalog in an app, keys from text, frames as text.
 
-#![allow(dead_code)]
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use greenroom::catalog::load::load_paths;
+use greenroom::catalog::Catalog;
 use greenroom::tui::{self, theme::Theme, App};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -11,9 +10,21 @@ use ratatui::Terminal;
 pub const WIDTH: u16 = 100;
 pub const HEIGHT: u16 = 30;
 
+/// The demo catalog as the app loads it (from src/demo, so paths are the same on every machine).
+pub fn demo_catalog() -> Catalog {
+    load_paths(&["src/demo".into()]).catalog
+}
+
 /// The demo catalog (read from src/demo, so paths are the same on every machine).
 pub fn demo() -> App {
     app_on("src/demo", true)
+}
+
+/// The demo after `keys`.
+pub fn demo_after(keys: &str) -> App {
+    let mut app = demo();
+    press(&mut app, keys);
+    app
 }
 
 pub fn app_on(path: &str, is_demo: bool) -> App {
@@ -101,4 +112,31 @@ pub fn page_name(app: &App) -> Option<String> {
             .reference
             .key()
     })
+}
+
+/// Fails unless the open entity page is `name`'s.
+#[track_caller]
+pub fn assert_page(app: &App, name: &str) {
+    assert_eq!(page_name(app).as_deref(), Some(name));
+}
+
+/// Fails unless the focused entity is `name`.
+#[track_caller]
+pub fn assert_focus(app: &App, catalog: &Catalog, name: &str) {
+    assert_eq!(
+        app.focus.map(|id| catalog.entity(id).key()).as_deref(),
+        Some(name)
+    );
+}
+
+/// Polls the app's background work (gathering threads) until `done` holds, for at most 10 s; the
+/// test then asserts what it waited for.
+pub fn poll_background_until(app: &mut App, done: impl Fn(&App) -> bool) {
+    for _ in 0..1000 {
+        app.poll_background();
+        if done(app) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }

@@ -2,13 +2,9 @@
 //! send/receive, pointing at channels and their messages), read over `serde_json::Value`: there is
 //! no maintained Rust crate for either.
 
+use super::fields::{build_operation, described_section, info, scalar_text, str_of, text_of};
+use super::model::{Definition, Format, Node, Operation, ParseError, Section};
 use super::schema::Resolver;
-use super::Operation;
-use super::{
-    build_operation, described_section, info, scalar_text, str_of, text_of, Definition, Format,
-    Node,
-};
-use super::{ParseError, Section};
 use serde_json::Value;
 
 pub fn parse(doc: &Value, detail: bool) -> Result<Definition, ParseError> {

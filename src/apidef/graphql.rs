@@ -1,7 +1,8 @@
 //! GraphQL SDL through `apollo-parser`: its root fields (queries, mutations, subscriptions) as
 //! operations, then every type with its fields, arguments and descriptions.
 
-use super::{line_of, summary_or, Definition, Format, Node, Operation, ParseError, Section};
+use super::fields::{line_of, summary_or};
+use super::model::{Definition, Format, Node, Operation, ParseError, Section};
 use apollo_parser::cst::{self, CstNode};
 use std::collections::HashMap;
 

@@ -3,7 +3,8 @@
 //! but brings miette, logos and prost-types for what the view needs, the declarations' shape.
 //! Options, reserved ranges and imports are read past, not interpreted.
 
-use super::{summary_or, Definition, Format, Node, Operation, ParseError, Section};
+use super::fields::summary_or;
+use super::model::{Definition, Format, Node, Operation, ParseError, Section};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {

@@ -3,13 +3,9 @@
 //! versions (and neither reads 2.0), while a viewer wants every version and whatever part of an
 //! imperfect document makes sense, so this reader takes what it finds and skips what it does not.
 
+use super::fields::{build_operation, described_section, info, scalar_text, str_of, text_of};
+use super::model::{Definition, Format, Node, Operation, ParseError, Section};
 use super::schema::Resolver;
-use super::Operation;
-use super::{
-    build_operation, described_section, info, scalar_text, str_of, text_of, Definition, Format,
-    Node,
-};
-use super::{ParseError, Section};
 use serde_json::Value;
 
 const METHODS: [&str; 8] = [

@@ -2,7 +2,8 @@
 //! the document. A `$ref` already open above is shown once and marked, and a budget of nodes per
 //! tree keeps a huge or combinatorial schema from costing more than a screen can show.
 
-use super::{scalar_text, text_of, Node};
+use super::fields::{scalar_text, text_of};
+use super::model::Node;
 use serde_json::Value;
 use std::cell::Cell;
 
@@ -195,7 +196,7 @@ fn type_text(schema: &Value) -> String {
         Some(Value::Array(ts)) => ts.iter().map(scalar_text).collect(),
         _ => Vec::new(),
     };
-    if let (Some(format), Some(first)) = (super::str_of(schema, "format"), types.first_mut()) {
+    if let (Some(format), Some(first)) = (super::fields::str_of(schema, "format"), types.first_mut()) {
         *first = format!("{first}({format})");
     }
     // OpenAPI 3.0 writes nullability as a flag, 3.1 as a type.

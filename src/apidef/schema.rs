@@ -196,7 +196,9 @@ fn type_text(schema: &Value) -> String {
         Some(Value::Array(ts)) => ts.iter().map(scalar_text).collect(),
         _ => Vec::new(),
     };
-    if let (Some(format), Some(first)) = (super::fields::str_of(schema, "format"), types.first_mut()) {
+    if let (Some(format), Some(first)) =
+        (super::fields::str_of(schema, "format"), types.first_mut())
+    {
         *first = format!("{first}({format})");
     }
     // OpenAPI 3.0 writes nullability as a flag, 3.1 as a type.

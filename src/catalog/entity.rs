@@ -100,6 +100,17 @@ impl Entity {
         self.spec_str("system")
     }
 
+    /// `metadata.links` as (url, title) pairs; a link without a url reads as empty.
+    pub fn links(&self) -> Vec<(&str, Option<&str>)> {
+        self.metadata
+            .get("links")
+            .map(Value::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .map(|link| (link.str_at("url").unwrap_or_default(), link.str_at("title")))
+            .collect()
+    }
+
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.metadata
             .get("tags")

@@ -10,8 +10,8 @@
 use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
 use crate::providers::github::{self, CiRuns, GitHub, Slug, WorkflowRun};
-use crate::providers::http::{CachePolicy, Client, Log, Options};
-use crate::providers::{cache::Cache, Fetched, ProviderError};
+use crate::providers::http::{CachePolicy, Client, Log};
+use crate::providers::{Fetched, ProviderError};
 use chrono::Utc;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -45,15 +45,7 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
     } else {
         Some(github::repo_of(entity).map_err(|e| fail(&e))?)
     };
-    let client = Arc::new(Client::new(
-        Options::from_env(),
-        context
-            .config
-            .provider_cache_dir()
-            .as_deref()
-            .map(Cache::under),
-        Log::verbose(verbose),
-    ));
+    let client = Arc::new(Client::from_config(&context.config, Log::verbose(verbose)));
     let github = GitHub::from_config(&context.config, client).map_err(|e| fail(&e))?;
     let runtime = super::context::runtime()?;
     match slug {

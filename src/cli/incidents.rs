@@ -14,12 +14,12 @@ use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
 use crate::catalog::{Catalog, EntityId, RelationType, Target};
 use crate::providers::github::short_duration;
-use crate::providers::http::{CachePolicy, Client, Log, Options};
+use crate::providers::http::{CachePolicy, Client, Log};
 use crate::providers::pagerduty::{
     self, Incident, OnCall, OpenIncidents, PagerDuty, PagerDutySettings, Reference, ServiceMap,
     ServiceRef, User,
 };
-use crate::providers::{cache::Cache, Fetched, ProviderError};
+use crate::providers::{Fetched, ProviderError};
 use chrono::Utc;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -52,15 +52,7 @@ pub(super) fn connect(
     if !settings.is_configured() {
         return None;
     }
-    let client = Arc::new(Client::new(
-        Options::from_env(),
-        context
-            .config
-            .provider_cache_dir()
-            .as_deref()
-            .map(Cache::under),
-        Log::verbose(verbose),
-    ));
+    let client = Arc::new(Client::from_config(&context.config, Log::verbose(verbose)));
     Some(PagerDuty::new(&settings, client))
 }
 

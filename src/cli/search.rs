@@ -105,11 +105,8 @@ pub fn run(context: &Context, args: &Args, verbose: bool) -> Result<ExitCode, Ex
                         .join(", ")
                 };
                 println!(
-                    "incident #{} {} ({}, {}) on {} → {on}",
-                    incident.incident_number,
-                    incident.title,
-                    incident.status.as_str(),
-                    incident.urgency.as_str(),
+                    "incident {} on {} → {on}",
+                    incident.headline(),
                     incident.service.summary
                 );
             }

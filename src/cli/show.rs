@@ -60,16 +60,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     if !tags.is_empty() {
         println!("tags: {}", tags.join(", "));
     }
-    let links = entity
-        .metadata
-        .get("links")
-        .map(Value::as_seq)
-        .unwrap_or_default();
+    let links = entity.links();
     if !links.is_empty() {
         println!("links:");
-        for link in links {
-            let url = link.str_at("url").unwrap_or_default();
-            match link.str_at("title") {
+        for (url, title) in links {
+            match title {
                 Some(title) => println!("  {title}: {url}"),
                 None => println!("  {url}"),
             }

@@ -4,7 +4,6 @@
 use super::context::{resolve_or_explain, Context};
 use super::output::{cell, print_table};
 use crate::catalog::Catalog;
-use crate::providers::cache::Cache;
 use crate::providers::github::GitHub;
 use crate::providers::http::{Client, Log, Options};
 use crate::scaffolder::run::{self, RunEvent, RunOptions, RunResult, StepStatus};
@@ -221,15 +220,7 @@ fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<Exit
             backend.join(", ")
         )));
     }
-    let client = Arc::new(Client::new(
-        Options::from_env(),
-        context
-            .config
-            .provider_cache_dir()
-            .as_deref()
-            .map(Cache::under),
-        Log::verbose(verbose),
-    ));
+    let client = Arc::new(Client::from_config(&context.config, Log::verbose(verbose)));
     let local_catalog = launch::local_catalog_file(&context.config, &context.source);
     let mut options = RunOptions {
         dry_run: args.dry_run,

@@ -5,10 +5,9 @@
 use super::{ShippedChange, Window};
 use crate::catalog::Entity;
 use crate::config::Config;
-use crate::providers::cache::Cache;
 use crate::providers::delivery::{self, DeployState, Deployment, IncidentSpan};
 use crate::providers::github::{self, GitHub, Slug};
-use crate::providers::http::{CachePolicy, Client, Log, Options};
+use crate::providers::http::{CachePolicy, Client, Log};
 use crate::providers::pagerduty::{self, PagerDuty};
 use crate::providers::ProviderError;
 use chrono::Duration as TimeDelta;
@@ -75,11 +74,7 @@ pub struct Connections {
 impl Connections {
     /// From the config, over one shared client (disk cache as configured; `log` for `--verbose`).
     pub fn connect(config: &Config, log: Log) -> Connections {
-        let client = Arc::new(Client::new(
-            Options::from_env(),
-            config.provider_cache_dir().map(|dir| Cache::under(&dir)),
-            log,
-        ));
+        let client = Arc::new(Client::from_config(config, log));
         Connections {
             github: GitHub::from_config(config, client.clone()),
             pagerduty: PagerDuty::from_config(config, client),

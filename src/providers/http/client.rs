@@ -44,6 +44,13 @@ enum Failure {
 }
 
 impl Client {
+    /// The client a command or pane uses: timeouts from the environment, the disk cache where
+    /// the config keeps one (none for the demo).
+    pub fn from_config(config: &crate::config::Config, log: Log) -> Client {
+        let cache = config.provider_cache_dir().map(|dir| Cache::under(&dir));
+        Client::new(Options::from_env(), cache, log)
+    }
+
     pub fn new(options: Options, cache: Option<Cache>, log: Log) -> Client {
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)

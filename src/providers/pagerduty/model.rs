@@ -131,6 +131,17 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// `#42 Checkout down (triggered, high)`: how the CLI and the TUI name an incident in one line.
+    pub fn headline(&self) -> String {
+        format!(
+            "#{} {} ({}, {})",
+            self.incident_number,
+            self.title,
+            self.status.as_str(),
+            self.urgency.as_str()
+        )
+    }
+
     /// How long it has been open (since it was created).
     pub fn age(&self, now: DateTime<Utc>) -> Duration {
         (now - self.created_at).to_std().unwrap_or_default()

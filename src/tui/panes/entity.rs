@@ -261,18 +261,12 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         ]));
     }
 
-    let links = entity
-        .metadata
-        .get("links")
-        .map(Value::as_seq)
-        .unwrap_or_default();
+    let links = entity.links();
     if !links.is_empty() {
         heading(&mut lines, &format!("Links ({})", links.len()));
-        for link in links {
-            let url = link.str_at("url").unwrap_or_default();
-            let title = link.str_at("title").unwrap_or(url);
+        for (url, title) in links {
             lines.push(line(&[
-                (&format!("  {title}  "), Tone::Base),
+                (&format!("  {}  ", title.unwrap_or(url)), Tone::Base),
                 (url, Tone::Link),
             ]));
         }

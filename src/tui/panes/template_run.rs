@@ -70,12 +70,8 @@ impl Launcher {
         values: &Value,
         catalog: &Catalog,
     ) -> Result<RunOptions, String> {
-        let client = Arc::new(crate::providers::http::Client::new(
-            crate::providers::http::Options::from_env(),
-            self.config
-                .provider_cache_dir()
-                .as_deref()
-                .map(crate::providers::cache::Cache::under),
+        let client = Arc::new(crate::providers::http::Client::from_config(
+            &self.config,
             crate::providers::http::Log::Off,
         ));
         let name = values

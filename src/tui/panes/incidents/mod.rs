@@ -205,11 +205,8 @@ impl IncidentsPane {
             (Some(incident), None) => {
                 let entities = self.map.entities_of_incident(incident);
                 let head = format!(
-                    "incident #{} {} ({}, {}) is on {}",
-                    incident.incident_number,
-                    incident.title,
-                    incident.status.as_str(),
-                    incident.urgency.as_str(),
+                    "incident {} is on {}",
+                    incident.headline(),
                     incident.service.summary
                 );
                 match entities.first() {

@@ -74,6 +74,15 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The problems found in one entity (its key is how a problem names it).
+    pub fn problems_of(&self, id: EntityId) -> Vec<&Problem> {
+        let key = self.entity(id).key();
+        self.problems
+            .iter()
+            .filter(|p| p.entity.as_deref() == Some(key.as_str()))
+            .collect()
+    }
+
     /// Builds the catalog from what the sources read: drops and reports duplicates, computes
     /// relations both ways, and warns about references to entities that do not exist.
     pub fn build(read: Vec<ReadEntity>, problems: Vec<Problem>) -> Catalog {

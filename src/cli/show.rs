@@ -91,12 +91,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
             );
         }
     }
-    let key = entity.key();
-    let problems: Vec<_> = catalog
-        .problems
-        .iter()
-        .filter(|p| p.entity.as_deref() == Some(key.as_str()))
-        .collect();
+    let problems = catalog.problems_of(id);
     if !problems.is_empty() {
         println!("problems:");
         for problem in problems {

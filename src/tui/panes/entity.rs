@@ -293,12 +293,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         }
     }
 
-    let key = entity.key();
-    let problems: Vec<_> = catalog
-        .problems
-        .iter()
-        .filter(|p| p.entity.as_deref() == Some(key.as_str()))
-        .collect();
+    let problems = catalog.problems_of(id);
     heading(&mut lines, &format!("Problems ({})", problems.len()));
     if problems.is_empty() {
         lines.push(line(&[("  none", Tone::Muted)]));

@@ -255,14 +255,20 @@ impl Parser {
         Ok(proto)
     }
 
+    /// `Name {` after `message` or `enum`: the name, qualified by the enclosing message's.
+    fn block_name(&mut self, outer: &str) -> Result<String, ParseError> {
+        let name = format!("{outer}{}", self.word()?);
+        self.expect('{')?;
+        Ok(name)
+    }
+
     fn message(
         &mut self,
         outer: &str,
         doc: Option<String>,
         proto: &mut Proto,
     ) -> Result<(), ParseError> {
-        let name = format!("{outer}{}", self.word()?);
-        self.expect('{')?;
+        let name = self.block_name(outer)?;
         let mut fields = Vec::new();
         self.fields(&name, &mut fields, proto)?;
         proto.messages.push(Node {
@@ -339,8 +345,7 @@ impl Parser {
         doc: Option<String>,
         proto: &mut Proto,
     ) -> Result<(), ParseError> {
-        let name = format!("{outer}{}", self.word()?);
-        self.expect('{')?;
+        let name = self.block_name(outer)?;
         let mut values = Vec::new();
         while !self.eat('}') {
             let value = self.word()?;

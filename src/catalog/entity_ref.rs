@@ -57,7 +57,9 @@ impl EntityRef {
                 "entity reference \"{text}\" is not of the form [<kind>:][<namespace>/]<name>"
             )));
         }
-        let Some(kind) = kind.or(default_kind) else {
+        // An empty default kind is no kind, as in Backstage's parseEntityRef: else its key
+        // (":default/name") would not parse back.
+        let Some(kind) = kind.or(default_kind.filter(|k| !k.is_empty())) else {
             return Err(RefError(format!(
                 "entity reference \"{text}\" has no kind (e.g. did not start with \"component:\" or similar)"
             )));
@@ -107,6 +109,16 @@ impl fmt::Display for EntityRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the entity_ref fuzz target: `?` with an empty default kind parsed, and its key
+    /// `:default/?` did not.
+    #[test]
+    fn an_empty_default_kind_is_no_kind() {
+        assert!(EntityRef::parse("?", Some(""), "default").is_err());
+        let parsed = EntityRef::parse("svc", Some("Component"), "").unwrap();
+        assert_eq!(parsed.key(), "component:default/svc");
+        assert!(EntityRef::parse(&parsed.key(), None, "default").is_ok());
+    }
 
     fn parse(text: &str, kind: Option<&str>) -> Result<String, RefError> {
         EntityRef::parse(text, kind, "default").map(|r| r.key())

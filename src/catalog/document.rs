@@ -14,16 +14,19 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// An entity as read, with the relations its spec declares (checked once the catalog is whole).
+/// Shared, not copied: a catalog rebuilt after one file changed reuses every other file's.
 #[derive(Clone, Debug)]
 pub struct ReadEntity {
-    pub entity: Entity,
-    pub declared: Vec<Declared>,
+    pub entity: Arc<Entity>,
+    pub declared: Arc<[Declared]>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct FileContents {
     pub entities: Vec<ReadEntity>,
     pub problems: Vec<Problem>,
+    /// Some document is not YAML at all: the file may be half-written (an editor mid-save).
+    pub syntax_error: bool,
 }
 
 /// What became of one YAML document of a file.
@@ -54,6 +57,7 @@ impl DocumentOutcome {
 pub fn read_file(location: &Arc<str>, text: &str) -> FileContents {
     let mut out = FileContents::default();
     for outcome in read_documents(location, text) {
+        out.syntax_error |= outcome.failed_at == Some(Stage::Yaml);
         out.problems.extend(outcome.problems);
         out.entities.extend(outcome.entity);
     }
@@ -187,7 +191,10 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         }
         declared = found;
     }
-    outcome.entity = Some(ReadEntity { entity, declared });
+    outcome.entity = Some(ReadEntity {
+        entity: Arc::new(entity),
+        declared: declared.into(),
+    });
 }
 
 /// The entity's reference from a document that passed the envelope check.

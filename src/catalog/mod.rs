@@ -10,8 +10,10 @@ pub mod load;
 pub mod problem;
 pub mod relations;
 pub mod sniff;
+pub mod tree;
 pub mod validate;
 pub mod value;
+pub mod walk;
 pub mod yaml;
 
 pub use entity::{Entity, Source};
@@ -58,7 +60,7 @@ pub struct Relation {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Catalog {
     #[serde(with = "entity_chunks")]
-    pub entities: Vec<Entity>,
+    pub entities: Vec<Arc<Entity>>,
     pub problems: Vec<Problem>,
     /// References that relations point at but no entity answers to.
     pub missing: Vec<EntityRef>,
@@ -121,19 +123,11 @@ impl Catalog {
             .collect();
         let mut by_key: HashMap<String, EntityId> = HashMap::default();
         by_key.reserve(read.len());
-        let mut entities = Vec::with_capacity(read.len());
+        let mut entities: Vec<Arc<Entity>> = Vec::with_capacity(read.len());
         let mut declared = Vec::with_capacity(read.len());
         let mut origin_of = Vec::with_capacity(origin.len());
-        for (
-            i,
-            (
-                ReadEntity {
-                    entity,
-                    declared: relations,
-                },
-                (key, target_keys),
-            ),
-        ) in read.into_iter().zip(keys).enumerate()
+        for (i, (ReadEntity { entity, declared: relations }, (key, target_keys))) in
+            read.into_iter().zip(keys).enumerate()
         {
             if let Some(&first) = by_key.get(&key) {
                 let first: &Entity = &entities[first as usize];
@@ -150,15 +144,15 @@ impl Catalog {
 
         // Each declared relation found on every core (two relations, one each way); the dangling
         // ones are reported and recorded in order afterwards.
-        let resolved: Vec<(Vec<Relation>, Vec<(Declared, String)>)> = declared
-            .into_par_iter()
+        let resolved: Vec<(Vec<Relation>, Vec<(&Declared, String)>)> = declared
+            .par_iter()
             .enumerate()
             .map(|(id, (declared, target_keys))| {
                 let id = id as EntityId;
                 let (mut found, mut dangling) =
                     (Vec::with_capacity(declared.len() * 2), Vec::new());
-                for (d, target_key) in declared.into_iter().zip(target_keys) {
-                    match by_key.get(&target_key) {
+                for (d, target_key) in declared.iter().zip(target_keys) {
+                    match by_key.get(target_key) {
                         Some(&target) => {
                             found.push(Relation {
                                 source: id,
@@ -171,7 +165,7 @@ impl Catalog {
                                 target: Target::Entity(id),
                             });
                         }
-                        None => dangling.push((d, target_key)),
+                        None => dangling.push((d, target_key.clone())),
                     }
                 }
                 (found, dangling)
@@ -204,7 +198,7 @@ impl Catalog {
                 problems.push(problem);
                 let next = missing.len() as u32;
                 let index = *missing_keys.entry(target_key).or_insert_with(|| {
-                    missing.push(d.target);
+                    missing.push(d.target.clone());
                     next
                 });
                 relations.push(Relation {
@@ -247,7 +241,7 @@ impl Catalog {
 
     /// Rebuilds the lookup table after the catalog was read back from a snapshot.
     pub fn reindex(&mut self) {
-        let keys: Vec<String> = self.entities.par_iter().map(Entity::key).collect();
+        let keys: Vec<String> = self.entities.par_iter().map(|e| e.key()).collect();
         self.by_key = keys
             .into_iter()
             .enumerate()
@@ -379,6 +373,7 @@ impl Catalog {
 mod entity_chunks {
     use super::Entity;
     use rayon::prelude::*;
+    use std::sync::Arc;
     use serde::{Deserialize, Deserializer, Serializer};
 
     const CHUNK: usize = 2048;
@@ -391,7 +386,7 @@ mod entity_chunks {
         }
     }
 
-    pub fn serialize<S: Serializer>(entities: &[Entity], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(entities: &[Arc<Entity>], s: S) -> Result<S::Ok, S::Error> {
         let chunks: Vec<Bytes> = entities
             .par_chunks(CHUNK)
             .map(|chunk| postcard::to_stdvec(chunk).map(Bytes))
@@ -400,9 +395,9 @@ mod entity_chunks {
         s.collect_seq(chunks)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Entity>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<Entity>>, D::Error> {
         let chunks: Vec<&'de [u8]> = Vec::deserialize(d)?;
-        let decoded: Vec<Vec<Entity>> = chunks
+        let decoded: Vec<Vec<Arc<Entity>>> = chunks
             .par_iter()
             .map(|chunk| postcard::from_bytes(chunk))
             .collect::<Result<_, _>>()

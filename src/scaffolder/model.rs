@@ -148,7 +148,7 @@ impl Template {
     /// Records which of the catalog's local source `roots` (folders, or catalog files whose folder
     /// counts) holds the template's file, compared as written.
     pub fn with_source_roots(mut self, roots: &[PathBuf]) -> Template {
-        use crate::catalog::load::{is_within, normalize};
+        use crate::catalog::walk::{is_within, normalize};
         let Some(base) = self.base_dir.as_deref().map(normalize) else {
             return self;
         };

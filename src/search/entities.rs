@@ -6,7 +6,7 @@ use crate::catalog::{Catalog, Entity};
 
 /// One document per entity, in catalog order, so a hit's `doc` is the entity's id.
 pub fn index(catalog: &Catalog) -> SearchIndex {
-    SearchIndex::new(catalog.entities.iter().map(doc))
+    SearchIndex::new(catalog.entities.iter().map(|e| doc(e)))
 }
 
 pub fn doc(entity: &Entity) -> SearchDoc {

@@ -69,8 +69,11 @@ pub fn part(label: Arc<str>, backstage: &Backstage, fetched: BackendCatalog) -> 
                     pos: AT_ENTITY,
                 })
             })
-            .collect();
-        read.push(ReadEntity { entity, declared });
+            .collect::<Vec<_>>();
+        read.push(ReadEntity {
+            entity: Arc::new(entity),
+            declared: declared.into(),
+        });
     }
     Part {
         label,

@@ -1,0 +1,379 @@
+//! A local source's files, each with what it gave, kept so that a save re-reads only the files
+//! that changed ([`Tree::update`]) and the catalog is rebuilt from the rest as they were.
+//!
+//! What a cold read gives is the rule: an update that cannot be sure to give the same answer
+//! says so ([`NeedsFullRead`]) and the caller reads everything again. That is the case when a
+//! changed file holds (or held) a `Location` or a `Template` (their targets and skeleton folders
+//! decide which other files are read), when it was reached through a Location, when a folder
+//! appears or vanishes, and when a new file could match a Location's glob.
+//!
+//! One rule differs on purpose: a file that no longer parses as YAML (an editor half-way through a
+//! save, or a typo) keeps the entities of its last good version, each marked with a warning, until
+//! it parses again; a cold read has no last good version and shows only the error.
+
+use super::document::{FileContents, ReadEntity};
+use super::problem::{Problem, Severity};
+use super::walk::{
+    is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome,
+    Reached, Skipped, Walked, CATALOG_FILE_NAMES,
+};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What files and folders hold, before it becomes a catalog (to merge with other sources).
+pub struct Read {
+    pub entities: Vec<ReadEntity>,
+    pub problems: Vec<Problem>,
+    pub unreadable: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Why [`Tree::update`] could not apply a change by itself (the caller reads everything again).
+#[derive(Debug, PartialEq)]
+pub struct NeedsFullRead(pub String);
+
+/// The files of a local source (the paths a user named, walked and followed through Locations).
+pub struct Tree {
+    discover: Discover,
+    /// Named folders: where new files are looked for.
+    walked: Vec<PathBuf>,
+    /// Keyed by the path's bytes, which is the order a cold read puts the entities in (and so
+    /// decides which of two duplicates is kept).
+    files: BTreeMap<OsString, File>,
+    /// The walk's and the Locations' problems (unreadable folders, targets that do not exist).
+    problems: Vec<Problem>,
+    unreadable: Vec<String>,
+    skipped: Vec<Skipped>,
+    /// Folders Templates copy skeletons from, and files skipped as skeletons by their syntax.
+    skeleton_dirs: Vec<PathBuf>,
+    /// Some Location has a glob target: a new file may be one of its targets.
+    globs: bool,
+}
+
+struct File {
+    reached: Reached,
+    contents: FileContents,
+    /// The entities of the last version that parsed, shown while this one does not.
+    last_good: Option<Vec<ReadEntity>>,
+}
+
+impl File {
+    fn new(reached: Reached, contents: FileContents) -> File {
+        File {
+            reached,
+            contents,
+            last_good: None,
+        }
+    }
+
+    fn entities(&self) -> &[ReadEntity] {
+        self.last_good.as_deref().unwrap_or(&self.contents.entities)
+    }
+
+    /// Whether the file decides which other files are read.
+    fn steers_reading(&self) -> bool {
+        steers_reading(self.entities()) || steers_reading(&self.contents.entities)
+    }
+}
+
+fn steers_reading(entities: &[ReadEntity]) -> bool {
+    entities
+        .iter()
+        .any(|r| r.entity.is_kind("Location") || r.entity.is_kind("Template"))
+}
+
+impl Tree {
+    /// Reads files and folders, following Locations.
+    pub fn read(roots: &[PathBuf], discover: Discover) -> Tree {
+        let mut unreadable = Vec::new();
+        let walked = Walked::default();
+        let mut queue = Vec::new();
+        let mut allowed_dirs = Vec::new();
+        let mut walked_dirs = Vec::new();
+        for root in roots {
+            let root = normalize(root);
+            match std::fs::metadata(&root) {
+                Ok(meta) if meta.is_dir() => {
+                    walked.walk(&root);
+                    allowed_dirs.push(root.clone());
+                    walked_dirs.push(root.clone());
+                }
+                Ok(_) => {
+                    allowed_dirs.push(normalize(root.parent().unwrap_or(Path::new("."))));
+                    queue.push((root.clone(), Reached::Named));
+                }
+                Err(err) => unreadable.push(format!(
+                    "{}: {}",
+                    root.display(),
+                    super::walk::io_message(&err)
+                )),
+            }
+        }
+        let mut problems = std::mem::take(&mut *walked.problems.lock().unwrap());
+        let catalog_files = std::mem::take(&mut *walked.catalog_files.lock().unwrap());
+        let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
+        if discover == Discover::Descriptors {
+            let names = CATALOG_FILE_NAMES.map(OsStr::new);
+            queue.extend(
+                all_yaml
+                    .iter()
+                    .filter(|p| !p.file_name().is_some_and(|n| names.contains(&n)))
+                    .map(|p| (p.clone(), Reached::Yaml)),
+            );
+        }
+        queue.extend(catalog_files.into_iter().map(|p| (p, Reached::Found)));
+
+        // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than
+        // hashing a Path component by component.
+        let mut seen: HashSet<OsString> = HashSet::default();
+        let mut files: Vec<(PathBuf, Reached, FileContents)> = Vec::new();
+        let mut sniffed_skeletons = Vec::new();
+        let mut globs = false;
+        while !queue.is_empty() {
+            queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+            queue.dedup_by(|a, b| a.0 == b.0);
+            queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
+            let read: Vec<(PathBuf, Reached, Outcome)> = queue
+                .par_iter()
+                .map(|(path, reached)| (path.clone(), *reached, read_path(path, *reached)))
+                .collect();
+            queue = Vec::new();
+            let mut read: Vec<(PathBuf, Reached, FileContents)> = read
+                .into_iter()
+                .filter_map(|(path, reached, outcome)| match outcome {
+                    Outcome::Read(contents) => Some((path, reached, contents)),
+                    Outcome::Skeleton => {
+                        sniffed_skeletons.push(path);
+                        None
+                    }
+                    // A Location may still name it, and then it is read as Backstage would.
+                    Outcome::NotDescriptor => {
+                        seen.remove(path.as_os_str());
+                        None
+                    }
+                })
+                .collect();
+            for (path, _, contents) in &read {
+                for read in &contents.entities {
+                    if read.entity.is_kind("Location") {
+                        let targets = location_targets(
+                            path,
+                            &read.entity,
+                            &allowed_dirs,
+                            &walked_dirs,
+                            &all_yaml,
+                        );
+                        globs |= targets.globbed;
+                        problems.extend(targets.problems);
+                        queue.extend(
+                            targets
+                                .files
+                                .into_iter()
+                                .filter(|p| !seen.contains(p.as_os_str()))
+                                .map(|p| (p, Reached::Target)),
+                        );
+                    }
+                }
+            }
+            files.append(&mut read);
+        }
+        let skeletons = {
+            let by_path: Vec<(&Path, &FileContents)> =
+                files.iter().map(|(p, _, c)| (p.as_path(), c)).collect();
+            skeleton_paths(&by_path)
+        };
+        let mut kept = BTreeMap::new();
+        let mut skipped = Vec::new();
+        for (path, reached, contents) in files {
+            if let Some((_, template)) = skeletons.iter().find(|(s, _)| path.starts_with(s)) {
+                skipped.push(Skipped {
+                    path,
+                    template: Some(template.clone()),
+                });
+                continue;
+            }
+            kept.insert(path.into_os_string(), File::new(reached, contents));
+        }
+        let mut skeleton_dirs: Vec<PathBuf> = skeletons.iter().map(|(s, _)| s.clone()).collect();
+        for path in sniffed_skeletons {
+            let template = skeletons
+                .iter()
+                .find(|(s, _)| path.starts_with(s))
+                .map(|(_, t)| t.clone());
+            skeleton_dirs.push(path.clone());
+            skipped.push(Skipped { path, template });
+        }
+        skipped.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+        Tree {
+            discover,
+            walked: walked_dirs,
+            files: kept,
+            problems,
+            unreadable,
+            skipped,
+            skeleton_dirs,
+            globs,
+        }
+    }
+
+    /// Every entity and problem, in the order a cold read gives them (each file in path order).
+    pub fn contents(&self) -> Read {
+        let mut entities = Vec::new();
+        let mut problems = self.problems.clone();
+        for (path, file) in &self.files {
+            entities.extend(file.entities().iter().cloned());
+            problems.extend(file.contents.problems.iter().cloned());
+            if let Some(last_good) = &file.last_good {
+                problems.extend(last_good_warnings(Path::new(path), last_good));
+            }
+        }
+        Read {
+            entities,
+            problems,
+            unreadable: self.unreadable.clone(),
+            skipped: self.skipped.clone(),
+        }
+    }
+
+    /// Whether `path` (as a watcher reports it) is one this tree reads or may read.
+    pub fn covers(&self, path: &Path) -> bool {
+        let path = normalize(path);
+        self.files.contains_key(path.as_os_str())
+            || self.walked.iter().any(|root| is_within(&path, root))
+    }
+
+    /// Re-reads the files that changed (edited, created, deleted or renamed), keeping what every
+    /// other file gave. Returns how many files were read again, or why everything must be.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Result<usize, NeedsFullRead> {
+        let mut plan: Vec<(PathBuf, Option<Reached>)> = Vec::new();
+        for path in changed {
+            let path = normalize(path);
+            let full = |why: &str| Err(NeedsFullRead(format!("{}: {why}", path.display())));
+            if self.skeleton_dirs.iter().any(|dir| path.starts_with(dir)) {
+                return full("in a template's skeleton folder");
+            }
+            let meta = std::fs::metadata(&path).ok();
+            if meta.as_ref().is_some_and(|m| m.is_dir()) {
+                return full("a folder appeared or moved");
+            }
+            match self.files.get(path.as_os_str()) {
+                Some(file) if file.reached == Reached::Target => {
+                    return full("a Location's target changed")
+                }
+                Some(file) if file.reached == Reached::Named && meta.is_none() => {
+                    return full("a file named on the command line is gone")
+                }
+                Some(file) if file.steers_reading() => {
+                    return full("it holds a Location or a Template")
+                }
+                Some(file) => plan.push((path, meta.map(|_| file.reached))),
+                None if meta.is_none() => {
+                    // A folder that vanished looks like a file that is gone: its files are ours.
+                    let prefix = path.as_os_str().as_encoded_bytes();
+                    let inside = self.files.keys().any(|k| {
+                        let k = k.as_encoded_bytes();
+                        k.len() > prefix.len()
+                            && k.starts_with(prefix)
+                            && k[prefix.len()] == b'/'
+                    });
+                    if inside {
+                        return full("a folder was removed or renamed");
+                    }
+                }
+                None => {
+                    if !self.walked.iter().any(|root| is_within(&path, root)) {
+                        continue;
+                    }
+                    if self.globs {
+                        return full("a new file may be a Location's target");
+                    }
+                    let is_catalog_file = path
+                        .file_name()
+                        .is_some_and(|n| CATALOG_FILE_NAMES.map(OsStr::new).contains(&n));
+                    let reached = match (is_catalog_file, self.discover) {
+                        (true, _) => Reached::Found,
+                        (false, Discover::Descriptors) => Reached::Yaml,
+                        (false, Discover::CatalogFiles) => continue,
+                    };
+                    plan.push((path, Some(reached)));
+                }
+            }
+        }
+        let read: Vec<(PathBuf, Option<Outcome>, Option<Reached>)> = plan
+            .into_par_iter()
+            .map(|(path, reached)| {
+                let outcome = reached.map(|r| read_path(&path, r));
+                (path, outcome, reached)
+            })
+            .collect();
+        let count = read.len();
+        for (path, outcome, reached) in read {
+            let key = path.into_os_string();
+            match (outcome, reached) {
+                (Some(Outcome::Read(contents)), Some(reached)) => {
+                    if steers_reading(&contents.entities) {
+                        return Err(NeedsFullRead(format!(
+                            "{}: it now holds a Location or a Template",
+                            Path::new(&key).display()
+                        )));
+                    }
+                    let previous = self.files.remove(&key);
+                    let last_good = match previous {
+                        Some(old) if contents.syntax_error => match old.last_good {
+                            Some(kept) => Some(kept),
+                            None if !old.contents.entities.is_empty() => {
+                                Some(old.contents.entities)
+                            }
+                            None => None,
+                        },
+                        _ => None,
+                    };
+                    self.files.insert(
+                        key,
+                        File {
+                            reached,
+                            contents,
+                            last_good,
+                        },
+                    );
+                }
+                (Some(Outcome::Skeleton), _) => {
+                    return Err(NeedsFullRead(format!(
+                        "{}: it now holds template syntax",
+                        Path::new(&key).display()
+                    )))
+                }
+                // Gone, or no longer a Backstage descriptor.
+                _ => {
+                    self.files.remove(&key);
+                }
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Marks the entities of a file that does not parse now, shown from its last good version.
+fn last_good_warnings<'a>(
+    path: &'a Path,
+    entities: &'a [ReadEntity],
+) -> impl Iterator<Item = Problem> + 'a {
+    let location: Arc<str> = path.display().to_string().into();
+    entities.iter().map(move |read| {
+        let mut problem = Problem::new(
+            &location,
+            read.entity.source.pos,
+            Severity::Warning,
+            format!(
+                "showing the last good version of {}: the file does not parse now",
+                location
+            ),
+        );
+        problem.entity = Some(read.entity.key());
+        problem
+    })
+}

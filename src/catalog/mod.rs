@@ -34,6 +34,7 @@ pub const BACKEND_RELATIONS: &str = "relations";
 
 /// What one source read, for [`Catalog::merge`]: its label (shown on each entity's page), its
 /// entities and its problems.
+#[derive(Clone)]
 pub struct Part {
     pub label: Arc<str>,
     pub read: Vec<ReadEntity>,

@@ -377,3 +377,159 @@ fn last_good_warnings<'a>(
         problem
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn component(name: &str, owner: &str) -> String {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n")
+    }
+
+    fn group(name: &str) -> String {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n")
+    }
+
+    /// What a catalog says, comparable: entities in order, problems, relations by key.
+    fn summary(catalog: &Catalog) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let entities = catalog.entities.iter().map(|e| e.key()).collect();
+        let problems = catalog.problems.iter().map(|p| p.to_string()).collect();
+        let mut relations = Vec::new();
+        for id in 0..catalog.len() as u32 {
+            for r in catalog.relations(id) {
+                relations.push(format!(
+                    "{} {} {}",
+                    catalog.entity(id).key(),
+                    r.kind.name(),
+                    catalog.target_ref(r.target).key()
+                ));
+            }
+        }
+        (entities, problems, relations)
+    }
+
+    fn built(tree: &Tree) -> Catalog {
+        let read = tree.contents();
+        Catalog::build(read.entities, read.problems)
+    }
+
+    /// Applies `change` to the files, tells the tree, and checks it agrees with a cold read.
+    fn step(tree: &mut Tree, root: &Path, changed: &[&str], change: impl FnOnce()) -> usize {
+        change();
+        let paths: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+        let read = tree.update(&paths).expect("an update of its own");
+        let cold = Tree::read(&[root.to_path_buf()], Discover::Descriptors);
+        assert_eq!(summary(&built(tree)), summary(&built(&cold)));
+        read
+    }
+
+    #[test]
+    fn edits_creations_deletions_and_renames_give_what_a_cold_read_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("team/catalog-info.yaml", &group("payments"));
+        write("a/catalog-info.yaml", &component("a", "payments"));
+        write("b/catalog-info.yaml", &component("b", "nobody"));
+        write("a/notes.yaml", "just: data\n");
+        let mut tree = Tree::read(&[root.clone()], Discover::Descriptors);
+        assert_eq!(built(&tree).len(), 3);
+
+        // An edit that fixes a dangling owner, and one that breaks one.
+        let read = step(&mut tree, &root, &["b/catalog-info.yaml"], || {
+            write("b/catalog-info.yaml", &component("b", "payments"))
+        });
+        assert_eq!(read, 1);
+        step(&mut tree, &root, &["team/catalog-info.yaml"], || {
+            write("team/catalog-info.yaml", &group("platform"))
+        });
+        // A new file, a duplicate of an existing entity (the first in path order is kept).
+        step(&mut tree, &root, &["0/catalog-info.yaml"], || {
+            write("0/catalog-info.yaml", &component("a", "platform"))
+        });
+        // A YAML file of the folder that becomes a descriptor, then stops being one.
+        step(&mut tree, &root, &["a/notes.yaml"], || {
+            write("a/notes.yaml", &component("notes", "platform"))
+        });
+        step(&mut tree, &root, &["a/notes.yaml"], || {
+            write("a/notes.yaml", "just: data\n")
+        });
+        // Deleted, and an editor's safe write (a new file renamed over the old).
+        step(&mut tree, &root, &["0/catalog-info.yaml"], || {
+            std::fs::remove_file(root.join("0/catalog-info.yaml")).unwrap()
+        });
+        step(&mut tree, &root, &["a/catalog-info.yaml", "a/.catalog-info.yaml.tmp"], || {
+            write("a/.catalog-info.yaml.tmp", &component("a2", "platform"));
+            std::fs::rename(root.join("a/.catalog-info.yaml.tmp"), root.join("a/catalog-info.yaml"))
+                .unwrap();
+        });
+        // A file renamed to another name: two paths, one gone, one new.
+        step(&mut tree, &root, &["b/catalog-info.yaml", "b/component.yaml"], || {
+            std::fs::rename(root.join("b/catalog-info.yaml"), root.join("b/component.yaml"))
+                .unwrap()
+        });
+        let keys = summary(&built(&tree)).0;
+        assert_eq!(keys, ["component:default/a2", "component:default/b", "group:default/platform"]);
+    }
+
+    #[test]
+    fn a_half_written_file_keeps_its_last_good_entities_marked_until_it_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let file = root.join("catalog-info.yaml");
+        std::fs::write(&file, component("web", "team")).unwrap();
+        let mut tree = Tree::read(&[root.clone()], Discover::Descriptors);
+
+        std::fs::write(&file, "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n").unwrap();
+        tree.update(std::slice::from_ref(&file)).unwrap();
+        let catalog = built(&tree);
+        assert_eq!(catalog.len(), 1, "the last good version stays");
+        let web = catalog.get("component:default/web").unwrap();
+        let marks: Vec<String> = catalog.problems_of(web).iter().map(|p| p.message.clone()).collect();
+        assert!(
+            marks.iter().any(|m| m.starts_with("showing the last good version of")),
+            "{marks:?}"
+        );
+        assert!(catalog.error_count() >= 1, "and the YAML error is shown");
+
+        // Still broken: still the last good version, not nothing.
+        std::fs::write(&file, "kind: [\n").unwrap();
+        tree.update(std::slice::from_ref(&file)).unwrap();
+        assert_eq!(built(&tree).len(), 1);
+
+        // Fixed: the new version, no marks.
+        std::fs::write(&file, component("web2", "team")).unwrap();
+        tree.update(std::slice::from_ref(&file)).unwrap();
+        let catalog = built(&tree);
+        assert_eq!(summary(&catalog).0, ["component:default/web2"]);
+        assert!(!catalog.problems.iter().any(|p| p.message.contains("last good")));
+    }
+
+    #[test]
+    fn changes_that_steer_reading_ask_for_a_full_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets: [./services/*.yaml]\n";
+        std::fs::write(root.join("catalog-info.yaml"), location).unwrap();
+        std::fs::create_dir(root.join("services")).unwrap();
+        std::fs::write(root.join("services/a.yaml"), component("a", "t")).unwrap();
+        let mut tree = Tree::read(&[root.clone()], Discover::CatalogFiles);
+        assert_eq!(built(&tree).len(), 2);
+        // A Location's target, a new file its glob may match, the Location itself, a folder.
+        for path in ["services/a.yaml", "services/b.yaml", "catalog-info.yaml", "services"] {
+            if path == "services/b.yaml" {
+                std::fs::write(root.join(path), component("b", "t")).unwrap();
+            }
+            assert!(tree.update(&[root.join(path)]).is_err(), "{path}");
+        }
+        // A file that is no catalog file of a folder found by itself is not read.
+        std::fs::write(root.join("services/c.yaml"), component("c", "t")).unwrap();
+        let mut plain = Tree::read(&[root.join("services")], Discover::CatalogFiles);
+        assert_eq!(plain.update(&[root.join("services/c.yaml")]), Ok(0));
+    }
+}

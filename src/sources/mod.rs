@@ -23,11 +23,14 @@
 pub mod app_config;
 pub mod backstage;
 pub mod github_org;
+pub mod live;
 pub mod snapshot;
 pub mod watch;
 
 use crate::catalog::load::{self, Loaded};
+use crate::catalog::tree::Tree;
 use crate::catalog::{Catalog, Part};
+use live::{Kept, Live};
 use crate::config::{Config, GitHubOrgSource, SourceConfig};
 use crate::demo;
 use crate::providers::backstage::{Backstage, Fnv, PAGE_SIZE};
@@ -72,6 +75,8 @@ pub enum Refresh {
         fingerprints: Vec<Fingerprint>,
         /// Remote sources that could not be reached now (their entities are missing).
         offline: Vec<String>,
+        /// What each source gave, for re-reading only the files a save changes.
+        live: Live,
     },
 }
 
@@ -202,6 +207,7 @@ impl CatalogSource {
                 loaded,
                 fingerprints,
                 offline,
+                ..
             } => (loaded, fingerprints, offline),
         };
         if offline.is_empty() {
@@ -261,18 +267,19 @@ impl CatalogSource {
             CatalogSource::Demo => match demo::extract(&config.cache_dir()) {
                 Ok(dir) => vec![SourceSpec::Files(vec![dir])],
                 Err(err) => {
+                    let live = Live {
+                        refused: vec![format!(
+                            "{}: cannot write the demo: {err}",
+                            config.cache_dir().display()
+                        )],
+                        ..Live::default()
+                    };
                     return Refresh::Loaded {
-                        loaded: Loaded {
-                            catalog: Default::default(),
-                            unreadable: vec![format!(
-                                "{}: cannot write the demo: {err}",
-                                config.cache_dir().display()
-                            )],
-                            skipped: Vec::new(),
-                        },
+                        loaded: live.loaded(),
                         fingerprints: Vec::new(),
                         offline: Vec::new(),
-                    }
+                        live,
+                    };
                 }
             },
             CatalogSource::Several(specs) => specs.clone(),
@@ -350,46 +357,50 @@ impl CatalogSource {
                 return Refresh::Unchanged;
             }
         }
-        let mut parts = Vec::new();
-        let mut unreadable = Vec::new();
-        let mut skipped = Vec::new();
+        let mut sources = Vec::with_capacity(specs.len());
+        let mut refused = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
-            match (spec, fetched[i].take()) {
+            let kept = match (spec, fetched[i].take()) {
                 (SourceSpec::Files(paths), _) => {
                     progress(format!("reading {}", paths_label(paths)));
-                    let read = load::read_paths(paths, discover);
-                    unreadable.extend(read.unreadable);
-                    skipped.extend(read.skipped);
-                    parts.push(Part {
-                        label: spec.label().into(),
-                        read: read.entities,
-                        problems: read.problems,
-                    });
+                    Kept::Files {
+                        paths: paths.clone(),
+                        tree: Tree::read(paths, discover),
+                    }
                 }
-                (_, Some(Ok(part))) => parts.push(part),
-                (_, Some(Err(message))) => unreadable.push(message),
-                (_, None) => {}
-            }
+                (_, Some(Ok(part))) => Kept::Whole {
+                    part,
+                    hash: fingerprints[i].as_ref().map_or(0, |f| f.hash),
+                },
+                (_, Some(Err(message))) => {
+                    refused.push(message);
+                    Kept::Missing
+                }
+                (_, None) => Kept::Missing,
+            };
+            sources.push((Arc::from(spec.label()), kept));
         }
-        let catalog = Catalog::merge(parts);
+        let live = Live {
+            sources,
+            app_config_dirs: CatalogSource::Several(
+                specs
+                    .iter()
+                    .filter(|s| matches!(s, SourceSpec::AppConfig(_)))
+                    .cloned()
+                    .collect(),
+            )
+            .local_roots(),
+            refused,
+        };
+        let loaded = live.loaded();
         // Files' fingerprints from the catalog just read (their times may have moved meanwhile).
-        for (i, spec) in specs.iter().enumerate() {
-            if let SourceSpec::Files(paths) = spec {
-                fingerprints[i] = Some(Fingerprint {
-                    source: spec.label(),
-                    hash: files_fingerprint(&catalog, &spec.label(), paths),
-                });
-            }
-        }
+        let fingerprints = live.fingerprints(&loaded.catalog);
         load::release_freed_memory();
         Refresh::Loaded {
-            loaded: Loaded {
-                catalog,
-                unreadable,
-                skipped,
-            },
-            fingerprints: fingerprints.into_iter().flatten().collect(),
+            loaded,
+            fingerprints,
             offline,
+            live,
         }
     }
 }
@@ -586,7 +597,7 @@ async fn read_app_config(
 
 /// The fingerprint of a files source: sizes and times of every file its entities and problems
 /// came from, and of the folders above them up to the roots, in parallel.
-fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
+pub(crate) fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
     let roots: Vec<PathBuf> = roots.iter().map(|r| load::normalize(r)).collect();
     let single = catalog.origins().len() <= 1;
     let mut paths: Vec<&str> = (0..catalog.len() as u32)

@@ -118,6 +118,24 @@ pub enum LoaderMsg {
     Status(LoaderStatus),
 }
 
+/// What the loader is asked once the first catalog is loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoaderRequest {
+    /// A watcher saw these files change (edited, created, deleted, renamed).
+    Changed(Vec<std::path::PathBuf>),
+    /// Read every source again (Ctrl-r, the refresh interval, a failed watch).
+    ReadAll,
+}
+
+/// A catalog rebuilt around the files a save changed, not read whole.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Updated {
+    /// Files read again.
+    pub files: usize,
+    /// From the request to the rebuilt catalog.
+    pub took: Duration,
+}
+
 /// The loader's news without a catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoaderStatus {
@@ -141,6 +159,8 @@ pub struct LoadResult {
     pub snapshot_age: Option<Duration>,
     /// Things the loader could not do but worked around (an unreadable snapshot).
     pub warnings: Vec<String>,
+    /// When only the files a save changed were read again.
+    pub updated: Option<Updated>,
 }
 
 impl LoadResult {
@@ -152,6 +172,7 @@ impl LoadResult {
             elapsed,
             snapshot_age: None,
             warnings: Vec::new(),
+            updated: None,
         }
     }
 }

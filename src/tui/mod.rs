@@ -12,6 +12,7 @@ pub mod browser;
 pub mod clipboard;
 pub mod editor;
 pub mod keymap;
+pub mod loader;
 pub mod markdown;
 pub mod panes;
 pub mod terminal;
@@ -20,19 +21,18 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
-pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderStatus, Section};
+pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Section};
+pub use loader::load_in_background;
 pub use app::App;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::search;
-use crate::sources::snapshot;
-use crate::sources::{CatalogSource, Refresh};
+use crate::sources::CatalogSource;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 /// What the TUI is launched with (the command line fills it in; the TUI does not know clap).
 #[derive(Clone, Debug, Default)]
@@ -132,30 +132,24 @@ pub fn run(cli: &Launch) -> ExitCode {
     );
     app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
     let (sender, receiver) = mpsc::channel();
+    let (requests, requested) = mpsc::channel();
     let (loader_source, loader_config) = (source.clone(), config.clone());
     std::thread::Builder::new()
         .name("catalog-loader".into())
-        .spawn(move || load_in_background(&loader_source, &loader_config, started, &sender))
+        .spawn(move || {
+            loader::serve(&loader_source, &loader_config, started, &sender, &requested)
+        })
         .expect("spawning the catalog loader thread");
-    // Local files are watched: a save in the editor beside greenroom reads the catalog again.
-    let (change_sender, changes) = mpsc::channel();
+    // Local files are watched: a save in the editor beside greenroom re-reads that file.
     let roots = match source.is_demo() {
         true => Vec::new(),
         false => source.local_roots(),
     };
-    let reload = Box::new(move || {
-        let (sender, receiver) = mpsc::channel();
-        let (source, config) = (source.clone(), config.clone());
-        std::thread::Builder::new()
-            .name("catalog-reloader".into())
-            .spawn(move || refresh(&source, &config, Instant::now(), &sender, None, Vec::new()))
-            .expect("spawning the catalog loader thread");
-        receiver
-    });
-    let _watch = match roots.is_empty() {
+    let changes = requests.clone();
+    let watch = match roots.is_empty() {
         true => None,
         false => match crate::sources::watch::start(&roots, move |paths| {
-            let _ = change_sender.send(paths.len());
+            let _ = changes.send(LoaderRequest::Changed(paths));
         }) {
             Ok(watch) => {
                 if let Some(why) = &watch.polling {
@@ -169,147 +163,7 @@ pub fn run(cli: &Launch) -> ExitCode {
             }
         },
     };
-    terminal::run(app, receiver, reload, changes)
-}
-
-/// The loader thread: the last snapshot first (entities on screen at once), then the sources
-/// read again behind it (stale-while-revalidate, see `snapshot.rs`). When every source is as
-/// the snapshot's fingerprints say, the snapshot stays and is not rewritten
-/// ([`LoaderStatus::Unchanged`]); when a remote source cannot be reached, the snapshot stays and
-/// the header says offline ([`LoaderStatus::Offline`]); otherwise the fresh catalog replaces it
-/// and becomes the next snapshot. Progress lines go to the loading frame and the status line.
-/// Each catalog is sent before its search index is built, so the list shows while the index is
-/// made.
-pub fn load_in_background(
-    source: &CatalogSource,
-    config: &Config,
-    started: Instant,
-    sender: &mpsc::Sender<LoaderMsg>,
-) {
-    let path = snapshot::path_for(&config.cache_dir(), &source.label());
-    let mut warnings = Vec::new();
-    let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)> = None;
-    match snapshot::read(&path) {
-        Ok(Some(snapshot)) => {
-            let age = SystemTime::now()
-                .duration_since(snapshot.written)
-                .unwrap_or_default();
-            let catalog = Arc::new(snapshot.catalog);
-            let data = Data {
-                catalog: catalog.clone(),
-                index: None,
-            };
-            let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
-            result.snapshot_age = Some(age);
-            if sender.send(LoaderMsg::Catalog(result)).is_err() {
-                return;
-            }
-            shown = Some((catalog, snapshot.fingerprints));
-        }
-        Ok(None) => {}
-        Err(err) => warnings.push(err),
-    }
-    // With the snapshot sent, the UI thread is preparing and drawing it: what is left (its
-    // search index, checking the sources) yields the CPU to it on a busy machine.
-    match shown.as_ref().and_then(|_| low_priority_pool()) {
-        Some(pool) => pool.install(|| refresh(source, config, started, sender, shown, warnings)),
-        None => refresh(source, config, started, sender, shown, warnings),
-    }
-}
-
-/// The loader after the snapshot: its search index, then the sources read again (see
-/// [`load_in_background`]).
-fn refresh(
-    source: &CatalogSource,
-    config: &Config,
-    started: Instant,
-    sender: &mpsc::Sender<LoaderMsg>,
-    shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)>,
-    warnings: Vec<String>,
-) {
-    let send_index = |catalog: &Arc<Catalog>| -> bool {
-        let index = Arc::new(search::entities::index(catalog));
-        let catalog = catalog.clone();
-        sender.send(LoaderMsg::Index { catalog, index }).is_ok()
-    };
-    if let Some((catalog, _)) = &shown {
-        if !send_index(catalog) {
-            return;
-        }
-    }
-    let path = snapshot::path_for(&config.cache_dir(), &source.label());
-    let progress = Mutex::new(Instant::now() - std::time::Duration::from_secs(1));
-    let report = |line: String| {
-        // At most ten lines a second: the screen cannot show more.
-        let mut last = progress.lock().unwrap_or_else(|e| e.into_inner());
-        if last.elapsed().as_millis() >= 100 {
-            *last = Instant::now();
-            let _ = sender.send(LoaderMsg::Status(LoaderStatus::Progress(line)));
-        }
-    };
-    let previous = shown
-        .as_ref()
-        .map(|(catalog, fingerprints)| (&**catalog, fingerprints.as_slice()));
-    let (loaded, fingerprints) = match source.load_with(config, previous, &report) {
-        Refresh::Unchanged => {
-            let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
-            return;
-        }
-        Refresh::Loaded {
-            loaded,
-            fingerprints,
-            offline,
-        } => {
-            if shown.is_some() && !offline.is_empty() {
-                let _ = sender.send(LoaderMsg::Status(LoaderStatus::Offline(offline.join("; "))));
-                return;
-            }
-            let mut loaded = loaded;
-            loaded.unreadable.extend(offline);
-            (loaded, fingerprints)
-        }
-    };
-    drop(shown);
-    let complete = loaded.unreadable.is_empty();
-    let catalog = Arc::new(loaded.catalog);
-    let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        loaded.unreadable,
-        started.elapsed(),
-    );
-    result.warnings = warnings;
-    // The catalog first, so the list shows while its index is made.
-    if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(&catalog) {
-        return;
-    }
-    // Written once the fresh catalog is on screen; a catalog with unreadable sources is not kept.
-    if complete {
-        let _ = snapshot::write(&path, &catalog, &fingerprints);
-    }
-}
-
-/// Worker threads at a lower CPU priority (nice 10) for the loader's work behind the snapshot;
-/// `None` where a thread's priority cannot be set apart from the process's (or the pool cannot
-/// start): the work then runs as before.
-fn low_priority_pool() -> Option<rayon::ThreadPool> {
-    #[cfg(target_os = "linux")]
-    {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("catalog-loader-{i}"))
-            // On Linux the nice value is per thread; 0 names the calling thread.
-            .start_handler(|_| unsafe {
-                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-            })
-            .build()
-            .ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
+    terminal::run(app, receiver, requests, watch)
 }
 
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).

@@ -2,7 +2,7 @@
 //! quit, on panic (color-eyre's report printed after the restore), on SIGTERM/SIGHUP/SIGINT, and
 //! around Ctrl-z (the terminal is restored, SIGTSTP raised, and the screen re-entered on resume).
 
-use super::action::{Action, LoaderMsg};
+use super::action::{Action, LoaderMsg, LoaderRequest};
 use super::app::App;
 use super::editor::EditRequest;
 use super::ui;
@@ -17,7 +17,7 @@ use std::io::{self, Stdout};
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -80,16 +80,13 @@ fn exit_on_signals() {
 }
 
 /// Runs the app until it quits; returns the process exit code.
-/// Starts reading the catalog's sources again (after the user edited a file), on a thread of its
-/// own; the catalog it sends replaces the one on screen, keeping the place.
-pub type Reload = Box<dyn Fn() -> Receiver<LoaderMsg>>;
-
-/// `changes` counts the catalog files a watch saw change (nothing arrives when nothing is watched).
+/// `loader` brings catalogs and news from the loader thread, which `requests` asks to read the
+/// sources again; `watch` (kept alive here) sends it the files that change.
 pub fn run(
     mut app: App,
     loader: Receiver<LoaderMsg>,
-    reload: Reload,
-    changes: Receiver<usize>,
+    requests: Sender<LoaderRequest>,
+    watch: Option<crate::sources::watch::Watch>,
 ) -> ExitCode {
     install_panic_hook();
     app.background_search = true;
@@ -99,7 +96,8 @@ pub fn run(
         eprintln!("greenroom: cannot set up the terminal: {err}");
         return ExitCode::from(2);
     }
-    let result = event_loop(&mut app, loader, &reload, &changes);
+    let result = event_loop(&mut app, &loader, &requests, watch.is_some());
+    drop(watch);
     restore();
     match result {
         Ok(code) => code,
@@ -112,9 +110,9 @@ pub fn run(
 
 fn event_loop(
     app: &mut App,
-    mut loader: Receiver<LoaderMsg>,
-    reload: &Reload,
-    changes: &Receiver<usize>,
+    loader: &Receiver<LoaderMsg>,
+    requests: &Sender<LoaderRequest>,
+    watching: bool,
 ) -> io::Result<ExitCode> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
@@ -211,21 +209,12 @@ fn event_loop(
             app.size = (size.width, size.height);
             dirty = true;
         }
-        let changed: usize = changes.try_iter().sum();
-        if changed > 0 {
-            app.reload_requested = true;
-            app.note(format!(
-                "{changed} catalog file{} changed: reading again",
-                if changed == 1 { "" } else { "s" }
-            ));
-            dirty = true;
-        }
         let refresh_due = app
             .refresh_every
             .is_some_and(|every| app.catalog_read_at.is_some_and(|at| at.elapsed() >= every));
         if (app.reload_requested || refresh_due) && !app.refreshing && app.data.is_some() {
             app.reload_requested = false;
-            loader = reload();
+            let _ = requests.send(LoaderRequest::ReadAll);
             app.refreshing = true;
             dirty = true;
         }
@@ -240,9 +229,12 @@ fn event_loop(
                 if let Err(why) = edit(&mut terminal, &path, line) {
                     app.warn(why);
                 }
-                // The file may have changed: the sources are read again, the place kept.
-                loader = reload();
-                app.refreshing = true;
+                // The watcher has seen the saves already; without one, the sources are read
+                // again, the place kept.
+                if !watching {
+                    let _ = requests.send(LoaderRequest::ReadAll);
+                    app.refreshing = true;
+                }
                 let size = terminal.size()?;
                 app.size = (size.width, size.height);
                 dirty = true;

@@ -19,6 +19,7 @@ impl App {
             elapsed,
             snapshot_age,
             warnings,
+            updated,
         } = result;
         let old = self.data.take();
         let remap = |id: EntityId| -> Option<EntityId> {
@@ -26,6 +27,7 @@ impl App {
             data.catalog.get(&old.catalog.entity(id).key())
         };
         let selected = self.catalog.selected().and_then(remap);
+        let mut gone_page = None;
         let focus = self.focus.and_then(remap);
         self.catalog.load(&data, self.background_search);
         if old.is_some() {
@@ -39,6 +41,16 @@ impl App {
                 new.keep_place(page);
                 Some(new)
             };
+            if let Some(gone) = self.page.as_ref().filter(|p| remap(p.id).is_none()) {
+                let old = old.as_ref().map(|d| d.catalog.entity(gone.id));
+                gone_page = old.map(|entity| {
+                    format!(
+                        "{} is no longer in the catalog ({} changed)",
+                        entity.reference.short(),
+                        entity.source.location
+                    )
+                });
+            }
             self.page = rebuild(self.page.take());
             let history = std::mem::take(&mut self.history);
             self.history = history
@@ -71,7 +83,17 @@ impl App {
             self.progress = None;
             self.offline = None;
         }
-        if old.is_some() && snapshot_age.is_none() {
+        if let Some(updated) = updated {
+            self.status = Some(Status {
+                text: format!(
+                    "reloaded {} file{} in {} ms",
+                    updated.files,
+                    if updated.files == 1 { "" } else { "s" },
+                    updated.took.as_millis()
+                ),
+                error: false,
+            });
+        } else if old.is_some() && snapshot_age.is_none() {
             let before = old.as_ref().map_or(0, |d| d.catalog.len());
             let now = data.catalog.len();
             let change = if now >= before {
@@ -88,7 +110,7 @@ impl App {
         if snapshot_age.is_none() {
             self.catalog_read_at = Some(std::time::Instant::now());
         }
-        for warning in warnings {
+        for warning in warnings.into_iter().chain(gone_page) {
             self.warn(warning);
         }
         if !unreadable.is_empty() {

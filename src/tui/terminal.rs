@@ -126,18 +126,8 @@ fn event_loop(
             dirty = false;
         }
         match loader.try_recv() {
-            Ok(LoaderMsg::Catalog(result)) => {
-                app.on_loaded(result);
-                dirty = true;
-                continue;
-            }
-            Ok(LoaderMsg::Index { catalog, index }) => {
-                app.on_index(&catalog, index);
-                dirty = true;
-                continue;
-            }
-            Ok(LoaderMsg::Status(status)) => {
-                app.on_loader_status(status);
+            Ok(message) => {
+                app.on_loader(message);
                 dirty = true;
                 continue;
             }

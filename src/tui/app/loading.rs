@@ -8,7 +8,16 @@ use crate::tui::action::{Action, LoadResult, Section};
 use crate::tui::panes::entity::EntityPage;
 
 impl App {
-    /// The catalog arrived from the loader.
+    /// Anything the loader sends.
+    pub fn on_loader(&mut self, message: crate::tui::action::LoaderMsg) {
+        use crate::tui::action::LoaderMsg;
+        match message {
+            LoaderMsg::Catalog(result) => self.on_loaded(result),
+            LoaderMsg::Index { catalog, index } => self.on_index(&catalog, index),
+            LoaderMsg::Status(status) => self.on_loader_status(status),
+        }
+    }
+
     /// A catalog arrived from the loader: the first one, or a fresher one replacing what is on
     /// screen (after a snapshot), in which case the view stays where it was: same filter, kind,
     /// sort, section, and the same entities selected and open (looked up by reference).

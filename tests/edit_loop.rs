@@ -1,0 +1,145 @@
+//! The edit loop as the TUI runs it, without a terminal: the loader thread, the file watcher and
+//! the app, with files edited, created, deleted and renamed in a temporary folder. Each step waits
+//! (generously: the latency goal lives in `benches/edit_loop.rs`) until the app shows the change.
+
+use greenroom::config::Config;
+use greenroom::sources::{watch, CatalogSource};
+use greenroom::tui::{self, theme::Theme, App, LoaderMsg, LoaderRequest};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+struct Loop {
+    app: App,
+    loader: Receiver<LoaderMsg>,
+    _requests: mpsc::Sender<LoaderRequest>,
+    _watch: watch::Watch,
+}
+
+fn component(name: &str, owner: &str) -> String {
+    format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n")
+}
+
+fn start(root: &Path, cache: &Path) -> Loop {
+    std::env::set_var("GREENROOM_CACHE_DIR", cache);
+    let source = CatalogSource::Paths(vec![root.to_path_buf()]);
+    let config = Config::default();
+    let (sender, loader) = mpsc::channel();
+    let (requests, requested) = mpsc::channel();
+    std::thread::spawn(move || {
+        tui::loader::serve(&source, &config, Instant::now(), &sender, &requested)
+    });
+    let changes = requests.clone();
+    let watch = watch::start(&[root.to_path_buf()], move |paths| {
+        let _ = changes.send(LoaderRequest::Changed(paths));
+    })
+    .unwrap();
+    let mut app = tui::app_with(Default::default(), "test", false, Theme::default());
+    app.data = None;
+    Loop {
+        app,
+        loader,
+        _requests: requests,
+        _watch: watch,
+    }
+}
+
+impl Loop {
+    /// Applies what the loader sends until `want` holds.
+    fn wait_for(&mut self, what: &str, want: impl Fn(&App) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !want(&self.app) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.loader.recv_timeout(left.min(Duration::from_millis(200))) {
+                Ok(message) => self.app.on_loader(message),
+                Err(_) if Instant::now() < deadline => {}
+                Err(_) => panic!("not seen in time: {what}; status {:?}", self.status()),
+            }
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        let Some(data) = &self.app.data else {
+            return Vec::new();
+        };
+        data.catalog.entities.iter().map(|e| e.name().to_string()).collect()
+    }
+
+    fn status(&self) -> String {
+        self.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let data = self.app.data.as_ref().unwrap();
+        data.catalog.problems.iter().map(|p| p.to_string()).collect()
+    }
+}
+
+fn has<'a>(names: &'a [&'a str]) -> impl Fn(&App) -> bool + 'a {
+    move |app| {
+        app.data.as_ref().is_some_and(|d| {
+            let mut now: Vec<&str> = d.catalog.entities.iter().map(|e| e.name()).collect();
+            now.sort();
+            now == names
+        })
+    }
+}
+
+#[test]
+fn saves_edits_creations_deletions_and_renames_reach_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let root: PathBuf = dir.path().canonicalize().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("web/catalog-info.yaml", &component("web", "payments"));
+    write("api/catalog-info.yaml", &component("api", "payments"));
+    let mut edit = start(&root, cache.path());
+    edit.wait_for("the first load", has(&["api", "web"]));
+
+    // An edit: the entity renamed, the place kept, one file re-read.
+    write("web/catalog-info.yaml", &component("website", "payments"));
+    edit.wait_for("the edit", has(&["api", "website"]));
+    assert!(
+        edit.status().starts_with("reloaded 1 file in "),
+        "{}",
+        edit.status()
+    );
+
+    // An editor's safe write: a new file renamed over the old one.
+    write("api/.catalog-info.yaml.swp", &component("api2", "payments"));
+    std::fs::rename(
+        root.join("api/.catalog-info.yaml.swp"),
+        root.join("api/catalog-info.yaml"),
+    )
+    .unwrap();
+    edit.wait_for("the safe write", has(&["api2", "website"]));
+
+    // A new file in a new folder.
+    write("db/catalog-info.yaml", &component("db", "payments"));
+    edit.wait_for("the new file", has(&["api2", "db", "website"]));
+
+    // Half-written: the last good version stays, marked, with the YAML error.
+    write("db/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: [\n");
+    edit.wait_for("the half-written file", |app| {
+        app.data.as_ref().is_some_and(|d| {
+            d.catalog
+                .problems
+                .iter()
+                .any(|p| p.message.starts_with("showing the last good version"))
+        })
+    });
+    assert_eq!(edit.names().len(), 3, "{:?}", edit.problems());
+
+    // Deleted: gone.
+    std::fs::remove_file(root.join("db/catalog-info.yaml")).unwrap();
+    edit.wait_for("the deletion", has(&["api2", "website"]));
+    assert!(
+        !edit.problems().iter().any(|p| p.contains("last good")),
+        "{:?}",
+        edit.problems()
+    );
+}

@@ -4,8 +4,8 @@
 //! What a cold read gives is the rule: an update that cannot be sure to give the same answer
 //! says so ([`NeedsFullRead`]) and the caller reads everything again. That is the case when a
 //! changed file holds (or held) a `Location` or a `Template` (their targets and skeleton folders
-//! decide which other files are read), when it was reached through a Location, when a folder
-//! appears or vanishes, and when a new file could match a Location's glob.
+//! decide which other files are read), when a file a Location names is gone (the Location says
+//! so), when a folder appears or vanishes, and when a new file could match a Location's glob.
 //!
 //! One rule differs on purpose: a file that no longer parses as YAML (an editor half-way through a
 //! save, or a typo) keeps the entities of its last good version, each marked with a warning, until
@@ -52,6 +52,8 @@ pub struct Tree {
     skeleton_dirs: Vec<PathBuf>,
     /// Some Location has a glob target: a new file may be one of its targets.
     globs: bool,
+    /// Files a Location names without a glob, however else they were found.
+    named_targets: HashSet<OsString>,
 }
 
 struct File {
@@ -133,6 +135,7 @@ impl Tree {
         let mut files: Vec<(PathBuf, Reached, FileContents)> = Vec::new();
         let mut sniffed_skeletons = Vec::new();
         let mut globs = false;
+        let mut named_targets = HashSet::default();
         while !queue.is_empty() {
             queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
             queue.dedup_by(|a, b| a.0 == b.0);
@@ -168,6 +171,7 @@ impl Tree {
                             &all_yaml,
                         );
                         globs |= targets.globbed;
+                        named_targets.extend(targets.named.into_iter().map(PathBuf::into_os_string));
                         problems.extend(targets.problems);
                         queue.extend(
                             targets
@@ -217,6 +221,7 @@ impl Tree {
             skipped,
             skeleton_dirs,
             globs,
+            named_targets,
         }
     }
 
@@ -261,8 +266,8 @@ impl Tree {
                 return full("a folder appeared or moved");
             }
             match self.files.get(path.as_os_str()) {
-                Some(file) if file.reached == Reached::Target => {
-                    return full("a Location's target changed")
+                Some(_) if meta.is_none() && self.named_targets.contains(path.as_os_str()) => {
+                    return full("a file a Location names is gone")
                 }
                 Some(file) if file.reached == Reached::Named && meta.is_none() => {
                     return full("a file named on the command line is gone")
@@ -520,13 +525,22 @@ mod tests {
         std::fs::write(root.join("services/a.yaml"), component("a", "t")).unwrap();
         let mut tree = Tree::read(&[root.clone()], Discover::CatalogFiles);
         assert_eq!(built(&tree).len(), 2);
-        // A Location's target, a new file its glob may match, the Location itself, a folder.
-        for path in ["services/a.yaml", "services/b.yaml", "catalog-info.yaml", "services"] {
+        // A Location's target is edited as any file.
+        std::fs::write(root.join("services/a.yaml"), component("a2", "t")).unwrap();
+        assert_eq!(tree.update(&[root.join("services/a.yaml")]), Ok(1));
+        // A new file its glob may match, the Location itself, a folder.
+        for path in ["services/b.yaml", "catalog-info.yaml", "services"] {
             if path == "services/b.yaml" {
                 std::fs::write(root.join(path), component("b", "t")).unwrap();
             }
             assert!(tree.update(&[root.join(path)]).is_err(), "{path}");
         }
+        // A file a Location names as it is, gone: the Location will say so.
+        let named = location.replace("./services/*.yaml", "./services/a.yaml");
+        std::fs::write(root.join("catalog-info.yaml"), named).unwrap();
+        let mut tree = Tree::read(&[root.clone()], Discover::CatalogFiles);
+        std::fs::remove_file(root.join("services/a.yaml")).unwrap();
+        assert!(tree.update(&[root.join("services/a.yaml")]).is_err());
         // A file that is no catalog file of a folder found by itself is not read.
         std::fs::write(root.join("services/c.yaml"), component("c", "t")).unwrap();
         let mut plain = Tree::read(&[root.join("services")], Discover::CatalogFiles);

@@ -191,6 +191,8 @@ pub(super) struct Targets {
     pub(super) problems: Vec<Problem>,
     /// Some target is a glob (so a file created later may be a target too).
     pub(super) globbed: bool,
+    /// The files named as they are (not by a glob): when one is gone, the Location says so.
+    pub(super) named: Vec<PathBuf>,
 }
 
 /// The local files a Location entity points at.
@@ -205,6 +207,7 @@ pub(super) fn location_targets(
         files: Vec::new(),
         problems: Vec::new(),
         globbed: false,
+        named: Vec::new(),
     };
     let loc: Arc<str> = file.display().to_string().into();
     let pos = location.source.pos;
@@ -251,6 +254,7 @@ pub(super) fn location_targets(
             }
             out.files.extend(matched.into_iter().filter(|p| p != file));
         } else if path.is_file() {
+            out.named.push(path.clone());
             out.files.push(path);
         } else {
             out.problems.push(warn(format!(

@@ -30,7 +30,7 @@ fn start(root: &Path, cache: &Path) -> Loop {
         tui::loader::serve(&source, &config, Instant::now(), &sender, &requested)
     });
     let changes = requests.clone();
-    let watch = watch::start(&[root.to_path_buf()], move |paths| {
+    let watch = watch::start(&[root.to_path_buf()], watch::Files::Catalog, move |paths| {
         let _ = changes.send(LoaderRequest::Changed(paths));
     })
     .unwrap();

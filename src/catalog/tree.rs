@@ -246,9 +246,28 @@ impl Tree {
 
     /// Whether `path` (as a watcher reports it) is one this tree reads or may read.
     pub fn covers(&self, path: &Path) -> bool {
-        let path = normalize(path);
+        let path = self.local(path);
         self.files.contains_key(path.as_os_str())
             || self.walked.iter().any(|root| is_within(&path, root))
+    }
+
+    /// `path` as this tree writes its paths: a watcher reports absolute paths for folders named
+    /// relative to the current one.
+    fn local(&self, path: &Path) -> PathBuf {
+        let path = normalize(path);
+        let relative_tree = self.walked.iter().any(|root| root.is_relative())
+            || self.files.keys().next().is_some_and(|k| Path::new(k).is_relative());
+        if !path.is_absolute() || !relative_tree {
+            return path;
+        }
+        let Ok(cwd) = std::env::current_dir() else {
+            return path;
+        };
+        let canonical = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
+        match path.strip_prefix(&cwd).or_else(|_| path.strip_prefix(&canonical)) {
+            Ok(inside) => normalize(inside),
+            Err(_) => path,
+        }
     }
 
     /// Re-reads the files that changed (edited, created, deleted or renamed), keeping what every
@@ -256,7 +275,7 @@ impl Tree {
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<usize, NeedsFullRead> {
         let mut plan: Vec<(PathBuf, Option<Reached>)> = Vec::new();
         for path in changed {
-            let path = normalize(path);
+            let path = self.local(path);
             let full = |why: &str| Err(NeedsFullRead(format!("{}: {why}", path.display())));
             if self.skeleton_dirs.iter().any(|dir| path.starts_with(dir)) {
                 return full("in a template's skeleton folder");

@@ -92,6 +92,10 @@ pub enum Command {
     Validate {
         /// Files or folders (default: the configured catalog).
         paths: Vec<PathBuf>,
+        /// Keep watching: after every save, print what changed (`+ new problem`, `- fixed`) and
+        /// the summary; Ctrl-C exits with the last run's code.
+        #[arg(long)]
+        watch: bool,
     },
     /// List entities.
     List(list::Args),

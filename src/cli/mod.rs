@@ -18,6 +18,7 @@ mod search;
 mod show;
 mod template;
 mod validate;
+mod watch;
 mod who;
 
 use crate::config::Config;
@@ -50,7 +51,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         }
     };
     let source = match command {
-        Command::Validate { paths } if !paths.is_empty() => CatalogSource::Paths(paths.clone()),
+        Command::Validate { paths, .. } if !paths.is_empty() => CatalogSource::Paths(paths.clone()),
         _ => CatalogSource::choose(&cli.catalogs, &cli.app_configs, cli.demo, &config),
     };
     let mut config = config;
@@ -81,7 +82,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         verbose: cli.verbose,
     };
     let code = match command {
-        Command::Validate { .. } => validate::run(&context),
+        Command::Validate { watch, .. } => validate::run(&context, *watch),
         Command::List(args) => list::run(&context, args),
         Command::Show(args) => show::run(&context, args),
         Command::Search(args) => search::run(&context, args, cli.verbose),

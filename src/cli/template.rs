@@ -62,6 +62,10 @@ pub struct TestArgs {
     /// Write the snapshot even when it exists.
     #[arg(long)]
     pub update: bool,
+    /// Keep watching: test again after every save of the template, its skeleton or the values
+    /// (Ctrl-C exits with the last run's code).
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// The snapshot's record of the steps and output (templates that dispatch workflows write no file).
@@ -71,6 +75,7 @@ pub fn run(context: &Context, command: &Command, verbose: bool) -> Result<ExitCo
     match command {
         Command::List => list(context),
         Command::Run(args) => run_template(context, args, verbose),
+        Command::Test(args) if args.watch => Ok(watch_template(context, args)),
         Command::Test(args) => test_template(context, args),
     }
 }
@@ -487,6 +492,29 @@ pub fn diff(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) ->
         }
     }
     out
+}
+
+/// `template test --watch`: the test again after each save under the catalog's folders and the
+/// values file's; the snapshot's own writes do not count.
+fn watch_template(context: &Context, args: &TestArgs) -> ExitCode {
+    let mut roots = context.source.local_roots();
+    roots.extend(args.values.parent().map(|dir| match dir.as_os_str().is_empty() {
+        true => PathBuf::from("."),
+        false => dir.to_path_buf(),
+    }));
+    let absolute = |p: &Path| {
+        crate::catalog::load::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.into()))
+    };
+    let snapshot = absolute(&args.snapshot);
+    let mut last = ExitCode::SUCCESS;
+    super::watch::rerun(&roots, crate::sources::watch::Files::All, |changed| {
+        let ours = |p: &PathBuf| absolute(p).starts_with(&snapshot);
+        if changed.is_some_and(|paths| paths.iter().all(ours)) {
+            return last;
+        }
+        last = test_template(context, args).unwrap_or_else(|code| code);
+        last
+    })
 }
 
 fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCode> {

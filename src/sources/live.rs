@@ -71,6 +71,16 @@ impl Live {
                 path.display()
             )));
         }
+        let trees = || {
+            self.sources.iter().filter_map(|(_, kept)| match kept {
+                Kept::Files { tree, .. } => Some(tree),
+                _ => None,
+            })
+        };
+        // A path no source knows (a watcher that names paths another way) is read whole.
+        if let Some(path) = changed.iter().find(|p| !trees().any(|tree| tree.covers(p))) {
+            return Err(NeedsFullRead(format!("{}: in no source", path.display())));
+        }
         let mut read = 0;
         for (_, kept) in &mut self.sources {
             if let Kept::Files { tree, .. } = kept {

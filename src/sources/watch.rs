@@ -22,11 +22,21 @@ pub struct Watch {
     pub polling: Option<String>,
 }
 
+/// Which files' changes count.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Files {
+    /// Catalog files (`*.yaml`, `*.yml`); an editor's swap and backup files are left out.
+    Catalog,
+    /// Every file (a template's skeleton holds any kind), but in version control, dependency and
+    /// build folders.
+    All,
+}
+
 /// Watches `roots` (folders recursively; a file through its folder, where editors rename) and
-/// calls `on_change` with the catalog files (`*.yaml`, `*.yml`) that changed, were created,
-/// deleted or renamed; other files (an editor's swap and backup files) are left out.
+/// calls `on_change` with the files of `files` that changed, were created, deleted or renamed.
 pub fn start(
     roots: &[PathBuf],
+    files: Files,
     on_change: impl Fn(Vec<PathBuf>) + Send + Sync + 'static,
 ) -> Result<Watch, String> {
     let folders: Vec<PathBuf> = roots
@@ -66,8 +76,11 @@ pub fn start(
                         | EventKind::Modify(ModifyKind::Name(_))
                 );
                 event.paths.iter().filter(move |path| {
-                    is_catalog_file(path)
-                        || (folder && !is_hidden(path) && path.extension().is_none())
+                    let counts = match files {
+                        Files::Catalog => is_catalog_file(path),
+                        Files::All => !is_hidden(path) && !is_editor_scratch(path),
+                    };
+                    counts || (folder && !is_hidden(path) && path.extension().is_none())
                 })
             })
             .cloned()
@@ -151,6 +164,17 @@ fn is_hidden(path: &Path) -> bool {
     })
 }
 
+/// An editor's swap, backup or temporary file (vim's `.x.swp` and `x~`, JetBrains' `x___jb_tmp___`).
+fn is_editor_scratch(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || name == "4913"
+}
+
 fn is_catalog_file(path: &Path) -> bool {
     !is_hidden(path)
         && path
@@ -219,7 +243,7 @@ mod tests {
         let file = root.join("catalog-info.yaml");
         std::fs::write(&file, "a: 1\n").unwrap();
         let (sender, receiver) = mpsc::channel();
-        let watch = start(&[root.clone()], move |paths| {
+        let watch = start(&[root.clone()], Files::Catalog, move |paths| {
             let _ = sender.send(paths);
         })
         .unwrap();

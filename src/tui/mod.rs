@@ -148,7 +148,7 @@ pub fn run(cli: &Launch) -> ExitCode {
     let changes = requests.clone();
     let watch = match roots.is_empty() {
         true => None,
-        false => match crate::sources::watch::start(&roots, move |paths| {
+        false => match crate::sources::watch::start(&roots, crate::sources::watch::Files::Catalog, move |paths| {
             let _ = changes.send(LoaderRequest::Changed(paths));
         }) {
             Ok(watch) => {

@@ -92,3 +92,88 @@ fn a_catalog_read_again_keeps_the_definition_view_where_it_was() {
     assert!(again.api_open && again.api == page.api);
     assert_eq!(again.list.cursor, page.list.cursor);
 }
+
+/// The style of the cell at (x, y) of the frame: what the text snapshots cannot show.
+fn cell_style(app: &greenroom::tui::App, x: u16, y: u16) -> ratatui::style::Style {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    terminal
+        .draw(|f| greenroom::tui::ui::draw(f, app))
+        .unwrap();
+    terminal.backend().buffer()[(x, y)].style()
+}
+
+#[test]
+fn slash_searches_the_operations_and_marks_the_matches() {
+    let mut app = demo_after(":apis<enter>/^order-api<enter><enter>/orderid");
+    let shown = frame(&app);
+    // The cursor is on the first match from the top: GET /orders/{orderId}.
+    assert!(shown.contains("/orderid · 1 of 2 · enter: next"), "{shown}");
+    assert_snapshot!(shown);
+    let row = shown.lines().position(|l| l.contains("Get one order")).unwrap() as u16;
+    let text = shown.lines().nth(row as usize).unwrap();
+    // The frame's lines are quoted: one character before the first cell.
+    let col = text[..text.find("orderId").unwrap()].chars().count() as u16 - 1;
+    let marked = app.theme.selected.patch(app.theme.matched);
+    let look = |x| {
+        let style = cell_style(&app, x, row);
+        (style.fg, style.bg, style.add_modifier)
+    };
+    let want = (marked.fg, marked.bg, marked.add_modifier);
+    assert_eq!(look(col), want);
+    assert_eq!(look(col + 6), want);
+    assert_ne!(look(col - 1), want);
+    // Enter goes on to the next match, and round to the first.
+    press(&mut app, "<enter>");
+    assert!(frame(&app).contains("2 of 2"));
+    press(&mut app, "<enter>");
+    assert!(frame(&app).contains("1 of 2"));
+    // Tab keeps the query and gives the keys back: n and N walk the matches.
+    press(&mut app, "<tab>n");
+    assert!(frame(&app).contains("/orderid · 2 of 2 · n/N"), "{}", frame(&app));
+    press(&mut app, "N");
+    assert!(frame(&app).contains("1 of 2"));
+    // Esc leaves the search, staying on the match; Enter then opens it; Esc twice closes.
+    press(&mut app, "<esc>");
+    assert!(frame(&app).contains("enter: operation · /: search"));
+    press(&mut app, "<enter>");
+    assert!(frame(&app).contains("Get one order"));
+    press(&mut app, "<esc><esc>");
+    assert!(frame(&app).contains("(enter: open)"));
+}
+
+#[test]
+fn slash_searches_the_raw_text_and_says_when_nothing_matches() {
+    let mut app = demo_after(":apis<enter>/^order-api<enter><enter>r/bearerFormat");
+    let shown = frame(&app);
+    assert!(shown.contains("/bearerFormat · 1 of 1"), "{shown}");
+    assert_snapshot!(shown);
+    // Smart case: an upper-case letter makes the query exact.
+    press(&mut app, "<c-u>BEARERFORMAT");
+    assert!(frame(&app).contains("no match"), "{}", frame(&app));
+    press(&mut app, "<esc>");
+    assert!(frame(&app).contains(" 1 │ "));
+}
+
+#[test]
+fn y_copies_the_selected_operation_s_method_and_path() {
+    // "cancel" first finds the tag's heading, which is no operation; Enter the next match.
+    let mut app = demo_after(":apis<enter>/^order-api<enter><enter>/cancel<enter><esc>y");
+    assert_eq!(
+        app.clipboard.as_deref(),
+        Some("POST /orders/{orderId}/cancel")
+    );
+    // In the operation's detail too; in the raw text, the API's reference as elsewhere.
+    app.clipboard = None;
+    press(&mut app, "<enter>y");
+    assert_eq!(
+        app.clipboard.as_deref(),
+        Some("POST /orders/{orderId}/cancel")
+    );
+    press(&mut app, "ry");
+    assert_eq!(app.clipboard.as_deref(), Some("api:default/order-api"));
+    // While the query is typed, y is a letter of it.
+    app.clipboard = None;
+    press(&mut app, "/y");
+    assert_eq!(app.clipboard, None);
+}

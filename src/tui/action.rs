@@ -218,8 +218,11 @@ pub enum Action {
     Resolve,
     Trigger,
     ToggleInbox,
-    // An API's definition on its page: its text or its operations.
+    // An API's definition on its page: its text or its operations; a search's next and previous
+    // match.
     ToggleRaw,
+    NextMatch,
+    PreviousMatch,
     // Text input.
     InputAccept,
     InputCancel,

@@ -94,6 +94,19 @@ impl EntityPage {
         }
     }
 
+    /// Whether the open definition view's search has the keyboard.
+    pub fn typing(&self) -> bool {
+        self.api_open && self.api.as_ref().is_some_and(ApiView::typing)
+    }
+
+    /// The operation selected in the open definition view.
+    pub fn selected_operation(&self) -> Option<&crate::apidef::Operation> {
+        self.api
+            .as_ref()
+            .filter(|_| self.api_open)
+            .and_then(ApiView::selected_operation)
+    }
+
     /// After the catalog is read again: the old page's place, and its definition view as it was
     /// (open, on the same operation) when the definition did not change.
     pub fn keep_place(&mut self, old: EntityPage) {

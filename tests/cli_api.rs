@@ -160,3 +160,69 @@ fn every_demo_api_parses() {
         );
     }
 }
+
+/// tests/fixtures/apidef/bundled/: API entities with `$openapi`/`$asyncapi` definitions.
+fn bundled() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/apidef/bundled")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn openapi_and_asyncapi_placeholders_inline_refs_to_other_files() {
+    let tree = Tree::demo();
+    let catalog = bundled();
+    let run = tree.run(&[
+        "api",
+        "api:shelf-api",
+        "--catalog",
+        &catalog,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ops: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["operationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["listShelves", "restockShelf"]);
+    // The parameter from schemas/common.yaml is in the text; the internal ref stays a ref; the
+    // second use of the same parameter points at the first; the self-referencing shelf is finite.
+    let raw = tree.run(&["api", "api:shelf-api", "--catalog", &catalog, "--raw"]);
+    assert_eq!(raw.code, 0, "{}", raw.stderr);
+    raw.assert_stdout_has_all(&[
+        "name: storeId",
+        "$ref: '#/components/schemas/Shelf'",
+        "$ref: '#/paths/~1shelves/get/parameters/0'",
+        "application/problem+json",
+    ]);
+    assert_eq!(
+        raw.stdout
+            .matches("$ref: '#/components/schemas/Shelf'")
+            .count(),
+        2,
+        "the list's items and the shelf's neighbours: {}",
+        raw.stdout
+    );
+    let events = tree.run(&["api", "api:restock-events", "--catalog", &catalog]);
+    assert_eq!(events.code, 0, "{}", events.stderr);
+    events.assert_stdout_has_all(&["SUBSCRIBE", "shelf.restocked", "onShelfRestocked"]);
+}
+
+#[test]
+fn module_placeholders_warn_and_broken_refs_name_the_file_and_the_ref() {
+    let run = Tree::demo().run(&["validate", &bundled()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    run.assert_stdout_has("3 entities, 1 errors, 2 warnings");
+    run.assert_stdout_has_all(&[
+        "catalog-info.yaml:12:5: warning: placeholder $openapi: a stock Backstage rejects this entity; its catalog needs the @backstage/plugin-catalog-backend-module-openapi module",
+        "catalog-info.yaml:23:5: warning: placeholder $asyncapi: a stock Backstage rejects",
+        "catalog-info.yaml:34:5: error: placeholder $openapi: ./broken-openapi.yaml: $ref \"./schemas/responses.yaml#/Shelves\" in ",
+        "broken-openapi.yaml: cannot read ",
+        "schemas/responses.yaml (no such file)",
+    ]);
+}

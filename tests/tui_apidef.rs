@@ -97,9 +97,7 @@ fn a_catalog_read_again_keeps_the_definition_view_where_it_was() {
 fn cell_style(app: &greenroom::tui::App, x: u16, y: u16) -> ratatui::style::Style {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    terminal
-        .draw(|f| greenroom::tui::ui::draw(f, app))
-        .unwrap();
+    terminal.draw(|f| greenroom::tui::ui::draw(f, app)).unwrap();
     terminal.backend().buffer()[(x, y)].style()
 }
 
@@ -110,7 +108,10 @@ fn slash_searches_the_operations_and_marks_the_matches() {
     // The cursor is on the first match from the top: GET /orders/{orderId}.
     assert!(shown.contains("/orderid · 1 of 2 · enter: next"), "{shown}");
     assert_snapshot!(shown);
-    let row = shown.lines().position(|l| l.contains("Get one order")).unwrap() as u16;
+    let row = shown
+        .lines()
+        .position(|l| l.contains("Get one order"))
+        .unwrap() as u16;
     let text = shown.lines().nth(row as usize).unwrap();
     // The frame's lines are quoted: one character before the first cell.
     let col = text[..text.find("orderId").unwrap()].chars().count() as u16 - 1;
@@ -130,7 +131,11 @@ fn slash_searches_the_operations_and_marks_the_matches() {
     assert!(frame(&app).contains("1 of 2"));
     // Tab keeps the query and gives the keys back: n and N walk the matches.
     press(&mut app, "<tab>n");
-    assert!(frame(&app).contains("/orderid · 2 of 2 · n/N"), "{}", frame(&app));
+    assert!(
+        frame(&app).contains("/orderid · 2 of 2 · n/N"),
+        "{}",
+        frame(&app)
+    );
     press(&mut app, "N");
     assert!(frame(&app).contains("1 of 2"));
     // Esc leaves the search, staying on the match; Enter then opens it; Esc twice closes.

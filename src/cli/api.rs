@@ -4,6 +4,7 @@
 use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
 use crate::apidef::{self, Operation};
+use crate::catalog::Definition;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -22,9 +23,16 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     let id = resolve_or_explain(&catalog, &args.reference)?;
     let entity = catalog.entity(id);
     let key = entity.reference.key();
-    let Some(text) = entity.spec_str("definition") else {
-        eprintln!("greenroom: {key} has no API definition (spec.definition)");
-        return Err(ExitCode::from(1));
+    let text = match entity.definition() {
+        Some(Definition::Text(text)) => text,
+        Some(Definition::Url { url, .. }) => {
+            eprintln!("greenroom: {key}: the definition at {url} was not fetched");
+            return Err(ExitCode::from(1));
+        }
+        None => {
+            eprintln!("greenroom: {key} has no API definition (spec.definition)");
+            return Err(ExitCode::from(1));
+        }
     };
     if args.raw {
         print!("{text}");

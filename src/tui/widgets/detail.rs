@@ -147,15 +147,25 @@ pub fn draw_lines_marked(
                 // Cut the piece where a mark begins or ends inside it.
                 let mut cuts = vec![start, end];
                 for r in &ranges {
-                    cuts.extend([r.start, r.end].into_iter().filter(|&c| c > start && c < end));
+                    cuts.extend(
+                        [r.start, r.end]
+                            .into_iter()
+                            .filter(|&c| c > start && c < end),
+                    );
                 }
                 cuts.sort_unstable();
                 cuts.dedup();
                 for pair in cuts.windows(2) {
-                    let marked = ranges.iter().any(|r| r.start <= pair[0] && pair[1] <= r.end);
+                    let marked = ranges
+                        .iter()
+                        .any(|r| r.start <= pair[0] && pair[1] <= r.end);
                     spans.push(Span::styled(
                         text[pair[0]..pair[1]].to_string(),
-                        if marked { style.patch(theme.matched) } else { style },
+                        if marked {
+                            style.patch(theme.matched)
+                        } else {
+                            style
+                        },
                     ));
                 }
                 start = end;

@@ -11,11 +11,11 @@ use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::detail::{draw_lines_marked, PageLine, Tone};
-use search::{find_all, Search};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
+use search::{find_all, Search};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
@@ -234,7 +234,9 @@ impl ApiView {
             format!(" /{} · {status} · {keys} ", self.search.query())
         } else {
             match self.mode {
-                Mode::Operations => " enter: operation · /: search · y: copy · r: raw text · esc: back ",
+                Mode::Operations => {
+                    " enter: operation · /: search · y: copy · r: raw text · esc: back "
+                }
                 Mode::Detail(_) => " /: search · y: copy · r: raw text · esc: operations ",
                 Mode::Raw => " /: search · r: operations · esc: back ",
             }

@@ -64,11 +64,7 @@ impl Search {
                 .copied()
         } else {
             let after = |&&i: &&usize| if skip { i > from } else { i >= from };
-            self.hits
-                .iter()
-                .find(after)
-                .or(self.hits.first())
-                .copied()
+            self.hits.iter().find(after).or(self.hits.first()).copied()
         }
     }
 
@@ -126,7 +122,10 @@ mod tests {
 
     #[test]
     fn smart_case_and_utf8_safe() {
-        assert_eq!(find_all("GET /Orders/orders", "orders"), vec![5..11, 12..18]);
+        assert_eq!(
+            find_all("GET /Orders/orders", "orders"),
+            vec![5..11, 12..18]
+        );
         assert_eq!(find_all("GET /Orders/orders", "Orders"), vec![5..11]);
         assert_eq!(find_all("é→orders", "orders"), vec![5..11]);
         assert!(find_all("abc", "").is_empty());

@@ -182,3 +182,60 @@ fn y_copies_the_selected_operation_s_method_and_path() {
     press(&mut app, "/y");
     assert_eq!(app.clipboard, None);
 }
+
+/// An app on a catalog of one API whose definition is at `url`, with `config` as its config.
+fn remote_app(dir: &std::path::Path, url: &str, config: &str) -> greenroom::tui::App {
+    support::definitions::write_catalog(dir, "$openapi", url);
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let mut app = app_on(dir.to_str().unwrap(), false);
+    let loaded = greenroom::config::Config::load(Some(&dir.join("config.toml"))).unwrap();
+    app.provider_config = Some(loaded.config);
+    app
+}
+
+/// Takes provider answers until the frame shows `text` (at most 10 s).
+fn wait_for(app: &mut greenroom::tui::App, text: &str) -> String {
+    for _ in 0..500 {
+        app.poll_providers();
+        let shown = frame(app);
+        if shown.contains(text) {
+            return shown;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{text:?} never shown:\n{}", frame(app));
+}
+
+#[test]
+fn a_url_definition_is_fetched_when_its_view_opens() {
+    let server = support::definitions::fixture_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/apis/shelf-openapi.yaml", server.url());
+    let mut app = remote_app(dir.path(), &url, &support::definitions::allow(&server));
+    press(&mut app, "/remote-api<enter>");
+    // The page says where it is; nothing is fetched until the view opens.
+    assert!(frame(&app).contains(&format!("at {url} (fetched when opened)")));
+    assert!(server.requests().is_empty());
+    press(&mut app, "<enter>");
+    let shown = wait_for(&mut app, "List the shelves of a store");
+    assert!(shown.contains("/shelves/{shelfId}/restock"), "{shown}");
+    // Back on the page, its line sums the definition up.
+    press(&mut app, "<esc>");
+    assert!(
+        frame(&app).contains("Shelf API 1.4.0 · 2 operations"),
+        "{}",
+        frame(&app)
+    );
+}
+
+#[test]
+fn a_url_definition_not_allowed_says_so_in_the_view() {
+    let server = support::definitions::fixture_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/apis/shelf-openapi.yaml", server.url());
+    let mut app = remote_app(dir.path(), &url, "");
+    press(&mut app, "/remote-api<enter><enter>");
+    let shown = wait_for(&mut app, "not fetched:");
+    assert!(shown.contains("is not in the allow list"), "{shown}");
+    assert!(server.requests().is_empty());
+}

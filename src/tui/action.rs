@@ -238,6 +238,12 @@ pub enum Action {
     /// Open an http(s) URL in the user's browser.
     OpenUrl(String),
     RunCommand(String),
+    /// Fetch the definition of the entity page on screen, at a URL (`placeholder` says what to
+    /// make of the text).
+    FetchDefinition {
+        placeholder: String,
+        url: String,
+    },
     Resize(u16, u16),
     Error(String),
 }

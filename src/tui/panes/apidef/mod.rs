@@ -4,6 +4,7 @@
 //! line numbers; `/` searches what is shown (`search.rs`). A definition that does not parse opens
 //! on its text, at the error's line.
 
+mod remote;
 mod search;
 
 use crate::apidef::{self, Definition, Node, Operation, ParseError, Section};
@@ -42,6 +43,8 @@ pub struct ApiView {
     /// The operations list's place, kept while a detail or the text is shown.
     kept: ListCursor,
     search: Search,
+    /// Where the definition is when it is at a URL (`remote.rs`).
+    remote: Option<remote::Remote>,
 }
 
 impl ApiView {
@@ -63,6 +66,7 @@ impl ApiView {
             list: ListCursor::default(),
             kept: ListCursor::default(),
             search: Search::default(),
+            remote: None,
         };
         view.rebuild();
         if let Err(err) = &view.parsed {
@@ -76,11 +80,18 @@ impl ApiView {
 
     /// Whether both views show the same definition (whatever each shows of it now).
     pub fn same_definition(&self, other: &ApiView) -> bool {
-        self.text == other.text && self.parsed == other.parsed
+        match (&self.remote, &other.remote) {
+            (Some(a), Some(b)) => a.placeholder == b.placeholder && a.url == b.url,
+            (None, None) => self.text == other.text && self.parsed == other.parsed,
+            _ => false,
+        }
     }
 
     /// A one-line summary for the entity page: the format, title and how many operations.
     pub fn summary(&self) -> (String, Tone) {
+        if let Some(remote) = self.pending() {
+            return remote.summary();
+        }
         match &self.parsed {
             Ok(def) => {
                 let about: Vec<&str> = [def.title.as_deref(), def.version.as_deref()]
@@ -100,6 +111,7 @@ impl ApiView {
     fn rebuild(&mut self) {
         self.opens.clear();
         self.lines = match (self.mode, &self.parsed) {
+            _ if self.pending().is_some() => self.pending().map(|r| r.lines()).unwrap_or_default(),
             (Mode::Raw, parsed) => raw_lines(&self.text, parsed.as_ref().err()),
             (Mode::Operations, Ok(def)) => operation_lines(def, &mut self.opens),
             (Mode::Detail(i), Ok(_)) => {
@@ -150,6 +162,13 @@ impl ApiView {
         }
         if self.list.apply(action, self.lines.len(), page) {
             return None;
+        }
+        if self.pending().is_some() {
+            // Nothing to show yet but the fetch: Enter asks again after a failure.
+            return match action {
+                Action::Open => self.fetch_request(),
+                _ => None,
+            };
         }
         match action {
             Action::StartFilter => self.search = Search::start(self.list.cursor),

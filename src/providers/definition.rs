@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use url::Url;
 
 /// The service name in messages about a definition's host.
-pub const HOST: &str = "the definition's host";
+pub use super::error::DEFINITION_HOST as HOST;
 
 /// The text of a fetched definition (a type of its own: replies are told apart by type).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -98,8 +98,11 @@ pub enum ProviderError {
     },
 }
 
+/// The service name in messages about an API definition's host (`definition.rs`).
+pub const DEFINITION_HOST: &str = "the definition's host";
+
 fn not_found_hint(service: &str) -> &'static str {
-    if service == super::definition::HOST {
+    if service == DEFINITION_HOST {
         "check the URL in the API's spec.definition"
     } else if service.starts_with("PagerDuty") {
         "check the pagerduty.com/service-id annotation (or the incident, user or policy ID), and that the token can see it"

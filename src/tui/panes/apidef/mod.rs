@@ -16,6 +16,7 @@ use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
+use remote::{Fetch, Remote};
 use search::{find_all, Search};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,7 +45,7 @@ pub struct ApiView {
     kept: ListCursor,
     search: Search,
     /// Where the definition is when it is at a URL (`remote.rs`).
-    remote: Option<remote::Remote>,
+    remote: Option<Remote>,
 }
 
 impl ApiView {
@@ -270,6 +271,63 @@ impl ApiView {
         draw_lines_marked(frame, inner, &self.lines, self.list, theme, |text| {
             find_all(text, query)
         });
+    }
+}
+
+impl ApiView {
+    /// (A definition at a URL: `remote.rs`.) The view of a definition at `url`, not fetched yet.
+    pub fn at_url(title: String, spec_type: &str, placeholder: &str, url: &str) -> ApiView {
+        let mut view = ApiView {
+            title,
+            spec_type: spec_type.to_string(),
+            text: String::new(),
+            parsed: apidef::outline("", ""),
+            full: None,
+            mode: Mode::Operations,
+            lines: Vec::new(),
+            opens: Vec::new(),
+            list: ListCursor::default(),
+            kept: ListCursor::default(),
+            search: Search::default(),
+            remote: Some(Remote::new(placeholder, url)),
+        };
+        view.rebuild();
+        view
+    }
+
+    /// Still to be fetched (or fetching, or failed): what the view shows instead of the text.
+    fn pending(&self) -> Option<&Remote> {
+        self.remote.as_ref().filter(|r| r.state != Fetch::Done)
+    }
+
+    /// The request to send when the view is shown: none once asked (until it failed).
+    pub fn fetch_request(&mut self) -> Option<Action> {
+        let action = self.remote.as_mut()?.ask()?;
+        self.rebuild();
+        Some(action)
+    }
+
+    /// The providers' answer: the view of the text, or why there is none.
+    pub fn arrived(&mut self, result: Result<String, String>) {
+        let Some(remote) = self.remote.clone() else {
+            return;
+        };
+        match result {
+            Ok(text) => {
+                *self = ApiView::new(self.title.clone(), &self.spec_type, &text);
+                self.remote = Some(Remote {
+                    state: Fetch::Done,
+                    ..remote
+                });
+            }
+            Err(why) => {
+                self.remote = Some(Remote {
+                    state: Fetch::Failed(why),
+                    ..remote
+                });
+                self.rebuild();
+            }
+        }
     }
 }
 

@@ -53,6 +53,7 @@ pub struct Config {
     pub backstage: BackstageConfig,
     pub cost: CostConfig,
     pub identity: IdentityConfig,
+    pub reading: ReadingConfig,
     /// Set at start-up when the catalog is the bundled demo: the base URL of the demo's loopback
     /// API (`demo::api`), which GitHub and PagerDuty are then asked at, over any configured URL or
     /// token. Never read from the file.
@@ -171,6 +172,51 @@ pub struct GitHubOrgSource {
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
     pub theme: Option<String>,
+}
+
+/// Which URLs definitions may be fetched from, in the shape of Backstage's
+/// `backend.reading.allow` (GitHub blob URLs go through the `[github]` integration instead).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadingConfig {
+    pub allow: Vec<AllowedHost>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedHost {
+    /// `example.com`, `example.com:8080` (a port other than the scheme's is part of the host),
+    /// or `*.example.com` (any subdomain, not the domain itself).
+    pub host: String,
+    /// Path prefixes; none: any path.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+impl ReadingConfig {
+    /// Whether `url` may be read, as Backstage's reader checks `reading.allow`.
+    pub fn allows(&self, url: &url::Url) -> bool {
+        let Some(name) = url.host_str() else {
+            return false;
+        };
+        let host = match url.port() {
+            Some(port) => format!("{name}:{port}"),
+            None => name.to_string(),
+        };
+        self.allow.iter().any(|rule| {
+            let host_ok = match rule.host.strip_prefix("*.") {
+                Some(domain) => host.ends_with(&format!(".{domain}")),
+                None => rule.host.eq_ignore_ascii_case(&host),
+            };
+            // A prefix is matched on the normalised path, so `/x/../y` cannot step out of it.
+            host_ok
+                && (rule.paths.is_empty()
+                    || rule
+                        .paths
+                        .iter()
+                        .any(|p| url.path().starts_with(p.as_str())))
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -433,6 +479,23 @@ fn permission_warnings(path: &Path, config: &Config) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reading_allow_matches_hosts_ports_and_path_prefixes_as_backstage() {
+        let reading: ReadingConfig = toml::from_str(
+            "allow = [{ host = \"example.com\", paths = [\"/apis/\"] }, { host = \"*.corp.example\" }, { host = \"localhost:8080\" }]",
+        )
+        .unwrap();
+        let allows = |u: &str| reading.allows(&url::Url::parse(u).unwrap());
+        assert!(allows("https://example.com/apis/a.yaml"));
+        assert!(!allows("https://example.com/private/a.yaml"));
+        assert!(!allows("https://example.com/apis/../private/a.yaml"));
+        assert!(!allows("https://example.com:8443/apis/a.yaml"));
+        assert!(allows("https://docs.corp.example/x"));
+        assert!(!allows("https://corp.example/x"));
+        assert!(allows("http://localhost:8080/x"));
+        assert!(!allows("http://localhost/x"));
+    }
     #[test]
     fn catalog_refresh_takes_seconds_minutes_hours_or_off() {
         let every = |text: &str| {

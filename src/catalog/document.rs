@@ -1,7 +1,7 @@
 //! From the text of one catalog file to its entities and problems: parse, validate, relate, in
 //! Backstage's order (see `validate.rs`). Every source (folders, the bundled demo) goes through
-//! [`read_documents`]; the only I/O is reading the files that `$text`/`$json`/`$yaml`
-//! placeholders name, next to a local file.
+//! [`read_documents`]; the only I/O is reading the files that `$text`/`$json`/`$yaml`/
+//! `$openapi`/`$asyncapi` placeholders name, next to a local file.
 
 use super::entity::{Entity, Source};
 use super::entity_ref::EntityRef;
@@ -140,10 +140,19 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
     let mut resolver = Placeholders {
         location,
         deferred: None,
+        remote_definition: None,
+        module_only: None,
     };
     if let Err(issue) = resolver.resolve(&mut node, Context::Root) {
         outcome.fail(location, issue, key);
         return;
+    }
+    if let Some((pos, name)) = resolver.module_only {
+        outcome.push(location, Issue::warning(
+            Stage::Preprocess,
+            pos,
+            format!("placeholder {name}: a stock Backstage rejects this entity; its catalog needs the @backstage/plugin-catalog-backend-module-openapi module to resolve $openapi and $asyncapi"),
+        ), key);
     }
     let builtin = if let Some(pos) = resolver.deferred {
         // A remote $json/$yaml is not fetched: what it provides cannot be checked offline.
@@ -167,6 +176,11 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         }
         verdict.builtin
     };
+    if let Some((name, url, pos)) = resolver.remote_definition {
+        // Checked with the URL in its place (a string, as the fetched text would be); kept as the
+        // placeholder, so the definition view and `greenroom api` know to fetch it.
+        set_definition(&mut node, url_placeholder(&name, &url, pos));
+    }
     let source = Source {
         location: location.clone(),
         pos: node.pos,
@@ -197,6 +211,31 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
     });
 }
 
+/// `{$name: url}`: a URL definition as the entity keeps it until it is shown.
+fn url_placeholder(name: &str, url: &str, pos: Pos) -> Node {
+    let string = |text: &str| Node {
+        pos,
+        value: NodeValue::String(text.to_owned()),
+    };
+    Node {
+        pos,
+        value: NodeValue::Map(vec![(string(name), string(url))]),
+    }
+}
+
+fn set_definition(node: &mut Node, definition: Node) {
+    let NodeValue::Map(entries) = &mut node.value else {
+        return;
+    };
+    for (key, value) in entries.iter_mut() {
+        match key.as_str() {
+            Some("spec") => set_definition(value, definition.clone()),
+            Some("definition") => *value = definition.clone(),
+            _ => {}
+        }
+    }
+}
+
 /// The entity's reference from a document that passed the envelope check.
 fn envelope_ref(node: &Node) -> EntityRef {
     let kind = node.get("kind").and_then(Node::as_str).unwrap_or_default();
@@ -223,19 +262,30 @@ enum Context {
     /// `metadata.annotations`: the backend has added two annotations to it by then, so it is
     /// never a one-key placeholder object itself.
     Annotations,
+    Spec,
+    /// `spec.definition`: a URL placeholder here is fetched when the definition is shown.
+    Definition,
     Other,
 }
+
+/// The resolvers PlaceholderProcessor knows; the last two come with the openapi module.
+const RESOLVERS: [&str; 5] = ["$text", "$json", "$yaml", "$openapi", "$asyncapi"];
 
 struct Placeholders<'a> {
     location: &'a str,
     /// The first placeholder that names a remote URL with $json/$yaml, which is not fetched.
     deferred: Option<Pos>,
+    /// `spec.definition` names a URL: (the placeholder, the absolute URL, where it is written).
+    remote_definition: Option<(String, String, Pos)>,
+    /// The first `$openapi`/`$asyncapi`, which only Backstage's openapi module resolves.
+    module_only: Option<(Pos, String)>,
 }
 
 impl Placeholders<'_> {
     /// PlaceholderProcessor.preProcessEntity: walks the entity; an object is a placeholder iff it
     /// has exactly one key, that key starts with `$`, and the rest names a resolver (`text`,
-    /// `json`, `yaml`); it is replaced by what the resolver reads. An object with a `$` key that
+    /// `json`, `yaml`, and with the openapi module `openapi`, `asyncapi`); it is replaced by what
+    /// the resolver reads. An object with a `$` key that
     /// is not a placeholder is left as it is, and not walked into.
     fn resolve(&mut self, node: &mut Node, context: Context) -> Result<(), Issue> {
         match &mut node.value {
@@ -253,6 +303,8 @@ impl Placeholders<'_> {
                     for (key, value) in entries.iter_mut() {
                         let child = match (context, key.as_str()) {
                             (Context::Root, Some("metadata")) => Context::Metadata,
+                            (Context::Root, Some("spec")) => Context::Spec,
+                            (Context::Spec, Some("definition")) => Context::Definition,
                             (Context::Metadata, Some("annotations")) => Context::Annotations,
                             _ => Context::Other,
                         };
@@ -260,15 +312,22 @@ impl Placeholders<'_> {
                     }
                     return Ok(());
                 }
-                if entries.len() != 1 || context != Context::Other {
+                let placeable = !matches!(
+                    context,
+                    Context::Root | Context::Metadata | Context::Annotations
+                );
+                if entries.len() != 1 || !placeable {
                     return Ok(());
                 }
                 let (key, value) = &entries[0];
                 let name = key.as_str().unwrap_or_default();
-                if !matches!(name, "$text" | "$json" | "$yaml") {
+                if !RESOLVERS.contains(&name) {
                     return Ok(());
                 }
-                let resolved = self.read(name, value, key.pos)?;
+                if matches!(name, "$openapi" | "$asyncapi") {
+                    self.module_only.get_or_insert((key.pos, name.to_owned()));
+                }
+                let resolved = self.read(name, value, key.pos, context)?;
                 if let Some(resolved) = resolved {
                     *node = resolved;
                 }
@@ -279,7 +338,13 @@ impl Placeholders<'_> {
     }
 
     /// One placeholder's value, or None when it is left for later (a remote $json/$yaml).
-    fn read(&mut self, name: &str, value: &Node, pos: Pos) -> Result<Option<Node>, Issue> {
+    fn read(
+        &mut self,
+        name: &str,
+        value: &Node,
+        pos: Pos,
+        context: Context,
+    ) -> Result<Option<Node>, Issue> {
         let error = |message: String| {
             Issue::error(
                 Stage::Preprocess,
@@ -295,8 +360,17 @@ impl Placeholders<'_> {
         };
         let remote = url::Url::parse(target).is_ok() || self.location.contains("://");
         if remote {
-            // Backstage reads the URL; greenroom reads no network while loading. $text stands
-            // in as the URL itself (a string is what the field gets either way).
+            // Backstage reads the URL; greenroom reads no network while loading. A definition
+            // is fetched when shown; elsewhere $text stands in as the URL itself (a string is
+            // what the field gets either way).
+            if context == Context::Definition {
+                let url = super::bundle::join(self.location, target);
+                self.remote_definition = Some((name.to_owned(), url.clone(), pos));
+                return Ok(Some(Node {
+                    pos,
+                    value: NodeValue::String(url),
+                }));
+            }
             if name == "$text" {
                 return Ok(Some(Node {
                     pos,
@@ -308,24 +382,22 @@ impl Placeholders<'_> {
         }
         let dir = Path::new(self.location).parent().unwrap_or(Path::new(""));
         let path = dir.join(target.trim_start_matches("./"));
-        let content = match super::file_read::read_limited(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(err) => {
-                let why = match err.kind() {
-                    std::io::ErrorKind::NotFound => "no such file".to_string(),
-                    _ => err.to_string(),
-                };
-                return Err(error(format!(
-                    "cannot read {target} ({why}: {})",
-                    path.display()
-                )));
-            }
-        };
+        let content = read_text(&path.display().to_string())
+            .map_err(|why| error(format!("cannot read {target} ({why}: {})", path.display())))?;
         let node = match name {
             "$text" => Node {
                 pos,
                 value: NodeValue::String(content),
             },
+            "$openapi" | "$asyncapi" => {
+                let file = path.display().to_string();
+                let bundled = super::bundle::bundle(&file, &content, &mut read_text)
+                    .map_err(|err| error(format!("{target}: {err}")))?;
+                Node {
+                    pos,
+                    value: NodeValue::String(bundled),
+                }
+            }
             "$json" => match serde_json::from_str::<serde_json::Value>(&content) {
                 Ok(json) => from_json(&json, pos),
                 Err(err) => return Err(error(format!("{target} is not valid JSON: {err}"))),
@@ -354,6 +426,15 @@ impl Placeholders<'_> {
             }
         };
         Ok(Some(node))
+    }
+}
+
+/// A file's text, or why not (for messages).
+fn read_text(path: &str) -> Result<String, String> {
+    match super::file_read::read_limited(Path::new(path)) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err("no such file".into()),
+        Err(err) => Err(err.to_string()),
     }
 }
 
@@ -553,13 +634,21 @@ mod tests {
             outcome.problems
         );
         assert_eq!(outcome.problems[0].pos, Pos { line: 10, col: 5 });
-        // A remote $text stands in as its URL: no network, no error.
+        // A remote definition is checked with its URL in its place, and kept as the
+        // placeholder to be fetched when shown: no network, no error.
         let outcome = read_documents(
             &location,
             &api.replace("DEF", "https://example.com/openapi.yaml"),
         )
         .remove(0);
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        assert_eq!(
+            outcome.entity.unwrap().entity.definition(),
+            Some(crate::catalog::Definition::Url {
+                placeholder: "$text",
+                url: "https://example.com/openapi.yaml"
+            })
+        );
         let outcome = read_documents(
             &location,
             &component.replace("$json: ./spec.json", "$yaml: ./two.yaml"),
@@ -569,6 +658,37 @@ mod tests {
             outcome.problems[0]
                 .message
                 .contains("exactly one YAML document, found 2"),
+            "{:?}",
+            outcome.problems
+        );
+        // $openapi: the document with its external refs inlined, and a warning that only
+        // Backstage's openapi module knows the placeholder.
+        std::fs::write(
+            dir.path().join("o.yaml"),
+            "openapi: 3.0.0\npaths:\n  /a: {$ref: './p.yaml'}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("p.yaml"), "get: {summary: hi}\n").unwrap();
+        let openapi = api.replace("$text: DEF", "$openapi: ./o.yaml");
+        let outcome = read_documents(&location, &openapi).remove(0);
+        assert!(!outcome.has_error(), "{:?}", outcome.problems);
+        assert_eq!(outcome.problems.len(), 1);
+        assert_eq!(outcome.problems[0].severity, Severity::Warning);
+        assert!(outcome.problems[0]
+            .message
+            .contains("@backstage/plugin-catalog-backend-module-openapi"));
+        assert_eq!(
+            outcome.entity.unwrap().entity.spec_str("definition"),
+            Some("openapi: 3.0.0\npaths:\n  /a:\n    get:\n      summary: hi\n")
+        );
+        std::fs::remove_file(dir.path().join("p.yaml")).unwrap();
+        let outcome = read_documents(&location, &openapi).remove(0);
+        assert_eq!(outcome.failed_at, Some(Stage::Preprocess));
+        assert!(
+            outcome.problems.iter().any(|p| p
+                .message
+                .starts_with("placeholder $openapi: ./o.yaml: $ref \"./p.yaml\" in ")
+                && p.message.contains("cannot read")),
             "{:?}",
             outcome.problems
         );

@@ -15,6 +15,17 @@ pub struct Source {
     pub pos: Pos,
 }
 
+/// Where an API's definition is: in the entity, or at a URL not yet fetched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Definition<'a> {
+    Text(&'a str),
+    /// `placeholder` is `$text`, `$json`, `$yaml`, `$openapi` or `$asyncapi`.
+    Url {
+        placeholder: &'a str,
+        url: &'a str,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     pub api_version: CompactString,
@@ -82,6 +93,24 @@ impl Entity {
 
     pub fn spec_str(&self, key: &str) -> Option<&str> {
         self.spec.str_at(key)
+    }
+
+    /// An API's `spec.definition`: its text, or the URL a placeholder names (fetched when the
+    /// definition is shown; see `document.rs`).
+    pub fn definition(&self) -> Option<Definition<'_>> {
+        let value = self.spec.get("definition")?;
+        if let Some(text) = value.as_str() {
+            return Some(Definition::Text(text));
+        }
+        match value.as_map() {
+            [(placeholder, Value::String(url))]
+                if placeholder.starts_with('$')
+                    && (url.starts_with("https://") || url.starts_with("http://")) =>
+            {
+                Some(Definition::Url { placeholder, url })
+            }
+            _ => None,
+        }
     }
 
     pub fn owner(&self) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! The catalog: Backstage entities read from their descriptor files, validated with Backstage's
 //! rules, related both ways, and indexed. Pure: no terminal, no network, no async.
 
+pub mod bundle;
 pub mod document;
 pub mod entity;
 pub mod entity_ref;
@@ -16,7 +17,7 @@ pub mod value;
 pub mod walk;
 pub mod yaml;
 
-pub use entity::{Entity, Source};
+pub use entity::{Definition, Entity, Source};
 pub use entity_ref::EntityRef;
 pub use problem::{Problem, Severity};
 pub use relations::RelationType;

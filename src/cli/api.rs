@@ -4,7 +4,12 @@
 use super::context::{resolve_or_explain, Context};
 use super::output::{print_json, print_table, Format};
 use crate::apidef::{self, Operation};
+use crate::catalog::Definition;
+use crate::providers::definition::Reader;
+use crate::providers::github::GitHub;
+use crate::providers::http::{Client, Log};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,9 +27,20 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     let id = resolve_or_explain(&catalog, &args.reference)?;
     let entity = catalog.entity(id);
     let key = entity.reference.key();
-    let Some(text) = entity.spec_str("definition") else {
-        eprintln!("greenroom: {key} has no API definition (spec.definition)");
-        return Err(ExitCode::from(1));
+    let fetched;
+    let text = match entity.definition() {
+        Some(Definition::Text(text)) => text,
+        Some(Definition::Url { placeholder, url }) => {
+            fetched = fetch(context, placeholder, url).map_err(|why| {
+                eprintln!("greenroom: {key}: not fetched: {why}");
+                ExitCode::from(1)
+            })?;
+            fetched.as_str()
+        }
+        None => {
+            eprintln!("greenroom: {key} has no API definition (spec.definition)");
+            return Err(ExitCode::from(1));
+        }
     };
     if args.raw {
         print!("{text}");
@@ -70,6 +86,24 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         print_operations(&definition.webhooks);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A definition at a URL, read now: `[reading] allow` and the GitHub token apply as in the TUI.
+fn fetch(context: &Context, placeholder: &str, url: &str) -> Result<String, String> {
+    let client = Arc::new(Client::from_config(
+        &context.config,
+        Log::verbose(context.verbose),
+    ));
+    let reader = Reader {
+        client: &client,
+        reading: &context.config.reading,
+        github: GitHub::from_config(&context.config, client.clone()),
+    };
+    let runtime = super::context::runtime().map_err(|_| "no async runtime".to_string())?;
+    runtime
+        .block_on(reader.definition(placeholder, url))
+        .map(|fetched| fetched.value.0)
+        .map_err(|err| err.to_string())
 }
 
 fn print_operations(operations: &[Operation]) {

@@ -82,6 +82,13 @@ pub enum ProviderError {
     /// The entity names no PagerDuty service (no usable annotation): a setup problem.
     #[error("{entity} has {detail}")]
     NoService { entity: String, detail: String },
+    /// A definition's URL that no `[reading] allow` entry covers: not asked at all.
+    #[error("{target} is not in the allow list: add {{ host = \"{host}\" }} to [reading] allow in config.toml to fetch it")]
+    NotAllowed { target: String, host: String },
+    /// A definition was fetched but cannot be put together (a `$ref` to a file that cannot be
+    /// read, a file that does not parse).
+    #[error("{target}: {detail}")]
+    Definition { target: String, detail: String },
     /// The vendor has no such thing, found by looking (an integration key no service holds).
     #[error("{service} has no {what}{}", colon(hint))]
     Unknown {
@@ -91,8 +98,13 @@ pub enum ProviderError {
     },
 }
 
+/// The service name in messages about an API definition's host (`definition.rs`).
+pub const DEFINITION_HOST: &str = "the definition's host";
+
 fn not_found_hint(service: &str) -> &'static str {
-    if service.starts_with("PagerDuty") {
+    if service == DEFINITION_HOST {
+        "check the URL in the API's spec.definition"
+    } else if service.starts_with("PagerDuty") {
         "check the pagerduty.com/service-id annotation (or the incident, user or policy ID), and that the token can see it"
     } else {
         "check the name (for GitHub, the OWNER/REPO of github.com/project-slug), and that the token can see it"

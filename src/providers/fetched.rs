@@ -12,6 +12,14 @@ pub struct Fetched<T> {
 }
 
 impl<T> Fetched<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fetched<U> {
+        Fetched {
+            value: f(self.value),
+            fetched_at: self.fetched_at,
+            from_cache: self.from_cache,
+        }
+    }
+
     pub fn age(&self) -> Duration {
         SystemTime::now()
             .duration_since(self.fetched_at)

@@ -1,6 +1,7 @@
 //! [`ProviderMessage`]: the answer to a [`Request`], which it carries, with the data it asked for
 //! ([`Reply`]) or why there is none.
 
+use super::definition::DefinitionText;
 use super::fetched::Fetched;
 use super::github::{CiRuns, Job, LogTail};
 use super::pagerduty::{
@@ -114,4 +115,6 @@ replies! {
     Incident(Incident),
     /// `Request::PdTrigger`.
     Trigger(TriggerReceipt),
+    /// `Request::Definition`.
+    Definition(DefinitionText),
 }

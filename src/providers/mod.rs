@@ -19,6 +19,7 @@
 pub mod backstage;
 pub mod cache;
 pub mod cost;
+pub mod definition;
 pub mod delivery;
 mod error;
 mod fetched;

@@ -3,7 +3,7 @@
 
 use super::http::{self, Log};
 use super::pagerduty::PagerDutySettings;
-use crate::config::{Config, Secret};
+use crate::config::{Config, ReadingConfig, Secret};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +44,8 @@ pub struct ProviderOptions {
     pub wake: Option<Arc<dyn Fn() + Send + Sync>>,
     /// Where PagerDuty is (no token: PagerDuty requests answer `NotConfigured`).
     pub pagerduty: PagerDutySettings,
+    /// Which URLs an API's definition may be fetched from.
+    pub reading: ReadingConfig,
 }
 
 impl ProviderOptions {
@@ -51,6 +53,7 @@ impl ProviderOptions {
         ProviderOptions {
             cache_dir: config.provider_cache_dir(),
             pagerduty: PagerDutySettings::from_config(config),
+            reading: config.reading.clone(),
             ..ProviderOptions::default()
         }
     }
@@ -67,6 +70,7 @@ impl Default for ProviderOptions {
             log: Log::Off,
             wake: None,
             pagerduty: PagerDutySettings::default(),
+            reading: ReadingConfig::default(),
         }
     }
 }

@@ -73,6 +73,13 @@ pub enum Request {
         entity_key: String,
         event: TriggerEvent,
     },
+    /// An API's definition at a URL (`providers::definition`): `placeholder` is the resolver
+    /// (`$text`, `$openapi`, ...) that says what to make of the text.
+    Definition {
+        entity_key: String,
+        placeholder: String,
+        url: String,
+    },
 }
 
 /// The `entity_key` field of a request, whichever its kind (by reference or mutably, as the
@@ -92,7 +99,8 @@ macro_rules! entity_key_of {
             | Request::PdLogEntries { entity_key, .. }
             | Request::PdIncident { entity_key, .. }
             | Request::PdUpdateIncident { entity_key, .. }
-            | Request::PdTrigger { entity_key, .. } => entity_key,
+            | Request::PdTrigger { entity_key, .. }
+            | Request::Definition { entity_key, .. } => entity_key,
         }
     };
 }
@@ -162,6 +170,9 @@ impl Request {
                 ..
             } => Key::PdUpdate(incident_id.clone(), *action),
             Request::PdTrigger { event, .. } => Key::PdTrigger(event.clone()),
+            Request::Definition {
+                placeholder, url, ..
+            } => Key::Definition(placeholder.clone(), url.clone()),
         }
     }
 }
@@ -188,6 +199,7 @@ pub(super) enum Key {
     PdIncident(String),
     PdUpdate(String, IncidentAction),
     PdTrigger(TriggerEvent),
+    Definition(String, String),
 }
 
 #[cfg(test)]

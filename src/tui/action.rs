@@ -239,8 +239,11 @@ pub enum Action {
     Resolve,
     Trigger,
     ToggleInbox,
-    // An API's definition on its page: its text or its operations.
+    // An API's definition on its page: its text or its operations; a search's next and previous
+    // match.
     ToggleRaw,
+    NextMatch,
+    PreviousMatch,
     // Text input.
     InputAccept,
     InputCancel,
@@ -256,6 +259,12 @@ pub enum Action {
     /// Open an http(s) URL in the user's browser.
     OpenUrl(String),
     RunCommand(String),
+    /// Fetch the definition of the entity page on screen, at a URL (`placeholder` says what to
+    /// make of the text).
+    FetchDefinition {
+        placeholder: String,
+        url: String,
+    },
     Resize(u16, u16),
     Error(String),
 }

@@ -14,7 +14,8 @@ mod update;
 
 pub use state::{App, Status};
 
-use crate::providers::{ProviderHandle, ProviderMessage};
+use crate::providers::definition::DefinitionText;
+use crate::providers::{ProviderHandle, ProviderMessage, Request};
 use crate::tui::action::Section;
 use crate::tui::panes::cicd::Outgoing;
 
@@ -38,6 +39,57 @@ impl App {
         self.sync();
     }
 
+    /// Asks the providers for the definition of the entity page on screen (starting them if none
+    /// run: a URL definition needs no token).
+    fn fetch_definition(&mut self, placeholder: String, url: String) {
+        let (Some(page), Some(data)) = (&mut self.page, &self.data) else {
+            return;
+        };
+        let entity_key = data.catalog.entity(page.id).key();
+        if self.providers.is_none() {
+            match &self.provider_config {
+                Some(config) => {
+                    self.providers = Some(ProviderHandle::start(
+                        config,
+                        crate::providers::http::Log::Off,
+                    ))
+                }
+                None => {
+                    page.definition_arrived(Err("no configuration to fetch it with".into()));
+                    return;
+                }
+            }
+        }
+        if let Some(providers) = &self.providers {
+            providers.request(Request::Definition {
+                entity_key,
+                placeholder,
+                url,
+            });
+        }
+    }
+
+    /// A fetched definition to the entity page it was asked for (on screen or in the history).
+    fn definition_arrived(&mut self, message: &ProviderMessage) -> bool {
+        let result = message
+            .result::<DefinitionText>()
+            .map(|text| text.0)
+            .map_err(|err| err.to_string());
+        let Some(data) = &self.data else { return false };
+        let pages = self
+            .page
+            .iter_mut()
+            .chain(self.history.iter_mut().filter_map(|(_, p)| p.as_mut()));
+        let mut shown = false;
+        for page in pages {
+            if data.catalog.entity(page.id).key() == message.entity_key() {
+                page.definition_arrived(result.clone());
+                shown = true;
+            }
+        }
+        shown
+    }
+
     /// Takes the provider answers that arrived; true when the screen changed. Never blocks.
     pub fn poll_providers(&mut self) -> bool {
         let mut changed = false;
@@ -54,6 +106,9 @@ impl App {
     /// Applies one provider answer; true when a pane took it.
     pub fn on_provider_message(&mut self, message: ProviderMessage) -> bool {
         match message {
+            message if matches!(message.request, Request::Definition { .. }) => {
+                self.definition_arrived(&message)
+            }
             message if !message.request.is_pagerduty() => {
                 self.prepare(Section::CiCd);
                 // The incident view and the inbox show runs too.

@@ -123,6 +123,8 @@ pub fn run(cli: &Launch) -> ExitCode {
         ));
     }
 
+    // Definitions at URLs are fetched with it when first shown.
+    app.provider_config = Some(config.clone());
     // Gathered when the Scorecards, DORA or Maturity pane is first shown.
     app.insights.configure(config.clone());
     // Read when the Cost pane is first shown.

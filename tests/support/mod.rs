@@ -6,6 +6,7 @@ pub mod aws;
 pub mod backstage;
 pub mod binary;
 pub mod catalog;
+pub mod definitions;
 pub mod faults;
 pub mod files;
 pub mod fixture_api;

@@ -274,6 +274,34 @@ impl GitHub {
         self.fetched(&url, response, |repo: RawRepo| repo.default_branch)
     }
 
+    /// `GET /repos/{o}/{r}/contents/{path}?ref=R`: a file of the repository, as its text (the
+    /// raw media type, which serves files past the JSON form's 1 MB).
+    pub async fn file(
+        &self,
+        slug: &Slug,
+        path: &str,
+        reference: &str,
+        cache: CachePolicy,
+    ) -> Result<Fetched<String>, ProviderError> {
+        let mut url = self.service.url(&format!(
+            "/repos/{}/{}/contents/{}",
+            slug.owner,
+            slug.repo,
+            path.trim_start_matches('/')
+        ));
+        url.query_pairs_mut().append_pair("ref", reference);
+        let raw = self
+            .service
+            .clone()
+            .header("accept", "application/vnd.github.raw+json");
+        let response = self.client.send(&raw, Call::get(url).cache(cache)).await?;
+        Ok(Fetched {
+            value: String::from_utf8_lossy(&response.body).into_owned(),
+            fetched_at: response.fetched_at,
+            from_cache: response.cache == CacheStatus::Hit,
+        })
+    }
+
     async fn get(&self, url: url::Url, cache: CachePolicy) -> Result<Response, ProviderError> {
         self.client
             .send(&self.service, Call::get(url).cache(cache))

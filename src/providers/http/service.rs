@@ -48,10 +48,13 @@ impl Service {
         })
     }
 
-    /// A header sent with every request to this service (not secret: it may be logged).
+    /// A header sent with every request to this service (not secret: it may be logged); it
+    /// replaces one of the same name (a raw `accept` for one kind of call).
     pub fn header(mut self, name: &'static str, value: &str) -> Service {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers.push((HeaderName::from_static(name), value));
+            let name = HeaderName::from_static(name);
+            self.headers.retain(|(n, _)| *n != name);
+            self.headers.push((name, value));
         }
         self
     }

@@ -45,6 +45,7 @@ impl App {
         self.help.is_some()
             || self.command.is_some()
             || self.filter_editing()
+            || self.page.as_ref().is_some_and(|p| p.typing())
             || (self.page.is_none()
                 && self.section == Section::Templates
                 && self.templates.typing())

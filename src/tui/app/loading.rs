@@ -238,8 +238,8 @@ impl App {
         };
         self.open_entity(id);
         if definition {
-            if let Some(page) = &mut self.page {
-                page.api_open = page.api.is_some();
+            if let Some(next) = self.page.as_mut().and_then(|p| p.open_definition()) {
+                self.dispatch(next);
             }
         }
         match section {

@@ -6,11 +6,14 @@ use crate::catalog::EntityId;
 use crate::tui::action::Section;
 
 impl App {
-    /// What `y` copies here: the selected entity's reference, or on CI/CD the run's URL and on
-    /// Incidents the incident's.
+    /// What `y` copies here: the selected entity's reference, or on CI/CD the run's URL, on
+    /// Incidents the incident's, in an API's definition the operation's `METHOD path`.
     pub(super) fn copy_text(&self) -> Result<String, String> {
         let data = self.data.as_ref().ok_or("the catalog is not loaded yet")?;
         let catalog = &data.catalog;
+        if let Some(op) = self.page.as_ref().and_then(|p| p.selected_operation()) {
+            return Ok(format!("{} {}", op.method, op.path));
+        }
         let selected = match (&self.page, self.section) {
             (Some(page), _) => Some(page.id),
             (None, Section::CiCd) => {

@@ -93,8 +93,12 @@ pub struct App {
     pub progress: Option<String>,
     /// A remote source could not be reached: the catalog on screen is the snapshot (why).
     pub offline: Option<String>,
-    /// Live data (GitHub): started only when a token is configured.
+    /// Live data (GitHub): started when a token is configured, or when a definition at a URL is
+    /// first shown.
     pub providers: Option<ProviderHandle>,
+    /// The config the providers start from when a definition at a URL is shown with none
+    /// running (its `[reading] allow`, the GitHub token); none: such definitions are not fetched.
+    pub provider_config: Option<crate::config::Config>,
     /// The command that opens links ([`crate::tui::browser::command`]; tests replace it).
     pub browser: Vec<String>,
     /// Panes not yet prepared for the catalog on screen: each does its catalog-sized work when
@@ -160,6 +164,7 @@ impl App {
             progress: None,
             offline: None,
             providers: None,
+            provider_config: None,
             browser: crate::tui::browser::command(),
             unprepared: Vec::new(),
         }

@@ -138,6 +138,10 @@ impl App {
                 None
             }
             Action::RunCommand(command) => self.run_command(&command),
+            Action::FetchDefinition { placeholder, url } => {
+                self.fetch_definition(placeholder, url);
+                None
+            }
             other => self.pane_update(other),
         };
         self.sync();

@@ -9,7 +9,7 @@ use crate::tui::widgets::detail::line;
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 // The page's lines are drawn by the detail widget; their types keep their old path here too.
 use crate::catalog::value::Value;
-use crate::catalog::{Catalog, EntityId, RelationType, Target};
+use crate::catalog::{Catalog, Definition, EntityId, RelationType, Target};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 pub use crate::tui::widgets::detail::{draw_lines, PageLine, Tone};
@@ -33,15 +33,15 @@ impl EntityPage {
     pub fn new(catalog: &Catalog, id: EntityId) -> EntityPage {
         let mut lines = build(catalog, id);
         let entity = catalog.entity(id);
-        let api = entity
-            .kind
-            .eq_ignore_ascii_case("api")
-            .then(|| entity.spec_str("definition"))
-            .flatten()
-            .map(|text| {
-                let spec_type = entity.spec_type().unwrap_or("");
-                ApiView::new(entity.reference.short(), spec_type, text)
-            });
+        let spec_type = entity.spec_type().unwrap_or("");
+        let title = entity.reference.short();
+        let api = match entity.definition().filter(|_| entity.is_kind("api")) {
+            Some(Definition::Text(text)) => Some(ApiView::new(title, spec_type, text)),
+            Some(Definition::Url { placeholder, url }) => {
+                Some(ApiView::at_url(title, spec_type, placeholder, url))
+            }
+            None => None,
+        };
         if let Some(view) = &api {
             let (summary, tone) = view.summary();
             let spec_type = entity.spec_type().unwrap_or("definition");
@@ -82,8 +82,7 @@ impl EntityPage {
         }
         match action {
             Action::Open if self.api.is_some() && self.list.cursor == DEFINITION_LINE => {
-                self.api_open = true;
-                None
+                self.open_definition()
             }
             Action::Open => self
                 .lines
@@ -92,6 +91,46 @@ impl EntityPage {
                 .map(Action::OpenEntity),
             _ => None,
         }
+    }
+
+    /// Opens the definition view; a definition at a URL not yet fetched is asked for.
+    pub fn open_definition(&mut self) -> Option<Action> {
+        self.api_open = self.api.is_some();
+        let request = self.api.as_mut()?.fetch_request();
+        self.refresh_summary();
+        request
+    }
+
+    /// The fetched text of a definition at a URL (or why there is none).
+    pub fn definition_arrived(&mut self, result: Result<String, String>) {
+        if let Some(view) = &mut self.api {
+            view.arrived(result);
+            self.refresh_summary();
+        }
+    }
+
+    /// The definition's line on the page, again (a fetch started, ended or failed).
+    fn refresh_summary(&mut self) {
+        let Some(view) = &self.api else { return };
+        let (summary, tone) = view.summary();
+        if let Some(line) = self.lines.get_mut(DEFINITION_LINE) {
+            if let Some(span) = line.spans.get_mut(1) {
+                *span = (summary, tone);
+            }
+        }
+    }
+
+    /// Whether the open definition view's search has the keyboard.
+    pub fn typing(&self) -> bool {
+        self.api_open && self.api.as_ref().is_some_and(ApiView::typing)
+    }
+
+    /// The operation selected in the open definition view.
+    pub fn selected_operation(&self) -> Option<&crate::apidef::Operation> {
+        self.api
+            .as_ref()
+            .filter(|_| self.api_open)
+            .and_then(ApiView::selected_operation)
     }
 
     /// After the catalog is read again: the old page's place, and its definition view as it was

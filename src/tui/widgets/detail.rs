@@ -11,6 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
+use std::ops::Range;
 
 /// How a piece of text looks; draw maps it to the theme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,23 +117,59 @@ pub fn draw_lines(
     list: ListCursor,
     theme: &Theme,
 ) {
+    draw_lines_marked(frame, area, lines, list, theme, |_| Vec::new());
+}
+
+/// [`draw_lines`], with the byte ranges `marks` gives for a line's text (its pieces joined) in
+/// the theme's match style: a search's hits.
+pub fn draw_lines_marked(
+    frame: &mut Frame,
+    area: Rect,
+    lines: &[PageLine],
+    list: ListCursor,
+    theme: &Theme,
+    marks: impl Fn(&str) -> Vec<Range<usize>>,
+) {
     let shown: Vec<Line> = on_screen(lines, &list, area.height as usize)
         .map(|(i, line)| {
             let selected = i == list.cursor;
-            let spans: Vec<Span> = line
-                .spans
-                .iter()
-                .map(|(text, tone)| {
-                    Span::styled(
-                        text.clone(),
-                        if selected {
-                            theme.selected
+            let text: String = line.spans.iter().map(|(t, _)| t.as_str()).collect();
+            let ranges = marks(&text);
+            let mut spans: Vec<Span> = Vec::new();
+            let mut start = 0;
+            for (piece, tone) in &line.spans {
+                let style = if selected {
+                    theme.selected
+                } else {
+                    tone.style(theme)
+                };
+                let end = start + piece.len();
+                // Cut the piece where a mark begins or ends inside it.
+                let mut cuts = vec![start, end];
+                for r in &ranges {
+                    cuts.extend(
+                        [r.start, r.end]
+                            .into_iter()
+                            .filter(|&c| c > start && c < end),
+                    );
+                }
+                cuts.sort_unstable();
+                cuts.dedup();
+                for pair in cuts.windows(2) {
+                    let marked = ranges
+                        .iter()
+                        .any(|r| r.start <= pair[0] && pair[1] <= r.end);
+                    spans.push(Span::styled(
+                        text[pair[0]..pair[1]].to_string(),
+                        if marked {
+                            style.patch(theme.matched)
                         } else {
-                            tone.style(theme)
+                            style
                         },
-                    )
-                })
-                .collect();
+                    ));
+                }
+                start = end;
+            }
             let mut line = Line::from(spans);
             if selected {
                 line = line.style(theme.selected);

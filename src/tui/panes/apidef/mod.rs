@@ -1,17 +1,23 @@
 //! An API's definition on its entity page, as Backstage's API tab shows it: the operations grouped
 //! by tag with coloured methods and the definition's servers, schemes and types; `Enter` on an
 //! operation shows its parameters, bodies, responses and schema trees; `r` flips to the text with
-//! line numbers. A definition that does not parse opens on its text, at the error's line.
+//! line numbers; `/` searches what is shown (`search.rs`). A definition that does not parse opens
+//! on its text, at the error's line.
+
+mod remote;
+mod search;
 
 use crate::apidef::{self, Definition, Node, Operation, ParseError, Section};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
-use crate::tui::widgets::detail::{draw_lines, PageLine, Tone};
+use crate::tui::widgets::detail::{draw_lines_marked, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
+use remote::{Fetch, Remote};
+use search::{find_all, Search};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
@@ -37,6 +43,9 @@ pub struct ApiView {
     list: ListCursor,
     /// The operations list's place, kept while a detail or the text is shown.
     kept: ListCursor,
+    search: Search,
+    /// Where the definition is when it is at a URL (`remote.rs`).
+    remote: Option<Remote>,
 }
 
 impl ApiView {
@@ -57,6 +66,8 @@ impl ApiView {
             opens: Vec::new(),
             list: ListCursor::default(),
             kept: ListCursor::default(),
+            search: Search::default(),
+            remote: None,
         };
         view.rebuild();
         if let Err(err) = &view.parsed {
@@ -70,11 +81,18 @@ impl ApiView {
 
     /// Whether both views show the same definition (whatever each shows of it now).
     pub fn same_definition(&self, other: &ApiView) -> bool {
-        self.text == other.text && self.parsed == other.parsed
+        match (&self.remote, &other.remote) {
+            (Some(a), Some(b)) => a.placeholder == b.placeholder && a.url == b.url,
+            (None, None) => self.text == other.text && self.parsed == other.parsed,
+            _ => false,
+        }
     }
 
     /// A one-line summary for the entity page: the format, title and how many operations.
     pub fn summary(&self) -> (String, Tone) {
+        if let Some(remote) = self.pending() {
+            return remote.summary();
+        }
         match &self.parsed {
             Ok(def) => {
                 let about: Vec<&str> = [def.title.as_deref(), def.version.as_deref()]
@@ -94,6 +112,7 @@ impl ApiView {
     fn rebuild(&mut self) {
         self.opens.clear();
         self.lines = match (self.mode, &self.parsed) {
+            _ if self.pending().is_some() => self.pending().map(|r| r.lines()).unwrap_or_default(),
             (Mode::Raw, parsed) => raw_lines(&self.text, parsed.as_ref().err()),
             (Mode::Operations, Ok(def)) => operation_lines(def, &mut self.opens),
             (Mode::Detail(i), Ok(_)) => {
@@ -106,6 +125,7 @@ impl ApiView {
             (_, Err(_)) => Vec::new(),
         };
         self.opens.resize(self.lines.len(), None);
+        self.search.refresh(&self.lines);
     }
 
     fn show(&mut self, mode: Mode) {
@@ -120,11 +140,41 @@ impl ApiView {
         };
     }
 
+    /// Whether the search query has the keyboard.
+    pub fn typing(&self) -> bool {
+        self.search.typing
+    }
+
+    /// The operation under the cursor (the list) or on screen (its detail): what `y` copies.
+    pub fn selected_operation(&self) -> Option<&Operation> {
+        let index = match self.mode {
+            Mode::Operations => self.opens.get(self.list.cursor).copied().flatten()?,
+            Mode::Detail(i) => i,
+            Mode::Raw => return None,
+        };
+        let def = self.parsed.as_ref().ok()?;
+        def.operations.iter().chain(&def.webhooks).nth(index)
+    }
+
     pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
+        if self.search.typing {
+            self.type_query(action, page);
+            return None;
+        }
         if self.list.apply(action, self.lines.len(), page) {
             return None;
         }
+        if self.pending().is_some() {
+            // Nothing to show yet but the fetch: Enter asks again after a failure.
+            return match action {
+                Action::Open => self.fetch_request(),
+                _ => None,
+            };
+        }
         match action {
+            Action::StartFilter => self.search = Search::start(self.list.cursor),
+            Action::NextMatch => self.jump(true, false, page),
+            Action::PreviousMatch => self.jump(true, true, page),
             Action::Open if self.mode == Mode::Operations => {
                 if let Some(op) = self.opens.get(self.list.cursor).copied().flatten() {
                     if self.full.is_none() {
@@ -143,8 +193,50 @@ impl ApiView {
         None
     }
 
-    /// Esc: from a detail or the text back to the operations; false when the view should close.
+    /// A key while the query has the keyboard: editing it moves the cursor to the first match
+    /// from where the search began; Enter goes on to the next.
+    fn type_query(&mut self, action: &Action, page: usize) {
+        let input = &mut self.search.input;
+        match action {
+            Action::InputChar(c) => input.push(*c),
+            Action::InputBackspace => input.backspace(),
+            Action::InputDeleteWord => input.delete_word(),
+            Action::InputClear => input.clear(),
+            Action::InputAccept => return self.jump(true, false, page),
+            Action::InputLeave => {
+                self.search.typing = false;
+                return;
+            }
+            Action::InputCancel => {
+                self.search = Search::default();
+                return;
+            }
+            other => {
+                self.list.apply(other, self.lines.len(), page);
+                return;
+            }
+        }
+        self.search.refresh(&self.lines);
+        let origin = self.search.origin;
+        self.list.cursor = origin;
+        self.jump(false, false, page);
+    }
+
+    /// To the next (or previous) match from the cursor; `skip`: not the cursor's own line.
+    fn jump(&mut self, skip: bool, back: bool, page: usize) {
+        if let Some(to) = self.search.next_from(self.list.cursor, skip, back) {
+            self.list.cursor = to;
+        }
+        self.list.clamp(self.lines.len(), page);
+    }
+
+    /// Esc: leaves a search, else from a detail or the text back to the operations; false when
+    /// the view should close.
     pub fn back(&mut self) -> bool {
+        if self.search.active() {
+            self.search = Search::default();
+            return true;
+        }
         if self.mode == Mode::Operations || self.parsed.is_err() {
             return false;
         }
@@ -153,17 +245,89 @@ impl ApiView {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        let hint = match self.mode {
-            Mode::Operations => " enter: operation · r: raw text · esc: back ",
-            Mode::Detail(_) => " esc: operations · r: raw text ",
-            Mode::Raw => " r: operations · esc: back ",
+        let hint = if self.search.active() {
+            let keys = match self.search.typing {
+                true => "enter: next · tab: keep · esc: leave",
+                false => "n/N: next/previous · esc: leave",
+            };
+            let status = self.search.status(self.list.cursor);
+            format!(" /{} · {status} · {keys} ", self.search.query())
+        } else {
+            match self.mode {
+                Mode::Operations => {
+                    " enter: operation · /: search · y: copy · r: raw text · esc: back "
+                }
+                Mode::Detail(_) => " /: search · y: copy · r: raw text · esc: operations ",
+                Mode::Raw => " /: search · r: operations · esc: back ",
+            }
+            .to_string()
         };
         let inner = draw_block(
             frame,
             area,
-            bordered_with_keys(format!(" {} · definition ", self.title), hint, theme),
+            bordered_with_keys(format!(" {} · definition ", self.title), &hint, theme),
         );
-        draw_lines(frame, inner, &self.lines, self.list, theme);
+        let query = self.search.query();
+        draw_lines_marked(frame, inner, &self.lines, self.list, theme, |text| {
+            find_all(text, query)
+        });
+    }
+}
+
+impl ApiView {
+    /// (A definition at a URL: `remote.rs`.) The view of a definition at `url`, not fetched yet.
+    pub fn at_url(title: String, spec_type: &str, placeholder: &str, url: &str) -> ApiView {
+        let mut view = ApiView {
+            title,
+            spec_type: spec_type.to_string(),
+            text: String::new(),
+            parsed: apidef::outline("", ""),
+            full: None,
+            mode: Mode::Operations,
+            lines: Vec::new(),
+            opens: Vec::new(),
+            list: ListCursor::default(),
+            kept: ListCursor::default(),
+            search: Search::default(),
+            remote: Some(Remote::new(placeholder, url)),
+        };
+        view.rebuild();
+        view
+    }
+
+    /// Still to be fetched (or fetching, or failed): what the view shows instead of the text.
+    fn pending(&self) -> Option<&Remote> {
+        self.remote.as_ref().filter(|r| r.state != Fetch::Done)
+    }
+
+    /// The request to send when the view is shown: none once asked (until it failed).
+    pub fn fetch_request(&mut self) -> Option<Action> {
+        let action = self.remote.as_mut()?.ask()?;
+        self.rebuild();
+        Some(action)
+    }
+
+    /// The providers' answer: the view of the text, or why there is none.
+    pub fn arrived(&mut self, result: Result<String, String>) {
+        let Some(remote) = self.remote.clone() else {
+            return;
+        };
+        match result {
+            Ok(text) => {
+                *self = ApiView::new(self.title.clone(), &self.spec_type, &text);
+                self.remote = Some(Remote {
+                    state: Fetch::Done,
+                    ..remote
+                });
+            }
+            Err(why) => {
+                self.remote = Some(Remote {
+                    state: Fetch::Failed(why),
+                    ..remote
+                });
+                self.rebuild();
+            }
+        }
     }
 }
 

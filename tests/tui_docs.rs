@@ -81,9 +81,26 @@ fn the_selected_link_is_drawn_reversed() {
 fn shift_tab_wraps_to_the_last_link_on_screen() {
     let mut app = docs_of("handbook");
     press(&mut app, "<btab>");
-    assert_eq!(app.docs.link, Some(3));
+    assert_eq!(
+        app.docs.link,
+        Some(4),
+        "the folded admonition's title is last"
+    );
     press(&mut app, "<tab>");
     assert_eq!(app.docs.link, Some(0));
+}
+
+#[test]
+fn a_folded_admonition_opens_and_closes_with_enter() {
+    let mut app = docs_of("handbook");
+    let body = "the staging cluster is shared";
+    assert!(!frame(&app).contains(body));
+    press(&mut app, "<btab><enter>");
+    assert_eq!(app.docs.flipped, [0]);
+    assert!(frame(&app).contains(body), "{}", frame(&app));
+    assert_eq!(app.docs.link, Some(4), "the title stays selected");
+    press(&mut app, "<enter>");
+    assert!(!frame(&app).contains(body));
 }
 
 #[test]

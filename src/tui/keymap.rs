@@ -132,7 +132,7 @@ bindings! {
     (Docs, "docs.reload", Action::Reload, ["r", "ctrl-r"], "read the site and the page again"),
     (Docs, "docs.next_link", Action::NextLink, ["tab"], "select the page's next link (shown reversed)"),
     (Docs, "docs.previous_link", Action::PrevLink, ["shift-tab"], "select the page's previous link"),
-    (Docs, "docs.follow", Action::Open, ["enter"], "follow the selected link (a page of the site, a heading, or the browser); in the pages or outline: open the one under the cursor"),
+    (Docs, "docs.follow", Action::Open, ["enter"], "follow the selected link (a page of the site, a heading, or the browser) or open/close a folding block (???); in the pages or outline: open the one under the cursor"),
     (Docs, "docs.back", Action::Back, ["esc", "backspace"], "back to the page before (then: the previous view)"),
     (Docs, "docs.pages", Action::TogglePages, ["p"], "the site's pages (its nav): j/k choose, enter opens; p again: back to the page"),
     (Docs, "docs.outline", Action::ToggleOutline, ["o"], "the page's headings beside it: enter jumps to one; o again hides them"),

@@ -31,8 +31,9 @@ impl Admonition {
         }
     }
 
-    /// The first line: `Note: Title`, with a fold mark for `???`; `None` when the title is `""`.
-    pub fn title_line(&self) -> Option<String> {
+    /// The first line: the title (else the kind, capitalised), after a fold mark (`▸` closed,
+    /// `▾` open) for `???`; `None` when the title is `""`.
+    pub fn title_line(&self, open: bool) -> Option<String> {
         let mut kind = self.kind.clone();
         if let Some(first) = kind.get(..1) {
             kind.replace_range(..1, &first.to_uppercase());
@@ -42,10 +43,10 @@ impl Admonition {
             Some(title) => title.to_string(),
             None => kind,
         };
-        Some(match self.folded {
-            Some(true) => format!("▸ {text} (folded on the site)"),
-            Some(false) => format!("▾ {text}"),
-            None => text,
+        Some(match (self.folded, open) {
+            (None, _) => text,
+            (Some(_), true) => format!("▾ {text}"),
+            (Some(_), false) => format!("▸ {text}"),
         })
     }
 }

@@ -93,6 +93,9 @@ pub struct Link {
     pub text: String,
     /// The line its text starts on.
     pub line: usize,
+    /// Not a link but the title of a folding admonition (`???`): its number in the page, for
+    /// [`super::Folds::Toggled`]. Enter opens or closes it.
+    pub fold: Option<usize>,
 }
 
 /// A rendered page.

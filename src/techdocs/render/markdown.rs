@@ -225,6 +225,7 @@ impl Renderer {
                     href: dest_url.to_string(),
                     text: String::new(),
                     line: UNPLACED,
+                    fold: None,
                 });
                 self.link = Some((self.doc.links.len() - 1, self.spans.len()));
                 self.push_style(|s| s.tone = Tone::Link);

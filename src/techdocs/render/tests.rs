@@ -23,7 +23,7 @@ Start with Setup <guide/setup.md>, then read how to roll back <guide/deploy.md#r
 ┃
 ┃ Ask in #docs <https://chat.example.com/docs>.
 
-┃ ▸ Warning (folded on the site)
+┃ ▾ Warning
 ┃ Folded on the site: the staging cluster is shared.
 
 ## Services
@@ -78,6 +78,7 @@ fn keeps_headings_with_unique_anchors_and_links_with_their_lines() {
             ("guide/deploy.md#rolling-back", "roll back", 2),
             ("mailto:docs@example.com", "the team", 2),
             ("https://chat.example.com/docs", "#docs", 7),
+            ("", "▾ Warning", 9),
         ]
     );
     // Each link's text carries its index, the admonition's shifted past the page's own.
@@ -103,4 +104,31 @@ fn colours_code_and_marks_admonitions_and_table_headers() {
     let doc = render("!!! danger \"\"\n    No title line.\n\n```\n!!! note\n```\n");
     assert_eq!(doc.text(), "┃ No title line.\n\n  !!! note\n");
     assert_eq!(doc.lines[0].spans[0].style.tone, Tone::Danger);
+}
+
+#[test]
+fn folding_admonitions_open_and_close_by_number() {
+    let text = "??? tip \"Closed\"\n    [inside](a.md)\n\n???+ note \"Open\"\n    body\n\n??? bug \"\"\n    untitled stays open\n";
+    let closed = render_with(text, Folds::Toggled(&[]));
+    assert_eq!(
+        closed.text(),
+        "┃ ▸ Closed\n\n┃ ▾ Open\n┃ body\n\n┃ untitled stays open\n"
+    );
+    let titles: Vec<(Option<usize>, usize)> =
+        closed.links.iter().map(|l| (l.fold, l.line)).collect();
+    assert_eq!(titles, [(Some(0), 0), (Some(1), 2)]);
+    let flipped = render_with(text, Folds::Toggled(&[0, 1]));
+    assert_eq!(
+        flipped.text(),
+        "┃ ▾ Closed\n┃ inside <a.md>\n\n┃ ▸ Open\n\n┃ untitled stays open\n"
+    );
+    assert_eq!(
+        flipped.links.len(),
+        3,
+        "the title, the link inside, the second title"
+    );
+    assert_eq!(
+        render(text).text(),
+        render_with(text, Folds::AllOpen).text()
+    );
 }

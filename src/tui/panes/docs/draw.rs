@@ -112,6 +112,9 @@ impl DocsPane {
                 " j/k: choose · enter: jump to the heading · o: hide · esc: back to the page "
                     .into()
             }
+            (Focus::Page, Some(link)) if link.fold.is_some() => {
+                " enter: open or close this block · tab/shift-tab: links · esc: back ".into()
+            }
             (Focus::Page, Some(link)) => format!(
                 " enter: open {} · tab/shift-tab: links · esc: back ",
                 link.href

@@ -7,6 +7,7 @@ mod draw;
 
 use crate::catalog::{Catalog, EntityId};
 use crate::techdocs::links::{self, Target};
+use crate::techdocs::render::{render_with, Folds};
 use crate::techdocs::{self, Doc, Docs, NavItem, NavTarget};
 use crate::tui::action::Action;
 use crate::tui::widgets::cursor::{scroll, visible_offset, ListCursor};
@@ -25,6 +26,10 @@ pub struct DocsPane {
     pub path: Option<PathBuf>,
     /// The page rendered, or why it cannot be (naming the file).
     pub doc: Result<Doc, String>,
+    /// The page's markdown, rendered again when a folding admonition opens or closes.
+    source: String,
+    /// The folding admonitions (`???`) the reader flipped from how the site shows them.
+    pub flipped: Vec<usize>,
     /// Why there is nothing to show at all (no docs, a broken mkdocs.yml).
     pub message: Option<String>,
     /// The file at fault behind `message`, and its line, for `e`.
@@ -50,6 +55,8 @@ impl Default for DocsPane {
             page: None,
             path: None,
             doc: Ok(Doc::default()),
+            source: String::new(),
+            flipped: Vec::new(),
             message: None,
             broken: None,
             scroll: 0,
@@ -204,7 +211,9 @@ impl DocsPane {
             }
             (None, _) => return,
         };
-        self.doc = read.map(|text| techdocs::render(&text));
+        self.flipped.clear();
+        self.source = read.as_ref().cloned().unwrap_or_default();
+        self.doc = read.map(|text| render_with(&text, Folds::Toggled(&[])));
         if let Some(at) = self
             .nav
             .iter()
@@ -343,6 +352,15 @@ impl DocsPane {
     fn follow(&mut self) -> Option<Action> {
         let Ok(doc) = &self.doc else { return None };
         let link = doc.links.get(self.link?)?;
+        if let Some(fold) = link.fold {
+            // The title of a folding admonition: flip it, the selection and place kept.
+            match self.flipped.iter().position(|f| *f == fold) {
+                Some(at) => _ = self.flipped.swap_remove(at),
+                None => self.flipped.push(fold),
+            }
+            self.doc = Ok(render_with(&self.source, Folds::Toggled(&self.flipped)));
+            return None;
+        }
         let from = self.page.as_deref().unwrap_or("index.md");
         match links::resolve(from, &link.href) {
             Target::External(url) => Some(Action::OpenUrl(url)),
@@ -367,7 +385,7 @@ impl DocsPane {
             self.open(page);
         }
         self.history.push(before);
-        let Some(anchor) = anchor else { return None };
+        let anchor = anchor?;
         let line = self
             .doc
             .as_ref()

@@ -77,6 +77,22 @@ fn the_selected_link_is_drawn_reversed() {
     assert!(reversed_at(&app, "roll back"));
 }
 
+/// At 100 columns the demo's flow page wraps: Tab to its last link must scroll far enough
+/// that the link's wrapped line is on screen, not only its first row.
+#[test]
+fn tab_scrolls_a_wrapped_link_into_view() {
+    let mut app = demo_after("/payment-service<tab>7");
+    press(&mut app, "pjjj<enter><tab><tab>");
+    let doc = app.docs.doc.as_ref().unwrap();
+    assert_eq!(doc.links[1].href, "../index.md#idempotency");
+    assert_eq!(app.docs.link, Some(1));
+    assert!(
+        frame(&app).contains("Back to the overview"),
+        "{}",
+        frame(&app)
+    );
+}
+
 #[test]
 fn shift_tab_wraps_to_the_last_link_on_screen() {
     let mut app = docs_of("handbook");

@@ -3,7 +3,7 @@
 //! to the pane with their block's bar or indent repeated.
 
 use super::theme::Theme;
-use crate::techdocs::render::{DocLine, Style as TextStyle};
+use crate::techdocs::render::{DocLine, Span as TextSpan, Style as TextStyle};
 use crate::techdocs::Tone;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -18,20 +18,32 @@ pub fn wrapped(
     theme: &Theme,
     selected: Option<usize>,
 ) -> Vec<Line<'static>> {
+    wrap(line, width, &|span: &TextSpan| {
+        let style = style(span.style, theme);
+        match selected.is_some() && span.link == selected {
+            true => style.add_modifier(Modifier::REVERSED),
+            false => style,
+        }
+    })
+}
+
+/// How many rows [`wrapped`] makes of a line, for scrolling a link into view.
+pub fn rows(line: &DocLine, width: usize) -> usize {
+    wrap(line, width, &|_| Style::default()).len()
+}
+
+fn wrap(line: &DocLine, width: usize, style_of: &dyn Fn(&TextSpan) -> Style) -> Vec<Line<'static>> {
     let width = width.max(1);
     let mut rows = Row {
         fresh: true,
         ..Row::default()
     };
     for span in &line.spans {
-        let mut style = style(span.style, theme);
-        if selected.is_some() && span.link == selected {
-            style = style.add_modifier(Modifier::REVERSED);
-        }
+        let style = style_of(span);
         for piece in pieces(&span.text) {
             let word = piece.trim_end().width();
             if !rows.fresh && rows.used + word > width {
-                rows.next(line, theme);
+                rows.next(line, style_of);
                 if piece.trim().is_empty() {
                     continue;
                 }
@@ -42,7 +54,7 @@ pub fn wrapped(
                 let room = width.saturating_sub(rows.used);
                 let cut = cut_at(rest, room);
                 if cut == 0 && !rows.fresh {
-                    rows.next(line, theme);
+                    rows.next(line, style_of);
                     continue;
                 }
                 let cut = cut.max(rest.chars().next().map_or(0, char::len_utf8));
@@ -51,7 +63,7 @@ pub fn wrapped(
                 if rest.is_empty() {
                     break;
                 }
-                rows.next(line, theme);
+                rows.next(line, style_of);
             }
             rows.push(rest, style);
         }
@@ -83,7 +95,7 @@ impl Row {
         }
     }
 
-    fn next(&mut self, line: &DocLine, theme: &Theme) {
+    fn next(&mut self, line: &DocLine, style_of: &dyn Fn(&TextSpan) -> Style) {
         // The space a row broke at is not drawn (a selected link would show it reversed).
         if let Some(last) = self.spans.last_mut() {
             let kept = last.content.trim_end().len();
@@ -92,7 +104,7 @@ impl Row {
         self.done.push(Line::from(std::mem::take(&mut self.spans)));
         self.used = 0;
         for span in &line.hang {
-            self.push(&span.text, style(span.style, theme));
+            self.push(&span.text, style_of(span));
         }
         self.fresh = true;
     }

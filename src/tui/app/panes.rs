@@ -72,7 +72,7 @@ impl App {
                     }
                     None
                 } else {
-                    self.docs.update(&action, page)
+                    self.docs.update(&action, page, self.size.0)
                 }
             }
             Section::Problems => self.problems.update(&action, catalog, page),

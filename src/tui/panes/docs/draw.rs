@@ -44,13 +44,12 @@ impl DocsPane {
             );
             return;
         }
-        let page_area = match self.has_side() && inner.width >= SIDE_MIN_WIDTH {
-            true => {
-                let [side, page] = Layout::horizontal([
-                    Constraint::Length((inner.width / 3).min(32)),
-                    Constraint::Fill(1),
-                ])
-                .areas(inner);
+        let page_area = match self.side_width(inner.width) {
+            0 => inner,
+            side_width => {
+                let [side, page] =
+                    Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)])
+                        .areas(inner);
                 let side = draw_block(
                     frame,
                     side,
@@ -59,13 +58,13 @@ impl DocsPane {
                         .border_style(theme.border),
                 );
                 self.draw_side(frame, side, theme);
+                // A column of space after the side's border.
                 Rect {
                     x: page.x + 1,
                     width: page.width.saturating_sub(1),
                     ..page
                 }
             }
-            false => inner,
         };
         match &self.doc {
             Err(message) => frame.render_widget(
@@ -91,6 +90,25 @@ impl DocsPane {
                 shown.truncate(height);
                 frame.render_widget(Paragraph::new(shown), page_area);
             }
+        }
+    }
+
+    /// How wide the side column is (its border included) in a pane `inner` columns wide: none
+    /// below [`SIDE_MIN_WIDTH`], the page needs the room.
+    fn side_width(&self, inner: u16) -> u16 {
+        match self.has_side() && inner >= SIDE_MIN_WIDTH {
+            true => (inner / 3).min(32),
+            false => 0,
+        }
+    }
+
+    /// The page's width in a pane `width` columns wide (its borders, the side column and the
+    /// space after it off), which update needs to scroll a wrapped link into view.
+    pub fn page_width(&self, width: u16) -> usize {
+        let inner = width.saturating_sub(2);
+        match self.side_width(inner) {
+            0 => inner as usize,
+            side => inner.saturating_sub(side + 1) as usize,
         }
     }
 

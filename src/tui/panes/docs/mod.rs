@@ -10,7 +10,8 @@ use crate::techdocs::links::{self, Target};
 use crate::techdocs::render::{render_with, Folds};
 use crate::techdocs::{self, Doc, Docs, NavItem, NavTarget};
 use crate::tui::action::Action;
-use crate::tui::widgets::cursor::{scroll, visible_offset, ListCursor};
+use crate::tui::markdown;
+use crate::tui::widgets::cursor::{scroll, ListCursor};
 use std::path::PathBuf;
 
 pub struct DocsPane {
@@ -244,7 +245,8 @@ impl DocsPane {
         self.outline || !self.nav.is_empty()
     }
 
-    pub fn update(&mut self, action: &Action, page: usize) -> Option<Action> {
+    /// An action on the pane; `page` rows fit on screen, which is `width` columns wide.
+    pub fn update(&mut self, action: &Action, page: usize, width: u16) -> Option<Action> {
         match (self.focus, action) {
             (_, Action::TogglePages) => {
                 self.focus = match self.focus {
@@ -303,7 +305,7 @@ impl DocsPane {
                 None
             }
             (Focus::Page, Action::NextLink | Action::PrevLink) => {
-                self.select_link(*action == Action::NextLink, page);
+                self.select_link(*action == Action::NextLink, page, width);
                 None
             }
             (Focus::Page, Action::Open) => self.follow(),
@@ -323,7 +325,7 @@ impl DocsPane {
 
     /// Tab: the next link after the selected one (or the first from the top of the screen),
     /// scrolled into view; Shift-Tab the one before. Both wrap round.
-    fn select_link(&mut self, forward: bool, page: usize) {
+    fn select_link(&mut self, forward: bool, page: usize, width: u16) {
         let Ok(doc) = &self.doc else { return };
         let count = doc.links.len();
         if count == 0 {
@@ -343,8 +345,22 @@ impl DocsPane {
                 .rposition(|l| l.line < self.scroll + page.max(1))
                 .unwrap_or(count - 1),
         };
+        let line = doc.links[next].line;
+        // Down far enough that the rows from the top of the screen to the link's line, wrapped
+        // as draw wraps them, fit on it.
+        let width = self.page_width(width);
+        let mut top = self.scroll.min(line);
+        while top < line
+            && doc.lines[top..=line]
+                .iter()
+                .map(|l| markdown::rows(l, width))
+                .sum::<usize>()
+                > page.max(1)
+        {
+            top += 1;
+        }
+        self.scroll = top;
         self.link = Some(next);
-        self.scroll = visible_offset(doc.links[next].line, self.scroll, page);
     }
 
     /// Enter on the selected link: a page of the site opens here, an anchor scrolls to its

@@ -150,6 +150,9 @@ fn outline_lists_headings_and_enter_jumps() {
     assert_eq!(app.docs.focus, Focus::Page);
     press(&mut app, "o");
     assert!(!app.docs.outline);
+    // Opened again, the cursor is on the heading at the top of the screen.
+    press(&mut app, "o");
+    assert_eq!(app.docs.outline_cursor.cursor, 2);
 }
 
 #[test]
@@ -157,8 +160,17 @@ fn pages_open_from_the_nav_and_a_missing_one_names_its_file() {
     let mut app = docs_of("handbook");
     press(&mut app, "p");
     assert_eq!(app.docs.focus, Focus::Nav);
-    press(&mut app, "jj<enter>");
+    press(&mut app, "j<enter>");
+    assert_eq!(
+        app.docs.focus,
+        Focus::Nav,
+        "a section's title opens nothing"
+    );
+    press(&mut app, "j<enter>");
     assert_eq!(page(&app), Some("guide/setup.md"));
+    press(&mut app, "<tab><tab>r");
+    assert_eq!(page(&app), Some("guide/setup.md"), "r reads the site again, in place");
+    assert_eq!(app.docs.link, Some(1));
     press(&mut app, "pjjjjj<enter>");
     assert_eq!(page(&app), Some("glossary.md"));
     let message = app.docs.doc.as_ref().unwrap_err();

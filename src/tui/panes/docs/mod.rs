@@ -265,21 +265,37 @@ impl DocsPane {
                     true => Focus::Outline,
                     false => Focus::Page,
                 };
-                self.outline_cursor = ListCursor::default();
+                // The cursor starts on the heading of the part of the page on screen.
+                let at = self.doc.as_ref().map_or(0, |doc| {
+                    doc.headings
+                        .iter()
+                        .rposition(|h| h.line <= self.scroll)
+                        .unwrap_or(0)
+                });
+                self.outline_cursor = ListCursor {
+                    cursor: at,
+                    offset: 0,
+                };
+                // The side column's first row is its title.
+                self.outline_cursor.clamp(at + 1, page.saturating_sub(1));
                 None
             }
             (Focus::Nav, Action::Open) => {
-                self.focus = Focus::Page;
-                match self
+                let target = self
                     .nav
                     .get(self.nav_cursor.cursor)
-                    .map(|r| r.target.clone())
-                {
-                    Some(RowTarget::Page(p)) if self.page.as_ref() != Some(&p) => {
-                        self.go(Some(p), None)
-                    }
+                    .map(|r| r.target.clone());
+                match target {
+                    // A section's title opens nothing: the keys stay in the nav.
+                    Some(RowTarget::Section) | None => None,
                     Some(RowTarget::Link(url)) => Some(Action::OpenUrl(url)),
-                    _ => None,
+                    Some(RowTarget::Page(p)) => {
+                        self.focus = Focus::Page;
+                        match self.page.as_ref() == Some(&p) {
+                            true => None,
+                            false => self.go(Some(p), None),
+                        }
+                    }
                 }
             }
             (Focus::Nav, _) => {

@@ -14,4 +14,5 @@ pub mod providers;
 pub mod scaffolder;
 pub mod search;
 pub mod sources;
+pub mod techdocs;
 pub mod tui;

@@ -265,7 +265,7 @@ fn docs_load_on_selection_not_on_draw() {
         "{:?}",
         app.docs.path
     );
-    assert!(!app.docs.lines.is_empty());
+    assert!(!app.docs.doc.as_ref().unwrap().lines.is_empty());
     press(&mut app, "1/order-service<tab>7");
     assert!(app
         .docs

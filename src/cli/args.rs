@@ -2,7 +2,7 @@
 //! what the TUI is launched with.
 
 use super::{
-    api, ci, cost, deps, dora, incidents, list, maturity, score, search, show, template, who,
+    api, ci, cost, deps, docs, dora, incidents, list, maturity, score, search, show, template, who,
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -126,6 +126,9 @@ pub enum Command {
     /// An API entity's definition: its operations (OpenAPI, AsyncAPI, GraphQL, gRPC), or with
     /// --raw the definition's text.
     Api(api::Args),
+    /// An entity's TechDocs page as text (default: the first page of its mkdocs.yml nav), or its
+    /// README.
+    Docs(docs::Args),
     /// Scaffolder templates.
     #[command(subcommand)]
     Template(template::Command),

@@ -1,55 +1,66 @@
-//! `greenroom completions SHELL` and `greenroom man`: the shell and manual pages learn the command
-//! line from its clap definition, so they cannot drift from it.
+//! `greenroom docs REF [--page PATH]`: an entity's TechDocs page (default: the first of its
+//! site's nav) or its README, rendered as text by the same renderer as the Docs pane.
 
-use super::args::Cli;
-use clap::CommandFactory;
-use std::path::Path;
+use super::context::{resolve_or_explain, Context};
+use crate::techdocs::{self, Docs};
 use std::process::ExitCode;
 
-pub fn completions(shell: clap_complete::Shell) -> ExitCode {
-    let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "greenroom", &mut std::io::stdout());
-    ExitCode::SUCCESS
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Entity reference: [kind:][namespace/]name.
+    reference: String,
+    /// A page of the entity's TechDocs site, by its path under docs_dir (e.g. guide/setup.md).
+    #[arg(long, value_name = "PATH")]
+    page: Option<String>,
 }
 
-/// greenroom.1 on stdout, or greenroom.1 and one page per subcommand (`greenroom-validate.1`,
-/// `greenroom-template-run.1`, ...) written into `out`.
-pub fn man(out: Option<&Path>) -> ExitCode {
-    let command = Cli::command();
-    let Some(out) = out else {
-        return match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("greenroom: cannot write the man page: {err}");
-                ExitCode::from(2)
-            }
-        };
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
+    let catalog = context.load()?;
+    let id = resolve_or_explain(&catalog, &args.reference)?;
+    let entity = catalog.entity(id);
+    let key = entity.key();
+    let fail = |message: String| {
+        eprintln!("greenroom: {message}");
+        ExitCode::from(1)
     };
-    if let Err(err) = std::fs::create_dir_all(out) {
-        eprintln!("greenroom: {}: {err}", out.display());
-        return ExitCode::from(2);
-    }
-    match write_pages(command, "greenroom", out) {
-        Ok(written) => {
-            eprintln!("greenroom: wrote {written} man pages to {}", out.display());
-            ExitCode::SUCCESS
+    let text = match techdocs::locate(entity).map_err(|missing| fail(missing.to_string()))? {
+        Docs::Site(site) => {
+            let pages = site.pages();
+            let page = match args.page.as_deref() {
+                Some(wanted) => {
+                    let wanted = wanted.trim_start_matches("./");
+                    pages
+                        .iter()
+                        .copied()
+                        .find(|p| *p == wanted)
+                        .ok_or_else(|| {
+                            fail(format!(
+                                "{key}: no page {wanted} in {}; its pages: {}",
+                                site.config.display(),
+                                pages.join(", ")
+                            ))
+                        })?
+                }
+                None => site.first_page().ok_or_else(|| {
+                    fail(format!(
+                        "{key}: {} has no pages (none in its nav, no .md files in {})",
+                        site.config.display(),
+                        site.docs_dir.display()
+                    ))
+                })?,
+            };
+            site.read(page).map_err(|err| fail(err.to_string()))?
         }
-        Err(err) => {
-            eprintln!("greenroom: {}: {err}", out.display());
-            ExitCode::from(2)
+        Docs::File(path) => {
+            if let Some(page) = &args.page {
+                return Err(fail(format!(
+                    "{key} has no TechDocs site (no backstage.io/techdocs-ref: dir:), so no page {page}; its docs are {}",
+                    path.display()
+                )));
+            }
+            techdocs::read_file(&path).map_err(|err| fail(err.to_string()))?
         }
-    }
-}
-
-/// Writes `name.1` for `command`, then a page for each subcommand, named after its path.
-fn write_pages(command: clap::Command, name: &str, out: &Path) -> std::io::Result<usize> {
-    let command = command.name(name.to_string());
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command.clone()).render(&mut page)?;
-    std::fs::write(out.join(format!("{name}.1")), page)?;
-    let mut written = 1;
-    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
-        written += write_pages(sub.clone(), &format!("{name}-{}", sub.get_name()), out)?;
-    }
-    Ok(written)
+    };
+    print!("{}", techdocs::render(&text).text());
+    Ok(ExitCode::SUCCESS)
 }

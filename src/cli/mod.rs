@@ -11,6 +11,7 @@ mod docs;
 mod dora;
 mod incidents;
 mod list;
+mod manual;
 mod maturity;
 mod output;
 mod score;
@@ -34,8 +35,8 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     let command = cli.command.as_ref()?;
     match command {
         Command::Open { .. } => return None,
-        Command::Completions { shell } => return Some(docs::completions(*shell)),
-        Command::Man { out } => return Some(docs::man(out.as_deref())),
+        Command::Completions { shell } => return Some(manual::completions(*shell)),
+        Command::Man { out } => return Some(manual::man(out.as_deref())),
         _ => {}
     }
     let config = match Config::load(cli.config.as_deref()) {
@@ -95,6 +96,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Dora(args) => dora::run(&context, args, cli.verbose),
         Command::Maturity(args) => maturity::run(&context, args, cli.verbose),
         Command::Api(args) => api::run(&context, args),
+        Command::Docs(args) => docs::run(&context, args),
         Command::Template(command) => template::run(&context, command, cli.verbose),
         Command::Open { .. } | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("answered before the catalog is read")

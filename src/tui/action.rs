@@ -215,6 +215,11 @@ pub enum Action {
     DepthLess,
     // Docs; CI/CD (refresh).
     Reload,
+    // Docs: the page's links, the site's pages, the page's headings.
+    NextLink,
+    PrevLink,
+    TogglePages,
+    ToggleOutline,
     // CI/CD.
     Rerun,
     OpenInBrowser,

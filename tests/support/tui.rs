@@ -54,6 +54,7 @@ pub fn press(app: &mut App, keys: &str) {
                     "esc" => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
                     "bs" => KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
                     "tab" => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+                    "btab" => KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
                     "space" => KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE),
                     "down" => KeyEvent::new(KeyCode::Down, KeyModifiers::NONE),
                     "up" => KeyEvent::new(KeyCode::Up, KeyModifiers::NONE),

@@ -42,6 +42,9 @@ impl App {
         if self.page.is_none() && self.section == Section::Cost && self.cost.back() {
             return None;
         }
+        if self.page.is_none() && self.section == Section::Docs && self.docs.back() {
+            return None;
+        }
         if self.page.is_none()
             && self.section == Section::Templates
             && self.templates.form.is_some()

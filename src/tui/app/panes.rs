@@ -68,11 +68,11 @@ impl App {
             Section::Docs => {
                 if action == Action::Reload {
                     if let Some(id) = self.focus {
-                        self.docs.show(catalog, id, &self.theme, true);
+                        self.docs.show(catalog, id, true);
                     }
                     None
                 } else {
-                    self.docs.update(&action, page)
+                    self.docs.update(&action, page, self.size.0)
                 }
             }
             Section::Problems => self.problems.update(&action, catalog, page),
@@ -142,7 +142,7 @@ impl App {
         };
         match self.section {
             Section::Dependencies => self.deps.show(&data.catalog, focus),
-            Section::Docs => self.docs.show(&data.catalog, focus, &self.theme, false),
+            Section::Docs => self.docs.show(&data.catalog, focus, false),
             Section::CiCd => {
                 let key = data.catalog.entity(focus).key();
                 if self.cicd.shown.as_deref() != Some(key.as_str()) {

@@ -51,7 +51,8 @@ impl App {
     }
 
     /// What `e` opens here: the selected entity's file (the page's, the list's, the tree node's,
-    /// the template's), the selected problem's, or the template form field's declaration.
+    /// the template's), the selected problem's, the template form field's declaration, or the
+    /// docs page shown (a broken mkdocs.yml at its line).
     pub(super) fn edit_request(&self) -> Result<crate::tui::editor::EditRequest, String> {
         use crate::tui::editor;
         let data = self.data.as_ref().ok_or("the catalog is not loaded yet")?;
@@ -80,6 +81,10 @@ impl App {
                     }
                 }
                 None => editor::for_entity(entity(self.templates.selected())?),
+            },
+            Section::Docs => match self.docs.edit_target() {
+                Some((path, line)) => Ok(editor::EditRequest::File { path, line }),
+                None => editor::for_entity(entity(self.focus)?),
             },
             _ => editor::for_entity(entity(self.focus)?),
         }

@@ -103,7 +103,7 @@ impl Live {
             .iter()
             .filter_map(|(label, kept)| {
                 let hash = match kept {
-                    Kept::Files { paths, .. } => super::files_fingerprint(catalog, label, paths),
+                    Kept::Files { paths, .. } => super::snapshot::files_fingerprint(catalog, label, paths),
                     Kept::Whole { hash, .. } => *hash,
                     Kept::Missing => return None,
                 };

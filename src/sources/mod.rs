@@ -37,7 +37,6 @@ use crate::providers::backstage::{Backstage, Fnv, PAGE_SIZE};
 use crate::providers::cache::Cache;
 use crate::providers::http::{Client, Log, Options};
 use crate::providers::ProviderError;
-use rayon::prelude::*;
 use snapshot::Fingerprint;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -291,7 +290,7 @@ impl CatalogSource {
             .map(|spec| match (spec, previous) {
                 (SourceSpec::Files(paths), Some((catalog, _))) => Some(Fingerprint {
                     source: spec.label(),
-                    hash: files_fingerprint(catalog, &spec.label(), paths),
+                    hash: snapshot::files_fingerprint(catalog, &spec.label(), paths),
                 }),
                 _ => None,
             })
@@ -580,7 +579,7 @@ async fn read_app_config(
     paths.sort_unstable();
     paths.dedup();
     for path in paths {
-        let (len, time) = stamp(path);
+        let (len, time) = snapshot::stamp(path);
         hasher.write(path.as_os_str().as_encoded_bytes());
         hasher.write(&len.to_le_bytes());
         hasher.write(&time.to_le_bytes());
@@ -593,74 +592,6 @@ async fn read_app_config(
         },
         hasher.finish(),
     ))
-}
-
-/// The fingerprint of a files source: sizes and times of every file its entities and problems
-/// came from, and of the folders above them up to the roots, in parallel.
-pub(crate) fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
-    let roots: Vec<PathBuf> = roots.iter().map(|r| load::normalize(r)).collect();
-    let single = catalog.origins().len() <= 1;
-    let mut paths: Vec<&str> = (0..catalog.len() as u32)
-        .filter(|&id| single || catalog.origin(id) == Some(label))
-        .map(|id| &*catalog.entity(id).source.location)
-        .chain(catalog.problems.iter().map(|p| &*p.location))
-        .filter(|l| !l.contains("://"))
-        .collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut all: Vec<&Path> = Vec::with_capacity(paths.len() * 2);
-    let mut dirs: rustc_hash::FxHashSet<&std::ffi::OsStr> = Default::default();
-    for path in paths {
-        let path = Path::new(path);
-        all.push(path);
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            let d = if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            };
-            // A folder already seen has its parents in the list too.
-            if !dirs.insert(d.as_os_str()) || !roots.iter().any(|root| within(d, root)) {
-                break;
-            }
-            all.push(d);
-            dir = d.parent().filter(|_| d != Path::new("."));
-        }
-    }
-    // As bytes: comparing paths component by component is most of the check at 100k files.
-    all.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    all.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
-    let stamps: Vec<(u64, i128)> = all.par_iter().map(|path| stamp(path)).collect();
-    let mut hasher = Fnv::default();
-    for (path, (len, time)) in all.iter().zip(stamps) {
-        hasher.write(path.as_os_str().as_encoded_bytes());
-        hasher.write(&len.to_le_bytes());
-        hasher.write(&time.to_le_bytes());
-    }
-    hasher.finish()
-}
-
-/// A file's or folder's size and modification time (nanoseconds), to tell when it changed.
-fn stamp(path: &Path) -> (u64, i128) {
-    match std::fs::metadata(path) {
-        Ok(meta) => (
-            meta.len(),
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(-1, |d| d.as_nanos() as i128),
-        ),
-        Err(_) => (u64::MAX, -2),
-    }
-}
-
-fn within(path: &Path, root: &Path) -> bool {
-    if root == Path::new(".") {
-        path.is_relative() && !path.starts_with("..")
-    } else {
-        path.starts_with(root)
-    }
 }
 
 /// Progress lines on stderr, over each other, when stderr is a terminal (never in pipes or logs).

@@ -7,7 +7,10 @@
 //! launch can tell whether the sources changed and rebuild only then. It never holds a token:
 //! sources are named by their labels (paths, URLs without credentials).
 
-use crate::catalog::Catalog;
+use crate::catalog::{load, Catalog};
+use crate::providers::backstage::Fnv;
+use rayon::prelude::*;
+use std::hash::Hasher;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -81,6 +84,74 @@ pub fn write(path: &Path, catalog: &Catalog, fingerprints: &[Fingerprint]) -> Re
     let body = postcard::to_stdvec(&(fingerprints, catalog)).map_err(|e| fail(&e))?;
     let parts: [&[u8]; 4] = [FORMAT, env!("CARGO_PKG_VERSION").as_bytes(), b"\n", &body];
     crate::providers::private_file::write_private_atomic(path, &parts, true).map_err(|e| fail(&e))
+}
+
+/// The fingerprint of a files source: sizes and times of every file its entities and problems
+/// came from, and of the folders above them up to the roots, in parallel.
+pub fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
+    let roots: Vec<PathBuf> = roots.iter().map(|r| load::normalize(r)).collect();
+    let single = catalog.origins().len() <= 1;
+    let mut paths: Vec<&str> = (0..catalog.len() as u32)
+        .filter(|&id| single || catalog.origin(id) == Some(label))
+        .map(|id| &*catalog.entity(id).source.location)
+        .chain(catalog.problems.iter().map(|p| &*p.location))
+        .filter(|l| !l.contains("://"))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut all: Vec<&Path> = Vec::with_capacity(paths.len() * 2);
+    let mut dirs: rustc_hash::FxHashSet<&std::ffi::OsStr> = Default::default();
+    for path in paths {
+        let path = Path::new(path);
+        all.push(path);
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            let d = if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            };
+            // A folder already seen has its parents in the list too.
+            if !dirs.insert(d.as_os_str()) || !roots.iter().any(|root| within(d, root)) {
+                break;
+            }
+            all.push(d);
+            dir = d.parent().filter(|_| d != Path::new("."));
+        }
+    }
+    // As bytes: comparing paths component by component is most of the check at 100k files.
+    all.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    all.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+    let stamps: Vec<(u64, i128)> = all.par_iter().map(|path| stamp(path)).collect();
+    let mut hasher = Fnv::default();
+    for (path, (len, time)) in all.iter().zip(stamps) {
+        hasher.write(path.as_os_str().as_encoded_bytes());
+        hasher.write(&len.to_le_bytes());
+        hasher.write(&time.to_le_bytes());
+    }
+    hasher.finish()
+}
+
+/// A file's or folder's size and modification time (nanoseconds), to tell when it changed.
+pub fn stamp(path: &Path) -> (u64, i128) {
+    match std::fs::metadata(path) {
+        Ok(meta) => (
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(-1, |d| d.as_nanos() as i128),
+        ),
+        Err(_) => (u64::MAX, -2),
+    }
+}
+
+fn within(path: &Path, root: &Path) -> bool {
+    if root == Path::new(".") {
+        path.is_relative() && !path.starts_with("..")
+    } else {
+        path.starts_with(root)
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,21 @@ use std::sync::Arc;
 pub struct ReadEntity {
     pub entity: Arc<Entity>,
     pub declared: Arc<[Declared]>,
+    /// The entity's canonical key and its relations' targets' (made once, on the core that read
+    /// the file, rather than each time a catalog is built).
+    pub key: Arc<str>,
+    pub target_keys: Arc<[Arc<str>]>,
+}
+
+impl ReadEntity {
+    pub fn new(entity: Entity, declared: Vec<Declared>) -> ReadEntity {
+        ReadEntity {
+            key: entity.key().into(),
+            target_keys: declared.iter().map(|d| d.target.key().into()).collect(),
+            entity: Arc::new(entity),
+            declared: declared.into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -205,10 +220,7 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         }
         declared = found;
     }
-    outcome.entity = Some(ReadEntity {
-        entity: Arc::new(entity),
-        declared: declared.into(),
-    });
+    outcome.entity = Some(ReadEntity::new(entity, declared));
 }
 
 /// `{$name: url}`: a URL definition as the entity keeps it until it is shown.

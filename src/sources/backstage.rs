@@ -70,10 +70,7 @@ pub fn part(label: Arc<str>, backstage: &Backstage, fetched: BackendCatalog) -> 
                 })
             })
             .collect::<Vec<_>>();
-        read.push(ReadEntity {
-            entity: Arc::new(entity),
-            declared: declared.into(),
-        });
+        read.push(ReadEntity::new(entity, declared));
     }
     Part {
         label,

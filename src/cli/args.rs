@@ -34,6 +34,9 @@ pub struct Cli {
     /// Log each HTTP request (method, URL, status, time) to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Answer from the catalog's snapshot without checking its sources (its age on stderr).
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// Open the TUI on this entity's page (a reference: [kind:][namespace/]name).
     #[arg(long, value_name = "REF")]
     pub open: Option<String>,

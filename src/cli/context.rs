@@ -13,10 +13,13 @@ pub struct Context {
     pub source: CatalogSource,
     /// `--verbose`: remote catalog sources log their requests too.
     pub verbose: bool,
+    /// `--offline`: answer from the snapshot without checking the sources.
+    pub offline: bool,
 }
 
 impl Context {
-    /// Loads the catalog; paths the user named that cannot be read are a usage/IO error (exit 2).
+    /// Loads the catalog (from the snapshot when it is proven current, or under --offline);
+    /// paths the user named that cannot be read are a usage/IO error (exit 2).
     pub fn load(&self) -> Result<Catalog, ExitCode> {
         let Loaded {
             catalog,
@@ -25,6 +28,10 @@ impl Context {
         } = self.source.load_logged(
             &self.config,
             crate::providers::http::Log::verbose(self.verbose),
+            match self.offline {
+                true => crate::sources::Freshness::Offline,
+                false => crate::sources::Freshness::Checked,
+            },
         );
         if unreadable.is_empty() {
             Ok(catalog)

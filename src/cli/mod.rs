@@ -81,6 +81,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         config,
         source,
         verbose: cli.verbose,
+        offline: cli.offline,
     };
     let code = match command {
         Command::Validate { watch, .. } => validate::run(&context, *watch),

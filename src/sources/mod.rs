@@ -65,6 +65,18 @@ pub enum SourceSpec {
     AppConfig(Vec<PathBuf>),
 }
 
+/// How fresh a command's catalog must be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Freshness {
+    /// Read from the sources (a remote one that cannot be reached: the snapshot, said so).
+    Sources,
+    /// The snapshot when the sources' fingerprints prove it current, else the sources read (and
+    /// kept as the next snapshot): the same answer as a cold read, without its cost.
+    Checked,
+    /// The snapshot as it is, its age said on stderr (`--offline`); the sources when there is none.
+    Offline,
+}
+
 /// What reading the sources gave.
 pub enum Refresh {
     /// Every source is as the snapshot's fingerprints say: nothing to rebuild.
@@ -169,25 +181,47 @@ impl CatalogSource {
         matches!(self, CatalogSource::Several(specs) if specs.iter().any(|s| !matches!(s, SourceSpec::Files(_))))
     }
 
-    /// Reads the catalog (the CLI's way): progress on stderr when it is a terminal; a remote
-    /// source that cannot be reached is replaced by the last snapshot when there is one (with a
-    /// warning), else named in `unreadable`.
+    /// Reads the catalog from its sources (`validate`'s way): progress on stderr when it is a
+    /// terminal; a remote source that cannot be reached is replaced by the last snapshot when
+    /// there is one (with a warning), else named in `unreadable`.
     pub fn load(&self, config: &Config) -> Loaded {
-        self.load_logged(config, Log::Off)
+        self.load_logged(config, Log::Off, Freshness::Sources)
     }
 
-    /// [`CatalogSource::load`], with the HTTP requests logged (`--verbose`).
-    pub fn load_logged(&self, config: &Config, log: Log) -> Loaded {
-        // Remote sources keep a snapshot for subcommands too: it answers when they are
-        // unchanged (nothing rebuilt) or cannot be reached (with a warning).
+    /// [`CatalogSource::load`], with the HTTP requests logged (`--verbose`), answering from the
+    /// snapshot as `freshness` allows.
+    pub fn load_logged(&self, config: &Config, log: Log, freshness: Freshness) -> Loaded {
+        // The snapshot answers when the fingerprints prove the sources unchanged (nothing read),
+        // when a remote source cannot be reached (with a warning), and under --offline.
         let path = snapshot::path_for(&config.cache_dir(), &self.label());
-        let snapshot = match self.is_remote() {
+        let kept = self.is_remote() || freshness != Freshness::Sources;
+        let snapshot = match kept {
             true => snapshot::read(&path).unwrap_or_else(|err| {
                 crate::notices::report("snapshot", err);
                 None
             }),
             false => None,
         };
+        if freshness == Freshness::Offline {
+            match snapshot {
+                Some(snapshot) => {
+                    let age = std::time::SystemTime::now()
+                        .duration_since(snapshot.written)
+                        .unwrap_or_default();
+                    eprintln!(
+                        "greenroom: offline: the catalog as read {} ago (the snapshot); the sources were not checked",
+                        crate::providers::github::short_duration(age)
+                    );
+                    return Loaded {
+                        catalog: snapshot.catalog,
+                        unreadable: Vec::new(),
+                        skipped: Vec::new(),
+                    };
+                }
+                None => eprintln!("greenroom: offline: no snapshot of this catalog yet; reading its sources"),
+            }
+            return self.load_logged(config, log, Freshness::Checked);
+        }
         let previous = snapshot
             .as_ref()
             .map(|s| (&s.catalog, s.fingerprints.as_slice()));
@@ -210,7 +244,7 @@ impl CatalogSource {
             } => (loaded, fingerprints, offline),
         };
         if offline.is_empty() {
-            if self.is_remote() && loaded.unreadable.is_empty() {
+            if kept && loaded.unreadable.is_empty() {
                 let _ = snapshot::write(&path, &loaded.catalog, &fingerprints);
             }
             return loaded;

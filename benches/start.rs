@@ -138,7 +138,7 @@ fn main() {
             index: None,
         };
         let mut panes = tui::app_with(Default::default(), "bench", false, Theme::default());
-        time("catalog", &mut || panes.catalog.load(&view, false));
+        time("catalog", &mut || panes.catalog.load(&view, false, None));
         time("templates", &mut || panes.templates.load(&catalog));
         time("cicd", &mut || panes.cicd.load(&catalog));
         time("incidents", &mut || panes.incidents.load(&catalog));

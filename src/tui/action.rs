@@ -161,6 +161,8 @@ pub struct LoadResult {
     pub warnings: Vec<String>,
     /// When only the files a save changed were read again.
     pub updated: Option<Updated>,
+    /// The catalog's name order, when the loader made it (on every core, off the UI thread).
+    pub name_ranks: Option<Arc<Vec<u32>>>,
 }
 
 impl LoadResult {
@@ -173,6 +175,7 @@ impl LoadResult {
             snapshot_age: None,
             warnings: Vec::new(),
             updated: None,
+            name_ranks: None,
         }
     }
 }

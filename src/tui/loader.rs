@@ -87,6 +87,7 @@ fn update(
         loaded.unreadable,
         started.elapsed(),
     );
+    result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(&catalog));
     result.updated = Some(Updated {
         files,
         took: started.elapsed(),
@@ -208,6 +209,7 @@ fn refresh(
         started.elapsed(),
     );
     result.warnings = warnings;
+    result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(&catalog));
     // The catalog first, so the list shows while its index is made.
     if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(sender, &catalog) {
         return None;

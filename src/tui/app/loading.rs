@@ -29,6 +29,7 @@ impl App {
             snapshot_age,
             warnings,
             updated,
+            name_ranks,
         } = result;
         let old = self.data.take();
         let remap = |id: EntityId| -> Option<EntityId> {
@@ -38,7 +39,7 @@ impl App {
         let selected = self.catalog.selected().and_then(remap);
         let mut gone_page = None;
         let focus = self.focus.and_then(remap);
-        self.catalog.load(&data, self.background_search);
+        self.catalog.load(&data, self.background_search, name_ranks);
         if old.is_some() {
             if let Some(id) = selected {
                 self.catalog.select(id, self.page_rows());

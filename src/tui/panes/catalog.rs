@@ -163,7 +163,8 @@ impl CatalogPane {
 
     /// Sets up the pane for a newly loaded catalog; with `background`, filter searches run on
     /// a thread of their own.
-    pub fn load(&mut self, data: &Data, background: bool) {
+    /// A catalog to show; `name_ranks`, when the loader made them, are its name order.
+    pub fn load(&mut self, data: &Data, background: bool, name_ranks: Option<Arc<Vec<u32>>>) {
         self.searcher = data.index.clone().map(Searcher::new);
         self.worker = data
             .index
@@ -171,6 +172,7 @@ impl CatalogPane {
             .filter(|_| background)
             .map(SearchWorker::spawn);
         self.ranks.clear();
+        self.ranks.extend(name_ranks.map(|ranks| (SortKey::Name, ranks)));
         self.searched = None;
         self.pending = None;
         self.refresh(&data.catalog);
@@ -390,34 +392,7 @@ impl CatalogPane {
         };
         self.ranks
             .entry(key)
-            .or_insert_with(|| {
-                // One string per entity (column, kind, name, namespace, lower-cased, NUL apart):
-                // one allocation each, and sorting compares bytes. Sequential on purpose: this
-                // runs on the UI thread, which must not queue behind the loader's rayon jobs.
-                let mut keys: Vec<(String, u32)> = catalog
-                    .entities
-                    .iter()
-                    .enumerate()
-                    .map(|(id, e)| {
-                        let text = format!(
-                            "{}\0{}\0{}\0{}",
-                            key.text(e),
-                            e.kind,
-                            e.name(),
-                            e.namespace()
-                        )
-                        .to_lowercase();
-                        (text, id as u32)
-                    })
-                    .collect();
-                keys.sort_unstable();
-                let order: Vec<u32> = keys.iter().map(|(_, id)| *id).collect();
-                let mut ranks = vec![0u32; keys.len()];
-                for (rank, id) in order.into_iter().enumerate() {
-                    ranks[id as usize] = rank as u32;
-                }
-                Arc::new(ranks)
-            })
+            .or_insert_with(|| ranks_by(catalog, key))
             .clone()
     }
 
@@ -725,3 +700,43 @@ impl SearchWorker {
         self.results.recv().ok()
     }
 }
+/// Each entity's place in the catalog sorted by `key` (then kind, name, namespace). One string
+/// per entity (lower-cased, NUL apart): one allocation each, and sorting compares bytes. On the
+/// calling thread: the UI thread must not queue behind the loader's rayon jobs (the loader makes
+/// the name order itself, on every core, with [`name_ranks`]).
+fn ranks_by(catalog: &Catalog, key: SortKey) -> Arc<Vec<u32>> {
+    let mut keys: Vec<(String, u32)> = catalog
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(id, e)| (sort_text(e, key), id as u32))
+        .collect();
+    keys.sort_unstable();
+    Arc::new(to_ranks(keys))
+}
+
+/// The name order of [`ranks_by`], made on every core (the loader's, before the catalog is sent).
+pub fn name_ranks(catalog: &Catalog) -> Arc<Vec<u32>> {
+    use rayon::prelude::*;
+    let mut keys: Vec<(String, u32)> = catalog
+        .entities
+        .par_iter()
+        .enumerate()
+        .map(|(id, e)| (sort_text(e, SortKey::Name), id as u32))
+        .collect();
+    keys.par_sort_unstable();
+    Arc::new(to_ranks(keys))
+}
+
+fn sort_text(e: &Entity, key: SortKey) -> String {
+    format!("{}\0{}\0{}\0{}", key.text(e), e.kind, e.name(), e.namespace()).to_lowercase()
+}
+
+fn to_ranks(sorted: Vec<(String, u32)>) -> Vec<u32> {
+    let mut ranks = vec![0u32; sorted.len()];
+    for (rank, (_, id)) in sorted.into_iter().enumerate() {
+        ranks[id as usize] = rank as u32;
+    }
+    ranks
+}
+

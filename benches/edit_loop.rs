@@ -153,24 +153,15 @@ fn bench(root: &Path, saves: usize) {
     let _restore = Restore(&files);
 
     let started = Instant::now();
-    let (sender, loader) = mpsc::channel();
-    let (requests, requested) = mpsc::channel();
-    std::thread::spawn(move || {
-        tui::loader::serve(&source, &config, Instant::now(), &sender, &requested)
-    });
-    let changes = requests.clone();
-    let watch = watch::start(&[root.to_path_buf()], watch::Files::Catalog, move |paths| {
-        let _ = changes.send(LoaderRequest::Changed(paths));
-    })
-    .unwrap();
+    let background = tui::loader::start(&source, &config, Instant::now());
     let mut app = tui::app_with(Default::default(), "bench", false, Theme::default());
     app.data = None;
     app.dispatch(tui::Action::Resize(160, 48));
     let mut running = Running {
         app,
-        loader,
-        _requests: requests,
-        _watch: watch,
+        loader: background.messages,
+        _requests: background.requests,
+        _watch: background.watch.expect("a local folder").unwrap(),
     };
     // The first load, its index and the snapshot written behind it.
     running.wait_for("never", 0);

@@ -24,23 +24,14 @@ fn start(root: &Path, cache: &Path) -> Loop {
     std::env::set_var("GREENROOM_CACHE_DIR", cache);
     let source = CatalogSource::Paths(vec![root.to_path_buf()]);
     let config = Config::default();
-    let (sender, loader) = mpsc::channel();
-    let (requests, requested) = mpsc::channel();
-    std::thread::spawn(move || {
-        tui::loader::serve(&source, &config, Instant::now(), &sender, &requested)
-    });
-    let changes = requests.clone();
-    let watch = watch::start(&[root.to_path_buf()], watch::Files::Catalog, move |paths| {
-        let _ = changes.send(LoaderRequest::Changed(paths));
-    })
-    .unwrap();
+    let background = tui::loader::start(&source, &config, Instant::now());
     let mut app = tui::app_with(Default::default(), "test", false, Theme::default());
     app.data = None;
     Loop {
         app,
-        loader,
-        _requests: requests,
-        _watch: watch,
+        loader: background.messages,
+        _requests: background.requests,
+        _watch: background.watch.expect("a local folder").unwrap(),
     }
 }
 

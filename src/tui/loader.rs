@@ -10,13 +10,49 @@ use crate::config::Config;
 use crate::search;
 use crate::sources::live::Live;
 use crate::sources::snapshot;
+use crate::sources::watch::{self, Watch};
 use crate::sources::{CatalogSource, Refresh};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+/// What runs behind the UI: the loader thread, and a watcher sending it the local files that
+/// change. `messages` brings catalogs and news; `requests` asks for more.
+pub struct Background {
+    pub messages: mpsc::Receiver<LoaderMsg>,
+    pub requests: mpsc::Sender<LoaderRequest>,
+    /// The watch, while it runs (`None`: nothing local to watch; `Err`: why it could not start).
+    pub watch: Option<Result<Watch, String>>,
+}
+
+/// Starts the loader thread and, for local files (not the bundled demo), the watcher.
+pub fn start(source: &CatalogSource, config: &Config, started: Instant) -> Background {
+    let (sender, messages) = mpsc::channel();
+    let (requests, requested) = mpsc::channel();
+    let (loader_source, loader_config) = (source.clone(), config.clone());
+    std::thread::Builder::new()
+        .name("catalog-loader".into())
+        .spawn(move || serve(&loader_source, &loader_config, started, &sender, &requested))
+        .expect("spawning the catalog loader thread");
+    let roots = match source.is_demo() {
+        true => Vec::new(),
+        false => source.local_roots(),
+    };
+    let changes = requests.clone();
+    let watch = (!roots.is_empty()).then(|| {
+        watch::start(&roots, watch::Files::Catalog, move |paths| {
+            let _ = changes.send(LoaderRequest::Changed(paths));
+        })
+    });
+    Background {
+        messages,
+        requests,
+        watch,
+    }
+}
+
 /// The loader thread: the first load, then each request until the UI goes away.
-pub fn serve(
+fn serve(
     source: &CatalogSource,
     config: &Config,
     started: Instant,
@@ -79,15 +115,7 @@ fn update(
     let loaded = live.loaded();
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
-    let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        loaded.unreadable,
-        started.elapsed(),
-    );
-    result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(&catalog));
+    let mut result = fresh(&catalog, loaded.unreadable, started);
     result.updated = Some(Updated {
         files,
         took: started.elapsed(),
@@ -96,6 +124,21 @@ fn update(
         return Ok(None);
     }
     Ok(Some(catalog).filter(|_| complete))
+}
+
+/// A catalog read from the sources, with its name order made here (on every core, so the UI
+/// thread does not sort).
+fn fresh(catalog: &Arc<Catalog>, unreadable: Vec<String>, started: Instant) -> LoadResult {
+    let mut result = LoadResult::fresh(
+        Data {
+            catalog: catalog.clone(),
+            index: None,
+        },
+        unreadable,
+        started.elapsed(),
+    );
+    result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(catalog));
+    result
 }
 
 fn send_index(sender: &mpsc::Sender<LoaderMsg>, catalog: &Arc<Catalog>) -> bool {
@@ -200,16 +243,8 @@ fn refresh(
     drop(shown);
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
-    let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        loaded.unreadable,
-        started.elapsed(),
-    );
+    let mut result = fresh(&catalog, loaded.unreadable, started);
     result.warnings = warnings;
-    result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(&catalog));
     // The catalog first, so the list shows while its index is made.
     if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(sender, &catalog) {
         return None;

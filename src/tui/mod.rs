@@ -31,7 +31,6 @@ use crate::search;
 use crate::sources::CatalogSource;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::mpsc;
 use std::time::Instant;
 
 /// What the TUI is launched with (the command line fills it in; the TUI does not know clap).
@@ -133,39 +132,22 @@ pub fn run(cli: &Launch) -> ExitCode {
         crate::insights::cost::Settings::from_config(&config),
     );
     app.templates.launcher = Some(panes::template_run::Launcher::new(&config, &source));
-    let (sender, receiver) = mpsc::channel();
-    let (requests, requested) = mpsc::channel();
-    let (loader_source, loader_config) = (source.clone(), config.clone());
-    std::thread::Builder::new()
-        .name("catalog-loader".into())
-        .spawn(move || {
-            loader::serve(&loader_source, &loader_config, started, &sender, &requested)
-        })
-        .expect("spawning the catalog loader thread");
     // Local files are watched: a save in the editor beside greenroom re-reads that file.
-    let roots = match source.is_demo() {
-        true => Vec::new(),
-        false => source.local_roots(),
-    };
-    let changes = requests.clone();
-    let watch = match roots.is_empty() {
-        true => None,
-        false => match crate::sources::watch::start(&roots, crate::sources::watch::Files::Catalog, move |paths| {
-            let _ = changes.send(LoaderRequest::Changed(paths));
-        }) {
-            Ok(watch) => {
-                if let Some(why) = &watch.polling {
-                    app.warn(why.clone());
-                }
-                Some(watch)
+    let background = loader::start(&source, &config, started);
+    let watch = match background.watch {
+        Some(Ok(watch)) => {
+            if let Some(why) = &watch.polling {
+                app.warn(why.clone());
             }
-            Err(err) => {
-                app.warn(err);
-                None
-            }
-        },
+            Some(watch)
+        }
+        Some(Err(err)) => {
+            app.warn(err);
+            None
+        }
+        None => None,
     };
-    terminal::run(app, receiver, requests, watch)
+    terminal::run(app, background.messages, background.requests, watch)
 }
 
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).

@@ -80,10 +80,7 @@ fn update(
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
     let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
+        Data::first(catalog.clone()),
         loaded.unreadable,
         started.elapsed(),
     );
@@ -97,10 +94,22 @@ fn update(
     Ok(Some(catalog).filter(|_| complete))
 }
 
+/// The catalog's search index, then its endpoints: entities are searchable before every API
+/// definition is read.
 fn send_index(sender: &mpsc::Sender<LoaderMsg>, catalog: &Arc<Catalog>) -> bool {
     let index = Arc::new(search::entities::index(catalog));
+    let sent = sender.send(LoaderMsg::Index {
+        catalog: catalog.clone(),
+        index,
+    });
+    if sent.is_err() {
+        return false;
+    }
+    let endpoints = Arc::new(search::operations::Endpoints::build(catalog));
     let catalog = catalog.clone();
-    sender.send(LoaderMsg::Index { catalog, index }).is_ok()
+    sender
+        .send(LoaderMsg::Endpoints { catalog, endpoints })
+        .is_ok()
 }
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the sources
@@ -126,10 +135,7 @@ pub fn load_in_background(
                 .duration_since(snapshot.written)
                 .unwrap_or_default();
             let catalog = Arc::new(snapshot.catalog);
-            let data = Data {
-                catalog: catalog.clone(),
-                index: None,
-            };
+            let data = Data::first(catalog.clone());
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
             result.snapshot_age = Some(age);
             if sender.send(LoaderMsg::Catalog(result)).is_err() {
@@ -200,10 +206,7 @@ fn refresh(
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
     let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
+        Data::first(catalog.clone()),
         loaded.unreadable,
         started.elapsed(),
     );
@@ -239,4 +242,3 @@ fn low_priority_pool() -> Option<rayon::ThreadPool> {
         None
     }
 }
-

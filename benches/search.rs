@@ -4,8 +4,14 @@
 //! matchers (nucleo-matcher, fuzzy-matcher's skim) on the same keys, and for
 //! `fzf --filter` when fzf is installed. Budget: 16 ms per keystroke.
 //!
+//! Then, on a catalog from `examples/gen_catalog.rs` (every API with an inline OpenAPI
+//! definition of 2 to 6 operations), the filter as the TUI runs it: entities alone, and
+//! entities with the endpoints of every API, keystroke by keystroke in the same rounds, and the
+//! ratio between them.
+//!
 //! Run: `cargo bench --bench search` (`-- --docs N` to change the size,
-//! `-- --quick` for greenroom's own numbers only).
+//! `-- --quick` for greenroom's own numbers only, `-- --catalog DIR` for the generated catalog,
+//! default `/tmp/cat100k` from `cargo run --release --example gen_catalog -- 100000 /tmp/cat100k`).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -14,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
-use greenroom::search::{Field, SearchDoc, SearchIndex, Searcher};
+use greenroom::search::operations::{self, CatalogSearcher, Endpoints};
+use greenroom::search::{entities, Field, SearchDoc, SearchIndex, Searcher};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32String};
 use rayon::prelude::*;
@@ -89,6 +96,12 @@ fn main() {
     }
     println!();
     rows.push(("greenroom, narrowing (Searcher)".into(), narrowing));
+
+    let catalog_dir = std::env::args()
+        .skip_while(|a| a != "--catalog")
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/cat100k".into());
+    endpoints_bench(&catalog_dir);
 
     if quick {
         print_rows(&rows);
@@ -657,4 +670,117 @@ fn rss_bytes() -> usize {
         .ok()
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
         .map_or(0, |pages| pages * 4096)
+}
+
+/// Typed on the generated catalog: endpoint queries, an operationId, a version prefix, an
+/// entity's name, an owner filter, and nothing.
+const CATALOG_QUERIES: &[(&str, &str)] = &[
+    ("method + path", "POST /v1/refunds"),
+    ("operationId", "createRefunds"),
+    ("path", "/v2/shipments"),
+    ("entity name", "payments-ledger"),
+    ("owner term", "owner:team"),
+    ("no match", "zzqx-loyal"),
+];
+
+/// The filter as the TUI runs it on a generated catalog, before (entities alone) and after
+/// (entities and endpoints), each keystroke timed both ways in the same round.
+fn endpoints_bench(dir: &str) {
+    if !std::path::Path::new(dir)
+        .join("catalog-info.yaml")
+        .is_file()
+    {
+        println!(
+            "endpoints: skipped, no generated catalog at {dir} \
+             (cargo run --release --example gen_catalog -- 100000 {dir})\n"
+        );
+        return;
+    }
+    let started = Instant::now();
+    let catalog = greenroom::catalog::load::load_paths(&[dir.into()]).catalog;
+    println!(
+        "endpoints: {} entities from {dir}, loaded in {:.0} ms",
+        catalog.len(),
+        ms(started.elapsed())
+    );
+    let (index, took) = timed(|| Arc::new(entities::index(&catalog)));
+    println!("  entity index: {:.0} ms", ms(took.wall));
+    let (endpoints, took) = timed(|| Endpoints::build(&catalog));
+    println!(
+        "  endpoints: {} of {} APIs, read and indexed in {:.0} ms wall, {:.0} ms CPU; index heap {:.1} MB",
+        endpoints.len(),
+        catalog
+            .entities
+            .iter()
+            .filter(|e| e.is_kind("api"))
+            .count(),
+        ms(took.wall),
+        ms(took.cpu),
+        endpoints.index().heap_bytes() as f64 / 1e6
+    );
+    println!("  matches per keystroke, entities + endpoints:");
+    for &(label, query) in CATALOG_QUERIES {
+        let counts: Vec<String> = prefixes(query)
+            .map(|p| {
+                let e = index.search(p, 0).total;
+                let o = endpoints.index().search(p, 0).total;
+                format!("{e}+{o}")
+            })
+            .collect();
+        println!("    {label:<14} {query:<17} {}", counts.join(" "));
+    }
+    let mut before: Vec<Took> = Vec::new();
+    let mut after: Vec<Took> = Vec::new();
+    for round in 0..ROUNDS {
+        let mut i = 0;
+        for &(_, query) in CATALOG_QUERIES {
+            let mut alone = Searcher::new(index.clone());
+            let mut both = CatalogSearcher::new(index.clone(), Some(&endpoints));
+            for prefix in prefixes(query) {
+                let took_before = timed(|| alone.search(prefix, LIMIT)).1;
+                let (merged, took_after) = timed(|| both.search(prefix, LIMIT));
+                if round == 0 {
+                    assert_eq!(
+                        merged,
+                        operations::search(&index, &endpoints, prefix, LIMIT),
+                        "narrowing changed {prefix:?}"
+                    );
+                    before.push(took_before);
+                    after.push(took_after);
+                } else {
+                    for (best, took) in [(&mut before[i], took_before), (&mut after[i], took_after)]
+                    {
+                        best.wall = best.wall.min(took.wall);
+                        best.cpu = best.cpu.min(took.cpu);
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    println!("  ms per keystroke, entities + endpoints (after):");
+    let mut at = 0;
+    for &(label, query) in CATALOG_QUERIES {
+        let n = prefixes(query).count();
+        let times: Vec<String> = after[at..at + n]
+            .iter()
+            .map(|t| format!("{:5.1}", ms(t.wall)))
+            .collect();
+        println!("    {label:<14} {query:<17} {}", times.join(" "));
+        at += n;
+    }
+    let rows = vec![
+        ("before: entities alone".to_string(), before.clone()),
+        ("after: entities + endpoints".to_string(), after.clone()),
+    ];
+    print_rows(&rows);
+    let wall = |t: &[Took]| stats(&t.iter().map(|t| t.wall).collect::<Vec<_>>());
+    let (b, a) = (wall(&before), wall(&after));
+    println!(
+        "  after / before: median {:.2}x, p95 {:.2}x, max {:.2}x, mean {:.2}x\n",
+        a.0 / b.0,
+        a.1 / b.1,
+        a.2 / b.2,
+        a.3 / b.3
+    );
 }

@@ -45,6 +45,7 @@ fn launch(source: &CatalogSource, config: &Config) -> (Duration, usize, bool, Du
                 }
             }
             LoaderMsg::Index { catalog, index } => app.on_index(&catalog, index),
+            LoaderMsg::Endpoints { catalog, endpoints } => app.on_endpoints(&catalog, endpoints),
             LoaderMsg::Status(LoaderStatus::Unchanged) => end = "unchanged".into(),
             LoaderMsg::Status(LoaderStatus::Offline(why)) => end = format!("offline: {why}"),
             LoaderMsg::Status(LoaderStatus::Progress(_)) => {}
@@ -109,10 +110,7 @@ fn main() {
         app.data = None;
         app.dispatch(Action::Resize(160, 48));
         let mut result = tui::LoadResult::fresh(
-            tui::Data {
-                catalog: std::sync::Arc::new(read.catalog),
-                index: None,
-            },
+            tui::Data::first(std::sync::Arc::new(read.catalog)),
             Vec::new(),
             Duration::ZERO,
         );
@@ -133,10 +131,7 @@ fn main() {
             }
             parts.push(format!("{name} {:.0} ms", ms(took)));
         };
-        let view = tui::Data {
-            catalog: catalog.clone(),
-            index: None,
-        };
+        let view = tui::Data::first(catalog.clone());
         let mut panes = tui::app_with(Default::default(), "bench", false, Theme::default());
         time("catalog", &mut || panes.catalog.load(&view, false, None));
         time("templates", &mut || panes.templates.load(&catalog));

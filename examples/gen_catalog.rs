@@ -18,7 +18,8 @@
 //!
 //! Entity mix: 55% components, 15% APIs, 10% resources, 10% users, 5% groups,
 //! 3% systems, 2% domains (plus the one root Location), which gives about 0.575 files
-//! per entity: 10k entities ≈ 5.75k files, 100k ≈ 57.5k files.
+//! per entity: 10k entities ≈ 5.75k files, 100k ≈ 57.5k files. Each API carries an inline
+//! OpenAPI definition of 2 to 6 operations on one resource (what endpoint search finds).
 //!
 //! Every reference (owner, system, domain, parent/children, members/memberOf,
 //! dependsOn, providesApis/consumesApis, subcomponentOf) resolves to a generated entity.
@@ -1147,16 +1148,52 @@ fn render_api(m: &Model, a: usize, out: &mut String) {
     let _ = writeln!(out, "  system: {}", m.systems[comp.system].name);
     let _ = write!(
         out,
-        "  definition: |\n    openapi: 3.0.3\n    info:\n      title: {title}\n      version: {}.{}.{}\n    paths:\n      /{noun}/{{id}}:\n        get:\n          responses:\n            \"200\":\n              description: OK\n",
+        "  definition: |\n    openapi: 3.0.3\n    info:\n      title: {title}\n      version: {}.{}.{}\n    paths:\n",
         r.below(4),
         r.below(20),
         r.below(10)
     );
-    if r.chance(0.1) {
-        let _ = write!(
-            out,
-            "      /{noun}:\n        post:\n          responses:\n            \"201\":\n              description: Created\n"
-        );
+    operations(&mut r, noun, out);
+}
+
+/// What an API of the generated catalog serves, so that endpoint search has something to find
+/// at scale: 2 to 6 operations on one resource (its collection and its items, under a version
+/// prefix), each with an operationId and a summary, as an OpenAPI `paths` block indented for
+/// the entity's `definition: |`.
+fn operations(r: &mut Rng, noun: &str, out: &mut String) {
+    // (on the item?, method, operationId verb, summary, success status)
+    const OPERATIONS: [(bool, &str, &str, &str, &str); 6] = [
+        (false, "get", "list", "List the", "200"),
+        (false, "post", "create", "Create one of the", "201"),
+        (true, "get", "get", "Get one of the", "200"),
+        (true, "put", "replace", "Replace one of the", "200"),
+        (true, "patch", "update", "Update one of the", "200"),
+        (true, "delete", "delete", "Delete one of the", "204"),
+    ];
+    let version = 1 + r.below(2);
+    let count = 2 + r.below(5);
+    let mut chosen: Vec<usize> = (0..OPERATIONS.len()).collect();
+    r.shuffle(&mut chosen);
+    chosen.truncate(count);
+    chosen.sort_unstable();
+    let capital = title_case(noun);
+    for on_item in [false, true] {
+        let mut ops = chosen
+            .iter()
+            .map(|&i| OPERATIONS[i])
+            .filter(|o| o.0 == on_item)
+            .peekable();
+        if ops.peek().is_none() {
+            continue;
+        }
+        let item = if on_item { "/{id}" } else { "" };
+        let _ = writeln!(out, "      /v{version}/{noun}{item}:");
+        for (_, method, verb, summary, status) in ops {
+            let _ = write!(
+                out,
+                "        {method}:\n          operationId: {verb}{capital}\n          summary: {summary} {noun}\n          responses:\n            \"{status}\":\n              description: OK\n"
+            );
+        }
     }
 }
 

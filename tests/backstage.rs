@@ -48,7 +48,9 @@ fn launch(source: &CatalogSource, config: &Config) -> (Vec<LoadResult>, Vec<Load
     for message in receiver {
         match message {
             LoaderMsg::Catalog(result) => catalogs.push(result),
-            LoaderMsg::Status(LoaderStatus::Progress(_)) | LoaderMsg::Index { .. } => {}
+            LoaderMsg::Status(LoaderStatus::Progress(_))
+            | LoaderMsg::Index { .. }
+            | LoaderMsg::Endpoints { .. } => {}
             LoaderMsg::Status(status) => statuses.push(status),
         }
     }

@@ -282,6 +282,66 @@ fn search_ranks_entities_and_people() {
     assert_eq!(none.code, 0, "no match is not an error");
 }
 
+/// Endpoints across the catalog (tests/fixtures/endpoints): who serves a path, in text and JSON.
+#[test]
+fn search_finds_who_serves_an_endpoint() {
+    let cache = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/endpoints");
+    let catalog = fixture.to_str().unwrap();
+    let search = |args: &[&str]| {
+        let run = greenroom(
+            cache.path(),
+            cache.path(),
+            &[&["--catalog", catalog, "search"], args].concat(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run
+    };
+    let text = search(&["POST /v1/refunds"]);
+    let first = text.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        first.starts_with("POST /v1/refunds")
+            && first.contains("refunds-api → payments-service (team-payments)"),
+        "{}",
+        text.stdout
+    );
+    let json = search(&["/v1/refunds", "--format", "json"]);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    let paths: Vec<&str> = hits.iter().filter_map(|h| h["path"].as_str()).collect();
+    // Exact path first; the API defined at a URL (also /v1/refunds) is not fetched for a search.
+    assert_eq!(
+        paths,
+        ["/v1/refunds", "/v1/refunds", "/v1/refunds/{id}"],
+        "{}",
+        json.stdout
+    );
+    assert_eq!(hits.len(), 3, "{}", json.stdout);
+    let post = hits.iter().find(|h| h["method"] == "POST").unwrap();
+    assert_eq!(post["kind"], "operation");
+    assert_eq!(post["ref"], "api:default/refunds-api");
+    assert_eq!(post["api"], "api:default/refunds-api");
+    assert_eq!(post["operationId"], "createRefund");
+    assert_eq!(
+        post["providers"],
+        serde_json::json!(["component:default/payments-service"])
+    );
+    assert_eq!(post["owner"], "group:default/team-payments");
+    assert!(post["score"].is_number() && post["title"] == "POST /v1/refunds");
+    // `--kind operation` keeps only endpoints; another kind leaves them out.
+    let only: Vec<serde_json::Value> = serde_json::from_str(
+        &search(&["payments", "--kind", "operation", "--format", "json"]).stdout,
+    )
+    .unwrap();
+    assert!(!only.is_empty() && only.iter().all(|h| h["kind"] == "operation"));
+    let apis: Vec<serde_json::Value> =
+        serde_json::from_str(&search(&["refunds", "--kind", "api", "--format", "json"]).stdout)
+            .unwrap();
+    assert!(
+        !apis.is_empty() && apis.iter().all(|h| h["kind"] == "API"),
+        "{apis:?}"
+    );
+}
+
 #[test]
 fn who_names_the_team_its_parents_and_members() {
     let run = demo().run(&["--demo", "who", "order-service"]);

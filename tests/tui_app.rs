@@ -474,10 +474,7 @@ fn app_loading() -> greenroom::tui::App {
 fn load_into(app: &mut greenroom::tui::App, catalog: &std::sync::Arc<greenroom::catalog::Catalog>) {
     use greenroom::tui::{Data, LoadResult};
     app.on_loaded(LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
+        Data::first(catalog.clone()),
         Vec::new(),
         std::time::Duration::ZERO,
     ));

@@ -19,7 +19,7 @@
 //! | `word`          | `word` fuzzily matches a field (characters in order, gaps allowed) |
 //! | `'word`         | some field contains `word` as a substring                       |
 //! | `^word`         | some field starts with `word`                                   |
-//! | `owner:word`    | the owner field contains `word` (also `kind:`, `tag:`, `lifecycle:`, `system:`, `type:`) |
+//! | `owner:word`    | the owner field contains `word` (also `kind:`, `tag:`, `lifecycle:`, `system:`, `type:`, and `method:` for endpoints) |
 //! | `!word`, `!'word` | no field contains `word`                                      |
 //! | `!^word`        | no field starts with `word`                                     |
 //! | `!owner:word`   | the owner field does not contain `word` (same for the other field names) |
@@ -35,9 +35,9 @@
 //! match "ledger".
 //!
 //! Plain words are matched fuzzily against the identifier-like fields (name,
-//! title, display name, email, tags, owner, system) and as substrings
-//! against free text and small vocabularies (description, kind, lifecycle,
-//! type): a ten-letter word fuzzily matches almost any paragraph, which would
+//! title, display name, email, tags, owner, system, operationId) and as
+//! substrings against free text and small vocabularies (description, kind,
+//! lifecycle, type, HTTP method): a ten-letter word fuzzily matches almost any paragraph, which would
 //! only add noise. Refs are searched (as substrings) only by words with a
 //! `:` or `/`, like a pasted `component:default/x`; other words find the
 //! name, which ends every ref, anyway.
@@ -45,8 +45,8 @@
 //! # Ranking
 //!
 //! Each positive term scores its best field: the matcher's quality score times
-//! the field's weight (name, ref 4; title, display name 3; tags, owner,
-//! email, system, kind, lifecycle, type 2; description 1). A term equal to the
+//! the field's weight (name, ref 4; title, display name, operationId 3; tags,
+//! owner, email, system, kind, lifecycle, type, method 2; description 1). A term equal to the
 //! name ranks above any other match, then a term that is a prefix of the name
 //! (scored by that prefix match). The document's score is the sum over its
 //! terms. So an equally good match ranks by field (name, then title, then
@@ -97,6 +97,7 @@
 pub mod entities;
 mod index;
 mod matching;
+pub mod operations;
 mod query;
 mod ranking;
 mod searcher;
@@ -135,11 +136,15 @@ pub enum Field {
     DisplayName,
     /// spec.type, e.g. `service`, `website`.
     Type,
+    /// An endpoint's method: `POST`, `QUERY`, `UNARY`, `SUBSCRIBE`, ... (its path is its name).
+    Method,
+    /// An endpoint's operationId.
+    OperationId,
 }
 
 impl Field {
     /// Every field, in declaration order.
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Field::Ref,
         Field::Name,
         Field::Title,
@@ -152,20 +157,23 @@ impl Field {
         Field::Email,
         Field::DisplayName,
         Field::Type,
+        Field::Method,
+        Field::OperationId,
     ];
 
     /// Multiplier applied to a match's quality score in this field.
     pub fn weight(self) -> u32 {
         match self {
             Field::Ref | Field::Name => 4,
-            Field::Title | Field::DisplayName => 3,
+            Field::Title | Field::DisplayName | Field::OperationId => 3,
             Field::Tag
             | Field::Owner
             | Field::Email
             | Field::System
             | Field::Kind
             | Field::Lifecycle
-            | Field::Type => 2,
+            | Field::Type
+            | Field::Method => 2,
             Field::Description => 1,
         }
     }
@@ -174,7 +182,12 @@ impl Field {
     pub fn is_fuzzy(self) -> bool {
         !matches!(
             self,
-            Field::Ref | Field::Description | Field::Kind | Field::Lifecycle | Field::Type
+            Field::Ref
+                | Field::Description
+                | Field::Kind
+                | Field::Lifecycle
+                | Field::Type
+                | Field::Method
         )
     }
 
@@ -187,6 +200,7 @@ impl Field {
             Field::Lifecycle => Some("lifecycle"),
             Field::System => Some("system"),
             Field::Type => Some("type"),
+            Field::Method => Some("method"),
             _ => None,
         }
     }
@@ -202,6 +216,7 @@ impl Field {
                 | Field::Lifecycle
                 | Field::System
                 | Field::Type
+                | Field::Method
         )
     }
 }

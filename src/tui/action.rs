@@ -2,6 +2,7 @@
 //! may return the next (a chain, like ratatui's component template).
 
 use crate::catalog::{Catalog, EntityId};
+use crate::search::operations::Endpoints;
 use crate::search::SearchIndex;
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,18 +90,32 @@ impl Section {
     }
 }
 
-/// A loaded catalog with its search index, shared read-only by every pane. The index comes a
-/// moment after the catalog (the list is on screen while it is built).
+/// A loaded catalog with its search index and its endpoints, shared read-only by every pane.
+/// The index comes a moment after the catalog (the list is on screen while it is built), the
+/// endpoints after the index (every API definition is read for them).
 pub struct Data {
     pub catalog: Arc<Catalog>,
     pub index: Option<Arc<SearchIndex>>,
+    pub endpoints: Option<Arc<Endpoints>>,
 }
 
 impl Data {
+    /// A catalog that is on screen at once; its index and endpoints follow.
+    pub fn first(catalog: Arc<Catalog>) -> Data {
+        Data {
+            catalog,
+            index: None,
+            endpoints: None,
+        }
+    }
+
+    /// Everything at once (tests and benches): the index and the endpoints built here.
     pub fn new(catalog: Catalog, index: SearchIndex) -> Data {
+        let endpoints = Endpoints::build(&catalog);
         Data {
             catalog: Arc::new(catalog),
             index: Some(Arc::new(index)),
+            endpoints: Some(Arc::new(endpoints)),
         }
     }
 }
@@ -113,6 +128,11 @@ pub enum LoaderMsg {
     Index {
         catalog: Arc<Catalog>,
         index: Arc<SearchIndex>,
+    },
+    /// The endpoints of that catalog's API definitions (after its index).
+    Endpoints {
+        catalog: Arc<Catalog>,
+        endpoints: Arc<Endpoints>,
     },
     /// What the loader is doing, or why no new catalog follows.
     Status(LoaderStatus),
@@ -262,6 +282,11 @@ pub enum Action {
     InputChar(char),
     // Produced by the app itself, never bound to keys.
     OpenEntity(EntityId),
+    /// An API's definition view at one of its operations (an endpoint found by the filter).
+    OpenEndpoint {
+        api: EntityId,
+        operation: u32,
+    },
     /// Make this entity the one the panes are about, staying in the section (a team's service).
     FocusEntity(EntityId),
     /// Open an http(s) URL in the user's browser.

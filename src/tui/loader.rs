@@ -129,22 +129,27 @@ fn update(
 /// A catalog read from the sources, with its name order made here (on every core, so the UI
 /// thread does not sort).
 fn fresh(catalog: &Arc<Catalog>, unreadable: Vec<String>, started: Instant) -> LoadResult {
-    let mut result = LoadResult::fresh(
-        Data {
-            catalog: catalog.clone(),
-            index: None,
-        },
-        unreadable,
-        started.elapsed(),
-    );
+    let mut result = LoadResult::fresh(Data::first(catalog.clone()), unreadable, started.elapsed());
     result.name_ranks = Some(crate::tui::panes::catalog::name_ranks(catalog));
     result
 }
 
+/// The catalog's search index, then its endpoints: entities are searchable before every API
+/// definition is read.
 fn send_index(sender: &mpsc::Sender<LoaderMsg>, catalog: &Arc<Catalog>) -> bool {
     let index = Arc::new(search::entities::index(catalog));
+    let sent = sender.send(LoaderMsg::Index {
+        catalog: catalog.clone(),
+        index,
+    });
+    if sent.is_err() {
+        return false;
+    }
+    let endpoints = Arc::new(search::operations::Endpoints::build(catalog));
     let catalog = catalog.clone();
-    sender.send(LoaderMsg::Index { catalog, index }).is_ok()
+    sender
+        .send(LoaderMsg::Endpoints { catalog, endpoints })
+        .is_ok()
 }
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the sources
@@ -170,10 +175,7 @@ pub fn load_in_background(
                 .duration_since(snapshot.written)
                 .unwrap_or_default();
             let catalog = Arc::new(snapshot.catalog);
-            let data = Data {
-                catalog: catalog.clone(),
-                index: None,
-            };
+            let data = Data::first(catalog.clone());
             let mut result = LoadResult::fresh(data, Vec::new(), started.elapsed());
             result.snapshot_age = Some(age);
             if sender.send(LoaderMsg::Catalog(result)).is_err() {
@@ -276,4 +278,3 @@ fn low_priority_pool() -> Option<rayon::ThreadPool> {
         None
     }
 }
-

@@ -183,6 +183,7 @@ pub fn app_with_background_search(data: &Data) -> App {
         Data {
             catalog: data.catalog.clone(),
             index: data.index.clone(),
+            endpoints: data.endpoints.clone(),
         },
         Vec::new(),
         std::time::Duration::ZERO,

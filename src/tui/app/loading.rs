@@ -14,6 +14,7 @@ impl App {
         match message {
             LoaderMsg::Catalog(result) => self.on_loaded(result),
             LoaderMsg::Index { catalog, index } => self.on_index(&catalog, index),
+            LoaderMsg::Endpoints { catalog, endpoints } => self.on_endpoints(&catalog, endpoints),
             LoaderMsg::Status(status) => self.on_loader_status(status),
         }
     }
@@ -179,12 +180,32 @@ impl App {
         self.open_requested_match();
     }
 
+    /// The endpoints of the catalog on screen are read (ignored if the catalog was replaced):
+    /// the filter finds them from now on, the one on screen included.
+    pub fn on_endpoints(
+        &mut self,
+        catalog: &std::sync::Arc<crate::catalog::Catalog>,
+        endpoints: std::sync::Arc<crate::search::operations::Endpoints>,
+    ) {
+        let Some(data) = &mut self.data else { return };
+        if !std::sync::Arc::ptr_eq(&data.catalog, catalog) {
+            return;
+        }
+        data.endpoints = Some(endpoints.clone());
+        self.catalog
+            .set_endpoints(endpoints, data, self.background_search);
+        if self.page.is_none() && self.section == Section::Catalog {
+            self.focus = self.catalog.selected().or(self.focus);
+        }
+        self.open_requested_match();
+    }
+
     /// Opens the match an Enter pressed before the search index existed was waiting for, then
     /// applies the keys typed after it.
     fn open_requested_match(&mut self) {
         if self.page.is_none() && self.section == Section::Catalog {
-            if let Some(id) = self.catalog.take_open_request() {
-                self.open_entity(id);
+            if let Some(open) = self.catalog.take_open_request() {
+                self.dispatch(open);
             }
         }
         self.replay_keys();

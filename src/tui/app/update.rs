@@ -119,6 +119,13 @@ impl App {
                 self.open_entity(id);
                 None
             }
+            Action::OpenEndpoint { api, operation } => {
+                self.open_entity(api);
+                let page = self.page_rows();
+                self.page
+                    .as_mut()
+                    .and_then(|p| p.open_operation(operation as usize, page))
+            }
             Action::IncidentView => {
                 self.open_incident_view();
                 None

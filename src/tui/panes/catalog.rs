@@ -2,13 +2,20 @@
 //! sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the search grammar).
 //!
 //! Speed at 100k entities: the view is a `Vec<Row>` of entity ids, never a copy of the catalog;
-//! draw renders only the rows on screen; each keystroke of the filter goes through the
-//! [`Searcher`], which narrows from the previous keystroke's matches; a sort column is ranked once
-//! (a position per entity), after which sorting any view is sorting integers.
+//! draw renders only the rows on screen; each keystroke of the filter goes through a
+//! [`CatalogSearcher`], which narrows from the previous keystroke's matches; a sort column is
+//! ranked once (a position per entity), after which sorting any view is sorting integers.
+//!
+//! The filter also finds endpoints (`POST /v1/refunds`, an operationId, a GraphQL field, an rpc,
+//! a channel) once the loader has read the catalog's API definitions: each is a row under its
+//! method, with its API, providers and owner (`catalog_search.rs`); Enter opens the API's
+//! definition at that operation.
 
+use super::catalog_search::{endpoint_line, method_cell, SearchWorker};
 use crate::catalog::{Catalog, Entity, EntityId};
 use crate::format::thousands;
-use crate::search::{self, Field, Searcher};
+use crate::search::operations::{CatalogSearcher, Endpoints, Found, Merged};
+use crate::search::{self, Field, SearchIndex};
 use crate::tui::action::{Action, Data};
 use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
@@ -79,14 +86,17 @@ impl SortKey {
     }
 }
 
-/// A row of the view: an entity and, with a filter, the index of its name highlights.
+/// A row of the view: an entity and, with a filter, the index of its name highlights; or an
+/// endpoint (an index into [`Endpoints`]) and its API as `id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
     pub id: EntityId,
     hit: u32,
+    endpoint: u32,
 }
 
 const NO_HIT: u32 = u32::MAX;
+const NO_ENDPOINT: u32 = u32::MAX;
 
 /// The kinds `:components` and friends narrow to.
 pub const KIND_COMMANDS: [(&str, &str); 9] = [
@@ -116,7 +126,9 @@ pub struct CatalogPane {
     /// Search matches before the kind filter and the limit.
     pub matches: usize,
     pub list: ListCursor,
-    searcher: Option<Searcher>,
+    searcher: Option<CatalogSearcher>,
+    /// The catalog's endpoints, once read (after the search index).
+    endpoints: Option<Arc<Endpoints>>,
     /// In the running TUI the search runs on its own thread, so typing never waits for it.
     worker: Option<SearchWorker>,
     /// The query sent to the worker whose results have not come back, and when it was sent.
@@ -161,44 +173,67 @@ impl CatalogPane {
         self.rows.get(self.list.cursor).map(|r| r.id)
     }
 
+    /// What Enter opens: the selected entity's page, or an endpoint's definition at it.
+    fn open_selected(&self) -> Option<Action> {
+        let row = self.rows.get(self.list.cursor)?;
+        match self
+            .endpoints
+            .as_ref()
+            .filter(|_| row.endpoint != NO_ENDPOINT)
+        {
+            Some(endpoints) => Some(Action::OpenEndpoint {
+                api: row.id,
+                operation: endpoints.get(row.endpoint as usize).operation,
+            }),
+            None => Some(Action::OpenEntity(row.id)),
+        }
+    }
+
     /// Sets up the pane for a newly loaded catalog; with `background`, filter searches run on
     /// a thread of their own.
     /// A catalog to show; `name_ranks`, when the loader made them, are its name order.
     pub fn load(&mut self, data: &Data, background: bool, name_ranks: Option<Arc<Vec<u32>>>) {
-        self.searcher = data.index.clone().map(Searcher::new);
-        self.worker = data
-            .index
-            .clone()
-            .filter(|_| background)
-            .map(SearchWorker::spawn);
+        self.endpoints = data.endpoints.clone();
+        self.start_search(data.index.clone(), background);
         self.ranks.clear();
         self.ranks.extend(name_ranks.map(|ranks| (SortKey::Name, ranks)));
-        self.searched = None;
-        self.pending = None;
         self.refresh(&data.catalog);
     }
 
     /// The search index arrived (after the catalog): a filter typed meanwhile runs now.
-    pub fn set_index(
-        &mut self,
-        index: Arc<crate::search::SearchIndex>,
-        background: bool,
-        catalog: &Catalog,
-    ) {
-        self.searcher = Some(Searcher::new(index.clone()));
-        self.worker = background.then(|| SearchWorker::spawn(index));
-        self.searched = None;
-        self.pending = None;
+    pub fn set_index(&mut self, index: Arc<SearchIndex>, background: bool, catalog: &Catalog) {
+        self.start_search(Some(index), background);
         self.refresh(catalog);
     }
 
-    /// The entity to open now that the search an early Enter waited for has answered.
-    pub fn take_open_request(&mut self) -> Option<EntityId> {
+    /// The endpoints arrived (after the search index): the filter searches them too, and the
+    /// one on screen is searched again.
+    pub fn set_endpoints(&mut self, endpoints: Arc<Endpoints>, data: &Data, background: bool) {
+        self.endpoints = Some(endpoints);
+        self.start_search(data.index.clone(), background);
+        self.refresh(&data.catalog);
+    }
+
+    /// A searcher (and with `background` a worker) over the index and the endpoints known.
+    fn start_search(&mut self, index: Option<Arc<SearchIndex>>, background: bool) {
+        let endpoints = self.endpoints.clone();
+        self.searcher = index
+            .clone()
+            .map(|index| CatalogSearcher::new(index, endpoints.as_deref()));
+        self.worker = index
+            .filter(|_| background)
+            .map(|index| SearchWorker::spawn(index, endpoints, MATCH_LIMIT));
+        self.searched = None;
+        self.pending = None;
+    }
+
+    /// What to open now that the search an early Enter waited for has answered.
+    pub fn take_open_request(&mut self) -> Option<Action> {
         if !self.open_when_searched || self.pending.is_some() {
             return None;
         }
         self.open_when_searched = false;
-        self.selected()
+        self.open_selected()
     }
 
     /// Whether an Enter waits for the search index to know what to open: keys typed after it
@@ -237,11 +272,15 @@ impl CatalogPane {
             for (id, &rank) in ranks.iter().enumerate() {
                 order[rank as usize] = id as EntityId;
             }
-            let selected = self.selected();
+            let selected = self.rows.get(self.list.cursor).copied();
             self.rows = order
                 .into_iter()
                 .filter(|&id| kind.is_none_or(|k| catalog.entity(id).is_kind(k)))
-                .map(|id| Row { id, hit: NO_HIT })
+                .map(|id| Row {
+                    id,
+                    hit: NO_HIT,
+                    endpoint: NO_ENDPOINT,
+                })
                 .collect();
             self.matches = self.rows.len();
             if self.reverse {
@@ -304,12 +343,7 @@ impl CatalogPane {
 
     /// Applies the worker's answer when it is to the pending search (not an earlier one); true
     /// when it was.
-    fn take_result(
-        &mut self,
-        query: String,
-        results: crate::search::Results,
-        catalog: &Catalog,
-    ) -> bool {
+    fn take_result(&mut self, query: String, results: Merged, catalog: &Catalog) -> bool {
         let Some((pending, since)) = &self.pending else {
             return false;
         };
@@ -324,14 +358,20 @@ impl CatalogPane {
     }
 
     /// Makes the search results the view.
-    fn apply(&mut self, query: String, results: crate::search::Results, catalog: &Catalog) {
+    fn apply(&mut self, query: String, results: Merged, catalog: &Catalog) {
         let kind = self.kind;
         self.matches = results.total;
         self.highlights.clear();
         let mut rows = Vec::with_capacity(results.hits.len());
-        for hit in results.hits {
-            let id = hit.doc as EntityId;
-            if !kind.is_none_or(|k| catalog.entity(id).is_kind(k)) {
+        for found in results.hits {
+            let (id, endpoint, hit) = match (found, &self.endpoints) {
+                (Found::Entity(hit), _) => (hit.doc as EntityId, NO_ENDPOINT, hit),
+                (Found::Endpoint(hit), Some(endpoints)) => {
+                    (endpoints.get(hit.doc).api, hit.doc as u32, hit)
+                }
+                (Found::Endpoint(_), None) => continue,
+            };
+            if endpoint == NO_ENDPOINT && !kind.is_none_or(|k| catalog.entity(id).is_kind(k)) {
                 continue;
             }
             let positions = hit
@@ -341,6 +381,7 @@ impl CatalogPane {
             rows.push(Row {
                 id,
                 hit: self.highlights.len() as u32,
+                endpoint,
             });
             self.highlights.push(positions);
         }
@@ -350,7 +391,7 @@ impl CatalogPane {
 
     /// Orders the searched rows by the sort in force.
     fn arrange(&mut self, catalog: &Catalog) {
-        let selected = self.selected();
+        let selected = self.rows.get(self.list.cursor).copied();
         let mut rows = self
             .searched
             .as_ref()
@@ -370,15 +411,23 @@ impl CatalogPane {
 
     /// Puts the cursor on an entity when it is in the view.
     pub fn select(&mut self, id: EntityId, page: usize) {
-        if let Some(at) = self.rows.iter().position(|r| r.id == id) {
+        if let Some(at) = self
+            .rows
+            .iter()
+            .position(|r| r.id == id && r.endpoint == NO_ENDPOINT)
+        {
             self.list.cursor = at;
             self.list.clamp(self.rows.len(), page);
         }
     }
 
-    fn keep_selection(&mut self, selected: Option<EntityId>) {
+    fn keep_selection(&mut self, selected: Option<Row>) {
         self.list.cursor = selected
-            .and_then(|id| self.rows.iter().position(|r| r.id == id))
+            .and_then(|s| {
+                self.rows
+                    .iter()
+                    .position(|r| (r.id, r.endpoint) == (s.id, s.endpoint))
+            })
             .unwrap_or(0);
     }
 
@@ -420,7 +469,7 @@ impl CatalogPane {
             }
         }
         match action {
-            Action::Open => return self.selected().map(Action::OpenEntity),
+            Action::Open => return self.open_selected(),
             Action::StartFilter => {
                 // A new filter, as `/` starts a new search in less and vim.
                 self.editing = true;
@@ -482,7 +531,7 @@ impl CatalogPane {
             Action::InputLeave => self.editing = false,
             Action::InputAccept => {
                 self.editing = false;
-                return self.selected().map(Action::OpenEntity);
+                return self.open_selected();
             }
             _ => {}
         }
@@ -509,9 +558,19 @@ impl CatalogPane {
                 thousands(self.matches as u64)
             )
         } else {
+            let endpoints = self
+                .rows
+                .iter()
+                .filter(|r| r.endpoint != NO_ENDPOINT)
+                .count();
+            let also = match endpoints {
+                0 => String::new(),
+                1 => " + 1 endpoint".to_string(),
+                n => format!(" + {} endpoints", thousands(n as u64)),
+            };
             format!(
-                "{} of {}",
-                thousands(self.rows.len() as u64),
+                "{} of {}{also}",
+                thousands((self.rows.len() - endpoints) as u64),
                 thousands(catalog.len() as u64)
             )
         };
@@ -582,39 +641,53 @@ impl CatalogPane {
             Cell::from(format!("{}{mark}", key.title()))
         }))
         .style(theme.table_header);
-        let rows = shown(&self.rows, &self.list, table_area).map(|(i, row)| {
-            let entity = catalog.entity(row.id);
-            let selected = i == self.list.cursor;
-            let highlights = self
-                .highlights
-                .get(row.hit as usize)
-                .map(|h| &h[..])
-                .unwrap_or_default();
-            let (base, matched) = if selected {
-                (
-                    theme.selected,
-                    theme
-                        .selected
-                        .add_modifier(ratatui::style::Modifier::UNDERLINED),
-                )
-            } else {
-                (theme.base, theme.matched)
-            };
-            let cells = columns.iter().map(|column| match column {
-                SortKey::Name => Cell::from(highlighted(entity.name(), highlights, base, matched)),
-                SortKey::Kind => Cell::from(entity.kind.to_string()),
-                SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
-                SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
-                SortKey::Lifecycle => {
-                    Cell::from(entity.lifecycle().unwrap_or_default().to_string())
+        // Endpoint rows: the method in the kind column, the rest of the line drawn over the
+        // other columns once the table is drawn (a table cell cannot span columns).
+        let mut endpoint_lines: Vec<(usize, Line<'static>)> = Vec::new();
+        let rows = shown(&self.rows, &self.list, table_area)
+            .enumerate()
+            .map(|(at, (i, row))| {
+                let entity = catalog.entity(row.id);
+                let selected = i == self.list.cursor;
+                let highlights = self
+                    .highlights
+                    .get(row.hit as usize)
+                    .map(|h| &h[..])
+                    .unwrap_or_default();
+                let (base, matched) = if selected {
+                    (
+                        theme.selected,
+                        theme
+                            .selected
+                            .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                    )
+                } else {
+                    (theme.base, theme.matched)
+                };
+                if let Some(endpoint) = self.endpoint(row) {
+                    let path = highlighted(&endpoint.path, highlights, base, matched);
+                    let muted = if selected { base } else { theme.muted };
+                    endpoint_lines.push((at, endpoint_line(endpoint, catalog, path, base, muted)));
+                    return TableRow::new([Cell::from(method_cell(endpoint, selected, theme))])
+                        .style(base);
                 }
-                SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                SortKey::Tags | SortKey::Relevance => {
-                    Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
-                }
+                let cells = columns.iter().map(|column| match column {
+                    SortKey::Name => {
+                        Cell::from(highlighted(entity.name(), highlights, base, matched))
+                    }
+                    SortKey::Kind => Cell::from(entity.kind.to_string()),
+                    SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
+                    SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
+                    SortKey::Lifecycle => {
+                        Cell::from(entity.lifecycle().unwrap_or_default().to_string())
+                    }
+                    SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
+                    SortKey::Tags | SortKey::Relevance => {
+                        Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
+                    }
+                });
+                TableRow::new(cells).style(base)
             });
-            TableRow::new(cells).style(base)
-        });
         let all_widths = [
             Constraint::Length(10),
             Constraint::Fill(4),
@@ -625,7 +698,25 @@ impl CatalogPane {
             Constraint::Fill(2),
         ];
         let widths = &all_widths[..columns.len()];
+        let rows: Vec<TableRow> = rows.collect();
         draw_table(frame, table_area, header, rows, widths.to_vec());
+        // Past the kind column and the gap after it.
+        let indent = 11.min(table_area.width);
+        for (at, line) in endpoint_lines {
+            let area = Rect {
+                x: table_area.x + indent,
+                y: table_area.y + 1 + at as u16,
+                width: table_area.width - indent,
+                height: 1,
+            };
+            frame.render_widget(Paragraph::new(line), area);
+        }
+    }
+
+    /// The endpoint a row shows, if it is an endpoint's row.
+    fn endpoint(&self, row: &Row) -> Option<&crate::search::operations::Endpoint> {
+        let endpoints = self.endpoints.as_ref()?;
+        (row.endpoint != NO_ENDPOINT).then(|| endpoints.get(row.endpoint as usize))
     }
 }
 
@@ -649,57 +740,6 @@ pub fn highlighted(text: &str, positions: &[u32], base: Style, matched: Style) -
     Line::from(spans)
 }
 
-/// The filter's search on a thread of its own: it gets the latest query (older ones still
-/// queued are skipped, so fast typing costs one search), and answers with the results.
-pub struct SearchWorker {
-    queries: std::sync::mpsc::Sender<String>,
-    results: std::sync::mpsc::Receiver<(String, crate::search::Results)>,
-}
-
-impl SearchWorker {
-    pub fn spawn(index: Arc<crate::search::SearchIndex>) -> SearchWorker {
-        let (queries, incoming) = std::sync::mpsc::channel::<String>();
-        let (answers, results) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("search".into())
-            .spawn(move || {
-                let mut searcher = Searcher::new(index);
-                // A pool of its own: the search must not wait behind the catalog loader's jobs
-                // in rayon's global pool (reading 100k files keeps it busy for seconds).
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
-                    .thread_name(|i| format!("search-{i}"))
-                    .build()
-                    .ok();
-                while let Ok(mut query) = incoming.recv() {
-                    while let Ok(newer) = incoming.try_recv() {
-                        query = newer;
-                    }
-                    let results = match &pool {
-                        Some(pool) => pool.install(|| searcher.search(&query, MATCH_LIMIT)),
-                        None => searcher.search(&query, MATCH_LIMIT),
-                    };
-                    if answers.send((query, results)).is_err() {
-                        break;
-                    }
-                }
-            })
-            .expect("spawning the search thread");
-        SearchWorker { queries, results }
-    }
-
-    fn search(&self, query: String) {
-        let _ = self.queries.send(query);
-    }
-
-    fn try_result(&self) -> Option<(String, crate::search::Results)> {
-        self.results.try_recv().ok()
-    }
-
-    fn wait_result(&self) -> Option<(String, crate::search::Results)> {
-        self.results.recv().ok()
-    }
-}
 /// Each entity's place in the catalog sorted by `key` (then kind, name, namespace). One string
 /// per entity (lower-cased, NUL apart): one allocation each, and sorting compares bytes. On the
 /// calling thread: the UI thread must not queue behind the loader's rayon jobs (the loader makes

@@ -101,6 +101,15 @@ impl EntityPage {
         request
     }
 
+    /// Opens the definition view with the cursor on one of its operations.
+    pub fn open_operation(&mut self, operation: usize, page: usize) -> Option<Action> {
+        let request = self.open_definition();
+        if let Some(view) = &mut self.api {
+            view.select_operation(operation, page);
+        }
+        request
+    }
+
     /// The fetched text of a definition at a URL (or why there is none).
     pub fn definition_arrived(&mut self, result: Result<String, String>) {
         if let Some(view) = &mut self.api {

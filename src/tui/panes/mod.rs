@@ -3,6 +3,7 @@
 
 pub mod apidef;
 pub mod catalog;
+pub mod catalog_search;
 pub mod cicd;
 pub mod command;
 pub mod cost;

@@ -43,6 +43,18 @@ impl Tone {
     }
 }
 
+/// An operation's method: reads and writes are told apart at a glance, as in swagger-ui (the
+/// definition view, endpoint hits in the catalog).
+pub fn method_tone(method: &str) -> Tone {
+    match method {
+        "GET" | "HEAD" | "QUERY" | "SUBSCRIBE" | "RECEIVE" | "UNARY" => Tone::Link,
+        "POST" | "MUTATION" | "PUBLISH" | "SEND" => Tone::Accent,
+        "PUT" | "PATCH" => Tone::Warning,
+        "DELETE" => Tone::Error,
+        _ => Tone::Key,
+    }
+}
+
 /// One line of a page, and the entity it leads to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PageLine {

@@ -11,7 +11,7 @@ use crate::apidef::{self, Definition, Node, Operation, ParseError, Section};
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
-use crate::tui::widgets::detail::{draw_lines_marked, PageLine, Tone};
+use crate::tui::widgets::detail::{draw_lines_marked, method_tone, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
@@ -138,6 +138,18 @@ impl ApiView {
             Mode::Operations => self.kept,
             _ => ListCursor::default(),
         };
+    }
+
+    /// Puts the cursor of the operations list on an operation (its index in the definition),
+    /// scrolled into view; the list stays as it was when there is no such operation.
+    pub fn select_operation(&mut self, operation: usize, page: usize) {
+        if self.mode != Mode::Operations {
+            self.show(Mode::Operations);
+        }
+        if let Some(at) = self.opens.iter().position(|&o| o == Some(operation)) {
+            self.list.cursor = at;
+            self.list.clamp(self.lines.len(), page);
+        }
     }
 
     /// Whether the search query has the keyboard.
@@ -328,17 +340,6 @@ impl ApiView {
                 self.rebuild();
             }
         }
-    }
-}
-
-/// Reads and writes are told apart at a glance, as in swagger-ui.
-fn method_tone(method: &str) -> Tone {
-    match method {
-        "GET" | "HEAD" | "QUERY" | "SUBSCRIBE" | "RECEIVE" | "UNARY" => Tone::Link,
-        "POST" | "MUTATION" | "PUBLISH" | "SEND" => Tone::Accent,
-        "PUT" | "PATCH" => Tone::Warning,
-        "DELETE" => Tone::Error,
-        _ => Tone::Key,
     }
 }
 

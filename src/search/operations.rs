@@ -1,0 +1,583 @@
+//! Endpoints across the catalog as search documents: every operation of every API whose
+//! definition is in the catalog (inline, or a placeholder resolved when the catalog was read), so
+//! that `POST /payments`, an operationId, a GraphQL field, an rpc or a channel finds what serves
+//! it. Definitions at URLs are fetched only when someone opens them, never for a search.
+//!
+//! An endpoint's document is its path (as the name, so typing the whole path ranks it first),
+//! its method, its operationId and its summary. The API's name, its providers and their owner
+//! are shown with a hit but not matched: typing a service's name would otherwise bring every
+//! endpoint it serves under the service itself.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{Field, Hit, Query, Results, SearchDoc, SearchIndex, Searcher};
+use crate::apidef;
+use crate::catalog::{Catalog, Definition, EntityId, EntityRef, RelationType, Target};
+
+/// One operation an API of the catalog serves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The API entity.
+    pub api: EntityId,
+    /// Its place among the definition's operations, as the definition view lists them.
+    pub operation: u32,
+    pub method: String,
+    pub path: String,
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    /// The components that provide the API (its `apiProvidedBy` relations), in catalog order.
+    pub providers: Vec<EntityId>,
+}
+
+impl Endpoint {
+    /// Who answers for it: the owner of its first provider that has one, else the API's owner.
+    pub fn owner<'c>(&self, catalog: &'c Catalog) -> Option<&'c EntityRef> {
+        self.providers
+            .iter()
+            .chain([&self.api])
+            .find_map(|&id| catalog.related(id, RelationType::OwnedBy).next())
+            .map(|owner| catalog.target_ref(owner))
+    }
+
+    /// Who serves it, by name: its API, the API's providers and their owner.
+    pub fn served_by<'c>(&self, catalog: &'c Catalog) -> ServedBy<'c> {
+        ServedBy {
+            api: catalog.entity(self.api).name(),
+            providers: self
+                .providers
+                .iter()
+                .map(|&id| catalog.entity(id).name())
+                .collect(),
+            owner: self.owner(catalog).map(|owner| owner.name.as_str()),
+        }
+    }
+}
+
+/// See [`Endpoint::served_by`]; prints as `refunds-api → payments-service (team-payments)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServedBy<'c> {
+    pub api: &'c str,
+    pub providers: Vec<&'c str>,
+    pub owner: Option<&'c str>,
+}
+
+impl std::fmt::Display for ServedBy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.api)?;
+        if !self.providers.is_empty() {
+            write!(f, " → {}", self.providers.join(", "))?;
+        }
+        match self.owner {
+            Some(owner) => write!(f, " ({owner})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The catalog's endpoints and their search index. A hit's `doc` is an index into the endpoints.
+pub struct Endpoints {
+    endpoints: Vec<Endpoint>,
+    index: Arc<SearchIndex>,
+}
+
+impl Endpoints {
+    /// Reads every local API definition of `catalog` (their outlines, in parallel: at 100k
+    /// entities this is the loader's work behind the first frame, never the UI's).
+    pub fn build(catalog: &Catalog) -> Endpoints {
+        let endpoints: Vec<Endpoint> = (0..catalog.len() as EntityId)
+            .into_par_iter()
+            .flat_map_iter(|id| endpoints_of(catalog, id))
+            .collect();
+        let index = SearchIndex::new(endpoints.iter().map(doc));
+        Endpoints {
+            endpoints,
+            index: Arc::new(index),
+        }
+    }
+
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// The endpoint of a hit's `doc`.
+    pub fn get(&self, doc: usize) -> &Endpoint {
+        &self.endpoints[doc]
+    }
+
+    pub fn len(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+}
+
+/// The operations of one entity when it is an API with a local definition that parses; a
+/// definition that does not parse has no endpoints to find (its page says why).
+fn endpoints_of(catalog: &Catalog, id: EntityId) -> Vec<Endpoint> {
+    let entity = catalog.entity(id);
+    if !entity.is_kind("api") {
+        return Vec::new();
+    }
+    let Some(Definition::Text(text)) = entity.definition() else {
+        return Vec::new();
+    };
+    let Ok(definition) = apidef::outline(entity.spec_type().unwrap_or(""), text) else {
+        return Vec::new();
+    };
+    let providers: Vec<EntityId> = catalog
+        .related(id, RelationType::ApiProvidedBy)
+        .filter_map(|target| match target {
+            Target::Entity(provider) => Some(provider),
+            Target::Missing(_) => None,
+        })
+        .collect();
+    // Webhooks are calls the API makes, not endpoints it serves.
+    definition
+        .operations
+        .into_iter()
+        .enumerate()
+        .map(|(i, op)| Endpoint {
+            api: id,
+            operation: i as u32,
+            method: op.method,
+            path: op.path,
+            operation_id: op.operation_id,
+            summary: op.summary,
+            providers: providers.clone(),
+        })
+        .collect()
+}
+
+pub fn doc(endpoint: &Endpoint) -> SearchDoc {
+    let mut doc = SearchDoc::new()
+        .with(Field::Name, endpoint.path.as_str())
+        .with(Field::Method, endpoint.method.as_str());
+    if let Some(id) = &endpoint.operation_id {
+        doc.push(Field::OperationId, id.as_str());
+    }
+    if let Some(summary) = &endpoint.summary {
+        doc.push(Field::Description, summary.as_str());
+    }
+    doc
+}
+
+/// A hit of a search over entities and endpoints together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// `doc` is an entity id.
+    Entity(Hit),
+    /// `doc` indexes [`Endpoints::get`].
+    Endpoint(Hit),
+}
+
+impl Found {
+    pub fn hit(&self) -> &Hit {
+        match self {
+            Found::Entity(hit) | Found::Endpoint(hit) => hit,
+        }
+    }
+}
+
+/// The best hits of both, best first, and how many matched in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Merged {
+    pub hits: Vec<Found>,
+    pub total: usize,
+}
+
+/// One list from a query's entity and endpoint results, best first, at most `limit`. Both were
+/// ranked by the same fields' weights and bonuses, so their scores compare; on equal scores the
+/// entity comes first.
+pub fn merge(entities: Results, endpoints: Results, limit: usize) -> Merged {
+    let total = entities.total + endpoints.total;
+    let mut entities = entities.hits.into_iter().peekable();
+    let mut endpoints = endpoints.hits.into_iter().peekable();
+    let mut hits = Vec::with_capacity(limit.min(entities.len() + endpoints.len()));
+    while hits.len() < limit {
+        let entity_first = match (entities.peek(), endpoints.peek()) {
+            (None, None) => break,
+            (Some(e), Some(o)) => e.score >= o.score,
+            (e, _) => e.is_some(),
+        };
+        hits.push(
+            match entity_first {
+                true => entities.next().map(Found::Entity),
+                false => endpoints.next().map(Found::Endpoint),
+            }
+            .expect("peeked"),
+        );
+    }
+    Merged { hits, total }
+}
+
+/// Both searched once (`greenroom search`): the entities' index and the endpoints.
+pub fn search(entities: &SearchIndex, endpoints: &Endpoints, query: &str, limit: usize) -> Merged {
+    merge(
+        entities.search(query, limit),
+        endpoints.index.search(query, limit),
+        limit,
+    )
+}
+
+/// Search-as-you-type over the entities and, once they are read, the endpoints: each narrows
+/// from its own previous matches (see [`Searcher`]).
+pub struct CatalogSearcher {
+    entities: Searcher,
+    endpoints: Option<Searcher>,
+}
+
+impl CatalogSearcher {
+    pub fn new(entities: Arc<SearchIndex>, endpoints: Option<&Endpoints>) -> CatalogSearcher {
+        CatalogSearcher {
+            entities: Searcher::new(entities),
+            endpoints: endpoints.map(|e| Searcher::new(e.index.clone())),
+        }
+    }
+
+    pub fn search(&mut self, query: &str, limit: usize) -> Merged {
+        let entities = self.entities.search(query, limit);
+        let endpoints = match &mut self.endpoints {
+            // A kind filter names an entity kind: no endpoint has one.
+            Some(searcher) if !has_kind_filter(query) => searcher.search(query, limit),
+            _ => Results::default(),
+        };
+        merge(entities, endpoints, limit)
+    }
+}
+
+/// Whether the query has a `kind:` term, which only entities can match.
+pub fn has_kind_filter(query: &str) -> bool {
+    Query::parse(query)
+        .terms
+        .iter()
+        .any(|t| !t.negated && t.kind == super::TermKind::Field(Field::Kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::document::read_file;
+
+    /// A payments team's service providing two OpenAPI APIs, a GraphQL, a gRPC and an AsyncAPI
+    /// API of other teams, one at a URL and one that does not parse.
+    const CATALOG: &str = r#"
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: payments-service }
+spec:
+  type: service
+  lifecycle: production
+  owner: team-payments
+  providesApis: [payments-api, refunds-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: postal-codes }
+spec: { type: library, lifecycle: production, owner: team-geo }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: payments-api }
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-payments
+  definition: |
+    openapi: 3.0.3
+    info: { title: Payments, version: 1.0.0 }
+    paths:
+      /payments:
+        get:
+          operationId: listPayments
+          summary: List payments
+          responses: { "200": { description: OK } }
+        post:
+          operationId: createPayment
+          summary: Take a payment
+          responses: { "201": { description: Created } }
+      /payments/{id}:
+        get:
+          operationId: getPayment
+          responses: { "200": { description: OK } }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: refunds-api }
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-payments
+  definition: |
+    openapi: 3.0.3
+    info: { title: Refunds, version: 1.0.0 }
+    paths:
+      /v1/refunds:
+        post:
+          operationId: createRefund
+          responses: { "201": { description: Created } }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: ledger-graph }
+spec:
+  type: graphql
+  lifecycle: production
+  owner: team-ledger
+  definition: |
+    type Query { balance(account: ID!): Int }
+    type Mutation { postEntry(amount: Int!): Int }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: fraud-rpc }
+spec:
+  type: grpc
+  lifecycle: production
+  owner: team-risk
+  definition: |
+    syntax = "proto3";
+    package fraud.v1;
+    service Scorer { rpc ScoreCharge(Charge) returns (Score); }
+    message Charge { string id = 1; }
+    message Score { int32 value = 1; }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: payment-events }
+spec:
+  type: asyncapi
+  lifecycle: production
+  owner: team-payments
+  definition: |
+    asyncapi: 2.6.0
+    info: { title: Payment events, version: 1.0.0 }
+    channels:
+      payments.settled:
+        subscribe:
+          message: { name: Settled }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: remote-api }
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-remote
+  definition:
+    $openapi: https://example.com/remote.yaml
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: { name: broken-api }
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-broken
+  definition: "openapi: 3.0.3\npaths: [unclosed\n"
+"#;
+
+    fn catalog() -> Catalog {
+        let read = read_file(&Arc::from("catalog-info.yaml"), CATALOG);
+        assert!(
+            !read.problems.iter().any(|p| p.is_error()),
+            "{:?}",
+            read.problems
+        );
+        Catalog::build(read.entities, read.problems)
+    }
+
+    /// `METHOD path` of each endpoint hit, best first (entity hits by name).
+    fn found(catalog: &Catalog, endpoints: &Endpoints, query: &str) -> Vec<String> {
+        let index = crate::search::entities::index(catalog);
+        search(&index, endpoints, query, 20)
+            .hits
+            .iter()
+            .map(|found| match found {
+                Found::Entity(hit) => catalog.entity(hit.doc as EntityId).name().to_string(),
+                Found::Endpoint(hit) => {
+                    let e = endpoints.get(hit.doc);
+                    format!("{} {}", e.method, e.path)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_local_definition_gives_its_operations_with_its_providers() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let mut all: Vec<(String, String, String)> = (0..endpoints.len())
+            .map(|i| {
+                let e = endpoints.get(i);
+                let api = catalog.entity(e.api).name().to_string();
+                (api, e.method.clone(), e.path.clone())
+            })
+            .collect();
+        all.sort();
+        let all: Vec<String> = all
+            .iter()
+            .map(|(api, method, path)| format!("{api}: {method} {path}"))
+            .collect();
+        // Nothing from the URL definition (not fetched) or the one that does not parse.
+        assert_eq!(
+            all,
+            [
+                "fraud-rpc: UNARY /fraud.v1.Scorer/ScoreCharge",
+                "ledger-graph: MUTATION postEntry",
+                "ledger-graph: QUERY balance",
+                "payment-events: SUBSCRIBE payments.settled",
+                "payments-api: GET /payments",
+                "payments-api: GET /payments/{id}",
+                "payments-api: POST /payments",
+                "refunds-api: POST /v1/refunds",
+            ]
+        );
+        let refund = (0..endpoints.len())
+            .map(|i| endpoints.get(i))
+            .find(|e| e.path == "/v1/refunds")
+            .unwrap();
+        let provider = catalog.get("component:default/payments-service").unwrap();
+        assert_eq!(refund.providers, [provider]);
+        assert_eq!(
+            refund.owner(&catalog).map(EntityRef::key).as_deref(),
+            Some("group:default/team-payments")
+        );
+        assert_eq!(refund.operation_id.as_deref(), Some("createRefund"));
+        assert_eq!(
+            refund.served_by(&catalog).to_string(),
+            "refunds-api → payments-service (team-payments)"
+        );
+        // The API without a provider answers for itself.
+        let rpc = (0..endpoints.len())
+            .map(|i| endpoints.get(i))
+            .find(|e| e.method == "UNARY")
+            .unwrap();
+        assert!(rpc.providers.is_empty());
+        assert_eq!(
+            rpc.owner(&catalog).map(EntityRef::key).as_deref(),
+            Some("group:default/team-risk")
+        );
+        assert_eq!(rpc.served_by(&catalog).to_string(), "fraud-rpc (team-risk)");
+    }
+
+    #[test]
+    fn the_operation_index_is_its_place_in_the_definition() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let api = catalog.get("api:default/payments-api").unwrap();
+        let Some(Definition::Text(text)) = catalog.entity(api).definition() else {
+            panic!("inline definition");
+        };
+        let outline = apidef::outline("openapi", text).unwrap();
+        for i in 0..endpoints.len() {
+            let e = endpoints.get(i);
+            if e.api == api {
+                let op = &outline.operations[e.operation as usize];
+                assert_eq!((&op.method, &op.path), (&e.method, &e.path));
+            }
+        }
+    }
+
+    #[test]
+    fn method_and_path_rank_that_operation_first() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let hits = found(&catalog, &endpoints, "POST /payments");
+        assert_eq!(
+            hits.first().map(String::as_str),
+            Some("POST /payments"),
+            "{hits:?}"
+        );
+        // The other operations on that path do not say POST.
+        assert!(!hits.contains(&"GET /payments".to_string()), "{hits:?}");
+        assert_eq!(
+            found(&catalog, &endpoints, "get /payments")[..2],
+            ["GET /payments", "GET /payments/{id}"]
+        );
+    }
+
+    #[test]
+    fn a_word_of_the_path_finds_it_after_the_entity_named_so() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let hits = found(&catalog, &endpoints, "refunds");
+        assert_eq!(hits, ["refunds-api", "POST /v1/refunds"]);
+        assert_eq!(
+            found(&catalog, &endpoints, "/v1/refunds"),
+            ["POST /v1/refunds"]
+        );
+    }
+
+    #[test]
+    fn operation_ids_fields_rpcs_and_channels_are_found() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let first = |q: &str| found(&catalog, &endpoints, q).first().cloned();
+        assert_eq!(first("createRefund").as_deref(), Some("POST /v1/refunds"));
+        assert_eq!(first("balance").as_deref(), Some("QUERY balance"));
+        assert_eq!(
+            first("ScoreCharge").as_deref(),
+            Some("UNARY /fraud.v1.Scorer/ScoreCharge")
+        );
+        assert_eq!(
+            first("payments.settled").as_deref(),
+            Some("SUBSCRIBE payments.settled")
+        );
+        assert_eq!(
+            found(&catalog, &endpoints, "method:mutation"),
+            ["MUTATION postEntry"]
+        );
+    }
+
+    #[test]
+    fn merged_lists_rank_by_score_and_count_both() {
+        let hit = |doc, score| Hit {
+            doc,
+            score,
+            field: None,
+            highlights: Vec::new(),
+        };
+        let entities = Results {
+            hits: vec![hit(0, 50), hit(1, 10)],
+            total: 7,
+        };
+        let endpoints = Results {
+            hits: vec![hit(0, 50), hit(1, 20)],
+            total: 3,
+        };
+        let merged = merge(entities, endpoints, 3);
+        assert_eq!(merged.total, 10);
+        assert_eq!(
+            merged.hits,
+            [
+                Found::Entity(hit(0, 50)),
+                Found::Endpoint(hit(0, 50)),
+                Found::Endpoint(hit(1, 20)),
+            ]
+        );
+    }
+
+    #[test]
+    fn typing_gives_what_a_one_shot_search_gives_and_kinds_leave_endpoints_out() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let index = Arc::new(crate::search::entities::index(&catalog));
+        let mut typing = CatalogSearcher::new(index.clone(), Some(&endpoints));
+        let query = "post /payments";
+        for end in 1..=query.len() {
+            let typed = &query[..end];
+            assert_eq!(
+                typing.search(typed, 20),
+                search(&index, &endpoints, typed, 20),
+                "{typed:?}"
+            );
+        }
+        let kinds = typing.search("kind:api payments", 20);
+        assert!(!kinds.hits.is_empty());
+        assert!(kinds.hits.iter().all(|f| matches!(f, Found::Entity(_))));
+    }
+}

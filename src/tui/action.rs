@@ -200,6 +200,8 @@ pub enum Action {
     Edit,
     /// The selection's reference (or URL) to the clipboard.
     Copy,
+    /// A list's preview of the selected row: shown or hidden.
+    TogglePreview,
     // Catalog.
     StartFilter,
     ClearFilter,

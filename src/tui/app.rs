@@ -5,6 +5,7 @@
 //! requests out.
 
 mod keys;
+mod layout;
 mod loading;
 mod navigation;
 mod panes;

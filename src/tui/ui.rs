@@ -3,6 +3,7 @@
 
 use super::action::Section;
 use super::app::App;
+use super::widgets::layout;
 use crate::format::thousands;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -43,13 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let [header, tabs, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, tabs, body, status] = layout::frame_rows(area);
     draw_header(frame, header, app);
     draw_tabs(frame, tabs, app);
     draw_body(frame, body, app);
@@ -151,18 +146,8 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let full: usize = Section::ALL
-        .iter()
-        .map(|s| s.key().len() + s.title().len() + 2)
-        .sum();
-    let short = full > area.width as usize;
     let mut spans = Vec::new();
-    for section in Section::ALL {
-        let title = if short {
-            section.short_title()
-        } else {
-            section.title()
-        };
+    for (section, title, _) in layout::tabs(area.width) {
         let active = app.section == section && app.page.is_none();
         let style = if active { theme.tab_active } else { theme.tab };
         spans.push(Span::styled(
@@ -223,6 +208,17 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(page) = &app.page {
         page.draw(frame, area, catalog, theme);
         return;
+    }
+    let screen = frame.area();
+    let (area, preview) = app.list_and_preview(area, (screen.width, screen.height));
+    if let Some(preview) = preview {
+        layout::draw_preview(
+            frame,
+            preview,
+            &app.preview.title,
+            &app.preview.lines,
+            theme,
+        );
     }
     match app.section {
         Section::Catalog => app.catalog.draw(frame, area, data, theme),

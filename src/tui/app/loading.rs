@@ -175,6 +175,7 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.sync_preview();
         self.open_requested_match();
     }
 
@@ -202,6 +203,7 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.sync_preview();
         self.open_requested_match();
         true
     }

@@ -54,6 +54,10 @@ pub struct App {
     pub templates: TemplatesPane,
     pub docs: DocsPane,
     pub problems: ProblemsPane,
+    /// `p`: whether lists show the selected row's preview (where the terminal has room).
+    pub preview_shown: bool,
+    /// The preview's lines, built when the selection moves.
+    pub preview: crate::tui::panes::preview::Preview,
     pub help: Option<HelpState>,
     pub command: Option<CommandLine>,
     /// The entity the Dependencies, CI/CD, Incidents, Cost and Docs panes are about.
@@ -140,6 +144,8 @@ impl App {
             templates: TemplatesPane::default(),
             docs: DocsPane::default(),
             problems: ProblemsPane::default(),
+            preview_shown: true,
+            preview: Default::default(),
             help: None,
             command: None,
             focus: None,
@@ -194,9 +200,11 @@ impl App {
         self.data.is_none() || self.catalog.busy() || self.insights.busy() || self.cost.loading()
     }
 
-    /// Rows a list shows at the current size (header, tabs, status line and borders off).
+    /// Rows a list shows at the current size (header, tabs, status line, borders, the heading
+    /// row and a preview under the list off).
     pub fn page_rows(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(7).max(1)
+        let (list, _) = self.list_and_preview(self.body(), self.size);
+        (list.height as usize).saturating_sub(4).max(1)
     }
 
     /// The name of what is on screen, for help.

@@ -110,6 +110,10 @@ impl App {
                 self.command = Some(CommandLine::default());
                 None
             }
+            Action::TogglePreview => {
+                self.preview_shown = !self.preview_shown;
+                None
+            }
             Action::GoSection(section) => {
                 self.go(section);
                 None

@@ -5,6 +5,7 @@ use crate::catalog::Catalog;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::{on_screen, ListCursor};
+use crate::tui::widgets::detail::{line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -84,6 +85,38 @@ impl ProblemsPane {
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// A problem in full (the list cuts long messages), then its entity's preview when it loaded.
+pub fn preview(catalog: &Catalog, at: usize) -> Vec<PageLine> {
+    let Some(p) = catalog.problems.get(at) else {
+        return Vec::new();
+    };
+    let tone = if p.is_error() {
+        Tone::Error
+    } else {
+        Tone::Warning
+    };
+    let mut lines = vec![
+        line(&[
+            (&p.severity.to_string(), tone),
+            (
+                &format!("  {}:{}:{}", p.location, p.pos.line, p.pos.col),
+                Tone::Muted,
+            ),
+        ]),
+        line(&[(&p.message, Tone::Base)]),
+        PageLine::default(),
+    ];
+    match p.entity.as_deref().map(|key| (key, catalog.get(key))) {
+        Some((_, Some(id))) => lines.extend(super::entity::preview(catalog, id)),
+        Some((key, None)) => lines.push(line(&[(
+            &format!("{key} did not load (an error keeps it out of the catalog)"),
+            Tone::Muted,
+        )])),
+        None => lines.push(line(&[("not about one entity", Tone::Muted)])),
+    }
+    lines
 }
 
 /// "1 error, 2 warnings".

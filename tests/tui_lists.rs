@@ -48,3 +48,47 @@ fn templates_and_problems_have_previews() {
     assert_eq!(app.section, Section::Problems);
     assert!(frame_at(&app, 160, 40).contains("spec.dependsOn: resource:default/missing"));
 }
+
+/// A table wider than its pane scrolls a column at a time; one that fits does not move.
+#[test]
+fn a_wide_table_scrolls_sideways_and_a_narrow_one_does_not() {
+    let mut app = demo();
+    // 100 columns: the description is past the right edge.
+    assert!(!frame(&app).contains("DESCRIPTION"));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, 1);
+    assert!(
+        !frame(&app).contains("│KIND "),
+        "the first column scrolled away"
+    );
+    press(&mut app, "h");
+    assert_eq!(app.catalog.hscroll, 0);
+    app.handle_key(key(crossterm::event::KeyCode::End));
+    let last = app.catalog.hscroll;
+    assert!(last > 1);
+    assert!(frame(&app).contains("DESCRIPTION"));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, last, "no further than the last column");
+    app.handle_key(key(crossterm::event::KeyCode::Home));
+    assert_eq!(app.catalog.hscroll, 0);
+    // 200 columns beside a preview: still wider than the pane.
+    app.dispatch(greenroom::tui::Action::Resize(200, 50));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, 1);
+    // Without the preview every column fits (the description giving way): nothing to scroll.
+    press(&mut app, "<home>pl");
+    assert_eq!(app.catalog.hscroll, 0);
+    let wide = frame_at(&app, 200, 50);
+    assert!(
+        wide.contains("│KIND ") && wide.contains("DESCRIPTION"),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("group:identity-team"),
+        "owners are not cut: {wide}"
+    );
+}
+
+fn key(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
+}

@@ -202,6 +202,11 @@ pub enum Action {
     Copy,
     /// A list's preview of the selected row: shown or hidden.
     TogglePreview,
+    /// A table wider than its pane: a column left or right, to the first or the last.
+    ScrollLeft,
+    ScrollRight,
+    ScrollStart,
+    ScrollEnd,
     // Catalog.
     StartFilter,
     ClearFilter,

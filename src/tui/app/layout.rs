@@ -3,7 +3,7 @@
 //! selection.
 
 use super::state::App;
-use crate::tui::action::Section;
+use crate::tui::action::{Action, Section};
 use crate::tui::panes::preview::Subject;
 use crate::tui::widgets::layout::{frame_rows, split};
 use ratatui::layout::Rect;
@@ -43,6 +43,51 @@ impl App {
                 .preview_subject()
                 .is_some_and(|subject| self.preview.is_of(subject));
         split(area, screen, wanted)
+    }
+
+    /// h/l, ←/→, Home/End: the table on screen scrolled sideways, as far as it is wider than
+    /// its pane.
+    pub(super) fn scroll_sideways(&mut self, action: &Action) {
+        let Some(data) = &self.data else { return };
+        let catalog = &data.catalog;
+        let (list, _) = self.list_and_preview(self.body(), self.size);
+        // Inside the pane's border.
+        let inner = Rect {
+            x: list.x + 1,
+            y: list.y + 1,
+            width: list.width.saturating_sub(2),
+            height: list.height.saturating_sub(2),
+        };
+        let (table, scroll) = match self.section {
+            Section::Catalog => {
+                let area = self.catalog.areas(inner)[1];
+                let max = self
+                    .catalog
+                    .table(catalog, area, &self.theme)
+                    .max_scroll(area.width);
+                (max, &mut self.catalog.hscroll)
+            }
+            Section::Templates => (
+                self.templates
+                    .table(catalog, inner, &self.theme)
+                    .max_scroll(inner.width),
+                &mut self.templates.hscroll,
+            ),
+            Section::Problems => (
+                self.problems
+                    .table(catalog, inner, &self.theme)
+                    .max_scroll(inner.width),
+                &mut self.problems.hscroll,
+            ),
+            _ => return,
+        };
+        *scroll = match action {
+            Action::ScrollLeft => scroll.saturating_sub(1),
+            Action::ScrollRight => (*scroll + 1).min(table),
+            Action::ScrollStart => 0,
+            Action::ScrollEnd => table,
+            _ => (*scroll).min(table),
+        };
     }
 
     /// Builds the preview of the selected row when the selection moved (or the catalog changed).

@@ -110,6 +110,10 @@ impl App {
                 self.command = Some(CommandLine::default());
                 None
             }
+            Action::ScrollLeft | Action::ScrollRight | Action::ScrollStart | Action::ScrollEnd => {
+                self.scroll_sideways(&action);
+                None
+            }
             Action::TogglePreview => {
                 self.preview_shown = !self.preview_shown;
                 None

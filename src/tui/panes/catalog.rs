@@ -1,5 +1,6 @@
-//! The catalog pane: every entity in a table (kind, name, owner, system, lifecycle, type, tags),
-//! sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the search grammar).
+//! The catalog pane: every entity in a table (kind, name, owner, system, lifecycle, type, tags,
+//! description), sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the
+//! search grammar).
 //!
 //! Speed at 100k entities: the view is a `Vec<Row>` of entity ids, never a copy of the catalog;
 //! draw renders only the rows on screen; each keystroke of the filter goes through the
@@ -14,11 +15,11 @@ use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, shown, sort_mark};
+use crate::tui::widgets::table::{shown, sort_mark, FitTable};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row as TableRow};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -116,6 +117,8 @@ pub struct CatalogPane {
     /// Search matches before the kind filter and the limit.
     pub matches: usize,
     pub list: ListCursor,
+    /// Columns scrolled sideways (when the table is wider than the pane).
+    pub hscroll: usize,
     searcher: Option<Searcher>,
     /// In the running TUI the search runs on its own thread, so typing never waits for it.
     worker: Option<SearchWorker>,
@@ -551,11 +554,7 @@ impl CatalogPane {
         let catalog = &data.catalog;
         let inner = draw_block(frame, area, bordered(self.title(catalog), theme));
         let show_filter = self.editing || !self.filter.is_empty();
-        let [filter_area, table_area] = Layout::vertical([
-            Constraint::Length(u16::from(show_filter)),
-            Constraint::Min(0),
-        ])
-        .areas(inner);
+        let [filter_area, table_area] = self.areas(inner);
         if show_filter {
             let cursor = if self.editing { "▏" } else { "" };
             let line = Line::from(vec![
@@ -595,19 +594,34 @@ impl CatalogPane {
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), table_area);
             return;
         }
+        self.table(catalog, table_area, theme).draw(
+            frame,
+            table_area,
+            theme.table_header,
+            self.hscroll,
+        );
+    }
+
+    /// The filter line (when a filter shows) and the table, in the area inside the border.
+    pub fn areas(&self, inner: Rect) -> [Rect; 2] {
+        let show_filter = self.editing || !self.filter.is_empty();
+        Layout::vertical([
+            Constraint::Length(u16::from(show_filter)),
+            Constraint::Min(0),
+        ])
+        .areas(inner)
+    }
+
+    /// The rows on screen in a table in `area`: every sortable column, then the description,
+    /// which takes what room is left.
+    pub fn table(&self, catalog: &Catalog, area: Rect, theme: &Theme) -> FitTable<'_> {
         let sort = self.effective_sort();
-        // Narrow terminals drop the type and tags columns rather than squeeze every column.
-        let columns: &[SortKey] = if table_area.width >= 100 {
-            &SortKey::COLUMNS
-        } else {
-            &SortKey::COLUMNS[..5]
-        };
-        let header = TableRow::new(columns.iter().map(|&key| {
-            let mark = sort_mark(key == sort, self.reverse);
-            Cell::from(format!("{}{mark}", key.title()))
-        }))
-        .style(theme.table_header);
-        let rows = shown(&self.rows, &self.list, table_area).map(|(i, row)| {
+        let mut titles: Vec<String> = SortKey::COLUMNS
+            .iter()
+            .map(|&key| format!("{}{}", key.title(), sort_mark(key == sort, self.reverse)))
+            .collect();
+        titles.push("DESCRIPTION".into());
+        let rows = shown(&self.rows, &self.list, area).map(|(i, row)| {
             let entity = catalog.entity(row.id);
             let selected = i == self.list.cursor;
             let highlights = self
@@ -625,32 +639,30 @@ impl CatalogPane {
             } else {
                 (theme.base, theme.matched)
             };
-            let cells = columns.iter().map(|column| match column {
-                SortKey::Name => Cell::from(highlighted(entity.name(), highlights, base, matched)),
-                SortKey::Kind => Cell::from(entity.kind.to_string()),
-                SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
-                SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
-                SortKey::Lifecycle => {
-                    Cell::from(entity.lifecycle().unwrap_or_default().to_string())
-                }
-                SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                SortKey::Tags | SortKey::Relevance => {
-                    Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
-                }
-            });
-            TableRow::new(cells).style(base)
+            let text = |t: Option<&str>| Line::from(t.unwrap_or_default().to_string());
+            let mut cells: Vec<Line> = SortKey::COLUMNS
+                .iter()
+                .map(|column| match column {
+                    SortKey::Name => highlighted(entity.name(), highlights, base, matched),
+                    SortKey::Kind => Line::from(entity.kind.to_string()),
+                    SortKey::Owner => text(entity.owner()),
+                    SortKey::System => text(entity.system()),
+                    SortKey::Lifecycle => text(entity.lifecycle()),
+                    SortKey::Type => text(entity.spec_type()),
+                    SortKey::Tags | SortKey::Relevance => {
+                        Line::from(entity.tags().collect::<Vec<_>>().join(", "))
+                    }
+                })
+                .collect();
+            cells.push(text(entity.description()));
+            (cells, base)
         });
-        let all_widths = [
-            Constraint::Length(10),
-            Constraint::Fill(4),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(12),
-            Constraint::Length(12),
-            Constraint::Fill(2),
-        ];
-        let widths = &all_widths[..columns.len()];
-        draw_table(frame, table_area, header, rows, widths.to_vec());
+        FitTable {
+            titles,
+            flex: SortKey::COLUMNS.len(),
+            cap: 32,
+            rows: rows.collect(),
+        }
     }
 }
 

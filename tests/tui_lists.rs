@@ -92,3 +92,37 @@ fn a_wide_table_scrolls_sideways_and_a_narrow_one_does_not() {
 fn key(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
     crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
 }
+
+/// One history across sections: Esc and Ctrl-o go back, Tab forward again; going somewhere new
+/// forgets what lay ahead. The header shows the trail.
+#[test]
+fn back_and_forward_across_sections_with_a_breadcrumb() {
+    let mut app = demo_after("/^order-service<enter>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "6");
+    assert_eq!(app.section, Section::Templates);
+    assert!(app.page.is_none());
+    let header = frame_at(&app, 200, 50).lines().next().unwrap().to_string();
+    assert!(
+        header.contains("Catalog › component:order-service › Templates"),
+        "{header}"
+    );
+    press(&mut app, "<c-o>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "<esc>");
+    assert!(app.page.is_none());
+    assert_eq!(app.section, Section::Catalog);
+    let header = frame_at(&app, 200, 50).lines().next().unwrap().to_string();
+    assert!(header.contains("Catalog › 2 ahead"), "{header}");
+    press(&mut app, "<tab>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "<tab>");
+    assert_eq!(app.section, Section::Templates);
+    assert!(app.page.is_none());
+    // Nothing further ahead.
+    press(&mut app, "<tab>");
+    assert_eq!(app.section, Section::Templates);
+    // Back, then somewhere new: the way forward is gone.
+    press(&mut app, "<c-o>8<tab>");
+    assert_eq!(app.section, Section::Problems);
+}

@@ -186,6 +186,7 @@ pub enum Action {
     OpenCommand,
     GoSection(Section),
     Back,
+    Forward,
     // Movement in any list or page.
     Up,
     Down,

@@ -141,7 +141,52 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             ));
         }
     }
+    let used: usize = spans.iter().map(Span::width).sum();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let room = (area.width as usize).saturating_sub(used + 2);
+    let crumbs = breadcrumb(app, room);
+    let width: usize = crumbs.iter().map(Span::width).sum();
+    if width > 0 {
+        let right = Rect {
+            x: area.x + area.width - width as u16,
+            width: width as u16,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Line::from(crumbs)), right);
+    }
+}
+
+/// Where back and forward lead, in at most `room` columns: the views behind (the oldest dropped
+/// first), the one on screen, and how many lie ahead. Empty with no history.
+fn breadcrumb(app: &App, room: usize) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let (behind, here, ahead) = app.trail();
+    if behind.is_empty() && ahead == 0 {
+        return Vec::new();
+    }
+    let ahead = match ahead {
+        0 => String::new(),
+        n => format!(" › {n} ahead"),
+    };
+    let fits = |from: usize| {
+        let shown: usize = behind[from..].iter().map(|b| b.chars().count() + 3).sum();
+        let elided = if from > 0 { 4 } else { 0 };
+        elided + shown + here.chars().count() + ahead.chars().count() + 1 <= room
+    };
+    let Some(from) = (0..=behind.len()).find(|&from| fits(from)) else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    if from > 0 {
+        spans.push(Span::styled("… › ", theme.muted));
+    }
+    for name in &behind[from..] {
+        spans.push(Span::styled(format!("{name} › "), theme.muted));
+    }
+    spans.push(Span::styled(here, theme.tab_active));
+    spans.push(Span::styled(ahead, theme.muted));
+    spans.push(Span::raw(" "));
+    spans
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {

@@ -41,6 +41,9 @@ pub struct App {
     /// An entity page shown over the section.
     pub page: Option<EntityPage>,
     pub(super) history: Vec<(Section, Option<EntityPage>)>,
+    /// Views gone back from (Ctrl-o, Esc), most recent last: Tab goes forward to them again,
+    /// as vim's jump list. Going somewhere new forgets them.
+    pub(super) forward: Vec<(Section, Option<EntityPage>)>,
     pub catalog: CatalogPane,
     pub deps: DepsPane,
     pub cicd: CiCdPane,
@@ -132,6 +135,7 @@ impl App {
             section: Section::Catalog,
             page: None,
             history: Vec::new(),
+            forward: Vec::new(),
             catalog: CatalogPane::new(),
             deps: DepsPane::default(),
             cicd: CiCdPane::default(),
@@ -205,6 +209,25 @@ impl App {
     pub fn page_rows(&self) -> usize {
         let (list, _) = self.list_and_preview(self.body(), self.size);
         (list.height as usize).saturating_sub(4).max(1)
+    }
+
+    /// Where back and forward lead: the views behind (oldest first), the one on screen, and how
+    /// many lie ahead, for the breadcrumb.
+    pub fn trail(&self) -> (Vec<String>, String, usize) {
+        let name = |section: Section, page: Option<&EntityPage>| match (page, &self.data) {
+            (Some(page), Some(data)) => data.catalog.entity(page.id).reference.short(),
+            _ => section.title().to_string(),
+        };
+        let behind = self
+            .history
+            .iter()
+            .map(|(section, page)| name(*section, page.as_ref()))
+            .collect();
+        (
+            behind,
+            name(self.section, self.page.as_ref()),
+            self.forward.len(),
+        )
     }
 
     /// The name of what is on screen, for help.

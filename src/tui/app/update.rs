@@ -123,6 +123,10 @@ impl App {
                 None
             }
             Action::Back => self.back(),
+            Action::Forward => {
+                self.go_forward();
+                None
+            }
             Action::OpenEntity(id) => {
                 self.open_entity(id);
                 None

@@ -126,3 +126,56 @@ fn back_and_forward_across_sections_with_a_breadcrumb() {
     press(&mut app, "<c-o>8<tab>");
     assert_eq!(app.section, Section::Problems);
 }
+
+fn mouse(
+    kind: crossterm::event::MouseEventKind,
+    column: u16,
+    row: u16,
+) -> crossterm::event::MouseEvent {
+    crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }
+}
+
+/// A click selects the row under it, a second click there soon after opens it, the wheel moves,
+/// a click on a tab switches to its section.
+#[test]
+fn the_mouse_selects_opens_scrolls_and_switches_sections() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let mut app = demo();
+    let t0 = Instant::now();
+    // 100x30: header, tabs, the border, the heading row; the first entity is on row 4.
+    app.on_mouse(mouse(click, 20, 6), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    assert!(app.page.is_none());
+    assert!(frame(&app).contains(&format!("┌ {} ", app.preview.title)));
+    // Two clicks too far apart are two selections; close together, an open.
+    app.on_mouse(mouse(click, 20, 6), t0 + Duration::from_secs(2));
+    assert!(app.page.is_none());
+    let selected = selected_name(&app);
+    app.on_mouse(mouse(click, 20, 6), t0 + Duration::from_millis(2200));
+    assert_eq!(
+        page_name(&app).map(|k| k.ends_with(&format!("/{selected}"))),
+        Some(true)
+    );
+    press(&mut app, "<esc>");
+    app.on_mouse(mouse(MouseEventKind::ScrollDown, 20, 10), t0);
+    assert_eq!(app.catalog.list.cursor, 5);
+    app.on_mouse(mouse(MouseEventKind::ScrollUp, 20, 10), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    // The heading row and the border select nothing.
+    app.on_mouse(mouse(click, 20, 3), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    // "6 Tmpl" on the tab row.
+    let tabs = frame(&app).lines().nth(1).unwrap().to_string();
+    let at = tabs.find("6 Tmpl").unwrap() as u16 - 1;
+    app.on_mouse(mouse(click, at + 2, 1), t0);
+    assert_eq!(app.section, Section::Templates);
+    app.on_mouse(mouse(click, 5, 5), t0 + Duration::from_secs(5));
+    assert_eq!(app.templates.list.cursor, 1);
+}

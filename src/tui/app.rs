@@ -7,6 +7,7 @@
 mod keys;
 mod layout;
 mod loading;
+mod mouse;
 mod navigation;
 mod panes;
 mod selection;

@@ -61,6 +61,9 @@ pub struct App {
     pub preview_shown: bool,
     /// The preview's lines, built when the selection moves.
     pub preview: crate::tui::panes::preview::Preview,
+    /// The last click on a table's row (when, where, which row): a second one soon after on
+    /// the same row opens it.
+    pub(super) last_click: Option<(std::time::Instant, Section, usize)>,
     pub help: Option<HelpState>,
     pub command: Option<CommandLine>,
     /// The entity the Dependencies, CI/CD, Incidents, Cost and Docs panes are about.
@@ -150,6 +153,7 @@ impl App {
             problems: ProblemsPane::default(),
             preview_shown: true,
             preview: Default::default(),
+            last_click: None,
             help: None,
             command: None,
             focus: None,

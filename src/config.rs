@@ -172,6 +172,8 @@ pub struct GitHubOrgSource {
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
     pub theme: Option<String>,
+    /// Clicks, double-clicks and the wheel in the TUI (default on; `--no-mouse` turns it off).
+    pub mouse: Option<bool>,
 }
 
 /// Which URLs definitions may be fetched from, in the shape of Backstage's

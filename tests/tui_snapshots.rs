@@ -156,3 +156,29 @@ fn loading() {
     );
     assert_snapshot!(frame(&app));
 }
+
+/// The catalog, templates and problems panes at 80x24 (no preview), 120x40 (the preview beside)
+/// and 200x50, so a layout change shows here.
+fn at_three_sizes(name: &str, app: &mut greenroom::tui::App) {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        app.dispatch(greenroom::tui::Action::Resize(width, height));
+        assert_snapshot!(format!("{name}_{width}x{height}"), frame_at(app, width, height));
+    }
+}
+
+#[test]
+fn catalog_at_three_sizes() {
+    at_three_sizes("catalog", &mut demo_after("/order"));
+}
+
+#[test]
+fn templates_at_three_sizes() {
+    at_three_sizes("templates", &mut demo_after("6"));
+}
+
+#[test]
+fn problems_at_three_sizes() {
+    let mut app = app_on("tests/tui_fixtures/broken", false);
+    press(&mut app, "8j");
+    at_three_sizes("problems", &mut app);
+}

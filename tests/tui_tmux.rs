@@ -135,6 +135,11 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
             "1",
             "the TUI is on the alternate screen"
         );
+        assert_eq!(
+            tmux.display("#{mouse_any_flag}"),
+            "1",
+            "the TUI has the mouse"
+        );
         std::fs::read_to_string(&pidfile)
             .unwrap()
             .trim()
@@ -154,6 +159,13 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
         );
         assert_eq!(tmux.display("#{alternate_on}"), "0", "{how}: normal screen");
         assert_eq!(tmux.display("#{cursor_flag}"), "1", "{how}: cursor shown");
+        assert_eq!(
+            tmux.display(
+                "#{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag}#{mouse_sgr_flag}"
+            ),
+            "0000",
+            "{how}: the mouse given back"
+        );
         tmux.type_text("case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY-RAW;; *) echo TTY-COOKED-$((40+2));; esac");
         tmux.keys(&["Enter"]);
         let screen = tmux.wait_for(&format!("the prompt to answer after {how}"), |s| {
@@ -210,6 +222,11 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
         "0",
         "suspended: normal screen"
     );
+    assert_eq!(
+        tmux.display("#{mouse_any_flag}"),
+        "0",
+        "suspended: the mouse given back"
+    );
     tmux.type_text("fg; echo \"FGEXIT=$?\"");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the TUI after fg", |s| {
@@ -219,6 +236,11 @@ fn the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z() {
         tmux.display("#{alternate_on}"),
         "1",
         "resumed on the alternate screen"
+    );
+    assert_eq!(
+        tmux.display("#{mouse_any_flag}"),
+        "1",
+        "resumed with the mouse"
     );
     tmux.keys(&["j"]);
     tmux.keys(&["q"]);

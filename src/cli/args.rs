@@ -31,6 +31,9 @@ pub struct Cli {
     /// Colour theme: a name from themes/ or a theme file.
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// No mouse in the TUI (clicks, the wheel): the terminal selects text as usual.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     /// Log each HTTP request (method, URL, status, time) to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -57,6 +60,7 @@ impl Cli {
             app_configs: self.app_configs.clone(),
             demo: self.demo,
             theme: self.theme.clone(),
+            no_mouse: self.no_mouse,
             open,
             section: section.and_then(OpenSection::section),
             definition: section == Some(OpenSection::Api),

@@ -209,6 +209,7 @@ pub enum Action {
     OpenCommand,
     GoSection(Section),
     Back,
+    Forward,
     // Movement in any list or page.
     Up,
     Down,
@@ -223,6 +224,13 @@ pub enum Action {
     Edit,
     /// The selection's reference (or URL) to the clipboard.
     Copy,
+    /// A list's preview of the selected row: shown or hidden.
+    TogglePreview,
+    /// A table wider than its pane: a column left or right, to the first or the last.
+    ScrollLeft,
+    ScrollRight,
+    ScrollStart,
+    ScrollEnd,
     // Catalog.
     StartFilter,
     ClearFilter,

@@ -5,7 +5,9 @@
 //! requests out.
 
 mod keys;
+mod layout;
 mod loading;
+mod mouse;
 mod navigation;
 mod panes;
 mod selection;
@@ -76,10 +78,12 @@ impl App {
             .map(|text| text.0)
             .map_err(|err| err.to_string());
         let Some(data) = &self.data else { return false };
-        let pages = self
-            .page
-            .iter_mut()
-            .chain(self.history.iter_mut().filter_map(|(_, p)| p.as_mut()));
+        let pages = self.page.iter_mut().chain(
+            self.history
+                .iter_mut()
+                .chain(self.forward.iter_mut())
+                .filter_map(|(_, p)| p.as_mut()),
+        );
         let mut shown = false;
         for page in pages {
             if data.catalog.entity(page.id).key() == message.entity_key() {

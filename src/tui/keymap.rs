@@ -13,6 +13,9 @@ use std::fmt;
 pub enum Scope {
     App,
     Nav,
+    /// The lists drawn as tables with a preview: Catalog, Templates, Problems (after the pane's
+    /// own scope, before `Nav`).
+    Table,
     Catalog,
     Entity,
     Deps,
@@ -37,6 +40,7 @@ impl Scope {
         match self {
             Scope::App => "app",
             Scope::Nav => "nav",
+            Scope::Table => "table",
             Scope::Catalog => "catalog",
             Scope::Entity => "entity",
             Scope::Deps => "deps",
@@ -77,7 +81,8 @@ bindings! {
     (App, "app.quit", Action::Quit, ["q", "ctrl-c"], "quit (asks first while a template form holds values you typed)"),
     (App, "app.help", Action::ShowHelp, ["?"], "help: the bindings of this pane, type to search"),
     (App, "app.command", Action::OpenCommand, [":"], "command line (:components, :deps, :q, Tab completes)"),
-    (App, "app.back", Action::Back, ["esc", "backspace"], "back to the previous view"),
+    (App, "app.back", Action::Back, ["esc", "backspace", "ctrl-o"], "back to the previous view, across sections (vim's jump list)"),
+    (App, "app.forward", Action::Forward, ["tab"], "forward again to the view gone back from (vim's ctrl-i, which terminals send as tab; in the form, docs and cost tab keeps its own meaning)"),
     (App, "app.suspend", Action::Suspend, ["ctrl-z"], "suspend to the shell (fg resumes)"),
     (App, "app.copy", Action::Copy, ["y"], "copy the selection's ref (a run's or an incident's URL; in an API's definition the operation's METHOD path) to the clipboard (OSC 52: works over ssh and in tmux)"),
     (App, "app.edit", Action::Edit, ["e"], "edit the file behind the selection in $VISUAL/$EDITOR at its line (a server's entity: its edit page in the browser)"),
@@ -102,6 +107,11 @@ bindings! {
     (Nav, "nav.page_down", Action::PageDown, ["pgdn", "ctrl-f"], "a page down"),
     (Nav, "nav.page_up", Action::PageUp, ["pgup", "ctrl-b"], "a page up"),
     (Nav, "nav.open", Action::Open, ["enter"], "open the selected item"),
+    (Table, "table.preview", Action::TogglePreview, ["p"], "the selected row's preview beside the list (under it on narrow terminals of 30+ rows): show or hide"),
+    (Table, "table.left", Action::ScrollLeft, ["h", "left"], "scroll the table a column left (when it is wider than the pane)"),
+    (Table, "table.right", Action::ScrollRight, ["l", "right"], "scroll the table a column right (when it is wider than the pane)"),
+    (Table, "table.first_column", Action::ScrollStart, ["home"], "scroll the table back to its first column (g goes to the top)"),
+    (Table, "table.last_column", Action::ScrollEnd, ["end"], "scroll the table to its last column (G goes to the bottom)"),
     (Catalog, "catalog.filter", Action::StartFilter, ["/"], "filter: fuzzy words, 'exact, ^prefix, !not, owner:/kind:/tag:/lifecycle:/system:/type:"),
     (Catalog, "catalog.clear_filter", Action::ClearFilter, ["esc"], "clear the filter and kind (then: back)"),
     (Catalog, "catalog.sort", Action::SortNext, ["s"], "sort by the next column"),

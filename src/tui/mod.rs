@@ -42,6 +42,8 @@ pub struct Launch {
     pub app_configs: Vec<std::path::PathBuf>,
     pub demo: bool,
     pub theme: Option<String>,
+    /// `--no-mouse`: leave the mouse to the terminal.
+    pub no_mouse: bool,
     /// An entity to show as soon as the catalog is there (`greenroom open REF`, `--open REF`).
     pub open: Option<String>,
     /// The tab of that entity to show instead of its page.
@@ -147,7 +149,8 @@ pub fn run(cli: &Launch) -> ExitCode {
         }
         None => None,
     };
-    terminal::run(app, background.messages, background.requests, watch)
+    let mouse = config.ui.mouse.unwrap_or(true) && !cli.no_mouse;
+    terminal::run(app, background.messages, background.requests, watch, mouse)
 }
 
 /// The app with a catalog already loaded, for tests and benchmarks (no terminal, no thread).

@@ -1,12 +1,13 @@
 //! The event loop and the terminal around it: raw mode and the alternate screen, restored on
 //! quit, on panic (color-eyre's report printed after the restore), on SIGTERM/SIGHUP/SIGINT, and
-//! around Ctrl-z (the terminal is restored, SIGTSTP raised, and the screen re-entered on resume).
+//! around Ctrl-z and the editor (the terminal is restored, then entered again); the mouse is
+//! captured with it unless turned off, and given back with it.
 
 use super::action::{Action, LoaderMsg, LoaderRequest};
 use super::app::App;
 use super::editor::EditRequest;
 use super::ui;
-use crossterm::event::{self, Event};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -24,11 +25,17 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Whether the terminal is in raw mode / on the alternate screen (so restore runs once).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the mouse is captured while the TUI has the terminal (`[ui] mouse`, `--no-mouse`).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
-/// Leaves raw mode and the alternate screen and shows the cursor. Safe to call twice.
+/// Leaves raw mode and the alternate screen, gives the mouse back and shows the cursor. Safe to
+/// call twice.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = disable_raw_mode();
+        if MOUSE.load(Ordering::SeqCst) {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+        }
         let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
     }
 }
@@ -37,6 +44,9 @@ fn enter() -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     Ok(())
 }
 
@@ -87,7 +97,9 @@ pub fn run(
     loader: Receiver<LoaderMsg>,
     requests: Sender<LoaderRequest>,
     watch: Option<crate::sources::watch::Watch>,
+    mouse: bool,
 ) -> ExitCode {
+    MOUSE.store(mouse, Ordering::SeqCst);
     install_panic_hook();
     app.background_search = true;
     exit_on_signals();
@@ -177,6 +189,7 @@ fn event_loop(
                         app.handle_key(key)
                     }
                     Event::Resize(w, h) => app.dispatch(Action::Resize(w, h)),
+                    Event::Mouse(mouse) => app.on_mouse(mouse, Instant::now()),
                     Event::Paste(text) => text
                         .chars()
                         .filter(|c| !c.is_control())

@@ -3,6 +3,7 @@
 
 use super::action::Section;
 use super::app::App;
+use super::widgets::layout;
 use crate::format::thousands;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -43,13 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let [header, tabs, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, tabs, body, status] = layout::frame_rows(area);
     draw_header(frame, header, app);
     draw_tabs(frame, tabs, app);
     draw_body(frame, body, app);
@@ -146,23 +141,58 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             ));
         }
     }
+    let used: usize = spans.iter().map(Span::width).sum();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let room = (area.width as usize).saturating_sub(used + 2);
+    let crumbs = breadcrumb(app, room);
+    let width: usize = crumbs.iter().map(Span::width).sum();
+    if width > 0 {
+        let right = Rect {
+            x: area.x + area.width - width as u16,
+            width: width as u16,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Line::from(crumbs)), right);
+    }
+}
+
+/// Where back and forward lead, in at most `room` columns: the views behind (the oldest dropped
+/// first), the one on screen, and how many lie ahead. Empty with no history.
+fn breadcrumb(app: &App, room: usize) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let (behind, here, ahead) = app.trail();
+    if behind.is_empty() && ahead == 0 {
+        return Vec::new();
+    }
+    let ahead = match ahead {
+        0 => String::new(),
+        n => format!(" › {n} ahead"),
+    };
+    let fits = |from: usize| {
+        let shown: usize = behind[from..].iter().map(|b| b.chars().count() + 3).sum();
+        let elided = if from > 0 { 4 } else { 0 };
+        elided + shown + here.chars().count() + ahead.chars().count() + 1 <= room
+    };
+    let Some(from) = (0..=behind.len()).find(|&from| fits(from)) else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    if from > 0 {
+        spans.push(Span::styled("… › ", theme.muted));
+    }
+    for name in &behind[from..] {
+        spans.push(Span::styled(format!("{name} › "), theme.muted));
+    }
+    spans.push(Span::styled(here, theme.tab_active));
+    spans.push(Span::styled(ahead, theme.muted));
+    spans.push(Span::raw(" "));
+    spans
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let full: usize = Section::ALL
-        .iter()
-        .map(|s| s.key().len() + s.title().len() + 2)
-        .sum();
-    let short = full > area.width as usize;
     let mut spans = Vec::new();
-    for section in Section::ALL {
-        let title = if short {
-            section.short_title()
-        } else {
-            section.title()
-        };
+    for (section, title, _) in layout::tabs(area.width) {
         let active = app.section == section && app.page.is_none();
         let style = if active { theme.tab_active } else { theme.tab };
         spans.push(Span::styled(
@@ -223,6 +253,17 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(page) = &app.page {
         page.draw(frame, area, catalog, theme);
         return;
+    }
+    let screen = frame.area();
+    let (area, preview) = app.list_and_preview(area, (screen.width, screen.height));
+    if let Some(preview) = preview {
+        layout::draw_preview(
+            frame,
+            preview,
+            &app.preview.title,
+            &app.preview.lines,
+            theme,
+        );
     }
     match app.section {
         Section::Catalog => app.catalog.draw(frame, area, data, theme),

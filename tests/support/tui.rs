@@ -60,6 +60,10 @@ pub fn press(app: &mut App, keys: &str) {
                     "up" => KeyEvent::new(KeyCode::Up, KeyModifiers::NONE),
                     "pgdn" => KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE),
                     "pgup" => KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE),
+                    "home" => KeyEvent::new(KeyCode::Home, KeyModifiers::NONE),
+                    "end" => KeyEvent::new(KeyCode::End, KeyModifiers::NONE),
+                    "left" => KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
+                    "right" => KeyEvent::new(KeyCode::Right, KeyModifiers::NONE),
                     ctrl if ctrl.starts_with("c-") => KeyEvent::new(
                         KeyCode::Char(ctrl.chars().nth(2).unwrap()),
                         KeyModifiers::CONTROL,

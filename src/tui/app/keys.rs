@@ -28,7 +28,12 @@ impl App {
                 Section::Scorecards | Section::Dora | Section::Maturity => Some(Scope::Insights),
             }
         };
-        pane.into_iter().chain([Scope::Nav, Scope::App]).collect()
+        let table =
+            pane.filter(|p| matches!(p, Scope::Catalog | Scope::Templates | Scope::Problems));
+        pane.into_iter()
+            .chain(table.map(|_| Scope::Table))
+            .chain([Scope::Nav, Scope::App])
+            .collect()
     }
 
     /// Whether a yes/no question waits on screen (only its answers and ctrl keys apply).

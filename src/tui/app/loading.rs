@@ -63,14 +63,17 @@ impl App {
                 });
             }
             self.page = rebuild(self.page.take());
-            let history = std::mem::take(&mut self.history);
-            self.history = history
-                .into_iter()
-                .filter_map(|(section, page)| match page {
-                    None => Some((section, None)),
-                    Some(page) => rebuild(Some(page)).map(|p| (section, Some(p))),
-                })
-                .collect();
+            let rebuild_all = |views: Vec<(Section, Option<EntityPage>)>| {
+                views
+                    .into_iter()
+                    .filter_map(|(section, page)| match page {
+                        None => Some((section, None)),
+                        Some(page) => rebuild(Some(page)).map(|p| (section, Some(p))),
+                    })
+                    .collect()
+            };
+            self.history = rebuild_all(std::mem::take(&mut self.history));
+            self.forward = rebuild_all(std::mem::take(&mut self.forward));
             self.deps.root = None;
             self.docs.entity = None;
             self.templates.detail = None;
@@ -177,6 +180,7 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.sync_preview();
         self.open_requested_match();
     }
 
@@ -224,6 +228,7 @@ impl App {
         if self.page.is_none() && self.section == Section::Catalog {
             self.focus = self.catalog.selected().or(self.focus);
         }
+        self.sync_preview();
         self.open_requested_match();
         true
     }

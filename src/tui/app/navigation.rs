@@ -1,5 +1,5 @@
-//! Moving between views: sections, entity pages, the history Esc goes back through, the incident
-//! view, and the `:` commands.
+//! Moving between views: sections, entity pages, one history across sections that Esc/Ctrl-o go
+//! back through and Tab forward again (vim's jump list), the incident view, and the `:` commands.
 
 use super::state::{App, Status};
 use crate::catalog::EntityId;
@@ -12,11 +12,39 @@ use crate::tui::panes::entity::EntityPage;
 const HISTORY: usize = 100;
 
 impl App {
+    /// Going somewhere new: the view on screen goes behind, and what lay ahead is forgotten.
     fn remember(&mut self) {
+        self.forward.clear();
+        self.push_behind();
+    }
+
+    fn push_behind(&mut self) {
         if self.history.len() == HISTORY {
             self.history.remove(0);
         }
         self.history.push((self.section, self.page.take()));
+    }
+
+    /// Shows a view from the history (back) or from ahead (forward).
+    fn show_view(&mut self, (section, page): (Section, Option<EntityPage>)) {
+        self.section = section;
+        if let Some(page) = &page {
+            self.focus = Some(page.id);
+        } else if section == Section::Catalog {
+            self.focus = self.catalog.selected().or(self.focus);
+        }
+        self.page = page;
+    }
+
+    /// Tab (Ctrl-i in vim): forward to the view gone back from.
+    pub(super) fn go_forward(&mut self) {
+        match self.forward.pop() {
+            Some(view) => {
+                self.push_behind();
+                self.show_view(view);
+            }
+            None => self.note("nothing ahead to go forward to".into()),
+        }
     }
 
     pub(super) fn go(&mut self, section: Section) {
@@ -74,14 +102,9 @@ impl App {
             }
         }
         match self.history.pop() {
-            Some((section, page)) => {
-                self.section = section;
-                if let Some(page) = &page {
-                    self.focus = Some(page.id);
-                } else if section == Section::Catalog {
-                    self.focus = self.catalog.selected().or(self.focus);
-                }
-                self.page = page;
+            Some(view) => {
+                self.forward.push((self.section, self.page.take()));
+                self.show_view(view);
             }
             None => {
                 self.status = Some(Status {

@@ -122,6 +122,7 @@ impl App {
     /// work done here, once per selection, so draw only reads.
     pub(super) fn sync(&mut self) {
         self.prepare(self.section);
+        self.sync_preview();
         if matches!(
             self.section,
             Section::Scorecards | Section::Dora | Section::Maturity

@@ -41,6 +41,9 @@ pub struct App {
     /// An entity page shown over the section.
     pub page: Option<EntityPage>,
     pub(super) history: Vec<(Section, Option<EntityPage>)>,
+    /// Views gone back from (Ctrl-o, Esc), most recent last: Tab goes forward to them again,
+    /// as vim's jump list. Going somewhere new forgets them.
+    pub(super) forward: Vec<(Section, Option<EntityPage>)>,
     pub catalog: CatalogPane,
     pub deps: DepsPane,
     pub cicd: CiCdPane,
@@ -54,6 +57,13 @@ pub struct App {
     pub templates: TemplatesPane,
     pub docs: DocsPane,
     pub problems: ProblemsPane,
+    /// `p`: whether lists show the selected row's preview (where the terminal has room).
+    pub preview_shown: bool,
+    /// The preview's lines, built when the selection moves.
+    pub preview: crate::tui::panes::preview::Preview,
+    /// The last click on a table's row (when, where, which row): a second one soon after on
+    /// the same row opens it.
+    pub(super) last_click: Option<(std::time::Instant, Section, usize)>,
     pub help: Option<HelpState>,
     pub command: Option<CommandLine>,
     /// The entity the Dependencies, CI/CD, Incidents, Cost and Docs panes are about.
@@ -128,6 +138,7 @@ impl App {
             section: Section::Catalog,
             page: None,
             history: Vec::new(),
+            forward: Vec::new(),
             catalog: CatalogPane::new(),
             deps: DepsPane::default(),
             cicd: CiCdPane::default(),
@@ -140,6 +151,9 @@ impl App {
             templates: TemplatesPane::default(),
             docs: DocsPane::default(),
             problems: ProblemsPane::default(),
+            preview_shown: true,
+            preview: Default::default(),
+            last_click: None,
             help: None,
             command: None,
             focus: None,
@@ -194,9 +208,30 @@ impl App {
         self.data.is_none() || self.catalog.busy() || self.insights.busy() || self.cost.loading()
     }
 
-    /// Rows a list shows at the current size (header, tabs, status line and borders off).
+    /// Rows a list shows at the current size (header, tabs, status line, borders, the heading
+    /// row and a preview under the list off).
     pub fn page_rows(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(7).max(1)
+        let (list, _) = self.list_and_preview(self.body(), self.size);
+        (list.height as usize).saturating_sub(4).max(1)
+    }
+
+    /// Where back and forward lead: the views behind (oldest first), the one on screen, and how
+    /// many lie ahead, for the breadcrumb.
+    pub fn trail(&self) -> (Vec<String>, String, usize) {
+        let name = |section: Section, page: Option<&EntityPage>| match (page, &self.data) {
+            (Some(page), Some(data)) => data.catalog.entity(page.id).reference.short(),
+            _ => section.title().to_string(),
+        };
+        let behind = self
+            .history
+            .iter()
+            .map(|(section, page)| name(*section, page.as_ref()))
+            .collect();
+        (
+            behind,
+            name(self.section, self.page.as_ref()),
+            self.forward.len(),
+        )
     }
 
     /// The name of what is on screen, for help.

@@ -110,11 +110,23 @@ impl App {
                 self.command = Some(CommandLine::default());
                 None
             }
+            Action::ScrollLeft | Action::ScrollRight | Action::ScrollStart | Action::ScrollEnd => {
+                self.scroll_sideways(&action);
+                None
+            }
+            Action::TogglePreview => {
+                self.preview_shown = !self.preview_shown;
+                None
+            }
             Action::GoSection(section) => {
                 self.go(section);
                 None
             }
             Action::Back => self.back(),
+            Action::Forward => {
+                self.go_forward();
+                None
+            }
             Action::OpenEntity(id) => {
                 self.open_entity(id);
                 None

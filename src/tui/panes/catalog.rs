@@ -1,5 +1,6 @@
-//! The catalog pane: every entity in a table (kind, name, owner, system, lifecycle, type, tags),
-//! sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the search grammar).
+//! The catalog pane: every entity in a table (kind, name, owner, system, lifecycle, type, tags,
+//! description), sortable, narrowed by kind (`:components`, ...) and by the `/` filter (the
+//! search grammar).
 //!
 //! Speed at 100k entities: the view is a `Vec<Row>` of entity ids, never a copy of the catalog;
 //! draw renders only the rows on screen; each keystroke of the filter goes through a
@@ -21,11 +22,11 @@ use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, shown, sort_mark};
+use crate::tui::widgets::table::{shown, sort_mark, FitTable};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row as TableRow};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,6 +127,8 @@ pub struct CatalogPane {
     /// Search matches before the kind filter and the limit.
     pub matches: usize,
     pub list: ListCursor,
+    /// Columns scrolled sideways (when the table is wider than the pane).
+    pub hscroll: usize,
     searcher: Option<CatalogSearcher>,
     /// The catalog's endpoints, once read (after the search index).
     endpoints: Option<Arc<Endpoints>>,
@@ -585,11 +588,7 @@ impl CatalogPane {
         let catalog = &data.catalog;
         let inner = draw_block(frame, area, bordered(self.title(catalog), theme));
         let show_filter = self.editing || !self.filter.is_empty();
-        let [filter_area, table_area] = Layout::vertical([
-            Constraint::Length(u16::from(show_filter)),
-            Constraint::Min(0),
-        ])
-        .areas(inner);
+        let [filter_area, table_area] = self.areas(inner);
         if show_filter {
             let cursor = if self.editing { "▏" } else { "" };
             let line = Line::from(vec![
@@ -629,87 +628,85 @@ impl CatalogPane {
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), table_area);
             return;
         }
+        self.table(catalog, table_area, theme).draw(
+            frame,
+            table_area,
+            theme.table_header,
+            self.hscroll,
+        );
+    }
+
+    /// The filter line (when a filter shows) and the table, in the area inside the border.
+    pub fn areas(&self, inner: Rect) -> [Rect; 2] {
+        let show_filter = self.editing || !self.filter.is_empty();
+        Layout::vertical([
+            Constraint::Length(u16::from(show_filter)),
+            Constraint::Min(0),
+        ])
+        .areas(inner)
+    }
+
+    /// The rows on screen in a table in `area`: every sortable column, then the description,
+    /// which takes what room is left.
+    pub fn table(&self, catalog: &Catalog, area: Rect, theme: &Theme) -> FitTable<'_> {
         let sort = self.effective_sort();
-        // Narrow terminals drop the type and tags columns rather than squeeze every column.
-        let columns: &[SortKey] = if table_area.width >= 100 {
-            &SortKey::COLUMNS
-        } else {
-            &SortKey::COLUMNS[..5]
-        };
-        let header = TableRow::new(columns.iter().map(|&key| {
-            let mark = sort_mark(key == sort, self.reverse);
-            Cell::from(format!("{}{mark}", key.title()))
-        }))
-        .style(theme.table_header);
-        // Endpoint rows: the method in the kind column, the rest of the line drawn over the
-        // other columns once the table is drawn (a table cell cannot span columns).
-        let mut endpoint_lines: Vec<(usize, Line<'static>)> = Vec::new();
-        let rows = shown(&self.rows, &self.list, table_area)
-            .enumerate()
-            .map(|(at, (i, row))| {
-                let entity = catalog.entity(row.id);
-                let selected = i == self.list.cursor;
-                let highlights = self
-                    .highlights
-                    .get(row.hit as usize)
-                    .map(|h| &h[..])
-                    .unwrap_or_default();
-                let (base, matched) = if selected {
-                    (
-                        theme.selected,
-                        theme
-                            .selected
-                            .add_modifier(ratatui::style::Modifier::UNDERLINED),
-                    )
-                } else {
-                    (theme.base, theme.matched)
-                };
-                if let Some(endpoint) = self.endpoint(row) {
-                    let path = highlighted(&endpoint.path, highlights, base, matched);
-                    let muted = if selected { base } else { theme.muted };
-                    endpoint_lines.push((at, endpoint_line(endpoint, catalog, path, base, muted)));
-                    return TableRow::new([Cell::from(method_cell(endpoint, selected, theme))])
-                        .style(base);
-                }
-                let cells = columns.iter().map(|column| match column {
-                    SortKey::Name => {
-                        Cell::from(highlighted(entity.name(), highlights, base, matched))
-                    }
-                    SortKey::Kind => Cell::from(entity.kind.to_string()),
-                    SortKey::Owner => Cell::from(entity.owner().unwrap_or_default().to_string()),
-                    SortKey::System => Cell::from(entity.system().unwrap_or_default().to_string()),
-                    SortKey::Lifecycle => {
-                        Cell::from(entity.lifecycle().unwrap_or_default().to_string())
-                    }
-                    SortKey::Type => Cell::from(entity.spec_type().unwrap_or_default().to_string()),
-                    SortKey::Tags | SortKey::Relevance => {
-                        Cell::from(entity.tags().collect::<Vec<_>>().join(", "))
-                    }
-                });
-                TableRow::new(cells).style(base)
-            });
-        let all_widths = [
-            Constraint::Length(10),
-            Constraint::Fill(4),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(12),
-            Constraint::Length(12),
-            Constraint::Fill(2),
-        ];
-        let widths = &all_widths[..columns.len()];
-        let rows: Vec<TableRow> = rows.collect();
-        draw_table(frame, table_area, header, rows, widths.to_vec());
-        // Past the kind column and the gap after it.
-        let indent = 11.min(table_area.width);
-        for (at, line) in endpoint_lines {
-            let area = Rect {
-                x: table_area.x + indent,
-                y: table_area.y + 1 + at as u16,
-                width: table_area.width - indent,
-                height: 1,
+        let mut titles: Vec<String> = SortKey::COLUMNS
+            .iter()
+            .map(|&key| format!("{}{}", key.title(), sort_mark(key == sort, self.reverse)))
+            .collect();
+        titles.push("DESCRIPTION".into());
+        let rows = shown(&self.rows, &self.list, area).map(|(i, row)| {
+            let entity = catalog.entity(row.id);
+            let selected = i == self.list.cursor;
+            let highlights = self
+                .highlights
+                .get(row.hit as usize)
+                .map(|h| &h[..])
+                .unwrap_or_default();
+            let (base, matched) = if selected {
+                (
+                    theme.selected,
+                    theme
+                        .selected
+                        .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                )
+            } else {
+                (theme.base, theme.matched)
             };
-            frame.render_widget(Paragraph::new(line), area);
+            let text = |t: Option<&str>| Line::from(t.unwrap_or_default().to_string());
+            if let Some(endpoint) = self.endpoint(row) {
+                // The method in the kind column, the path in the name's, and what serves it in
+                // the description's.
+                let muted = if selected { base } else { theme.muted };
+                let mut cells = vec![Line::default(); SortKey::COLUMNS.len() + 1];
+                cells[0] = Line::from(method_cell(endpoint, selected, theme));
+                cells[1] = highlighted(&endpoint.path, highlights, base, matched);
+                let served = endpoint_line(endpoint, catalog, Line::default(), base, muted);
+                cells[SortKey::COLUMNS.len()] = served;
+                return (cells, base);
+            }
+            let mut cells: Vec<Line> = SortKey::COLUMNS
+                .iter()
+                .map(|column| match column {
+                    SortKey::Name => highlighted(entity.name(), highlights, base, matched),
+                    SortKey::Kind => Line::from(entity.kind.to_string()),
+                    SortKey::Owner => text(entity.owner()),
+                    SortKey::System => text(entity.system()),
+                    SortKey::Lifecycle => text(entity.lifecycle()),
+                    SortKey::Type => text(entity.spec_type()),
+                    SortKey::Tags | SortKey::Relevance => {
+                        Line::from(entity.tags().collect::<Vec<_>>().join(", "))
+                    }
+                })
+                .collect();
+            cells.push(text(entity.description()));
+            (cells, base)
+        });
+        FitTable {
+            titles,
+            flex: SortKey::COLUMNS.len(),
+            cap: 32,
+            rows: rows.collect(),
         }
     }
 

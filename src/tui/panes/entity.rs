@@ -252,25 +252,97 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-/// Builds the page's lines.
-pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
+/// The entity in brief: kind and name, then the fields a person looks for first.
+fn summary(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
     let entity = catalog.entity(id);
-    let mut lines = Vec::new();
     lines.push(line(&[
         (&entity.kind, Tone::Accent),
         (" ", Tone::Base),
         (entity.display_name(), Tone::Heading),
     ]));
-    field(&mut lines, "ref", Some(&entity.key()));
-    field(&mut lines, "title", entity.title());
-    field(&mut lines, "description", entity.description());
-    field(&mut lines, "type", entity.spec_type());
-    field(&mut lines, "lifecycle", entity.lifecycle());
-    field(&mut lines, "owner", entity.owner());
-    field(&mut lines, "system", entity.system());
-    field(&mut lines, "email", entity.email());
+    field(lines, "ref", Some(&entity.key()));
+    field(lines, "title", entity.title());
+    field(lines, "description", entity.description());
+    field(lines, "type", entity.spec_type());
+    field(lines, "lifecycle", entity.lifecycle());
+    field(lines, "owner", entity.owner());
+    field(lines, "system", entity.system());
+    field(lines, "domain", entity.spec_str("domain"));
+    field(lines, "email", entity.email());
     let tags: Vec<&str> = entity.tags().collect();
-    field(&mut lines, "tags", Some(&tags.join(", ")));
+    field(lines, "tags", Some(&tags.join(", ")));
+}
+
+fn links(catalog: &Catalog, id: EntityId, lines: &mut Vec<PageLine>) {
+    let links = catalog.entity(id).links();
+    if !links.is_empty() {
+        heading(lines, &format!("Links ({})", links.len()));
+        for (url, title) in links {
+            lines.push(line(&[
+                (&format!("  {}  ", title.unwrap_or(url)), Tone::Base),
+                (url, Tone::Link),
+            ]));
+        }
+    }
+}
+
+fn problems<'a>(
+    lines: &mut Vec<PageLine>,
+    title: &str,
+    problems: impl ExactSizeIterator<Item = &'a crate::catalog::problem::Problem>,
+    show: impl Fn(&crate::catalog::problem::Problem) -> String,
+) {
+    heading(lines, &format!("{title} ({})", problems.len()));
+    if problems.len() == 0 {
+        lines.push(line(&[("  none", Tone::Muted)]));
+    }
+    for problem in problems {
+        let tone = if problem.is_error() {
+            Tone::Error
+        } else {
+            Tone::Warning
+        };
+        lines.push(line(&[(&format!("  {}", show(problem)), tone)]));
+    }
+}
+
+/// The preview beside a list: the summary, links, how many relations of each type, and the
+/// problems of the entity's file (a sibling that failed to load shows there too).
+pub fn preview(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
+    let mut lines = Vec::new();
+    summary(catalog, id, &mut lines);
+    links(catalog, id, &mut lines);
+    let relations = catalog.relations(id);
+    heading(&mut lines, &format!("Relations ({})", relations.len()));
+    for kind in RelationType::ALL {
+        let count = catalog.related(id, kind).count();
+        if count > 0 {
+            lines.push(line(&[
+                (&format!("  {:<16}", kind.name()), Tone::Key),
+                (&count.to_string(), Tone::Base),
+            ]));
+        }
+    }
+    let location = &catalog.entity(id).source.location;
+    let in_file: Vec<_> = catalog
+        .problems
+        .iter()
+        .filter(|p| p.location == *location)
+        .collect();
+    problems(
+        &mut lines,
+        "Problems in its file",
+        in_file.into_iter(),
+        |p| format!("{}:{} {}: {}", p.pos.line, p.pos.col, p.severity, p.message),
+    );
+    lines
+}
+
+/// Builds the page's lines.
+pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
+    let entity = catalog.entity(id);
+    let mut lines = Vec::new();
+    summary(catalog, id, &mut lines);
     for (key, value) in entity
         .metadata
         .get("labels")
@@ -309,17 +381,7 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         ]));
     }
 
-    let links = entity.links();
-    if !links.is_empty() {
-        heading(&mut lines, &format!("Links ({})", links.len()));
-        for (url, title) in links {
-            lines.push(line(&[
-                (&format!("  {}  ", title.unwrap_or(url)), Tone::Base),
-                (url, Tone::Link),
-            ]));
-        }
-    }
-
+    links(catalog, id, &mut lines);
     people(catalog, id, &mut lines);
 
     let relations = catalog.relations(id);
@@ -341,19 +403,8 @@ pub fn build(catalog: &Catalog, id: EntityId) -> Vec<PageLine> {
         }
     }
 
-    let problems = catalog.problems_of(id);
-    heading(&mut lines, &format!("Problems ({})", problems.len()));
-    if problems.is_empty() {
-        lines.push(line(&[("  none", Tone::Muted)]));
-    }
-    for problem in problems {
-        let tone = if problem.is_error() {
-            Tone::Error
-        } else {
-            Tone::Warning
-        };
-        lines.push(line(&[(&format!("  {problem}"), tone)]));
-    }
+    let own = catalog.problems_of(id);
+    problems(&mut lines, "Problems", own.into_iter(), |p| p.to_string());
     lines
 }
 

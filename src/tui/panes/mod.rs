@@ -16,6 +16,7 @@ pub mod incident_view;
 pub mod incidents;
 pub mod insights;
 pub mod maturity;
+pub mod preview;
 pub mod problems;
 pub mod scorecard;
 pub mod template_form;

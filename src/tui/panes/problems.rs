@@ -1,11 +1,13 @@
-//! The problems view: every problem of the loaded catalog, `FILE:LINE:COL severity message`;
-//! `Enter` opens the entity when it loaded.
+//! The problems view: every problem of the loaded catalog in a table (`FILE:LINE:COL`, severity,
+//! message); `Enter` opens the entity when it loaded.
 
 use crate::catalog::Catalog;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::cursor::{on_screen, ListCursor};
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::{line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+use crate::tui::widgets::table::{shown, FitTable};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -14,6 +16,8 @@ use ratatui::Frame;
 #[derive(Default)]
 pub struct ProblemsPane {
     pub list: ListCursor,
+    /// Columns scrolled sideways (when the table is wider than the pane).
+    pub hscroll: usize,
 }
 
 impl ProblemsPane {
@@ -62,28 +66,72 @@ impl ProblemsPane {
             );
             return;
         }
-        let lines: Vec<Line> = on_screen(&catalog.problems, &self.list, inner.height as usize)
-            .map(|(i, p)| {
-                let severity = if p.is_error() {
-                    theme.error
-                } else {
-                    theme.warning
-                };
-                let selected = i == self.list.cursor;
-                let pick = |s| if selected { theme.selected } else { s };
-                Line::from(vec![
-                    Span::styled(
-                        format!("{}:{}:{} ", p.location, p.pos.line, p.pos.col),
-                        pick(theme.muted),
-                    ),
-                    Span::styled(format!("{} ", p.severity), pick(severity)),
-                    Span::styled(p.message.clone(), pick(theme.base)),
-                ])
-                .style(pick(theme.base))
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
+        self.table(catalog, inner, theme)
+            .draw(frame, inner, theme.table_header, self.hscroll);
     }
+
+    /// The problems on screen in a table in `area`: where, how bad, what (taking the room left).
+    pub fn table(&self, catalog: &Catalog, area: Rect, theme: &Theme) -> FitTable<'_> {
+        let rows = shown(&catalog.problems, &self.list, area).map(|(i, p)| {
+            let selected = i == self.list.cursor;
+            let pick = |s| if selected { theme.selected } else { s };
+            let severity = if p.is_error() {
+                theme.error
+            } else {
+                theme.warning
+            };
+            let cells = vec![
+                Line::styled(
+                    format!("{}:{}:{}", p.location, p.pos.line, p.pos.col),
+                    pick(theme.muted),
+                ),
+                Line::styled(p.severity.to_string(), pick(severity)),
+                Line::styled(p.message.clone(), pick(theme.base)),
+            ];
+            (cells, pick(theme.base))
+        });
+        FitTable {
+            titles: ["LOCATION", "SEVERITY", "MESSAGE"]
+                .map(String::from)
+                .to_vec(),
+            flex: 2,
+            // A location is worth reading whole: only a very deep path gives way.
+            cap: 80,
+            rows: rows.collect(),
+        }
+    }
+}
+
+/// A problem in full (the list cuts long messages), then its entity's preview when it loaded.
+pub fn preview(catalog: &Catalog, at: usize) -> Vec<PageLine> {
+    let Some(p) = catalog.problems.get(at) else {
+        return Vec::new();
+    };
+    let tone = if p.is_error() {
+        Tone::Error
+    } else {
+        Tone::Warning
+    };
+    let mut lines = vec![
+        line(&[
+            (&p.severity.to_string(), tone),
+            (
+                &format!("  {}:{}:{}", p.location, p.pos.line, p.pos.col),
+                Tone::Muted,
+            ),
+        ]),
+        line(&[(&p.message, Tone::Base)]),
+        PageLine::default(),
+    ];
+    match p.entity.as_deref().map(|key| (key, catalog.get(key))) {
+        Some((_, Some(id))) => lines.extend(super::entity::preview(catalog, id)),
+        Some((key, None)) => lines.push(line(&[(
+            &format!("{key} did not load (an error keeps it out of the catalog)"),
+            Tone::Muted,
+        )])),
+        None => lines.push(line(&[("not about one entity", Tone::Muted)])),
+    }
+    lines
 }
 
 /// "1 error, 2 warnings".

@@ -10,10 +10,10 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::detail::{draw_lines, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
-use crate::tui::widgets::table::{draw_table, row_style, shown};
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row};
+use crate::tui::widgets::table::{row_style, shown, FitTable};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::collections::HashMap;
 
@@ -21,6 +21,8 @@ use std::collections::HashMap;
 pub struct TemplatesPane {
     pub templates: Vec<EntityId>,
     pub list: ListCursor,
+    /// Columns scrolled sideways (when the table is wider than the pane).
+    pub hscroll: usize,
     /// The template shown in detail, its lines and their cursor.
     pub detail: Option<(EntityId, Vec<PageLine>, ListCursor)>,
     /// The form being filled in (over the list).
@@ -188,24 +190,30 @@ impl TemplatesPane {
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);
             return;
         }
-        let rows = shown(&self.templates, &self.list, inner).map(|(i, &id)| {
+        self.table(catalog, inner, theme)
+            .draw(frame, inner, theme.table_header, self.hscroll);
+    }
+
+    /// The templates on screen in a table in `area`; the description takes the room left.
+    pub fn table(&self, catalog: &Catalog, area: Rect, theme: &Theme) -> FitTable<'_> {
+        let rows = shown(&self.templates, &self.list, area).map(|(i, &id)| {
             let e = catalog.entity(id);
-            Row::new(vec![
-                Cell::from(e.display_name().to_string()),
-                Cell::from(e.description().unwrap_or_default().to_string()),
-                Cell::from(e.owner().unwrap_or_default().to_string()),
-                Cell::from(e.tags().collect::<Vec<_>>().join(", ")),
-            ])
-            .style(row_style(i == self.list.cursor, theme.base, theme))
+            let cells = vec![
+                Line::from(e.display_name().to_string()),
+                Line::from(e.description().unwrap_or_default().to_string()),
+                Line::from(e.owner().unwrap_or_default().to_string()),
+                Line::from(e.tags().collect::<Vec<_>>().join(", ")),
+            ];
+            (cells, row_style(i == self.list.cursor, theme.base, theme))
         });
-        let header = Row::new(["TITLE", "DESCRIPTION", "OWNER", "TAGS"]).style(theme.table_header);
-        let widths = [
-            Constraint::Fill(3),
-            Constraint::Fill(5),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-        ];
-        draw_table(frame, inner, header, rows, widths);
+        FitTable {
+            titles: ["TITLE", "DESCRIPTION", "OWNER", "TAGS"]
+                .map(String::from)
+                .to_vec(),
+            flex: 1,
+            cap: 40,
+            rows: rows.collect(),
+        }
     }
 }
 

@@ -1,0 +1,117 @@
+//! The mouse: a click on a section's tab switches to it, a click on a table's row selects it and
+//! a second click on the same row soon after opens it, the wheel moves through what is on
+//! screen. Places come from the same layout draw uses.
+
+use super::state::App;
+use crate::tui::action::{Action, Section};
+use crate::tui::widgets::cursor::visible_offset;
+use crate::tui::widgets::layout::{frame_rows, tabs};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::time::{Duration, Instant};
+
+/// Two clicks on one row within this are a double-click.
+const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+/// Rows one notch of the wheel moves.
+const WHEEL_ROWS: usize = 3;
+
+impl App {
+    /// A mouse event at `now` (a parameter, so tests can tell a double-click from two clicks).
+    pub fn on_mouse(&mut self, event: MouseEvent, now: Instant) {
+        if self.data.is_none() || self.help.is_some() || self.command.is_some() || self.confirming()
+        {
+            return;
+        }
+        match event.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let step = match event.kind {
+                    MouseEventKind::ScrollDown => Action::Down,
+                    _ => Action::Up,
+                };
+                for _ in 0..WHEEL_ROWS {
+                    self.dispatch(step.clone());
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) => self.click(event.column, event.row, now),
+            _ => {}
+        }
+    }
+
+    fn click(&mut self, x: u16, y: u16, now: Instant) {
+        let [_, tab_row, _, _] = frame_rows(Rect::new(0, 0, self.size.0, self.size.1));
+        if y == tab_row.y {
+            let tab = tabs(tab_row.width)
+                .into_iter()
+                .find(|(_, _, at)| at.contains(&x));
+            if let Some((section, _, _)) = tab {
+                self.last_click = None;
+                self.dispatch(Action::GoSection(section));
+            }
+            return;
+        }
+        let Some((row, first)) = self.row_at(x, y) else {
+            self.last_click = None;
+            return;
+        };
+        let double = self.last_click.is_some_and(|(at, section, clicked)| {
+            section == self.section && clicked == row && now.duration_since(at) <= DOUBLE_CLICK
+        });
+        let list = match self.section {
+            Section::Catalog => &mut self.catalog.list,
+            Section::Templates => &mut self.templates.list,
+            Section::Problems => &mut self.problems.list,
+            _ => return,
+        };
+        // The rows stay where they were on screen: only the cursor moves.
+        list.cursor = row;
+        list.offset = first;
+        if double {
+            self.last_click = None;
+            self.dispatch(Action::Open);
+        } else {
+            self.last_click = Some((now, self.section, row));
+            // Selection moved: the focus and the preview follow, as after a key.
+            if self.section == Section::Catalog {
+                self.focus = self.catalog.selected().or(self.focus);
+            }
+            self.sync();
+        }
+    }
+
+    /// The row of the table on screen at (x, y), when a table is there and a row is, and the
+    /// first row shown.
+    fn row_at(&self, x: u16, y: u16) -> Option<(usize, usize)> {
+        if self.page.is_some() || self.preview_subject().is_none() {
+            return None;
+        }
+        let (list, _) = self.list_and_preview(self.body(), self.size);
+        let inner = Rect {
+            x: list.x + 1,
+            y: list.y + 1,
+            width: list.width.saturating_sub(2),
+            height: list.height.saturating_sub(2),
+        };
+        let (table, cursor, len) = match self.section {
+            Section::Catalog => (
+                self.catalog.areas(inner)[1],
+                self.catalog.list,
+                self.catalog.rows.len(),
+            ),
+            Section::Templates => (inner, self.templates.list, self.templates.templates.len()),
+            Section::Problems => (
+                inner,
+                self.problems.list,
+                self.data.as_ref().map_or(0, |d| d.catalog.problems.len()),
+            ),
+            _ => return None,
+        };
+        // Under the heading row, inside the table.
+        let rows = table.height.saturating_sub(1);
+        if x < table.x || x >= table.x + table.width || y <= table.y || y > table.y + rows {
+            return None;
+        }
+        let first = visible_offset(cursor.cursor, cursor.offset, rows as usize);
+        let row = first + (y - table.y - 1) as usize;
+        (row < len).then_some((row, first))
+    }
+}

@@ -1,0 +1,181 @@
+//! Lists with a preview, columns that fit, back and forward, the mouse: driven by keys and mouse
+//! events, no terminal.
+
+mod support;
+
+use greenroom::tui::panes::preview::Subject;
+use greenroom::tui::Section;
+use support::tui::*;
+
+/// The preview follows the cursor at once, and `p` hides and shows it.
+#[test]
+fn the_preview_follows_the_selection_and_p_toggles_it() {
+    let mut app = demo_after("/^order-service<tab>");
+    let selected = app.catalog.selected().expect("a selection");
+    assert!(app.preview.is_of(Subject::Entity(selected)));
+    assert!(app.preview.lines.iter().any(|l| l
+        .spans
+        .iter()
+        .any(|(t, _)| t.contains("component:default/order-service"))));
+    assert!(frame_at(&app, 140, 40).contains("┌ component:order-service "));
+    press(&mut app, "<esc>j");
+    let next = app.catalog.selected().unwrap();
+    assert_ne!(next, selected);
+    assert!(app.preview.is_of(Subject::Entity(next)));
+    press(&mut app, "p");
+    assert!(!app.preview_shown);
+    let name = app.preview.title.clone();
+    assert!(!frame_at(&app, 140, 40).contains(&format!("┌ {name} ")));
+    press(&mut app, "p");
+    assert!(frame_at(&app, 140, 40).contains(&format!("┌ {name} ")));
+    // Too small for one: hidden, the list keeps the whole pane.
+    assert!(!frame_at(&app, 100, 29).contains(&format!("┌ {name} ")));
+}
+
+#[test]
+fn templates_and_problems_have_previews() {
+    let mut app = demo_after("6");
+    let template = app.templates.selected().unwrap();
+    assert!(app.preview.is_of(Subject::Template(template)));
+    assert!(frame_at(&app, 160, 40).contains("Parameters ("));
+    press(&mut app, "j");
+    assert!(app
+        .preview
+        .is_of(Subject::Template(app.templates.selected().unwrap())));
+    let mut app = app_on("tests/tui_fixtures/broken", false);
+    press(&mut app, "8j");
+    assert!(app.preview.is_of(Subject::Problem(1)));
+    assert_eq!(app.section, Section::Problems);
+    assert!(frame_at(&app, 160, 40).contains("spec.dependsOn: resource:default/missing"));
+}
+
+/// A table wider than its pane scrolls a column at a time; one that fits does not move.
+#[test]
+fn a_wide_table_scrolls_sideways_and_a_narrow_one_does_not() {
+    let mut app = demo();
+    // 100 columns: the description is past the right edge.
+    assert!(!frame(&app).contains("DESCRIPTION"));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, 1);
+    assert!(
+        !frame(&app).contains("│KIND "),
+        "the first column scrolled away"
+    );
+    press(&mut app, "h");
+    assert_eq!(app.catalog.hscroll, 0);
+    app.handle_key(key(crossterm::event::KeyCode::End));
+    let last = app.catalog.hscroll;
+    assert!(last > 1);
+    assert!(frame(&app).contains("DESCRIPTION"));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, last, "no further than the last column");
+    app.handle_key(key(crossterm::event::KeyCode::Home));
+    assert_eq!(app.catalog.hscroll, 0);
+    // 200 columns beside a preview: still wider than the pane.
+    app.dispatch(greenroom::tui::Action::Resize(200, 50));
+    press(&mut app, "l");
+    assert_eq!(app.catalog.hscroll, 1);
+    // Without the preview every column fits (the description giving way): nothing to scroll.
+    press(&mut app, "<home>pl");
+    assert_eq!(app.catalog.hscroll, 0);
+    let wide = frame_at(&app, 200, 50);
+    assert!(
+        wide.contains("│KIND ") && wide.contains("DESCRIPTION"),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("group:identity-team"),
+        "owners are not cut: {wide}"
+    );
+}
+
+fn key(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
+}
+
+/// One history across sections: Esc and Ctrl-o go back, Tab forward again; going somewhere new
+/// forgets what lay ahead. The header shows the trail.
+#[test]
+fn back_and_forward_across_sections_with_a_breadcrumb() {
+    let mut app = demo_after("/^order-service<enter>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "6");
+    assert_eq!(app.section, Section::Templates);
+    assert!(app.page.is_none());
+    let header = frame_at(&app, 200, 50).lines().next().unwrap().to_string();
+    assert!(
+        header.contains("Catalog › component:order-service › Templates"),
+        "{header}"
+    );
+    press(&mut app, "<c-o>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "<esc>");
+    assert!(app.page.is_none());
+    assert_eq!(app.section, Section::Catalog);
+    let header = frame_at(&app, 200, 50).lines().next().unwrap().to_string();
+    assert!(header.contains("Catalog › 2 ahead"), "{header}");
+    press(&mut app, "<tab>");
+    assert_page(&app, "component:default/order-service");
+    press(&mut app, "<tab>");
+    assert_eq!(app.section, Section::Templates);
+    assert!(app.page.is_none());
+    // Nothing further ahead.
+    press(&mut app, "<tab>");
+    assert_eq!(app.section, Section::Templates);
+    // Back, then somewhere new: the way forward is gone.
+    press(&mut app, "<c-o>8<tab>");
+    assert_eq!(app.section, Section::Problems);
+}
+
+fn mouse(
+    kind: crossterm::event::MouseEventKind,
+    column: u16,
+    row: u16,
+) -> crossterm::event::MouseEvent {
+    crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }
+}
+
+/// A click selects the row under it, a second click there soon after opens it, the wheel moves,
+/// a click on a tab switches to its section.
+#[test]
+fn the_mouse_selects_opens_scrolls_and_switches_sections() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let mut app = demo();
+    let t0 = Instant::now();
+    // 100x30: header, tabs, the border, the heading row; the first entity is on row 4.
+    app.on_mouse(mouse(click, 20, 6), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    assert!(app.page.is_none());
+    assert!(frame(&app).contains(&format!("┌ {} ", app.preview.title)));
+    // Two clicks too far apart are two selections; close together, an open.
+    app.on_mouse(mouse(click, 20, 6), t0 + Duration::from_secs(2));
+    assert!(app.page.is_none());
+    let selected = selected_name(&app);
+    app.on_mouse(mouse(click, 20, 6), t0 + Duration::from_millis(2200));
+    assert_eq!(
+        page_name(&app).map(|k| k.ends_with(&format!("/{selected}"))),
+        Some(true)
+    );
+    press(&mut app, "<esc>");
+    app.on_mouse(mouse(MouseEventKind::ScrollDown, 20, 10), t0);
+    assert_eq!(app.catalog.list.cursor, 5);
+    app.on_mouse(mouse(MouseEventKind::ScrollUp, 20, 10), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    // The heading row and the border select nothing.
+    app.on_mouse(mouse(click, 20, 3), t0);
+    assert_eq!(app.catalog.list.cursor, 2);
+    // "6 Tmpl" on the tab row.
+    let tabs = frame(&app).lines().nth(1).unwrap().to_string();
+    let at = tabs.find("6 Tmpl").unwrap() as u16 - 1;
+    app.on_mouse(mouse(click, at + 2, 1), t0);
+    assert_eq!(app.section, Section::Templates);
+    app.on_mouse(mouse(click, 5, 5), t0 + Duration::from_secs(5));
+    assert_eq!(app.templates.list.cursor, 1);
+}

@@ -12,7 +12,7 @@
 //! method, with its API, providers and owner (`catalog_search.rs`); Enter opens the API's
 //! definition at that operation.
 
-use super::catalog_search::{endpoint_line, method_cell, SearchWorker};
+use super::catalog_search::{method_cell, SearchWorker};
 use crate::catalog::{Catalog, Entity, EntityId};
 use crate::format::thousands;
 use crate::search::operations::{CatalogSearcher, Endpoints, Found, Merged};
@@ -675,14 +675,18 @@ impl CatalogPane {
             };
             let text = |t: Option<&str>| Line::from(t.unwrap_or_default().to_string());
             if let Some(endpoint) = self.endpoint(row) {
-                // The method in the kind column, the path in the name's, and what serves it in
-                // the description's.
-                let muted = if selected { base } else { theme.muted };
+                // The method in the kind column, the path in the name's, the providers' owner
+                // in the owner's and the API with its providers in the system's: in sight at
+                // any width.
+                let served = endpoint.served_by(catalog);
                 let mut cells = vec![Line::default(); SortKey::COLUMNS.len() + 1];
                 cells[0] = Line::from(method_cell(endpoint, selected, theme));
                 cells[1] = highlighted(&endpoint.path, highlights, base, matched);
-                let served = endpoint_line(endpoint, catalog, Line::default(), base, muted);
-                cells[SortKey::COLUMNS.len()] = served;
+                cells[2] = text(served.owner);
+                cells[3] = Line::from(match served.providers.is_empty() {
+                    true => served.api.to_string(),
+                    false => format!("{} → {}", served.api, served.providers.join(", ")),
+                });
                 return (cells, base);
             }
             let mut cells: Vec<Line> = SortKey::COLUMNS

@@ -3,13 +3,11 @@
 //! hit reads in the catalog list: `POST  /v1/refunds  refunds-api → payments-service
 //! (team-payments)`, so "who serves this?" is answered by the row itself.
 
-use crate::catalog::Catalog;
 use crate::search::operations::{CatalogSearcher, Endpoint, Endpoints, Merged};
 use crate::search::SearchIndex;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail::method_tone;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
@@ -78,24 +76,3 @@ pub fn method_cell(endpoint: &Endpoint, selected: bool, theme: &Theme) -> Span<'
     Span::styled(endpoint.method.clone(), style)
 }
 
-/// The rest of an endpoint row, across the other columns: its path (matched characters marked),
-/// its API, the components that provide it and their owner.
-pub fn endpoint_line(
-    endpoint: &Endpoint,
-    catalog: &Catalog,
-    path: Line<'static>,
-    base: Style,
-    muted: Style,
-) -> Line<'static> {
-    let served = endpoint.served_by(catalog);
-    let mut spans = path.spans;
-    spans.push(Span::styled(format!("  {}", served.api), muted));
-    if !served.providers.is_empty() {
-        spans.push(Span::styled(" → ", muted));
-        spans.push(Span::styled(served.providers.join(", "), base));
-    }
-    if let Some(owner) = served.owner {
-        spans.push(Span::styled(format!(" ({owner})"), muted));
-    }
-    Line::from(spans)
-}

@@ -22,6 +22,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use greenroom::search::operations::{self, CatalogSearcher, Endpoints};
 use greenroom::search::{entities, Field, SearchDoc, SearchIndex, Searcher};
+use greenroom::tui::panes::catalog::MATCH_LIMIT;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32String};
 use rayon::prelude::*;
@@ -683,8 +684,9 @@ const CATALOG_QUERIES: &[(&str, &str)] = &[
     ("no match", "zzqx-loyal"),
 ];
 
-/// The filter as the TUI runs it on a generated catalog, before (entities alone) and after
-/// (entities and endpoints), each keystroke timed both ways in the same round.
+/// The filter as the TUI runs it on a generated catalog (its limit, `MATCH_LIMIT`), before
+/// (entities alone) and after (entities and endpoints), each keystroke timed both ways in the
+/// same round.
 fn endpoints_bench(dir: &str) {
     if !std::path::Path::new(dir)
         .join("catalog-info.yaml")
@@ -737,12 +739,12 @@ fn endpoints_bench(dir: &str) {
             let mut alone = Searcher::new(index.clone());
             let mut both = CatalogSearcher::new(index.clone(), Some(&endpoints));
             for prefix in prefixes(query) {
-                let took_before = timed(|| alone.search(prefix, LIMIT)).1;
-                let (merged, took_after) = timed(|| both.search(prefix, LIMIT));
+                let took_before = timed(|| alone.search(prefix, MATCH_LIMIT)).1;
+                let (merged, took_after) = timed(|| both.search(prefix, MATCH_LIMIT));
                 if round == 0 {
                     assert_eq!(
                         merged,
-                        operations::search(&index, &endpoints, prefix, LIMIT),
+                        operations::search(&index, &endpoints, prefix, MATCH_LIMIT),
                         "narrowing changed {prefix:?}"
                     );
                     before.push(took_before);

@@ -45,9 +45,10 @@
 //! # Ranking
 //!
 //! Each positive term scores its best field: the matcher's quality score times
-//! the field's weight (name, ref 4; title, display name, operationId 3; tags,
-//! owner, email, system, kind, lifecycle, type, method 2; description 1). A term equal to the
-//! name ranks above any other match, then a term that is a prefix of the name
+//! the field's weight (name, ref, path 4; title, display name, operationId 3;
+//! tags, owner, email, system, kind, lifecycle, type, method 2; description,
+//! summary 1). A term equal to the
+//! name (or an endpoint's path) ranks above any other match, then a term that is a prefix of the name
 //! (scored by that prefix match). The document's score is the sum over its
 //! terms. So an equally good match ranks by field (name, then title, then
 //! tags and owner, then description), while a clean title match can still
@@ -136,15 +137,19 @@ pub enum Field {
     DisplayName,
     /// spec.type, e.g. `service`, `website`.
     Type,
-    /// An endpoint's method: `POST`, `QUERY`, `UNARY`, `SUBSCRIBE`, ... (its path is its name).
+    /// An endpoint's method: `POST`, `QUERY`, `UNARY`, `SUBSCRIBE`, ...
     Method,
+    /// An endpoint's path, channel, GraphQL field or `/package.Service/Method`: its name.
+    Path,
     /// An endpoint's operationId.
     OperationId,
+    /// An endpoint's summary.
+    Summary,
 }
 
 impl Field {
     /// Every field, in declaration order.
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 16] = [
         Field::Ref,
         Field::Name,
         Field::Title,
@@ -158,13 +163,15 @@ impl Field {
         Field::DisplayName,
         Field::Type,
         Field::Method,
+        Field::Path,
         Field::OperationId,
+        Field::Summary,
     ];
 
     /// Multiplier applied to a match's quality score in this field.
     pub fn weight(self) -> u32 {
         match self {
-            Field::Ref | Field::Name => 4,
+            Field::Ref | Field::Name | Field::Path => 4,
             Field::Title | Field::DisplayName | Field::OperationId => 3,
             Field::Tag
             | Field::Owner
@@ -174,7 +181,7 @@ impl Field {
             | Field::Lifecycle
             | Field::Type
             | Field::Method => 2,
-            Field::Description => 1,
+            Field::Description | Field::Summary => 1,
         }
     }
 
@@ -184,6 +191,7 @@ impl Field {
             self,
             Field::Ref
                 | Field::Description
+                | Field::Summary
                 | Field::Kind
                 | Field::Lifecycle
                 | Field::Type
@@ -205,8 +213,16 @@ impl Field {
         }
     }
 
+    /// Fields whose exact and prefix matches rank first: an entity's name,
+    /// an endpoint's path.
+    pub fn is_name(self) -> bool {
+        matches!(self, Field::Name | Field::Path)
+    }
+
     /// Fields whose values repeat across many documents; the index stores
-    /// each distinct value once.
+    /// each distinct value once. An endpoint's fields are among them: the
+    /// same paths, operationIds and summaries recur across a catalog's APIs
+    /// (`/health`, `/v1/users/{id}`), and endpoints outnumber entities.
     fn is_categorical(self) -> bool {
         matches!(
             self,
@@ -217,6 +233,9 @@ impl Field {
                 | Field::System
                 | Field::Type
                 | Field::Method
+                | Field::Path
+                | Field::OperationId
+                | Field::Summary
         )
     }
 }

@@ -3,8 +3,9 @@
 //! that `POST /payments`, an operationId, a GraphQL field, an rpc or a channel finds what serves
 //! it. Definitions at URLs are fetched only when someone opens them, never for a search.
 //!
-//! An endpoint's document is its path (as the name, so typing the whole path ranks it first),
-//! its method, its operationId and its summary. The API's name, its providers and their owner
+//! An endpoint's document is its path (ranked as names are: typing the whole path ranks it
+//! first), its method, its operationId and its summary; each is stored once however many APIs
+//! repeat it, and matched once per query. The API's name, its providers and their owner
 //! are shown with a hit but not matched: typing a service's name would otherwise bring every
 //! endpoint it serves under the service itself.
 
@@ -154,13 +155,13 @@ fn endpoints_of(catalog: &Catalog, id: EntityId) -> Vec<Endpoint> {
 
 pub fn doc(endpoint: &Endpoint) -> SearchDoc {
     let mut doc = SearchDoc::new()
-        .with(Field::Name, endpoint.path.as_str())
+        .with(Field::Path, endpoint.path.as_str())
         .with(Field::Method, endpoint.method.as_str());
     if let Some(id) = &endpoint.operation_id {
         doc.push(Field::OperationId, id.as_str());
     }
     if let Some(summary) = &endpoint.summary {
-        doc.push(Field::Description, summary.as_str());
+        doc.push(Field::Summary, summary.as_str());
     }
     doc
 }
@@ -531,6 +532,51 @@ spec:
             found(&catalog, &endpoints, "method:mutation"),
             ["MUTATION postEntry"]
         );
+    }
+
+    /// Many APIs repeating a few paths: queries then match the stored values once each (the
+    /// fast path), and must rank exactly as matching every document does.
+    #[test]
+    fn shared_paths_rank_as_matching_each_endpoint_does() {
+        let shapes = [
+            ("POST", "/v1/refunds", "createRefund", "Give money back"),
+            ("GET", "/v1/refunds", "listRefunds", "Refunds"),
+            ("GET", "/v1/refunds/{id}", "getRefund", "One refund"),
+            ("GET", "/payments", "listPayments", "Payments taken"),
+        ];
+        let docs: Vec<SearchDoc> = (0..60)
+            .map(|i| {
+                let (method, path, id, summary) = shapes[i % shapes.len()];
+                let endpoint = Endpoint {
+                    api: i as EntityId,
+                    operation: 0,
+                    method: method.into(),
+                    path: path.into(),
+                    operation_id: Some(format!("{id}{}", i % 3)),
+                    summary: Some(summary.into()),
+                    providers: Vec::new(),
+                };
+                doc(&endpoint)
+            })
+            .collect();
+        let index = SearchIndex::new(docs);
+        for query in [
+            "/v1/refunds",
+            "/v1",
+            "POST /v1/refunds",
+            "refunds",
+            "createrefund1",
+            "^/pay",
+            "method:get refunds",
+            "'money !get",
+        ] {
+            let parsed = Query::parse(query);
+            assert_eq!(index.search(query, 12), index.brute_force(&parsed, 12), "{query}");
+        }
+        let exact = index.search("POST /v1/refunds", 1);
+        assert_eq!(exact.total, 15);
+        assert!(exact.hits[0].score >= 1 << 22, "the whole path is an exact name");
+        assert!(exact.hits[0].positions(Field::Path).is_some());
     }
 
     #[test]

@@ -18,6 +18,14 @@ const PARALLEL_MIN: usize = 8_192;
 const EXACT_NAME_BONUS: u32 = 1 << 22;
 const PREFIX_NAME_BONUS: u32 = 1 << 20;
 
+/// How one term matches one categorical value, computed once per query.
+#[derive(Clone, Copy)]
+struct ValueMatch {
+    quality: Option<u16>,
+    /// The prefix match's quality, for a value of a name-like field (see `name_tier`).
+    prefix: Option<u16>,
+}
+
 /// Best field of a document for one term.
 #[derive(Clone, Copy)]
 struct Best {
@@ -125,17 +133,33 @@ impl SearchIndex {
         Results { hits, total }
     }
 
-    /// Match quality of each term (outer) against each categorical value (inner).
-    fn value_qualities(&self, matcher: &mut Matcher, query: &Query) -> Vec<Option<u16>> {
+    /// How each term (outer) matches each categorical value (inner).
+    fn value_qualities(&self, matcher: &mut Matcher, query: &Query) -> Vec<ValueMatch> {
         let mut qualities = Vec::with_capacity(query.terms.len() * self.values.len());
         for term in &query.terms {
             matcher.config.normalize = term.normalize;
             qualities.extend(self.values.iter().map(|&value| {
-                let mode = term.mode(value.field)?;
-                run(matcher, mode, self.text(value), term.needle(), None)
+                ValueMatch {
+                    quality: term
+                        .mode(value.field)
+                        .and_then(|mode| run(matcher, mode, self.text(value), term.needle(), None)),
+                    prefix: self.prefix_quality(matcher, term, value),
+                }
             }));
         }
         qualities
+    }
+
+    /// The quality of `term` as a prefix of a name-like field, `None` when it is not one.
+    fn prefix_quality(&self, matcher: &mut Matcher, term: &Term, span: Span) -> Option<u16> {
+        if !span.field.is_name() || matches!(term.kind, TermKind::Field(_)) {
+            return None;
+        }
+        let (name, needle) = (self.text(span), term.needle());
+        if ascii_match(Mode::Prefix, name, needle) == Some(false) {
+            return None;
+        }
+        matcher.prefix_match(name, needle)
     }
 
     /// Whether `term` matches one field. `values` holds the term's
@@ -144,11 +168,11 @@ impl SearchIndex {
         &self,
         matcher: &mut Matcher,
         term: &Term,
-        values: Option<&[Option<u16>]>,
+        values: Option<&[ValueMatch]>,
         span: Span,
     ) -> bool {
         if let (Store::Value, Some(values)) = (span.store, values) {
-            return values[span.start as usize].is_some();
+            return values[span.start as usize].quality.is_some();
         }
         let Some(mode) = term.mode(span.field) else {
             return false;
@@ -163,11 +187,11 @@ impl SearchIndex {
         &self,
         matcher: &mut Matcher,
         term: &Term,
-        values: Option<&[Option<u16>]>,
+        values: Option<&[ValueMatch]>,
         span: Span,
     ) -> Option<u16> {
         if let (Store::Value, Some(values)) = (span.store, values) {
-            return values[span.start as usize];
+            return values[span.start as usize].quality;
         }
         let (mode, haystack, needle) = (term.mode(span.field)?, self.text(span), term.needle());
         if ascii_match(mode, haystack, needle) == Some(false) {
@@ -176,31 +200,31 @@ impl SearchIndex {
         run(matcher, mode, haystack, needle, None)
     }
 
-    /// A term equal to, or a prefix of, a name outranks anything else: its
+    /// A term equal to, or a prefix of, a name (an entity's name, an endpoint's
+    /// path) outranks anything else: its
     /// score is the bonus plus the name's weight times the quality of that
     /// prefix match, and the other fields don't matter. This is known
     /// exactly in the first pass, so a query typed from the start of names
     /// only scores about `limit` documents in the second.
-    fn name_tier(&self, matcher: &mut Matcher, term: &Term, spans: &[Span]) -> Option<Best> {
-        if matches!(term.kind, TermKind::Field(_)) {
-            return None;
-        }
-        let needle = term.needle();
+    fn name_tier(
+        &self,
+        matcher: &mut Matcher,
+        term: &Term,
+        values: Option<&[ValueMatch]>,
+        spans: &[Span],
+    ) -> Option<Best> {
+        let needle_len = term.needle().len();
         spans.iter().enumerate().find_map(|(slot, &span)| {
-            if span.field != Field::Name {
-                return None;
-            }
-            let name = self.text(span);
-            if ascii_match(Mode::Prefix, name, needle) == Some(false) {
-                return None;
-            }
-            let quality = matcher.prefix_match(name, needle)?;
-            let bonus = if needle.len() == name.len() {
+            let quality = match (span.store, values) {
+                (Store::Value, Some(values)) => values[span.start as usize].prefix,
+                _ => self.prefix_quality(matcher, term, span),
+            }?;
+            let bonus = if needle_len == usize::from(span.len) {
                 EXACT_NAME_BONUS
             } else {
                 PREFIX_NAME_BONUS
             };
-            let score = bonus + Field::Name.weight() * (u32::from(quality) + 1);
+            let score = bonus + span.field.weight() * (u32::from(quality) + 1);
             Some(Best { score, slot })
         })
     }
@@ -211,11 +235,11 @@ impl SearchIndex {
         &self,
         matcher: &mut Matcher,
         term: &Term,
-        values: Option<&[Option<u16>]>,
+        values: Option<&[ValueMatch]>,
         spans: &[Span],
     ) -> Option<Best> {
         matcher.config.normalize = term.normalize;
-        if let Some(best) = self.name_tier(matcher, term, spans) {
+        if let Some(best) = self.name_tier(matcher, term, values, spans) {
             return Some(best);
         }
         let ceiling = max_quality(term.needle().len()) + 1;
@@ -292,12 +316,12 @@ impl SearchIndex {
 struct Scan<'a> {
     index: &'a SearchIndex,
     query: &'a Query,
-    /// Each term's qualities for the categorical values, if computed.
-    values: Option<&'a [Option<u16>]>,
+    /// How each term matches the categorical values, if computed.
+    values: Option<&'a [ValueMatch]>,
 }
 
 impl Scan<'_> {
-    fn values(&self, term: usize) -> Option<&[Option<u16>]> {
+    fn values(&self, term: usize) -> Option<&[ValueMatch]> {
         let n = self.index.values.len();
         self.values.map(|v| &v[term * n..(term + 1) * n])
     }
@@ -319,7 +343,7 @@ impl Scan<'_> {
                 }
                 continue;
             }
-            if let Some(best) = self.index.name_tier(matcher, term, spans) {
+            if let Some(best) = self.index.name_tier(matcher, term, values, spans) {
                 total = total.saturating_add(best.score);
                 continue;
             }

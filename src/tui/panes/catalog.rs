@@ -377,10 +377,11 @@ impl CatalogPane {
             if endpoint == NO_ENDPOINT && !kind.is_none_or(|k| catalog.entity(id).is_kind(k)) {
                 continue;
             }
-            let positions = hit
-                .positions(Field::Name)
-                .map(Box::from)
-                .unwrap_or_default();
+            let named = match endpoint {
+                NO_ENDPOINT => Field::Name,
+                _ => Field::Path,
+            };
+            let positions = hit.positions(named).map(Box::from).unwrap_or_default();
             rows.push(Row {
                 id,
                 hit: self.highlights.len() as u32,

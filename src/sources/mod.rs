@@ -205,12 +205,9 @@ impl CatalogSource {
         if freshness == Freshness::Offline {
             match snapshot {
                 Some(snapshot) => {
-                    let age = std::time::SystemTime::now()
-                        .duration_since(snapshot.written)
-                        .unwrap_or_default();
                     eprintln!(
                         "greenroom: offline: the catalog as read {} ago (the snapshot); the sources were not checked",
-                        crate::providers::github::short_duration(age)
+                        snapshot.age()
                     );
                     return Loaded {
                         catalog: snapshot.catalog,
@@ -251,13 +248,10 @@ impl CatalogSource {
         }
         match snapshot {
             Some(snapshot) => {
-                let age = std::time::SystemTime::now()
-                    .duration_since(snapshot.written)
-                    .unwrap_or_default();
                 eprintln!(
                     "greenroom: warning: offline ({}); using the snapshot from {} ago",
                     offline.join("; "),
-                    crate::providers::github::short_duration(age)
+                    snapshot.age()
                 );
                 Loaded {
                     catalog: snapshot.catalog,

@@ -33,6 +33,16 @@ pub struct Snapshot {
     pub written: SystemTime,
 }
 
+impl Snapshot {
+    /// How long ago it was written, as the status line and stderr say it ("3 min").
+    pub fn age(&self) -> String {
+        let age = SystemTime::now()
+            .duration_since(self.written)
+            .unwrap_or_default();
+        crate::providers::github::short_duration(age)
+    }
+}
+
 /// The snapshot file for a catalog source (`label` names the source, e.g. its paths).
 pub fn path_for(cache_dir: &Path, label: &str) -> PathBuf {
     use std::hash::{Hash, Hasher};

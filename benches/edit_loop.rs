@@ -1,7 +1,8 @@
 //! Save to updated state: the TUI's loader thread, the file watcher and the app, as `greenroom`
 //! runs them, on a generated catalog. Each save rewrites one Component's file (its description
 //! changes); the time is from just before the write to the app holding the new catalog
-//! (`App::on_loaded` done), so it includes the watcher's 50 ms debounce. Also: the loader's own
+//! (`App::on_loaded` done), so it includes the watcher's 50 ms debounce. Saves are a second
+//! apart, as a user's are. Also: the loader's own
 //! share (re-read and rebuild), a 1,000-file change (a `git checkout` of another branch) against
 //! the cold load of the same tree, and the CPU the process uses while nothing changes.
 //!
@@ -125,6 +126,14 @@ impl Drop for Restore<'_> {
     }
 }
 
+/// Waits `time`, then applies what the loader sent meanwhile.
+fn settle(running: &mut Running, time: Duration) {
+    std::thread::sleep(time);
+    while let Ok(message) = running.loader.try_recv() {
+        running.app.on_loader(message);
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -167,10 +176,7 @@ fn bench(root: &Path, saves: usize) {
     running.wait_for("never", 0);
     let entities = running.app.data.as_ref().unwrap().catalog.len();
     let cold = started.elapsed();
-    std::thread::sleep(Duration::from_secs(2));
-    while let Ok(message) = running.loader.try_recv() {
-        running.app.on_loader(message);
-    }
+    settle(&mut running, Duration::from_secs(2));
 
     let mut total = Vec::with_capacity(saves);
     let mut loader_share = Vec::with_capacity(saves);
@@ -184,6 +190,9 @@ fn bench(root: &Path, saves: usize) {
         loader_share.extend(updated.map(|u| u.took));
         std::fs::write(path, text).unwrap();
         running.wait_for(&mark, 0);
+        // As a user saves: seconds apart, so each save finds the loader done with the last one's
+        // search index and snapshot.
+        settle(&mut running, Duration::from_secs(1));
     }
     total.sort();
     loader_share.sort();
@@ -208,10 +217,7 @@ fn bench(root: &Path, saves: usize) {
     }
 
     // Idle: nothing changes for 10 s (once the last index and snapshot are done).
-    std::thread::sleep(Duration::from_secs(3));
-    while let Ok(message) = running.loader.try_recv() {
-        running.app.on_loader(message);
-    }
+    settle(&mut running, Duration::from_secs(3));
     let (cpu, wall) = (cpu_time(), Instant::now());
     std::thread::sleep(Duration::from_secs(10));
     while let Ok(message) = running.loader.try_recv() {

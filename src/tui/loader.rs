@@ -61,22 +61,30 @@ fn serve(
 ) {
     let mut live = load_in_background(source, config, started, sender);
     let snapshot_path = snapshot::path_for(&config.cache_dir(), &source.label());
+    // What is left to do for the last catalog sent, done only while no request waits: a burst
+    // of saves costs one search index and one snapshot write, not one per save.
+    let mut unindexed: Option<Arc<Catalog>> = None;
     let mut unsaved: Option<Arc<Catalog>> = None;
     loop {
-        // A snapshot is written only when nothing waits: a burst of saves costs one write.
-        let first = match (requests.try_recv(), &unsaved) {
-            (Ok(request), _) => request,
-            (Err(mpsc::TryRecvError::Empty), Some(_)) => {
+        let first = match requests.try_recv() {
+            Ok(request) => request,
+            Err(mpsc::TryRecvError::Disconnected) => return,
+            Err(mpsc::TryRecvError::Empty) => {
+                if let Some(catalog) = unindexed.take() {
+                    if !send_index(sender, &catalog) {
+                        return;
+                    }
+                    continue;
+                }
                 if let (Some(catalog), Some(live)) = (unsaved.take(), &live) {
                     let _ = snapshot::write(&snapshot_path, &catalog, &live.fingerprints(&catalog));
+                    continue;
                 }
-                continue;
+                match requests.recv() {
+                    Ok(request) => request,
+                    Err(_) => return,
+                }
             }
-            (Err(mpsc::TryRecvError::Empty), None) => match requests.recv() {
-                Ok(request) => request,
-                Err(_) => return,
-            },
-            (Err(mpsc::TryRecvError::Disconnected), _) => return,
         };
         let (mut changed, mut read_all) = (Vec::new(), false);
         for request in std::iter::once(first).chain(requests.try_iter()) {
@@ -89,8 +97,9 @@ fn serve(
         changed.dedup();
         if let (false, Some(kept)) = (read_all, live.as_mut()) {
             match update(kept, &changed, sender) {
-                Ok(Some(catalog)) => {
-                    unsaved = Some(catalog);
+                Ok(Some((catalog, complete))) => {
+                    unsaved = complete.then(|| catalog.clone());
+                    unindexed = Some(catalog);
                     continue;
                 }
                 Ok(None) => return,
@@ -98,18 +107,19 @@ fn serve(
                 Err(_) => {}
             }
         }
-        unsaved = None;
+        (unindexed, unsaved) = (None, None);
         live = refresh(source, config, Instant::now(), sender, None, Vec::new());
     }
 }
 
-/// Re-reads the changed files alone and sends the catalog rebuilt around them; `None` when
-/// the UI is gone, the catalog when it is to be kept as the snapshot.
+/// Re-reads the changed files alone and sends the catalog rebuilt around them (its search index
+/// follows when no other save waits); `None` when the UI is gone, else the catalog and whether
+/// every source was read (only then is it kept as the snapshot).
 fn update(
     live: &mut Live,
     changed: &[std::path::PathBuf],
     sender: &mpsc::Sender<LoaderMsg>,
-) -> Result<Option<Arc<Catalog>>, crate::catalog::tree::NeedsFullRead> {
+) -> Result<Option<(Arc<Catalog>, bool)>, crate::catalog::tree::NeedsFullRead> {
     let started = Instant::now();
     let files = live.update(changed)?;
     let loaded = live.loaded();
@@ -120,10 +130,10 @@ fn update(
         files,
         took: started.elapsed(),
     });
-    if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(sender, &catalog) {
+    if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return Ok(None);
     }
-    Ok(Some(catalog).filter(|_| complete))
+    Ok(Some((catalog, complete)))
 }
 
 /// A catalog read from the sources, with its name order made here (on every core, so the UI

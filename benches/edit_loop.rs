@@ -158,7 +158,11 @@ fn bench(root: &Path, saves: usize) {
     config.cache.dir = Some(cache.path().to_path_buf());
     let source = CatalogSource::Paths(vec![root.to_path_buf()]);
     let files = component_files(root, 1000);
-    assert!(!files.is_empty(), "no Component files under {}", root.display());
+    assert!(
+        !files.is_empty(),
+        "no Component files under {}",
+        root.display()
+    );
     let _restore = Restore(&files);
 
     let started = Instant::now();
@@ -196,7 +200,11 @@ fn bench(root: &Path, saves: usize) {
     }
     total.sort();
     loader_share.sort();
-    println!("{}: {entities} entities, cold load {:.0} ms", root.display(), ms(cold));
+    println!(
+        "{}: {entities} entities, cold load {:.0} ms",
+        root.display(),
+        ms(cold)
+    );
     println!(
         "  one-file save -> app updated, {saves} saves: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         ms(percentile(&total, 0.5)),

@@ -32,7 +32,9 @@ fn a_change_between_two_commands_is_seen_and_offline_answers_from_the_snapshot()
     first.assert_stdout_has("first");
     let snapshots = cache.path().join("snapshots");
     assert_eq!(
-        std::fs::read_dir(&snapshots).map(|d| d.count()).unwrap_or(0),
+        std::fs::read_dir(&snapshots)
+            .map(|d| d.count())
+            .unwrap_or(0),
         1,
         "the first command keeps a snapshot"
     );
@@ -44,7 +46,11 @@ fn a_change_between_two_commands_is_seen_and_offline_answers_from_the_snapshot()
     std::fs::write(&file, component("web", "second, longer")).unwrap();
     show(&["--catalog", ".", "show", "web"]).assert_stdout_has("second, longer");
     std::fs::create_dir(dir.path().join("api")).unwrap();
-    std::fs::write(dir.path().join("api/catalog-info.yaml"), component("api", "new")).unwrap();
+    std::fs::write(
+        dir.path().join("api/catalog-info.yaml"),
+        component("api", "new"),
+    )
+    .unwrap();
     let list = show(&["--catalog", ".", "list", "--format", "json"]);
     assert!(list.stdout.contains("\"api\""), "{}", list.stdout);
 
@@ -57,7 +63,11 @@ fn a_change_between_two_commands_is_seen_and_offline_answers_from_the_snapshot()
     show(&["--catalog", ".", "show", "web"]).assert_stdout_has("third, not yet read");
 
     // validate always reads the files.
-    std::fs::write(&file, component("web", "x").replace("  type: service\n", "")).unwrap();
+    std::fs::write(
+        &file,
+        component("web", "x").replace("  type: service\n", ""),
+    )
+    .unwrap();
     let validate = show(&["--catalog", ".", "validate"]);
     assert_eq!(validate.code, 1, "{}", validate.stdout);
 }
@@ -66,8 +76,16 @@ fn a_change_between_two_commands_is_seen_and_offline_answers_from_the_snapshot()
 fn offline_without_a_snapshot_reads_the_sources_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("catalog-info.yaml"), component("web", "only")).unwrap();
-    let run = greenroom(dir.path(), cache.path(), &["--catalog", ".", "--offline", "show", "web"]);
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        component("web", "only"),
+    )
+    .unwrap();
+    let run = greenroom(
+        dir.path(),
+        cache.path(),
+        &["--catalog", ".", "--offline", "show", "web"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.assert_stdout_has("only");
     run.assert_stderr_has("no snapshot of this catalog yet");

@@ -57,7 +57,10 @@ impl Watching {
                 }
             }
         }
-        panic!("{needle:?} not seen in time; output:\n{}", self.seen.join("\n"));
+        panic!(
+            "{needle:?} not seen in time; output:\n{}",
+            self.seen.join("\n")
+        );
     }
 
     /// Ctrl-C; the exit code.
@@ -91,10 +94,16 @@ fn validate_watch_prints_what_each_save_changed_and_exits_with_the_last_code() {
     watching.expect("watching for saves");
 
     // A dangling owner: one new warning.
-    std::fs::write(&file, component("web", team).replace("owner: team", "owner: nobody")).unwrap();
+    std::fs::write(
+        &file,
+        component("web", team).replace("owner: team", "owner: nobody"),
+    )
+    .unwrap();
     let lines = watching.expect("2 entities, 0 errors, 1 warnings");
     assert!(
-        lines.iter().any(|l| l.starts_with("+ catalog-info.yaml:") && l.contains("group:default/nobody")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("+ catalog-info.yaml:") && l.contains("group:default/nobody")),
         "{lines:?}"
     );
     // Fixed, and a new error elsewhere (a second file).
@@ -112,7 +121,9 @@ fn validate_watch_prints_what_each_save_changed_and_exits_with_the_last_code() {
     .unwrap();
     let lines = watching.expect("2 entities, 1 errors, 0 warnings");
     assert!(
-        lines.iter().any(|l| l.starts_with("+ api/catalog-info.yaml:") && l.contains("error")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("+ api/catalog-info.yaml:") && l.contains("error")),
         "{lines:?}"
     );
     assert_eq!(watching.interrupt(), 1, "the last run had an error");
@@ -156,14 +167,25 @@ fn template_test_watch_tests_again_after_each_save_of_the_skeleton() {
         dir.path(),
         cache.path(),
         &[
-            "--catalog", "catalog", "template", "test", "hello", "--values", "values.yaml",
-            "--snapshot", "snap", "--watch",
+            "--catalog",
+            "catalog",
+            "template",
+            "test",
+            "hello",
+            "--values",
+            "values.yaml",
+            "--snapshot",
+            "snap",
+            "--watch",
         ],
     );
     watching.expect("Wrote the snapshot of template:default/hello (2 files)");
     watching.expect("watching for saves");
 
-    write("catalog/skeleton/README.md", "# ${{ values.name }} service\n");
+    write(
+        "catalog/skeleton/README.md",
+        "# ${{ values.name }} service\n",
+    );
     watching.expect("no longer renders as its snapshot");
     write("values.yaml", "name: demo service\n");
     watching.expect("no longer renders as its snapshot");

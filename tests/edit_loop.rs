@@ -41,7 +41,10 @@ impl Loop {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !want(&self.app) {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.loader.recv_timeout(left.min(Duration::from_millis(200))) {
+            match self
+                .loader
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
                 Ok(message) => self.app.on_loader(message),
                 Err(_) if Instant::now() < deadline => {}
                 Err(_) => panic!("not seen in time: {what}; status {:?}", self.status()),
@@ -53,16 +56,28 @@ impl Loop {
         let Some(data) = &self.app.data else {
             return Vec::new();
         };
-        data.catalog.entities.iter().map(|e| e.name().to_string()).collect()
+        data.catalog
+            .entities
+            .iter()
+            .map(|e| e.name().to_string())
+            .collect()
     }
 
     fn status(&self) -> String {
-        self.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
     }
 
     fn problems(&self) -> Vec<String> {
         let data = self.app.data.as_ref().unwrap();
-        data.catalog.problems.iter().map(|p| p.to_string()).collect()
+        data.catalog
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
     }
 }
 
@@ -114,7 +129,10 @@ fn saves_edits_creations_deletions_and_renames_reach_the_app() {
     edit.wait_for("the new file", has(&["api2", "db", "website"]));
 
     // Half-written: the last good version stays, marked, with the YAML error.
-    write("db/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: [\n");
+    write(
+        "db/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: [\n",
+    );
     edit.wait_for("the half-written file", |app| {
         app.data.as_ref().is_some_and(|d| {
             d.catalog

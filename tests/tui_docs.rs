@@ -169,7 +169,11 @@ fn pages_open_from_the_nav_and_a_missing_one_names_its_file() {
     press(&mut app, "j<enter>");
     assert_eq!(page(&app), Some("guide/setup.md"));
     press(&mut app, "<tab><tab>r");
-    assert_eq!(page(&app), Some("guide/setup.md"), "r reads the site again, in place");
+    assert_eq!(
+        page(&app),
+        Some("guide/setup.md"),
+        "r reads the site again, in place"
+    );
     assert_eq!(app.docs.link, Some(1));
     press(&mut app, "pjjjjj<enter>");
     assert_eq!(page(&app), Some("glossary.md"));

@@ -162,7 +162,10 @@ fn loading() {
 fn at_three_sizes(name: &str, app: &mut greenroom::tui::App) {
     for (width, height) in [(80, 24), (120, 40), (200, 50)] {
         app.dispatch(greenroom::tui::Action::Resize(width, height));
-        assert_snapshot!(format!("{name}_{width}x{height}"), frame_at(app, width, height));
+        assert_snapshot!(
+            format!("{name}_{width}x{height}"),
+            frame_at(app, width, height)
+        );
     }
 }
 

@@ -14,7 +14,6 @@
 //! parse. A file reached by discovery or a Location that holds template syntax outside YAML
 //! strings is a skeleton no loaded Template names: skipped (and counted), never an error.
 
-
 pub use super::file_read::{read_limited, MAX_FILE_BYTES};
 pub use super::tree::{Read, Tree};
 pub use super::walk::{

@@ -359,8 +359,8 @@ impl Catalog {
 mod entity_chunks {
     use super::Entity;
     use rayon::prelude::*;
-    use std::sync::Arc;
     use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
 
     const CHUNK: usize = 2048;
 
@@ -417,7 +417,9 @@ fn group_by_source(relations: Vec<Relation>, entities: usize) -> (Vec<Relation>,
         slices.push(slice);
         rest = tail;
     }
-    slices.par_iter_mut().for_each(|slice| slice.sort_unstable());
+    slices
+        .par_iter_mut()
+        .for_each(|slice| slice.sort_unstable());
     // Duplicates (a relation declared from both ends) are next to each other now.
     let mut out = Vec::with_capacity(grouped.len());
     let mut out_starts = Vec::with_capacity(entities + 1);

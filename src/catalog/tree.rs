@@ -14,8 +14,8 @@
 use super::document::{FileContents, ReadEntity};
 use super::problem::{Problem, Severity};
 use super::walk::{
-    is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome,
-    Reached, Skipped, Walked, CATALOG_FILE_NAMES,
+    is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome, Reached,
+    Skipped, Walked, CATALOG_FILE_NAMES,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
@@ -171,7 +171,8 @@ impl Tree {
                             &all_yaml,
                         );
                         globs |= targets.globbed;
-                        named_targets.extend(targets.named.into_iter().map(PathBuf::into_os_string));
+                        named_targets
+                            .extend(targets.named.into_iter().map(PathBuf::into_os_string));
                         problems.extend(targets.problems);
                         queue.extend(
                             targets
@@ -256,7 +257,11 @@ impl Tree {
     fn local(&self, path: &Path) -> PathBuf {
         let path = normalize(path);
         let relative_tree = self.walked.iter().any(|root| root.is_relative())
-            || self.files.keys().next().is_some_and(|k| Path::new(k).is_relative());
+            || self
+                .files
+                .keys()
+                .next()
+                .is_some_and(|k| Path::new(k).is_relative());
         if !path.is_absolute() || !relative_tree {
             return path;
         }
@@ -264,7 +269,10 @@ impl Tree {
             return path;
         };
         let canonical = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
-        match path.strip_prefix(&cwd).or_else(|_| path.strip_prefix(&canonical)) {
+        match path
+            .strip_prefix(&cwd)
+            .or_else(|_| path.strip_prefix(&canonical))
+        {
             Ok(inside) => normalize(inside),
             Err(_) => path,
         }
@@ -300,9 +308,7 @@ impl Tree {
                     let prefix = path.as_os_str().as_encoded_bytes();
                     let inside = self.files.keys().any(|k| {
                         let k = k.as_encoded_bytes();
-                        k.len() > prefix.len()
-                            && k.starts_with(prefix)
-                            && k[prefix.len()] == b'/'
+                        k.len() > prefix.len() && k.starts_with(prefix) && k[prefix.len()] == b'/'
                     });
                     if inside {
                         return full("a folder was removed or renamed");
@@ -487,18 +493,41 @@ mod tests {
         step(&mut tree, &root, &["0/catalog-info.yaml"], || {
             std::fs::remove_file(root.join("0/catalog-info.yaml")).unwrap()
         });
-        step(&mut tree, &root, &["a/catalog-info.yaml", "a/.catalog-info.yaml.tmp"], || {
-            write("a/.catalog-info.yaml.tmp", &component("a2", "platform"));
-            std::fs::rename(root.join("a/.catalog-info.yaml.tmp"), root.join("a/catalog-info.yaml"))
+        step(
+            &mut tree,
+            &root,
+            &["a/catalog-info.yaml", "a/.catalog-info.yaml.tmp"],
+            || {
+                write("a/.catalog-info.yaml.tmp", &component("a2", "platform"));
+                std::fs::rename(
+                    root.join("a/.catalog-info.yaml.tmp"),
+                    root.join("a/catalog-info.yaml"),
+                )
                 .unwrap();
-        });
+            },
+        );
         // A file renamed to another name: two paths, one gone, one new.
-        step(&mut tree, &root, &["b/catalog-info.yaml", "b/component.yaml"], || {
-            std::fs::rename(root.join("b/catalog-info.yaml"), root.join("b/component.yaml"))
+        step(
+            &mut tree,
+            &root,
+            &["b/catalog-info.yaml", "b/component.yaml"],
+            || {
+                std::fs::rename(
+                    root.join("b/catalog-info.yaml"),
+                    root.join("b/component.yaml"),
+                )
                 .unwrap()
-        });
+            },
+        );
         let keys = summary(&built(&tree)).0;
-        assert_eq!(keys, ["component:default/a2", "component:default/b", "group:default/platform"]);
+        assert_eq!(
+            keys,
+            [
+                "component:default/a2",
+                "component:default/b",
+                "group:default/platform"
+            ]
+        );
     }
 
     #[test]
@@ -509,14 +538,24 @@ mod tests {
         std::fs::write(&file, component("web", "team")).unwrap();
         let mut tree = Tree::read(&[root.clone()], Discover::Descriptors);
 
-        std::fs::write(&file, "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n").unwrap();
+        std::fs::write(
+            &file,
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n",
+        )
+        .unwrap();
         tree.update(std::slice::from_ref(&file)).unwrap();
         let catalog = built(&tree);
         assert_eq!(catalog.len(), 1, "the last good version stays");
         let web = catalog.get("component:default/web").unwrap();
-        let marks: Vec<String> = catalog.problems_of(web).iter().map(|p| p.message.clone()).collect();
+        let marks: Vec<String> = catalog
+            .problems_of(web)
+            .iter()
+            .map(|p| p.message.clone())
+            .collect();
         assert!(
-            marks.iter().any(|m| m.starts_with("showing the last good version of")),
+            marks
+                .iter()
+                .any(|m| m.starts_with("showing the last good version of")),
             "{marks:?}"
         );
         assert!(catalog.error_count() >= 1, "and the YAML error is shown");
@@ -531,7 +570,10 @@ mod tests {
         tree.update(std::slice::from_ref(&file)).unwrap();
         let catalog = built(&tree);
         assert_eq!(summary(&catalog).0, ["component:default/web2"]);
-        assert!(!catalog.problems.iter().any(|p| p.message.contains("last good")));
+        assert!(!catalog
+            .problems
+            .iter()
+            .any(|p| p.message.contains("last good")));
     }
 
     #[test]

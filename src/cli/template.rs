@@ -498,10 +498,14 @@ pub fn diff(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) ->
 /// values file's; the snapshot's own writes do not count.
 fn watch_template(context: &Context, args: &TestArgs) -> ExitCode {
     let mut roots = context.source.local_roots();
-    roots.extend(args.values.parent().map(|dir| match dir.as_os_str().is_empty() {
-        true => PathBuf::from("."),
-        false => dir.to_path_buf(),
-    }));
+    roots.extend(
+        args.values
+            .parent()
+            .map(|dir| match dir.as_os_str().is_empty() {
+                true => PathBuf::from("."),
+                false => dir.to_path_buf(),
+            }),
+    );
     let absolute = |p: &Path| {
         crate::catalog::load::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.into()))
     };

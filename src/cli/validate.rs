@@ -38,7 +38,12 @@ pub fn run(context: &Context, watch: bool) -> Result<ExitCode, ExitCode> {
             live = kept;
             loaded
         });
-        let now: BTreeSet<String> = loaded.catalog.problems.iter().map(|p| p.to_string()).collect();
+        let now: BTreeSet<String> = loaded
+            .catalog
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         match changed {
             None => now.iter().for_each(|p| println!("{p}")),
             Some(_) => {

@@ -571,11 +571,18 @@ spec:
             "'money !get",
         ] {
             let parsed = Query::parse(query);
-            assert_eq!(index.search(query, 12), index.brute_force(&parsed, 12), "{query}");
+            assert_eq!(
+                index.search(query, 12),
+                index.brute_force(&parsed, 12),
+                "{query}"
+            );
         }
         let exact = index.search("POST /v1/refunds", 1);
         assert_eq!(exact.total, 15);
-        assert!(exact.hits[0].score >= 1 << 22, "the whole path is an exact name");
+        assert!(
+            exact.hits[0].score >= 1 << 22,
+            "the whole path is an exact name"
+        );
         assert!(exact.hits[0].positions(Field::Path).is_some());
     }
 

@@ -84,11 +84,8 @@ impl Live {
         let mut read = 0;
         for (_, kept) in &mut self.sources {
             if let Kept::Files { tree, .. } = kept {
-                let mine: Vec<PathBuf> = changed
-                    .iter()
-                    .filter(|p| tree.covers(p))
-                    .cloned()
-                    .collect();
+                let mine: Vec<PathBuf> =
+                    changed.iter().filter(|p| tree.covers(p)).cloned().collect();
                 if !mine.is_empty() {
                     read += tree.update(&mine)?;
                 }
@@ -103,7 +100,9 @@ impl Live {
             .iter()
             .filter_map(|(label, kept)| {
                 let hash = match kept {
-                    Kept::Files { paths, .. } => super::snapshot::files_fingerprint(catalog, label, paths),
+                    Kept::Files { paths, .. } => {
+                        super::snapshot::files_fingerprint(catalog, label, paths)
+                    }
                     Kept::Whole { hash, .. } => *hash,
                     Kept::Missing => return None,
                 };
@@ -114,5 +113,4 @@ impl Live {
             })
             .collect()
     }
-
 }

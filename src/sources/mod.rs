@@ -30,13 +30,13 @@ pub mod watch;
 use crate::catalog::load::{self, Loaded};
 use crate::catalog::tree::Tree;
 use crate::catalog::{Catalog, Part};
-use live::{Kept, Live};
 use crate::config::{Config, GitHubOrgSource, SourceConfig};
 use crate::demo;
 use crate::providers::backstage::{Backstage, Fnv, PAGE_SIZE};
 use crate::providers::cache::Cache;
 use crate::providers::http::{Client, Log, Options};
 use crate::providers::ProviderError;
+use live::{Kept, Live};
 use snapshot::Fingerprint;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -215,7 +215,9 @@ impl CatalogSource {
                         skipped: Vec::new(),
                     };
                 }
-                None => eprintln!("greenroom: offline: no snapshot of this catalog yet; reading its sources"),
+                None => eprintln!(
+                    "greenroom: offline: no snapshot of this catalog yet; reading its sources"
+                ),
             }
             return self.load_logged(config, log, Freshness::Checked);
         }

@@ -10,8 +10,8 @@
 use crate::catalog::{load, Catalog};
 use crate::providers::backstage::Fnv;
 use rayon::prelude::*;
-use std::hash::Hasher;
 use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 

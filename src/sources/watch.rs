@@ -166,7 +166,10 @@ fn is_hidden(path: &Path) -> bool {
 
 /// An editor's swap, backup or temporary file (vim's `.x.swp` and `x~`, JetBrains' `x___jb_tmp___`).
 fn is_editor_scratch(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")

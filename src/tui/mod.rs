@@ -22,8 +22,8 @@ pub mod ui;
 pub mod widgets;
 
 pub use action::{Action, Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Section};
-pub use loader::load_in_background;
 pub use app::App;
+pub use loader::load_in_background;
 
 use crate::catalog::Catalog;
 use crate::config::Config;

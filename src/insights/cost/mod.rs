@@ -445,7 +445,8 @@ impl CatalogMap {
             e.is_kind("Component") || e.is_kind("Resource") || e.is_kind("System")
         };
         // Names first, the default namespace before others, Components before other kinds.
-        let mut order: Vec<&crate::catalog::Entity> = catalog.entities.iter().map(|e| &**e).collect();
+        let mut order: Vec<&crate::catalog::Entity> =
+            catalog.entities.iter().map(|e| &**e).collect();
         order.sort_by_key(|e| (e.namespace() != "default", !e.is_kind("Component")));
         for e in &order {
             let key = e.name().to_lowercase();

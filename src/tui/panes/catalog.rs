@@ -199,7 +199,8 @@ impl CatalogPane {
         self.endpoints = data.endpoints.clone();
         self.start_search(data.index.clone(), background);
         self.ranks.clear();
-        self.ranks.extend(name_ranks.map(|ranks| (SortKey::Name, ranks)));
+        self.ranks
+            .extend(name_ranks.map(|ranks| (SortKey::Name, ranks)));
         self.refresh(&data.catalog);
     }
 
@@ -771,7 +772,14 @@ pub fn name_ranks(catalog: &Catalog) -> Arc<Vec<u32>> {
 }
 
 fn sort_text(e: &Entity, key: SortKey) -> String {
-    format!("{}\0{}\0{}\0{}", key.text(e), e.kind, e.name(), e.namespace()).to_lowercase()
+    format!(
+        "{}\0{}\0{}\0{}",
+        key.text(e),
+        e.kind,
+        e.name(),
+        e.namespace()
+    )
+    .to_lowercase()
 }
 
 fn to_ranks(sorted: Vec<(String, u32)>) -> Vec<u32> {
@@ -781,4 +789,3 @@ fn to_ranks(sorted: Vec<(String, u32)>) -> Vec<u32> {
     }
     ranks
 }
-

@@ -75,4 +75,3 @@ pub fn method_cell(endpoint: &Endpoint, selected: bool, theme: &Theme) -> Span<'
     };
     Span::styled(endpoint.method.clone(), style)
 }
-

@@ -45,19 +45,18 @@ impl App {
         split(area, screen, wanted)
     }
 
+    /// The list's area inside its pane's border (where its table is drawn).
+    pub(super) fn list_inside_border(&self) -> Rect {
+        let (list, _) = self.list_and_preview(self.body(), self.size);
+        list.inner(ratatui::layout::Margin::new(1, 1))
+    }
+
     /// h/l, ←/→, Home/End: the table on screen scrolled sideways, as far as it is wider than
     /// its pane.
     pub(super) fn scroll_sideways(&mut self, action: &Action) {
         let Some(data) = &self.data else { return };
         let catalog = &data.catalog;
-        let (list, _) = self.list_and_preview(self.body(), self.size);
-        // Inside the pane's border.
-        let inner = Rect {
-            x: list.x + 1,
-            y: list.y + 1,
-            width: list.width.saturating_sub(2),
-            height: list.height.saturating_sub(2),
-        };
+        let inner = self.list_inside_border();
         let (table, scroll) = match self.section {
             Section::Catalog => {
                 let area = self.catalog.areas(inner)[1];

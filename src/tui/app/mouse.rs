@@ -84,13 +84,7 @@ impl App {
         if self.page.is_some() || self.preview_subject().is_none() {
             return None;
         }
-        let (list, _) = self.list_and_preview(self.body(), self.size);
-        let inner = Rect {
-            x: list.x + 1,
-            y: list.y + 1,
-            width: list.width.saturating_sub(2),
-            height: list.height.saturating_sub(2),
-        };
+        let inner = self.list_inside_border();
         let (table, cursor, len) = match self.section {
             Section::Catalog => (
                 self.catalog.areas(inner)[1],

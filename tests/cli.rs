@@ -8,12 +8,7 @@ use support::binary::{self, Run};
 use support::files::Workspace as Tree;
 
 fn greenroom(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
-    // An empty config so a developer's own config cannot change the results.
-    let config = cache.join("no-config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut command = binary::command(cache, &config);
-    command.args(args).current_dir(cwd);
-    binary::execute(&mut command)
+    binary::run_in(cache, cwd, args)
 }
 
 impl Tree {

@@ -41,10 +41,7 @@ impl Tree {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut command =
-            binary::command(self.cache.path(), &self.cache.path().join("no-config.toml"));
-        command.args(args).current_dir(self.dir.path());
-        binary::execute(&mut command)
+        binary::run_in(self.cache.path(), self.dir.path(), args)
     }
 }
 

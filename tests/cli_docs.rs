@@ -13,19 +13,14 @@ struct Tree {
 
 impl Tree {
     fn new() -> Tree {
-        let tree = Tree {
+        Tree {
             dir: tempfile::tempdir().unwrap(),
             cache: tempfile::tempdir().unwrap(),
-        };
-        std::fs::write(tree.cache.path().join("no-config.toml"), "").unwrap();
-        tree
+        }
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut command =
-            binary::command(self.cache.path(), &self.cache.path().join("no-config.toml"));
-        command.args(args).current_dir(self.dir.path());
-        binary::execute(&mut command)
+        binary::run_in(self.cache.path(), self.dir.path(), args)
     }
 
     /// `greenroom docs` over the fixture sites.

@@ -8,10 +8,7 @@ use std::path::Path;
 use support::binary::{self, Run};
 
 fn greenroom(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    std::fs::write(cache.join("no-config.toml"), "").unwrap();
-    let mut command = binary::command(cache, &cache.join("no-config.toml"));
-    command.args(args).current_dir(dir);
-    binary::execute(&mut command)
+    binary::run_in(cache, dir, args)
 }
 
 fn component(name: &str, description: &str) -> String {

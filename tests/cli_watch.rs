@@ -19,12 +19,10 @@ struct Watching {
 
 impl Watching {
     fn start(dir: &Path, cache: &Path, args: &[&str]) -> Watching {
-        std::fs::write(cache.join("no-config.toml"), "").unwrap();
         // One pipe for stdout and stderr, so lines arrive in the order they were written.
         let (reader, writer) = std::io::pipe().unwrap();
-        let child = binary::command(cache, &cache.join("no-config.toml"))
+        let child = binary::in_folder(cache, dir)
             .args(args)
-            .current_dir(dir)
             .stdout(writer.try_clone().unwrap())
             .stderr(writer)
             .spawn()

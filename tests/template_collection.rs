@@ -15,10 +15,7 @@ fn collection() -> PathBuf {
 
 fn greenroom(cwd: &Path, args: &[&str]) -> Run {
     let cache = tempfile::tempdir().unwrap();
-    std::fs::write(cache.path().join("config.toml"), "").unwrap();
-    let mut command = binary::command(cache.path(), &cache.path().join("config.toml"));
-    command.args(args).current_dir(cwd);
-    binary::execute(&mut command)
+    binary::run_in(cache.path(), cwd, args)
 }
 
 const SKELETONS: [&str; 4] = [

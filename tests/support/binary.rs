@@ -90,6 +90,24 @@ pub fn command(cache: &Path, config: &Path) -> Command {
     command
 }
 
+/// The binary in `cwd` with the config file `cache/no-config.toml`: empty unless the test wrote
+/// one, so a developer's own config cannot change what it does. The caller adds its arguments
+/// (or spawns it).
+pub fn in_folder(cache: &Path, cwd: &Path) -> Command {
+    let config = cache.join("no-config.toml");
+    if !config.exists() {
+        std::fs::write(&config, "").unwrap();
+    }
+    let mut command = command(cache, &config);
+    command.current_dir(cwd);
+    command
+}
+
+/// [`in_folder`] with `args`, run to the end.
+pub fn run_in(cache: &Path, cwd: &Path, args: &[&str]) -> Run {
+    execute(in_folder(cache, cwd).args(args))
+}
+
 /// Runs a command to the end.
 pub fn execute(command: &mut Command) -> Run {
     let started = Instant::now();

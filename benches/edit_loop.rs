@@ -1,7 +1,7 @@
 //! Save to updated state: the TUI's loader thread, the file watcher and the app, as `greenroom`
 //! runs them, on a generated catalog. Each save rewrites one Component's file (its description
 //! changes); the time is from just before the write to the app holding the new catalog
-//! (`App::on_loaded` done), so it includes the watcher's 50 ms debounce. Saves are a second
+//! (`App::on_loaded` done), so it includes the watcher's 25 ms debounce. Saves are a second
 //! apart, as a user's are. Also: the loader's own
 //! share (re-read and rebuild), a 1,000-file change (a `git checkout` of another branch) against
 //! the cold load of the same tree, and the CPU the process uses while nothing changes.

@@ -96,20 +96,49 @@ impl Live {
 
     /// Each source's fingerprint for the snapshot of `catalog` (built from what is kept).
     pub fn fingerprints(&self, catalog: &Catalog) -> Vec<Fingerprint> {
-        self.sources
-            .iter()
-            .filter_map(|(label, kept)| {
-                let hash = match kept {
-                    Kept::Files { paths, .. } => {
-                        super::snapshot::files_fingerprint(catalog, label, paths)
-                    }
-                    Kept::Whole { hash, .. } => *hash,
-                    Kept::Missing => return None,
-                };
-                Some(Fingerprint {
-                    source: label.to_string(),
-                    hash,
+        self.fingerprinter().of(catalog)
+    }
+
+    /// What [`Live::fingerprints`] needs, apart from the rest of the live state: the snapshot is
+    /// written on another thread while this one takes the next save.
+    pub fn fingerprinter(&self) -> Fingerprinter {
+        Fingerprinter(
+            self.sources
+                .iter()
+                .filter_map(|(label, kept)| {
+                    let stamp = match kept {
+                        Kept::Files { paths, .. } => Stamp::Files(paths.clone()),
+                        Kept::Whole { hash, .. } => Stamp::Hash(*hash),
+                        Kept::Missing => return None,
+                    };
+                    Some((label.clone(), stamp))
                 })
+                .collect(),
+        )
+    }
+}
+
+/// Each source's label and how its fingerprint is made.
+pub struct Fingerprinter(Vec<(Arc<str>, Stamp)>);
+
+enum Stamp {
+    /// The files the catalog read under these roots, stamped when asked.
+    Files(Vec<PathBuf>),
+    /// As it was when the source was read whole.
+    Hash(u64),
+}
+
+impl Fingerprinter {
+    /// The fingerprints of `catalog`'s sources as the files are now.
+    pub fn of(&self, catalog: &Catalog) -> Vec<Fingerprint> {
+        self.0
+            .iter()
+            .map(|(label, stamp)| Fingerprint {
+                source: label.to_string(),
+                hash: match stamp {
+                    Stamp::Files(paths) => super::snapshot::files_fingerprint(catalog, label, paths),
+                    Stamp::Hash(hash) => *hash,
+                },
             })
             .collect()
     }

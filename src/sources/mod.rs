@@ -83,7 +83,6 @@ pub enum Refresh {
     Unchanged,
     Loaded {
         loaded: Loaded,
-        fingerprints: Vec<Fingerprint>,
         /// Remote sources that could not be reached now (their entities are missing).
         offline: Vec<String>,
         /// What each source gave, for re-reading only the files a save changes.
@@ -227,7 +226,7 @@ impl CatalogSource {
         let progress = StderrProgress::new();
         let refresh = self.read(config, previous, &|line| progress.show(&line), log);
         progress.finish();
-        let (mut loaded, fingerprints, offline) = match refresh {
+        let (mut loaded, offline, live) = match refresh {
             Refresh::Unchanged => {
                 return Loaded {
                     catalog: snapshot.map(|s| s.catalog).unwrap_or_default(),
@@ -237,13 +236,13 @@ impl CatalogSource {
             }
             Refresh::Loaded {
                 loaded,
-                fingerprints,
                 offline,
-                ..
-            } => (loaded, fingerprints, offline),
+                live,
+            } => (loaded, offline, live),
         };
         if offline.is_empty() {
             if kept && loaded.unreadable.is_empty() {
+                let fingerprints = live.fingerprints(&loaded.catalog);
                 let _ = snapshot::write(&path, &loaded.catalog, &fingerprints);
             }
             return loaded;
@@ -305,7 +304,6 @@ impl CatalogSource {
                     };
                     return Refresh::Loaded {
                         loaded: live.loaded(),
-                        fingerprints: Vec::new(),
                         offline: Vec::new(),
                         live,
                     };
@@ -422,12 +420,9 @@ impl CatalogSource {
             refused,
         };
         let loaded = live.loaded();
-        // Files' fingerprints from the catalog just read (their times may have moved meanwhile).
-        let fingerprints = live.fingerprints(&loaded.catalog);
         load::release_freed_memory();
         Refresh::Loaded {
             loaded,
-            fingerprints,
             offline,
             live,
         }

@@ -10,8 +10,12 @@ use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, R
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long a burst of events is gathered into one change.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long a burst of events is gathered into one change: an editor's write, delete and rename
+/// of one save come within a few milliseconds of each other.
+const DEBOUNCE: Duration = Duration::from_millis(25);
+/// How often the debouncer looks for bursts that are over: a save shows at most this long after
+/// its burst, and each look costs a wake-up while nothing changes.
+const TICK: Duration = Duration::from_millis(10);
 /// How often a polled source is looked at.
 const POLL: Duration = Duration::from_secs(2);
 
@@ -95,7 +99,7 @@ pub fn start(
     if remote.is_none() {
         let notified = new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
             DEBOUNCE,
-            None,
+            Some(TICK),
             handler.clone(),
             RecommendedCache::new(),
             notify::Config::default(),
@@ -128,7 +132,7 @@ fn poll(
     let config = notify::Config::default().with_poll_interval(POLL);
     let debouncer = new_debouncer_opt::<_, notify::PollWatcher, _>(
         DEBOUNCE,
-        None,
+        Some(TICK),
         handler,
         RecommendedCache::new(),
         config,

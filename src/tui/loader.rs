@@ -8,12 +8,13 @@ use super::action::{Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Up
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::search;
-use crate::sources::live::Live;
+use crate::sources::live::{Fingerprinter, Live};
 use crate::sources::snapshot;
 use crate::sources::watch::{self, Watch};
 use crate::sources::{CatalogSource, Refresh};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Instant, SystemTime};
 
 /// What runs behind the UI: the loader thread, and a watcher sending it the local files that
@@ -59,33 +60,11 @@ fn serve(
     sender: &mpsc::Sender<LoaderMsg>,
     requests: &mpsc::Receiver<LoaderRequest>,
 ) {
-    let mut live = load_in_background(source, config, started, sender);
+    let behind = Behind::start(sender.clone());
+    let follow = |job| behind.follow(job);
+    let mut live = first_load(source, config, started, sender, &follow);
     let snapshot_path = snapshot::path_for(&config.cache_dir(), &source.label());
-    // What is left to do for the last catalog sent, done only while no request waits: a burst
-    // of saves costs one search index and one snapshot write, not one per save.
-    let mut unindexed: Option<Arc<Catalog>> = None;
-    let mut unsaved: Option<Arc<Catalog>> = None;
-    loop {
-        let first = match requests.try_recv() {
-            Ok(request) => request,
-            Err(mpsc::TryRecvError::Disconnected) => return,
-            Err(mpsc::TryRecvError::Empty) => {
-                if let Some(catalog) = unindexed.take() {
-                    if !send_index(sender, &catalog) {
-                        return;
-                    }
-                    continue;
-                }
-                if let (Some(catalog), Some(live)) = (unsaved.take(), &live) {
-                    let _ = snapshot::write(&snapshot_path, &catalog, &live.fingerprints(&catalog));
-                    continue;
-                }
-                match requests.recv() {
-                    Ok(request) => request,
-                    Err(_) => return,
-                }
-            }
-        };
+    while let Ok(first) = requests.recv() {
         let (mut changed, mut read_all) = (Vec::new(), false);
         for request in std::iter::once(first).chain(requests.try_iter()) {
             match request {
@@ -98,8 +77,8 @@ fn serve(
         if let (false, Some(kept)) = (read_all, live.as_mut()) {
             match update(kept, &changed, sender) {
                 Ok(Some((catalog, complete))) => {
-                    unsaved = complete.then(|| catalog.clone());
-                    unindexed = Some(catalog);
+                    let keep = complete.then(|| (snapshot_path.clone(), kept.fingerprinter()));
+                    behind.follow(Job { catalog, keep });
                     continue;
                 }
                 Ok(None) => return,
@@ -107,14 +86,13 @@ fn serve(
                 Err(_) => {}
             }
         }
-        (unindexed, unsaved) = (None, None);
-        live = refresh(source, config, Instant::now(), sender, None, Vec::new());
+        live = refresh(source, config, Instant::now(), sender, None, Vec::new(), &follow);
     }
 }
 
-/// Re-reads the changed files alone and sends the catalog rebuilt around them (its search index
-/// follows when no other save waits); `None` when the UI is gone, else the catalog and whether
-/// every source was read (only then is it kept as the snapshot).
+/// Re-reads the changed files alone and sends the catalog rebuilt around them; `None` when the
+/// UI is gone, else the catalog and whether every source was read (only then is it kept as the
+/// snapshot).
 fn update(
     live: &mut Live,
     changed: &[std::path::PathBuf],
@@ -144,22 +122,126 @@ fn fresh(catalog: &Arc<Catalog>, unreadable: Vec<String>, started: Instant) -> L
     result
 }
 
-/// The catalog's search index, then its endpoints: entities are searchable before every API
-/// definition is read.
-fn send_index(sender: &mpsc::Sender<LoaderMsg>, catalog: &Arc<Catalog>) -> bool {
-    let index = Arc::new(search::entities::index(catalog));
-    let sent = sender.send(LoaderMsg::Index {
-        catalog: catalog.clone(),
-        index,
-    });
-    if sent.is_err() {
-        return false;
+/// The work that follows a catalog sent to the UI: its search index, its endpoints, and the
+/// snapshot when it is to be kept.
+struct Job {
+    catalog: Arc<Catalog>,
+    /// Where the snapshot goes and how its sources are fingerprinted; `None` for a catalog
+    /// that is not kept (read from the snapshot, or with sources left unread).
+    keep: Option<(PathBuf, Fingerprinter)>,
+}
+
+impl Job {
+    /// Sends the index, then the endpoints (entities are searchable before every API definition
+    /// is read), then writes the snapshot; each step is skipped once `superseded` says a newer
+    /// catalog waits. `false` when the UI is gone.
+    fn run(self, sender: &mpsc::Sender<LoaderMsg>, superseded: &dyn Fn() -> bool) -> bool {
+        let Job { catalog, keep } = self;
+        let index = Arc::new(search::entities::index(&catalog));
+        let sent = sender.send(LoaderMsg::Index {
+            catalog: catalog.clone(),
+            index,
+        });
+        if sent.is_err() {
+            return false;
+        }
+        if superseded() {
+            return true;
+        }
+        let endpoints = Arc::new(search::operations::Endpoints::build(&catalog));
+        let sent = sender.send(LoaderMsg::Endpoints {
+            catalog: catalog.clone(),
+            endpoints,
+        });
+        if sent.is_err() {
+            return false;
+        }
+        if let Some((path, fingerprinter)) = keep.filter(|_| !superseded()) {
+            let fingerprints = fingerprinter.of(&catalog);
+            if !superseded() {
+                let _ = snapshot::write(&path, &catalog, &fingerprints);
+            }
+        }
+        true
     }
-    let endpoints = Arc::new(search::operations::Endpoints::build(catalog));
-    let catalog = catalog.clone();
-    sender
-        .send(LoaderMsg::Endpoints { catalog, endpoints })
-        .is_ok()
+}
+
+/// The thread that does each [`Job`], at low priority, so a save never waits for the last
+/// save's search index or snapshot; when catalogs come faster than their jobs, only the latest
+/// one's is done.
+struct Behind {
+    slot: Arc<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    next: Mutex<Next>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct Next {
+    job: Option<Job>,
+    /// The loader is gone: no more jobs.
+    closed: bool,
+}
+
+impl Behind {
+    fn start(sender: mpsc::Sender<LoaderMsg>) -> Behind {
+        let slot = Arc::new(Slot::default());
+        let worker = slot.clone();
+        std::thread::Builder::new()
+            .name("catalog-index".into())
+            .spawn(move || {
+                let pool = low_priority_pool();
+                while let Some(job) = worker.take() {
+                    let superseded = || worker.lock().job.is_some();
+                    let run = || job.run(&sender, &superseded);
+                    let alive = match &pool {
+                        Some(pool) => pool.install(run),
+                        None => run(),
+                    };
+                    if !alive {
+                        return;
+                    }
+                }
+            })
+            .expect("spawning the catalog index thread");
+        Behind { slot }
+    }
+
+    /// Replaces the job waiting, if any: its catalog is no longer the one on screen.
+    fn follow(&self, job: Job) {
+        self.slot.lock().job = Some(job);
+        self.slot.wake.notify_one();
+    }
+}
+
+impl Drop for Behind {
+    fn drop(&mut self) {
+        self.slot.lock().closed = true;
+        self.slot.wake.notify_one();
+    }
+}
+
+impl Slot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Next> {
+        self.next.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next job, once there is one; `None` when the loader is gone.
+    fn take(&self) -> Option<Job> {
+        let mut next = self.lock();
+        loop {
+            if let Some(job) = next.job.take() {
+                return Some(job);
+            }
+            if next.closed {
+                return None;
+            }
+            next = self.wake.wait(next).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 /// The loader thread: the last snapshot first (entities on screen at once), then the sources
@@ -175,6 +257,20 @@ pub fn load_in_background(
     config: &Config,
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
+) -> Option<Live> {
+    let done_now = |job: Job| {
+        job.run(sender, &|| false);
+    };
+    first_load(source, config, started, sender, &done_now)
+}
+
+/// [`load_in_background`], with the work behind the fresh catalog handed to `follow`.
+fn first_load(
+    source: &CatalogSource,
+    config: &Config,
+    started: Instant,
+    sender: &mpsc::Sender<LoaderMsg>,
+    follow: &(dyn Fn(Job) + Sync),
 ) -> Option<Live> {
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
@@ -199,8 +295,10 @@ pub fn load_in_background(
     // With the snapshot sent, the UI thread is preparing and drawing it: what is left (its
     // search index, checking the sources) yields the CPU to it on a busy machine.
     match shown.as_ref().and_then(|_| low_priority_pool()) {
-        Some(pool) => pool.install(|| refresh(source, config, started, sender, shown, warnings)),
-        None => refresh(source, config, started, sender, shown, warnings),
+        Some(pool) => {
+            pool.install(|| refresh(source, config, started, sender, shown, warnings, follow))
+        }
+        None => refresh(source, config, started, sender, shown, warnings, follow),
     }
 }
 
@@ -213,9 +311,15 @@ fn refresh(
     sender: &mpsc::Sender<LoaderMsg>,
     shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)>,
     warnings: Vec<String>,
+    follow: &(dyn Fn(Job) + Sync),
 ) -> Option<Live> {
+    // The snapshot's index before the sources are read: search works meanwhile.
     if let Some((catalog, _)) = &shown {
-        if !send_index(sender, catalog) {
+        let job = Job {
+            catalog: catalog.clone(),
+            keep: None,
+        };
+        if !job.run(sender, &|| false) {
             return None;
         }
     }
@@ -232,14 +336,13 @@ fn refresh(
     let previous = shown
         .as_ref()
         .map(|(catalog, fingerprints)| (&**catalog, fingerprints.as_slice()));
-    let (loaded, fingerprints, live) = match source.load_with(config, previous, &report) {
+    let (loaded, live) = match source.load_with(config, previous, &report) {
         Refresh::Unchanged => {
             let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
             return None;
         }
         Refresh::Loaded {
             loaded,
-            fingerprints,
             offline,
             live,
         } => {
@@ -249,7 +352,7 @@ fn refresh(
             }
             let mut loaded = loaded;
             loaded.unreadable.extend(offline);
-            (loaded, fingerprints, live)
+            (loaded, live)
         }
     };
     drop(shown);
@@ -257,14 +360,13 @@ fn refresh(
     let catalog = Arc::new(loaded.catalog);
     let mut result = fresh(&catalog, loaded.unreadable, started);
     result.warnings = warnings;
-    // The catalog first, so the list shows while its index is made.
-    if sender.send(LoaderMsg::Catalog(result)).is_err() || !send_index(sender, &catalog) {
+    // The catalog first, so the list shows while its index is made; a catalog with unreadable
+    // sources is not kept as the snapshot.
+    if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return None;
     }
-    // Written once the fresh catalog is on screen; a catalog with unreadable sources is not kept.
-    if complete {
-        let _ = snapshot::write(&path, &catalog, &fingerprints);
-    }
+    let keep = complete.then(|| (path, live.fingerprinter()));
+    follow(Job { catalog, keep });
     Some(live)
 }
 

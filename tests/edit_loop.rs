@@ -21,9 +21,9 @@ fn component(name: &str, owner: &str) -> String {
 }
 
 fn start(root: &Path, cache: &Path) -> Loop {
-    std::env::set_var("GREENROOM_CACHE_DIR", cache);
     let source = CatalogSource::Paths(vec![root.to_path_buf()]);
-    let config = Config::default();
+    let mut config = Config::default();
+    config.cache.dir = Some(cache.to_path_buf());
     let background = tui::loader::start(&source, &config, Instant::now());
     let mut app = tui::app_with(Default::default(), "test", false, Theme::default());
     app.data = None;
@@ -150,5 +150,56 @@ fn saves_edits_creations_deletions_and_renames_reach_the_app() {
         !edit.problems().iter().any(|p| p.contains("last good")),
         "{:?}",
         edit.problems()
+    );
+}
+
+/// Started from a snapshot that the files still match: the snapshot is said current, and the
+/// first save re-reads that one file, as every later one does.
+#[test]
+fn the_first_save_after_starting_from_a_current_snapshot_reads_one_file() {
+    if std::env::var_os("GREENROOM_CACHE_DIR").is_some() {
+        println!("skipped: GREENROOM_CACHE_DIR is set and would override the test's cache folder");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let root: PathBuf = dir.path().canonicalize().unwrap();
+    for name in ["web", "api"] {
+        std::fs::create_dir_all(root.join(name)).unwrap();
+        std::fs::write(
+            root.join(name).join("catalog-info.yaml"),
+            component(name, "payments"),
+        )
+        .unwrap();
+    }
+    let snapshot = greenroom::sources::snapshot::path_for(
+        cache.path(),
+        &CatalogSource::Paths(vec![root.clone()]).label(),
+    );
+    let mut first = start(&root, cache.path());
+    first.wait_for("the first load", has(&["api", "web"]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !snapshot.exists() {
+        assert!(Instant::now() < deadline, "no snapshot written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(first);
+
+    let mut edit = start(&root, cache.path());
+    edit.wait_for("the snapshot said current", |app| {
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text == "the sources are unchanged since the snapshot")
+    });
+    std::fs::write(
+        root.join("web/catalog-info.yaml"),
+        component("website", "payments"),
+    )
+    .unwrap();
+    edit.wait_for("the edit", has(&["api", "website"]));
+    assert!(
+        edit.status().starts_with("reloaded 1 file in "),
+        "{}",
+        edit.status()
     );
 }

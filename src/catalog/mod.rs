@@ -239,6 +239,18 @@ impl Catalog {
         self.entities.len()
     }
 
+    /// Whether `other` holds the same entities, by reference, at the same ids (as after a save
+    /// that changed no name): what is made from references alone, such as the name order,
+    /// carries over.
+    pub fn same_refs(&self, other: &Catalog) -> bool {
+        self.len() == other.len()
+            && self
+                .entities
+                .iter()
+                .zip(&other.entities)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a.reference == b.reference)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entities.is_empty()
     }

@@ -136,7 +136,9 @@ impl Fingerprinter {
             .map(|(label, stamp)| Fingerprint {
                 source: label.to_string(),
                 hash: match stamp {
-                    Stamp::Files(paths) => super::snapshot::files_fingerprint(catalog, label, paths),
+                    Stamp::Files(paths) => {
+                        super::snapshot::files_fingerprint(catalog, label, paths)
+                    }
                     Stamp::Hash(hash) => *hash,
                 },
             })

@@ -132,10 +132,9 @@ impl App {
         }
         self.data = Some(data);
         self.sync();
-        if old.is_some() {
-            // The catalog shown until now (usually the snapshot) is gone: hand its memory back.
-            drop(old);
-            crate::catalog::load::release_freed_memory();
+        if let Some(old) = old {
+            // The catalog shown until now is gone: hand its memory back, off this thread.
+            crate::catalog::load::drop_and_release(old);
         }
         self.open_requested_entity();
         self.replay_keys();

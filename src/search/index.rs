@@ -121,48 +121,127 @@ impl SearchIndex {
         // front to back instead of jumping around the arenas.
         let mut spans = Vec::with_capacity(self.spans.len());
         let mut doc_spans = Vec::with_capacity(n + 1);
-        let mut ascii = Vec::with_capacity(self.ascii.len());
-        let mut wide = Vec::with_capacity(self.wide.len());
+        let mut arena = Arena {
+            ascii: Vec::with_capacity(self.ascii.len()),
+            wide: Vec::with_capacity(self.wide.len()),
+            ..Arena::default()
+        };
         doc_spans.push(0);
         for &doc in &order {
-            let doc = doc as usize;
-            for &span in &self.spans[self.doc_spans[doc] as usize..self.doc_spans[doc + 1] as usize]
-            {
-                let range = span.start as usize..span.start as usize + usize::from(span.len);
-                let start = match span.store {
-                    Store::Ascii => {
-                        ascii.extend_from_slice(&self.ascii[range]);
-                        ascii.len() - usize::from(span.len)
-                    }
-                    Store::Wide => {
-                        wide.extend_from_slice(&self.wide[range]);
-                        wide.len() - usize::from(span.len)
-                    }
-                    Store::Value => span.start as usize,
-                };
-                spans.push(Span {
-                    start: to_u32(start),
-                    ..span
-                });
-            }
+            let fields = self.doc(doc);
+            spans.extend(
+                fields
+                    .iter()
+                    .map(|&span| copy(span, &self.ascii, &self.wide, &mut arena)),
+            );
             doc_spans.push(to_u32(spans.len()));
         }
         // Categorical values move to the end of the arenas.
         for value in &mut self.values {
-            let range = value.start as usize..value.start as usize + usize::from(value.len);
-            if value.store == Store::Ascii {
-                ascii.extend_from_slice(&self.ascii[range]);
-                value.start = to_u32(ascii.len() - usize::from(value.len));
-            } else {
-                wide.extend_from_slice(&self.wide[range]);
-                value.start = to_u32(wide.len() - usize::from(value.len));
-            }
+            *value = copy(*value, &self.ascii, &self.wide, &mut arena);
         }
+        let (ascii, wide) = (arena.ascii, arena.wide);
         self.spans = spans;
         self.doc_spans = doc_spans;
         self.ascii = ascii;
         self.wide = wide;
         self.ids = order;
+    }
+
+    /// The index with some documents' fields replaced (`(id, document)`, ids as given to
+    /// [`SearchIndex::new`]): the other documents' text is copied as prepared, not prepared
+    /// again, so a save that changes one document of 100k costs a copy. `None` when a replaced
+    /// document's name length or ref changed: its place in the tie-break order would move, and
+    /// the index is built anew.
+    pub fn replaced(&self, docs: &[(u32, SearchDoc)]) -> Option<SearchIndex> {
+        let replacing: HashMap<u32, &SearchDoc> = docs.iter().map(|(id, d)| (*id, d)).collect();
+        let mut arena = Arena {
+            ascii: Vec::with_capacity(self.ascii.len() + 1024),
+            wide: Vec::with_capacity(self.wide.len()),
+            ..Arena::default()
+        };
+        // Categorical values by their prepared text; new ones are prepared in `fresh` and laid
+        // out after the old ones.
+        let mut known: HashMap<(Field, Vec<char>), u32> = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| ((v.field, self.text(v).chars().collect()), to_u32(i)))
+            .collect();
+        let mut fresh = Arena::default();
+        let mut values = self.values.clone();
+        let mut spans = Vec::with_capacity(self.spans.len());
+        let mut doc_spans = Vec::with_capacity(self.doc_spans.len());
+        doc_spans.push(0);
+        for (stored, &id) in self.ids.iter().enumerate() {
+            let old = self.doc(to_u32(stored));
+            let Some(doc) = replacing.get(&id) else {
+                spans.extend(
+                    old.iter()
+                        .map(|&span| copy(span, &self.ascii, &self.wide, &mut arena)),
+                );
+                doc_spans.push(to_u32(spans.len()));
+                continue;
+            };
+            let first = spans.len();
+            for (field, text) in &doc.fields {
+                if !field.is_categorical() {
+                    spans.push(arena.store(*field, text));
+                    continue;
+                }
+                let prepared = fresh.store(*field, text);
+                let key = (
+                    *field,
+                    text_in(prepared, &fresh.ascii, &fresh.wide)
+                        .chars()
+                        .collect(),
+                );
+                let value = *known.entry(key).or_insert_with(|| {
+                    values.push(prepared);
+                    to_u32(values.len() - 1)
+                });
+                spans.push(Span {
+                    start: value,
+                    len: values[value as usize].len,
+                    field: *field,
+                    store: Store::Value,
+                });
+            }
+            let new = &spans[first..];
+            let tie = |spans: &[Span]| {
+                let find = |field| spans.iter().find(|s| s.field == field).copied();
+                (find(Field::Name).map(|s| s.len), find(Field::Ref))
+            };
+            let ((old_len, old_ref), (new_len, new_ref)) = (tie(old), tie(new));
+            let same_ref = match (old_ref, new_ref) {
+                (Some(a), Some(b)) => {
+                    self.text(a)
+                        .chars()
+                        .eq(text_in(b, &arena.ascii, &arena.wide).chars())
+                }
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if old_len != new_len || !same_ref {
+                return None;
+            }
+            doc_spans.push(to_u32(spans.len()));
+        }
+        // Categorical values' text after the documents', as `sort_for_ties` lays it out.
+        let old_values = self.values.len();
+        for (i, value) in values.iter_mut().enumerate() {
+            *value = match i < old_values {
+                true => copy(*value, &self.ascii, &self.wide, &mut arena),
+                false => copy(*value, &fresh.ascii, &fresh.wide, &mut arena),
+            };
+        }
+        Some(SearchIndex {
+            ascii: arena.ascii,
+            wide: arena.wide,
+            values,
+            spans,
+            doc_spans,
+            ids: self.ids.clone(),
+        })
     }
 
     /// Number of documents.
@@ -189,17 +268,46 @@ impl SearchIndex {
     }
 
     pub(super) fn text(&self, span: Span) -> Utf32Str<'_> {
-        let range = span.start as usize..span.start as usize + usize::from(span.len);
         match span.store {
-            Store::Ascii => Utf32Str::Ascii(&self.ascii[range]),
-            Store::Wide => Utf32Str::Unicode(&self.wide[range]),
             Store::Value => self.text(self.values[span.start as usize]),
+            _ => text_in(span, &self.ascii, &self.wide),
         }
     }
 }
 
 pub(super) fn to_u32(n: usize) -> u32 {
     u32::try_from(n).expect("search index over 4 GiB of text or 4G fields")
+}
+
+/// The text of an ASCII or wide span in these arenas.
+fn text_in<'a>(span: Span, ascii: &'a [u8], wide: &'a [char]) -> Utf32Str<'a> {
+    let range = span.start as usize..span.start as usize + usize::from(span.len);
+    match span.store {
+        Store::Ascii => Utf32Str::Ascii(&ascii[range]),
+        Store::Wide => Utf32Str::Unicode(&wide[range]),
+        Store::Value => unreachable!("a categorical value's text is in `values`"),
+    }
+}
+
+/// `span`'s text copied from these arenas to the end of `to`'s, as prepared; a categorical
+/// span (an index into the values) is kept as it is.
+fn copy(span: Span, ascii: &[u8], wide: &[char], to: &mut Arena) -> Span {
+    let range = span.start as usize..span.start as usize + usize::from(span.len);
+    let start = match span.store {
+        Store::Ascii => {
+            to.ascii.extend_from_slice(&ascii[range]);
+            to.ascii.len() - usize::from(span.len)
+        }
+        Store::Wide => {
+            to.wide.extend_from_slice(&wide[range]);
+            to.wide.len() - usize::from(span.len)
+        }
+        Store::Value => return span,
+    };
+    Span {
+        start: to_u32(start),
+        ..span
+    }
 }
 
 /// Text storage while building.

@@ -95,6 +95,7 @@
 //! indices for ASCII). [`byte_ranges`] turns them into byte ranges for
 //! styling spans.
 
+pub mod carry;
 pub mod entities;
 mod index;
 mod matching;

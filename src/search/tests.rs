@@ -701,3 +701,60 @@ fn searcher_reuses_earlier_queries_after_backspace() {
     searcher.search("", 10);
     assert!(remembered(&searcher).is_empty());
 }
+
+#[test]
+fn an_index_with_documents_replaced_answers_as_one_built_anew() {
+    let before = catalog();
+    let index = SearchIndex::new(before.clone());
+    let mut after = before.clone();
+    // A new owner (a categorical value not seen before), a new description, a tag dropped, and
+    // a document whose only owner value now appears nowhere else.
+    after[0] = component(
+        "payments-ledger",
+        &[
+            (Field::Owner, "team-ledgers"),
+            (Field::Description, "Ledger of record, überall"),
+            (Field::Kind, "Component"),
+        ],
+    );
+    let last = after.len() - 1;
+    let last_name = name_of(&after[last]);
+    after[last] = component(&last_name, &[(Field::Owner, "team-payments")]);
+    let replaced = index
+        .replaced(&[(0, after[0].clone()), (last as u32, after[last].clone())])
+        .expect("names and refs are the same");
+    let fresh = SearchIndex::new(after.clone());
+    for query in [
+        "ledger",
+        "team-ledgers",
+        "team-payments",
+        "java",
+        "überall",
+        "owner:team-ledgers",
+        "'record",
+        "",
+        "!java ledger",
+    ] {
+        assert_eq!(
+            replaced.search(query, 1000),
+            fresh.search(query, 1000),
+            "{query}"
+        );
+    }
+    assert_eq!(
+        names(&after, &replaced, "team-ledgers"),
+        ["payments-ledger"]
+    );
+}
+
+#[test]
+fn a_replaced_document_whose_place_would_move_asks_for_a_new_index() {
+    let docs = catalog();
+    let index = SearchIndex::new(docs);
+    let renamed = component("payments-ledger-two", &[]);
+    assert!(index.replaced(&[(0, renamed)]).is_none());
+    let other_ref = SearchDoc::new()
+        .with(Field::Name, "payments-ledger")
+        .with(Field::Ref, "api:default/payments-ledger");
+    assert!(index.replaced(&[(0, other_ref)]).is_none());
+}

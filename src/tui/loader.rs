@@ -7,7 +7,9 @@
 use super::action::{Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Updated};
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::search;
+use crate::search::carry::{carry, Searchable};
+use crate::search::operations::Endpoints;
+use crate::search::{self, SearchIndex};
 use crate::sources::live::{Fingerprinter, Live};
 use crate::sources::snapshot;
 use crate::sources::watch::{self, Watch};
@@ -61,10 +63,9 @@ fn serve(
     requests: &mpsc::Receiver<LoaderRequest>,
 ) {
     let behind = Behind::start(sender.clone());
-    let follow = |job| behind.follow(job);
     // With the last catalog sent and its name order, which the next save reuses when no name
     // changed (sorting 100k names was a third of a save's cost at that size).
-    let (mut live, mut last) = first_load(source, config, started, sender, &follow).unzip();
+    let (mut live, mut last) = first_load(source, config, started, sender, &behind).unzip();
     let snapshot_path = snapshot::path_for(&config.cache_dir(), &source.label());
     while let Ok(first) = requests.recv() {
         let (mut changed, mut read_all) = (Vec::new(), false);
@@ -77,11 +78,11 @@ fn serve(
         changed.sort();
         changed.dedup();
         if let (false, Some(kept)) = (read_all, live.as_mut()) {
-            match update(kept, &changed, last.take(), sender) {
-                Ok(Some(((catalog, ranks), complete))) => {
-                    last = Some((catalog.clone(), ranks));
+            match update(kept, &changed, last.take(), sender, &behind) {
+                Ok(Some((job, ranks, complete))) => {
+                    last = Some((job.catalog.clone(), ranks));
                     let keep = complete.then(|| (snapshot_path.clone(), kept.fingerprinter()));
-                    behind.follow(Job { catalog, keep });
+                    behind.follow(Job { keep, ..job });
                     continue;
                 }
                 Ok(None) => return,
@@ -94,23 +95,25 @@ fn serve(
             config,
             Instant::now(),
             sender,
-            None,
+            OnScreen::Nothing,
             Vec::new(),
-            &follow,
+            &behind,
         )
         .unzip();
     }
 }
 
-/// Re-reads the changed files alone and sends the catalog rebuilt around them; `None` when the
-/// UI is gone, else the catalog, its name order and whether every source was read (only then is
-/// it kept as the snapshot). `last` is the catalog before, with its name order.
+/// Re-reads the changed files alone and sends the catalog rebuilt around them, with what of
+/// the last search index and endpoints still holds; `None` when the UI is gone, else the work
+/// left for the catalog, its name order and whether every source was read (only then is it
+/// kept as the snapshot). `last` is the catalog before, with its name order.
 fn update(
     live: &mut Live,
     changed: &[PathBuf],
     last: Option<Sent>,
     sender: &mpsc::Sender<LoaderMsg>,
-) -> Result<Option<(Sent, bool)>, crate::catalog::tree::NeedsFullRead> {
+    behind: &Behind,
+) -> Result<Option<(Job, Arc<Vec<u32>>, bool)>, crate::catalog::tree::NeedsFullRead> {
     let started = Instant::now();
     let files = live.update(changed)?;
     let loaded = live.loaded();
@@ -120,11 +123,8 @@ fn update(
         Some((before, ranks)) if before.same_refs(&catalog) => ranks,
         _ => crate::tui::panes::catalog::name_ranks(&catalog),
     };
-    let mut result = LoadResult::fresh(
-        Data::first(catalog.clone()),
-        loaded.unreadable,
-        started.elapsed(),
-    );
+    let job = behind.job(catalog);
+    let mut result = LoadResult::fresh(job.data(), loaded.unreadable, started.elapsed());
     result.name_ranks = Some(ranks.clone());
     result.updated = Some(Updated {
         files,
@@ -133,45 +133,81 @@ fn update(
     if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return Ok(None);
     }
-    Ok(Some(((catalog, ranks), complete)))
+    Ok(Some((job, ranks, complete)))
 }
 
 /// A catalog sent to the UI, with its name order.
 type Sent = (Arc<Catalog>, Arc<Vec<u32>>);
 
-/// The work that follows a catalog sent to the UI: its search index, its endpoints, and the
-/// snapshot when it is to be kept.
+/// The work that follows a catalog sent to the UI: its search index and its endpoints, unless
+/// carried over from the catalog before, and the snapshot when it is to be kept.
 struct Job {
     catalog: Arc<Catalog>,
+    index: Option<Arc<SearchIndex>>,
+    endpoints: Option<Arc<Endpoints>>,
     /// Where the snapshot goes and how its sources are fingerprinted; `None` for a catalog
     /// that is not kept (read from the snapshot, or with sources left unread).
     keep: Option<(PathBuf, Fingerprinter)>,
 }
 
 impl Job {
-    /// Sends the index, then the endpoints (entities are searchable before every API definition
-    /// is read), then writes the snapshot; each step is skipped once `superseded` says a newer
-    /// catalog waits. `false` when the UI is gone.
-    fn run(self, sender: &mpsc::Sender<LoaderMsg>, superseded: &dyn Fn() -> bool) -> bool {
-        let Job { catalog, keep } = self;
-        let index = Arc::new(search::entities::index(&catalog));
-        let sent = sender.send(LoaderMsg::Index {
-            catalog: catalog.clone(),
-            index,
-        });
-        if sent.is_err() {
-            return false;
+    /// The catalog with what it has for searching so far.
+    fn data(&self) -> Data {
+        Data {
+            catalog: self.catalog.clone(),
+            index: self.index.clone(),
+            endpoints: self.endpoints.clone(),
         }
+    }
+
+    /// Makes and sends the index, then the endpoints (entities are searchable before every
+    /// API definition is read), then writes the snapshot; each step is skipped once a newer
+    /// catalog waits in `slot`, where what is built is kept for the next catalog to carry.
+    /// `false` when the UI is gone.
+    fn run(self, sender: &mpsc::Sender<LoaderMsg>, slot: &Slot) -> bool {
+        let Job {
+            catalog,
+            index,
+            endpoints,
+            keep,
+        } = self;
+        let superseded = || slot.lock().job.is_some();
+        let index = match index {
+            Some(index) => index,
+            None => {
+                let index = Arc::new(search::entities::index(&catalog));
+                let sent = sender.send(LoaderMsg::Index {
+                    catalog: catalog.clone(),
+                    index: index.clone(),
+                });
+                if sent.is_err() {
+                    return false;
+                }
+                index
+            }
+        };
+        slot.set_built(Searchable {
+            catalog: catalog.clone(),
+            index: index.clone(),
+            endpoints: endpoints.clone(),
+        });
         if superseded() {
             return true;
         }
-        let endpoints = Arc::new(search::operations::Endpoints::build(&catalog));
-        let sent = sender.send(LoaderMsg::Endpoints {
-            catalog: catalog.clone(),
-            endpoints,
-        });
-        if sent.is_err() {
-            return false;
+        if endpoints.is_none() {
+            let endpoints = Arc::new(Endpoints::build(&catalog));
+            let sent = sender.send(LoaderMsg::Endpoints {
+                catalog: catalog.clone(),
+                endpoints: endpoints.clone(),
+            });
+            if sent.is_err() {
+                return false;
+            }
+            slot.set_built(Searchable {
+                catalog: catalog.clone(),
+                index,
+                endpoints: Some(endpoints),
+            });
         }
         if let Some((path, fingerprinter)) = keep.filter(|_| !superseded()) {
             let fingerprints = fingerprinter.of(&catalog);
@@ -185,9 +221,11 @@ impl Job {
 
 /// The thread that does each [`Job`], at low priority, so a save never waits for the last
 /// save's search index or snapshot; when catalogs come faster than their jobs, only the latest
-/// one's is done.
+/// one's is done. (Or no thread: each job done at once, for [`load_in_background`].)
 struct Behind {
     slot: Arc<Slot>,
+    /// Where a job done at once sends what it makes.
+    at_once: Option<mpsc::Sender<LoaderMsg>>,
 }
 
 #[derive(Default)]
@@ -201,6 +239,8 @@ struct Next {
     job: Option<Job>,
     /// The loader is gone: no more jobs.
     closed: bool,
+    /// The last catalog whose index was made, with it (and its endpoints once read).
+    built: Option<Searchable>,
 }
 
 impl Behind {
@@ -212,8 +252,7 @@ impl Behind {
             .spawn(move || {
                 let pool = low_priority_pool();
                 while let Some(job) = worker.take() {
-                    let superseded = || worker.lock().job.is_some();
-                    let run = || job.run(&sender, &superseded);
+                    let run = || job.run(&sender, &worker);
                     let alive = match &pool {
                         Some(pool) => pool.install(run),
                         None => run(),
@@ -224,11 +263,37 @@ impl Behind {
                 }
             })
             .expect("spawning the catalog index thread");
-        Behind { slot }
+        Behind {
+            slot,
+            at_once: None,
+        }
+    }
+
+    fn at_once(sender: &mpsc::Sender<LoaderMsg>) -> Behind {
+        Behind {
+            slot: Arc::default(),
+            at_once: Some(sender.clone()),
+        }
+    }
+
+    /// The job for a new catalog, with what of the last index and endpoints holds for it.
+    fn job(&self, catalog: Arc<Catalog>) -> Job {
+        let built = self.slot.lock().built.clone();
+        let (index, endpoints) = built.map_or((None, None), |built| carry(&built, &catalog));
+        Job {
+            catalog,
+            index,
+            endpoints,
+            keep: None,
+        }
     }
 
     /// Replaces the job waiting, if any: its catalog is no longer the one on screen.
     fn follow(&self, job: Job) {
+        if let Some(sender) = &self.at_once {
+            job.run(sender, &self.slot);
+            return;
+        }
         self.slot.lock().job = Some(job);
         self.slot.wake.notify_one();
     }
@@ -244,6 +309,10 @@ impl Drop for Behind {
 impl Slot {
     fn lock(&self) -> std::sync::MutexGuard<'_, Next> {
         self.next.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_built(&self, built: Searchable) {
+        self.lock().built = Some(built);
     }
 
     /// The next job, once there is one; `None` when the loader is gone.
@@ -275,23 +344,20 @@ pub fn load_in_background(
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
 ) -> Option<Live> {
-    let done_now = |job: Job| {
-        job.run(sender, &|| false);
-    };
-    first_load(source, config, started, sender, &done_now).map(|(live, _)| live)
+    first_load(source, config, started, sender, &Behind::at_once(sender)).map(|(live, _)| live)
 }
 
-/// [`load_in_background`], with the work behind the fresh catalog handed to `follow`.
+/// [`load_in_background`], with the work behind the fresh catalog handed to `behind`.
 fn first_load(
     source: &CatalogSource,
     config: &Config,
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
-    follow: &(dyn Fn(Job) + Sync),
+    behind: &Behind,
 ) -> Option<(Live, Sent)> {
     let path = snapshot::path_for(&config.cache_dir(), &source.label());
     let mut warnings = Vec::new();
-    let mut shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)> = None;
+    let mut shown = OnScreen::Nothing;
     match snapshot::read(&path) {
         Ok(Some(snapshot)) => {
             let age = SystemTime::now()
@@ -304,18 +370,22 @@ fn first_load(
             if sender.send(LoaderMsg::Catalog(result)).is_err() {
                 return None;
             }
-            shown = Some((catalog, snapshot.fingerprints));
+            shown = OnScreen::Snapshot(catalog, snapshot.fingerprints);
         }
         Ok(None) => {}
         Err(err) => warnings.push(err),
     }
     // With the snapshot sent, the UI thread is preparing and drawing it: what is left (its
     // search index, checking the sources) yields the CPU to it on a busy machine.
-    match shown.as_ref().and_then(|_| low_priority_pool()) {
+    let pool = match shown {
+        OnScreen::Nothing => None,
+        _ => low_priority_pool(),
+    };
+    match pool {
         Some(pool) => {
-            pool.install(|| refresh(source, config, started, sender, shown, warnings, follow))
+            pool.install(|| refresh(source, config, started, sender, shown, warnings, behind))
         }
-        None => refresh(source, config, started, sender, shown, warnings, follow),
+        None => refresh(source, config, started, sender, shown, warnings, behind),
     }
 }
 
@@ -326,17 +396,13 @@ fn refresh(
     config: &Config,
     started: Instant,
     sender: &mpsc::Sender<LoaderMsg>,
-    shown: Option<(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>)>,
+    shown: OnScreen,
     warnings: Vec<String>,
-    follow: &(dyn Fn(Job) + Sync),
+    behind: &Behind,
 ) -> Option<(Live, Sent)> {
     // The snapshot's index before the sources are read: search works meanwhile.
-    if let Some((catalog, _)) = &shown {
-        let job = Job {
-            catalog: catalog.clone(),
-            keep: None,
-        };
-        if !job.run(sender, &|| false) {
+    if let OnScreen::Snapshot(catalog, _) = &shown {
+        if !behind.job(catalog.clone()).run(sender, &behind.slot) {
             return None;
         }
     }
@@ -350,9 +416,10 @@ fn refresh(
             let _ = sender.send(LoaderMsg::Status(LoaderStatus::Progress(line)));
         }
     };
-    let previous = shown
-        .as_ref()
-        .map(|(catalog, fingerprints)| (&**catalog, fingerprints.as_slice()));
+    let previous = match &shown {
+        OnScreen::Snapshot(catalog, fingerprints) => Some((&**catalog, fingerprints.as_slice())),
+        _ => None,
+    };
     let (loaded, live) = match source.load_with(config, previous, &report) {
         Refresh::Unchanged if source.is_demo() || source.local_roots().is_empty() => {
             let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
@@ -360,11 +427,10 @@ fn refresh(
         }
         Refresh::Unchanged => {
             // A save re-reads only the files it touched, which needs what each file gave: read
-            // the files behind the snapshot and show that catalog (the same as the snapshot's,
-            // so it is not written again).
+            // the files behind the snapshot and show that catalog (the same as the snapshot's).
             drop(shown);
-            let not_kept = |job: Job| follow(Job { keep: None, ..job });
-            let read = refresh(source, config, started, sender, None, warnings, &not_kept);
+            let current = OnScreen::Current;
+            let read = refresh(source, config, started, sender, current, warnings, behind);
             let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
             return read;
         }
@@ -373,7 +439,7 @@ fn refresh(
             offline,
             live,
         } => {
-            if shown.is_some() && !offline.is_empty() {
+            if !matches!(shown, OnScreen::Nothing) && !offline.is_empty() {
                 let _ = sender.send(LoaderMsg::Status(LoaderStatus::Offline(offline.join("; "))));
                 return None;
             }
@@ -382,29 +448,35 @@ fn refresh(
             (loaded, live)
         }
     };
+    // A catalog with unreadable sources is not kept as the snapshot, and the snapshot proven
+    // current is not written again.
+    let keep = loaded.unreadable.is_empty() && !matches!(shown, OnScreen::Current);
     drop(shown);
-    let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
     // Made here, on every core, so the UI thread does not sort.
     let ranks = crate::tui::panes::catalog::name_ranks(&catalog);
-    let mut result = LoadResult::fresh(
-        Data::first(catalog.clone()),
-        loaded.unreadable,
-        started.elapsed(),
-    );
+    let mut job = behind.job(catalog.clone());
+    let mut result = LoadResult::fresh(job.data(), loaded.unreadable, started.elapsed());
     result.name_ranks = Some(ranks.clone());
     result.warnings = warnings;
-    // The catalog first, so the list shows while its index is made; a catalog with unreadable
-    // sources is not kept as the snapshot.
+    // The catalog first, so the list shows while its index is made.
     if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return None;
     }
-    let keep = complete.then(|| (path, live.fingerprinter()));
-    follow(Job {
-        catalog: catalog.clone(),
-        keep,
-    });
+    job.keep = keep.then(|| (path, live.fingerprinter()));
+    behind.follow(job);
     Some((live, (catalog, ranks)))
+}
+
+/// What the UI shows while the sources are read.
+enum OnScreen {
+    /// Nothing yet, or a catalog read from the sources.
+    Nothing,
+    /// The last snapshot, with its fingerprints: the sources are read if they changed.
+    Snapshot(Arc<Catalog>, Vec<crate::sources::snapshot::Fingerprint>),
+    /// The snapshot, proven current: the files are read behind it (each file's entities are
+    /// what a save's update needs), and it is not written again.
+    Current,
 }
 
 /// Worker threads at a lower CPU priority (nice 10) for the loader's work behind the snapshot;

@@ -37,7 +37,15 @@ impl Reader<'_> {
         url: &str,
     ) -> Result<Fetched<DefinitionText>, ProviderError> {
         let root = self.fetch(url).await?;
-        if !matches!(placeholder, "$openapi" | "$asyncapi") {
+        if matches!(placeholder, "$json" | "$yaml") {
+            let text =
+                as_text(placeholder, &root.value).map_err(|detail| ProviderError::Definition {
+                    target: url.to_string(),
+                    detail,
+                })?;
+            return Ok(root.map(|_| DefinitionText(text)));
+        }
+        if placeholder != "$openapi" && placeholder != "$asyncapi" {
             return Ok(root.map(DefinitionText));
         }
         // The bundler is pure: it is run again with each file it asked for, fetched (or the
@@ -125,6 +133,27 @@ impl Reader<'_> {
     }
 }
 
+/// What `$json`/`$yaml` put in `spec.definition`: the document's value, which must be a string
+/// (Backstage rejects an API whose definition is anything else).
+fn as_text(placeholder: &str, text: &str) -> Result<String, String> {
+    let value: serde_json::Value = if placeholder == "$json" {
+        serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?
+    } else {
+        serde_yaml::from_str(text).map_err(|err| format!("not valid YAML: {err}"))?
+    };
+    match value {
+        serde_json::Value::String(text) => Ok(text),
+        other => Err(format!(
+            "{placeholder} gives {}, and an API's spec.definition must be a string",
+            match other {
+                serde_json::Value::Object(_) => "an object",
+                serde_json::Value::Array(_) => "a list",
+                _ => "a value that is not text",
+            }
+        )),
+    }
+}
+
 /// github.com, or the host of a GitHub Enterprise API URL (`https://HOST/api/v3`).
 fn is_github_host(url: &Url, github: &GitHub) -> bool {
     github_host(url, &github.service().base)
@@ -177,5 +206,18 @@ mod tests {
             ("main", "apis/orders/openapi.yaml")
         );
         assert!(blob(&Url::parse("https://github.com/acme/shop/tree/main/x").unwrap()).is_none());
+    }
+
+    #[test]
+    fn json_and_yaml_placeholders_give_the_string_they_hold() {
+        assert_eq!(as_text("$json", "\"a: 1\\n\"").unwrap(), "a: 1\n");
+        assert_eq!(as_text("$yaml", "# note\n|\n  a: 1\n").unwrap(), "a: 1\n");
+        assert_eq!(
+            as_text("$yaml", "a: 1\n").unwrap_err(),
+            "$yaml gives an object, and an API's spec.definition must be a string"
+        );
+        assert!(as_text("$json", "{")
+            .unwrap_err()
+            .starts_with("not valid JSON"));
     }
 }

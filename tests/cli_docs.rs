@@ -66,6 +66,15 @@ fn page_picks_a_page_of_the_site_also_one_not_in_the_nav() {
 }
 
 #[test]
+fn admonitions_under_list_items_print_open_and_indented_under_their_item() {
+    let run = Tree::new().docs(&["handbook", "--page", "guide/deploy.md"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stdout_has(
+        "1. Announce the deploy.\n\n  ┃ ▾ Where to announce\n  ┃ In the deploys channel, with the release's link.\n\n2. Watch the dashboards.\n\n  ┃ Warning\n  ┃ Roll back at the first spike of errors.\n\n  Keep watching for ten minutes.\n",
+    );
+}
+
+#[test]
 fn an_unknown_page_exits_1_naming_the_pages() {
     let run = Tree::new().docs(&["handbook", "--page", "nope.md"]);
     assert_eq!(run.code, 1);

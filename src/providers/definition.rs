@@ -36,7 +36,7 @@ impl Reader<'_> {
         placeholder: &str,
         url: &str,
     ) -> Result<Fetched<DefinitionText>, ProviderError> {
-        let root = self.fetch(url).await?;
+        let root = self.read(url, HOST).await?;
         if matches!(placeholder, "$json" | "$yaml") {
             let text =
                 as_text(placeholder, &root.value).map_err(|detail| ProviderError::Definition {
@@ -64,7 +64,7 @@ impl Reader<'_> {
                 (Ok(text), _) => return Ok(root.map(|_| DefinitionText(text))),
                 (Err(_), Some(at)) => {
                     let read = self
-                        .fetch(&at)
+                        .read(&at, HOST)
                         .await
                         .map(|f| f.value)
                         .map_err(|e| e.to_string());
@@ -80,8 +80,13 @@ impl Reader<'_> {
         }
     }
 
-    /// One URL's text: a GitHub blob through the contents API, else a plain GET when allowed.
-    async fn fetch(&self, text: &str) -> Result<Fetched<String>, ProviderError> {
+    /// One URL's text: a GitHub blob through the contents API, else a plain GET when allowed;
+    /// `host` names the server in messages (a definition's, the docs').
+    pub async fn read(
+        &self,
+        text: &str,
+        host: &'static str,
+    ) -> Result<Fetched<String>, ProviderError> {
         let url = Url::parse(text).map_err(|err| ProviderError::Definition {
             target: text.to_string(),
             detail: format!("not a URL: {err}"),
@@ -120,7 +125,7 @@ impl Reader<'_> {
             });
         }
         let origin = url.origin().ascii_serialization();
-        let service = Service::new(HOST, &origin, "")?;
+        let service = Service::new(host, &origin, "")?;
         let response = self
             .client
             .send(&service, Call::get(url).cache(CachePolicy::Revalidate))

@@ -709,7 +709,7 @@ fn endpoints_bench(dir: &str) {
     println!("  entity index: {:.0} ms", ms(took.wall));
     let (endpoints, took) = timed(|| Endpoints::build(&catalog));
     println!(
-        "  endpoints: {} of {} APIs, read and indexed in {:.0} ms wall, {:.0} ms CPU; index heap {:.1} MB",
+        "  endpoints: {} of {} APIs, read and indexed in {:.0} ms wall, {:.0} ms CPU; list heap {:.1} MB, index heap {:.1} MB",
         endpoints.len(),
         catalog
             .entities
@@ -718,6 +718,7 @@ fn endpoints_bench(dir: &str) {
             .count(),
         ms(took.wall),
         ms(took.cpu),
+        endpoints.heap_bytes() as f64 / 1e6,
         endpoints.index().heap_bytes() as f64 / 1e6
     );
     println!("  matches per keystroke, entities + endpoints:");

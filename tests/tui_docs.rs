@@ -120,6 +120,23 @@ fn a_folded_admonition_opens_and_closes_with_enter() {
 }
 
 #[test]
+fn a_folded_admonition_under_a_list_item_opens_with_enter() {
+    let mut app = docs_of("handbook");
+    press(&mut app, "<tab><tab><enter>");
+    assert_eq!(page(&app), Some("guide/deploy.md"));
+    let body = "In the deploys channel";
+    assert!(
+        frame(&app).contains("  ┃ ▸ Where to announce"),
+        "{}",
+        frame(&app)
+    );
+    assert!(!frame(&app).contains(body));
+    press(&mut app, "<btab><enter>");
+    assert_eq!(app.docs.flipped, [0]);
+    assert!(frame(&app).contains(body), "{}", frame(&app));
+}
+
+#[test]
 fn a_link_with_an_anchor_opens_the_page_at_the_heading() {
     let mut app = docs_of("handbook");
     press(&mut app, "<tab><tab><enter>");

@@ -2,7 +2,9 @@
 //! site's nav) or its README, rendered as text by the same renderer as the Docs pane.
 
 use super::context::{resolve_or_explain, Context};
-use crate::techdocs::{self, Docs};
+use crate::providers::definition::Reader;
+use crate::providers::docs_site;
+use crate::techdocs::{self, Docs, Missing, Site};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -23,7 +25,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         eprintln!("greenroom: {message}");
         ExitCode::from(1)
     };
-    let text = match techdocs::locate(entity).map_err(|missing| fail(missing.to_string()))? {
+    let located = match techdocs::locate(entity) {
+        Err(Missing::Url { url, .. }) => fetch(context, &url)
+            .map_err(|why| fail(format!("{key}: not fetched: {why}")))
+            .and_then(|dir| Site::open(&dir).map_err(|err| fail(err.to_string())))
+            .map(Docs::Site)?,
+        other => other.map_err(|missing| fail(missing.to_string()))?,
+    };
+    let text = match located {
         Docs::Site(site) => {
             let pages = site.pages();
             let page = match args.page.as_deref() {
@@ -63,4 +72,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
     };
     print!("{}", techdocs::render(&text).text());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A site at a URL, fetched now into the cache: `[reading] allow` and the GitHub token apply as
+/// for definitions.
+fn fetch(context: &Context, url: &str) -> Result<std::path::PathBuf, String> {
+    let (client, github) = super::api::url_reading(context);
+    let reader = Reader {
+        client: &client,
+        reading: &context.config.reading,
+        github,
+    };
+    let runtime = super::context::runtime().map_err(|_| "no async runtime".to_string())?;
+    runtime
+        .block_on(docs_site::fetch(&reader, url, &context.config.cache_dir()))
+        .map_err(|err| err.to_string())
 }

@@ -36,8 +36,16 @@ impl Reader<'_> {
         placeholder: &str,
         url: &str,
     ) -> Result<Fetched<DefinitionText>, ProviderError> {
-        let root = self.fetch(url).await?;
-        if !matches!(placeholder, "$openapi" | "$asyncapi") {
+        let root = self.read(url, HOST).await?;
+        if matches!(placeholder, "$json" | "$yaml") {
+            let text =
+                as_text(placeholder, &root.value).map_err(|detail| ProviderError::Definition {
+                    target: url.to_string(),
+                    detail,
+                })?;
+            return Ok(root.map(|_| DefinitionText(text)));
+        }
+        if placeholder != "$openapi" && placeholder != "$asyncapi" {
             return Ok(root.map(DefinitionText));
         }
         // The bundler is pure: it is run again with each file it asked for, fetched (or the
@@ -56,7 +64,7 @@ impl Reader<'_> {
                 (Ok(text), _) => return Ok(root.map(|_| DefinitionText(text))),
                 (Err(_), Some(at)) => {
                     let read = self
-                        .fetch(&at)
+                        .read(&at, HOST)
                         .await
                         .map(|f| f.value)
                         .map_err(|e| e.to_string());
@@ -72,8 +80,13 @@ impl Reader<'_> {
         }
     }
 
-    /// One URL's text: a GitHub blob through the contents API, else a plain GET when allowed.
-    async fn fetch(&self, text: &str) -> Result<Fetched<String>, ProviderError> {
+    /// One URL's text: a GitHub blob through the contents API, else a plain GET when allowed;
+    /// `host` names the server in messages (a definition's, the docs').
+    pub async fn read(
+        &self,
+        text: &str,
+        host: &'static str,
+    ) -> Result<Fetched<String>, ProviderError> {
         let url = Url::parse(text).map_err(|err| ProviderError::Definition {
             target: text.to_string(),
             detail: format!("not a URL: {err}"),
@@ -112,7 +125,7 @@ impl Reader<'_> {
             });
         }
         let origin = url.origin().ascii_serialization();
-        let service = Service::new(HOST, &origin, "")?;
+        let service = Service::new(host, &origin, "")?;
         let response = self
             .client
             .send(&service, Call::get(url).cache(CachePolicy::Revalidate))
@@ -122,6 +135,27 @@ impl Reader<'_> {
             fetched_at: response.fetched_at,
             from_cache: response.cache == CacheStatus::Hit,
         })
+    }
+}
+
+/// What `$json`/`$yaml` put in `spec.definition`: the document's value, which must be a string
+/// (Backstage rejects an API whose definition is anything else).
+fn as_text(placeholder: &str, text: &str) -> Result<String, String> {
+    let value: serde_json::Value = if placeholder == "$json" {
+        serde_json::from_str(text).map_err(|err| format!("not valid JSON: {err}"))?
+    } else {
+        serde_yaml::from_str(text).map_err(|err| format!("not valid YAML: {err}"))?
+    };
+    match value {
+        serde_json::Value::String(text) => Ok(text),
+        other => Err(format!(
+            "{placeholder} gives {}, and an API's spec.definition must be a string",
+            match other {
+                serde_json::Value::Object(_) => "an object",
+                serde_json::Value::Array(_) => "a list",
+                _ => "a value that is not text",
+            }
+        )),
     }
 }
 
@@ -177,5 +211,18 @@ mod tests {
             ("main", "apis/orders/openapi.yaml")
         );
         assert!(blob(&Url::parse("https://github.com/acme/shop/tree/main/x").unwrap()).is_none());
+    }
+
+    #[test]
+    fn json_and_yaml_placeholders_give_the_string_they_hold() {
+        assert_eq!(as_text("$json", "\"a: 1\\n\"").unwrap(), "a: 1\n");
+        assert_eq!(as_text("$yaml", "# note\n|\n  a: 1\n").unwrap(), "a: 1\n");
+        assert_eq!(
+            as_text("$yaml", "a: 1\n").unwrap_err(),
+            "$yaml gives an object, and an API's spec.definition must be a string"
+        );
+        assert!(as_text("$json", "{")
+            .unwrap_err()
+            .starts_with("not valid JSON"));
     }
 }

@@ -101,9 +101,14 @@ pub enum ProviderError {
 /// The service name in messages about an API definition's host (`definition.rs`).
 pub const DEFINITION_HOST: &str = "the definition's host";
 
+/// The service name in messages about a TechDocs site's host (`docs_site.rs`).
+pub const DOCS_HOST: &str = "the docs' host";
+
 fn not_found_hint(service: &str) -> &'static str {
     if service == DEFINITION_HOST {
         "check the URL in the API's spec.definition"
+    } else if service == DOCS_HOST {
+        "check the URL of the entity's backstage.io/techdocs-ref (the folder of its mkdocs.yml)"
     } else if service.starts_with("PagerDuty") {
         "check the pagerduty.com/service-id annotation (or the incident, user or policy ID), and that the token can see it"
     } else {

@@ -21,6 +21,7 @@ pub mod cache;
 pub mod cost;
 pub mod definition;
 pub mod delivery;
+pub mod docs_site;
 mod error;
 mod fetched;
 pub mod github;

@@ -5,10 +5,12 @@
 //!
 //! An endpoint's document is its path (ranked as names are: typing the whole path ranks it
 //! first), its method, its operationId and its summary; each is stored once however many APIs
-//! repeat it, and matched once per query. The API's name, its providers and their owner
+//! repeat it, and matched once per query. The list itself shares them too: one `Arc<str>` per
+//! distinct text, one provider list per API. The API's name, its providers and their owner
 //! are shown with a hit but not matched: typing a service's name would otherwise bring every
 //! endpoint it serves under the service itself.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -24,12 +26,13 @@ pub struct Endpoint {
     pub api: EntityId,
     /// Its place among the definition's operations, as the definition view lists them.
     pub operation: u32,
-    pub method: String,
-    pub path: String,
-    pub operation_id: Option<String>,
-    pub summary: Option<String>,
-    /// The components that provide the API (its `apiProvidedBy` relations), in catalog order.
-    pub providers: Vec<EntityId>,
+    pub method: Arc<str>,
+    pub path: Arc<str>,
+    pub operation_id: Option<Arc<str>>,
+    pub summary: Option<Arc<str>>,
+    /// The components that provide the API (its `apiProvidedBy` relations), in catalog order;
+    /// one list shared by the API's endpoints.
+    pub providers: Arc<[EntityId]>,
 }
 
 impl Endpoint {
@@ -87,10 +90,32 @@ impl Endpoints {
     /// Reads every local API definition of `catalog` (their outlines, in parallel: at 100k
     /// entities this is the loader's work behind the first frame, never the UI's).
     pub fn build(catalog: &Catalog) -> Endpoints {
-        let endpoints: Vec<Endpoint> = (0..catalog.len() as EntityId)
+        let apis: Vec<(EntityId, Vec<apidef::Operation>)> = (0..catalog.len() as EntityId)
             .into_par_iter()
-            .flat_map_iter(|id| endpoints_of(catalog, id))
+            .filter_map(|id| operations_of(catalog, id).map(|ops| (id, ops)))
             .collect();
+        // The generated catalog's 15k APIs repeat their paths, methods, operationIds and
+        // summaries: shared, the list is about half its size (see the commit).
+        let mut strings = Interner::default();
+        let mut endpoints = Vec::with_capacity(apis.iter().map(|(_, ops)| ops.len()).sum());
+        for (id, operations) in apis {
+            let providers: Arc<[EntityId]> = catalog
+                .related(id, RelationType::ApiProvidedBy)
+                .filter_map(|target| match target {
+                    Target::Entity(provider) => Some(provider),
+                    Target::Missing(_) => None,
+                })
+                .collect();
+            endpoints.extend(operations.into_iter().enumerate().map(|(i, op)| Endpoint {
+                api: id,
+                operation: i as u32,
+                method: strings.get(op.method),
+                path: strings.get(op.path),
+                operation_id: op.operation_id.map(|text| strings.get(text)),
+                summary: op.summary.map(|text| strings.get(text)),
+                providers: providers.clone(),
+            }));
+        }
         let index = SearchIndex::new(endpoints.iter().map(doc));
         Endpoints {
             endpoints,
@@ -114,54 +139,78 @@ impl Endpoints {
     pub fn is_empty(&self) -> bool {
         self.endpoints.is_empty()
     }
+
+    /// The list's heap (not the index's): the endpoints, and each shared text and provider list
+    /// once.
+    pub fn heap_bytes(&self) -> usize {
+        let mut seen: HashSet<*const u8> = HashSet::new();
+        let mut bytes = self.endpoints.capacity() * std::mem::size_of::<Endpoint>();
+        // An Arc's allocation: its two counts, then the data.
+        let mut shared = |ptr: *const u8, len: usize| {
+            if seen.insert(ptr) {
+                bytes += 2 * std::mem::size_of::<usize>() + len;
+            }
+        };
+        for e in &self.endpoints {
+            for text in [
+                Some(&e.method),
+                Some(&e.path),
+                e.operation_id.as_ref(),
+                e.summary.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                shared(text.as_ptr(), text.len());
+            }
+            shared(
+                e.providers.as_ptr().cast(),
+                std::mem::size_of_val(&*e.providers),
+            );
+        }
+        bytes
+    }
+}
+
+/// One `Arc<str>` per distinct text.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(text.as_str()) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = text.into();
+        self.0.insert(shared.clone());
+        shared
+    }
 }
 
 /// The operations of one entity when it is an API with a local definition that parses; a
-/// definition that does not parse has no endpoints to find (its page says why).
-fn endpoints_of(catalog: &Catalog, id: EntityId) -> Vec<Endpoint> {
+/// definition that does not parse has no endpoints to find (its page says why). Webhooks are
+/// calls the API makes, not endpoints it serves: the outline keeps them apart.
+fn operations_of(catalog: &Catalog, id: EntityId) -> Option<Vec<apidef::Operation>> {
     let entity = catalog.entity(id);
     if !entity.is_kind("api") {
-        return Vec::new();
+        return None;
     }
     let Some(Definition::Text(text)) = entity.definition() else {
-        return Vec::new();
+        return None;
     };
-    let Ok(definition) = apidef::outline(entity.spec_type().unwrap_or(""), text) else {
-        return Vec::new();
-    };
-    let providers: Vec<EntityId> = catalog
-        .related(id, RelationType::ApiProvidedBy)
-        .filter_map(|target| match target {
-            Target::Entity(provider) => Some(provider),
-            Target::Missing(_) => None,
-        })
-        .collect();
-    // Webhooks are calls the API makes, not endpoints it serves.
-    definition
-        .operations
-        .into_iter()
-        .enumerate()
-        .map(|(i, op)| Endpoint {
-            api: id,
-            operation: i as u32,
-            method: op.method,
-            path: op.path,
-            operation_id: op.operation_id,
-            summary: op.summary,
-            providers: providers.clone(),
-        })
-        .collect()
+    let definition = apidef::outline(entity.spec_type().unwrap_or(""), text).ok()?;
+    Some(definition.operations)
 }
 
 pub fn doc(endpoint: &Endpoint) -> SearchDoc {
     let mut doc = SearchDoc::new()
-        .with(Field::Path, endpoint.path.as_str())
-        .with(Field::Method, endpoint.method.as_str());
+        .with(Field::Path, &*endpoint.path)
+        .with(Field::Method, &*endpoint.method);
     if let Some(id) = &endpoint.operation_id {
-        doc.push(Field::OperationId, id.as_str());
+        doc.push(Field::OperationId, &**id);
     }
     if let Some(summary) = &endpoint.summary {
-        doc.push(Field::Summary, summary.as_str());
+        doc.push(Field::Summary, &**summary);
     }
     doc
 }
@@ -415,7 +464,7 @@ spec:
             .map(|i| {
                 let e = endpoints.get(i);
                 let api = catalog.entity(e.api).name().to_string();
-                (api, e.method.clone(), e.path.clone())
+                (api, e.method.to_string(), e.path.to_string())
             })
             .collect();
         all.sort();
@@ -439,10 +488,10 @@ spec:
         );
         let refund = (0..endpoints.len())
             .map(|i| endpoints.get(i))
-            .find(|e| e.path == "/v1/refunds")
+            .find(|e| &*e.path == "/v1/refunds")
             .unwrap();
         let provider = catalog.get("component:default/payments-service").unwrap();
-        assert_eq!(refund.providers, [provider]);
+        assert_eq!(*refund.providers, [provider]);
         assert_eq!(
             refund.owner(&catalog).map(EntityRef::key).as_deref(),
             Some("group:default/team-payments")
@@ -455,7 +504,7 @@ spec:
         // The API without a provider answers for itself.
         let rpc = (0..endpoints.len())
             .map(|i| endpoints.get(i))
-            .find(|e| e.method == "UNARY")
+            .find(|e| &*e.method == "UNARY")
             .unwrap();
         assert!(rpc.providers.is_empty());
         assert_eq!(
@@ -463,6 +512,34 @@ spec:
             Some("group:default/team-risk")
         );
         assert_eq!(rpc.served_by(&catalog).to_string(), "fraud-rpc (team-risk)");
+    }
+
+    #[test]
+    fn repeated_texts_and_an_apis_providers_are_shared() {
+        let catalog = catalog();
+        let endpoints = Endpoints::build(&catalog);
+        let all: Vec<&Endpoint> = (0..endpoints.len()).map(|i| endpoints.get(i)).collect();
+        let gets: Vec<&Endpoint> = all
+            .iter()
+            .copied()
+            .filter(|e| &*e.method == "GET")
+            .collect();
+        assert!(gets.len() >= 2);
+        assert!(gets.iter().all(|e| Arc::ptr_eq(&e.method, &gets[0].method)));
+        let api = catalog.get("api:default/payments-api").unwrap();
+        let payments: Vec<&Endpoint> = all.iter().copied().filter(|e| e.api == api).collect();
+        assert_eq!(payments.len(), 3);
+        assert!(payments
+            .iter()
+            .all(|e| Arc::ptr_eq(&e.providers, &payments[0].providers)));
+        // Counted once each: fewer bytes than a copy per endpoint would take.
+        let copies: usize = all
+            .iter()
+            .map(|e| e.method.len() + e.path.len() + std::mem::size_of_val(&*e.providers))
+            .sum();
+        let structs = all.len() * std::mem::size_of::<Endpoint>();
+        assert!(endpoints.heap_bytes() >= structs);
+        assert!(endpoints.heap_bytes() < structs + copies + 16 * 4 * all.len());
     }
 
     #[test]
@@ -478,7 +555,7 @@ spec:
             let e = endpoints.get(i);
             if e.api == api {
                 let op = &outline.operations[e.operation as usize];
-                assert_eq!((&op.method, &op.path), (&e.method, &e.path));
+                assert_eq!((&*op.method, &*op.path), (&*e.method, &*e.path));
             }
         }
     }
@@ -552,9 +629,9 @@ spec:
                     operation: 0,
                     method: method.into(),
                     path: path.into(),
-                    operation_id: Some(format!("{id}{}", i % 3)),
+                    operation_id: Some(format!("{id}{}", i % 3).into()),
                     summary: Some(summary.into()),
-                    providers: Vec::new(),
+                    providers: Arc::new([]),
                 };
                 doc(&endpoint)
             })

@@ -30,6 +30,8 @@ pub enum Docs {
 pub enum Missing {
     /// Read from a server, not from files here.
     Remote { key: String, location: String },
+    /// A site at a URL (`techdocs-ref: url:`), which is fetched (`providers::docs_site`).
+    Url { key: String, url: String },
     /// The site's mkdocs.yml (or docs_dir) is missing or broken.
     Site(FileError),
     /// Neither a site nor a README: where it looked.
@@ -42,6 +44,10 @@ impl fmt::Display for Missing {
             Missing::Remote { key, location } => write!(
                 f,
                 "{key} was read from {location}: docs are read from local files only for now"
+            ),
+            Missing::Url { key, url } => write!(
+                f,
+                "{key}'s TechDocs are at {url}: `greenroom docs {key}` fetches them (the Docs pane reads local sites only for now)"
             ),
             Missing::Site(err) => err.fmt(f),
             Missing::Nothing { key, looked } => {
@@ -57,9 +63,18 @@ impl fmt::Display for Missing {
 }
 
 /// Finds an entity's docs: its TechDocs site when the annotation names a folder (`dir:`), else
-/// a README beside its catalog file.
+/// a README beside its catalog file; a site at a URL (`url:`) is said, for the caller to fetch.
 pub fn locate(entity: &Entity) -> Result<Docs, Missing> {
     let location = &*entity.source.location;
+    if let Some(url) = entity
+        .annotation(ANNOTATION)
+        .and_then(|r| r.trim().strip_prefix("url:"))
+    {
+        return Err(Missing::Url {
+            key: entity.key(),
+            url: url.trim().to_string(),
+        });
+    }
     if location.contains("://") {
         return Err(Missing::Remote {
             key: entity.key(),

@@ -78,27 +78,9 @@ impl Site {
             })?;
         let text =
             std::fs::read_to_string(&config).map_err(|err| error(&config, err.to_string()))?;
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|err| FileError {
-            path: config.clone(),
-            line: err.location().map(|at| at.line()),
-            message: format!("not valid YAML: {err}"),
-        })?;
-        let yaml = match yaml {
-            serde_yaml::Value::Mapping(map) => map,
-            serde_yaml::Value::Null => serde_yaml::Mapping::new(),
-            _ => {
-                return Err(error(
-                    &config,
-                    "not a mapping of settings (site_name:, nav:, ...)",
-                ))
-            }
-        };
+        let yaml = settings(&config, &text)?;
         let setting = |key: &str| yaml.get(key);
-        let docs_dir = match setting("docs_dir") {
-            None => dir.join("docs"),
-            Some(serde_yaml::Value::String(name)) => dir.join(name),
-            Some(_) => return Err(error(&config, "docs_dir: not a folder name")),
-        };
+        let docs_dir = dir.join(docs_dir_name(&config, &yaml)?);
         if !docs_dir.is_dir() {
             return Err(error(
                 &docs_dir,
@@ -181,6 +163,51 @@ impl Site {
             _ => error(&path, err.to_string()),
         })
     }
+}
+
+/// A site's `mkdocs.yml` as its settings (an empty file has none).
+fn settings(config: &Path, text: &str) -> Result<serde_yaml::Mapping, FileError> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| FileError {
+        path: config.to_path_buf(),
+        line: err.location().map(|at| at.line()),
+        message: format!("not valid YAML: {err}"),
+    })?;
+    match yaml {
+        serde_yaml::Value::Mapping(map) => Ok(map),
+        serde_yaml::Value::Null => Ok(serde_yaml::Mapping::new()),
+        _ => Err(error(
+            config,
+            "not a mapping of settings (site_name:, nav:, ...)",
+        )),
+    }
+}
+
+/// `docs_dir`, `docs` by default.
+fn docs_dir_name(config: &Path, yaml: &serde_yaml::Mapping) -> Result<String, FileError> {
+    match yaml.get("docs_dir") {
+        None => Ok("docs".into()),
+        Some(serde_yaml::Value::String(name)) => Ok(name.clone()),
+        Some(_) => Err(error(config, "docs_dir: not a folder name")),
+    }
+}
+
+/// What a `mkdocs.yml` (read from `config`) says of its pages, for a site read over HTTP, whose
+/// folder cannot be listed: the `docs_dir` and the pages its nav names, in nav order.
+pub fn named_pages(config: &Path, text: &str) -> Result<(String, Vec<String>), FileError> {
+    let yaml = settings(config, text)?;
+    let docs_dir = docs_dir_name(config, &yaml)?;
+    let pages = match yaml.get("nav") {
+        None | Some(serde_yaml::Value::Null) => Vec::new(),
+        Some(serde_yaml::Value::Sequence(entries)) => {
+            let nav = read_nav(entries, &|page| page.to_string())
+                .map_err(|why| error(config, format!("nav: {why}")))?;
+            let mut named = Vec::new();
+            pages_of(&nav, &mut named);
+            named.into_iter().map(str::to_string).collect()
+        }
+        Some(_) => return Err(error(config, "nav: not a list of pages and sections")),
+    };
+    Ok((docs_dir, pages))
 }
 
 fn pages_of<'a>(items: &'a [NavItem], out: &mut Vec<&'a str>) {

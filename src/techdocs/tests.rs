@@ -116,3 +116,32 @@ fn locates_a_site_relative_to_the_catalog_file_else_the_readme() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_url_ref_is_left_to_be_fetched_and_its_nav_names_the_pages() {
+    let read = crate::catalog::document::read_file(
+        &std::sync::Arc::from("/x/catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: web\n  annotations:\n    backstage.io/techdocs-ref: url:https://github.com/acme/web/tree/main\nspec: {type: service, lifecycle: production, owner: t}\n",
+    );
+    let missing = locate(&read.entities[0].entity).unwrap_err();
+    assert_eq!(
+        missing,
+        Missing::Url {
+            key: "component:default/web".into(),
+            url: "https://github.com/acme/web/tree/main".into()
+        }
+    );
+    assert!(missing
+        .to_string()
+        .contains("`greenroom docs component:default/web` fetches them"));
+    let config = Path::new("https://h/site/mkdocs.yml");
+    let (docs_dir, pages) = site::named_pages(
+        config,
+        "docs_dir: pages\nnav:\n  - index.md\n  - Guide: [guide/a.md, {B: guide/b.md}]\n  - Out: https://example.com\n",
+    )
+    .unwrap();
+    assert_eq!(docs_dir, "pages");
+    assert_eq!(pages, ["index.md", "guide/a.md", "guide/b.md"]);
+    let err = site::named_pages(config, "nav: 3\n").unwrap_err();
+    assert_eq!(err.message, "nav: not a list of pages and sections");
+}

@@ -1,5 +1,6 @@
-// The peer for tests/backstage.rs and tests/scaffolder_peer.rs: Backstage's own backend with the
-// catalog plugin (and the scaffolder entity model, for the Template kind), configured by
+// The peer for tests/backstage.rs, tests/backstage_placeholders.rs and tests/scaffolder_peer.rs:
+// Backstage's own backend with the catalog plugin (and the scaffolder entity model, for the
+// Template kind; the openapi module, for $openapi and $asyncapi placeholders), configured by
 // app-config.yaml beside this file. With GREENROOM_PEER_SCAFFOLDER=1 it also runs the Scaffolder
 // (and its GitHub module, for publish:github and github:* in dry-runs), whose
 // POST /api/scaffolder/v2/dry-run renders templates with Backstage's own code.
@@ -14,6 +15,7 @@ if (process.env.GREENROOM_PEER_SCAFFOLDER === '1') {
 const backend = createBackend();
 backend.add(require('@backstage/plugin-catalog-backend'));
 backend.add(require('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+backend.add(require('@backstage/plugin-catalog-backend-module-openapi'));
 if (process.env.GREENROOM_PEER_SCAFFOLDER === '1') {
   backend.add(require('@backstage/plugin-scaffolder-backend'));
   backend.add(require('@backstage/plugin-scaffolder-backend-module-github'));

@@ -180,6 +180,23 @@ pub fn scaffolder_missing() -> Option<String> {
     })
 }
 
+/// Why the peer cannot resolve `$openapi`/`$asyncapi`: [`peer_missing`], or an install from
+/// before the openapi module was pinned.
+pub fn openapi_module_missing() -> Option<String> {
+    peer_missing().or_else(|| {
+        let dir = peer_dir();
+        (!dir
+            .join("node_modules/@backstage/plugin-catalog-backend-module-openapi")
+            .is_dir())
+        .then(|| {
+            format!(
+                "the peer has no openapi module installed (run: cd {} && npm ci)",
+                dir.display()
+            )
+        })
+    })
+}
+
 pub fn peer_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backstage-peer")
 }

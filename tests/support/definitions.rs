@@ -1,12 +1,19 @@
-//! API definitions at URLs for tests: tests/fixtures/apidef/bundled/ served on 127.0.0.1 under
-//! `/apis/` (anything else 404), and a catalog of one API entity whose definition names a URL.
+//! API definitions at URLs for tests: tests/fixtures/apidef/bundled/ (or another fixture folder)
+//! served on 127.0.0.1 under `/apis/` (anything else 404), and a catalog of one API entity whose definition names a URL.
 
 use super::http_server::{Reply, TestServer};
 use std::path::Path;
 
 /// Serves the bundled fixtures: `/apis/shelf-openapi.yaml`, `/apis/schemas/common.yaml`, ...
 pub fn fixture_server() -> TestServer {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apidef/bundled");
+    folder_server("apidef/bundled")
+}
+
+/// Serves `tests/fixtures/<folder>/` under `/apis/`.
+pub fn folder_server(folder: &str) -> TestServer {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder);
     TestServer::start(move |request| {
         let file = request
             .path()

@@ -1,12 +1,16 @@
 //! MkDocs admonitions, which CommonMark does not know: `!!! type "Title"` (or `??? type` folded,
 //! `???+ type` unfolded) then a body indented by four spaces. A page is cut into markdown and
 //! admonitions before pulldown-cmark sees it, outside code fences so a `!!!` in code stays code.
+//! An admonition indented under a list item belongs to that item (as Python-Markdown reads it):
+//! it and the rest of the item's indented lines are cut out as a nested block, read the same way.
 
 use super::doc::Tone;
 
 pub enum Block {
     Markdown(String),
     Admonition(Admonition),
+    /// A list item's lines from an admonition on, their indent removed; rendered indented.
+    Nested(String),
 }
 
 pub struct Admonition {
@@ -57,7 +61,39 @@ pub fn split(text: &str) -> Vec<Block> {
     let mut markdown = String::new();
     let mut fence: Option<String> = None;
     let mut lines = text.lines().peekable();
+    // The indent of the list item the last lines belong to, if any.
+    let mut item: Option<usize> = None;
     while let Some(line) = lines.next() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if fence.is_none() && indent > 0 && item.is_some_and(|at| at < indent) {
+            if opening(&line[indent..]).is_some() {
+                // Under a list item: the item's lines that follow (blank ones between them).
+                let mut nested = vec![&line[indent..]];
+                while let Some(next) = lines.peek() {
+                    match next.get(..indent) {
+                        _ if next.trim().is_empty() => nested.push(""),
+                        Some(lead) if lead.trim().is_empty() => nested.push(&next[indent..]),
+                        _ => break,
+                    }
+                    lines.next();
+                }
+                while nested.last().is_some_and(|l| l.is_empty()) {
+                    nested.pop();
+                }
+                if !markdown.is_empty() {
+                    blocks.push(Block::Markdown(std::mem::take(&mut markdown)));
+                }
+                blocks.push(Block::Nested(nested.join("\n")));
+                continue;
+            }
+        }
+        if !line.trim().is_empty() && fence.is_none() {
+            item = match list_marker(line) {
+                Some(at) => Some(at),
+                None if item.is_some_and(|at| indent > at) => item,
+                None => None,
+            };
+        }
         if let Some(mark) = fence_mark(line) {
             fence = match &fence {
                 Some(open) if mark.starts_with(open.as_str()) => None,
@@ -99,6 +135,21 @@ pub fn split(text: &str) -> Vec<Block> {
         blocks.push(Block::Markdown(markdown));
     }
     blocks
+}
+
+/// The indent of a list item's marker (`- `, `* `, `+ `, `1. `, `1) `) that starts `line`.
+fn list_marker(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start_matches(' ');
+    let rest = match trimmed.strip_prefix(['-', '*', '+']) {
+        Some(rest) => rest,
+        None => {
+            let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+            trimmed[digits..]
+                .strip_prefix(['.', ')'])
+                .filter(|_| (1..10).contains(&digits))?
+        }
+    };
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then_some(line.len() - trimmed.len())
 }
 
 /// The fence a line opens or closes (` ``` `, `~~~~`), when it is one.

@@ -57,6 +57,15 @@ fn render_blocks(markdown: &str, folds: Folds, folded: &mut usize) -> Doc {
     for block in admonition::split(markdown) {
         match block {
             Block::Markdown(text) => doc.append(markdown::render(&text), None),
+            Block::Nested(text) => {
+                // Under its list item's text, as the item's own continuation lines are.
+                let mut nested = render_blocks(&text, folds, folded);
+                while nested.lines.last().is_some_and(|l| l.spans.is_empty()) {
+                    nested.lines.pop();
+                }
+                doc.append(nested, Some(&Span::new("  ", Tone::Plain)));
+                doc.blank();
+            }
             Block::Admonition(admonition) => {
                 let tone = admonition.tone();
                 let bar = Span::new("┃ ", tone);

@@ -132,3 +132,24 @@ fn folding_admonitions_open_and_close_by_number() {
         render_with(text, Folds::AllOpen).text()
     );
 }
+
+#[test]
+fn admonitions_under_list_items_stay_in_the_item() {
+    let text = "1. Install it.\n\n    !!! note \"Root\"\n        Needs root.\n\n    Then check the version.\n\n2. Run it.\n    ??? tip \"Why\"\n        Because [the guide](guide.md) says so.\n\n- Last step\n\n    !!! warning\n        Careful.\n\nAfter the list.\n\n    !!! note\n        Not in a list: code.\n";
+    let open = render(text);
+    assert_eq!(
+        open.text(),
+        "1. Install it.\n\n  ┃ Root\n  ┃ Needs root.\n\n  Then check the version.\n\n2. Run it.\n\n  ┃ ▾ Why\n  ┃ Because the guide <guide.md> says so.\n\n• Last step\n\n  ┃ Warning\n  ┃ Careful.\n\nAfter the list.\n\n  !!! note\n      Not in a list: code.\n",
+        "\n{}",
+        open.text()
+    );
+    // The folding one is closed as on the site, and its title flips it like a top-level one.
+    let closed = render_with(text, Folds::Toggled(&[]));
+    assert!(closed.text().contains("  ┃ ▸ Why\n"), "{}", closed.text());
+    assert!(!closed.text().contains("Because"));
+    let title = closed.links.iter().find(|l| l.fold == Some(0)).unwrap();
+    assert_eq!(closed.lines[title.line].text(), "  ┃ ▸ Why");
+    // Links inside keep their lines.
+    let link = open.links.iter().find(|l| l.href == "guide.md").unwrap();
+    assert!(open.lines[link.line].text().contains("the guide"));
+}

@@ -73,5 +73,5 @@ pub fn method_cell(endpoint: &Endpoint, selected: bool, theme: &Theme) -> Span<'
         true => theme.selected,
         false => method_tone(&endpoint.method).style(theme),
     };
-    Span::styled(endpoint.method.clone(), style)
+    Span::styled(endpoint.method.to_string(), style)
 }

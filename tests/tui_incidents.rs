@@ -345,3 +345,24 @@ fn the_incident_view_without_pagerduty_shows_the_owner_and_blast_radius_and_what
         .text
         .contains("PAGERDUTY_TOKEN"));
 }
+
+/// `g d` on an incident goes to its service's page (and in the incident view, to the view's
+/// entity); Esc comes back to the list.
+#[test]
+fn g_d_on_an_incident_opens_its_service() {
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    press(&mut app, "j");
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    let service = catalog.entity(app.incidents.rows()[1].1[0]).key();
+    press(&mut app, "gd");
+    assert_page(&app, &service);
+    press(&mut app, "<esc>");
+    assert!(app.page.is_none() && app.incidents.view.is_none());
+    press(&mut app, "<enter>");
+    assert!(app.incidents.view.is_some());
+    press(&mut app, "gd");
+    assert_page(&app, &service);
+}

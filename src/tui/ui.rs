@@ -289,7 +289,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
             .draw(frame, area, &app.insights, app.is_demo, theme),
         Section::Dora => app
             .dora
-            .draw(frame, area, catalog, &app.insights, app.is_demo, theme),
+            .draw(frame, area, &app.insights, app.is_demo, theme),
         Section::Maturity => app
             .maturity
             .draw(frame, area, &app.insights, app.is_demo, theme),

@@ -145,3 +145,24 @@ pub fn poll_background_until(app: &mut App, done: impl Fn(&App) -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// The demo with its generated cost export read (on a fixed day, so figures are the same every
+/// run), on the Cost pane.
+pub fn demo_with_cost() -> App {
+    use greenroom::insights::cost::{Settings, Source};
+    let mut app = demo();
+    app.cost.today = Some("2026-03-11".parse().unwrap());
+    app.cost.configure(Ok(Source::Demo), Settings::default());
+    app.cost.set_catalog(&app.data.as_ref().unwrap().catalog);
+    press(&mut app, "5");
+    poll_background_until(&mut app, |app| !app.cost.loading());
+    assert!(app.cost.report.is_some(), "the demo's cost was read");
+    app
+}
+
+/// The index of the first line that leads to an entity, after `from`.
+pub fn first_target(lines: &[greenroom::tui::widgets::detail::PageLine], from: usize) -> usize {
+    (from..lines.len())
+        .find(|&i| lines[i].target.is_some())
+        .expect("a line naming an entity")
+}

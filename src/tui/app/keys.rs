@@ -119,8 +119,41 @@ impl App {
         if self.status.as_ref().is_some_and(|s| !s.error) {
             self.status = None;
         }
+        if self.chord(event) {
+            return;
+        }
         if let Some(action) = self.on_key(event) {
             self.dispatch(action);
+        }
+    }
+
+    /// Chords (`g d`): a key that starts one waits for the next; a next key that completes none
+    /// applies the first key's own action (`g`: the top), then its own. True when handled here.
+    fn chord(&mut self, event: KeyEvent) -> bool {
+        if self.typing() || self.confirming() {
+            self.pending_chord = None;
+            return false;
+        }
+        let key = Key::from_event(&event);
+        let scopes = self.scopes();
+        match self.pending_chord.take() {
+            Some(first) => {
+                if let Some(action) = self.keymap.lookup(&scopes, first.then(key)).cloned() {
+                    self.dispatch(action);
+                    return true;
+                }
+                if let Some(action) = self.keymap.lookup(&scopes, first).cloned() {
+                    self.dispatch(action);
+                }
+                // `g g` is the top, as in vim, not a new chord.
+                key == first
+            }
+            None if self.keymap.starts_chord(&scopes, key) => {
+                self.pending_chord = Some(key);
+                self.note(format!("{key}…"));
+                true
+            }
+            None => false,
         }
     }
 }

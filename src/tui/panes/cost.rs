@@ -186,6 +186,16 @@ impl CostPane {
         self.report.as_ref()?.rows.get(self.list.cursor)
     }
 
+    /// The catalog entity of the row under the cursor (a team's group, a service's component).
+    pub fn selected_entity(&self, catalog: &Catalog) -> Option<crate::catalog::EntityId> {
+        catalog.get(self.selected()?.entity.as_deref()?)
+    }
+
+    /// Whether `Enter` shows the row's services (a team's row) rather than its page.
+    pub fn drills(&self) -> bool {
+        self.drill.is_none() && self.by == By::Team
+    }
+
     /// Leaves a team's services for the teams; false when not drilled in.
     pub fn back(&mut self) -> bool {
         if self.drill.take().is_none() {

@@ -1,17 +1,14 @@
 //! The DORA pane: the four metrics per team and per service over the window, each with its
 //! band and a weekly sparkline.
 
-use super::insights::Insights;
+use super::insights::{Insights, ReportPane, ReportView};
 use crate::insights::dora::{self, Band, Figure, Metrics};
-use crate::tui::theme::Theme;
-use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
-use ratatui::layout::Rect;
-use ratatui::Frame;
+use crate::tui::widgets::detail::{line, PageLine, Tone};
 
-#[derive(Default)]
-pub struct DoraPane {
-    pub scroll: usize,
-}
+/// The four metrics per team, then per service.
+pub struct Dora;
+
+pub type DoraPane = ReportPane<Dora>;
 
 fn band_tone(band: Option<Band>) -> Tone {
     match band {
@@ -55,12 +52,16 @@ fn row(name: &str, m: &Metrics, tone: Tone) -> PageLine {
     }
 }
 
-impl DoraPane {
-    pub fn lines(&self, insights: &Insights, catalog: &crate::catalog::Catalog) -> Vec<PageLine> {
+impl ReportView for Dora {
+    fn title(_: &Insights, demo: bool) -> String {
+        if demo { "DORA · DEMO data" } else { "DORA" }.into()
+    }
+
+    fn lines(insights: &Insights) -> Vec<PageLine> {
         if let Some(err) = &insights.error {
             return vec![line(&[(err, Tone::Error)])];
         }
-        let Some(data) = &insights.dora else {
+        let (Some(data), Some(catalog)) = (&insights.dora, insights.catalog()) else {
             return vec![line(&[(
                 "asking GitHub for deployments and PagerDuty for incidents…",
                 Tone::Muted,
@@ -80,11 +81,13 @@ impl DoraPane {
         );
         out.push(line(&[(&header, Tone::Heading)]));
         for t in &data.teams {
-            out.push(row(
+            let mut r = row(
                 &t.team.replace("group:default/", "team "),
                 &t.metrics,
                 Tone::Heading,
-            ));
+            );
+            r.target = catalog.get(&t.team);
+            out.push(r);
         }
         out.push(line(&[("", Tone::Base)]));
         let mut errors = Vec::new();
@@ -112,21 +115,5 @@ impl DoraPane {
             )]));
         }
         out
-    }
-
-    pub fn draw(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        catalog: &crate::catalog::Catalog,
-        insights: &Insights,
-        demo: bool,
-        theme: &Theme,
-    ) {
-        let lines = self.lines(insights, catalog);
-        let title = if demo { "DORA · DEMO data" } else { "DORA" };
-        // Scrolled no further than the last line.
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        draw_info(frame, area, theme, title, &lines, scroll);
     }
 }

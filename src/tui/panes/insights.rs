@@ -9,8 +9,11 @@ use crate::insights::dora::report::{self as dora_view, ServiceResult, TeamResult
 use crate::insights::maturity::{self, Assessment};
 use crate::insights::scorecard::{self, LiveFacts, Report, Scorecard};
 use crate::providers::http::Log;
+use crate::tui::action::Action;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::detail::{draw_info, PageLine};
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::{draw_lines_wrapped, PageLine};
+use crate::tui::widgets::panel::{bordered, draw_block};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::marker::PhantomData;
@@ -99,6 +102,11 @@ impl Insights {
         let _ = std::thread::Builder::new()
             .name("insights".into())
             .spawn(move || gather(config, catalog, card.ok(), settings, sender));
+    }
+
+    /// The catalog the data is about.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.about.as_deref()
     }
 
     /// Forgets what was gathered, so that the next [`Insights::ensure`] asks again.
@@ -211,16 +219,17 @@ pub trait ReportView {
     fn lines(insights: &Insights) -> Vec<PageLine>;
 }
 
-/// The pane of a report (the Scorecards, the Maturity): where it is scrolled to.
+/// The pane of a report (the Scorecards, DORA, the Maturity): a line cursor, and `Enter` on a
+/// line that names an entity opens its page.
 pub struct ReportPane<V> {
-    pub scroll: usize,
+    pub list: ListCursor,
     view: PhantomData<V>,
 }
 
 impl<V> Default for ReportPane<V> {
     fn default() -> Self {
         ReportPane {
-            scroll: 0,
+            list: ListCursor::default(),
             view: PhantomData,
         }
     }
@@ -229,6 +238,23 @@ impl<V> Default for ReportPane<V> {
 impl<V: ReportView> ReportPane<V> {
     pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
         V::lines(insights)
+    }
+
+    /// The entity the line under the cursor names.
+    pub fn selected(&self, insights: &Insights) -> Option<EntityId> {
+        self.lines(insights).get(self.list.cursor)?.target
+    }
+
+    /// A movement, or `Enter` on a line naming an entity.
+    pub fn update(&mut self, action: &Action, insights: &Insights, page: usize) -> Option<Action> {
+        let len = self.lines(insights).len();
+        if self.list.apply(action, len, page) {
+            return None;
+        }
+        match action {
+            Action::Open => self.selected(insights).map(Action::OpenEntity),
+            _ => None,
+        }
     }
 
     pub fn draw(
@@ -240,15 +266,21 @@ impl<V: ReportView> ReportPane<V> {
         theme: &Theme,
     ) {
         let lines = self.lines(insights);
-        // Scrolled no further than the last line.
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        draw_info(
+        let inner = draw_block(
             frame,
             area,
-            theme,
-            &V::title(insights, demo),
-            &lines,
-            scroll,
+            bordered(format!(" {} ", V::title(insights, demo)), theme),
         );
+        draw_lines_wrapped(frame, inner, &lines, self.list, theme);
     }
+}
+
+/// The first word of `text` that is an entity of `catalog` (`template:default/x`, with the
+/// punctuation around it left out): what an evidence line is about.
+pub fn named_entity(catalog: Option<&Catalog>, text: &str) -> Option<EntityId> {
+    let catalog = catalog?;
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| matches!(c, ',' | ':' | ';' | '(' | ')' | '.')))
+        .filter(|word| word.contains(':'))
+        .find_map(|word| catalog.get(word))
 }

@@ -2,6 +2,7 @@
 //! entity's level and what its next level needs, then the rollup per team.
 
 use super::insights::{Insights, ReportPane, ReportView};
+use crate::catalog::Catalog;
 use crate::insights::scorecard::{Outcome, Report};
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
@@ -43,11 +44,11 @@ impl ReportView for Scorecards {
             (_, Some(report)) => report,
             _ => return vec![line(&[("scoring…", Tone::Muted)])],
         };
-        grid(report, insights.live_done)
+        grid(report, insights.live_done, insights.catalog())
     }
 }
 
-fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
+fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<PageLine> {
     let order = report.rules_failing_first();
     let mut out = vec![line(&[
         ("levels ", Tone::Muted),
@@ -142,7 +143,7 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
             .take(3)
             .map(|(r, n)| format!("{r} ({n})"))
             .collect();
-        out.push(line(&[
+        let mut team = line(&[
             (&cut(&t.team, 32), Tone::Link),
             (&cut(&t.entities.to_string(), 9), Tone::Base),
             (&cut(&counts.join("/"), 24), Tone::Base),
@@ -154,7 +155,9 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
                 Tone::Base,
             ),
             (&failing.join(", "), Tone::Warning),
-        ]));
+        ]);
+        team.target = catalog.and_then(|c| c.get(&t.team));
+        out.push(team);
     }
     out
 }

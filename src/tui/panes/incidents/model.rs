@@ -199,6 +199,14 @@ impl IncidentsPane {
         }
     }
 
+    /// The entity of the view, else the one under the list's cursor.
+    pub fn row_entity(&self, catalog: &Catalog) -> Option<EntityId> {
+        match &self.view {
+            Some(view) => Some(view.id),
+            None => self.selected_entity(catalog),
+        }
+    }
+
     /// The entity under the cursor of the list (or the inbox).
     pub(super) fn selected_entity(&self, catalog: &Catalog) -> Option<EntityId> {
         if self.inbox {

@@ -226,3 +226,26 @@ fn a_docs_link_to_a_catalog_entity_opens_its_page() {
     assert_eq!(id("/catalog/default/component/nowhere"), None);
     assert_eq!(id("../setup.md"), None);
 }
+
+/// DORA: a row's four figures beside the grid, each trend as wide as the preview.
+#[test]
+fn dora_rows_have_a_preview_of_the_figures() {
+    use greenroom::tui::panes::preview::Subject;
+    let api = FixtureApi::start("dora/api");
+    let mut app = app_on("tests/fixtures/dora/catalog", false);
+    app.insights.configure(api.config(""));
+    app.dispatch(greenroom::tui::Action::Resize(160, 40));
+    press(&mut app, "0");
+    poll_background_until(&mut app, |app| app.insights.dora.is_some());
+    let id = app.dora.selected(&app.insights).expect("the first row");
+    assert!(app.preview.is_of(Subject::Dora(id)));
+    let wide = frame_at(&app, 160, 40);
+    for figure in [
+        "Deployment frequency",
+        "Lead time for changes",
+        "Change failure rate",
+        "Time to restore",
+    ] {
+        assert!(wide.contains(figure), "{wide}");
+    }
+}

@@ -366,3 +366,22 @@ fn g_d_on_an_incident_opens_its_service() {
     press(&mut app, "gd");
     assert_page(&app, &service);
 }
+
+/// The incident under the cursor beside the list: its details from the last answer.
+#[test]
+fn the_selected_incident_has_a_preview() {
+    use greenroom::tui::panes::preview::Subject;
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    assert!(app.preview.is_of(Subject::Incident(1483)));
+    let wide = still(&mut app, 160, 40);
+    assert!(wide.contains("┌ #1483 "), "{wide}");
+    assert!(
+        wide.contains("assignees") && wide.contains("urgency     high"),
+        "{wide}"
+    );
+    press(&mut app, "j");
+    assert!(app.preview.is_of(Subject::Incident(1482)));
+}

@@ -179,3 +179,75 @@ fn the_mouse_selects_opens_scrolls_and_switches_sections() {
     app.on_mouse(mouse(click, 5, 5), t0 + Duration::from_secs(5));
     assert_eq!(app.templates.list.cursor, 1);
 }
+
+/// The text of the preview's lines.
+fn preview_text(app: &greenroom::tui::App) -> String {
+    app.preview
+        .lines
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|(t, _)| t.as_str()))
+        .collect()
+}
+
+/// CI/CD: the run under the cursor beside the runs (its details; the jobs once the run was
+/// opened), following the cursor, built from what arrived.
+#[test]
+fn ci_runs_have_a_preview_of_the_run() {
+    let mut app = demo_after("/^order-service<tab>3");
+    assert!(app.preview_subject().is_none(), "no runs yet: no preview");
+    order_service_runs_arrived(&mut app);
+    let first = app.cicd.states["component:default/order-service"]
+        .runs
+        .as_ref()
+        .unwrap()
+        .runs[0]
+        .clone();
+    assert!(app.preview.is_of(Subject::Run(first.id)));
+    let text = preview_text(&app);
+    assert!(text.contains(&first.head_sha[..7]), "{text}");
+    assert!(text.contains("not loaded: enter opens the run"), "{text}");
+    let wide = frame_at(&app, 160, 40);
+    assert!(
+        wide.contains(&format!("┌ {} #{} ", first.name, first.run_number)),
+        "{wide}"
+    );
+    press(&mut app, "j");
+    assert!(!app.preview.is_of(Subject::Run(first.id)));
+    press(&mut app, "p");
+    assert!(!frame_at(&app, 160, 40).contains(&format!("┌ {} ", app.preview.title)));
+}
+
+/// Cost: the row's periods and change, and a team's top services.
+#[test]
+fn cost_rows_have_a_preview_with_a_team_s_top_services() {
+    let mut app = demo_with_cost();
+    assert!(app.preview.is_of(Subject::Cost(0)));
+    let text = preview_text(&app);
+    assert!(text.contains("Top services ("), "{text}");
+    assert!(text.contains("change"), "{text}");
+    let team = app.cost.selected().unwrap().name.clone();
+    assert!(frame_at(&app, 160, 40).contains(&format!("┌ {team} ")));
+    press(&mut app, "j");
+    assert!(app.preview.is_of(Subject::Cost(1)));
+    // A service's row: no services under it.
+    press(&mut app, "t");
+    assert!(!preview_text(&app).contains("Top services"));
+}
+
+/// Scorecards: the cursor starts on the first entity, its checks beside the grid.
+#[test]
+fn scorecard_rows_have_a_preview_of_the_checks() {
+    let mut app = demo_after("9");
+    let id = app
+        .scorecards
+        .selected(&app.insights)
+        .expect("the first row");
+    assert!(app.preview.is_of(Subject::Scorecard(id)));
+    let text = preview_text(&app);
+    assert!(
+        text.contains("level ") && text.contains("(bronze)"),
+        "{text}"
+    );
+    let key = app.data.as_ref().unwrap().catalog.entity(id).key();
+    assert!(frame_at(&app, 160, 40).contains(&format!("┌ {key} ")));
+}

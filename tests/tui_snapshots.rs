@@ -57,23 +57,10 @@ fn cicd() {
 /// clock three hours after the runs were created.
 #[test]
 fn cicd_with_runs() {
-    use greenroom::providers::{ProviderMessage, Request};
-    use std::time::{Duration, SystemTime};
     let mut app = demo();
     app.cicd.connected = true;
     press(&mut app, "/order-service<tab>3");
-    let runs = support::github::ci_runs();
-    let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
-    app.cicd.now = Some(now);
-    app.on_provider_message(ProviderMessage {
-        request: Request::CiRuns {
-            entity_key: "component:default/order-service".into(),
-            slug: "myorg/order-service".into(),
-        },
-        reply: Ok(runs.into()),
-        fetched_at: now - Duration::from_secs(180),
-        from_cache: true,
-    });
+    order_service_runs_arrived(&mut app);
     assert_snapshot!(frame(&app));
 }
 

@@ -13,8 +13,8 @@ use std::fmt;
 pub enum Scope {
     App,
     Nav,
-    /// The lists drawn as tables with a preview: Catalog, Templates, Problems (after the pane's
-    /// own scope, before `Nav`).
+    /// The lists with a preview: Catalog, Templates, Problems, CI/CD, Incidents, Cost,
+    /// Scorecards and DORA (after the pane's own scope, before `Nav`).
     Table,
     Catalog,
     Entity,

@@ -166,3 +166,24 @@ pub fn first_target(lines: &[greenroom::tui::widgets::detail::PageLine], from: u
         .find(|&i| lines[i].target.is_some())
         .expect("a line naming an entity")
 }
+
+/// order-service's CI runs (`support::github::ci_runs`), arrived from the cache 3 min old, with
+/// the pane's clock fixed three hours after the runs were created; the app connected to no
+/// provider (nothing is asked).
+pub fn order_service_runs_arrived(app: &mut App) {
+    use greenroom::providers::{ProviderMessage, Request};
+    use std::time::{Duration, SystemTime};
+    app.cicd.connected = true;
+    let runs = super::github::ci_runs();
+    let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
+    app.cicd.now = Some(now);
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: "component:default/order-service".into(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Ok(runs.into()),
+        fetched_at: now - Duration::from_secs(180),
+        from_cache: true,
+    });
+}

@@ -28,8 +28,20 @@ impl App {
                 Section::Scorecards | Section::Dora | Section::Maturity => Some(Scope::Insights),
             }
         };
-        let table =
-            pane.filter(|p| matches!(p, Scope::Catalog | Scope::Templates | Scope::Problems));
+        // The lists with a preview (`p`); on those without a wide table, the sideways keys
+        // do nothing and home/end still go to the top and the bottom.
+        let table = pane.filter(|p| {
+            matches!(
+                p,
+                Scope::Catalog
+                    | Scope::Templates
+                    | Scope::Problems
+                    | Scope::CiCd
+                    | Scope::Incidents
+                    | Scope::Cost
+                    | Scope::Insights
+            )
+        });
         pane.into_iter()
             .chain(table.map(|_| Scope::Table))
             .chain([Scope::Nav, Scope::App])

@@ -125,7 +125,6 @@ impl App {
     /// work done here, once per selection, so draw only reads.
     pub(super) fn sync(&mut self) {
         self.prepare(self.section);
-        self.sync_preview();
         if matches!(
             self.section,
             Section::Scorecards | Section::Dora | Section::Maturity
@@ -135,7 +134,14 @@ impl App {
             if let Some(data) = &self.data {
                 self.insights.ensure(&data.catalog);
             }
+            let page = self.page_rows();
+            match self.section {
+                Section::Scorecards => self.scorecards.settle(&self.insights, page),
+                Section::Dora => self.dora.settle(&self.insights, page),
+                _ => self.maturity.settle(&self.insights, page),
+            }
         }
+        self.sync_preview();
         if self.section == Section::Cost && self.page.is_none() && self.data.is_some() {
             // Read once, when first shown: an export can be large, Cost Explorer costs money.
             self.cost.start(false);

@@ -181,6 +181,11 @@ impl CostPane {
         self.list.clamp(len, 1);
     }
 
+    /// Where the cursor is in the table.
+    pub fn cursor(&self) -> usize {
+        self.list.cursor
+    }
+
     /// The row under the cursor.
     pub fn selected(&self) -> Option<&cost::Row> {
         self.report.as_ref()?.rows.get(self.list.cursor)
@@ -189,6 +194,88 @@ impl CostPane {
     /// The catalog entity of the row under the cursor (a team's group, a service's component).
     pub fn selected_entity(&self, catalog: &Catalog) -> Option<crate::catalog::EntityId> {
         catalog.get(self.selected()?.entity.as_deref()?)
+    }
+
+    /// The preview of the row under the cursor: both periods, the change, where it is in the
+    /// catalog, and for a team its top services (all from what was read; none before).
+    pub fn preview(&self) -> Option<(String, Vec<PageLine>)> {
+        let (CostState::Ready(aggregate), Some(report)) = (&self.state, &self.report) else {
+            return None;
+        };
+        let row = self.selected()?;
+        let days = report.window.days;
+        let amount = |m| format!("{:>14} {}", cost::format_amount(m), row.currency);
+        let field = |name: &str, value: &str, tone: Tone| {
+            line(&[(&format!("{name:<18}"), Tone::Muted), (value, tone)])
+        };
+        let change = if row.delta() > 0 {
+            Tone::Warning
+        } else {
+            Tone::Accent
+        };
+        let mut lines = vec![
+            line(&[(row.title.as_deref().unwrap_or(&row.name), Tone::Heading)]),
+            PageLine::default(),
+            field(
+                &format!("last {days} days"),
+                &amount(row.this_period),
+                Tone::Base,
+            ),
+            field(
+                &format!("previous {days}"),
+                &amount(row.previous_period),
+                Tone::Muted,
+            ),
+            field(
+                "change",
+                &format!(
+                    "{:>14} {} ({})",
+                    cost::format_change(row.delta()),
+                    row.currency,
+                    row.percent_label()
+                ),
+                change,
+            ),
+        ];
+        let place = match (&row.entity, row.place) {
+            (Some(entity), _) => (entity.clone(), Tone::Link),
+            (None, Place::NotInCatalog) => ("not in the catalog".into(), Tone::Warning),
+            (None, _) => (format!("no {} tag", self.settings.team_tag), Tone::Muted),
+        };
+        lines.push(field("catalog", &place.0, place.1));
+        if let Some(owner) = &row.owner {
+            lines.push(field("owner", owner, Tone::Base));
+        }
+        if report.by == By::Team && report.team.is_none() {
+            let services = aggregate.report(By::Service, &self.map, Some(&row.name));
+            lines.push(PageLine::default());
+            lines.push(line(&[(
+                &format!("Top services ({} in all)", services.rows.len()),
+                Tone::Heading,
+            )]));
+            let width = services
+                .rows
+                .iter()
+                .take(TOP)
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for service in services.rows.iter().take(TOP) {
+                lines.push(line(&[
+                    (&format!("  {:<width$}", service.name), Tone::Base),
+                    (&amount(service.this_period), Tone::Base),
+                    (
+                        &format!("  {}", service.percent_label()),
+                        if service.delta() > 0 {
+                            Tone::Warning
+                        } else {
+                            Tone::Muted
+                        },
+                    ),
+                ]));
+            }
+        }
+        Some((row.name.clone(), lines))
     }
 
     /// Whether `Enter` shows the row's services (a team's row) rather than its page.

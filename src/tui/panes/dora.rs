@@ -2,6 +2,7 @@
 //! band and a weekly sparkline.
 
 use super::insights::{Insights, ReportPane, ReportView};
+use crate::catalog::EntityId;
 use crate::insights::dora::{self, Band, Figure, Metrics};
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
@@ -116,4 +117,83 @@ impl ReportView for Dora {
         }
         out
     }
+}
+
+/// The metrics in the order of the grid's columns, with their names.
+const METRICS: [(&str, &str); 4] = [
+    ("deployment_frequency", "Deployment frequency"),
+    ("lead_time", "Lead time for changes"),
+    ("change_failure_rate", "Change failure rate"),
+    ("time_to_restore", "Time to restore"),
+];
+
+fn figure<'a>(m: &'a Metrics, kind: &str) -> &'a Figure {
+    match kind {
+        "deployment_frequency" => &m.deployment_frequency,
+        "lead_time" => &m.lead_time,
+        "change_failure_rate" => &m.change_failure_rate,
+        _ => &m.time_to_restore,
+    }
+}
+
+/// The preview of a team's or a service's row: each metric's value and band, and its weekly
+/// trend as wide as the preview (`width` columns).
+pub fn preview(insights: &Insights, id: EntityId, width: usize) -> Option<(String, Vec<PageLine>)> {
+    let (data, catalog) = (insights.dora.as_ref()?, insights.catalog()?);
+    let key = catalog.entity(id).key();
+    let window = &data.settings.window;
+    let (metrics, services) = match data.services.iter().find(|s| s.id == id) {
+        Some(service) => {
+            let (answer, records) = service.data.as_ref().ok()?;
+            let incidents = answer.incidents.as_ref().err().map(String::as_str);
+            (dora::metrics(&[records], window, incidents), Vec::new())
+        }
+        None => {
+            let team = data.teams.iter().find(|t| t.team == key)?;
+            (team.metrics.clone(), team.services.clone())
+        }
+    };
+    let mut lines = vec![line(&[(
+        &format!("last {} days · one bar per week", window.days),
+        Tone::Muted,
+    )])];
+    for (kind, name) in METRICS {
+        let f = figure(&metrics, kind);
+        lines.push(PageLine::default());
+        lines.push(line(&[
+            (&format!("{name:<24}"), Tone::Heading),
+            (
+                &format!("{:<12}", dora::format_value(kind, f.value)),
+                Tone::Base,
+            ),
+            (f.band.map_or("-", |b| b.label()), band_tone(f.band)),
+        ]));
+        lines.push(line(&[(
+            &stretch(&dora::sparkline(&f.trend), width),
+            Tone::Accent,
+        )]));
+    }
+    if !services.is_empty() {
+        lines.push(PageLine::default());
+        lines.push(line(&[(
+            &format!("Services ({})", services.len()),
+            Tone::Heading,
+        )]));
+        for service in services {
+            let mut l = line(&[(&format!("  {service}"), Tone::Link)]);
+            l.target = catalog.get(&service);
+            lines.push(l);
+        }
+    }
+    Some((key, lines))
+}
+
+/// A sparkline's bars repeated so that it takes `width` columns (each week as wide as the
+/// others).
+pub fn stretch(bars: &str, width: usize) -> String {
+    let n = bars.chars().count().max(1);
+    let each = (width / n).max(1);
+    bars.chars()
+        .flat_map(|c| std::iter::repeat_n(c, each))
+        .collect()
 }

@@ -223,6 +223,8 @@ pub trait ReportView {
 /// line that names an entity opens its page.
 pub struct ReportPane<V> {
     pub list: ListCursor,
+    /// The user moved the cursor (until then it goes to the first row naming an entity).
+    moved: bool,
     view: PhantomData<V>,
 }
 
@@ -230,6 +232,7 @@ impl<V> Default for ReportPane<V> {
     fn default() -> Self {
         ReportPane {
             list: ListCursor::default(),
+            moved: false,
             view: PhantomData,
         }
     }
@@ -245,10 +248,25 @@ impl<V: ReportView> ReportPane<V> {
         self.lines(insights).get(self.list.cursor)?.target
     }
 
+    /// Until the user moves it, the cursor starts on the first line naming an entity (the
+    /// report's first row), so `Enter` and the preview have something at once.
+    pub fn settle(&mut self, insights: &Insights, page: usize) {
+        if self.moved {
+            return;
+        }
+        let lines = self.lines(insights);
+        if let Some(first) = lines.iter().position(|l| l.target.is_some()) {
+            self.list = ListCursor::default();
+            self.list.cursor = first;
+            self.list.clamp(lines.len(), page);
+        }
+    }
+
     /// A movement, or `Enter` on a line naming an entity.
     pub fn update(&mut self, action: &Action, insights: &Insights, page: usize) -> Option<Action> {
         let len = self.lines(insights).len();
         if self.list.apply(action, len, page) {
+            self.moved = true;
             return None;
         }
         match action {

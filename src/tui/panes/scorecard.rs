@@ -2,7 +2,7 @@
 //! entity's level and what its next level needs, then the rollup per team.
 
 use super::insights::{Insights, ReportPane, ReportView};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, EntityId};
 use crate::insights::scorecard::{Outcome, Report};
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
@@ -160,4 +160,77 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
         out.push(team);
     }
     out
+}
+
+/// The preview of a grid row: the entity's level, what its next level needs and every rule's
+/// outcome with its evidence; for a team's row, its rollup.
+pub fn preview(insights: &Insights, id: EntityId) -> Option<(String, Vec<PageLine>)> {
+    let report = insights.report.as_ref()?;
+    let catalog = insights.catalog()?;
+    let key = catalog.entity(id).key();
+    if let Some(score) = report.entities.iter().find(|e| e.id == id) {
+        let mut lines = vec![line(&[
+            ("level ", Tone::Muted),
+            (
+                score.level.as_deref().unwrap_or("none"),
+                if score.level.is_some() {
+                    Tone::Accent
+                } else {
+                    Tone::Warning
+                },
+            ),
+        ])];
+        if let Some(next) = &score.next {
+            let needs: Vec<&str> = next.needs.iter().map(|r| r.rule.as_str()).collect();
+            lines.push(line(&[
+                (&format!("to reach {}: ", next.level), Tone::Muted),
+                (&needs.join(", "), Tone::Warning),
+            ]));
+        }
+        lines.push(PageLine::default());
+        for &i in &report.rules_failing_first() {
+            let rule = &report.rules[i];
+            let Some(result) = score.result(&rule.id) else {
+                continue;
+            };
+            let (m, tone) = mark(result.outcome);
+            lines.push(line(&[
+                (&format!("{m} "), tone),
+                (&rule.id, Tone::Base),
+                (&format!(" ({}) ", rule.level), Tone::Muted),
+                (&result.detail, Tone::Muted),
+            ]));
+        }
+        return Some((key, lines));
+    }
+    let team = report.teams.iter().find(|t| t.team == key)?;
+    let mut lines = vec![line(&[
+        (&format!("{} entities · ", team.entities), Tone::Base),
+        (
+            &format!(
+                "{}% of rule results holding",
+                (team.holding * 100).checked_div(team.results).unwrap_or(0)
+            ),
+            Tone::Muted,
+        ),
+    ])];
+    lines.push(PageLine::default());
+    let width = team.levels.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    for (level, n) in &team.levels {
+        lines.push(line(&[
+            (&format!("  {level:<width$} "), Tone::Muted),
+            (&format!("{n:>4}"), Tone::Base),
+        ]));
+    }
+    if !team.failing.is_empty() {
+        lines.push(PageLine::default());
+        lines.push(line(&[("Most failing", Tone::Heading)]));
+        for (rule, n) in &team.failing {
+            lines.push(line(&[
+                (&format!("  {rule} "), Tone::Warning),
+                (&format!("on {n}"), Tone::Muted),
+            ]));
+        }
+    }
+    Some((key, lines))
 }

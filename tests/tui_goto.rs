@@ -248,4 +248,13 @@ fn dora_rows_have_a_preview_of_the_figures() {
     ] {
         assert!(wide.contains(figure), "{wide}");
     }
+    // At 80 columns the grid's columns shrink so a row's four figures stay on its line
+    // (the fixture's deploys: 1.2/week, 14.0 h, 80%, 1.8 h).
+    app.dispatch(greenroom::tui::Action::Resize(80, 24));
+    let narrow = frame_at(&app, 80, 24);
+    let row = narrow.lines().find(|l| l.contains("deploys")).unwrap();
+    assert!(
+        row.contains("1.2/week") && row.contains("1.8 h"),
+        "{narrow}"
+    );
 }

@@ -251,3 +251,39 @@ fn scorecard_rows_have_a_preview_of_the_checks() {
     let key = app.data.as_ref().unwrap().catalog.entity(id).key();
     assert!(frame_at(&app, 160, 40).contains(&format!("┌ {key} ")));
 }
+
+/// Cost's charts: right under the table (no blank half-pane), the bars with whole names and
+/// amounts in their own aligned columns, the daily trend over the whole width.
+#[test]
+fn cost_charts_use_the_space() {
+    let mut app = demo_with_cost();
+    press(&mut app, "p");
+    app.dispatch(greenroom::tui::Action::Resize(160, 48));
+    let screen = frame_at(&app, 160, 48);
+    let lines: Vec<&str> = screen.lines().collect();
+    let rows = app.cost.report.as_ref().unwrap().rows.clone();
+    let last_row = lines
+        .iter()
+        .position(|l| l.contains(&format!("│{} ", rows.last().unwrap().name)))
+        .expect("the table's last row");
+    assert!(lines[last_row + 1].contains("Top spenders"), "{screen}");
+    for row in rows.iter().filter(|r| r.this_period > 0) {
+        let amount = greenroom::insights::cost::format_amount(row.this_period);
+        let bar_line = lines
+            .iter()
+            .skip(last_row + 2)
+            .find(|l| l.contains(&format!("││{} ", row.name)))
+            .unwrap_or_else(|| panic!("{} uncut in the bars: {screen}", row.name));
+        // The amount, then a space, then the bar: never glued together.
+        assert!(bar_line.contains(&format!("{amount} ")), "{bar_line}");
+        assert!(!bar_line.contains(&format!("{amount}█")), "{bar_line}");
+    }
+    // The daily chart reaches its right border: its last column has bars.
+    let legend = lines
+        .iter()
+        .position(|l| l.contains("a day:"))
+        .expect("the trend's legend");
+    let above: Vec<char> = lines[legend - 1].chars().collect();
+    // The row ends with the chart's border, the pane's border and the closing quote.
+    assert_ne!(above[above.len() - 4], ' ', "{}", lines[legend - 1]);
+}

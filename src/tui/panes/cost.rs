@@ -14,15 +14,16 @@ use crate::insights::cost::{
 };
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::chart::{self, column_of, resample, Bar};
 use crate::tui::widgets::cursor::{scroll, ListCursor};
 use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
 use crate::tui::widgets::table::{draw_table, row_style, shown};
 use chrono::NaiveDate;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Cell, Paragraph, Row, Sparkline};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline};
 use ratatui::Frame;
 use std::sync::mpsc;
 
@@ -49,7 +50,7 @@ pub enum CostState {
     Failed(String),
 }
 
-/// Bars in the top-spenders chart.
+/// Services a team's preview lists.
 const TOP: usize = 6;
 
 #[derive(Default)]
@@ -422,8 +423,14 @@ impl CostPane {
             report.currencies()
         );
         let inner = draw_block(frame, area, bordered(title, theme));
+        // The table as tall as its rows (no blank half-pane), the charts under it taking the
+        // rest, and at least two fifths of a pane tall enough for both.
+        let table_rows = report.rows.len() as u16 + 1;
         let charts = if inner.height >= 14 {
-            inner.height * 2 / 5
+            inner
+                .height
+                .saturating_sub(1 + table_rows)
+                .max(inner.height * 2 / 5)
         } else {
             0
         };
@@ -579,14 +586,11 @@ impl CostPane {
         let inner = draw_block(frame, area, bordered(title, theme));
         let [spark, legend] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-        // Each day as wide as the whole series fits (the newest days when it does not).
+        // Every day over the whole width (stretched, or thinned on a narrow pane).
         let width = spark.width as usize;
-        let stretch = (width / row.daily.len().max(1)).max(1);
-        let series: Vec<u64> = row
-            .daily
-            .iter()
-            .skip(row.daily.len().saturating_sub(width))
-            .flat_map(|&m| std::iter::repeat_n((m.max(0) / 10_000) as u64, stretch))
+        let series: Vec<u64> = resample(&row.daily, width)
+            .into_iter()
+            .map(|m| (m.max(0) / 10_000) as u64)
             .collect();
         // Drawn from a little under the lowest day, so the trend shows rather than the base.
         let floor = series.iter().min().copied().unwrap_or(0) * 4 / 5;
@@ -616,15 +620,13 @@ impl CostPane {
             Paragraph::new(Line::from(Span::styled(text, theme.muted))),
             legend,
         );
-        // Where this period starts, when the whole series fits.
-        if width >= row.daily.len() && spark.height > 0 {
-            let x = spark.x + (days * stretch) as u16;
-            if x < spark.x + spark.width {
-                frame.render_widget(
-                    Paragraph::new(Span::styled("▏", theme.muted)),
-                    Rect::new(x, spark.y, 1, 1),
-                );
-            }
+        // Where this period starts.
+        let x = spark.x + column_of(days, row.daily.len(), width) as u16;
+        if spark.height > 0 && x < spark.x + spark.width {
+            frame.render_widget(
+                Paragraph::new(Span::styled("▏", theme.muted)),
+                Rect::new(x, spark.y, 1, 1),
+            );
         }
     }
 }
@@ -638,32 +640,15 @@ fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
             theme,
         ),
     );
-    let rows = inner.height as usize;
-    let label_width = 14;
     let bars: Vec<Bar> = report
         .rows
         .iter()
         .filter(|r| r.this_period > 0)
-        .take(TOP.min(rows))
-        .map(|r| {
-            let mut label: String = r.name.chars().take(label_width).collect();
-            while label.chars().count() < label_width {
-                label.push(' ');
-            }
-            Bar::default()
-                .value((r.this_period / 1_000_000) as u64)
-                .label(Line::from(label))
-                .text_value(cost::format_amount(r.this_period))
-                .style(theme.accent)
-                .value_style(theme.selected)
+        .map(|r| Bar {
+            label: r.name.clone(),
+            value: cost::format_amount(r.this_period),
+            size: r.this_period as u64,
         })
         .collect();
-    frame.render_widget(
-        BarChart::default()
-            .direction(Direction::Horizontal)
-            .bar_width(1)
-            .bar_gap(0)
-            .data(BarGroup::default().bars(&bars)),
-        inner,
-    );
+    chart::draw_bars(frame, inner, &bars, theme);
 }

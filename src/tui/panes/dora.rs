@@ -4,6 +4,7 @@
 use super::insights::{Insights, ReportPane, ReportView};
 use crate::catalog::EntityId;
 use crate::insights::dora::{self, Band, Figure, Metrics};
+use crate::tui::widgets::chart::resample;
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
 /// The four metrics per team, then per service.
@@ -20,32 +21,74 @@ fn band_tone(band: Option<Band>) -> Tone {
     }
 }
 
-fn figure_spans(kind: &str, f: &Figure) -> Vec<(String, Tone)> {
-    vec![
+/// The grid's columns at a width: the name's, and each metric's (value, band, then the trend
+/// taking what is left).
+#[derive(Clone, Copy)]
+struct Columns {
+    name: usize,
+    metric: usize,
+}
+
+/// A value and its band take this much of a metric's column; the trend gets the rest.
+const VALUE: usize = 10;
+const BAND: usize = 7;
+
+impl Columns {
+    fn new(width: usize, longest_name: usize) -> Columns {
+        // An unknown width (counting lines): as on a 140-column terminal.
+        let width = if width == 0 || width > 1000 {
+            138
+        } else {
+            width
+        };
+        // Names as long as they are (up to 30) while the four figures still fit beside them.
+        let name = (longest_name + 2)
+            .min(30)
+            .min(width.saturating_sub(4 * (VALUE + BAND)))
+            .max(8);
+        let metric = (width.saturating_sub(name) / 4).max(VALUE + BAND);
+        Columns { name, metric }
+    }
+
+    fn trend(self) -> usize {
+        self.metric.saturating_sub(VALUE + BAND + 1)
+    }
+}
+
+fn figure_spans(kind: &str, f: &Figure, columns: Columns) -> Vec<(String, Tone)> {
+    let mut spans = vec![
         (
-            format!("{:<10}", dora::format_value(kind, f.value)),
+            format!("{:<VALUE$}", dora::format_value(kind, f.value)),
             Tone::Base,
         ),
         (
-            format!("{:<7}", f.band.map_or("-", |b| b.label())),
+            format!("{:<BAND$}", f.band.map_or("-", |b| b.label())),
             band_tone(f.band),
         ),
-        (format!("{:<7}", dora::sparkline(&f.trend)), Tone::Accent),
-    ]
+    ];
+    let trend = columns.trend();
+    if trend >= 3 {
+        // The weekly bars stretched over the trend's column, one space after.
+        let bars: Vec<char> = dora::sparkline(&f.trend).chars().collect();
+        let bars: String = resample(&bars, trend).into_iter().collect();
+        spans.push((format!("{bars} "), Tone::Accent));
+    }
+    let used: usize = spans.iter().map(|(t, _)| t.chars().count()).sum();
+    spans.push((" ".repeat(columns.metric.saturating_sub(used)), Tone::Base));
+    spans
 }
 
-fn row(name: &str, m: &Metrics, tone: Tone) -> PageLine {
+fn row(name: &str, m: &Metrics, tone: Tone, columns: Columns) -> PageLine {
+    let width = columns.name;
     let mut spans = vec![(
-        format!("{:<30}", name.chars().take(29).collect::<String>()),
+        format!(
+            "{:<width$}",
+            name.chars().take(width - 1).collect::<String>()
+        ),
         tone,
     )];
-    for (kind, f) in [
-        ("deployment_frequency", &m.deployment_frequency),
-        ("lead_time", &m.lead_time),
-        ("change_failure_rate", &m.change_failure_rate),
-        ("time_to_restore", &m.time_to_restore),
-    ] {
-        spans.extend(figure_spans(kind, f));
+    for (kind, _) in METRICS {
+        spans.extend(figure_spans(kind, figure(m, kind), columns));
     }
     PageLine {
         spans,
@@ -58,7 +101,7 @@ impl ReportView for Dora {
         if demo { "DORA · DEMO data" } else { "DORA" }.into()
     }
 
-    fn lines(insights: &Insights) -> Vec<PageLine> {
+    fn lines(insights: &Insights, width: usize) -> Vec<PageLine> {
         if let Some(err) = &insights.error {
             return vec![line(&[(err, Tone::Error)])];
         }
@@ -76,17 +119,37 @@ impl ReportView for Dora {
             ),
             Tone::Muted,
         )])];
-        let header = format!(
-            "{:<30}{:<24}{:<24}{:<24}{:<24}",
-            "TEAM / SERVICE", "DEPLOY FREQUENCY", "LEAD TIME", "CHANGE FAILURE", "TIME TO RESTORE"
-        );
+        let team_name = |team: &str| team.replace("group:default/", "team ");
+        let service_name = |id: EntityId| {
+            let key = catalog.entity(id).key();
+            key.trim_start_matches("component:default/").to_string()
+        };
+        let longest = data
+            .teams
+            .iter()
+            .map(|t| team_name(&t.team).chars().count())
+            .chain(
+                data.services
+                    .iter()
+                    .map(|s| service_name(s.id).chars().count()),
+            )
+            .max()
+            .unwrap_or(0);
+        let columns = Columns::new(width, longest);
+        let first: String = "TEAM / SERVICE".chars().take(columns.name - 1).collect();
+        let mut header = format!("{first:<w$}", w = columns.name);
+        for title in [
+            "DEPLOY FREQUENCY",
+            "LEAD TIME",
+            "CHANGE FAILURE",
+            "TIME TO RESTORE",
+        ] {
+            let title: String = title.chars().take(columns.metric - 1).collect();
+            header.push_str(&format!("{title:<w$}", w = columns.metric));
+        }
         out.push(line(&[(&header, Tone::Heading)]));
         for t in &data.teams {
-            let mut r = row(
-                &t.team.replace("group:default/", "team "),
-                &t.metrics,
-                Tone::Heading,
-            );
+            let mut r = row(&team_name(&t.team), &t.metrics, Tone::Heading, columns);
             r.target = catalog.get(&t.team);
             out.push(r);
         }
@@ -101,7 +164,7 @@ impl ReportView for Dora {
                         window,
                         service.incidents.as_ref().err().map(String::as_str),
                     );
-                    let mut r = row(key.trim_start_matches("component:default/"), &m, Tone::Link);
+                    let mut r = row(&service_name(s.id), &m, Tone::Link, columns);
                     r.target = Some(s.id);
                     out.push(r);
                 }
@@ -168,10 +231,9 @@ pub fn preview(insights: &Insights, id: EntityId, width: usize) -> Option<(Strin
             ),
             (f.band.map_or("-", |b| b.label()), band_tone(f.band)),
         ]));
-        lines.push(line(&[(
-            &stretch(&dora::sparkline(&f.trend), width),
-            Tone::Accent,
-        )]));
+        let bars: Vec<char> = dora::sparkline(&f.trend).chars().collect();
+        let bars: String = resample(&bars, width).into_iter().collect();
+        lines.push(line(&[(&bars, Tone::Accent)]));
     }
     if !services.is_empty() {
         lines.push(PageLine::default());
@@ -186,14 +248,4 @@ pub fn preview(insights: &Insights, id: EntityId, width: usize) -> Option<(Strin
         }
     }
     Some((key, lines))
-}
-
-/// A sparkline's bars repeated so that it takes `width` columns (each week as wide as the
-/// others).
-pub fn stretch(bars: &str, width: usize) -> String {
-    let n = bars.chars().count().max(1);
-    let each = (width / n).max(1);
-    bars.chars()
-        .flat_map(|c| std::iter::repeat_n(c, each))
-        .collect()
 }

@@ -216,7 +216,9 @@ fn gather(
 /// One report of what was gathered, as a pane shows it.
 pub trait ReportView {
     fn title(insights: &Insights, demo: bool) -> String;
-    fn lines(insights: &Insights) -> Vec<PageLine>;
+    /// The report's lines for a pane `width` columns wide (0: unknown); how many there are and
+    /// where they lead does not depend on it.
+    fn lines(insights: &Insights, width: usize) -> Vec<PageLine>;
 }
 
 /// The pane of a report (the Scorecards, DORA, the Maturity): a line cursor, and `Enter` on a
@@ -239,8 +241,9 @@ impl<V> Default for ReportPane<V> {
 }
 
 impl<V: ReportView> ReportPane<V> {
+    /// The lines, as wide as they come (for their count and where they lead).
     pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
-        V::lines(insights)
+        V::lines(insights, 0)
     }
 
     /// The entity the line under the cursor names.
@@ -283,12 +286,9 @@ impl<V: ReportView> ReportPane<V> {
         demo: bool,
         theme: &Theme,
     ) {
-        let lines = self.lines(insights);
-        let inner = draw_block(
-            frame,
-            area,
-            bordered(format!(" {} ", V::title(insights, demo)), theme),
-        );
+        let block = bordered(format!(" {} ", V::title(insights, demo)), theme);
+        let inner = draw_block(frame, area, block);
+        let lines = V::lines(insights, inner.width as usize);
         draw_lines_wrapped(frame, inner, &lines, self.list, theme);
     }
 }

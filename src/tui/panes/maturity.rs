@@ -19,7 +19,7 @@ impl ReportView for Maturity {
         .into()
     }
 
-    fn lines(insights: &Insights) -> Vec<PageLine> {
+    fn lines(insights: &Insights, _width: usize) -> Vec<PageLine> {
         if let Some(err) = &insights.error {
             return vec![line(&[(err, Tone::Error)])];
         }

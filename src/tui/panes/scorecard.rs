@@ -38,7 +38,7 @@ impl ReportView for Scorecards {
         }
     }
 
-    fn lines(insights: &Insights) -> Vec<PageLine> {
+    fn lines(insights: &Insights, _width: usize) -> Vec<PageLine> {
         let report = match (&insights.scorecard, &insights.report) {
             (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
             (_, Some(report)) => report,

@@ -287,3 +287,47 @@ fn cost_charts_use_the_space() {
     // The row ends with the chart's border, the pane's border and the closing quote.
     assert_ne!(above[above.len() - 4], ' ', "{}", lines[legend - 1]);
 }
+
+/// Clicks beyond tables: the dependency tree's nodes, the docs' nav, an entity page's lines
+/// (a click selects, a second one soon after opens).
+#[test]
+fn the_mouse_selects_in_the_tree_the_docs_nav_and_a_page() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let t0 = Instant::now();
+    let later = |s| t0 + Duration::from_secs(s);
+    // 100x30: header, tabs, the border; the tree's first node is on row 3.
+    let mut app = demo_after("/^order-service<tab>2");
+    app.on_mouse(mouse(click, 10, 5), t0);
+    assert_eq!(app.deps.list.cursor, 2);
+    let node = app.deps.selected_entity().unwrap();
+    app.on_mouse(mouse(click, 10, 5), t0 + Duration::from_millis(200));
+    assert_eq!(
+        app.page.as_ref().map(|p| p.id),
+        Some(node),
+        "a double-click opens the node"
+    );
+    // The page's lines: a click selects one, a double-click follows its relation.
+    let page = app.page.as_ref().unwrap();
+    let at = first_target(&page.lines, 3);
+    let target = page.lines[at].target;
+    app.on_mouse(mouse(click, 10, 3 + at as u16), later(1));
+    assert_eq!(app.page.as_ref().unwrap().list.cursor, at);
+    app.on_mouse(
+        mouse(click, 10, 3 + at as u16),
+        later(1) + Duration::from_millis(100),
+    );
+    assert_eq!(app.page.as_ref().map(|p| p.id), target);
+    // The docs' nav (its title on the first row): a click moves the keys there, a second opens.
+    let mut app = demo_after("/payment-service<tab>7");
+    let nav = |app: &greenroom::tui::App| app.docs.nav_cursor.cursor;
+    app.on_mouse(mouse(click, 3, 7), later(2));
+    assert_eq!(nav(&app), 3);
+    assert_eq!(app.docs.focus, greenroom::tui::panes::docs::Focus::Nav);
+    app.on_mouse(mouse(click, 3, 7), later(2) + Duration::from_millis(100));
+    assert_eq!(app.docs.page.as_deref(), Some("architecture/flow.md"));
+    // The page's text is not the nav: a click there selects nothing.
+    app.on_mouse(mouse(click, 60, 7), later(3));
+    assert_eq!(nav(&app), 3);
+}

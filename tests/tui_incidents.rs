@@ -385,3 +385,16 @@ fn the_selected_incident_has_a_preview() {
     press(&mut app, "j");
     assert!(app.preview.is_of(Subject::Incident(1482)));
 }
+
+/// The pane at 80x24, 120x40 (the incident's preview beside) and 200x50.
+#[test]
+fn incidents_at_three_sizes() {
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    app.incidents.next_refresh = None;
+    for (size, frame) in three_sizes(&mut app) {
+        assert_snapshot!(format!("incidents_{size}"), frame);
+    }
+}

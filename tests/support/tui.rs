@@ -187,3 +187,16 @@ pub fn order_service_runs_arrived(app: &mut App) {
         from_cache: true,
     });
 }
+
+/// The app drawn at 80x24 (no preview), 120x40 (the preview beside) and 200x50, each as
+/// (`WIDTHxHEIGHT`, the frame), resized first as the terminal would be: for snapshots of a
+/// pane at every size.
+pub fn three_sizes(app: &mut App) -> Vec<(String, String)> {
+    [(80, 24), (120, 40), (200, 50)]
+        .into_iter()
+        .map(|(width, height)| {
+            app.dispatch(tui::Action::Resize(width, height));
+            (format!("{width}x{height}"), frame_at(app, width, height))
+        })
+        .collect()
+}

@@ -38,17 +38,24 @@ impl ReportView for Scorecards {
         }
     }
 
-    fn lines(insights: &Insights, _width: usize) -> Vec<PageLine> {
+    fn lines(insights: &Insights, width: usize) -> Vec<PageLine> {
         let report = match (&insights.scorecard, &insights.report) {
             (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
             (_, Some(report)) => report,
             _ => return vec![line(&[("scoring…", Tone::Muted)])],
         };
-        grid(report, insights.live_done, insights.catalog())
+        grid(report, insights.live_done, insights.catalog(), width)
     }
 }
 
-fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<PageLine> {
+/// The grid in `width` columns (0: unknown): a row's NEXT is cut to fit (the preview has it
+/// whole), so each entity stays on one line.
+fn grid(
+    report: &Report,
+    live_done: bool,
+    catalog: Option<&Catalog>,
+    width: usize,
+) -> Vec<PageLine> {
     let order = report.rules_failing_first();
     let mut out = vec![line(&[
         ("levels ", Tone::Muted),
@@ -73,7 +80,20 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
     for chunk in legend.chunks(4) {
         out.push(line(&[(&format!("  {}", chunk.join(" · ")), Tone::Muted)]));
     }
-    let mut header = format!("{}{}", cut("ENTITY", 32), cut("LEVEL", 8));
+    // Name columns as wide as the longest name (up to 32), so NEXT keeps the room.
+    let short = |entity: &str| -> String {
+        let name = entity.split_once(':').map_or(entity, |(_, n)| n);
+        name.strip_prefix("default/").unwrap_or(name).to_string()
+    };
+    let widest = |names: &mut dyn Iterator<Item = usize>| names.max().unwrap_or(0).clamp(6, 30) + 2;
+    let names = widest(
+        &mut report
+            .entities
+            .iter()
+            .map(|e| short(&e.entity).chars().count()),
+    );
+    let teams = widest(&mut report.teams.iter().map(|t| t.team.chars().count()));
+    let mut header = format!("{}{}", cut("ENTITY", names), cut("LEVEL", 8));
     for n in 1..=order.len() {
         header.push_str(&format!("{:<3}", n));
     }
@@ -82,14 +102,10 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
     let mut entities: Vec<_> = report.entities.iter().collect();
     entities.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.entity.cmp(&b.entity)));
     for e in entities {
-        let name = e
-            .entity
-            .split_once(':')
-            .map_or(e.entity.as_str(), |(_, n)| n);
-        let name = name.strip_prefix("default/").unwrap_or(name);
+        let name = short(&e.entity);
         let level = e.level.as_deref().unwrap_or("none");
         let mut spans: Vec<(String, Tone)> = vec![
-            (cut(name, 32), Tone::Link),
+            (cut(&name, names), Tone::Link),
             (
                 cut(level, 8),
                 if e.level.is_some() {
@@ -118,6 +134,17 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
             ),
             None => "top level".into(),
         };
+        let used: usize = spans.iter().map(|(t, _)| t.chars().count()).sum();
+        let room = width.saturating_sub(used);
+        let next = match width > 0 && next.chars().count() > room {
+            true => format!(
+                "{}…",
+                next.chars()
+                    .take(room.saturating_sub(1))
+                    .collect::<String>()
+            ),
+            false => next,
+        };
         spans.push((next, Tone::Muted));
         out.push(PageLine {
             spans,
@@ -128,7 +155,7 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
     out.push(line(&[(
         &format!(
             "{}{}{}{}",
-            cut("TEAM", 32),
+            cut("TEAM", teams),
             cut("ENTITIES", 9),
             cut(&format!("none/{}", report.levels.join("/")), 24),
             "HOLDING   MOST FAILING"
@@ -144,7 +171,7 @@ fn grid(report: &Report, live_done: bool, catalog: Option<&Catalog>) -> Vec<Page
             .map(|(r, n)| format!("{r} ({n})"))
             .collect();
         let mut team = line(&[
-            (&cut(&t.team, 32), Tone::Link),
+            (&cut(&t.team, teams), Tone::Link),
             (&cut(&t.entities.to_string(), 9), Tone::Base),
             (&cut(&counts.join("/"), 24), Tone::Base),
             (

@@ -237,7 +237,7 @@ fn cost_rows_have_a_preview_with_a_team_s_top_services() {
 /// Scorecards: the cursor starts on the first entity, its checks beside the grid.
 #[test]
 fn scorecard_rows_have_a_preview_of_the_checks() {
-    let mut app = demo_after("9");
+    let app = demo_after("9");
     let id = app
         .scorecards
         .selected(&app.insights)

@@ -18,12 +18,12 @@ use crate::tui::widgets::chart::{self, column_of, resample, Bar};
 use crate::tui::widgets::cursor::{scroll, ListCursor};
 use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, row_style, shown};
+use crate::tui::widgets::table::{row_style, shown, FitTable};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline};
 use ratatui::Frame;
 use std::sync::mpsc;
 
@@ -505,14 +505,6 @@ impl CostPane {
             "%".into(),
         ];
         headers.push(if service { "OWNER" } else { "CATALOG" }.into());
-        let header = Row::new(headers.into_iter().enumerate().map(|(i, h)| {
-            let cell = if (1..=4).contains(&i) {
-                Line::from(h).right_aligned()
-            } else {
-                Line::from(h)
-            };
-            Cell::from(cell).style(theme.table_header)
-        }));
         let rows = shown(&report.rows, &self.list, area).map(|(i, row)| {
             let name_style = match row.place {
                 Place::Catalog => theme.base,
@@ -526,51 +518,50 @@ impl CostPane {
             } else {
                 theme.muted
             };
-            let right = |text: String, style: Style| {
-                Cell::from(Line::from(text).right_aligned()).style(style)
-            };
-            let last = if service {
+            let right = |text: String, style: Style| Line::styled(text, style).right_aligned();
+            let (last, last_style) = if service {
                 match (&row.owner, row.place) {
-                    (Some(owner), _) => Cell::from(owner.clone()).style(theme.muted),
-                    (None, Place::NotInCatalog) => {
-                        Cell::from("not in catalog").style(theme.warning)
-                    }
-                    _ => Cell::from(""),
+                    (Some(owner), _) => (owner.clone(), theme.muted),
+                    (None, Place::NotInCatalog) => ("not in catalog".into(), theme.warning),
+                    _ => (String::new(), theme.muted),
                 }
             } else {
                 match row.place {
-                    Place::Catalog => Cell::from(
+                    Place::Catalog => (
                         row.title
                             .clone()
                             .or_else(|| row.entity.clone())
                             .unwrap_or_default(),
-                    )
-                    .style(theme.muted),
-                    Place::NotInCatalog => Cell::from("not in catalog").style(theme.warning),
+                        theme.muted,
+                    ),
+                    Place::NotInCatalog => ("not in catalog".into(), theme.warning),
                     Place::Unallocated => {
-                        Cell::from(format!("no {} tag", self.settings.team_tag)).style(theme.muted)
+                        (format!("no {} tag", self.settings.team_tag), theme.muted)
                     }
                 }
             };
             let cells = vec![
-                Cell::from(row.name.clone()).style(name_style),
+                Line::styled(row.name.clone(), name_style),
                 right(cost::format_amount(row.this_period), theme.base),
                 right(cost::format_amount(row.previous_period), theme.muted),
                 right(cost::format_change(row.delta()), change_style),
                 right(row.percent_label(), change_style),
-                last,
+                Line::styled(last, last_style),
             ];
-            Row::new(cells).style(row_style(i == self.list.cursor, Style::default(), theme))
+            (
+                cells,
+                row_style(i == self.list.cursor, Style::default(), theme),
+            )
         });
-        let widths = [
-            Constraint::Min(16),
-            Constraint::Length(13),
-            Constraint::Length(13),
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Min(10),
-        ];
-        draw_table(frame, area, header, rows, widths);
+        // Columns as wide as their content; the last (the catalog's name, the owner) takes the
+        // rest, and gives way first on a narrow pane.
+        FitTable {
+            titles: headers,
+            flex: 5,
+            cap: 40,
+            rows: rows.collect(),
+        }
+        .draw(frame, area, theme.table_header, 0);
     }
 
     fn draw_trend(&self, frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {

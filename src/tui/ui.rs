@@ -366,7 +366,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             Section::Problems => out.push((k("problems.open"), "open")),
             Section::Cost => {
                 out.push((k("cost.open"), "services"));
+                out.push((k("cost.goto"), "page"));
                 out.push((k("cost.by"), "team/service"));
+            }
+            Section::Scorecards | Section::Dora | Section::Maturity => {
+                out.push((k("nav.open"), "open"));
+                out.push((k("insights.refresh"), "refresh"));
             }
             _ => {}
         }

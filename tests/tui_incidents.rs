@@ -398,3 +398,28 @@ fn incidents_at_three_sizes() {
         assert_snapshot!(format!("incidents_{size}"), frame);
     }
 }
+
+/// A click on an incident selects it; a second one soon after opens its incident view.
+#[test]
+fn the_mouse_selects_and_opens_an_incident() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    let click = |row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let t0 = std::time::Instant::now();
+    // 100x30: the border on row 2, the heading on 3, the first incident on 4.
+    app.on_mouse(click(6), t0);
+    assert_eq!(app.incidents.list.cursor, 2);
+    app.on_mouse(click(6), t0 + Duration::from_millis(100));
+    assert!(
+        app.incidents.view.is_some(),
+        "a double-click opens the view"
+    );
+}

@@ -331,3 +331,21 @@ fn the_mouse_selects_in_the_tree_the_docs_nav_and_a_page() {
     app.on_mouse(mouse(click, 60, 7), later(3));
     assert_eq!(nav(&app), 3);
 }
+
+/// The Cost table answers clicks too: a click selects a row, a double-click shows a team's
+/// services.
+#[test]
+fn the_mouse_selects_and_opens_cost_rows() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let t0 = Instant::now();
+    let mut app = demo_with_cost();
+    // 100x30: the border on row 2, the info line on 3, the table's heading on 4.
+    app.on_mouse(mouse(click, 10, 7), t0);
+    assert_eq!(app.cost.cursor(), 2);
+    assert!(app.preview.is_of(Subject::Cost(2)));
+    let team = app.cost.selected().unwrap().name.clone();
+    app.on_mouse(mouse(click, 10, 7), t0 + Duration::from_millis(100));
+    assert_eq!(app.cost.drill.as_deref(), Some(team.as_str()));
+}

@@ -1,5 +1,5 @@
 //! The mouse: a click on a section's tab switches to it, a click on a row (of a table, the
-//! dependency tree, the docs' nav, an entity page's lines) selects it and a second click on the
+//! incidents, the cost table, the dependency tree, the docs' nav, an entity page's lines) selects it and a second click on the
 //! same row soon after opens it, the wheel moves through what is on screen. Places come from the
 //! same layout draw uses.
 
@@ -63,6 +63,8 @@ impl App {
             (None, Section::Templates) => &mut self.templates.list,
             (None, Section::Problems) => &mut self.problems.list,
             (None, Section::Dependencies) => &mut self.deps.list,
+            (None, Section::Incidents) => &mut self.incidents.list,
+            (None, Section::Cost) => self.cost.list_mut(),
             (None, Section::Docs) => {
                 // The keys follow the click into the nav.
                 self.docs.focus = crate::tui::panes::docs::Focus::Nav;
@@ -103,6 +105,16 @@ impl App {
             Section::Docs => {
                 let nav = self.docs.nav_area(inner)?;
                 (nav, 1, self.docs.nav_cursor, self.docs.nav.len())
+            }
+            Section::Incidents if self.incidents.view.is_none() && !self.incidents.inbox => {
+                let catalog = &self.data.as_ref()?.catalog;
+                let len = self.incidents.len(catalog);
+                (self.list_inside_border(), 1, self.incidents.list, len)
+            }
+            Section::Cost => {
+                let (list, _) = self.list_and_preview(self.body(), self.size);
+                let (table, cursor, len) = self.cost.table_rows_at(list)?;
+                (table, 1, cursor, len)
             }
             _ if self.preview_subject().is_none() => return None,
             Section::Catalog => (

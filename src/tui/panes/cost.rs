@@ -182,6 +182,11 @@ impl CostPane {
         self.list.clamp(len, 1);
     }
 
+    /// The table's cursor, for a click.
+    pub fn list_mut(&mut self) -> &mut ListCursor {
+        &mut self.list
+    }
+
     /// Where the cursor is in the table.
     pub fn cursor(&self) -> usize {
         self.list.cursor
@@ -277,6 +282,14 @@ impl CostPane {
             }
         }
         Some((row.name.clone(), lines))
+    }
+
+    /// Where the table's rows are drawn (under its heading row) and the first shown, for clicks:
+    /// `area` is the pane's.
+    pub fn table_rows_at(&self, area: Rect) -> Option<(Rect, ListCursor, usize)> {
+        let report = self.report.as_ref()?;
+        let [_, table, _] = report_rows(area.inner(ratatui::layout::Margin::new(1, 1)), report);
+        Some((table, self.list, report.rows.len()))
     }
 
     /// Whether `Enter` shows the row's services (a team's row) rather than its page.
@@ -423,29 +436,13 @@ impl CostPane {
             report.currencies()
         );
         let inner = draw_block(frame, area, bordered(title, theme));
-        // The table as tall as its rows (no blank half-pane), the charts under it taking the
-        // rest, and at least two fifths of a pane tall enough for both.
-        let table_rows = report.rows.len() as u16 + 1;
-        let charts = if inner.height >= 14 {
-            inner
-                .height
-                .saturating_sub(1 + table_rows)
-                .max(inner.height * 2 / 5)
-        } else {
-            0
-        };
-        let [info, table_area, chart_area] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(3),
-            Constraint::Length(charts),
-        ])
-        .areas(inner);
+        let [info, table_area, chart_area] = report_rows(inner, report);
         frame.render_widget(
             Paragraph::new(self.info_line(aggregate, report, theme)),
             info,
         );
         self.draw_table(frame, table_area, report, theme);
-        if charts > 0 {
+        if chart_area.height > 0 {
             let [bars, trend] =
                 Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                     .areas(chart_area);
@@ -620,6 +617,27 @@ impl CostPane {
             );
         }
     }
+}
+
+/// The report's rows inside its border: the info line, the table as tall as its rows (no blank
+/// half-pane), the charts under it taking the rest (at least two fifths of a pane tall enough
+/// for both).
+fn report_rows(inner: Rect, report: &Report) -> [Rect; 3] {
+    let table_rows = report.rows.len() as u16 + 1;
+    let charts = if inner.height >= 14 {
+        inner
+            .height
+            .saturating_sub(1 + table_rows)
+            .max(inner.height * 2 / 5)
+    } else {
+        0
+    };
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(charts),
+    ])
+    .areas(inner)
 }
 
 fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {

@@ -164,7 +164,8 @@ impl IncidentsPane {
         items
     }
 
-    pub(super) fn len(&self, catalog: &Catalog) -> usize {
+    /// Rows of the list (or the inbox) on screen.
+    pub fn len(&self, catalog: &Catalog) -> usize {
         if self.inbox {
             self.inbox_items(catalog).len()
         } else {

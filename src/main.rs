@@ -3,6 +3,9 @@ use greenroom::cli::{self, Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash greenroom …`: the shell asking for completions (entity refs included); it
+    // answers and exits here.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = Cli::parse();
     match cli::run(&cli) {
         Some(code) => code,

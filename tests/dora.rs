@@ -257,6 +257,7 @@ fn dora_pane_teams_then_services() {
     let api = FixtureApi::start("dora/api");
     let mut app = support::tui::app_on("tests/fixtures/dora/catalog", false);
     app.insights.configure(api.config(""));
+    app.dispatch(greenroom::tui::Action::Resize(140, 16));
     support::tui::press(&mut app, "0");
     assert_eq!(app.section, greenroom::tui::Section::Dora);
     support::tui::poll_background_until(&mut app, |app| app.insights.dora.is_some());

@@ -345,3 +345,81 @@ fn the_incident_view_without_pagerduty_shows_the_owner_and_blast_radius_and_what
         .text
         .contains("PAGERDUTY_TOKEN"));
 }
+
+/// `g d` on an incident goes to its service's page (and in the incident view, to the view's
+/// entity); Esc comes back to the list.
+#[test]
+fn g_d_on_an_incident_opens_its_service() {
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    press(&mut app, "j");
+    let catalog = app.data.as_ref().unwrap().catalog.clone();
+    let service = catalog.entity(app.incidents.rows()[1].1[0]).key();
+    press(&mut app, "gd");
+    assert_page(&app, &service);
+    press(&mut app, "<esc>");
+    assert!(app.page.is_none() && app.incidents.view.is_none());
+    press(&mut app, "<enter>");
+    assert!(app.incidents.view.is_some());
+    press(&mut app, "gd");
+    assert_page(&app, &service);
+}
+
+/// The incident under the cursor beside the list: its details from the last answer.
+#[test]
+fn the_selected_incident_has_a_preview() {
+    use greenroom::tui::panes::preview::Subject;
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    assert!(app.preview.is_of(Subject::Incident(1483)));
+    let wide = still(&mut app, 160, 40);
+    assert!(wide.contains("┌ #1483 "), "{wide}");
+    assert!(
+        wide.contains("assignees") && wide.contains("urgency     high"),
+        "{wide}"
+    );
+    press(&mut app, "j");
+    assert!(app.preview.is_of(Subject::Incident(1482)));
+}
+
+/// The pane at 80x24, 120x40 (the incident's preview beside) and 200x50.
+#[test]
+fn incidents_at_three_sizes() {
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    app.incidents.next_refresh = None;
+    for (size, frame) in three_sizes(&mut app) {
+        assert_snapshot!(format!("incidents_{size}"), frame);
+    }
+}
+
+/// A click on an incident selects it; a second one soon after opens its incident view.
+#[test]
+fn the_mouse_selects_and_opens_an_incident() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "4");
+    pump(&mut app, "the open incidents", list_loaded);
+    let click = |row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let t0 = std::time::Instant::now();
+    // 100x30: the border on row 2, the heading on 3, the first incident on 4.
+    app.on_mouse(click(6), t0);
+    assert_eq!(app.incidents.list.cursor, 2);
+    app.on_mouse(click(6), t0 + Duration::from_millis(100));
+    assert!(
+        app.incidents.view.is_some(),
+        "a double-click opens the view"
+    );
+}

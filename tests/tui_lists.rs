@@ -179,3 +179,173 @@ fn the_mouse_selects_opens_scrolls_and_switches_sections() {
     app.on_mouse(mouse(click, 5, 5), t0 + Duration::from_secs(5));
     assert_eq!(app.templates.list.cursor, 1);
 }
+
+/// The text of the preview's lines.
+fn preview_text(app: &greenroom::tui::App) -> String {
+    app.preview
+        .lines
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|(t, _)| t.as_str()))
+        .collect()
+}
+
+/// CI/CD: the run under the cursor beside the runs (its details; the jobs once the run was
+/// opened), following the cursor, built from what arrived.
+#[test]
+fn ci_runs_have_a_preview_of_the_run() {
+    let mut app = demo_after("/^order-service<tab>3");
+    assert!(app.preview_subject().is_none(), "no runs yet: no preview");
+    order_service_runs_arrived(&mut app);
+    let first = app.cicd.states["component:default/order-service"]
+        .runs
+        .as_ref()
+        .unwrap()
+        .runs[0]
+        .clone();
+    assert!(app.preview.is_of(Subject::Run(first.id)));
+    let text = preview_text(&app);
+    assert!(text.contains(&first.head_sha[..7]), "{text}");
+    assert!(text.contains("not loaded: enter opens the run"), "{text}");
+    let wide = frame_at(&app, 160, 40);
+    assert!(
+        wide.contains(&format!("┌ {} #{} ", first.name, first.run_number)),
+        "{wide}"
+    );
+    press(&mut app, "j");
+    assert!(!app.preview.is_of(Subject::Run(first.id)));
+    press(&mut app, "p");
+    assert!(!frame_at(&app, 160, 40).contains(&format!("┌ {} ", app.preview.title)));
+}
+
+/// Cost: the row's periods and change, and a team's top services.
+#[test]
+fn cost_rows_have_a_preview_with_a_team_s_top_services() {
+    let mut app = demo_with_cost();
+    assert!(app.preview.is_of(Subject::Cost(0)));
+    let text = preview_text(&app);
+    assert!(text.contains("Top services ("), "{text}");
+    assert!(text.contains("change"), "{text}");
+    let team = app.cost.selected().unwrap().name.clone();
+    assert!(frame_at(&app, 160, 40).contains(&format!("┌ {team} ")));
+    press(&mut app, "j");
+    assert!(app.preview.is_of(Subject::Cost(1)));
+    // A service's row: no services under it.
+    press(&mut app, "t");
+    assert!(!preview_text(&app).contains("Top services"));
+}
+
+/// Scorecards: the cursor starts on the first entity, its checks beside the grid.
+#[test]
+fn scorecard_rows_have_a_preview_of_the_checks() {
+    let app = demo_after("9");
+    let id = app
+        .scorecards
+        .selected(&app.insights)
+        .expect("the first row");
+    assert!(app.preview.is_of(Subject::Scorecard(id)));
+    let text = preview_text(&app);
+    assert!(
+        text.contains("level ") && text.contains("(bronze)"),
+        "{text}"
+    );
+    let key = app.data.as_ref().unwrap().catalog.entity(id).key();
+    assert!(frame_at(&app, 160, 40).contains(&format!("┌ {key} ")));
+}
+
+/// Cost's charts: right under the table (no blank half-pane), the bars with whole names and
+/// amounts in their own aligned columns, the daily trend over the whole width.
+#[test]
+fn cost_charts_use_the_space() {
+    let mut app = demo_with_cost();
+    press(&mut app, "p");
+    app.dispatch(greenroom::tui::Action::Resize(160, 48));
+    let screen = frame_at(&app, 160, 48);
+    let lines: Vec<&str> = screen.lines().collect();
+    let rows = app.cost.report.as_ref().unwrap().rows.clone();
+    let last_row = lines
+        .iter()
+        .position(|l| l.contains(&format!("│{} ", rows.last().unwrap().name)))
+        .expect("the table's last row");
+    assert!(lines[last_row + 1].contains("Top spenders"), "{screen}");
+    for row in rows.iter().filter(|r| r.this_period > 0) {
+        let amount = greenroom::insights::cost::format_amount(row.this_period);
+        let bar_line = lines
+            .iter()
+            .skip(last_row + 2)
+            .find(|l| l.contains(&format!("││{} ", row.name)))
+            .unwrap_or_else(|| panic!("{} uncut in the bars: {screen}", row.name));
+        // The amount, then a space, then the bar: never glued together.
+        assert!(bar_line.contains(&format!("{amount} ")), "{bar_line}");
+        assert!(!bar_line.contains(&format!("{amount}█")), "{bar_line}");
+    }
+    // The daily chart reaches its right border: its last column has bars.
+    let legend = lines
+        .iter()
+        .position(|l| l.contains("a day:"))
+        .expect("the trend's legend");
+    let above: Vec<char> = lines[legend - 1].chars().collect();
+    // The row ends with the chart's border, the pane's border and the closing quote.
+    assert_ne!(above[above.len() - 4], ' ', "{}", lines[legend - 1]);
+}
+
+/// Clicks beyond tables: the dependency tree's nodes, the docs' nav, an entity page's lines
+/// (a click selects, a second one soon after opens).
+#[test]
+fn the_mouse_selects_in_the_tree_the_docs_nav_and_a_page() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let t0 = Instant::now();
+    let later = |s| t0 + Duration::from_secs(s);
+    // 100x30: header, tabs, the border; the tree's first node is on row 3.
+    let mut app = demo_after("/^order-service<tab>2");
+    app.on_mouse(mouse(click, 10, 5), t0);
+    assert_eq!(app.deps.list.cursor, 2);
+    let node = app.deps.selected_entity().unwrap();
+    app.on_mouse(mouse(click, 10, 5), t0 + Duration::from_millis(200));
+    assert_eq!(
+        app.page.as_ref().map(|p| p.id),
+        Some(node),
+        "a double-click opens the node"
+    );
+    // The page's lines: a click selects one, a double-click follows its relation.
+    let page = app.page.as_ref().unwrap();
+    let at = first_target(&page.lines, 3);
+    let target = page.lines[at].target;
+    app.on_mouse(mouse(click, 10, 3 + at as u16), later(1));
+    assert_eq!(app.page.as_ref().unwrap().list.cursor, at);
+    app.on_mouse(
+        mouse(click, 10, 3 + at as u16),
+        later(1) + Duration::from_millis(100),
+    );
+    assert_eq!(app.page.as_ref().map(|p| p.id), target);
+    // The docs' nav (its title on the first row): a click moves the keys there, a second opens.
+    let mut app = demo_after("/payment-service<tab>7");
+    let nav = |app: &greenroom::tui::App| app.docs.nav_cursor.cursor;
+    app.on_mouse(mouse(click, 3, 7), later(2));
+    assert_eq!(nav(&app), 3);
+    assert_eq!(app.docs.focus, greenroom::tui::panes::docs::Focus::Nav);
+    app.on_mouse(mouse(click, 3, 7), later(2) + Duration::from_millis(100));
+    assert_eq!(app.docs.page.as_deref(), Some("architecture/flow.md"));
+    // The page's text is not the nav: a click there selects nothing.
+    app.on_mouse(mouse(click, 60, 7), later(3));
+    assert_eq!(nav(&app), 3);
+}
+
+/// The Cost table answers clicks too: a click selects a row, a double-click shows a team's
+/// services.
+#[test]
+fn the_mouse_selects_and_opens_cost_rows() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = MouseEventKind::Down(MouseButton::Left);
+    let t0 = Instant::now();
+    let mut app = demo_with_cost();
+    // 100x30: the border on row 2, the info line on 3, the table's heading on 4.
+    app.on_mouse(mouse(click, 10, 7), t0);
+    assert_eq!(app.cost.cursor(), 2);
+    assert!(app.preview.is_of(Subject::Cost(2)));
+    let team = app.cost.selected().unwrap().name.clone();
+    app.on_mouse(mouse(click, 10, 7), t0 + Duration::from_millis(100));
+    assert_eq!(app.cost.drill.as_deref(), Some(team.as_str()));
+}

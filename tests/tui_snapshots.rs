@@ -57,23 +57,10 @@ fn cicd() {
 /// clock three hours after the runs were created.
 #[test]
 fn cicd_with_runs() {
-    use greenroom::providers::{ProviderMessage, Request};
-    use std::time::{Duration, SystemTime};
     let mut app = demo();
     app.cicd.connected = true;
     press(&mut app, "/order-service<tab>3");
-    let runs = support::github::ci_runs();
-    let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
-    app.cicd.now = Some(now);
-    app.on_provider_message(ProviderMessage {
-        request: Request::CiRuns {
-            entity_key: "component:default/order-service".into(),
-            slug: "myorg/order-service".into(),
-        },
-        reply: Ok(runs.into()),
-        fetched_at: now - Duration::from_secs(180),
-        from_cache: true,
-    });
+    order_service_runs_arrived(&mut app);
     assert_snapshot!(frame(&app));
 }
 
@@ -157,15 +144,11 @@ fn loading() {
     assert_snapshot!(frame(&app));
 }
 
-/// The catalog, templates and problems panes at 80x24 (no preview), 120x40 (the preview beside)
-/// and 200x50, so a layout change shows here.
+/// A pane at 80x24 (no preview), 120x40 (the preview beside) and 200x50, so a layout change
+/// shows here.
 fn at_three_sizes(name: &str, app: &mut greenroom::tui::App) {
-    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
-        app.dispatch(greenroom::tui::Action::Resize(width, height));
-        assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            frame_at(app, width, height)
-        );
+    for (size, frame) in three_sizes(app) {
+        assert_snapshot!(format!("{name}_{size}"), frame);
     }
 }
 
@@ -184,4 +167,66 @@ fn problems_at_three_sizes() {
     let mut app = app_on("tests/tui_fixtures/broken", false);
     press(&mut app, "8j");
     at_three_sizes("problems", &mut app);
+}
+
+#[test]
+fn cicd_at_three_sizes() {
+    let mut app = demo();
+    app.cicd.connected = true;
+    press(&mut app, "/^order-service<tab>3");
+    order_service_runs_arrived(&mut app);
+    at_three_sizes("cicd", &mut app);
+}
+
+#[test]
+fn cost_at_three_sizes() {
+    at_three_sizes("cost", &mut demo_with_cost());
+}
+
+#[test]
+fn scorecards_at_three_sizes() {
+    at_three_sizes("scorecards", &mut demo_after("9"));
+}
+
+/// DORA and Maturity on their fixture APIs (the figures of tests/dora.rs and tests/maturity.rs).
+#[test]
+fn dora_at_three_sizes() {
+    let api = support::fixture_api::FixtureApi::start("dora/api");
+    let mut app = app_on("tests/fixtures/dora/catalog", false);
+    app.insights.configure(api.config(""));
+    press(&mut app, "0");
+    poll_background_until(&mut app, |app| app.insights.dora.is_some());
+    at_three_sizes("dora", &mut app);
+}
+
+#[test]
+fn maturity_at_three_sizes() {
+    let api = support::fixture_api::FixtureApi::start("maturity/api");
+    let mut app = app_on("tests/fixtures/maturity/catalog", false);
+    app.insights.configure(api.config(""));
+    press(&mut app, "M");
+    poll_background_until(&mut app, |app| app.insights.maturity.is_some());
+    at_three_sizes("maturity", &mut app);
+}
+
+#[test]
+fn entity_page_at_three_sizes() {
+    at_three_sizes("entity_page", &mut demo_after("/^order-service<enter>"));
+}
+
+#[test]
+fn dependencies_at_three_sizes() {
+    at_three_sizes("dependencies", &mut demo_after("/^order-service<tab>2"));
+}
+
+#[test]
+fn docs_at_three_sizes() {
+    at_three_sizes("docs", &mut demo_after("/payment-service<tab>7"));
+}
+
+#[test]
+fn template_form_at_three_sizes() {
+    let mut app = demo_after("6<enter>");
+    assert!(app.templates.form.is_some(), "the form is open");
+    at_three_sizes("template_form", &mut app);
 }

@@ -494,3 +494,52 @@ fn saves_in_watched_files_show_without_a_key_in_tmux() {
     });
     tmux.quit();
 }
+
+/// `--no-mouse` and `[ui] mouse = false` leave the mouse to the terminal: while the TUI runs no
+/// mouse mode is on (so a click selects text as it always does), where by default the TUI has
+/// it (checked in `the_terminal_comes_back_after_quit_panic_signals_and_ctrl_z`).
+#[test]
+fn without_the_mouse_the_terminal_keeps_it_in_tmux() {
+    let Some(work) = tmux::work_folder() else {
+        return;
+    };
+    let catalog = work.path().join("catalog");
+    write_catalog(&catalog);
+    let config = work.path().join("config.toml");
+    std::fs::write(&config, "[ui]\nmouse = false\n").unwrap();
+    let binary = env!("CARGO_BIN_EXE_greenroom");
+    for (name, how, config, flag) in [
+        (
+            "no-mouse-flag",
+            "--no-mouse",
+            Path::new("/dev/null"),
+            "--no-mouse",
+        ),
+        (
+            "no-mouse-config",
+            "[ui] mouse = false",
+            config.as_path(),
+            "",
+        ),
+    ] {
+        let command = format!(
+            "GREENROOM_CACHE_DIR='{}' GREENROOM_CONFIG='{}' '{binary}' --catalog '{}' {flag}; echo \"EXIT=$?\"; sleep 600",
+            work.path().join("cache").display(),
+            config.display(),
+            catalog.display(),
+        );
+        let tmux = Tmux::start(name, 160, 48, &command);
+        tmux.wait_for("the catalog", |s| {
+            s.contains("125 entities") && s.contains("svc-000") && s.contains("8 Problems")
+        });
+        assert_eq!(tmux.display("#{alternate_on}"), "1", "{how}: the TUI runs");
+        assert_eq!(
+            tmux.display(
+                "#{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag}#{mouse_sgr_flag}"
+            ),
+            "0000",
+            "{how}: the mouse left to the terminal"
+        );
+        tmux.quit();
+    }
+}

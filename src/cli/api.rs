@@ -15,6 +15,7 @@ use std::sync::Arc;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name (an API).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: String,
     /// Print the definition's text instead of its operations.
     #[arg(long)]

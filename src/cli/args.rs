@@ -142,7 +142,7 @@ pub enum Command {
     /// Open the TUI on an entity's page (for shell aliases and incident runbooks).
     Open {
         /// The entity: [kind:][namespace/]name.
-        #[arg(value_name = "REF")]
+        #[arg(value_name = "REF", add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
         reference: String,
         /// Show this tab of the entity instead of its page.
         #[arg(long, value_enum)]

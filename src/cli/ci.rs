@@ -20,6 +20,7 @@ use std::time::Duration;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name (a group: its services' latest runs).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: String,
     #[arg(long, value_enum, default_value_t)]
     format: Format,

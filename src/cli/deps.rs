@@ -9,6 +9,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: String,
     /// What depends on the entity instead of what it depends on.
     #[arg(long)]

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: String,
     /// A page of the entity's TechDocs site, by its path under docs_dir (e.g. guide/setup.md).
     #[arg(long, value_name = "PATH")]

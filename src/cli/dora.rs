@@ -17,6 +17,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// An entity ([kind:][namespace/]name), or a group for its services; default: every
     /// Component with a github.com/project-slug that is not a library.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: Option<String>,
     /// The window, ending now: 30d, 2w, 90d (default: [dora] window, else 30d).
     #[arg(long, value_name = "SPAN")]

@@ -33,6 +33,7 @@ const SLOW: CachePolicy = CachePolicy::FreshFor(Duration::from_secs(3600));
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name (a group: the services it owns). Without it:
     /// every service in the catalog.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,

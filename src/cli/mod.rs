@@ -4,6 +4,7 @@
 mod api;
 mod args;
 mod ci;
+mod complete;
 mod context;
 mod cost;
 mod deps;

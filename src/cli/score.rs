@@ -16,6 +16,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// An entity ([kind:][namespace/]name), or a group for the entities it owns; default: every
     /// entity the scorecard applies to.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: Option<String>,
     /// Exit 1 when an entity scored is below this level (e.g. silver).
     #[arg(long, value_name = "LEVEL")]

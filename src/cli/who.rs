@@ -15,6 +15,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Entity reference: [kind:][namespace/]name.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(super::complete::entity_refs))]
     reference: String,
     #[arg(long, value_enum, default_value_t)]
     format: Format,

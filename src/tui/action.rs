@@ -220,6 +220,8 @@ pub enum Action {
     PageDown,
     PageUp,
     Open,
+    /// The page of the entity the selected row (or relation) names (`g d`).
+    GoToEntity,
     /// The file behind the selection in the user's editor, at its line.
     Edit,
     /// The selection's reference (or URL) to the clipboard.

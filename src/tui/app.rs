@@ -109,6 +109,15 @@ impl App {
 
     /// Applies one provider answer; true when a pane took it.
     pub fn on_provider_message(&mut self, message: ProviderMessage) -> bool {
+        let taken = self.provider_message(message);
+        if taken {
+            // A run's jobs or an incident arrived: the preview shows them.
+            self.sync_preview();
+        }
+        taken
+    }
+
+    fn provider_message(&mut self, message: ProviderMessage) -> bool {
         match message {
             message if matches!(message.request, Request::Definition { .. }) => {
                 self.definition_arrived(&message)

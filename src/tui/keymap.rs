@@ -13,8 +13,8 @@ use std::fmt;
 pub enum Scope {
     App,
     Nav,
-    /// The lists drawn as tables with a preview: Catalog, Templates, Problems (after the pane's
-    /// own scope, before `Nav`).
+    /// The lists with a preview: Catalog, Templates, Problems, CI/CD, Incidents, Cost,
+    /// Scorecards and DORA (after the pane's own scope, before `Nav`).
     Table,
     Catalog,
     Entity,
@@ -98,6 +98,7 @@ bindings! {
     (App, "app.dora", Action::GoSection(Section::Dora), ["0"], "section 10: DORA metrics per team and service"),
     (App, "app.maturity", Action::GoSection(Section::Maturity), ["M"], "section 11: platform maturity (Q1-Q4, the level)"),
     (Insights, "insights.refresh", Action::Reload, ["r", "ctrl-r"], "ask GitHub and PagerDuty again (Scorecards, DORA, Maturity)"),
+    (Insights, "insights.goto", Action::GoToEntity, ["g d"], "go to the page of the row's entity (as enter)"),
     (Nav, "nav.down", Action::Down, ["j", "down", "ctrl-n"], "move down"),
     (Nav, "nav.up", Action::Up, ["k", "up", "ctrl-p"], "move up"),
     (Nav, "nav.top", Action::Top, ["g", "home"], "go to the top"),
@@ -118,6 +119,7 @@ bindings! {
     (Catalog, "catalog.reverse", Action::SortReverse, ["S"], "reverse the sort order"),
     (Catalog, "catalog.refresh", Action::Reload, ["ctrl-r"], "read the catalog's sources again (a backend: also every [catalog] refresh), keeping your place"),
     (Entity, "entity.open", Action::Open, ["enter", "l"], "jump to the relation under the cursor"),
+    (Entity, "entity.goto", Action::GoToEntity, ["g d"], "go to the target of the relation under the cursor (vim's gd; g then another key: the top, then that key)"),
     (Entity, "entity.incidents", Action::IncidentView, ["i"], "the incident view: owner, on call, open incidents, CI, blast radius, links"),
     (Entity, "entity.raw", Action::ToggleRaw, ["r"], "an API's definition: its text with line numbers, or back to its operations"),
     (Entity, "entity.search", Action::StartFilter, ["/"], "an API's definition: search what is shown (enter: next match, tab: keep the query, esc: leave)"),
@@ -127,6 +129,7 @@ bindings! {
     (Deps, "deps.collapse", Action::Collapse, ["h", "left"], "collapse the node (or go to its parent)"),
     (Deps, "deps.toggle", Action::ToggleNode, ["space"], "expand or collapse the node"),
     (Deps, "deps.open", Action::Open, ["enter"], "open the entity of the node"),
+    (Deps, "deps.goto", Action::GoToEntity, ["g d"], "go to the entity of the node (vim's gd)"),
     (Deps, "deps.reverse", Action::ReverseTree, ["r"], "toggle dependencies / dependents (blast radius)"),
     (Deps, "deps.relation", Action::NextRelation, ["t"], "cycle the relation type shown (all, then each)"),
     (Deps, "deps.deeper", Action::DepthMore, ["+", "="], "depth: one level deeper (past 9: no limit)"),
@@ -150,13 +153,16 @@ bindings! {
     (Docs, "docs.pages", Action::TogglePages, ["p"], "the site's pages (its nav): j/k choose, enter opens; p again: back to the page"),
     (Docs, "docs.outline", Action::ToggleOutline, ["o"], "the page's headings beside it: enter jumps to one; o again hides them"),
     (CiCd, "cicd.open", Action::Open, ["enter"], "open the run: jobs, steps, failed jobs' log tails (team: focus the service)"),
+    (CiCd, "cicd.goto", Action::GoToEntity, ["g d"], "go to the page of the run's service (a team row: its service)"),
     (CiCd, "cicd.rerun", Action::Rerun, ["r"], "rerun the failed jobs of the run (asks first)"),
     (CiCd, "cicd.browser", Action::OpenInBrowser, ["o"], "open the run on GitHub in the browser ($BROWSER, else xdg-open/open)"),
     (CiCd, "cicd.refresh", Action::Reload, ["ctrl-r"], "ask GitHub again, past the refresh window (costs nothing when unchanged)"),
     (Cost, "cost.open", Action::Open, ["enter", "l"], "a team's services (esc: back to the teams)"),
+    (Cost, "cost.goto", Action::GoToEntity, ["g d"], "go to the page of the row's team or service"),
     (Cost, "cost.by", Action::ToggleCostBy, ["t", "tab"], "per team / per service"),
     (Cost, "cost.refresh", Action::Reload, ["r", "ctrl-r"], "read the cost again (Cost Explorer: USD 0.01 a page, past the 3 h cache)"),
-    (Incidents, "incidents.open", Action::Open, ["enter"], "the incident view of the incident's entity"),
+    (Incidents, "incidents.open", Action::Open, ["enter"], "the incident view of the incident's entity (in the view: the page of the entity on the line)"),
+    (Incidents, "incidents.goto", Action::GoToEntity, ["g d"], "go to the page of the incident's service (in the incident view: the view's entity)"),
     (Incidents, "incidents.ack", Action::Acknowledge, ["a"], "acknowledge the selected incident (asks first; needs [pagerduty] from_email)"),
     (Incidents, "incidents.resolve", Action::Resolve, ["R"], "resolve the selected incident (asks first; needs [pagerduty] from_email)"),
     (Incidents, "incidents.trigger", Action::Trigger, ["t"], "trigger a new incident on the entity's service (Events API v2, asks first)"),
@@ -185,10 +191,25 @@ pub struct Key {
     pub code: KeyCode,
     pub ctrl: bool,
     pub alt: bool,
+    /// A chord's second key (`g d`: `g`, then `d`), as vim's `gd`.
+    pub then: Option<KeyCode>,
 }
 
 impl Key {
     pub fn parse(text: &str) -> Result<Key, String> {
+        // A chord: two plain keys with a space between (`g d`).
+        if let Some((first, second)) = text.trim().split_once(' ') {
+            let (first, second) = (Key::parse(first)?, Key::parse(second.trim())?);
+            if first.then.is_some() || second.ctrl || second.alt || second.then.is_some() {
+                return Err(format!(
+                    "unknown key \"{text}\" (a chord is two plain keys)"
+                ));
+            }
+            return Ok(Key {
+                then: Some(second.code),
+                ..first
+            });
+        }
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = text;
@@ -240,7 +261,12 @@ impl Key {
                 _ => return Err(format!("unknown key \"{text}\"")),
             },
         };
-        Ok(Key { code, ctrl, alt })
+        Ok(Key {
+            code,
+            ctrl,
+            alt,
+            then: None,
+        })
     }
 
     /// The key of a terminal event, normalised so it compares with parsed keys (Shift is in the
@@ -255,6 +281,15 @@ impl Key {
             code,
             ctrl,
             alt: event.modifiers.contains(KeyModifiers::ALT),
+            then: None,
+        }
+    }
+
+    /// The chord of this key followed by `next`.
+    pub fn then(self, next: Key) -> Key {
+        Key {
+            then: Some(next.code),
+            ..self
         }
     }
 }
@@ -287,6 +322,19 @@ impl fmt::Display for Key {
             KeyCode::Insert => f.write_str("insert"),
             KeyCode::F(n) => write!(f, "f{n}"),
             other => write!(f, "{other:?}"),
+        }?;
+        match self.then {
+            Some(next) => write!(
+                f,
+                " {}",
+                Key {
+                    code: next,
+                    ctrl: false,
+                    alt: false,
+                    then: None
+                }
+            ),
+            None => Ok(()),
         }
     }
 }
@@ -417,6 +465,15 @@ impl Keymap {
         })
     }
 
+    /// Whether `key` starts a chord bound in these scopes (the next key decides).
+    pub fn starts_chord(&self, scopes: &[Scope], key: Key) -> bool {
+        self.entries_for(scopes).any(|e| {
+            e.keys
+                .iter()
+                .any(|k| k.then.is_some() && Key { then: None, ..*k } == key)
+        })
+    }
+
     /// The entries of the given scopes, in the order of the scopes, for help.
     pub fn entries_for<'a>(&'a self, scopes: &'a [Scope]) -> impl Iterator<Item = &'a Entry> + 'a {
         scopes
@@ -514,7 +571,8 @@ mod tests {
             Key {
                 code: KeyCode::Char('d'),
                 ctrl: true,
-                alt: false
+                alt: false,
+                then: None
             }
         );
         assert_eq!(Key::parse("S").unwrap().code, KeyCode::Char('S'));

@@ -289,7 +289,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
             .draw(frame, area, &app.insights, app.is_demo, theme),
         Section::Dora => app
             .dora
-            .draw(frame, area, catalog, &app.insights, app.is_demo, theme),
+            .draw(frame, area, &app.insights, app.is_demo, theme),
         Section::Maturity => app
             .maturity
             .draw(frame, area, &app.insights, app.is_demo, theme),
@@ -366,7 +366,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             Section::Problems => out.push((k("problems.open"), "open")),
             Section::Cost => {
                 out.push((k("cost.open"), "services"));
+                out.push((k("cost.goto"), "page"));
                 out.push((k("cost.by"), "team/service"));
+            }
+            Section::Scorecards | Section::Dora | Section::Maturity => {
+                out.push((k("nav.open"), "open"));
+                out.push((k("insights.refresh"), "refresh"));
             }
             _ => {}
         }

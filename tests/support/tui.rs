@@ -145,3 +145,58 @@ pub fn poll_background_until(app: &mut App, done: impl Fn(&App) -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// The demo with its generated cost export read (on a fixed day, so figures are the same every
+/// run), on the Cost pane.
+pub fn demo_with_cost() -> App {
+    use greenroom::insights::cost::{Settings, Source};
+    let mut app = demo();
+    app.cost.today = Some("2026-03-11".parse().unwrap());
+    app.cost.configure(Ok(Source::Demo), Settings::default());
+    app.cost.set_catalog(&app.data.as_ref().unwrap().catalog);
+    press(&mut app, "5");
+    poll_background_until(&mut app, |app| !app.cost.loading());
+    assert!(app.cost.report.is_some(), "the demo's cost was read");
+    app
+}
+
+/// The index of the first line that leads to an entity, after `from`.
+pub fn first_target(lines: &[greenroom::tui::widgets::detail::PageLine], from: usize) -> usize {
+    (from..lines.len())
+        .find(|&i| lines[i].target.is_some())
+        .expect("a line naming an entity")
+}
+
+/// order-service's CI runs (`support::github::ci_runs`), arrived from the cache 3 min old, with
+/// the pane's clock fixed three hours after the runs were created; the app connected to no
+/// provider (nothing is asked).
+pub fn order_service_runs_arrived(app: &mut App) {
+    use greenroom::providers::{ProviderMessage, Request};
+    use std::time::{Duration, SystemTime};
+    app.cicd.connected = true;
+    let runs = super::github::ci_runs();
+    let now = SystemTime::from(runs.runs[0].created_at) + Duration::from_secs(3 * 3600);
+    app.cicd.now = Some(now);
+    app.on_provider_message(ProviderMessage {
+        request: Request::CiRuns {
+            entity_key: "component:default/order-service".into(),
+            slug: "myorg/order-service".into(),
+        },
+        reply: Ok(runs.into()),
+        fetched_at: now - Duration::from_secs(180),
+        from_cache: true,
+    });
+}
+
+/// The app drawn at 80x24 (no preview), 120x40 (the preview beside) and 200x50, each as
+/// (`WIDTHxHEIGHT`, the frame), resized first as the terminal would be: for snapshots of a
+/// pane at every size.
+pub fn three_sizes(app: &mut App) -> Vec<(String, String)> {
+    [(80, 24), (120, 40), (200, 50)]
+        .into_iter()
+        .map(|(width, height)| {
+            app.dispatch(tui::Action::Resize(width, height));
+            (format!("{width}x{height}"), frame_at(app, width, height))
+        })
+        .collect()
+}

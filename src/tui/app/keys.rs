@@ -28,8 +28,20 @@ impl App {
                 Section::Scorecards | Section::Dora | Section::Maturity => Some(Scope::Insights),
             }
         };
-        let table =
-            pane.filter(|p| matches!(p, Scope::Catalog | Scope::Templates | Scope::Problems));
+        // The lists with a preview (`p`); on those without a wide table, the sideways keys
+        // do nothing and home/end still go to the top and the bottom.
+        let table = pane.filter(|p| {
+            matches!(
+                p,
+                Scope::Catalog
+                    | Scope::Templates
+                    | Scope::Problems
+                    | Scope::CiCd
+                    | Scope::Incidents
+                    | Scope::Cost
+                    | Scope::Insights
+            )
+        });
         pane.into_iter()
             .chain(table.map(|_| Scope::Table))
             .chain([Scope::Nav, Scope::App])
@@ -119,8 +131,41 @@ impl App {
         if self.status.as_ref().is_some_and(|s| !s.error) {
             self.status = None;
         }
+        if self.chord(event) {
+            return;
+        }
         if let Some(action) = self.on_key(event) {
             self.dispatch(action);
+        }
+    }
+
+    /// Chords (`g d`): a key that starts one waits for the next; a next key that completes none
+    /// applies the first key's own action (`g`: the top), then its own. True when handled here.
+    fn chord(&mut self, event: KeyEvent) -> bool {
+        if self.typing() || self.confirming() {
+            self.pending_chord = None;
+            return false;
+        }
+        let key = Key::from_event(&event);
+        let scopes = self.scopes();
+        match self.pending_chord.take() {
+            Some(first) => {
+                if let Some(action) = self.keymap.lookup(&scopes, first.then(key)).cloned() {
+                    self.dispatch(action);
+                    return true;
+                }
+                if let Some(action) = self.keymap.lookup(&scopes, first).cloned() {
+                    self.dispatch(action);
+                }
+                // `g g` is the top, as in vim, not a new chord.
+                key == first
+            }
+            None if self.keymap.starts_chord(&scopes, key) => {
+                self.pending_chord = Some(key);
+                self.note(format!("{key}…"));
+                true
+            }
+            None => false,
         }
     }
 }

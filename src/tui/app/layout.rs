@@ -5,6 +5,7 @@
 use super::state::App;
 use crate::tui::action::{Action, Section};
 use crate::tui::panes::preview::Subject;
+use crate::tui::panes::{dora, scorecard};
 use crate::tui::widgets::layout::{frame_rows, split};
 use ratatui::layout::Rect;
 
@@ -31,7 +32,29 @@ impl App {
                 (self.problems.list.cursor < len)
                     .then_some(Subject::Problem(self.problems.list.cursor))
             }
-            _ => None,
+            Section::CiCd => {
+                let catalog = &self.data.as_ref()?.catalog;
+                let (_, _, run) = self.cicd.previewed_run(catalog, self.focus)?;
+                Some(Subject::Run(run.id))
+            }
+            Section::Incidents => {
+                let catalog = &self.data.as_ref()?.catalog;
+                if self.incidents.view.is_some() {
+                    return None;
+                }
+                let (incident, _) = self.incidents.selected_incident(catalog)?;
+                Some(Subject::Incident(incident.incident_number))
+            }
+            Section::Cost => self
+                .cost
+                .selected()
+                .map(|_| Subject::Cost(self.cost.cursor())),
+            Section::Scorecards => self
+                .scorecards
+                .selected(&self.insights)
+                .map(Subject::Scorecard),
+            Section::Dora => self.dora.selected(&self.insights).map(Subject::Dora),
+            Section::Templates | Section::Docs | Section::Dependencies | Section::Maturity => None,
         }
     }
 
@@ -78,7 +101,16 @@ impl App {
                     .max_scroll(inner.width),
                 &mut self.problems.hscroll,
             ),
-            _ => return,
+            _ => {
+                // No wide table here: home and end keep their meaning in the list.
+                let to = match action {
+                    Action::ScrollStart => Action::Top,
+                    Action::ScrollEnd => Action::Bottom,
+                    _ => return,
+                };
+                self.dispatch(to);
+                return;
+            }
         };
         *scroll = match action {
             Action::ScrollLeft => scroll.saturating_sub(1),
@@ -94,8 +126,27 @@ impl App {
         let (Some(data), Some(subject)) = (&self.data, self.preview_subject()) else {
             return;
         };
-        if self.preview_shown {
-            self.preview.show(&data.catalog, subject);
+        if !self.preview_shown {
+            return;
+        }
+        let catalog = &data.catalog;
+        let built = match subject {
+            Subject::Entity(_) | Subject::Template(_) | Subject::Problem(_) => {
+                return self.preview.show(catalog, subject);
+            }
+            Subject::Run(_) => self.cicd.preview(catalog, self.focus),
+            Subject::Incident(_) => self.incidents.preview(catalog),
+            Subject::Cost(_) => self.cost.preview(),
+            Subject::Scorecard(id) => scorecard::preview(&self.insights, id),
+            Subject::Dora(id) => {
+                // The trend as wide as the preview's inside (wherever it goes at this size).
+                let (_, preview) = split(self.body(), self.size, true);
+                let width = preview.map_or(40, |p| p.width.saturating_sub(2));
+                dora::preview(&self.insights, id, width as usize)
+            }
+        };
+        if let Some((title, lines)) = built {
+            self.preview.set(subject, title, lines);
         }
     }
 }

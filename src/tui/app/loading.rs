@@ -220,6 +220,10 @@ impl App {
             self.prepare(Section::Cost);
         }
         let cost = self.cost.poll() | self.templates.poll() | self.insights.poll();
+        if cost {
+            // Cost or the insights arrived: the cursor and the preview follow.
+            self.sync();
+        }
         let Some(data) = &self.data else { return cost };
         if !self.catalog.poll(&data.catalog) {
             return cost;

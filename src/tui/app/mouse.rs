@@ -1,13 +1,14 @@
-//! The mouse: a click on a section's tab switches to it, a click on a table's row selects it and
-//! a second click on the same row soon after opens it, the wheel moves through what is on
-//! screen. Places come from the same layout draw uses.
+//! The mouse: a click on a section's tab switches to it, a click on a row (of a table, the
+//! incidents, the cost table, the dependency tree, the docs' nav, an entity page's lines) selects it and a second click on the
+//! same row soon after opens it, the wheel moves through what is on screen. Places come from the
+//! same layout draw uses.
 
 use super::state::App;
 use crate::tui::action::{Action, Section};
-use crate::tui::widgets::cursor::visible_offset;
+use crate::tui::widgets::cursor::{visible_offset, ListCursor};
 use crate::tui::widgets::layout::{frame_rows, tabs};
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use std::time::{Duration, Instant};
 
 /// Two clicks on one row within this are a double-click.
@@ -56,10 +57,19 @@ impl App {
         let double = self.last_click.is_some_and(|(at, section, clicked)| {
             section == self.section && clicked == row && now.duration_since(at) <= DOUBLE_CLICK
         });
-        let list = match self.section {
-            Section::Catalog => &mut self.catalog.list,
-            Section::Templates => &mut self.templates.list,
-            Section::Problems => &mut self.problems.list,
+        let list = match (self.page.as_mut(), self.section) {
+            (Some(page), _) => &mut page.list,
+            (None, Section::Catalog) => &mut self.catalog.list,
+            (None, Section::Templates) => &mut self.templates.list,
+            (None, Section::Problems) => &mut self.problems.list,
+            (None, Section::Dependencies) => &mut self.deps.list,
+            (None, Section::Incidents) => &mut self.incidents.list,
+            (None, Section::Cost) => self.cost.list_mut(),
+            (None, Section::Docs) => {
+                // The keys follow the click into the nav.
+                self.docs.focus = crate::tui::panes::docs::Focus::Nav;
+                &mut self.docs.nav_cursor
+            }
             _ => return,
         };
         // The rows stay where they were on screen: only the cursor moves.
@@ -71,41 +81,82 @@ impl App {
         } else {
             self.last_click = Some((now, self.section, row));
             // Selection moved: the focus and the preview follow, as after a key.
-            if self.section == Section::Catalog {
+            if self.section == Section::Catalog && self.page.is_none() {
                 self.focus = self.catalog.selected().or(self.focus);
             }
             self.sync();
         }
     }
 
-    /// The row of the table on screen at (x, y), when a table is there and a row is, and the
+    /// The row of the list on screen at (x, y), when a list is there and a row is, and the
     /// first row shown.
     fn row_at(&self, x: u16, y: u16) -> Option<(usize, usize)> {
-        if self.page.is_some() || self.preview_subject().is_none() {
-            return None;
+        let inner = self.body().inner(Margin::new(1, 1));
+        if let Some(page) = &self.page {
+            // An entity page's lines (not its API definition's view).
+            return (!page.api_open)
+                .then(|| hit(inner, 0, page.list, page.lines.len(), x, y))
+                .flatten();
         }
-        let inner = self.list_inside_border();
-        let (table, cursor, len) = match self.section {
+        let (area, heading, cursor, len) = match self.section {
+            Section::Dependencies if self.deps.root.is_some() => {
+                (inner, 0, self.deps.list, self.deps.visible.len())
+            }
+            Section::Docs => {
+                let nav = self.docs.nav_area(inner)?;
+                (nav, 1, self.docs.nav_cursor, self.docs.nav.len())
+            }
+            Section::Incidents if self.incidents.view.is_none() && !self.incidents.inbox => {
+                let catalog = &self.data.as_ref()?.catalog;
+                let len = self.incidents.len(catalog);
+                (self.list_inside_border(), 1, self.incidents.list, len)
+            }
+            Section::Cost => {
+                let (list, _) = self.list_and_preview(self.body(), self.size);
+                let (table, cursor, len) = self.cost.table_rows_at(list)?;
+                (table, 1, cursor, len)
+            }
+            _ if self.preview_subject().is_none() => return None,
             Section::Catalog => (
-                self.catalog.areas(inner)[1],
+                self.catalog.areas(self.list_inside_border())[1],
+                1,
                 self.catalog.list,
                 self.catalog.rows.len(),
             ),
-            Section::Templates => (inner, self.templates.list, self.templates.templates.len()),
+            Section::Templates => (
+                self.list_inside_border(),
+                1,
+                self.templates.list,
+                self.templates.templates.len(),
+            ),
             Section::Problems => (
-                inner,
+                self.list_inside_border(),
+                1,
                 self.problems.list,
                 self.data.as_ref().map_or(0, |d| d.catalog.problems.len()),
             ),
             _ => return None,
         };
-        // Under the heading row, inside the table.
-        let rows = table.height.saturating_sub(1);
-        if x < table.x || x >= table.x + table.width || y <= table.y || y > table.y + rows {
-            return None;
-        }
-        let first = visible_offset(cursor.cursor, cursor.offset, rows as usize);
-        let row = first + (y - table.y - 1) as usize;
-        (row < len).then_some((row, first))
+        hit(area, heading, cursor, len, x, y)
     }
+}
+
+/// The row at (x, y) of a list of `len` rows drawn in `area` under `heading` rows, scrolled as
+/// `cursor` says, and the first row shown.
+fn hit(
+    area: Rect,
+    heading: u16,
+    cursor: ListCursor,
+    len: usize,
+    x: u16,
+    y: u16,
+) -> Option<(usize, usize)> {
+    let rows = area.height.saturating_sub(heading);
+    let top = area.y + heading;
+    if x < area.x || x >= area.x + area.width || y < top || y >= top + rows {
+        return None;
+    }
+    let first = visible_offset(cursor.cursor, cursor.offset, rows as usize);
+    let row = first + (y - top) as usize;
+    (row < len).then_some((row, first))
 }

@@ -55,6 +55,14 @@ impl App {
                 self.send_incidents_outbox();
                 next
             }
+            Section::Cost if action == Action::Open && !self.cost.drills() => {
+                // A service's row leads to its page.
+                let row = self.cost.selected()?;
+                Some(match self.cost.selected_entity(catalog) {
+                    Some(id) => Action::OpenEntity(id),
+                    None => Action::Error(format!("{} is not in the catalog", row.name)),
+                })
+            }
             Section::Cost => self.cost.update(&action, page),
             Section::Templates => {
                 let next = self
@@ -66,6 +74,15 @@ impl App {
                 next
             }
             Section::Docs => {
+                // A link to an entity's page in Backstage (`/catalog/default/component/x`)
+                // opens its page here.
+                let entity = (action == Action::Open)
+                    .then(|| self.docs.selected_href())
+                    .flatten()
+                    .and_then(|href| crate::tui::panes::docs::entity_of_link(catalog, href));
+                if let Some(id) = entity {
+                    return Some(Action::OpenEntity(id));
+                }
                 if action == Action::Reload {
                     if let Some(id) = self.focus {
                         self.docs.show(catalog, id, true);
@@ -81,23 +98,9 @@ impl App {
                 self.insights.refresh();
                 None
             }
-            Section::Scorecards => {
-                let len = self.scorecards.lines(&self.insights).len();
-                self.scorecards.scroll =
-                    crate::tui::panes::scroll(self.scorecards.scroll, &action, len, page);
-                None
-            }
-            Section::Dora => {
-                let len = self.dora.lines(&self.insights, catalog).len();
-                self.dora.scroll = crate::tui::panes::scroll(self.dora.scroll, &action, len, page);
-                None
-            }
-            Section::Maturity => {
-                let len = self.maturity.lines(&self.insights).len();
-                self.maturity.scroll =
-                    crate::tui::panes::scroll(self.maturity.scroll, &action, len, page);
-                None
-            }
+            Section::Scorecards => self.scorecards.update(&action, &self.insights, page),
+            Section::Dora => self.dora.update(&action, &self.insights, page),
+            Section::Maturity => self.maturity.update(&action, &self.insights, page),
         }
     }
 
@@ -122,7 +125,6 @@ impl App {
     /// work done here, once per selection, so draw only reads.
     pub(super) fn sync(&mut self) {
         self.prepare(self.section);
-        self.sync_preview();
         if matches!(
             self.section,
             Section::Scorecards | Section::Dora | Section::Maturity
@@ -132,7 +134,14 @@ impl App {
             if let Some(data) = &self.data {
                 self.insights.ensure(&data.catalog);
             }
+            let page = self.page_rows();
+            match self.section {
+                Section::Scorecards => self.scorecards.settle(&self.insights, page),
+                Section::Dora => self.dora.settle(&self.insights, page),
+                _ => self.maturity.settle(&self.insights, page),
+            }
         }
+        self.sync_preview();
         if self.section == Section::Cost && self.page.is_none() && self.data.is_some() {
             // Read once, when first shown: an export can be large, Cost Explorer costs money.
             self.cost.start(false);

@@ -50,6 +50,32 @@ impl App {
             .ok_or_else(|| "nothing selected to copy".into())
     }
 
+    /// The entity the selected row names (`g d`, and `Enter` where a row has nothing else to
+    /// open): a relation's target, a node's entity, a run's or an incident's service, a cost
+    /// row's team or service, a report line's entity.
+    pub fn row_entity(&self) -> Option<EntityId> {
+        let catalog = &self.data.as_ref()?.catalog;
+        if let Some(page) = &self.page {
+            return page.selected_target();
+        }
+        match self.section {
+            Section::Catalog => self.catalog.selected(),
+            Section::Dependencies => self.deps.selected_entity(),
+            Section::CiCd => self.cicd.selected_entity(catalog, self.focus),
+            Section::Incidents => self.incidents.row_entity(catalog),
+            Section::Cost => self.cost.selected_entity(catalog),
+            Section::Templates => self.templates.selected(),
+            Section::Docs => self.focus,
+            Section::Problems => self
+                .problems
+                .selected(catalog)
+                .and_then(|p| catalog.get(p.entity.as_deref()?)),
+            Section::Scorecards => self.scorecards.selected(&self.insights),
+            Section::Dora => self.dora.selected(&self.insights),
+            Section::Maturity => self.maturity.selected(&self.insights),
+        }
+    }
+
     /// What `e` opens here: the selected entity's file (the page's, the list's, the tree node's,
     /// the template's), the selected problem's, the template form field's declaration, or the
     /// docs page shown (a broken mkdocs.yml at its line).

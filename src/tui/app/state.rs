@@ -77,6 +77,8 @@ pub struct App {
     pub running: bool,
     /// Keys typed while they must wait ([`Self::keys_wait`]), oldest first.
     pub(super) queued_keys: Vec<KeyEvent>,
+    /// The first key of a chord (`g` of `g d`), waiting for the next.
+    pub(super) pending_chord: Option<crate::tui::keymap::Key>,
     /// The catalog's sources are to be read again (Ctrl-r on the catalog, a file edited).
     pub reload_requested: bool,
     /// How often a remote catalog is read again; `None` for files (and the demo) or when off.
@@ -164,6 +166,7 @@ impl App {
             size: (100, 30),
             running: true,
             queued_keys: Vec::new(),
+            pending_chord: None,
             open_on_load: None,
             reload_requested: false,
             refresh_every: None,

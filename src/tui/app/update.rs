@@ -131,6 +131,13 @@ impl App {
                 self.open_entity(id);
                 None
             }
+            Action::GoToEntity => {
+                match self.row_entity() {
+                    Some(id) => self.open_entity(id),
+                    None => self.note("nothing here names an entity".into()),
+                }
+                None
+            }
             Action::OpenEndpoint { api, operation } => {
                 self.open_entity(api);
                 let page = self.page_rows();

@@ -14,15 +14,16 @@ use crate::insights::cost::{
 };
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::chart::{self, column_of, resample, Bar};
 use crate::tui::widgets::cursor::{scroll, ListCursor};
 use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, row_style, shown};
+use crate::tui::widgets::table::{row_style, shown, FitTable};
 use chrono::NaiveDate;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Cell, Paragraph, Row, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline};
 use ratatui::Frame;
 use std::sync::mpsc;
 
@@ -49,7 +50,7 @@ pub enum CostState {
     Failed(String),
 }
 
-/// Bars in the top-spenders chart.
+/// Services a team's preview lists.
 const TOP: usize = 6;
 
 #[derive(Default)]
@@ -181,9 +182,119 @@ impl CostPane {
         self.list.clamp(len, 1);
     }
 
+    /// The table's cursor, for a click.
+    pub fn list_mut(&mut self) -> &mut ListCursor {
+        &mut self.list
+    }
+
+    /// Where the cursor is in the table.
+    pub fn cursor(&self) -> usize {
+        self.list.cursor
+    }
+
     /// The row under the cursor.
     pub fn selected(&self) -> Option<&cost::Row> {
         self.report.as_ref()?.rows.get(self.list.cursor)
+    }
+
+    /// The catalog entity of the row under the cursor (a team's group, a service's component).
+    pub fn selected_entity(&self, catalog: &Catalog) -> Option<crate::catalog::EntityId> {
+        catalog.get(self.selected()?.entity.as_deref()?)
+    }
+
+    /// The preview of the row under the cursor: both periods, the change, where it is in the
+    /// catalog, and for a team its top services (all from what was read; none before).
+    pub fn preview(&self) -> Option<(String, Vec<PageLine>)> {
+        let (CostState::Ready(aggregate), Some(report)) = (&self.state, &self.report) else {
+            return None;
+        };
+        let row = self.selected()?;
+        let days = report.window.days;
+        let amount = |m| format!("{:>14} {}", cost::format_amount(m), row.currency);
+        let field = |name: &str, value: &str, tone: Tone| {
+            line(&[(&format!("{name:<18}"), Tone::Muted), (value, tone)])
+        };
+        let change = if row.delta() > 0 {
+            Tone::Warning
+        } else {
+            Tone::Accent
+        };
+        let mut lines = vec![
+            line(&[(row.title.as_deref().unwrap_or(&row.name), Tone::Heading)]),
+            PageLine::default(),
+            field(
+                &format!("last {days} days"),
+                &amount(row.this_period),
+                Tone::Base,
+            ),
+            field(
+                &format!("previous {days}"),
+                &amount(row.previous_period),
+                Tone::Muted,
+            ),
+            field(
+                "change",
+                &format!(
+                    "{:>14} {} ({})",
+                    cost::format_change(row.delta()),
+                    row.currency,
+                    row.percent_label()
+                ),
+                change,
+            ),
+        ];
+        let place = match (&row.entity, row.place) {
+            (Some(entity), _) => (entity.clone(), Tone::Link),
+            (None, Place::NotInCatalog) => ("not in the catalog".into(), Tone::Warning),
+            (None, _) => (format!("no {} tag", self.settings.team_tag), Tone::Muted),
+        };
+        lines.push(field("catalog", &place.0, place.1));
+        if let Some(owner) = &row.owner {
+            lines.push(field("owner", owner, Tone::Base));
+        }
+        if report.by == By::Team && report.team.is_none() {
+            let services = aggregate.report(By::Service, &self.map, Some(&row.name));
+            lines.push(PageLine::default());
+            lines.push(line(&[(
+                &format!("Top services ({} in all)", services.rows.len()),
+                Tone::Heading,
+            )]));
+            let width = services
+                .rows
+                .iter()
+                .take(TOP)
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for service in services.rows.iter().take(TOP) {
+                lines.push(line(&[
+                    (&format!("  {:<width$}", service.name), Tone::Base),
+                    (&amount(service.this_period), Tone::Base),
+                    (
+                        &format!("  {}", service.percent_label()),
+                        if service.delta() > 0 {
+                            Tone::Warning
+                        } else {
+                            Tone::Muted
+                        },
+                    ),
+                ]));
+            }
+        }
+        Some((row.name.clone(), lines))
+    }
+
+    /// Where the table's rows are drawn (under its heading row) and the first shown, for clicks:
+    /// `area` is the pane's.
+    pub fn table_rows_at(&self, area: Rect) -> Option<(Rect, ListCursor, usize)> {
+        let report = self.report.as_ref()?;
+        let [_, table, _] = report_rows(area.inner(ratatui::layout::Margin::new(1, 1)), report);
+        Some((table, self.list, report.rows.len()))
+    }
+
+    /// Whether `Enter` shows the row's services (a team's row) rather than its page.
+    pub fn drills(&self) -> bool {
+        self.drill.is_none() && self.by == By::Team
     }
 
     /// Leaves a team's services for the teams; false when not drilled in.
@@ -325,23 +436,13 @@ impl CostPane {
             report.currencies()
         );
         let inner = draw_block(frame, area, bordered(title, theme));
-        let charts = if inner.height >= 14 {
-            inner.height * 2 / 5
-        } else {
-            0
-        };
-        let [info, table_area, chart_area] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(3),
-            Constraint::Length(charts),
-        ])
-        .areas(inner);
+        let [info, table_area, chart_area] = report_rows(inner, report);
         frame.render_widget(
             Paragraph::new(self.info_line(aggregate, report, theme)),
             info,
         );
         self.draw_table(frame, table_area, report, theme);
-        if charts > 0 {
+        if chart_area.height > 0 {
             let [bars, trend] =
                 Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                     .areas(chart_area);
@@ -401,14 +502,6 @@ impl CostPane {
             "%".into(),
         ];
         headers.push(if service { "OWNER" } else { "CATALOG" }.into());
-        let header = Row::new(headers.into_iter().enumerate().map(|(i, h)| {
-            let cell = if (1..=4).contains(&i) {
-                Line::from(h).right_aligned()
-            } else {
-                Line::from(h)
-            };
-            Cell::from(cell).style(theme.table_header)
-        }));
         let rows = shown(&report.rows, &self.list, area).map(|(i, row)| {
             let name_style = match row.place {
                 Place::Catalog => theme.base,
@@ -422,51 +515,50 @@ impl CostPane {
             } else {
                 theme.muted
             };
-            let right = |text: String, style: Style| {
-                Cell::from(Line::from(text).right_aligned()).style(style)
-            };
-            let last = if service {
+            let right = |text: String, style: Style| Line::styled(text, style).right_aligned();
+            let (last, last_style) = if service {
                 match (&row.owner, row.place) {
-                    (Some(owner), _) => Cell::from(owner.clone()).style(theme.muted),
-                    (None, Place::NotInCatalog) => {
-                        Cell::from("not in catalog").style(theme.warning)
-                    }
-                    _ => Cell::from(""),
+                    (Some(owner), _) => (owner.clone(), theme.muted),
+                    (None, Place::NotInCatalog) => ("not in catalog".into(), theme.warning),
+                    _ => (String::new(), theme.muted),
                 }
             } else {
                 match row.place {
-                    Place::Catalog => Cell::from(
+                    Place::Catalog => (
                         row.title
                             .clone()
                             .or_else(|| row.entity.clone())
                             .unwrap_or_default(),
-                    )
-                    .style(theme.muted),
-                    Place::NotInCatalog => Cell::from("not in catalog").style(theme.warning),
+                        theme.muted,
+                    ),
+                    Place::NotInCatalog => ("not in catalog".into(), theme.warning),
                     Place::Unallocated => {
-                        Cell::from(format!("no {} tag", self.settings.team_tag)).style(theme.muted)
+                        (format!("no {} tag", self.settings.team_tag), theme.muted)
                     }
                 }
             };
             let cells = vec![
-                Cell::from(row.name.clone()).style(name_style),
+                Line::styled(row.name.clone(), name_style),
                 right(cost::format_amount(row.this_period), theme.base),
                 right(cost::format_amount(row.previous_period), theme.muted),
                 right(cost::format_change(row.delta()), change_style),
                 right(row.percent_label(), change_style),
-                last,
+                Line::styled(last, last_style),
             ];
-            Row::new(cells).style(row_style(i == self.list.cursor, Style::default(), theme))
+            (
+                cells,
+                row_style(i == self.list.cursor, Style::default(), theme),
+            )
         });
-        let widths = [
-            Constraint::Min(16),
-            Constraint::Length(13),
-            Constraint::Length(13),
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Min(10),
-        ];
-        draw_table(frame, area, header, rows, widths);
+        // Columns as wide as their content; the last (the catalog's name, the owner) takes the
+        // rest, and gives way first on a narrow pane.
+        FitTable {
+            titles: headers,
+            flex: 5,
+            cap: 40,
+            rows: rows.collect(),
+        }
+        .draw(frame, area, theme.table_header, 0);
     }
 
     fn draw_trend(&self, frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
@@ -482,14 +574,11 @@ impl CostPane {
         let inner = draw_block(frame, area, bordered(title, theme));
         let [spark, legend] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-        // Each day as wide as the whole series fits (the newest days when it does not).
+        // Every day over the whole width (stretched, or thinned on a narrow pane).
         let width = spark.width as usize;
-        let stretch = (width / row.daily.len().max(1)).max(1);
-        let series: Vec<u64> = row
-            .daily
-            .iter()
-            .skip(row.daily.len().saturating_sub(width))
-            .flat_map(|&m| std::iter::repeat_n((m.max(0) / 10_000) as u64, stretch))
+        let series: Vec<u64> = resample(&row.daily, width)
+            .into_iter()
+            .map(|m| (m.max(0) / 10_000) as u64)
             .collect();
         // Drawn from a little under the lowest day, so the trend shows rather than the base.
         let floor = series.iter().min().copied().unwrap_or(0) * 4 / 5;
@@ -519,17 +608,36 @@ impl CostPane {
             Paragraph::new(Line::from(Span::styled(text, theme.muted))),
             legend,
         );
-        // Where this period starts, when the whole series fits.
-        if width >= row.daily.len() && spark.height > 0 {
-            let x = spark.x + (days * stretch) as u16;
-            if x < spark.x + spark.width {
-                frame.render_widget(
-                    Paragraph::new(Span::styled("▏", theme.muted)),
-                    Rect::new(x, spark.y, 1, 1),
-                );
-            }
+        // Where this period starts.
+        let x = spark.x + column_of(days, row.daily.len(), width) as u16;
+        if spark.height > 0 && x < spark.x + spark.width {
+            frame.render_widget(
+                Paragraph::new(Span::styled("▏", theme.muted)),
+                Rect::new(x, spark.y, 1, 1),
+            );
         }
     }
+}
+
+/// The report's rows inside its border: the info line, the table as tall as its rows (no blank
+/// half-pane), the charts under it taking the rest (at least two fifths of a pane tall enough
+/// for both).
+fn report_rows(inner: Rect, report: &Report) -> [Rect; 3] {
+    let table_rows = report.rows.len() as u16 + 1;
+    let charts = if inner.height >= 14 {
+        inner
+            .height
+            .saturating_sub(1 + table_rows)
+            .max(inner.height * 2 / 5)
+    } else {
+        0
+    };
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(charts),
+    ])
+    .areas(inner)
 }
 
 fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
@@ -541,32 +649,15 @@ fn draw_bars(frame: &mut Frame, area: Rect, report: &Report, theme: &Theme) {
             theme,
         ),
     );
-    let rows = inner.height as usize;
-    let label_width = 14;
     let bars: Vec<Bar> = report
         .rows
         .iter()
         .filter(|r| r.this_period > 0)
-        .take(TOP.min(rows))
-        .map(|r| {
-            let mut label: String = r.name.chars().take(label_width).collect();
-            while label.chars().count() < label_width {
-                label.push(' ');
-            }
-            Bar::default()
-                .value((r.this_period / 1_000_000) as u64)
-                .label(Line::from(label))
-                .text_value(cost::format_amount(r.this_period))
-                .style(theme.accent)
-                .value_style(theme.selected)
+        .map(|r| Bar {
+            label: r.name.clone(),
+            value: cost::format_amount(r.this_period),
+            size: r.this_period as u64,
         })
         .collect();
-    frame.render_widget(
-        BarChart::default()
-            .direction(Direction::Horizontal)
-            .bar_width(1)
-            .bar_gap(0)
-            .data(BarGroup::default().bars(&bars)),
-        inner,
-    );
+    chart::draw_bars(frame, inner, &bars, theme);
 }

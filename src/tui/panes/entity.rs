@@ -93,6 +93,14 @@ impl EntityPage {
         }
     }
 
+    /// The entity the line under the cursor leads to (none in the definition view).
+    pub fn selected_target(&self) -> Option<EntityId> {
+        if self.api_open {
+            return None;
+        }
+        self.lines.get(self.list.cursor)?.target
+    }
+
     /// Opens the definition view; a definition at a URL not yet fetched is asked for.
     pub fn open_definition(&mut self) -> Option<Action> {
         self.api_open = self.api.is_some();

@@ -9,8 +9,11 @@ use crate::insights::dora::report::{self as dora_view, ServiceResult, TeamResult
 use crate::insights::maturity::{self, Assessment};
 use crate::insights::scorecard::{self, LiveFacts, Report, Scorecard};
 use crate::providers::http::Log;
+use crate::tui::action::Action;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::detail::{draw_info, PageLine};
+use crate::tui::widgets::cursor::ListCursor;
+use crate::tui::widgets::detail::{draw_lines_wrapped, PageLine};
+use crate::tui::widgets::panel::{bordered, draw_block};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::marker::PhantomData;
@@ -99,6 +102,11 @@ impl Insights {
         let _ = std::thread::Builder::new()
             .name("insights".into())
             .spawn(move || gather(config, catalog, card.ok(), settings, sender));
+    }
+
+    /// The catalog the data is about.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.about.as_deref()
     }
 
     /// Forgets what was gathered, so that the next [`Insights::ensure`] asks again.
@@ -208,27 +216,66 @@ fn gather(
 /// One report of what was gathered, as a pane shows it.
 pub trait ReportView {
     fn title(insights: &Insights, demo: bool) -> String;
-    fn lines(insights: &Insights) -> Vec<PageLine>;
+    /// The report's lines for a pane `width` columns wide (0: unknown); how many there are and
+    /// where they lead does not depend on it.
+    fn lines(insights: &Insights, width: usize) -> Vec<PageLine>;
 }
 
-/// The pane of a report (the Scorecards, the Maturity): where it is scrolled to.
+/// The pane of a report (the Scorecards, DORA, the Maturity): a line cursor, and `Enter` on a
+/// line that names an entity opens its page.
 pub struct ReportPane<V> {
-    pub scroll: usize,
+    pub list: ListCursor,
+    /// The user moved the cursor (until then it goes to the first row naming an entity).
+    moved: bool,
     view: PhantomData<V>,
 }
 
 impl<V> Default for ReportPane<V> {
     fn default() -> Self {
         ReportPane {
-            scroll: 0,
+            list: ListCursor::default(),
+            moved: false,
             view: PhantomData,
         }
     }
 }
 
 impl<V: ReportView> ReportPane<V> {
+    /// The lines, as wide as they come (for their count and where they lead).
     pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
-        V::lines(insights)
+        V::lines(insights, 0)
+    }
+
+    /// The entity the line under the cursor names.
+    pub fn selected(&self, insights: &Insights) -> Option<EntityId> {
+        self.lines(insights).get(self.list.cursor)?.target
+    }
+
+    /// Until the user moves it, the cursor starts on the first line naming an entity (the
+    /// report's first row), so `Enter` and the preview have something at once.
+    pub fn settle(&mut self, insights: &Insights, page: usize) {
+        if self.moved {
+            return;
+        }
+        let lines = self.lines(insights);
+        if let Some(first) = lines.iter().position(|l| l.target.is_some()) {
+            self.list = ListCursor::default();
+            self.list.cursor = first;
+            self.list.clamp(lines.len(), page);
+        }
+    }
+
+    /// A movement, or `Enter` on a line naming an entity.
+    pub fn update(&mut self, action: &Action, insights: &Insights, page: usize) -> Option<Action> {
+        let len = self.lines(insights).len();
+        if self.list.apply(action, len, page) {
+            self.moved = true;
+            return None;
+        }
+        match action {
+            Action::Open => self.selected(insights).map(Action::OpenEntity),
+            _ => None,
+        }
     }
 
     pub fn draw(
@@ -239,16 +286,19 @@ impl<V: ReportView> ReportPane<V> {
         demo: bool,
         theme: &Theme,
     ) {
-        let lines = self.lines(insights);
-        // Scrolled no further than the last line.
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        draw_info(
-            frame,
-            area,
-            theme,
-            &V::title(insights, demo),
-            &lines,
-            scroll,
-        );
+        let block = bordered(format!(" {} ", V::title(insights, demo)), theme);
+        let inner = draw_block(frame, area, block);
+        let lines = V::lines(insights, inner.width as usize);
+        draw_lines_wrapped(frame, inner, &lines, self.list, theme);
     }
+}
+
+/// The first word of `text` that is an entity of `catalog` (`template:default/x`, with the
+/// punctuation around it left out): what an evidence line is about.
+pub fn named_entity(catalog: Option<&Catalog>, text: &str) -> Option<EntityId> {
+    let catalog = catalog?;
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| matches!(c, ',' | ':' | ';' | '(' | ')' | '.')))
+        .filter(|word| word.contains(':'))
+        .find_map(|word| catalog.get(word))
 }

@@ -1,7 +1,7 @@
 //! The Maturity pane: Q1–Q4 answered from evidence with the facts used, the level (1 Reactive to
 //! 4 Ecosystem), the reasons, and what would raise it.
 
-use super::insights::{Insights, ReportPane, ReportView};
+use super::insights::{named_entity, Insights, ReportPane, ReportView};
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
 /// The assessment: the level, then each question's answer with its facts.
@@ -19,7 +19,7 @@ impl ReportView for Maturity {
         .into()
     }
 
-    fn lines(insights: &Insights) -> Vec<PageLine> {
+    fn lines(insights: &Insights, _width: usize) -> Vec<PageLine> {
         if let Some(err) = &insights.error {
             return vec![line(&[(err, Tone::Error)])];
         }
@@ -59,7 +59,16 @@ impl ReportView for Maturity {
                 (&answer.answer, tone),
             ]));
             for fact in &answer.facts {
-                out.push(line(&[("   - ", Tone::Muted), (fact, Tone::Base)]));
+                // A fact about an entity (a template, a service) leads to its page.
+                let target = named_entity(insights.catalog(), fact);
+                let tone = if target.is_some() {
+                    Tone::Link
+                } else {
+                    Tone::Base
+                };
+                let mut l = line(&[("   - ", Tone::Muted), (fact, tone)]);
+                l.target = target;
+                out.push(l);
             }
             if let Some(raise) = &answer.raise {
                 out.push(line(&[

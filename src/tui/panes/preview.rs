@@ -1,5 +1,8 @@
 //! The preview of a list's selected row: which row it is about and its lines, built when the
-//! selection moves (from the catalog in memory, never the network) so that draw only reads.
+//! selection moves or data arrives (from what is in memory, never the network) so that draw only
+//! reads. Catalog rows (entities, templates, problems) are built here; the live panes' rows (a
+//! run, an incident, a cost row, a scorecard or DORA row) by their panes, handed in with
+//! [`Preview::set`].
 
 use super::{entity, problems, templates};
 use crate::catalog::{Catalog, EntityId};
@@ -13,6 +16,16 @@ pub enum Subject {
     Template(EntityId),
     /// A problem, by its index in the catalog's problems.
     Problem(usize),
+    /// A CI run, by its id.
+    Run(u64),
+    /// A PagerDuty incident, by its number.
+    Incident(u64),
+    /// A Cost row, by its place in the table.
+    Cost(usize),
+    /// An entity's (or a team's) scorecard.
+    Scorecard(EntityId),
+    /// An entity's (or a team's) DORA figures.
+    Dora(EntityId),
 }
 
 #[derive(Default)]
@@ -41,7 +54,15 @@ impl Preview {
                 templates::detail(catalog, id),
             ),
             Subject::Problem(at) => ("Problem".into(), problems::preview(catalog, at)),
+            // Built by their panes (see `set`).
+            _ => return,
         };
+    }
+
+    /// Lines a pane built for `subject` (built again whenever its data may have changed).
+    pub fn set(&mut self, subject: Subject, title: String, lines: Vec<PageLine>) {
+        self.of = Some((0, subject));
+        (self.title, self.lines) = (title, lines);
     }
 
     /// Whether the lines are those of `subject` (else the preview is not drawn).

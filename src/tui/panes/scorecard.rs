@@ -2,6 +2,7 @@
 //! entity's level and what its next level needs, then the rollup per team.
 
 use super::insights::{Insights, ReportPane, ReportView};
+use crate::catalog::{Catalog, EntityId};
 use crate::insights::scorecard::{Outcome, Report};
 use crate::tui::widgets::detail::{line, PageLine, Tone};
 
@@ -37,17 +38,24 @@ impl ReportView for Scorecards {
         }
     }
 
-    fn lines(insights: &Insights) -> Vec<PageLine> {
+    fn lines(insights: &Insights, width: usize) -> Vec<PageLine> {
         let report = match (&insights.scorecard, &insights.report) {
             (Some(Err(err)), _) => return vec![line(&[(err, Tone::Error)])],
             (_, Some(report)) => report,
             _ => return vec![line(&[("scoring…", Tone::Muted)])],
         };
-        grid(report, insights.live_done)
+        grid(report, insights.live_done, insights.catalog(), width)
     }
 }
 
-fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
+/// The grid in `width` columns (0: unknown): a row's NEXT is cut to fit (the preview has it
+/// whole), so each entity stays on one line.
+fn grid(
+    report: &Report,
+    live_done: bool,
+    catalog: Option<&Catalog>,
+    width: usize,
+) -> Vec<PageLine> {
     let order = report.rules_failing_first();
     let mut out = vec![line(&[
         ("levels ", Tone::Muted),
@@ -72,7 +80,20 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
     for chunk in legend.chunks(4) {
         out.push(line(&[(&format!("  {}", chunk.join(" · ")), Tone::Muted)]));
     }
-    let mut header = format!("{}{}", cut("ENTITY", 32), cut("LEVEL", 8));
+    // Name columns as wide as the longest name (up to 32), so NEXT keeps the room.
+    let short = |entity: &str| -> String {
+        let name = entity.split_once(':').map_or(entity, |(_, n)| n);
+        name.strip_prefix("default/").unwrap_or(name).to_string()
+    };
+    let widest = |names: &mut dyn Iterator<Item = usize>| names.max().unwrap_or(0).clamp(6, 30) + 2;
+    let names = widest(
+        &mut report
+            .entities
+            .iter()
+            .map(|e| short(&e.entity).chars().count()),
+    );
+    let teams = widest(&mut report.teams.iter().map(|t| t.team.chars().count()));
+    let mut header = format!("{}{}", cut("ENTITY", names), cut("LEVEL", 8));
     for n in 1..=order.len() {
         header.push_str(&format!("{:<3}", n));
     }
@@ -81,14 +102,10 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
     let mut entities: Vec<_> = report.entities.iter().collect();
     entities.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.entity.cmp(&b.entity)));
     for e in entities {
-        let name = e
-            .entity
-            .split_once(':')
-            .map_or(e.entity.as_str(), |(_, n)| n);
-        let name = name.strip_prefix("default/").unwrap_or(name);
+        let name = short(&e.entity);
         let level = e.level.as_deref().unwrap_or("none");
         let mut spans: Vec<(String, Tone)> = vec![
-            (cut(name, 32), Tone::Link),
+            (cut(&name, names), Tone::Link),
             (
                 cut(level, 8),
                 if e.level.is_some() {
@@ -117,6 +134,17 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
             ),
             None => "top level".into(),
         };
+        let used: usize = spans.iter().map(|(t, _)| t.chars().count()).sum();
+        let room = width.saturating_sub(used);
+        let next = match width > 0 && next.chars().count() > room {
+            true => format!(
+                "{}…",
+                next.chars()
+                    .take(room.saturating_sub(1))
+                    .collect::<String>()
+            ),
+            false => next,
+        };
         spans.push((next, Tone::Muted));
         out.push(PageLine {
             spans,
@@ -127,7 +155,7 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
     out.push(line(&[(
         &format!(
             "{}{}{}{}",
-            cut("TEAM", 32),
+            cut("TEAM", teams),
             cut("ENTITIES", 9),
             cut(&format!("none/{}", report.levels.join("/")), 24),
             "HOLDING   MOST FAILING"
@@ -142,8 +170,8 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
             .take(3)
             .map(|(r, n)| format!("{r} ({n})"))
             .collect();
-        out.push(line(&[
-            (&cut(&t.team, 32), Tone::Link),
+        let mut team = line(&[
+            (&cut(&t.team, teams), Tone::Link),
             (&cut(&t.entities.to_string(), 9), Tone::Base),
             (&cut(&counts.join("/"), 24), Tone::Base),
             (
@@ -154,7 +182,82 @@ fn grid(report: &Report, live_done: bool) -> Vec<PageLine> {
                 Tone::Base,
             ),
             (&failing.join(", "), Tone::Warning),
-        ]));
+        ]);
+        team.target = catalog.and_then(|c| c.get(&t.team));
+        out.push(team);
     }
     out
+}
+
+/// The preview of a grid row: the entity's level, what its next level needs and every rule's
+/// outcome with its evidence; for a team's row, its rollup.
+pub fn preview(insights: &Insights, id: EntityId) -> Option<(String, Vec<PageLine>)> {
+    let report = insights.report.as_ref()?;
+    let catalog = insights.catalog()?;
+    let key = catalog.entity(id).key();
+    if let Some(score) = report.entities.iter().find(|e| e.id == id) {
+        let mut lines = vec![line(&[
+            ("level ", Tone::Muted),
+            (
+                score.level.as_deref().unwrap_or("none"),
+                if score.level.is_some() {
+                    Tone::Accent
+                } else {
+                    Tone::Warning
+                },
+            ),
+        ])];
+        if let Some(next) = &score.next {
+            let needs: Vec<&str> = next.needs.iter().map(|r| r.rule.as_str()).collect();
+            lines.push(line(&[
+                (&format!("to reach {}: ", next.level), Tone::Muted),
+                (&needs.join(", "), Tone::Warning),
+            ]));
+        }
+        lines.push(PageLine::default());
+        for &i in &report.rules_failing_first() {
+            let rule = &report.rules[i];
+            let Some(result) = score.result(&rule.id) else {
+                continue;
+            };
+            let (m, tone) = mark(result.outcome);
+            lines.push(line(&[
+                (&format!("{m} "), tone),
+                (&rule.id, Tone::Base),
+                (&format!(" ({}) ", rule.level), Tone::Muted),
+                (&result.detail, Tone::Muted),
+            ]));
+        }
+        return Some((key, lines));
+    }
+    let team = report.teams.iter().find(|t| t.team == key)?;
+    let mut lines = vec![line(&[
+        (&format!("{} entities · ", team.entities), Tone::Base),
+        (
+            &format!(
+                "{}% of rule results holding",
+                (team.holding * 100).checked_div(team.results).unwrap_or(0)
+            ),
+            Tone::Muted,
+        ),
+    ])];
+    lines.push(PageLine::default());
+    let width = team.levels.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    for (level, n) in &team.levels {
+        lines.push(line(&[
+            (&format!("  {level:<width$} "), Tone::Muted),
+            (&format!("{n:>4}"), Tone::Base),
+        ]));
+    }
+    if !team.failing.is_empty() {
+        lines.push(PageLine::default());
+        lines.push(line(&[("Most failing", Tone::Heading)]));
+        for (rule, n) in &team.failing {
+            lines.push(line(&[
+                (&format!("  {rule} "), Tone::Warning),
+                (&format!("on {n}"), Tone::Muted),
+            ]));
+        }
+    }
+    Some((key, lines))
 }

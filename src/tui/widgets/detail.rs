@@ -121,6 +121,100 @@ pub fn draw_info(
     draw_detail(frame, area, block, lines, scroll, true, theme);
 }
 
+/// A page line cut into rows of at most `width` columns, at spaces where it can (a word wider
+/// than a row is cut where the row ends).
+pub fn wrap(l: &PageLine, width: usize) -> Vec<PageLine> {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1);
+    let mut rows = vec![PageLine {
+        spans: Vec::new(),
+        target: l.target,
+    }];
+    let mut used = 0;
+    for (text, tone) in &l.spans {
+        for word in text.split_inclusive(' ') {
+            let mut word = word;
+            while !word.is_empty() {
+                let fits = used + word.trim_end().width() <= width;
+                if !fits && used > 0 {
+                    rows.push(PageLine {
+                        spans: Vec::new(),
+                        target: l.target,
+                    });
+                    used = 0;
+                    continue;
+                }
+                // What fits of the word on this row (all of it, or a wide word's first part).
+                let mut end = 0;
+                let mut taken = 0;
+                for (at, c) in word.char_indices() {
+                    let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    if used + taken + w > width && c != ' ' {
+                        break;
+                    }
+                    taken += w;
+                    end = at + c.len_utf8();
+                }
+                let end = end.max(word.chars().next().map_or(0, char::len_utf8));
+                let row = rows.last_mut().expect("one row at least");
+                row.spans.push((word[..end].to_string(), *tone));
+                used += taken;
+                word = &word[end..];
+            }
+        }
+    }
+    rows
+}
+
+/// Page lines with a cursor, long lines wrapped over several rows: the rows of the cursor's
+/// line are all on screen and all marked.
+pub fn draw_lines_wrapped(
+    frame: &mut Frame,
+    area: Rect,
+    lines: &[PageLine],
+    list: ListCursor,
+    theme: &Theme,
+) {
+    let height = area.height as usize;
+    // From the first line shown (kept from `list.offset` where it can be) down to the cursor's
+    // last row, at most a screenful.
+    let rows_of = |i: usize| wrap(&lines[i], area.width as usize).len();
+    let cursor = list.cursor.min(lines.len().saturating_sub(1));
+    let mut first = list.offset.min(cursor);
+    while first < cursor && (first..=cursor).map(rows_of).sum::<usize>() > height {
+        first += 1;
+    }
+    let mut shown: Vec<Line> = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(first) {
+        if shown.len() >= height {
+            break;
+        }
+        let selected = i == cursor;
+        for row in wrap(l, area.width as usize) {
+            let spans: Vec<Span> = row
+                .spans
+                .into_iter()
+                .map(|(text, tone)| {
+                    let style = if selected {
+                        theme.selected
+                    } else {
+                        tone.style(theme)
+                    };
+                    Span::styled(text, style)
+                })
+                .collect();
+            let line = Line::from(spans);
+            shown.push(if selected {
+                line.style(theme.selected)
+            } else {
+                line
+            });
+        }
+    }
+    shown.truncate(height);
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
 /// Draws page lines with a cursor, only those on screen.
 pub fn draw_lines(
     frame: &mut Frame,
@@ -190,4 +284,34 @@ pub fn draw_lines_marked(
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(rows: &[PageLine]) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.spans.iter().map(|(t, _)| t.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_a_word_wider_than_a_row() {
+        let l = PageLine {
+            spans: vec![
+                ("level 2 · ".into(), Tone::Muted),
+                ("partly deployed".into(), Tone::Base),
+            ],
+            target: Some(3),
+        };
+        let rows = wrap(&l, 12);
+        assert_eq!(texts(&rows), ["level 2 · ", "partly ", "deployed"]);
+        assert!(rows.iter().all(|r| r.target == Some(3)));
+        assert_eq!(
+            texts(&wrap(&line(&[("abcdefgh", Tone::Base)]), 3)),
+            ["abc", "def", "gh"]
+        );
+        assert_eq!(texts(&wrap(&l, 80)), ["level 2 · partly deployed"]);
+    }
 }

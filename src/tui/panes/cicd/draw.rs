@@ -423,6 +423,24 @@ impl CiCdPane {
     }
 
     /// The open run: what it is, its jobs and steps, and the log tails of its failed jobs.
+    /// The preview of the run under the cursor (the runs of a service, a team's rows): the run
+    /// view's lines, from what arrived; none while a run is open.
+    pub fn preview(
+        &self,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+    ) -> Option<(String, Vec<PageLine>)> {
+        let (entity_key, slug, run) = self.previewed_run(catalog, focus)?;
+        let view = RunView {
+            entity_key,
+            slug,
+            run_id: run.id,
+            scroll: 0,
+        };
+        let title = format!("{} #{}", run.name, run.run_number);
+        Some((title, self.run_lines(&view)))
+    }
+
     pub(super) fn run_lines(&self, view: &RunView) -> Vec<PageLine> {
         let now: DateTime<Utc> = self.now().into();
         let mut out = Vec::new();
@@ -455,7 +473,11 @@ impl CiCdPane {
                 out.push(line(&[
                     (run.title(), Tone::Base),
                     (
-                        &format!("  ·  {}", run.actor.as_deref().unwrap_or("-")),
+                        &format!(
+                            "  ·  {} · commit {}",
+                            run.actor.as_deref().unwrap_or("-"),
+                            run.head_sha.get(..7).unwrap_or(&run.head_sha)
+                        ),
                         Tone::Muted,
                     ),
                 ]));
@@ -469,8 +491,11 @@ impl CiCdPane {
         out.push(PageLine::default());
         let jobs = self.jobs.get(&view.run_id);
         let mut heading = vec![("Jobs".to_string(), Tone::Heading)];
-        if jobs.is_some_and(|j| j.loading) {
-            heading.push(("  loading…".into(), Tone::Accent));
+        match jobs {
+            Some(j) if j.loading => heading.push(("  loading…".into(), Tone::Accent)),
+            // A preview never asks: the jobs come when the run is opened.
+            None => heading.push(("  not loaded: enter opens the run".into(), Tone::Muted)),
+            Some(_) => {}
         }
         out.push(PageLine {
             spans: heading,

@@ -249,6 +249,17 @@ impl CiCdPane {
         }
     }
 
+    /// The service of the run open or under the cursor (a team row's service, else the focus).
+    pub fn selected_entity(&self, catalog: &Catalog, focus: Option<EntityId>) -> Option<EntityId> {
+        if let Some(view) = &self.run {
+            return catalog.get(&view.entity_key);
+        }
+        if self.team.is_some() {
+            return self.team_rows().get(self.list.cursor).map(|row| row.id);
+        }
+        focus
+    }
+
     pub fn update(
         &mut self,
         action: &Action,

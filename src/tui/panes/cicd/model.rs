@@ -168,6 +168,25 @@ impl CiCdPane {
         Some((key, state.slug.clone(), run))
     }
 
+    /// The run a preview shows: under the cursor of the runs, or of a team's rows (its last
+    /// run); none while a run is open.
+    pub fn previewed_run(
+        &self,
+        catalog: &Catalog,
+        focus: Option<EntityId>,
+    ) -> Option<(String, String, &WorkflowRun)> {
+        if self.run.is_some() || !self.connected {
+            return None;
+        }
+        if self.team.is_some() {
+            let rows = self.team_rows();
+            let row = rows.get(self.list.cursor)?;
+            let state = self.states.get(row.key)?;
+            return Some((row.key.to_string(), state.slug.clone(), row.run?));
+        }
+        self.current_run(catalog, focus)
+    }
+
     /// The team's rows: failures first, then running, then green; then no runs, errors and
     /// services without a repository; by name within each.
     pub fn team_rows(&self) -> Vec<TeamRow<'_>> {

@@ -93,6 +93,22 @@ impl DocsPane {
         }
     }
 
+    /// Where the nav is drawn (its title on the first row) in the pane's area inside its border,
+    /// when the side column shows it.
+    pub fn nav_area(&self, inner: Rect) -> Option<Rect> {
+        if self.entity.is_none() || self.message.is_some() || self.outline || self.nav.is_empty() {
+            return None;
+        }
+        match self.side_width(inner.width) {
+            0 => None,
+            // Its right border off.
+            width => Some(Rect {
+                width: width - 1,
+                ..inner
+            }),
+        }
+    }
+
     /// How wide the side column is (its border included) in a pane `inner` columns wide: none
     /// below [`SIDE_MIN_WIDTH`], the page needs the room.
     fn side_width(&self, inner: u16) -> u16 {

@@ -381,6 +381,16 @@ impl DocsPane {
 
     /// Enter on the selected link: a page of the site opens here, an anchor scrolls to its
     /// heading, a web address goes to the browser.
+    /// The address of the link `Enter` would follow on the page, if one is selected there.
+    pub fn selected_href(&self) -> Option<&str> {
+        if self.focus != Focus::Page {
+            return None;
+        }
+        let doc = self.doc.as_ref().ok()?;
+        let link = doc.links.get(self.link?)?;
+        link.fold.is_none().then_some(link.href.as_str())
+    }
+
     fn follow(&mut self) -> Option<Action> {
         let Ok(doc) = &self.doc else { return None };
         let link = doc.links.get(self.link?)?;
@@ -456,4 +466,14 @@ impl DocsPane {
             None => false,
         }
     }
+}
+
+/// The entity a link to Backstage's entity page names (`/catalog/NAMESPACE/KIND/NAME`, maybe
+/// with a tab after it, on any host or relative), if the catalog has it.
+pub fn entity_of_link(catalog: &Catalog, href: &str) -> Option<EntityId> {
+    let path = href.split(['?', '#']).next()?;
+    let (_, rest) = path.split_once("/catalog/")?;
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let (namespace, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
+    catalog.get(&format!("{kind}:{namespace}/{name}"))
 }

@@ -8,11 +8,11 @@ use crate::tui::panes::{ProviderEnv, Setup};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail::{draw_info, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, row_style, shown};
+use crate::tui::widgets::table::{draw_table, row_style, shown, FitTable};
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph, Row};
 use ratatui::Frame;
 use std::time::{Instant, SystemTime};
 
@@ -137,42 +137,39 @@ impl IncidentsPane {
             return;
         }
         let now: DateTime<Utc> = screen.clock.into();
-        let body_rows = shown(&rows, &self.list, inner).map(|(n, (incident, entities))| {
-            let (entity, owner) = entity_and_owner(screen.catalog, entities);
-            let style = row_style(
-                n == self.list.cursor,
-                urgency_style(incident.urgency, screen.theme),
-                screen.theme,
-            );
-            Row::new(vec![
-                Cell::from(incident.urgency.as_str()),
-                Cell::from(short_duration(incident.age(now))),
-                Cell::from(incident.status.as_str()),
-                Cell::from(format!("#{}", incident.incident_number)),
-                Cell::from(entity),
-                Cell::from(owner),
-                Cell::from(incident.title.clone()),
-            ])
-            .style(style)
-        });
-        draw_table(
-            frame,
-            inner,
-            Row::new([
-                "URGENCY", "AGE", "STATUS", "NUMBER", "ENTITY", "OWNER", "TITLE",
-            ])
-            .style(screen.theme.heading),
-            body_rows,
-            [
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(13),
-                Constraint::Length(7),
-                Constraint::Percentage(22),
-                Constraint::Percentage(18),
-                Constraint::Fill(1),
-            ],
-        );
+        // Columns as wide as their content on screen; the title takes what is left, and gives
+        // way first (then the owner, at the edge) when the pane is narrow: the preview beside
+        // has them whole.
+        let body_rows = shown(&rows, &self.list, inner)
+            .map(|(n, (incident, entities))| {
+                let (entity, owner) = entity_and_owner(screen.catalog, entities);
+                let style = row_style(
+                    n == self.list.cursor,
+                    urgency_style(incident.urgency, screen.theme),
+                    screen.theme,
+                );
+                let cells = [
+                    incident.urgency.as_str().to_string(),
+                    short_duration(incident.age(now)),
+                    incident.status.as_str().to_string(),
+                    format!("#{}", incident.incident_number),
+                    incident.title.clone(),
+                    entity,
+                    owner,
+                ];
+                (cells.into_iter().map(Line::from).collect(), style)
+            })
+            .collect();
+        let titles = [
+            "URGENCY", "AGE", "STATUS", "NUMBER", "TITLE", "ENTITY", "OWNER",
+        ];
+        FitTable {
+            titles: titles.map(String::from).to_vec(),
+            flex: 4,
+            cap: 30,
+            rows: body_rows,
+        }
+        .draw(frame, inner, screen.theme.heading, 0);
     }
 
     fn draw_inbox(&self, frame: &mut Frame, area: Rect, screen: Screen) {

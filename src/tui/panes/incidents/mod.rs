@@ -16,6 +16,7 @@
 mod draw;
 pub mod live;
 mod model;
+mod preview;
 
 pub use draw::entity_and_owner;
 pub use live::{Feed, Live, TIMELINES_PER_VIEW};

@@ -164,7 +164,8 @@ impl IncidentsPane {
         items
     }
 
-    pub(super) fn len(&self, catalog: &Catalog) -> usize {
+    /// Rows of the list (or the inbox) on screen.
+    pub fn len(&self, catalog: &Catalog) -> usize {
         if self.inbox {
             self.inbox_items(catalog).len()
         } else {
@@ -196,6 +197,14 @@ impl IncidentsPane {
         } else {
             let (i, entities) = self.rows().into_iter().nth(self.list.cursor)?;
             Some((i.clone(), key(&entities)))
+        }
+    }
+
+    /// The entity of the view, else the one under the list's cursor.
+    pub fn row_entity(&self, catalog: &Catalog) -> Option<EntityId> {
+        match &self.view {
+            Some(view) => Some(view.id),
+            None => self.selected_entity(catalog),
         }
     }
 

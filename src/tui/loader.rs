@@ -421,7 +421,10 @@ fn refresh(
         _ => None,
     };
     let (loaded, live) = match source.load_with(config, previous, &report) {
-        Refresh::Unchanged if source.is_demo() || source.local_roots().is_empty() => {
+        // Nothing local to watch, or remote sources that a second read would fetch again.
+        Refresh::Unchanged
+            if source.is_demo() || source.local_roots().is_empty() || source.is_remote() =>
+        {
             let _ = sender.send(LoaderMsg::Status(LoaderStatus::Unchanged));
             return None;
         }

@@ -12,7 +12,7 @@ use crate::providers::http::Log;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
-use crate::tui::widgets::detail::{draw_lines_wrapped, PageLine};
+use crate::tui::widgets::detail::{draw_lines_wrapped, wrapped_rows, PageLine};
 use crate::tui::widgets::panel::{bordered, draw_block};
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -300,6 +300,25 @@ impl<V: ReportView> ReportPane<V> {
             lines: lines.clone(),
         });
         lines
+    }
+
+    /// The cursor, for a click: the user placed it.
+    pub fn list_mut(&mut self) -> &mut ListCursor {
+        self.moved = true;
+        &mut self.list
+    }
+
+    /// The line drawn at (x, y) of `inner` (the pane inside its border, as drawn) and the first
+    /// line shown: lines wrap, so a screen row is mapped through the rows draw lays out.
+    pub fn line_at(&self, insights: &Insights, inner: Rect, x: u16, y: u16) -> Option<(usize, usize)> {
+        if !inner.contains(ratatui::layout::Position::new(x, y)) {
+            return None;
+        }
+        let lines = self.lines_at(insights, Some(inner.width as usize));
+        let rows = wrapped_rows(&lines, self.list, inner.width as usize, inner.height as usize);
+        let first = rows.first()?.0;
+        let (line, _) = rows.get((y - inner.y) as usize)?;
+        Some((*line, first))
     }
 
     /// The entity the line under the cursor names.

@@ -287,9 +287,10 @@ impl<V: ReportView> ReportPane<V> {
     /// width changed.
     fn lines_at(&self, insights: &Insights, width: Option<usize>) -> Arc<Vec<PageLine>> {
         let mut built = self.built.borrow_mut();
-        if let Some(b) = built.as_ref().filter(|b| {
-            b.version == insights.version() && width.is_none_or(|w| w == b.width)
-        }) {
+        if let Some(b) = built
+            .as_ref()
+            .filter(|b| b.version == insights.version() && width.is_none_or(|w| w == b.width))
+        {
             return b.lines.clone();
         }
         let width = width.unwrap_or(0);
@@ -310,12 +311,23 @@ impl<V: ReportView> ReportPane<V> {
 
     /// The line drawn at (x, y) of `inner` (the pane inside its border, as drawn) and the first
     /// line shown: lines wrap, so a screen row is mapped through the rows draw lays out.
-    pub fn line_at(&self, insights: &Insights, inner: Rect, x: u16, y: u16) -> Option<(usize, usize)> {
+    pub fn line_at(
+        &self,
+        insights: &Insights,
+        inner: Rect,
+        x: u16,
+        y: u16,
+    ) -> Option<(usize, usize)> {
         if !inner.contains(ratatui::layout::Position::new(x, y)) {
             return None;
         }
         let lines = self.lines_at(insights, Some(inner.width as usize));
-        let rows = wrapped_rows(&lines, self.list, inner.width as usize, inner.height as usize);
+        let rows = wrapped_rows(
+            &lines,
+            self.list,
+            inner.width as usize,
+            inner.height as usize,
+        );
         let first = rows.first()?.0;
         let (line, _) = rows.get((y - inner.y) as usize)?;
         Some((*line, first))

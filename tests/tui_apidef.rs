@@ -193,19 +193,6 @@ fn remote_app(dir: &std::path::Path, url: &str, config: &str) -> greenroom::tui:
     app
 }
 
-/// Takes provider answers until the frame shows `text` (at most 10 s).
-fn wait_for(app: &mut greenroom::tui::App, text: &str) -> String {
-    for _ in 0..500 {
-        app.poll_providers();
-        let shown = frame(app);
-        if shown.contains(text) {
-            return shown;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("{text:?} never shown:\n{}", frame(app));
-}
-
 #[test]
 fn a_url_definition_is_fetched_when_its_view_opens() {
     let server = support::definitions::fixture_server();
@@ -217,7 +204,7 @@ fn a_url_definition_is_fetched_when_its_view_opens() {
     assert!(frame(&app).contains(&format!("at {url} (fetched when opened)")));
     assert!(server.requests().is_empty());
     press(&mut app, "<enter>");
-    let shown = wait_for(&mut app, "List the shelves of a store");
+    let shown = wait_for_frame(&mut app, "List the shelves of a store");
     assert!(shown.contains("/shelves/{shelfId}/restock"), "{shown}");
     // Back on the page, its line sums the definition up.
     press(&mut app, "<esc>");
@@ -235,7 +222,7 @@ fn a_url_definition_not_allowed_says_so_in_the_view() {
     let url = format!("{}/apis/shelf-openapi.yaml", server.url());
     let mut app = remote_app(dir.path(), &url, "");
     press(&mut app, "/remote-api<enter><enter>");
-    let shown = wait_for(&mut app, "not fetched:");
+    let shown = wait_for_frame(&mut app, "not fetched:");
     assert!(shown.contains("is not in the allow list"), "{shown}");
     assert!(server.requests().is_empty());
 }

@@ -229,3 +229,100 @@ fn demo_payment_service_site() {
     assert_eq!(page(&app), Some("architecture/flow.md"));
     assert_snapshot!("demo_payment_flow", frame(&app));
 }
+
+/// An app on a catalog of one component whose TechDocs are `url:URL`, with `config` as its
+/// config (sites fetched into a cache folder under `dir`).
+fn url_docs_app(dir: &std::path::Path, url: &str, config: &str) -> greenroom::tui::App {
+    std::fs::write(
+        dir.join("catalog-info.yaml"),
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: remote-docs\n  annotations:\n    backstage.io/techdocs-ref: url:{url}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"),
+    )
+    .unwrap();
+    let cache = dir.join("cache");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "{config}\n[cache]\ndir = {:?}\n",
+            cache.display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut app = app_on(dir.to_str().unwrap(), false);
+    let loaded = greenroom::config::Config::load(Some(&dir.join("config.toml"))).unwrap();
+    app.provider_config = Some(loaded.config);
+    app
+}
+
+#[test]
+fn a_url_site_is_fetched_when_shown_and_opens_with_its_nav() {
+    let server = support::definitions::folder_server("techdocs");
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/apis/handbook/", server.url());
+    let mut app = url_docs_app(dir.path(), &url, &support::definitions::allow(&server));
+    press(&mut app, "/^remote-docs<tab>");
+    assert!(server.requests().is_empty(), "asked before the pane shows");
+    press(&mut app, "7");
+    // Drawing never waits: until the answer is taken, the pane says it is fetching.
+    assert!(
+        frame(&app).contains(&format!("fetching {url}")),
+        "{}",
+        frame(&app)
+    );
+    let shown = wait_for_frame(&mut app, "Start with Setup");
+    assert_eq!(page(&app), Some("index.md"));
+    for title in ["Home", "Setup", "Reference", "Status page"] {
+        assert!(shown.contains(title), "{title} in the nav:\n{shown}");
+    }
+    // The other pages came with it: the nav opens them from the cache folder.
+    // (Home, then the Guide section's title, then its Setup.)
+    press(&mut app, "pjj<enter>");
+    assert_eq!(page(&app), Some("guide/setup.md"));
+    assert!(
+        frame(&app).contains("Clone the repository"),
+        "{}",
+        frame(&app)
+    );
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(
+        asked.contains(&"/apis/handbook/mkdocs.yml".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&"/apis/handbook/docs/guide/setup.md".to_string()),
+        "{asked:?}"
+    );
+}
+
+#[test]
+fn a_url_site_refused_or_offline_says_why_and_enter_asks_again() {
+    let server = support::definitions::folder_server("techdocs");
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/apis/handbook/", server.url());
+    // Not in `[reading] allow`: refused without asking the server.
+    let mut app = url_docs_app(dir.path(), &url, "");
+    press(&mut app, "/^remote-docs<tab>7");
+    let shown = wait_for_frame(&mut app, "not fetched:");
+    assert!(shown.contains("is not in the allow list"), "{shown}");
+    assert!(shown.contains("enter: try again"), "{shown}");
+    assert!(server.requests().is_empty());
+    // Allowed, but the host is gone: Enter asks again, and the pane says why it failed.
+    let gone = dir.path().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    let allow = support::definitions::allow(&server);
+    drop(server);
+    let mut app = url_docs_app(&gone, &url, &allow);
+    press(&mut app, "/^remote-docs<tab>7");
+    let shown = wait_for_frame(&mut app, "not fetched:");
+    assert!(shown.contains("mkdocs.yml"), "{shown}");
+    press(&mut app, "<enter>");
+    assert!(
+        frame(&app).contains(&format!("fetching {url}")),
+        "{}",
+        frame(&app)
+    );
+    wait_for_frame(&mut app, "not fetched:");
+}

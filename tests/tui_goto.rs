@@ -258,3 +258,51 @@ fn dora_rows_have_a_preview_of_the_figures() {
         "{narrow}"
     );
 }
+
+/// A report pane's lines wrap (the scorecard's legend does at 100 columns): a click selects the
+/// line drawn under it, wherever the rows above it put it, and a double-click opens it.
+#[test]
+fn a_click_in_a_report_selects_the_line_under_it_and_a_double_click_opens_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use std::time::{Duration, Instant};
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let mut app = demo_after("9");
+    let lines = app.scorecards.lines(&app.insights);
+    let first = first_target(&lines, 0);
+    let name = lines[first].spans[0].0.trim().to_string();
+    let shown = frame(&app);
+    let rows: Vec<&str> = shown.lines().collect();
+    // The list's first row is under the border; the first entity's row is found by its text.
+    let top = rows.iter().position(|r| r.contains("levels ")).unwrap();
+    let row = rows
+        .iter()
+        .position(|r| r.contains(&format!("│{name} ")))
+        .unwrap_or_else(|| panic!("{name} not on screen:\n{shown}"));
+    assert!(
+        row - top > first,
+        "lines above the first entity wrap: {first} lines over {} rows",
+        row - top
+    );
+    // The cursor starts on that line: two lines down, on the same screen, so the click has
+    // something to move.
+    assert_eq!(app.scorecards.list.cursor, first);
+    press(&mut app, "jj");
+    assert_eq!(frame(&app).lines().nth(row), Some(rows[row]));
+    let t0 = Instant::now();
+    app.on_mouse(click(5, row as u16), t0);
+    assert_eq!(app.scorecards.list.cursor, first);
+    assert!(app.page.is_none());
+    // The second row of the wrapped legend's first line is that line.
+    app.on_mouse(click(5, top as u16 + 2), t0 + Duration::from_secs(2));
+    assert_eq!(app.scorecards.list.cursor, 1, "{}", frame(&app));
+    // Two clicks on the entity's row close together: its page.
+    app.on_mouse(click(5, row as u16), t0 + Duration::from_secs(4));
+    app.on_mouse(click(5, row as u16), t0 + Duration::from_millis(4100));
+    let entity = key_of(&app, lines[first].target.unwrap());
+    assert_page(&app, &entity);
+}

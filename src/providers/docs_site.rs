@@ -10,6 +10,10 @@ use super::ProviderError;
 use crate::techdocs::site::named_pages;
 use std::path::{Component, Path, PathBuf};
 
+/// The folder a site was fetched into (a type of its own: replies are told apart by type).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteFolder(pub PathBuf);
+
 /// Where the site at `url` is kept under the cache folder `cache`.
 pub fn folder(cache: &Path, url: &str) -> PathBuf {
     // FNV-1a: the same folder for the same URL from one version to the next.

@@ -124,30 +124,35 @@ impl Shared {
     }
 
     async fn serve(self: Arc<Self>, request: Request, forced: bool) {
-        let answer = if let Request::Definition {
-            placeholder, url, ..
-        } = &request
-        {
-            // The GitHub token (perhaps `gh auth token`, a process) only for a GitHub URL.
-            let github = if super::definition::on_github(url, &self.settings.api_url) {
-                self.github().await
+        let answer =
+            if let Request::Definition { url, .. } | Request::DocsSite { url, .. } = &request {
+                // The GitHub token (perhaps `gh auth token`, a process) only for a GitHub URL.
+                let github = if super::definition::on_github(url, &self.settings.api_url) {
+                    self.github().await
+                } else {
+                    Err(ProviderError::NotConfigured {
+                        service: "GitHub",
+                        hint: "the URL is not on GitHub".into(),
+                    })
+                };
+                let reader = super::definition::Reader {
+                    client: &self.client,
+                    reading: &self.options.reading,
+                    github,
+                };
+                match &request {
+                    Request::Definition { placeholder, .. } => {
+                        reader.definition(placeholder, url).await.map(reply)
+                    }
+                    _ => super::docs_site::fetch(&reader, url, &self.options.docs_dir)
+                        .await
+                        .map(|dir| now(super::docs_site::SiteFolder(dir))),
+                }
+            } else if request.is_pagerduty() {
+                self.ask_pagerduty(&request, forced).await
             } else {
-                Err(ProviderError::NotConfigured {
-                    service: "GitHub",
-                    hint: "the definition is not on GitHub".into(),
-                })
+                self.ask_github(&request, forced).await
             };
-            let reader = super::definition::Reader {
-                client: &self.client,
-                reading: &self.options.reading,
-                github,
-            };
-            reader.definition(placeholder, url).await.map(reply)
-        } else if request.is_pagerduty() {
-            self.ask_pagerduty(&request, forced).await
-        } else {
-            self.ask_github(&request, forced).await
-        };
         self.deliver(&request, true, &answer);
     }
 

@@ -2,6 +2,7 @@
 //! ([`Reply`]) or why there is none.
 
 use super::definition::DefinitionText;
+use super::docs_site::SiteFolder;
 use super::fetched::Fetched;
 use super::github::{CiRuns, Job, LogTail};
 use super::pagerduty::{
@@ -117,4 +118,6 @@ replies! {
     Trigger(TriggerReceipt),
     /// `Request::Definition`.
     Definition(DefinitionText),
+    /// `Request::DocsSite`.
+    DocsSite(SiteFolder),
 }

@@ -46,6 +46,9 @@ pub struct ProviderOptions {
     pub pagerduty: PagerDutySettings,
     /// Which URLs an API's definition may be fetched from.
     pub reading: ReadingConfig,
+    /// Where TechDocs sites at URLs are fetched to (the cache folder, even when `cache_dir` is
+    /// off: a site is files to read).
+    pub docs_dir: PathBuf,
 }
 
 impl ProviderOptions {
@@ -54,6 +57,7 @@ impl ProviderOptions {
             cache_dir: config.provider_cache_dir(),
             pagerduty: PagerDutySettings::from_config(config),
             reading: config.reading.clone(),
+            docs_dir: config.cache_dir(),
             ..ProviderOptions::default()
         }
     }
@@ -71,6 +75,7 @@ impl Default for ProviderOptions {
             wake: None,
             pagerduty: PagerDutySettings::default(),
             reading: ReadingConfig::default(),
+            docs_dir: std::env::temp_dir().join("greenroom-cache"),
         }
     }
 }

@@ -80,6 +80,8 @@ pub enum Request {
         placeholder: String,
         url: String,
     },
+    /// A TechDocs site at a URL (`providers::docs_site`), read as definitions are.
+    DocsSite { entity_key: String, url: String },
 }
 
 /// The `entity_key` field of a request, whichever its kind (by reference or mutably, as the
@@ -100,7 +102,8 @@ macro_rules! entity_key_of {
             | Request::PdIncident { entity_key, .. }
             | Request::PdUpdateIncident { entity_key, .. }
             | Request::PdTrigger { entity_key, .. }
-            | Request::Definition { entity_key, .. } => entity_key,
+            | Request::Definition { entity_key, .. }
+            | Request::DocsSite { entity_key, .. } => entity_key,
         }
     };
 }
@@ -173,6 +176,7 @@ impl Request {
             Request::Definition {
                 placeholder, url, ..
             } => Key::Definition(placeholder.clone(), url.clone()),
+            Request::DocsSite { url, .. } => Key::DocsSite(url.clone()),
         }
     }
 }
@@ -200,6 +204,7 @@ pub(super) enum Key {
     PdUpdate(String, IncidentAction),
     PdTrigger(TriggerEvent),
     Definition(String, String),
+    DocsSite(String),
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ impl fmt::Display for Missing {
             ),
             Missing::Url { key, url } => write!(
                 f,
-                "{key}'s TechDocs are at {url}: `greenroom docs {key}` fetches them (the Docs pane reads local sites only for now)"
+                "{key}'s TechDocs are at {url}: `greenroom docs {key}` fetches them, and so does the Docs pane when it shows them"
             ),
             Missing::Site(err) => err.fmt(f),
             Missing::Nothing { key, looked } => {

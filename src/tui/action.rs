@@ -302,12 +302,46 @@ pub enum Action {
     /// Open an http(s) URL in the user's browser.
     OpenUrl(String),
     RunCommand(String),
-    /// Fetch the definition of the entity page on screen, at a URL (`placeholder` says what to
-    /// make of the text).
-    FetchDefinition {
-        placeholder: String,
-        url: String,
-    },
+    /// Fetch what a pane shows from a URL (`panes::remote`): for the entity page on screen, or
+    /// the Docs pane's entity.
+    Fetch(Wanted),
     Resize(u16, u16),
     Error(String),
+}
+
+/// What a pane asks the providers for at a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// The definition of the entity page on screen (`placeholder` says what to make of the text).
+    Definition { placeholder: String, url: String },
+    /// The Docs pane's TechDocs site (`backstage.io/techdocs-ref: url:`).
+    DocsSite { url: String },
+}
+
+impl Wanted {
+    pub fn url(&self) -> &str {
+        match self {
+            Wanted::Definition { url, .. } | Wanted::DocsSite { url } => url,
+        }
+    }
+
+    /// What names the URL in the entity, for messages.
+    pub fn label(&self) -> &str {
+        match self {
+            Wanted::Definition { placeholder, .. } => placeholder,
+            Wanted::DocsSite { .. } => "backstage.io/techdocs-ref: url",
+        }
+    }
+
+    /// The providers' request, for the entity `entity_key`.
+    pub fn request(&self, entity_key: String) -> crate::providers::Request {
+        match self.clone() {
+            Wanted::Definition { placeholder, url } => crate::providers::Request::Definition {
+                entity_key,
+                placeholder,
+                url,
+            },
+            Wanted::DocsSite { url } => crate::providers::Request::DocsSite { entity_key, url },
+        }
+    }
 }

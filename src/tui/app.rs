@@ -17,8 +17,9 @@ mod update;
 pub use state::{App, Status};
 
 use crate::providers::definition::DefinitionText;
-use crate::providers::{ProviderHandle, ProviderMessage, Request};
-use crate::tui::action::Section;
+use crate::providers::docs_site::SiteFolder;
+use crate::providers::{ProviderError, ProviderHandle, ProviderMessage, Request};
+use crate::tui::action::{Section, Wanted};
 use crate::tui::panes::cicd::Outgoing;
 
 impl App {
@@ -41,13 +42,17 @@ impl App {
         self.sync();
     }
 
-    /// Asks the providers for the definition of the entity page on screen (starting them if none
-    /// run: a URL definition needs no token).
-    fn fetch_definition(&mut self, placeholder: String, url: String) {
-        let (Some(page), Some(data)) = (&mut self.page, &self.data) else {
-            return;
+    /// Asks the providers for what a pane wants at a URL (starting them if none run: a URL needs
+    /// no token). The entity it is for: the page on screen's for a definition, the Docs pane's
+    /// for a site. Without a configuration the answer is a failure, through the same path.
+    fn fetch(&mut self, wanted: Wanted) {
+        let Some(data) = &self.data else { return };
+        let id = match wanted {
+            Wanted::Definition { .. } => self.page.as_ref().map(|page| page.id),
+            Wanted::DocsSite { .. } => self.docs.entity,
         };
-        let entity_key = data.catalog.entity(page.id).key();
+        let Some(id) = id else { return };
+        let request = wanted.request(data.catalog.entity(id).key());
         if self.providers.is_none() {
             match &self.provider_config {
                 Some(config) => {
@@ -57,18 +62,35 @@ impl App {
                     ))
                 }
                 None => {
-                    page.definition_arrived(Err("no configuration to fetch it with".into()));
+                    let refused = ProviderError::NotConfigured {
+                        service: "URL reading",
+                        hint: "this session has no configuration to fetch it with".into(),
+                    };
+                    self.on_provider_message(ProviderMessage::new(request, Err(refused)));
                     return;
                 }
             }
         }
         if let Some(providers) = &self.providers {
-            providers.request(Request::Definition {
-                entity_key,
-                placeholder,
-                url,
-            });
+            providers.request(request);
         }
+    }
+
+    /// A fetched TechDocs site to the Docs pane, when it still shows the entity that asked.
+    fn docs_site_arrived(&mut self, message: &ProviderMessage) -> bool {
+        let (Some(data), Some(id), Request::DocsSite { url, .. }) =
+            (&self.data, self.docs.entity, &message.request)
+        else {
+            return false;
+        };
+        if data.catalog.entity(id).key() != message.entity_key() {
+            return false;
+        }
+        let result = message
+            .result::<SiteFolder>()
+            .map(|folder| folder.0)
+            .map_err(|err| err.to_string());
+        self.docs.site_arrived(url, result) && self.section == Section::Docs
     }
 
     /// A fetched definition to the entity page it was asked for (on screen or in the history).
@@ -121,6 +143,9 @@ impl App {
         match message {
             message if matches!(message.request, Request::Definition { .. }) => {
                 self.definition_arrived(&message)
+            }
+            message if matches!(message.request, Request::DocsSite { .. }) => {
+                self.docs_site_arrived(&message)
             }
             message if !message.request.is_pagerduty() => {
                 self.prepare(Section::CiCd);

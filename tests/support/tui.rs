@@ -95,6 +95,19 @@ pub fn frame_at(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
+/// Takes provider answers until the frame shows `text` (at most 10 s); the frame.
+pub fn wait_for_frame(app: &mut App, text: &str) -> String {
+    for _ in 0..500 {
+        app.poll_providers();
+        let shown = frame(app);
+        if shown.contains(text) {
+            return shown;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{text:?} never shown:\n{}", frame(app));
+}
+
 /// The name of the entity under the catalog cursor.
 pub fn selected_name(app: &App) -> String {
     let id = app.catalog.selected().expect("a selected row");

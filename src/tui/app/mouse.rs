@@ -1,5 +1,5 @@
 //! The mouse: a click on a section's tab switches to it, a click on a row (of a table, the
-//! incidents, the cost table, the dependency tree, the docs' nav, an entity page's lines) selects it and a second click on the
+//! incidents, the cost table, the dependency tree, the docs' nav, an entity page's lines, a report's lines) selects it and a second click on the
 //! same row soon after opens it, the wheel moves through what is on screen. Places come from the
 //! same layout draw uses.
 
@@ -65,6 +65,9 @@ impl App {
             (None, Section::Dependencies) => &mut self.deps.list,
             (None, Section::Incidents) => &mut self.incidents.list,
             (None, Section::Cost) => self.cost.list_mut(),
+            (None, Section::Scorecards) => self.scorecards.list_mut(),
+            (None, Section::Dora) => self.dora.list_mut(),
+            (None, Section::Maturity) => self.maturity.list_mut(),
             (None, Section::Docs) => {
                 // The keys follow the click into the nav.
                 self.docs.focus = crate::tui::panes::docs::Focus::Nav;
@@ -115,6 +118,19 @@ impl App {
                 let (list, _) = self.list_and_preview(self.body(), self.size);
                 let (table, cursor, len) = self.cost.table_rows_at(list)?;
                 (table, 1, cursor, len)
+            }
+            // Report lines wrap: their own map from screen rows to lines.
+            Section::Scorecards => {
+                let inner = self.list_inside_border();
+                return self.scorecards.line_at(&self.insights, inner, x, y);
+            }
+            Section::Dora => {
+                let inner = self.list_inside_border();
+                return self.dora.line_at(&self.insights, inner, x, y);
+            }
+            Section::Maturity => {
+                let inner = self.list_inside_border();
+                return self.maturity.line_at(&self.insights, inner, x, y);
             }
             _ if self.preview_subject().is_none() => return None,
             Section::Catalog => (

@@ -152,7 +152,12 @@ impl App {
         };
         match self.section {
             Section::Dependencies => self.deps.show(&data.catalog, focus),
-            Section::Docs => self.docs.show(&data.catalog, focus, false),
+            Section::Docs => {
+                self.docs.show(&data.catalog, focus, false);
+                if let Some(Action::Fetch(wanted)) = self.docs.fetch_request() {
+                    self.fetch(wanted);
+                }
+            }
             Section::CiCd => {
                 let key = data.catalog.entity(focus).key();
                 if self.cicd.shown.as_deref() != Some(key.as_str()) {

@@ -164,8 +164,8 @@ impl App {
                 None
             }
             Action::RunCommand(command) => self.run_command(&command),
-            Action::FetchDefinition { placeholder, url } => {
-                self.fetch_definition(placeholder, url);
+            Action::Fetch(wanted) => {
+                self.fetch(wanted);
                 None
             }
             other => self.pane_update(other),

@@ -12,12 +12,22 @@ use crate::providers::http::Log;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
-use crate::tui::widgets::detail::{draw_lines_wrapped, PageLine};
+use crate::tui::widgets::detail::{draw_lines_wrapped, wrapped_rows, PageLine};
 use crate::tui::widgets::panel::{bordered, draw_block};
 use ratatui::layout::Rect;
 use ratatui::Frame;
+use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
+
+/// Versions of what [`Insights`] holds, unique across resets, so a pane's lines built for one
+/// are never taken for another's.
+static VERSIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_version() -> u64 {
+    VERSIONS.fetch_add(1, Ordering::Relaxed)
+}
 
 /// What the gathering thread sends, one message per view, as each is ready.
 pub enum InsightsMsg {
@@ -51,6 +61,9 @@ pub struct Insights {
     pub maturity: Option<Assessment>,
     /// Why nothing can be gathered (a bad `[dora]` setting), if so.
     pub error: Option<String>,
+    /// Changes whenever anything above does (a new catalog, a message): the panes' lines are
+    /// built once per version.
+    version: u64,
 }
 
 impl Insights {
@@ -69,6 +82,7 @@ impl Insights {
         *self = Insights {
             config: self.config.take(),
             about: Some(catalog.clone()),
+            version: next_version(),
             ..Insights::default()
         };
         let card = match &config.scorecard.file {
@@ -104,6 +118,11 @@ impl Insights {
             .spawn(move || gather(config, catalog, card.ok(), settings, sender));
     }
 
+    /// What the data is now: another version means other lines.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     /// The catalog the data is about.
     pub fn catalog(&self) -> Option<&Catalog> {
         self.about.as_deref()
@@ -119,37 +138,43 @@ impl Insights {
         let Some(receiver) = &self.receiver else {
             return false;
         };
-        let mut changed = false;
-        while let Ok(message) = receiver.try_recv() {
-            changed = true;
-            match message {
-                InsightsMsg::Scorecard(live) => {
-                    if let (Some(Ok(card)), Some(catalog)) = (&self.scorecard, &self.about) {
-                        self.report = Some(scorecard::evaluate(
-                            card,
-                            catalog,
-                            None,
-                            &live,
-                            chrono::Utc::now(),
-                        ));
-                    }
-                    self.live_done = true;
+        let messages: Vec<InsightsMsg> = receiver.try_iter().collect();
+        let changed = !messages.is_empty();
+        for message in messages {
+            self.receive(message);
+        }
+        changed
+    }
+
+    /// Takes one message of the gathering thread (benches hand theirs in here).
+    pub fn receive(&mut self, message: InsightsMsg) {
+        self.version = next_version();
+        match message {
+            InsightsMsg::Scorecard(live) => {
+                if let (Some(Ok(card)), Some(catalog)) = (&self.scorecard, &self.about) {
+                    self.report = Some(scorecard::evaluate(
+                        card,
+                        catalog,
+                        None,
+                        &live,
+                        chrono::Utc::now(),
+                    ));
                 }
-                InsightsMsg::Dora {
+                self.live_done = true;
+            }
+            InsightsMsg::Dora {
+                services,
+                teams,
+                settings,
+            } => {
+                self.dora = Some(DoraData {
                     services,
                     teams,
                     settings,
-                } => {
-                    self.dora = Some(DoraData {
-                        services,
-                        teams,
-                        settings,
-                    })
-                }
-                InsightsMsg::Maturity(assessment) => self.maturity = Some(assessment),
+                })
             }
+            InsightsMsg::Maturity(assessment) => self.maturity = Some(assessment),
         }
-        changed
     }
 
     /// Still gathering.
@@ -227,7 +252,17 @@ pub struct ReportPane<V> {
     pub list: ListCursor,
     /// The user moved the cursor (until then it goes to the first row naming an entity).
     moved: bool,
+    /// The lines last built: a key press and a frame read them many times (the cursor's target,
+    /// the preview, drawing), and at 100k entities building them costs far more than a frame.
+    built: RefCell<Option<Built>>,
     view: PhantomData<V>,
+}
+
+/// Lines built for one version of the data at one width.
+struct Built {
+    version: u64,
+    width: usize,
+    lines: Arc<Vec<PageLine>>,
 }
 
 impl<V> Default for ReportPane<V> {
@@ -235,15 +270,67 @@ impl<V> Default for ReportPane<V> {
         ReportPane {
             list: ListCursor::default(),
             moved: false,
+            built: RefCell::new(None),
             view: PhantomData,
         }
     }
 }
 
 impl<V: ReportView> ReportPane<V> {
-    /// The lines, as wide as they come (for their count and where they lead).
-    pub fn lines(&self, insights: &Insights) -> Vec<PageLine> {
-        V::lines(insights, 0)
+    /// The lines, for their count and where they lead (which do not depend on the width: any
+    /// width built for this version will do).
+    pub fn lines(&self, insights: &Insights) -> Arc<Vec<PageLine>> {
+        self.lines_at(insights, None)
+    }
+
+    /// The lines at `width` columns (`None`: any), built again only when the data or the
+    /// width changed.
+    fn lines_at(&self, insights: &Insights, width: Option<usize>) -> Arc<Vec<PageLine>> {
+        let mut built = self.built.borrow_mut();
+        if let Some(b) = built
+            .as_ref()
+            .filter(|b| b.version == insights.version() && width.is_none_or(|w| w == b.width))
+        {
+            return b.lines.clone();
+        }
+        let width = width.unwrap_or(0);
+        let lines = Arc::new(V::lines(insights, width));
+        *built = Some(Built {
+            version: insights.version(),
+            width,
+            lines: lines.clone(),
+        });
+        lines
+    }
+
+    /// The cursor, for a click: the user placed it.
+    pub fn list_mut(&mut self) -> &mut ListCursor {
+        self.moved = true;
+        &mut self.list
+    }
+
+    /// The line drawn at (x, y) of `inner` (the pane inside its border, as drawn) and the first
+    /// line shown: lines wrap, so a screen row is mapped through the rows draw lays out.
+    pub fn line_at(
+        &self,
+        insights: &Insights,
+        inner: Rect,
+        x: u16,
+        y: u16,
+    ) -> Option<(usize, usize)> {
+        if !inner.contains(ratatui::layout::Position::new(x, y)) {
+            return None;
+        }
+        let lines = self.lines_at(insights, Some(inner.width as usize));
+        let rows = wrapped_rows(
+            &lines,
+            self.list,
+            inner.width as usize,
+            inner.height as usize,
+        );
+        let first = rows.first()?.0;
+        let (line, _) = rows.get((y - inner.y) as usize)?;
+        Some((*line, first))
     }
 
     /// The entity the line under the cursor names.
@@ -288,7 +375,7 @@ impl<V: ReportView> ReportPane<V> {
     ) {
         let block = bordered(format!(" {} ", V::title(insights, demo)), theme);
         let inner = draw_block(frame, area, block);
-        let lines = V::lines(insights, inner.width as usize);
+        let lines = self.lines_at(insights, Some(inner.width as usize));
         draw_lines_wrapped(frame, inner, &lines, self.list, theme);
     }
 }

@@ -18,6 +18,7 @@ pub mod insights;
 pub mod maturity;
 pub mod preview;
 pub mod problems;
+pub mod remote;
 pub mod scorecard;
 pub mod template_form;
 pub mod template_run;

@@ -166,6 +166,40 @@ pub fn wrap(l: &PageLine, width: usize) -> Vec<PageLine> {
     rows
 }
 
+/// The rows on screen of page lines wrapped at `width` columns in `height` rows, with `list`'s
+/// cursor: each with the index of its line. The rows of the cursor's line are all on screen, and
+/// the first line shown is kept from `list.offset` where it can be. Draw and clicks share this.
+pub fn wrapped_rows(
+    lines: &[PageLine],
+    list: ListCursor,
+    width: usize,
+    height: usize,
+) -> Vec<(usize, PageLine)> {
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let rows_of = |i: usize| wrap(&lines[i], width).len();
+    let cursor = list.cursor.min(lines.len() - 1);
+    // Back from the cursor while the lines up to its last row still fit, but not above the
+    // offset: at most a screenful of lines is wrapped.
+    let start = list.offset.min(cursor);
+    let mut first = cursor;
+    let mut used = rows_of(cursor);
+    while first > start && used + rows_of(first - 1) <= height {
+        first -= 1;
+        used += rows_of(first);
+    }
+    let mut shown = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(first) {
+        if shown.len() >= height {
+            break;
+        }
+        shown.extend(wrap(l, width).into_iter().map(|row| (i, row)));
+    }
+    shown.truncate(height);
+    shown
+}
+
 /// Page lines with a cursor, long lines wrapped over several rows: the rows of the cursor's
 /// line are all on screen and all marked.
 pub fn draw_lines_wrapped(
@@ -175,22 +209,11 @@ pub fn draw_lines_wrapped(
     list: ListCursor,
     theme: &Theme,
 ) {
-    let height = area.height as usize;
-    // From the first line shown (kept from `list.offset` where it can be) down to the cursor's
-    // last row, at most a screenful.
-    let rows_of = |i: usize| wrap(&lines[i], area.width as usize).len();
     let cursor = list.cursor.min(lines.len().saturating_sub(1));
-    let mut first = list.offset.min(cursor);
-    while first < cursor && (first..=cursor).map(rows_of).sum::<usize>() > height {
-        first += 1;
-    }
-    let mut shown: Vec<Line> = Vec::new();
-    for (i, l) in lines.iter().enumerate().skip(first) {
-        if shown.len() >= height {
-            break;
-        }
-        let selected = i == cursor;
-        for row in wrap(l, area.width as usize) {
+    let shown: Vec<Line> = wrapped_rows(lines, list, area.width as usize, area.height as usize)
+        .into_iter()
+        .map(|(i, row)| {
+            let selected = i == cursor;
             let spans: Vec<Span> = row
                 .spans
                 .into_iter()
@@ -204,14 +227,13 @@ pub fn draw_lines_wrapped(
                 })
                 .collect();
             let line = Line::from(spans);
-            shown.push(if selected {
+            if selected {
                 line.style(theme.selected)
             } else {
                 line
-            });
-        }
-    }
-    shown.truncate(height);
+            }
+        })
+        .collect();
     frame.render_widget(Paragraph::new(shown), area);
 }
 

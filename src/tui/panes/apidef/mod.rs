@@ -4,11 +4,12 @@
 //! line numbers; `/` searches what is shown (`search.rs`). A definition that does not parse opens
 //! on its text, at the error's line.
 
-mod remote;
 mod search;
 
+use super::remote::Remote;
 use crate::apidef::{self, Definition, Node, Operation, ParseError, Section};
 use crate::tui::action::Action;
+use crate::tui::action::Wanted;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::detail::{draw_lines_marked, method_tone, PageLine, Tone};
@@ -16,7 +17,6 @@ use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
-use remote::{Fetch, Remote};
 use search::{find_all, Search};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,7 +44,7 @@ pub struct ApiView {
     /// The operations list's place, kept while a detail or the text is shown.
     kept: ListCursor,
     search: Search,
-    /// Where the definition is when it is at a URL (`remote.rs`).
+    /// Where the definition is when it is at a URL (`panes/remote.rs`).
     remote: Option<Remote>,
 }
 
@@ -82,7 +82,7 @@ impl ApiView {
     /// Whether both views show the same definition (whatever each shows of it now).
     pub fn same_definition(&self, other: &ApiView) -> bool {
         match (&self.remote, &other.remote) {
-            (Some(a), Some(b)) => a.placeholder == b.placeholder && a.url == b.url,
+            (Some(a), Some(b)) => a.wanted == b.wanted,
             (None, None) => self.text == other.text && self.parsed == other.parsed,
             _ => false,
         }
@@ -287,7 +287,7 @@ impl ApiView {
 }
 
 impl ApiView {
-    /// (A definition at a URL: `remote.rs`.) The view of a definition at `url`, not fetched yet.
+    /// (A definition at a URL: `panes/remote.rs`.) The view of a definition at `url`, not fetched yet.
     pub fn at_url(title: String, spec_type: &str, placeholder: &str, url: &str) -> ApiView {
         let mut view = ApiView {
             title,
@@ -301,7 +301,10 @@ impl ApiView {
             list: ListCursor::default(),
             kept: ListCursor::default(),
             search: Search::default(),
-            remote: Some(Remote::new(placeholder, url)),
+            remote: Some(Remote::new(Wanted::Definition {
+                placeholder: placeholder.to_string(),
+                url: url.to_string(),
+            })),
         };
         view.rebuild();
         view
@@ -309,7 +312,7 @@ impl ApiView {
 
     /// Still to be fetched (or fetching, or failed): what the view shows instead of the text.
     fn pending(&self) -> Option<&Remote> {
-        self.remote.as_ref().filter(|r| r.state != Fetch::Done)
+        self.remote.as_ref().filter(|r| r.pending())
     }
 
     /// The request to send when the view is shown: none once asked (until it failed).
@@ -321,22 +324,17 @@ impl ApiView {
 
     /// The providers' answer: the view of the text, or why there is none.
     pub fn arrived(&mut self, result: Result<String, String>) {
-        let Some(remote) = self.remote.clone() else {
+        let Some(mut remote) = self.remote.take() else {
             return;
         };
-        match result {
-            Ok(text) => {
+        match remote.arrived(result) {
+            Some(text) => {
                 *self = ApiView::new(self.title.clone(), &self.spec_type, &text);
-                self.remote = Some(Remote {
-                    state: Fetch::Done,
-                    ..remote
-                });
+                self.remote = Some(remote);
             }
-            Err(why) => {
-                self.remote = Some(Remote {
-                    state: Fetch::Failed(why),
-                    ..remote
-                });
+            None => {
+                // The view says why there is no text.
+                self.remote = Some(remote);
                 self.rebuild();
             }
         }

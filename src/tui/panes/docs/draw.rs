@@ -7,6 +7,7 @@ use crate::techdocs::Docs;
 use crate::tui::markdown;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::{on_screen, ListCursor};
+use crate::tui::widgets::detail::to_line;
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
 use crate::tui::widgets::tree::indent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -34,6 +35,12 @@ impl DocsPane {
         if self.entity.is_none() {
             let text = "no entity selected: pick one in the Catalog (1) and come back with 7";
             frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), inner);
+            return;
+        }
+        if let Some(remote) = self.remote.as_ref().filter(|r| r.pending()) {
+            let lines = remote.lines();
+            let shown: Vec<Line> = lines.iter().map(|l| to_line(l, theme)).collect();
+            frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), inner);
             return;
         }
         if let Some(message) = &self.message {

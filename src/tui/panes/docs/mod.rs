@@ -5,11 +5,12 @@
 
 mod draw;
 
+use super::remote::{Fetch, Remote};
 use crate::catalog::{Catalog, EntityId};
 use crate::techdocs::links::{self, Target};
 use crate::techdocs::render::{render_with, Folds};
-use crate::techdocs::{self, Doc, Docs, NavItem, NavTarget};
-use crate::tui::action::Action;
+use crate::techdocs::{self, Doc, Docs, NavItem, NavTarget, Site};
+use crate::tui::action::{Action, Wanted};
 use crate::tui::markdown;
 use crate::tui::widgets::cursor::{scroll, ListCursor};
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct DocsPane {
     pub outline_cursor: ListCursor,
     /// Where Esc goes back to: pages (and places in them) left by following links.
     pub history: Vec<Place>,
+    /// A site at a URL (`techdocs-ref: url:`), until it has been fetched (`panes/remote.rs`).
+    pub remote: Option<Remote>,
 }
 
 impl Default for DocsPane {
@@ -66,6 +69,7 @@ impl Default for DocsPane {
             outline: false,
             outline_cursor: ListCursor::default(),
             history: Vec::new(),
+            remote: None,
         }
     }
 }
@@ -147,8 +151,18 @@ impl DocsPane {
             entity: Some(id),
             ..DocsPane::default()
         };
-        match techdocs::locate(catalog.entity(id)) {
+        self.fill(techdocs::locate(catalog.entity(id)), keep);
+    }
+
+    /// Shows located docs (or why there are none); `keep`: the place to go back to in them.
+    fn fill(&mut self, located: Result<Docs, techdocs::Missing>, keep: Option<Place>) {
+        match located {
             Ok(docs) => self.docs = Some(docs),
+            Err(techdocs::Missing::Url { url, .. }) => {
+                // Fetched by the providers; the pane says so meanwhile.
+                self.remote = Some(Remote::new(Wanted::DocsSite { url }));
+                return;
+            }
             Err(missing) => {
                 if let techdocs::Missing::Site(err) = &missing {
                     let line = err.line.and_then(|l| u32::try_from(l).ok());
@@ -172,6 +186,29 @@ impl DocsPane {
             }
             None => self.open(first),
         }
+    }
+
+    /// The request for a site at a URL, the first time it is shown.
+    pub fn fetch_request(&mut self) -> Option<Action> {
+        self.remote
+            .as_mut()
+            .filter(|r| r.state == Fetch::NotAsked)?
+            .ask()
+    }
+
+    /// The providers' answer for the site at `url` (the folder it was fetched to, or why not);
+    /// true when the pane was waiting for it. The site opens with its nav, as a local one.
+    pub fn site_arrived(&mut self, url: &str, result: Result<PathBuf, String>) -> bool {
+        let Some(remote) = self.remote.as_mut().filter(|r| r.wanted.url() == url) else {
+            return false;
+        };
+        if let Some(folder) = remote.arrived(result) {
+            let located = Site::open(&folder)
+                .map(Docs::Site)
+                .map_err(techdocs::Missing::Site);
+            self.fill(located, None);
+        }
+        true
     }
 
     /// Where the pane is, for Esc and reload.
@@ -247,6 +284,13 @@ impl DocsPane {
 
     /// An action on the pane; `page` rows fit on screen, which is `width` columns wide.
     pub fn update(&mut self, action: &Action, page: usize, width: u16) -> Option<Action> {
+        if let Some(remote) = self.remote.as_mut().filter(|r| r.pending()) {
+            // Nothing to show yet but the fetch: Enter asks again after a failure.
+            return match action {
+                Action::Open => remote.ask(),
+                _ => None,
+            };
+        }
         match (self.focus, action) {
             (_, Action::TogglePages) => {
                 self.focus = match self.focus {

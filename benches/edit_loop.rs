@@ -91,7 +91,12 @@ struct Running {
 impl Running {
     /// Applies the loader's messages until `count` of the entities `keys` (looked up by key,
     /// so the bench's own check costs nothing at 100k) show `mark` as their description.
-    fn wait_for(&mut self, mark: &str, keys: &[String], count: usize) -> Option<tui::action::Updated> {
+    fn wait_for(
+        &mut self,
+        mark: &str,
+        keys: &[String],
+        count: usize,
+    ) -> Option<tui::action::Updated> {
         let mut updated = None;
         loop {
             let message = self

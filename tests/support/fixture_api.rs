@@ -1,8 +1,11 @@
 //! Recorded vendor answers served from a folder on a [`TestServer`], with the demo's convention:
 //! `GET /<service>/<path>` is answered from `<folder>/<service>/<path>.json` (the query string is
 //! ignored; a missing file is a 404), and `{{now}}`, `{{now-30h}}`, `{{now+2d}}` (units s, m, h,
-//! d) inside the file become RFC 3339 UTC times relative to the moment of serving, so hand-worked
-//! figures that depend on "the last 30 days" hold whenever the test runs.
+//! d) inside the file become RFC 3339 UTC times relative to the moment the server started, so
+//! hand-worked figures that depend on "the last 30 days" hold whenever the test runs. One moment
+//! for every answer: with the moment of each answer, two times from two answers (a commit and
+//! its deployment) were a second apart now and then, and a lead time of exactly 24 h fell into
+//! the next band.
 
 use super::binary::{command, execute, Run};
 use super::http_server::{Recorded, Reply, TestServer};
@@ -19,11 +22,16 @@ impl FixtureApi {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(folder);
+        let now = chrono::Utc::now();
         let server = TestServer::start(move |req: &Recorded| {
             let path = req.path().trim_start_matches('/');
             let file = root.join(format!("{path}.json"));
             match std::fs::read_to_string(&file) {
-                Ok(text) => Reply::bytes(200, "application/json", expand_times(&text).into_bytes()),
+                Ok(text) => Reply::bytes(
+                    200,
+                    "application/json",
+                    expand_times(&text, now).into_bytes(),
+                ),
                 Err(_) => Reply::json(404, &serde_json::json!({ "message": "Not Found" })),
             }
         });
@@ -78,9 +86,8 @@ pub fn json_fixture(path: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
 }
 
-/// Replaces each `{{now±N<unit>}}` by the time it names.
-pub fn expand_times(text: &str) -> String {
-    let now = chrono::Utc::now();
+/// Replaces each `{{now±N<unit>}}` by the time it names, `now` being `{{now}}`.
+pub fn expand_times(text: &str, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{now") {

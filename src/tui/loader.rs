@@ -209,7 +209,9 @@ impl Job {
                 endpoints: Some(endpoints),
             });
         }
-        if let Some((path, fingerprinter)) = keep.filter(|_| !superseded()) {
+        // Written once saves have paused: a burst of saves writes one snapshot, and the
+        // writing (a second of CPU at 100k) does not compete with the next save's update.
+        if let Some((path, fingerprinter)) = keep.filter(|_| slot.quiet()) {
             let fingerprints = fingerprinter.of(&catalog);
             if !superseded() {
                 let _ = snapshot::write(&path, &catalog, &fingerprints);
@@ -232,6 +234,8 @@ struct Behind {
 struct Slot {
     next: Mutex<Next>,
     wake: Condvar,
+    /// How long no new catalog must come before the snapshot is written.
+    settle: std::time::Duration,
 }
 
 #[derive(Default)]
@@ -245,7 +249,10 @@ struct Next {
 
 impl Behind {
     fn start(sender: mpsc::Sender<LoaderMsg>) -> Behind {
-        let slot = Arc::new(Slot::default());
+        let slot = Arc::new(Slot {
+            settle: std::time::Duration::from_secs(2),
+            ..Slot::default()
+        });
         let worker = slot.clone();
         std::thread::Builder::new()
             .name("catalog-index".into())
@@ -313,6 +320,16 @@ impl Slot {
 
     fn set_built(&self, built: Searchable) {
         self.lock().built = Some(built);
+    }
+
+    /// Whether no new job comes within `settle` (nor is waiting already).
+    fn quiet(&self) -> bool {
+        let next = self.lock();
+        let (next, _) = self
+            .wake
+            .wait_timeout_while(next, self.settle, |next| next.job.is_none() && !next.closed)
+            .unwrap_or_else(|e| e.into_inner());
+        next.job.is_none() && !next.closed
     }
 
     /// The next job, once there is one; `None` when the loader is gone.

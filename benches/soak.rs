@@ -13,7 +13,7 @@
 //! from handling it to the drawn frame, here seen from outside the process. It includes the tmux
 //! client's round trip, printed as a baseline.
 //!
-//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] CATALOG` (a catalog from
+//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG` (a catalog from
 //! `cargo run --release --example gen_catalog -- 100000 /tmp/cat100k`). The binary defaults to
 //! `$GREENROOM_BIN`, else the one cargo built with this bench (a release build under
 //! `cargo bench`).
@@ -66,7 +66,7 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     let vendors = Vendors::start(&args.catalog);
     let config = work.path().join("config.toml");
-    std::fs::write(&config, vendors.config()).unwrap();
+    std::fs::write(&config, vendors.config(&args.refresh)).unwrap();
     // It holds tokens: readable by its owner only, or greenroom warns over the footer.
     std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 
@@ -88,8 +88,9 @@ fn main() {
     );
     let tmux = Tmux::start("soak", 160, 48, &command);
     let pid = greenroom_pid(&tmux);
-    let mut rss = vec![(Duration::ZERO, rss_kb(pid))];
     let started = Instant::now();
+    wait_until(&tmux, Duration::from_secs(60), |s| s.contains("greenroom"));
+    let mut rss = vec![(started.elapsed(), rss_kb(pid))];
     let screen = wait_until(&tmux, Duration::from_secs(300), |s| s.contains("entities"));
     let loaded = started.elapsed();
     rss.push((loaded, rss_kb(pid)));
@@ -108,13 +109,12 @@ fn main() {
         .run(&["pipe-pane", "-O", "-t", "e2e", &pipe])
         .status
         .success());
-    let baseline = tmux_round_trip(&tmux);
 
     let deadline = started + Duration::from_secs_f64(args.minutes * 60.0);
-    let mut latencies = Vec::new();
-    let mut no_frame = 0;
+    // (when, key, its latency; None: no frame within FRAME_WAIT)
+    let mut keys: Vec<(Duration, &str, Option<Duration>)> = Vec::new();
     let mut next_rss = Instant::now() + RSS_EVERY;
-    for key in KEYS.iter().cycle() {
+    for key in (0..).flat_map(round_keys) {
         if Instant::now() >= deadline {
             break;
         }
@@ -122,10 +122,8 @@ fn main() {
         let before = file_len(&output);
         let sent = Instant::now();
         tmux.keys(&[key]);
-        match wait_growth(&output, before) {
-            Some(at) => latencies.push(at - sent),
-            None => no_frame += 1,
-        }
+        let latency = wait_growth(&output, before).map(|at| at - sent);
+        keys.push((sent - started, key, latency));
         if Instant::now() >= next_rss {
             rss.push((started.elapsed(), rss_kb(pid)));
             next_rss += RSS_EVERY;
@@ -133,6 +131,7 @@ fn main() {
     }
     rss.push((started.elapsed(), rss_kb(pid)));
     let load_at_end = load_average();
+    let baseline = tmux_round_trip(&tmux);
 
     tmux.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
@@ -157,7 +156,9 @@ fn main() {
         ("exit code 0", exit.contains("EXIT=0")),
     ];
 
+    let mut latencies: Vec<Duration> = keys.iter().filter_map(|k| k.2).collect();
     latencies.sort();
+    let no_frame = keys.len() - latencies.len();
     println!(
         "keys: {} with a frame, {no_frame} without one within {FRAME_WAIT:?}; key to frame p50 {:?}, p95 {:?}, max {:?} (tmux round trip p50 {baseline:?})",
         latencies.len(),
@@ -165,6 +166,16 @@ fn main() {
         percentile(&latencies, 0.95),
         latencies.last().copied().unwrap_or_default(),
     );
+    keys.sort_by_key(|k| std::cmp::Reverse(k.2.unwrap_or(Duration::MAX)));
+    let slowest: Vec<String> = keys
+        .iter()
+        .take(8)
+        .map(|(at, key, latency)| match latency {
+            Some(latency) => format!("{key:?} at {:.0?}: {latency:.0?}", at),
+            None => format!("{key:?} at {:.0?}: no frame", at),
+        })
+        .collect();
+    println!("slowest keys: {}", slowest.join(", "));
     print_rss(&rss, loaded);
     vendors.print_counts();
     println!("load average at the end {load_at_end}; quit took {exited_in:.1?}");
@@ -179,18 +190,29 @@ fn main() {
     }
 }
 
-/// The keys sent, in a loop: typing a filter for the components (each key filters the whole
-/// catalog), navigation, the live panes (CI/CD, Incidents, Cost with a refresh) for the component
-/// selected, more navigation, and the filter cleared. Every key changes the screen, so each one
-/// has a frame to wait for.
-const KEYS: &[&str] = &[
-    "/", "k", "i", "n", "d", ":", "c", "o", "m", "p", "o", "n", "e", "n", "t", "Enter", "j", "j",
-    "k", "C-d", "j", "3", "j", "k", "4", "j", "k", "5", "r", "j", "1", "C-d", "j", "3", "1", "G",
-    "k", "g", "j", "4", "1", "Escape", "j", "k",
-];
+/// The keys of one round: typing a filter for the components (each key filters the whole
+/// catalog), paging down `round % 40` half pages so that each round reaches components not asked
+/// about yet, opening one, the live panes (CI/CD, Incidents, Cost with a refresh) for the component selected,
+/// more navigation, and the filter cleared. Every key changes the screen, so each one has a frame
+/// to wait for.
+fn round_keys(round: usize) -> Vec<&'static str> {
+    let filter = [
+        "/", "k", "i", "n", "d", ":", "c", "o", "m", "p", "o", "n", "e", "n", "t",
+    ];
+    let mut keys: Vec<&str> = filter.to_vec();
+    keys.push("Tab"); // keeps the filter, to the list
+    keys.extend(std::iter::repeat_n("C-d", round % 40));
+    keys.extend([
+        "j", "j", "k", "Enter", "j", "3", "j", "k", "4", "j", "k", "5", "r", "j", "1", "j", "3",
+        "1", "j", "4", "1", "Escape", "j", "k",
+    ]);
+    keys
+}
 
 struct Args {
     minutes: f64,
+    /// `[catalog] refresh` ("15s"; "off" to tell its cost apart).
+    refresh: String,
     binary: PathBuf,
     catalog: PathBuf,
 }
@@ -198,6 +220,7 @@ struct Args {
 impl Args {
     fn parse() -> Args {
         let mut minutes = 10.0;
+        let mut refresh = "15s".to_string();
         let mut binary = std::env::var_os("GREENROOM_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_greenroom")));
@@ -212,14 +235,16 @@ impl Args {
                         .and_then(|m| m.parse().ok())
                         .expect("--minutes N")
                 }
+                "--refresh" => refresh = args.next().expect("--refresh 15s|off"),
                 "--binary" => binary = args.next().map(PathBuf::from).expect("--binary PATH"),
                 _ => catalog = Some(PathBuf::from(arg)),
             }
         }
         let catalog = catalog
-            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] CATALOG");
+            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG");
         Args {
             minutes,
+            refresh,
             binary: std::fs::canonicalize(&binary).expect("the greenroom binary"),
             catalog: std::fs::canonicalize(&catalog).expect("the catalog folder"),
         }
@@ -412,10 +437,10 @@ impl Vendors {
     }
 
     /// greenroom's config: the fronts' URLs and the fakes' tokens; the catalog read again every
-    /// 15 s (a local folder is also watched).
-    fn config(&self) -> String {
+    /// `refresh` (a local folder is also watched).
+    fn config(&self, refresh: &str) -> String {
         format!(
-            "[catalog]\nrefresh = \"15s\"\n\n[github]\ntoken = \"{}\"\napi_url = \"{}\"\n\n[pagerduty]\ntoken = \"{}\"\napi_url = \"{}\"\nfrom_email = \"alice@example.com\"\n\n[cost]\nsource = \"aws\"\nperiod_days = 30\n",
+            "[catalog]\nrefresh = \"{refresh}\"\n\n[github]\ntoken = \"{}\"\napi_url = \"{}\"\n\n[pagerduty]\ntoken = \"{}\"\napi_url = \"{}\"\nfrom_email = \"alice@example.com\"\n\n[cost]\nsource = \"aws\"\nperiod_days = 30\n",
             github::TOKEN,
             self.fronts[0].1.url(),
             pagerduty::TOKEN,
@@ -512,6 +537,18 @@ fn print_rss(samples: &[(Duration, u64)], loaded: Duration) {
         .filter(|(t, _)| *t >= half.max(loaded))
         .map(|(t, kb)| (t.as_secs_f64() / 60.0, mb(*kb)))
         .collect();
+    // The first sample of each minute.
+    let mut minutes: Vec<String> = Vec::new();
+    for (t, kb) in samples {
+        let label = format!("{}m {:.0}", t.as_secs() / 60, mb(*kb));
+        if !minutes
+            .iter()
+            .any(|m| m.split(' ').next() == label.split(' ').next())
+        {
+            minutes.push(label);
+        }
+    }
+    println!("RSS each minute (MB): {}", minutes.join(", "));
     println!(
         "RSS: start {:.1} MB, after load {:.1} MB, end {:.1} MB, peak {:.1} MB; second half: {} samples, trend {:+.2} MB/min",
         mb(samples[0].1),

@@ -111,8 +111,8 @@ fn main() {
         .success());
 
     let deadline = started + Duration::from_secs_f64(args.minutes * 60.0);
-    // (when, key, its latency; None: no frame within FRAME_WAIT)
-    let mut keys: Vec<(Duration, &str, Option<Duration>)> = Vec::new();
+    // (when, key, its latency (None: no frame within FRAME_WAIT), greenroom's CPU time meanwhile)
+    let mut keys: Vec<(Duration, &str, Option<Duration>, Duration)> = Vec::new();
     let mut next_rss = Instant::now() + RSS_EVERY;
     for key in (0..).flat_map(round_keys) {
         if Instant::now() >= deadline {
@@ -120,10 +120,11 @@ fn main() {
         }
         wait_quiet(&output);
         let before = file_len(&output);
+        let cpu_before = cpu_time(pid);
         let sent = Instant::now();
         tmux.keys(&[key]);
         let latency = wait_growth(&output, before).map(|at| at - sent);
-        keys.push((sent - started, key, latency));
+        keys.push((sent - started, key, latency, cpu_time(pid) - cpu_before));
         if Instant::now() >= next_rss {
             rss.push((started.elapsed(), rss_kb(pid)));
             next_rss += RSS_EVERY;
@@ -170,12 +171,16 @@ fn main() {
     let slowest: Vec<String> = keys
         .iter()
         .take(8)
-        .map(|(at, key, latency)| match latency {
-            Some(latency) => format!("{key:?} at {:.0?}: {latency:.0?}", at),
-            None => format!("{key:?} at {:.0?}: no frame", at),
+        .map(|(at, key, latency, cpu)| match latency {
+            Some(latency) => format!("{key:?} at {at:.0?}: {latency:.0?} (cpu {cpu:.0?})"),
+            None => format!("{key:?} at {at:.0?}: no frame (cpu {cpu:.0?})"),
         })
         .collect();
-    println!("slowest keys: {}", slowest.join(", "));
+    // A slow key with little CPU time waited for a core (the machine's load), not for its work.
+    println!(
+        "slowest keys (greenroom's CPU time while waiting): {}",
+        slowest.join(", ")
+    );
     print_rss(&rss, loaded);
     vendors.print_counts();
     println!("load average at the end {load_at_end}; quit took {exited_in:.1?}");
@@ -510,6 +515,23 @@ fn greenroom_pid(tmux: &Tmux) -> u32 {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The process's user + system CPU time (clock ticks of 10 ms).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 fn rss_kb(pid: u32) -> u64 {

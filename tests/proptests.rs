@@ -271,7 +271,7 @@ proptest! {
         let path = dir.path().join("s.bin");
         let mut content = Vec::new();
         if header {
-            content.extend_from_slice(format!("greenroom-snapshot-v1\n{}\n", env!("CARGO_PKG_VERSION")).as_bytes());
+            content.extend_from_slice(&snapshot_header());
         }
         content.extend_from_slice(&bytes);
         std::fs::write(&path, &content).unwrap();
@@ -281,6 +281,46 @@ proptest! {
         std::fs::create_dir_all(cache.dir()).unwrap();
         std::fs::write(cache.path(url), &bytes).unwrap();
         let _ = cache.get(url);
+    }
+}
+
+/// The two header lines of a snapshot this greenroom writes (format and version), taken from a
+/// real one: a hard-coded header went stale when the format moved on, and then no generated
+/// bytes reached the decoder.
+fn snapshot_header() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.bin");
+    greenroom::sources::snapshot::write(&path, &greenroom::catalog::Catalog::default(), &[])
+        .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let second_line_end = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0;
+    bytes[..=second_line_end].to_vec()
+}
+
+/// The `entity_ref` fuzz target's findings (first campaign, 38 inputs, all of this shape): a
+/// default kind holding `/` or `:`, or a default namespace starting with `/`, as a template's
+/// `defaultKind` / `defaultNamespace` can give. Defaults are used as given, as Backstage's
+/// parseEntityRef uses them, so the reference's key names no entity and need not parse back; it
+/// must not panic, and the same texts with well-formed defaults round trip.
+#[test]
+fn entity_refs_with_hostile_defaults_take_them_as_given() {
+    for (text, kind, namespace, expected) in [
+        ("am/other-n", "/te", "default", ("/te", "am", "other-n")),
+        ("app", ":defa", "default", (":defa", "default", "app")),
+        ("daefaul", "[api", "/a", ("[api", "/a", "daefaul")),
+    ] {
+        let parsed = EntityRef::parse(text, Some(kind), namespace).unwrap();
+        assert_eq!(parsed, EntityRef::new(expected.0, expected.1, expected.2));
+        let _ = EntityRef::parse(&parsed.key(), None, "default");
+        let good = EntityRef::parse(text, Some("component"), "default").unwrap();
+        let key = good.key();
+        assert_eq!(EntityRef::parse(&key, None, "default").unwrap().key(), key);
     }
 }
 

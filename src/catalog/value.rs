@@ -4,9 +4,12 @@
 //! wants one (postcard) for speed, so entities keep this small tree. It serialises to natural JSON
 //! through [`Value::to_json`] and to the snapshot through its derived serde impls.
 
+use super::intern::intern;
 use super::yaml::{Node, NodeValue};
 use compact_str::CompactString;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub enum Value {
@@ -18,13 +21,67 @@ pub enum Value {
     String(CompactString),
     Seq(Box<[Value]>),
     /// Keys in source order.
-    Map(Box<[(CompactString, Value)]>),
+    Map(Box<[(Key, Value)]>),
+}
+
+/// A mapping's key. Entities repeat the same few dozen keys (`name`, `owner`,
+/// `backstage.io/techdocs-ref`...), so each is one shared allocation: 16 bytes in the entry
+/// instead of an inline 24, and a long key is stored once, not once per entity. Stored in the
+/// snapshot as a plain string (the layout is unchanged) and shared again when read back.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(Arc<str>);
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Key {
+    fn from(text: &str) -> Key {
+        Key(intern(text))
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Key {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping key")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Key, E> {
+                Ok(Key::from(text))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Map(entries) => entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -34,7 +91,7 @@ impl Value {
         match self {
             Value::Map(entries) => entries
                 .iter_mut()
-                .find(|(k, _)| k == key)
+                .find(|(k, _)| &**k == key)
                 .map(|(_, v)| std::mem::take(v)),
             _ => None,
         }
@@ -63,7 +120,7 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> &[(CompactString, Value)] {
+    pub fn as_map(&self) -> &[(Key, Value)] {
         match self {
             Value::Map(entries) => entries,
             _ => &[],
@@ -109,7 +166,7 @@ impl Value {
             J::Array(items) => Value::Seq(items.iter().map(Value::from_json).collect()),
             J::Object(map) => Value::Map(
                 map.iter()
-                    .map(|(k, v)| (k.into(), Value::from_json(v)))
+                    .map(|(k, v)| (Key::from(k.as_str()), Value::from_json(v)))
                     .collect(),
             ),
         }
@@ -130,7 +187,7 @@ impl From<&Node> for Value {
                     .iter()
                     .map(|(k, v)| {
                         (
-                            k.key_text().map(CompactString::from).unwrap_or_default(),
+                            Key::from(k.key_text().as_deref().unwrap_or_default()),
                             Value::from(v),
                         )
                     })

@@ -4,12 +4,10 @@
 //! wants one (postcard) for speed, so entities keep this small tree. It serialises to natural JSON
 //! through [`Value::to_json`] and to the snapshot through its derived serde impls.
 
-use super::intern::intern;
+use super::intern::Interned;
 use super::yaml::{Node, NodeValue};
 use compact_str::CompactString;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub enum Value {
@@ -20,63 +18,14 @@ pub enum Value {
     Float(f64),
     String(CompactString),
     Seq(Box<[Value]>),
-    /// Keys in source order.
+    /// Keys in source order, each shared with every other entity's same key.
     Map(Box<[(Key, Value)]>),
 }
 
 /// A mapping's key. Entities repeat the same few dozen keys (`name`, `owner`,
-/// `backstage.io/techdocs-ref`...), so each is one shared allocation: 16 bytes in the entry
-/// instead of an inline 24, and a long key is stored once, not once per entity. Stored in the
-/// snapshot as a plain string (the layout is unchanged) and shared again when read back.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key(Arc<str>);
-
-impl std::ops::Deref for Key {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for Key {
-    fn from(text: &str) -> Key {
-        Key(intern(text))
-    }
-}
-
-impl fmt::Debug for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Key {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping key")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Key, E> {
-                Ok(Key::from(text))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
-    }
-}
+/// `backstage.io/techdocs-ref`...): 16 bytes in the entry instead of an inline 24, and a long
+/// key is stored once, not once per entity.
+pub type Key = Interned;
 
 impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -5,6 +5,7 @@
 
 use super::entity::{Entity, Source};
 use super::entity_ref::EntityRef;
+use super::intern::intern;
 use super::problem::Problem;
 use super::relations::{self, Declared};
 use super::validate::{self, Issue, LocationContext, Stage};
@@ -29,7 +30,9 @@ impl ReadEntity {
     pub fn new(entity: Entity, declared: Vec<Declared>) -> ReadEntity {
         ReadEntity {
             key: entity.key().into(),
-            target_keys: declared.iter().map(|d| d.target.key().into()).collect(),
+            // Targets repeat across entities (a few thousand owners and systems at 100k): one
+            // shared copy of each key.
+            target_keys: declared.iter().map(|d| intern(&d.target.key())).collect(),
             entity: Arc::new(entity),
             declared: declared.into(),
         }
@@ -70,8 +73,15 @@ impl DocumentOutcome {
 
 /// Reads every document of a catalog file. A bad document costs only itself.
 pub fn read_file(location: &Arc<str>, text: &str) -> FileContents {
-    let mut out = FileContents::default();
-    for outcome in read_documents(location, text) {
+    let outcomes = read_documents(location, text);
+    // Sized exactly: a file's contents live as long as the catalog, and a vector grown one push
+    // at a time holds room for four entities where most files have one.
+    let mut out = FileContents {
+        entities: Vec::with_capacity(outcomes.iter().filter(|o| o.entity.is_some()).count()),
+        problems: Vec::with_capacity(outcomes.iter().map(|o| o.problems.len()).sum()),
+        syntax_error: false,
+    };
+    for outcome in outcomes {
         out.syntax_error |= outcome.failed_at == Some(Stage::Yaml);
         out.problems.extend(outcome.problems);
         out.entities.extend(outcome.entity);

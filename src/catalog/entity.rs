@@ -2,9 +2,9 @@
 //! plus where it came from.
 
 use super::entity_ref::{EntityRef, DEFAULT_NAMESPACE};
+use super::intern::Interned;
 use super::value::Value;
 use super::yaml::Pos;
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -28,8 +28,8 @@ pub enum Definition<'a> {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
-    pub api_version: CompactString,
-    pub kind: CompactString,
+    pub api_version: Interned,
+    pub kind: Interned,
     pub metadata: Value,
     pub spec: Value,
     pub reference: EntityRef,
@@ -40,8 +40,8 @@ impl Entity {
     /// Builds an entity from a document that has at least a kind and a metadata.name, moving its
     /// metadata and spec out of the document rather than copying them.
     pub fn from_document(mut doc: Value, source: Source) -> Option<Entity> {
-        let kind = CompactString::from(doc.str_at("kind")?);
-        let api_version = CompactString::from(doc.str_at("apiVersion").unwrap_or_default());
+        let kind = Interned::from(doc.str_at("kind")?);
+        let api_version = Interned::from(doc.str_at("apiVersion").unwrap_or_default());
         let metadata = doc.take("metadata")?;
         let name = metadata.str_at("name")?;
         let namespace = metadata.str_at("namespace").unwrap_or(DEFAULT_NAMESPACE);

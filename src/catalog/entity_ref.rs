@@ -1,6 +1,7 @@
 //! Entity references, `[kind:][namespace/]name`, parsed and printed as Backstage's
 //! `parseEntityRef` and `stringifyEntityRef` (`@backstage/catalog-model`, `entity/ref.ts`) do.
 
+use super::intern::Interned;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -8,11 +9,12 @@ use std::fmt;
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// A reference with its parts as written. Equality and lookups go through [`EntityRef::key`],
-/// which is case-insensitive like Backstage's comparisons.
+/// which is case-insensitive like Backstage's comparisons. Kinds and namespaces are a handful of
+/// strings repeated by every entity and relation: interned.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EntityRef {
-    pub kind: CompactString,
-    pub namespace: CompactString,
+    pub kind: Interned,
+    pub namespace: Interned,
     pub name: CompactString,
 }
 
@@ -76,7 +78,11 @@ impl EntityRef {
     pub fn key(&self) -> String {
         let mut key =
             String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
-        for (part, separator) in [(&self.kind, ':'), (&self.namespace, '/'), (&self.name, ' ')] {
+        for (part, separator) in [
+            (&*self.kind, ':'),
+            (&*self.namespace, '/'),
+            (&*self.name, ' '),
+        ] {
             if part.is_ascii() {
                 key.extend(part.chars().map(|c| c.to_ascii_lowercase()));
             } else {

@@ -7,6 +7,7 @@ pub mod entity;
 pub mod entity_ref;
 pub mod file_read;
 pub mod graph;
+pub mod intern;
 pub mod load;
 pub mod problem;
 pub mod relations;

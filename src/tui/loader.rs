@@ -119,13 +119,7 @@ fn update(
     let loaded = live.loaded();
     let complete = loaded.unreadable.is_empty();
     let catalog = Arc::new(loaded.catalog);
-    let ranks = match last {
-        Some((before, ranks)) if before.same_refs(&catalog) => ranks,
-        _ => crate::tui::panes::catalog::name_ranks(&catalog),
-    };
-    let job = behind.job(catalog);
-    let mut result = LoadResult::fresh(job.data(), loaded.unreadable, started.elapsed());
-    result.name_ranks = Some(ranks.clone());
+    let (job, ranks, mut result) = outgoing(behind, catalog, last, loaded.unreadable, started);
     result.updated = Some(Updated {
         files,
         took: started.elapsed(),
@@ -138,6 +132,26 @@ fn update(
 
 /// A catalog sent to the UI, with its name order.
 type Sent = (Arc<Catalog>, Arc<Vec<u32>>);
+
+/// A catalog read from the sources, as it goes to the UI: the message, the work that follows it
+/// (with what of the last search index and endpoints holds), and its name order: `last`'s when
+/// no reference changed, else made here, on every core, so the UI thread does not sort.
+fn outgoing(
+    behind: &Behind,
+    catalog: Arc<Catalog>,
+    last: Option<Sent>,
+    unreadable: Vec<String>,
+    started: Instant,
+) -> (Job, Arc<Vec<u32>>, LoadResult) {
+    let ranks = match last {
+        Some((before, ranks)) if before.same_refs(&catalog) => ranks,
+        _ => crate::tui::panes::catalog::name_ranks(&catalog),
+    };
+    let job = behind.job(catalog);
+    let mut result = LoadResult::fresh(job.data(), unreadable, started.elapsed());
+    result.name_ranks = Some(ranks.clone());
+    (job, ranks, result)
+}
 
 /// The work that follows a catalog sent to the UI: its search index and its endpoints, unless
 /// carried over from the catalog before, and the snapshot when it is to be kept.
@@ -473,19 +487,16 @@ fn refresh(
     let keep = loaded.unreadable.is_empty() && !matches!(shown, OnScreen::Current);
     drop(shown);
     let catalog = Arc::new(loaded.catalog);
-    // Made here, on every core, so the UI thread does not sort.
-    let ranks = crate::tui::panes::catalog::name_ranks(&catalog);
-    let mut job = behind.job(catalog.clone());
-    let mut result = LoadResult::fresh(job.data(), loaded.unreadable, started.elapsed());
-    result.name_ranks = Some(ranks.clone());
+    let (mut job, ranks, mut result) = outgoing(behind, catalog, None, loaded.unreadable, started);
     result.warnings = warnings;
     // The catalog first, so the list shows while its index is made.
     if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return None;
     }
+    let sent = (job.catalog.clone(), ranks);
     job.keep = keep.then(|| (path, live.fingerprinter()));
     behind.follow(job);
-    Some((live, (catalog, ranks)))
+    Some((live, sent))
 }
 
 /// What the UI shows while the sources are read.

@@ -96,9 +96,59 @@ impl fmt::Display for Interned {
     }
 }
 
+/// Within a block of the snapshot ([`write_block`], [`read_block`]): the interned strings it
+/// holds, each stored once. A 100k-entity snapshot repeats a few hundred keys and kinds a couple
+/// of million times; read back string by string, each would be hashed and looked up in the table
+/// under its lock, most of the snapshot's read time. In a block each is an index into the
+/// block's own list, interned once when the block is read.
+enum Block {
+    Writing(rustc_hash::FxHashMap<Arc<str>, u32>, Vec<Arc<str>>),
+    Reading(Vec<Interned>),
+}
+
+thread_local! {
+    static BLOCK: std::cell::RefCell<Option<Block>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Encodes `value` (postcard) with its interned strings listed once at the head of the bytes.
+pub fn write_block<T: Serialize + ?Sized>(value: &T) -> postcard::Result<Vec<u8>> {
+    BLOCK.with(|b| *b.borrow_mut() = Some(Block::Writing(Default::default(), Vec::new())));
+    let body = postcard::to_stdvec(value);
+    let Some(Block::Writing(_, strings)) = BLOCK.with(|b| b.borrow_mut().take()) else {
+        unreachable!("the block set above");
+    };
+    let body = body?;
+    let strings: Vec<&str> = strings.iter().map(|s| &**s).collect();
+    let mut bytes = postcard::to_stdvec(&strings)?;
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+/// Decodes what [`write_block`] encoded.
+pub fn read_block<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> postcard::Result<T> {
+    let (strings, body): (Vec<&str>, &[u8]) = postcard::take_from_bytes(bytes)?;
+    let strings = strings.into_iter().map(Interned::from).collect();
+    BLOCK.with(|b| *b.borrow_mut() = Some(Block::Reading(strings)));
+    let value = postcard::from_bytes(body);
+    BLOCK.with(|b| b.borrow_mut().take());
+    value
+}
+
 impl Serialize for Interned {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        let index = BLOCK.with(|b| match &mut *b.borrow_mut() {
+            Some(Block::Writing(indexes, strings)) => {
+                Some(*indexes.entry(self.0.clone()).or_insert_with(|| {
+                    strings.push(self.0.clone());
+                    strings.len() as u32 - 1
+                }))
+            }
+            _ => None,
+        });
+        match index {
+            Some(index) => serializer.serialize_u32(index),
+            None => serializer.serialize_str(&self.0),
+        }
     }
 }
 
@@ -113,8 +163,18 @@ impl<'de> Deserialize<'de> for Interned {
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Interned, E> {
                 Ok(Interned::from(text))
             }
+            fn visit_u32<E: serde::de::Error>(self, index: u32) -> Result<Interned, E> {
+                BLOCK.with(|b| match &*b.borrow() {
+                    Some(Block::Reading(strings)) => strings.get(index as usize).cloned(),
+                    _ => None,
+                })
+                .ok_or_else(|| E::custom(format!("no interned string {index} in this block")))
+            }
         }
-        deserializer.deserialize_str(Visitor)
+        match BLOCK.with(|b| matches!(&*b.borrow(), Some(Block::Reading(_)))) {
+            true => deserializer.deserialize_u32(Visitor),
+            false => deserializer.deserialize_str(Visitor),
+        }
     }
 }
 
@@ -141,6 +201,30 @@ mod tests {
         );
         let back: Interned = postcard::from_bytes(&bytes).unwrap();
         assert!(Arc::ptr_eq(&back.0, &key.0));
+    }
+
+    #[test]
+    fn a_block_lists_each_interned_string_once_and_reads_back_shared() {
+        let keys: Vec<Interned> = (0..1000)
+            .map(|i| Interned::from(["owner", "lifecycle"][i % 2]))
+            .collect();
+        let bytes = write_block(&keys).unwrap();
+        assert!(bytes.len() < 1100, "{} bytes", bytes.len());
+        let back: Vec<Interned> = read_block(&bytes).unwrap();
+        assert_eq!(back, keys);
+        assert!(Arc::ptr_eq(&back[0].0, &back[998].0));
+        // Outside a block, strings are plain again.
+        assert_eq!(
+            postcard::to_allocvec(&keys[0]).unwrap(),
+            postcard::to_allocvec("owner").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_block_naming_a_string_it_does_not_list_is_refused() {
+        let mut bytes = write_block(&vec![Interned::from("owner")]).unwrap();
+        *bytes.last_mut().unwrap() = 7;
+        assert!(read_block::<Vec<Interned>>(&bytes).is_err());
     }
 
     #[test]

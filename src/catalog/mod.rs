@@ -368,7 +368,8 @@ impl Catalog {
 }
 
 /// The entities' stored form (the snapshot): chunks of entities, each encoded on its own
-/// (postcard), so that reading a 100k-entity snapshot decodes them on every core rather than one.
+/// (postcard, its interned strings listed once: [`intern::write_block`]), so that reading a
+/// 100k-entity snapshot decodes them on every core rather than one.
 mod entity_chunks {
     use super::Entity;
     use rayon::prelude::*;
@@ -388,7 +389,7 @@ mod entity_chunks {
     pub fn serialize<S: Serializer>(entities: &[Arc<Entity>], s: S) -> Result<S::Ok, S::Error> {
         let chunks: Vec<Bytes> = entities
             .par_chunks(CHUNK)
-            .map(|chunk| postcard::to_stdvec(chunk).map(Bytes))
+            .map(|chunk| super::intern::write_block(chunk).map(Bytes))
             .collect::<Result<_, _>>()
             .map_err(serde::ser::Error::custom)?;
         s.collect_seq(chunks)
@@ -398,7 +399,7 @@ mod entity_chunks {
         let chunks: Vec<&'de [u8]> = Vec::deserialize(d)?;
         let decoded: Vec<Vec<Arc<Entity>>> = chunks
             .par_iter()
-            .map(|chunk| postcard::from_bytes(chunk))
+            .map(|chunk| super::intern::read_block(chunk))
             .collect::<Result<_, _>>()
             .map_err(serde::de::Error::custom)?;
         Ok(decoded.into_iter().flatten().collect())

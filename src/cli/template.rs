@@ -205,7 +205,7 @@ fn printer(total: usize) -> impl FnMut(RunEvent) + Send {
 }
 
 fn run_template(context: &Context, args: &RunArgs, verbose: bool) -> Result<ExitCode, ExitCode> {
-    let catalog = context.load()?;
+    let catalog = context.load_owned()?;
     let template = find_template(context, &catalog, &args.reference)?;
     let (parameters, secrets) = read_values(&template, &args.values)?;
     if let Err(problems) = run::plan(&template) {
@@ -522,7 +522,7 @@ fn watch_template(context: &Context, args: &TestArgs) -> ExitCode {
 }
 
 fn test_template(context: &Context, args: &TestArgs) -> Result<ExitCode, ExitCode> {
-    let catalog = context.load()?;
+    let catalog = context.load_owned()?;
     let template = find_template(context, &catalog, &args.reference)?;
     let (parameters, secrets) = read_values(&template, &args.values)?;
     let options = RunOptions {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever the stored types change shape, so an old snapshot is rebuilt, not misread.
-const FORMAT: &[u8] = b"greenroom-snapshot-v3\n";
+const FORMAT: &[u8] = b"greenroom-snapshot-v4\n";
 
 /// What a source looked like when it was last read, to tell whether it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -164,11 +164,12 @@ impl<'de> Deserialize<'de> for Interned {
                 Ok(Interned::from(text))
             }
             fn visit_u32<E: serde::de::Error>(self, index: u32) -> Result<Interned, E> {
-                BLOCK.with(|b| match &*b.borrow() {
-                    Some(Block::Reading(strings)) => strings.get(index as usize).cloned(),
-                    _ => None,
-                })
-                .ok_or_else(|| E::custom(format!("no interned string {index} in this block")))
+                BLOCK
+                    .with(|b| match &*b.borrow() {
+                        Some(Block::Reading(strings)) => strings.get(index as usize).cloned(),
+                        _ => None,
+                    })
+                    .ok_or_else(|| E::custom(format!("no interned string {index} in this block")))
             }
         }
         match BLOCK.with(|b| matches!(&*b.borrow(), Some(Block::Reading(_)))) {

@@ -8,7 +8,6 @@ use crate::catalog::Definition;
 use crate::providers::definition::Reader;
 use crate::providers::github::GitHub;
 use crate::providers::http::{Client, Log};
-use crate::providers::ProviderError;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -92,27 +91,31 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
 
 /// A definition at a URL, read now: `[reading] allow` and the GitHub token apply as in the TUI.
 fn fetch(context: &Context, placeholder: &str, url: &str) -> Result<String, String> {
-    let (client, github) = url_reading(context);
-    let reader = Reader {
-        client: &client,
-        reading: &context.config.reading,
-        github,
-    };
-    let runtime = super::context::runtime().map_err(|_| "no async runtime".to_string())?;
-    runtime
-        .block_on(reader.definition(placeholder, url))
-        .map(|fetched| fetched.value.0)
-        .map_err(|err| err.to_string())
+    read_urls(context, |reader, runtime| {
+        runtime
+            .block_on(reader.definition(placeholder, url))
+            .map(|fetched| fetched.value.0)
+            .map_err(|err| err.to_string())
+    })
 }
 
-/// What a [`Reader`] of URLs needs from the config: the client, and GitHub for its URLs.
-pub(super) fn url_reading(context: &Context) -> (Arc<Client>, Result<GitHub, ProviderError>) {
+/// Runs `read` with a [`Reader`] of URLs made from the config (the client, `[reading] allow`,
+/// GitHub for its URLs) and a runtime to wait on it.
+pub(super) fn read_urls<T>(
+    context: &Context,
+    read: impl FnOnce(&Reader, &tokio::runtime::Runtime) -> Result<T, String>,
+) -> Result<T, String> {
     let client = Arc::new(Client::from_config(
         &context.config,
         Log::verbose(context.verbose),
     ));
-    let github = GitHub::from_config(&context.config, client.clone());
-    (client, github)
+    let reader = Reader {
+        client: &client,
+        reading: &context.config.reading,
+        github: GitHub::from_config(&context.config, client.clone()),
+    };
+    let runtime = super::context::runtime().map_err(|_| "no async runtime".to_string())?;
+    read(&reader, &runtime)
 }
 
 fn print_operations(operations: &[Operation]) {

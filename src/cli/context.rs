@@ -22,7 +22,8 @@ impl Context {
     /// process exits, right after the command, since freeing its millions of small allocations
     /// one by one would add a tenth of the command's time at 100k entities.
     pub fn load(&self) -> Result<&'static Catalog, ExitCode> {
-        self.load_owned().map(|catalog| &*Box::leak(Box::new(catalog)))
+        self.load_owned()
+            .map(|catalog| &*Box::leak(Box::new(catalog)))
     }
 
     /// Loads the catalog (from the snapshot when it is proven current, or under --offline);

@@ -2,7 +2,6 @@
 //! site's nav) or its README, rendered as text by the same renderer as the Docs pane.
 
 use super::context::{resolve_or_explain, Context};
-use crate::providers::definition::Reader;
 use crate::providers::docs_site;
 use crate::techdocs::{self, Docs, Missing, Site};
 use std::process::ExitCode;
@@ -78,14 +77,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
 /// A site at a URL, fetched now into the cache: `[reading] allow` and the GitHub token apply as
 /// for definitions.
 fn fetch(context: &Context, url: &str) -> Result<std::path::PathBuf, String> {
-    let (client, github) = super::api::url_reading(context);
-    let reader = Reader {
-        client: &client,
-        reading: &context.config.reading,
-        github,
-    };
-    let runtime = super::context::runtime().map_err(|_| "no async runtime".to_string())?;
-    runtime
-        .block_on(docs_site::fetch(&reader, url, &context.config.cache_dir()))
-        .map_err(|err| err.to_string())
+    super::api::read_urls(context, |reader, runtime| {
+        runtime
+            .block_on(docs_site::fetch(reader, url, &context.config.cache_dir()))
+            .map_err(|err| err.to_string())
+    })
 }

@@ -9,8 +9,10 @@ use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::{visible_offset, ListCursor};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
+use crate::tui::widgets::table::row_style;
 use crate::tui::widgets::tree::{fold_mark, guides};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -333,12 +335,7 @@ impl DepsPane {
                     let hidden = node.end - i - 1;
                     spans.push(Span::styled(format!("  (+{hidden})"), style(theme.muted)));
                 }
-                let line = Line::from(spans);
-                if selected {
-                    line.style(theme.selected)
-                } else {
-                    line
-                }
+                Line::from(spans).style(row_style(selected, Style::default(), theme))
             })
             .collect();
         let empty = self.nodes.len() <= 1;

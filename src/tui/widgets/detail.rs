@@ -4,6 +4,7 @@
 
 use super::cursor::{on_screen, ListCursor};
 use super::panel::{bordered, draw_block};
+use super::table::row_style;
 use crate::catalog::EntityId;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
@@ -226,12 +227,7 @@ pub fn draw_lines_wrapped(
                     Span::styled(text, style)
                 })
                 .collect();
-            let line = Line::from(spans);
-            if selected {
-                line.style(theme.selected)
-            } else {
-                line
-            }
+            Line::from(spans).style(row_style(selected, Style::default(), theme))
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), area);
@@ -298,11 +294,7 @@ pub fn draw_lines_marked(
                 }
                 start = end;
             }
-            let mut line = Line::from(spans);
-            if selected {
-                line = line.style(theme.selected);
-            }
-            line
+            Line::from(spans).style(row_style(selected, Style::default(), theme))
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), area);

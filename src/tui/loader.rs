@@ -514,19 +514,22 @@ enum OnScreen {
 /// `None` where a thread's priority cannot be set apart from the process's (or the pool cannot
 /// start): the work then runs as before.
 fn low_priority_pool() -> Option<rayon::ThreadPool> {
-    #[cfg(target_os = "linux")]
-    {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("catalog-loader-{i}"))
-            // On Linux the nice value is per thread; 0 names the calling thread.
-            .start_handler(|_| unsafe {
-                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-            })
-            .build()
-            .ok()
+    if !cfg!(target_os = "linux") {
+        return None;
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("catalog-loader-{i}"))
+        .start_handler(|_| yield_to_ui())
+        .build()
+        .ok()
+}
+
+/// Lowers the calling thread's CPU priority to nice 10, so that on a busy machine the UI thread
+/// runs first. Linux only, where the nice value is per thread (elsewhere it is the process's).
+pub fn yield_to_ui() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority changes only the calling thread's nice value (0 names the caller).
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }

@@ -14,7 +14,9 @@
 //! from handling it to the drawn frame, here seen from outside the process. It includes the tmux
 //! client's round trip, printed as a baseline.
 //!
-//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG` (a catalog from
+//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] [--keys FILE] CATALOG`
+//! (`--keys` writes every key, one a line: seconds since launch, the key, ms to its frame, ms of
+//! CPU of all threads, of the UI thread, and of that thread waiting for a core; a catalog from
 //! `cargo run --release --example gen_catalog -- 100000 /tmp/cat100k`). The binary defaults to
 //! `$GREENROOM_BIN`, else the one cargo built with this bench (a release build under
 //! `cargo bench`).
@@ -190,6 +192,24 @@ fn main() {
         "slowest keys (greenroom's CPU time meanwhile: all threads; its UI thread's, and how long that thread was ready but waited for a core): {}",
         slowest.join(", ")
     );
+    if let Some(path) = &args.keys {
+        keys.sort_by_key(|k| k.0);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let lines: String = keys
+            .iter()
+            .map(|(at, key, latency, cpu)| {
+                let latency = latency.map_or("-".into(), |l| format!("{:.1}", ms(l)));
+                format!(
+                    "{:.2}\t{key}\t{latency}\t{:.0}\t{:.1}\t{:.1}\n",
+                    at.as_secs_f64(),
+                    ms(cpu.all),
+                    ms(cpu.ui),
+                    ms(cpu.ui_waited)
+                )
+            })
+            .collect();
+        std::fs::write(path, lines).unwrap();
+    }
     print_rss(&rss, loaded);
     vendors.print_counts();
     println!("load average at the end {load_at_end}; quit took {exited_in:.1?}");
@@ -229,6 +249,8 @@ struct Args {
     refresh: String,
     binary: PathBuf,
     catalog: PathBuf,
+    /// Where every key's figures go (`--keys FILE`).
+    keys: Option<PathBuf>,
 }
 
 impl Args {
@@ -239,6 +261,7 @@ impl Args {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_greenroom")));
         let mut catalog = None;
+        let mut keys = None;
         // `cargo bench` adds `--bench`.
         let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
         while let Some(arg) = args.next() {
@@ -251,16 +274,18 @@ impl Args {
                 }
                 "--refresh" => refresh = args.next().expect("--refresh 15s|off"),
                 "--binary" => binary = args.next().map(PathBuf::from).expect("--binary PATH"),
+                "--keys" => keys = Some(args.next().map(PathBuf::from).expect("--keys FILE")),
                 _ => catalog = Some(PathBuf::from(arg)),
             }
         }
         let catalog = catalog
-            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG");
+            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] [--keys FILE] CATALOG");
         Args {
             minutes,
             refresh,
             binary: std::fs::canonicalize(&binary).expect("the greenroom binary"),
             catalog: std::fs::canonicalize(&catalog).expect("the catalog folder"),
+            keys,
         }
     }
 }

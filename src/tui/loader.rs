@@ -5,6 +5,7 @@
 //! before its search index is made, and the snapshot is rewritten once no change is waiting.
 
 use super::action::{Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Updated};
+use super::priority::{lower_this_thread, Below};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::search::carry::{carry, Searchable};
@@ -519,17 +520,7 @@ fn low_priority_pool() -> Option<rayon::ThreadPool> {
     }
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("catalog-loader-{i}"))
-        .start_handler(|_| yield_to_ui())
+        .start_handler(|_| lower_this_thread(Below::Background))
         .build()
         .ok()
-}
-
-/// Lowers the calling thread's CPU priority to nice 10, so that on a busy machine the UI thread
-/// runs first. Linux only, where the nice value is per thread (elsewhere it is the process's).
-pub fn yield_to_ui() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority changes only the calling thread's nice value (0 names the caller).
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
 }

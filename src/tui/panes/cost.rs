@@ -14,6 +14,7 @@ use crate::insights::cost::{
     self, Aggregate, By, CatalogMap, Place, Report, Settings, Source, Window,
 };
 use crate::tui::action::Action;
+use crate::tui::priority::{lower_this_thread, Below};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::chart::{self, column_of, resample, Bar};
 use crate::tui::widgets::cursor::{scroll, ListCursor};
@@ -103,7 +104,7 @@ impl CostPane {
         let spawned = std::thread::Builder::new()
             .name("cost-mapping".into())
             .spawn(move || {
-                crate::tui::loader::yield_to_ui();
+                lower_this_thread(Below::Background);
                 let _ = sender.send(CatalogMap::new(
                     &shared,
                     &settings.team_tag,

@@ -2,8 +2,9 @@
 //! its live panes refresh against loopback GitHub, PagerDuty and Cost Explorer servers (the fakes
 //! of `tests/support/`) that answer slowly and, one request in seven, with the fault server's
 //! 500. Keys are sent through the whole run (navigation, filter typing, the CI/CD, Incidents and
-//! Cost panes); it prints each key's time to the next frame (p50/p95/max), the process's RSS
-//! (at start, after load, at the end, and its trend), the servers' request and error counts, and
+//! Cost panes); it prints each key's time to the next frame (p50/p95/max), the slowest keys with
+//! greenroom's CPU time meanwhile (all threads; the UI thread's, and how long that thread was
+//! ready to run but waited for a core), the process's RSS (at start, after load, at the end, and its trend), the servers' request and error counts, and
 //! the load average; then quits with `q` and checks the terminal is given back. Figures only: no
 //! timed assertion. It fails (exit 1) if greenroom does not exit 0 or leaves the terminal changed.
 //!
@@ -13,7 +14,9 @@
 //! from handling it to the drawn frame, here seen from outside the process. It includes the tmux
 //! client's round trip, printed as a baseline.
 //!
-//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG` (a catalog from
+//! Run: `cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] [--keys FILE] CATALOG`
+//! (`--keys` writes every key, one a line: seconds since launch, the key, ms to its frame, ms of
+//! CPU of all threads, of the UI thread, and of that thread waiting for a core; a catalog from
 //! `cargo run --release --example gen_catalog -- 100000 /tmp/cat100k`). The binary defaults to
 //! `$GREENROOM_BIN`, else the one cargo built with this bench (a release build under
 //! `cargo bench`).
@@ -111,8 +114,9 @@ fn main() {
         .success());
 
     let deadline = started + Duration::from_secs_f64(args.minutes * 60.0);
-    // (when, key, its latency (None: no frame within FRAME_WAIT), greenroom's CPU time meanwhile)
-    let mut keys: Vec<(Duration, &str, Option<Duration>, Duration)> = Vec::new();
+    // (when, key, its latency (None: no frame within FRAME_WAIT), greenroom's CPU time meanwhile:
+    // all its threads, and its UI thread's)
+    let mut keys: Vec<(Duration, &str, Option<Duration>, Cpu)> = Vec::new();
     let mut next_rss = Instant::now() + RSS_EVERY;
     for key in (0..).flat_map(round_keys) {
         if Instant::now() >= deadline {
@@ -120,11 +124,11 @@ fn main() {
         }
         wait_quiet(&output);
         let before = file_len(&output);
-        let cpu_before = cpu_time(pid);
+        let cpu_before = Cpu::of(pid);
         let sent = Instant::now();
         tmux.keys(&[key]);
         let latency = wait_growth(&output, before).map(|at| at - sent);
-        keys.push((sent - started, key, latency, cpu_time(pid) - cpu_before));
+        keys.push((sent - started, key, latency, Cpu::of(pid).since(cpu_before)));
         if Instant::now() >= next_rss {
             rss.push((started.elapsed(), rss_kb(pid)));
             next_rss += RSS_EVERY;
@@ -171,16 +175,41 @@ fn main() {
     let slowest: Vec<String> = keys
         .iter()
         .take(8)
-        .map(|(at, key, latency, cpu)| match latency {
-            Some(latency) => format!("{key:?} at {at:.0?}: {latency:.0?} (cpu {cpu:.0?})"),
-            None => format!("{key:?} at {at:.0?}: no frame (cpu {cpu:.0?})"),
+        .map(|(at, key, latency, cpu)| {
+            let cpu = format!(
+                "cpu {:.0?}, UI thread {:.0?} + {:.0?} waiting for a core",
+                cpu.all, cpu.ui, cpu.ui_waited
+            );
+            match latency {
+                Some(latency) => format!("{key:?} at {at:.0?}: {latency:.0?} ({cpu})"),
+                None => format!("{key:?} at {at:.0?}: no frame ({cpu})"),
+            }
         })
         .collect();
-    // A slow key with little CPU time waited for a core (the machine's load), not for its work.
+    // A slow key with little CPU time waited for a core (the machine's load), not for its work;
+    // CPU time off the UI thread is background work (the search, the loader, the providers).
     println!(
-        "slowest keys (greenroom's CPU time while waiting): {}",
+        "slowest keys (greenroom's CPU time meanwhile: all threads; its UI thread's, and how long that thread was ready but waited for a core): {}",
         slowest.join(", ")
     );
+    if let Some(path) = &args.keys {
+        keys.sort_by_key(|k| k.0);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let lines: String = keys
+            .iter()
+            .map(|(at, key, latency, cpu)| {
+                let latency = latency.map_or("-".into(), |l| format!("{:.1}", ms(l)));
+                format!(
+                    "{:.2}\t{key}\t{latency}\t{:.0}\t{:.1}\t{:.1}\n",
+                    at.as_secs_f64(),
+                    ms(cpu.all),
+                    ms(cpu.ui),
+                    ms(cpu.ui_waited)
+                )
+            })
+            .collect();
+        std::fs::write(path, lines).unwrap();
+    }
     print_rss(&rss, loaded);
     vendors.print_counts();
     println!("load average at the end {load_at_end}; quit took {exited_in:.1?}");
@@ -220,6 +249,8 @@ struct Args {
     refresh: String,
     binary: PathBuf,
     catalog: PathBuf,
+    /// Where every key's figures go (`--keys FILE`).
+    keys: Option<PathBuf>,
 }
 
 impl Args {
@@ -230,6 +261,7 @@ impl Args {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_greenroom")));
         let mut catalog = None;
+        let mut keys = None;
         // `cargo bench` adds `--bench`.
         let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
         while let Some(arg) = args.next() {
@@ -242,16 +274,18 @@ impl Args {
                 }
                 "--refresh" => refresh = args.next().expect("--refresh 15s|off"),
                 "--binary" => binary = args.next().map(PathBuf::from).expect("--binary PATH"),
+                "--keys" => keys = Some(args.next().map(PathBuf::from).expect("--keys FILE")),
                 _ => catalog = Some(PathBuf::from(arg)),
             }
         }
         let catalog = catalog
-            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] CATALOG");
+            .expect("usage: cargo bench --bench soak -- [--minutes N] [--binary PATH] [--refresh 15s|off] [--keys FILE] CATALOG");
         Args {
             minutes,
             refresh,
             binary: std::fs::canonicalize(&binary).expect("the greenroom binary"),
             catalog: std::fs::canonicalize(&catalog).expect("the catalog folder"),
+            keys,
         }
     }
 }
@@ -517,9 +551,42 @@ fn greenroom_pid(tmux: &Tmux) -> u32 {
     }
 }
 
-/// The process's user + system CPU time (clock ticks of 10 ms).
-fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// CPU time of the whole process, and of its UI thread (the main thread, whose id is the
+/// process's) with the time that thread was ready to run but waited for a core.
+#[derive(Clone, Copy)]
+struct Cpu {
+    all: Duration,
+    ui: Duration,
+    ui_waited: Duration,
+}
+
+impl Cpu {
+    fn of(pid: u32) -> Cpu {
+        // schedstat: nanoseconds on a CPU, nanoseconds waiting on a run queue, timeslices.
+        let sched = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/schedstat"))
+            .unwrap_or_default();
+        let mut ns = sched
+            .split_whitespace()
+            .map(|n| Duration::from_nanos(n.parse().unwrap_or(0)));
+        Cpu {
+            all: cpu_time(&format!("/proc/{pid}/stat")),
+            ui: ns.next().unwrap_or_default(),
+            ui_waited: ns.next().unwrap_or_default(),
+        }
+    }
+
+    fn since(self, before: Cpu) -> Cpu {
+        Cpu {
+            all: self.all.saturating_sub(before.all),
+            ui: self.ui.saturating_sub(before.ui),
+            ui_waited: self.ui_waited.saturating_sub(before.ui_waited),
+        }
+    }
+}
+
+/// User + system CPU time from a `/proc` stat file (clock ticks of 10 ms).
+fn cpu_time(stat: &str) -> Duration {
+    let stat = std::fs::read_to_string(stat).unwrap_or_default();
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     let ticks: u64 = stat
         .rsplit_once(')')

@@ -137,7 +137,11 @@ fn main() {
         time("templates", &mut || panes.templates.load(&catalog));
         time("cicd", &mut || panes.cicd.load(&catalog));
         time("incidents", &mut || panes.incidents.load(&catalog));
-        time("cost", &mut || panes.cost.set_catalog(&catalog));
+        // The Cost pane makes its map on a thread of its own: timed here as that thread's work.
+        let tags = greenroom::insights::cost::Settings::default();
+        time("cost", &mut || {
+            greenroom::insights::cost::CatalogMap::new(&catalog, &tags.team_tag, &tags.service_tag);
+        });
         println!(
             "  app state by pane: {} (all but the catalog's when the pane is first shown)",
             parts.join(", ")

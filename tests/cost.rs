@@ -515,7 +515,7 @@ mod pane {
         press(&mut app, "5");
         for _ in 0..2000 {
             app.poll_background();
-            if !app.cost.loading() {
+            if !app.cost.busy() {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
@@ -528,6 +528,78 @@ mod pane {
             .draw(|f| app.cost.draw(f, f.area(), &app.env, &app.theme))
             .unwrap();
         terminal.backend().to_string()
+    }
+
+    /// The catalog's groups and components are matched to the spend's tags on a thread of the
+    /// pane's own: until that map arrives the report waits (and says so), then it names the
+    /// catalog's entities. Of two catalogs given in a row the later one's map is shown,
+    /// whichever thread ends first.
+    #[test]
+    fn cost_pane_maps_the_catalog_on_a_thread_and_the_latest_catalog_wins() {
+        use greenroom::catalog::Catalog;
+        use greenroom::tui::panes::cost::{CostMessage, CostPane};
+        use std::sync::Arc;
+        let day: NaiveDate = "2026-03-11".parse().unwrap();
+        let tmp = Path::new("target/tmp");
+        std::fs::create_dir_all(tmp).unwrap();
+        let csv = tmp.join("cost-pane-mapping.csv");
+        std::fs::write(&csv, small_csv(day)).unwrap();
+        let settings = Settings {
+            period_days: 7,
+            ..Settings::default()
+        };
+        let window = greenroom::insights::cost::Window::new(day, 7);
+        let aggregate = greenroom::insights::cost::load(
+            &Source::Focus(csv.clone()),
+            &settings,
+            window,
+            greenroom::providers::http::Log::Off,
+            &mut |_| {},
+        )
+        .unwrap();
+        let fixture = Arc::new(
+            greenroom::catalog::load::load_paths(&["tests/fixtures/cost/catalog".into()]).catalog,
+        );
+        let empty = Arc::new(Catalog::default());
+        let mut pane = CostPane::default();
+        pane.today = Some(day);
+        pane.configure(Ok(Source::Focus(csv)), settings);
+        pane.set_catalog(&fixture);
+        pane.on_message(CostMessage::Done(Ok(aggregate)));
+        assert!(pane.report.is_none(), "no report before the map");
+        let mut terminal = Terminal::new(TestBackend::new(120, 6)).unwrap();
+        let draw = |pane: &CostPane, terminal: &mut Terminal<TestBackend>| {
+            let (env, theme) = (Default::default(), Default::default());
+            terminal
+                .draw(|f| pane.draw(f, f.area(), &env, &theme))
+                .unwrap();
+            terminal.backend().to_string()
+        };
+        assert!(draw(&pane, &mut terminal).contains("Cost (mapping…)"));
+
+        let team = |pane: &CostPane| {
+            let report = pane.report.as_ref().expect("the report, once mapped");
+            let row = report.rows.iter().find(|r| r.name == "payments-team");
+            row.unwrap().entity.clone()
+        };
+        let mapped = |pane: &mut CostPane| {
+            for _ in 0..2000 {
+                if pane.poll() && !pane.busy() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            panic!("the map never arrived");
+        };
+        mapped(&mut pane);
+        assert_eq!(team(&pane).as_deref(), Some("group:default/payments-team"));
+        assert!(draw(&pane, &mut terminal).contains("group:default/payments-team"));
+
+        // Two catalogs in a row, the second without the team: its map is the one taken.
+        pane.set_catalog(&fixture);
+        pane.set_catalog(&empty);
+        mapped(&mut pane);
+        assert_eq!(team(&pane), None, "the empty catalog's map, the latest");
     }
 
     #[test]

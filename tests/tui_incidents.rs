@@ -178,6 +178,25 @@ fn enter_opens_the_incident_view_and_search_reaches_it_with_one_key() {
     assert_eq!(app.section, Section::Incidents);
 }
 
+/// An incident number typed in the catalog filter is looked up (the Incidents pane's service
+/// map is made for it then, not on every filter key), and Enter opens its service's entity.
+#[test]
+fn an_incident_number_in_the_filter_opens_its_service() {
+    let server = demo_server();
+    let mut app = connected(&server.url(), None);
+    press(&mut app, "/#1483");
+    pump(&mut app, "the incident looked up", |app| {
+        app.incidents.looked_up("#1483").is_some()
+    });
+    press(&mut app, "<enter>");
+    let page = app.page.as_ref().expect("the entity's page");
+    let catalog = &app.data.as_ref().unwrap().catalog;
+    assert_eq!(
+        catalog.entity(page.id).key(),
+        "component:default/order-service"
+    );
+}
+
 #[test]
 fn acknowledging_asks_first_then_sends_put_with_the_from_header_and_reports_it() {
     let server = demo_server();

@@ -5,6 +5,7 @@
 //! before its search index is made, and the snapshot is rewritten once no change is waiting.
 
 use super::action::{Data, LoadResult, LoaderMsg, LoaderRequest, LoaderStatus, Updated};
+use super::priority::{lower_this_thread, Below};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::search::carry::{carry, Searchable};
@@ -514,19 +515,12 @@ enum OnScreen {
 /// `None` where a thread's priority cannot be set apart from the process's (or the pool cannot
 /// start): the work then runs as before.
 fn low_priority_pool() -> Option<rayon::ThreadPool> {
-    #[cfg(target_os = "linux")]
-    {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("catalog-loader-{i}"))
-            // On Linux the nice value is per thread; 0 names the calling thread.
-            .start_handler(|_| unsafe {
-                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-            })
-            .build()
-            .ok()
+    if !cfg!(target_os = "linux") {
+        return None;
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("catalog-loader-{i}"))
+        .start_handler(|_| lower_this_thread(Below::Background))
+        .build()
+        .ok()
 }

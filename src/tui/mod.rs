@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod loader;
 pub mod markdown;
 pub mod panes;
+pub mod priority;
 pub mod terminal;
 pub mod text_input;
 pub mod theme;

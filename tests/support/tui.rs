@@ -168,7 +168,7 @@ pub fn demo_with_cost() -> App {
     app.cost.configure(Ok(Source::Demo), Settings::default());
     app.cost.set_catalog(&app.data.as_ref().unwrap().catalog);
     press(&mut app, "5");
-    poll_background_until(&mut app, |app| !app.cost.loading());
+    poll_background_until(&mut app, |app| !app.cost.busy());
     assert!(app.cost.report.is_some(), "the demo's cost was read");
     app
 }

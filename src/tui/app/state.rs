@@ -208,7 +208,7 @@ impl App {
 
     /// Whether background work is under way (the event loop then wakes up often).
     pub fn busy(&self) -> bool {
-        self.data.is_none() || self.catalog.busy() || self.insights.busy() || self.cost.loading()
+        self.data.is_none() || self.catalog.busy() || self.insights.busy() || self.cost.busy()
     }
 
     /// Rows a list shows at the current size (header, tabs, status line, borders, the heading

@@ -5,6 +5,7 @@
 
 use crate::search::operations::{CatalogSearcher, Endpoint, Endpoints, Merged};
 use crate::search::SearchIndex;
+use crate::tui::priority::{lower_this_thread, Below};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail::method_tone;
 use ratatui::text::Span;
@@ -29,12 +30,15 @@ impl SearchWorker {
         std::thread::Builder::new()
             .name("search".into())
             .spawn(move || {
+                // Below the UI thread, so a key's frame (the text typed) is drawn first.
+                lower_this_thread(Below::Search);
                 let mut searcher = CatalogSearcher::new(index, endpoints.as_deref());
                 // A pool of its own: the search must not wait behind the catalog loader's jobs
                 // in rayon's global pool (reading 100k files keeps it busy for seconds).
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
                     .thread_name(|i| format!("search-{i}"))
+                    .start_handler(|_| lower_this_thread(Below::Search))
                     .build()
                     .ok();
                 while let Ok(mut query) = incoming.recv() {

@@ -12,6 +12,7 @@
 //! it parses again; a cold read has no last good version and shows only the error.
 
 use super::document::{FileContents, ReadEntity};
+use super::phases;
 use super::problem::{Problem, Severity};
 use super::walk::{
     is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome, Reached,
@@ -115,6 +116,7 @@ impl Tree {
                 )),
             }
         }
+        phases::mark("walk");
         let mut problems = std::mem::take(&mut *walked.problems.lock().unwrap());
         let catalog_files = std::mem::take(&mut *walked.catalog_files.lock().unwrap());
         let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
@@ -186,6 +188,7 @@ impl Tree {
             }
             files.append(&mut read);
         }
+        phases::mark("read+parse+validate files");
         let skeletons = {
             let by_path: Vec<(&Path, &FileContents)> =
                 files.iter().map(|(p, _, c)| (p.as_path(), c)).collect();
@@ -213,6 +216,7 @@ impl Tree {
             skipped.push(Skipped { path, template });
         }
         skipped.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+        phases::mark("skeletons, files kept");
         Tree {
             discover,
             walked: walked_dirs,

@@ -4,6 +4,7 @@
 
 use super::document::{read_file, FileContents};
 use super::file_read::read_limited;
+use super::phases::{self, Work};
 use super::problem::{Problem, Severity};
 use super::sniff;
 use super::yaml::Pos;
@@ -74,7 +75,7 @@ pub(super) enum Outcome {
 
 pub(super) fn read_path(path: &Path, reached: Reached) -> Outcome {
     let location: Arc<str> = path.display().to_string().into();
-    let bytes = match read_limited(path) {
+    let bytes = match phases::time(Work::Read, || read_limited(path)) {
         // Unreadable YAML files a named folder happens to hold are not the catalog's business.
         Err(_) if reached == Reached::Yaml => return Outcome::NotDescriptor,
         Ok(bytes) if reached == Reached::Yaml && !sniff::has_backstage_api_version(&bytes) => {

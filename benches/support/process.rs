@@ -20,8 +20,17 @@ pub struct Timed {
 /// Runs `command` to its end with an empty stdin; its output is kept (read through pipes as it
 /// comes, as a terminal or a `| less` would take it).
 pub fn run(command: &mut Command) -> Timed {
+    run_with_input(command, None)
+}
+
+/// [`run`], with a file as its stdin (a list for `fzf --filter`).
+pub fn run_with_input(command: &mut Command, input: Option<&std::path::Path>) -> Timed {
+    let stdin = match input {
+        Some(path) => Stdio::from(std::fs::File::open(path).expect("the input file opens")),
+        None => Stdio::null(),
+    };
     command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let started = Instant::now();

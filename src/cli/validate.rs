@@ -25,6 +25,8 @@ pub fn run(context: &Context, watch: bool) -> Result<ExitCode, ExitCode> {
         if let Some(report) = phases::report() {
             eprintln!("greenroom: {report}");
         }
+        // The process ends here: freeing 100k entities one by one would only delay the exit.
+        crate::catalog::load::drop_and_release(loaded);
         return Ok(code);
     }
     let roots = context.source.local_roots();

@@ -9,6 +9,7 @@ pub mod file_read;
 pub mod graph;
 pub mod intern;
 pub mod load;
+pub mod memory;
 pub mod phases;
 pub mod problem;
 pub mod relations;

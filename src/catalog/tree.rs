@@ -401,7 +401,7 @@ impl Drop for Tree {
     /// thread of its own, so a command does not wait for it before printing (and a process that
     /// exits meanwhile never pays for it), nor a reload in the TUI.
     fn drop(&mut self) {
-        super::load::drop_and_release(std::mem::take(&mut self.files));
+        super::memory::drop_and_release(std::mem::take(&mut self.files));
     }
 }
 

@@ -131,7 +131,6 @@ fn main() {
                         .collect(),
                 )
             };
-            let peak = process::median(pairs.iter().map(|p| p.0.peak_mb).collect());
             let cpu = process::median(pairs.iter().map(|p| p.0.cpu.as_secs_f64() * 1e3).collect());
             let ratio = process::median(
                 pairs
@@ -140,7 +139,7 @@ fn main() {
                     .collect(),
             );
             println!(
-                "  {query:<12} greenroom {label:<17} {:6.0} ms (cpu {cpu:.0} ms, peak {peak:.0} MB) | fzf --filter {:5.0} ms ({} lines) | {ratio:.2}x",
+                "  {query:<12} greenroom {label:<17} {:6.0} ms (cpu {cpu:.0} ms) | fzf --filter {:5.0} ms ({} lines) | {ratio:.2}x",
                 wall(|p| &p.0),
                 wall(|p| &p.1),
                 pairs[0].1.stdout.lines().count()

@@ -324,16 +324,15 @@ fn whole_processes(root: &Path, walk: Walk, greenroom_first: bool) -> Pair {
 /// keeps nothing (each parsed document is dropped) and, in one process, a load reuses the heap
 /// the previous run gave back. The phases printed per run show each part.
 fn report_whole(pairs: &[Pair], in_process: &[(Duration, Duration)]) {
-    // Median wall, CPU and peak of one side.
+    // Median wall and CPU of one side.
     let medians = |side: fn(&Pair) -> &process::Timed| {
         let of = |f: fn(&process::Timed) -> f64| {
             process::median(pairs.iter().map(|p| f(side(p))).collect())
         };
         format!(
-            "{:.0} ms (cpu {:.0} ms, peak {:.0} MB)",
+            "{:.0} ms (cpu {:.0} ms)",
             of(|t| t.wall.as_secs_f64() * 1e3),
             of(|t| t.cpu.as_secs_f64() * 1e3),
-            of(|t| t.peak_mb)
         )
     };
     println!(
@@ -450,12 +449,11 @@ fn main() {
                 load.as_secs_f64() / r.total.as_secs_f64()
             );
             println!(
-                "      whole processes: floor {} (cpu {}), greenroom validate {} (cpu {}, peak {:.0} MB): {:.2}x",
+                "      whole processes: floor {} (cpu {}), greenroom validate {} (cpu {}): {:.2}x",
                 ms(pair.floor.wall),
                 ms(pair.floor.cpu),
                 ms(pair.greenroom.wall),
                 ms(pair.greenroom.cpu),
-                pair.greenroom.peak_mb,
                 pair.ratio()
             );
             assert!(

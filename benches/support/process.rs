@@ -1,6 +1,8 @@
 //! Whole processes timed from outside, as a user waits for them: wall time from the spawn to
-//! the reap (start-up, exit and freeing included), and the kernel's own accounting of the child
-//! (user + system CPU, peak resident memory) from `wait4`. Shared by the benches that compare
+//! the reap (start-up, exit and freeing included), and the kernel's own accounting of the child's
+//! user + system CPU from `wait4`. Not its peak memory: Linux carries the spawning process's own
+//! peak into the child's `ru_maxrss` across the exec, so a bench that loaded a catalog itself
+//! would report its own peak (measure peaks with `/usr/bin/time -v` from a shell). Shared by the benches that compare
 //! greenroom with another program (`#[path]`-included, one copy).
 
 use std::io::Read;
@@ -11,7 +13,6 @@ pub struct Timed {
     pub wall: Duration,
     /// User + system CPU of the child.
     pub cpu: Duration,
-    pub peak_mb: f64,
     pub stdout: String,
     pub stderr: String,
     pub success: bool,
@@ -54,7 +55,6 @@ pub fn run_with_input(command: &mut Command, input: Option<&std::path::Path>) ->
     Timed {
         wall,
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_mb: usage.ru_maxrss as f64 / 1024.0,
         stdout,
         stderr: stderr.join().unwrap(),
         success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,

@@ -13,7 +13,7 @@
 //! where greenroom's time went (its `GREENROOM_PHASES` report). The goal (issue 19) is at most
 //! 1.0x the floor. It also prints the two timed inside this process, as the bench did before:
 //! that ratio is lower, because it leaves out what only a whole process pays (see
-//! `in_process_vs_whole` below). The binary is `$GREENROOM_BIN`, else the one cargo built.
+//! `report_whole` below). The binary is `$GREENROOM_BIN`, else the one cargo built.
 //!
 //! Each run: walk DIR once, collecting every `*.yaml` file (skipping `.git`,
 //! `node_modules`, `target`), then read every file and parse all its documents with

@@ -6,6 +6,7 @@
 use super::entity::{Entity, Source};
 use super::entity_ref::EntityRef;
 use super::intern::intern;
+use super::phases::{self, Work};
 use super::problem::Problem;
 use super::relations::{self, Declared};
 use super::validate::{self, Issue, LocationContext, Stage};
@@ -95,7 +96,9 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
     // An alias to no anchor, or too many aliases, abort Backstage's reading of the rest of the
     // file (yaml.rs): the later documents are errors too, as they are missing from its catalog.
     let mut aborted_at: Option<Pos> = None;
-    for (index, document) in yaml::parse_stream(text).into_iter().enumerate() {
+    let documents = phases::time(Work::Parse, || yaml::parse_stream(text));
+    let validating = phases::clock();
+    for (index, document) in documents.into_iter().enumerate() {
         let mut outcome = DocumentOutcome {
             index,
             lines: (document.first_line, document.last_line),
@@ -133,6 +136,7 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
         }
         outcomes.push(outcome);
     }
+    phases::add(Work::Validate, validating);
     outcomes
 }
 

@@ -15,6 +15,7 @@
 //! strings is a skeleton no loaded Template names: skipped (and counted), never an error.
 
 pub use super::file_read::{read_limited, MAX_FILE_BYTES};
+pub use super::memory::{drop_and_release, release_freed_memory};
 pub use super::tree::{Read, Tree};
 pub use super::walk::{
     location_files, normalize, read_target, Discover, Skipped, CATALOG_FILE_NAMES,
@@ -45,26 +46,6 @@ pub fn load_paths(roots: &[PathBuf]) -> Loaded {
 /// Reads files and folders, following Locations: their entities and problems.
 pub fn read_paths(roots: &[PathBuf], discover: Discover) -> Read {
     Tree::read(roots, discover).contents()
-}
-
-/// glibc keeps the memory of freed parse trees and replaced catalogs (at 100k entities, tens of
-/// megabytes); give it back so the resident size is what the catalog really holds. On a thread of
-/// its own: it takes a fifth of a second at 100k, and nobody needs to wait for it.
-pub fn release_freed_memory() {
-    drop_and_release(());
-}
-
-/// Drops `garbage` (a replaced catalog: at 100k entities, tens of milliseconds of freeing), then
-/// releases the freed memory, on a thread of its own.
-pub fn drop_and_release(garbage: impl Send + 'static) {
-    std::thread::spawn(move || {
-        drop(garbage);
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
-        unsafe {
-            libc::malloc_trim(0);
-        }
-    });
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub mod file_read;
 pub mod graph;
 pub mod intern;
 pub mod load;
+pub mod memory;
+pub mod phases;
 pub mod problem;
 pub mod relations;
 pub mod sniff;
@@ -114,6 +116,7 @@ impl Catalog {
         origins: Vec<Arc<str>>,
         mut problems: Vec<Problem>,
     ) -> Catalog {
+        phases::mark("entities gathered");
         // Keys were made when each entity was read (and are kept with it): the rest is lookups.
         let mut by_key: HashMap<Arc<str>, EntityId> = HashMap::default();
         by_key.reserve(read.len());
@@ -214,6 +217,7 @@ impl Catalog {
             (&a.location, a.pos, &a.message).cmp(&(&b.location, b.pos, &b.message))
         });
         problems.dedup();
+        phases::mark("catalog built: duplicates, relations");
         Catalog {
             entities,
             problems,

@@ -12,6 +12,7 @@
 //! it parses again; a cold read has no last good version and shows only the error.
 
 use super::document::{FileContents, ReadEntity};
+use super::phases;
 use super::problem::{Problem, Severity};
 use super::walk::{
     is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome, Reached,
@@ -92,8 +93,8 @@ impl Tree {
     /// Reads files and folders, following Locations.
     pub fn read(roots: &[PathBuf], discover: Discover) -> Tree {
         let mut unreadable = Vec::new();
-        let walked = Walked::default();
-        let mut queue = Vec::new();
+        let walked = Walked::new(discover);
+        let mut named = Vec::new();
         let mut allowed_dirs = Vec::new();
         let mut walked_dirs = Vec::new();
         for root in roots {
@@ -106,7 +107,7 @@ impl Tree {
                 }
                 Ok(_) => {
                     allowed_dirs.push(normalize(root.parent().unwrap_or(Path::new("."))));
-                    queue.push((root.clone(), Reached::Named));
+                    named.push((root.clone(), Reached::Named));
                 }
                 Err(err) => unreadable.push(format!(
                     "{}: {}",
@@ -115,37 +116,33 @@ impl Tree {
                 )),
             }
         }
+        phases::mark("walk, read+parse+validate found files");
         let mut problems = std::mem::take(&mut *walked.problems.lock().unwrap());
-        let catalog_files = std::mem::take(&mut *walked.catalog_files.lock().unwrap());
         let all_yaml = std::mem::take(&mut *walked.yaml_files.lock().unwrap());
-        if discover == Discover::Descriptors {
-            let names = CATALOG_FILE_NAMES.map(OsStr::new);
-            queue.extend(
-                all_yaml
-                    .iter()
-                    .filter(|p| !p.file_name().is_some_and(|n| names.contains(&n)))
-                    .map(|p| (p.clone(), Reached::Yaml)),
-            );
-        }
-        queue.extend(catalog_files.into_iter().map(|p| (p, Reached::Found)));
+        let mut read = std::mem::take(&mut *walked.read.lock().unwrap());
+        read.par_extend(
+            named
+                .par_iter()
+                .map(|(path, reached)| (path.clone(), *reached, read_path(path, *reached))),
+        );
+        // A file reached twice (named, and in a named folder; or under two named folders) is
+        // read once as named, else as found.
+        read.sort_unstable_by(|a, b| {
+            (a.0.as_os_str(), a.1 != Reached::Named).cmp(&(b.0.as_os_str(), b.1 != Reached::Named))
+        });
+        read.dedup_by(|a, b| a.0 == b.0);
 
         // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than
         // hashing a Path component by component.
-        let mut seen: HashSet<OsString> = HashSet::default();
+        let mut seen: HashSet<OsString> = read.iter().map(|r| r.0.as_os_str().to_owned()).collect();
         let mut files: Vec<(PathBuf, Reached, FileContents)> = Vec::new();
         let mut sniffed_skeletons = Vec::new();
         let mut globs = false;
         let mut named_targets = HashSet::default();
-        while !queue.is_empty() {
-            queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-            queue.dedup_by(|a, b| a.0 == b.0);
-            queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
-            let read: Vec<(PathBuf, Reached, Outcome)> = queue
-                .par_iter()
-                .map(|(path, reached)| (path.clone(), *reached, read_path(path, *reached)))
-                .collect();
-            queue = Vec::new();
-            let mut read: Vec<(PathBuf, Reached, FileContents)> = read
+        // Each round reads what the last one's Locations name and no round read yet.
+        loop {
+            let mut queue = Vec::new();
+            let mut read_now: Vec<(PathBuf, Reached, FileContents)> = read
                 .into_iter()
                 .filter_map(|(path, reached, outcome)| match outcome {
                     Outcome::Read(contents) => Some((path, reached, contents)),
@@ -160,7 +157,7 @@ impl Tree {
                     }
                 })
                 .collect();
-            for (path, _, contents) in &read {
+            for (path, _, contents) in &read_now {
                 for read in &contents.entities {
                     if read.entity.is_kind("Location") {
                         let targets = location_targets(
@@ -184,8 +181,19 @@ impl Tree {
                     }
                 }
             }
-            files.append(&mut read);
+            files.append(&mut read_now);
+            if queue.is_empty() {
+                break;
+            }
+            queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+            queue.dedup_by(|a, b| a.0 == b.0);
+            queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
+            read = queue
+                .par_iter()
+                .map(|(path, reached)| (path.clone(), *reached, read_path(path, *reached)))
+                .collect();
         }
+        phases::mark("files Locations name");
         let skeletons = {
             let by_path: Vec<(&Path, &FileContents)> =
                 files.iter().map(|(p, _, c)| (p.as_path(), c)).collect();
@@ -213,6 +221,7 @@ impl Tree {
             skipped.push(Skipped { path, template });
         }
         skipped.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+        phases::mark("skeletons, files kept");
         Tree {
             discover,
             walked: walked_dirs,
@@ -384,6 +393,15 @@ impl Tree {
             }
         }
         Ok(count)
+    }
+}
+
+impl Drop for Tree {
+    /// At 100k entities the files' map is tens of thousands of paths and entity lists: freed on a
+    /// thread of its own, so a command does not wait for it before printing (and a process that
+    /// exits meanwhile never pays for it), nor a reload in the TUI.
+    fn drop(&mut self) {
+        super::memory::drop_and_release(std::mem::take(&mut self.files));
     }
 }
 

@@ -33,6 +33,7 @@ pub use output::Format;
 
 /// Runs a subcommand; `None` means the TUI is wanted (no subcommand, or `open`).
 pub fn run(cli: &Cli) -> Option<ExitCode> {
+    crate::catalog::phases::start_from_env();
     let command = cli.command.as_ref()?;
     match command {
         Command::Open { .. } => return None,

@@ -7,6 +7,7 @@
 use super::context::Context;
 use super::watch::rerun;
 use crate::catalog::load::Loaded;
+use crate::catalog::phases;
 use crate::sources::live::Live;
 use crate::sources::watch::Files;
 use crate::sources::Refresh;
@@ -19,7 +20,14 @@ pub fn run(context: &Context, watch: bool) -> Result<ExitCode, ExitCode> {
         for problem in &loaded.catalog.problems {
             println!("{problem}");
         }
-        return Ok(summary(context, &loaded));
+        let code = summary(context, &loaded);
+        phases::mark("printed");
+        if let Some(report) = phases::report() {
+            eprintln!("greenroom: {report}");
+        }
+        // The process ends here: freeing 100k entities one by one would only delay the exit.
+        crate::catalog::load::drop_and_release(loaded);
+        return Ok(code);
     }
     let roots = context.source.local_roots();
     if roots.is_empty() {

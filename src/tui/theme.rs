@@ -70,6 +70,15 @@ impl Default for Theme {
 }
 
 impl Theme {
+    /// A row's style: the highlight under the cursor, else its own.
+    pub fn row_style(&self, selected: bool, style: Style) -> Style {
+        if selected {
+            self.selected
+        } else {
+            style
+        }
+    }
+
     /// A built-in theme by name, else a theme file at that path.
     pub fn load(name_or_path: &str) -> Result<Theme, String> {
         if let Some((_, text)) = BUILTIN

@@ -20,7 +20,7 @@ use crate::tui::widgets::chart::{self, column_of, resample, Bar};
 use crate::tui::widgets::cursor::{scroll, ListCursor};
 use crate::tui::widgets::detail::{draw_info, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{row_style, shown, FitTable};
+use crate::tui::widgets::table::{shown, FitTable};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -606,7 +606,7 @@ impl CostPane {
             ];
             (
                 cells,
-                row_style(i == self.list.cursor, Style::default(), theme),
+                theme.row_style(i == self.list.cursor, Style::default()),
             )
         });
         // Columns as wide as their content; the last (the catalog's name, the owner) takes the

@@ -9,7 +9,6 @@ use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::{visible_offset, ListCursor};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
-use crate::tui::widgets::table::row_style;
 use crate::tui::widgets::tree::{fold_mark, guides};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -335,7 +334,7 @@ impl DepsPane {
                     let hidden = node.end - i - 1;
                     spans.push(Span::styled(format!("  (+{hidden})"), style(theme.muted)));
                 }
-                Line::from(spans).style(row_style(selected, Style::default(), theme))
+                Line::from(spans).style(theme.row_style(selected, Style::default()))
             })
             .collect();
         let empty = self.nodes.len() <= 1;

@@ -6,7 +6,7 @@ use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
-use crate::tui::widgets::table::{draw_table, row_style, shown};
+use crate::tui::widgets::table::{draw_table, shown};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row};
@@ -138,7 +138,7 @@ impl HelpState {
             return;
         }
         let body = shown(&rows, &self.list, table).map(|(i, r)| {
-            let style = row_style(i == self.list.cursor, theme.base, theme);
+            let style = theme.row_style(i == self.list.cursor, theme.base);
             Row::new(vec![
                 Cell::from(Span::styled(
                     r.keys.clone(),

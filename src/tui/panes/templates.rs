@@ -10,7 +10,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::cursor::ListCursor;
 use crate::tui::widgets::detail::{draw_lines, line, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered_with_keys, draw_block};
-use crate::tui::widgets::table::{row_style, shown, FitTable};
+use crate::tui::widgets::table::{shown, FitTable};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -204,7 +204,7 @@ impl TemplatesPane {
                 Line::from(e.owner().unwrap_or_default().to_string()),
                 Line::from(e.tags().collect::<Vec<_>>().join(", ")),
             ];
-            (cells, row_style(i == self.list.cursor, theme.base, theme))
+            (cells, theme.row_style(i == self.list.cursor, theme.base))
         });
         FitTable {
             titles: ["TITLE", "DESCRIPTION", "OWNER", "TAGS"]

@@ -4,7 +4,6 @@
 
 use super::cursor::{on_screen, ListCursor};
 use super::panel::{bordered, draw_block};
-use super::table::row_style;
 use crate::catalog::EntityId;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
@@ -227,7 +226,7 @@ pub fn draw_lines_wrapped(
                     Span::styled(text, style)
                 })
                 .collect();
-            Line::from(spans).style(row_style(selected, Style::default(), theme))
+            Line::from(spans).style(theme.row_style(selected, Style::default()))
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), area);
@@ -294,7 +293,7 @@ pub fn draw_lines_marked(
                 }
                 start = end;
             }
-            Line::from(spans).style(row_style(selected, Style::default(), theme))
+            Line::from(spans).style(theme.row_style(selected, Style::default()))
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), area);

@@ -24,15 +24,6 @@ pub fn shown<I: IntoIterator>(
     on_screen(items, list, (area.height as usize).saturating_sub(1))
 }
 
-/// A row's style: the highlight under the cursor, else its own.
-pub fn row_style(selected: bool, style: Style, theme: &Theme) -> Style {
-    if selected {
-        theme.selected
-    } else {
-        style
-    }
-}
-
 /// Column titles, each in the heading style (the gaps between them stay plain).
 pub fn heading_cells<'a>(titles: impl IntoIterator<Item = &'a str>, theme: &Theme) -> Row<'a> {
     Row::new(
@@ -100,7 +91,7 @@ pub fn status_row<const N: usize>(
             Cell::from(text)
         }
     }));
-    row.style(row_style(selected, theme.base, theme))
+    row.style(theme.row_style(selected, theme.base))
 }
 
 /// A flexible column is never squeezed narrower than this (or its content, if less) to make

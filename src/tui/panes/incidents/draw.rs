@@ -8,7 +8,7 @@ use crate::tui::panes::{ProviderEnv, Setup};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail::{draw_info, PageLine, Tone};
 use crate::tui::widgets::panel::{bordered, draw_block};
-use crate::tui::widgets::table::{draw_table, row_style, shown, FitTable};
+use crate::tui::widgets::table::{draw_table, shown, FitTable};
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -143,10 +143,9 @@ impl IncidentsPane {
         let body_rows = shown(&rows, &self.list, inner)
             .map(|(n, (incident, entities))| {
                 let (entity, owner) = entity_and_owner(screen.catalog, entities);
-                let style = row_style(
+                let style = screen.theme.row_style(
                     n == self.list.cursor,
                     urgency_style(incident.urgency, screen.theme),
-                    screen.theme,
                 );
                 let cells = [
                     incident.urgency.as_str().to_string(),
@@ -260,7 +259,7 @@ impl IncidentsPane {
                 InboxItem::Incident(i, _) => urgency_style(i.urgency, screen.theme),
                 InboxItem::Ci { .. } => screen.theme.error,
             };
-            Row::new(cells).style(row_style(n == self.list.cursor, style, screen.theme))
+            Row::new(cells).style(screen.theme.row_style(n == self.list.cursor, style))
         });
         draw_table(
             frame,

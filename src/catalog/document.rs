@@ -5,7 +5,6 @@
 
 use super::entity::{Entity, Source};
 use super::entity_ref::EntityRef;
-use super::intern::intern;
 use super::problem::Problem;
 use super::relations::{self, Declared};
 use super::validate::{self, Issue, LocationContext, Stage};
@@ -20,19 +19,15 @@ use std::sync::Arc;
 pub struct ReadEntity {
     pub entity: Arc<Entity>,
     pub declared: Arc<[Declared]>,
-    /// The entity's canonical key and its relations' targets' (made once, on the core that read
-    /// the file, rather than each time a catalog is built).
+    /// The entity's canonical key (made once, on the core that read the file, rather than each
+    /// time a catalog is built; its targets' are in `declared`).
     pub key: Arc<str>,
-    pub target_keys: Arc<[Arc<str>]>,
 }
 
 impl ReadEntity {
     pub fn new(entity: Entity, declared: Vec<Declared>) -> ReadEntity {
         ReadEntity {
             key: entity.key().into(),
-            // Targets repeat across entities (a few thousand owners and systems at 100k): one
-            // shared copy of each key.
-            target_keys: declared.iter().map(|d| intern(&d.target.key())).collect(),
             entity: Arc::new(entity),
             declared: declared.into(),
         }

@@ -1,16 +1,18 @@
-//! One shared allocation for each string that many entities repeat: the keys of the owners,
-//! systems and APIs their relations point at (at 100k entities most relation targets are a few
-//! thousand groups and systems), mapping keys, kinds, namespaces.
+//! One shared allocation for each value that many entities repeat: mapping keys, kinds,
+//! namespaces, and (through a [`Table`] of `relations.rs`) the owners, systems and APIs their
+//! relations point at (at 100k entities most relation targets are a few thousand groups and
+//! systems).
 //!
-//! A process-wide table rather than one per load, so the loaders (files read on every core, one
+//! Process-wide tables rather than one per load, so the loaders (files read on every core, one
 //! file re-read after an edit) need no interner passed down to them. Strings no catalog holds any
-//! more are dropped from the table once it has doubled since its last sweep, so a refresh does not
+//! more are dropped from a shard once it has doubled since its last sweep, so a refresh does not
 //! keep the previous catalog's strings alive.
 
 use rustc_hash::{FxBuildHasher, FxHashSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Shards, so the cores reading files rarely wait for each other's lock.
@@ -18,33 +20,72 @@ const SHARDS: usize = 16;
 /// The smallest size a shard grows to before its first sweep.
 const FIRST_SWEEP: usize = 1024;
 
-#[derive(Default)]
-struct Shard {
-    strings: FxHashSet<Arc<str>>,
+/// A process-wide table of shared values of one type (strings here; relation targets in
+/// `relations.rs`), each `K` a cheap handle to one allocation.
+pub struct Table<K> {
+    shards: [Mutex<Shard<K>>; SHARDS],
+    /// Whether a value is held outside the table (else a sweep drops it).
+    held: fn(&K) -> bool,
+}
+
+struct Shard<K> {
+    values: FxHashSet<K>,
     sweep_at: usize,
 }
 
-static TABLE: LazyLock<[Mutex<Shard>; SHARDS]> =
-    LazyLock::new(|| std::array::from_fn(|_| Mutex::default()));
+impl<K: Hash + Eq + Clone> Table<K> {
+    pub fn new(held: fn(&K) -> bool) -> Table<K> {
+        Table {
+            shards: std::array::from_fn(|_| {
+                Mutex::new(Shard {
+                    values: FxHashSet::default(),
+                    sweep_at: 0,
+                })
+            }),
+            held,
+        }
+    }
+
+    /// The shared handle to the value equal to `value`, made by `make` when there is none.
+    pub fn get<Q>(&self, value: &Q, make: impl FnOnce(&Q) -> K) -> K
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = FxBuildHasher.hash_one(value) as usize % SHARDS;
+        // A panic elsewhere while the lock was held leaves the table consistent (one insert or
+        // one retain), so a poisoned lock is still usable.
+        let mut shard = self.shards[shard]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(shared) = shard.values.get(value) {
+            return shared.clone();
+        }
+        if shard.values.len() >= shard.sweep_at {
+            let held = self.held;
+            shard.values.retain(held);
+            shard.sweep_at = (shard.values.len() * 2).max(FIRST_SWEEP);
+        }
+        let shared = make(value);
+        shard.values.insert(shared.clone());
+        shared
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap().values.len())
+            .sum()
+    }
+}
+
+static STRINGS: LazyLock<Table<Arc<str>>> =
+    LazyLock::new(|| Table::new(|s| Arc::strong_count(s) > 1));
 
 /// The shared copy of `text`.
 pub fn intern(text: &str) -> Arc<str> {
-    let shard = FxBuildHasher.hash_one(text) as usize % SHARDS;
-    // A panic elsewhere while the lock was held leaves the table consistent (one insert or one
-    // retain), so a poisoned lock is still usable.
-    let mut shard = TABLE[shard]
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(shared) = shard.strings.get(text) {
-        return shared.clone();
-    }
-    if shard.strings.len() >= shard.sweep_at {
-        shard.strings.retain(|s| Arc::strong_count(s) > 1);
-        shard.sweep_at = (shard.strings.len() * 2).max(FIRST_SWEEP);
-    }
-    let shared: Arc<str> = Arc::from(text);
-    shard.strings.insert(shared.clone());
-    shared
+    STRINGS.get(text, |text| Arc::from(text))
 }
 
 /// An interned string, for the fields that repeat across entities (mapping keys, kinds,
@@ -149,10 +190,7 @@ mod tests {
         for i in 0..SHARDS * FIRST_SWEEP * 3 {
             intern(&format!("intern-sweep-{i}"));
         }
-        let held: usize = TABLE
-            .iter()
-            .map(|shard| shard.lock().unwrap().strings.len())
-            .sum();
+        let held = STRINGS.len();
         assert!(
             held < SHARDS * FIRST_SWEEP * 3,
             "{held} strings kept though none is held"

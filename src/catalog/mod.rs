@@ -126,7 +126,6 @@ impl Catalog {
                 entity,
                 declared: relations,
                 key,
-                target_keys,
             },
         ) in read.into_iter().enumerate()
         {
@@ -140,20 +139,20 @@ impl Catalog {
             by_key.insert(key, entities.len() as EntityId);
             origin_of.extend(origin.get(i));
             entities.push(entity);
-            declared.push((relations, target_keys));
+            declared.push(relations);
         }
 
         // Each declared relation found on every core (two relations, one each way); the dangling
         // ones are reported and recorded in order afterwards.
-        let resolved: Vec<(Vec<Relation>, Vec<(&Declared, String)>)> = declared
+        let resolved: Vec<(Vec<Relation>, Vec<&Declared>)> = declared
             .par_iter()
             .enumerate()
-            .map(|(id, (declared, target_keys))| {
+            .map(|(id, declared)| {
                 let id = id as EntityId;
                 let (mut found, mut dangling) =
                     (Vec::with_capacity(declared.len() * 2), Vec::new());
-                for (d, target_key) in declared.iter().zip(target_keys.iter()) {
-                    match by_key.get(&**target_key) {
+                for d in declared.iter() {
+                    match by_key.get(&*d.target.key) {
                         Some(&target) => {
                             found.push(Relation {
                                 source: id,
@@ -166,18 +165,19 @@ impl Catalog {
                                 target: Target::Entity(id),
                             });
                         }
-                        None => dangling.push((d, target_key.to_string())),
+                        None => dangling.push(d),
                     }
                 }
                 (found, dangling)
             })
             .collect();
-        let mut missing_keys: HashMap<String, u32> = HashMap::default();
+        let mut missing_keys: HashMap<&str, u32> = HashMap::default();
         let mut missing = Vec::new();
         let mut relations = Vec::with_capacity(resolved.iter().map(|(found, _)| found.len()).sum());
         for (id, (found, dangling)) in resolved.into_iter().enumerate() {
             relations.extend(found);
-            for (d, target_key) in dangling {
+            for d in dangling {
+                let target_key = &*d.target.key;
                 let entity = &entities[id];
                 let mut problem = Problem::new(
                     &entity.source.location,
@@ -199,7 +199,7 @@ impl Catalog {
                 problems.push(problem);
                 let next = missing.len() as u32;
                 let index = *missing_keys.entry(target_key).or_insert_with(|| {
-                    missing.push(d.target.clone());
+                    missing.push(d.target.reference.clone());
                     next
                 });
                 relations.push(Relation {

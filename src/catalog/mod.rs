@@ -407,7 +407,9 @@ mod entity_chunks {
 
 /// Relations sorted by source (then kind and target) without duplicates, and where each
 /// entity's start: grouped by a counting pass (linear in the relations, where a sort of them all
-/// was most of a rebuild at 100k entities), then each entity's few sorted on every core.
+/// was most of a rebuild at 100k entities), then each entity's few sorted on every core, then
+/// the duplicates dropped in place (two buffers of relations at the peak, not three, and none
+/// kept with room to spare).
 fn group_by_source(relations: Vec<Relation>, entities: usize) -> (Vec<Relation>, Vec<u32>) {
     let mut next = vec![0u32; entities + 1];
     for relation in &relations {
@@ -433,19 +435,23 @@ fn group_by_source(relations: Vec<Relation>, entities: usize) -> (Vec<Relation>,
     slices
         .par_iter_mut()
         .for_each(|slice| slice.sort_unstable());
-    // Duplicates (a relation declared from both ends) are next to each other now.
-    let mut out = Vec::with_capacity(grouped.len());
+    // Duplicates (a relation declared from both ends) are next to each other now; what is kept
+    // moves down over them.
+    let mut kept = 0;
     let mut out_starts = Vec::with_capacity(entities + 1);
     for window in starts.windows(2) {
-        out_starts.push(out.len() as u32);
-        for relation in &grouped[window[0] as usize..window[1] as usize] {
-            if out.last() != Some(relation) {
-                out.push(*relation);
+        out_starts.push(kept as u32);
+        for i in window[0] as usize..window[1] as usize {
+            if kept == 0 || grouped[kept - 1] != grouped[i] {
+                grouped[kept] = grouped[i];
+                kept += 1;
             }
         }
     }
-    out_starts.push(out.len() as u32);
-    (out, out_starts)
+    out_starts.push(kept as u32);
+    grouped.truncate(kept);
+    grouped.shrink_to_fit();
+    (grouped, out_starts)
 }
 
 fn duplicate_problem(at: &Entity, other: &Entity) -> Problem {

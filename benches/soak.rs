@@ -40,11 +40,15 @@ mod http_server;
 #[path = "../tests/support/pagerduty.rs"]
 mod pagerduty;
 #[allow(dead_code)]
+#[path = "../tests/support/process.rs"]
+mod process;
+#[allow(dead_code)]
 #[path = "../tests/support/tmux.rs"]
 mod tmux;
 
 use faults::{Fault, FaultServer};
 use http_server::{Answer, Body, Recorded, Reply, TestServer};
+use process::{load_average, rss_kb};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -87,7 +91,7 @@ fn main() {
         load_average()
     );
     let tmux = Tmux::start("soak", 160, 48, &command);
-    let pid = greenroom_pid(&tmux);
+    let pid = tmux.child_pid();
     let started = Instant::now();
     wait_until(&tmux, Duration::from_secs(60), |s| s.contains("greenroom"));
     let mut rss = vec![(started.elapsed(), rss_kb(pid))];
@@ -499,24 +503,6 @@ fn cost_rows() -> Vec<aws::CostRow> {
         .collect()
 }
 
-/// The greenroom process: the child of the pane's shell.
-fn greenroom_pid(tmux: &Tmux) -> u32 {
-    let shell = tmux.display("#{pane_pid}");
-    let children = format!("/proc/{shell}/task/{shell}/children");
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(&children).unwrap_or_default();
-        if let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse().ok()) {
-            return pid;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "greenroom did not start"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// The process's user + system CPU time (clock ticks of 10 ms).
 fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -532,15 +518,6 @@ fn cpu_time(pid: u32) -> Duration {
         })
         .unwrap_or(0);
     Duration::from_millis(ticks * 10)
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 /// RSS at start, after load and at the end, the peak, and the trend after load (least squares
@@ -663,13 +640,4 @@ fn wait_until(tmux: &Tmux, limit: Duration, ready: impl Fn(&str) -> bool) -> Str
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -40,6 +40,9 @@ pub struct FileContents {
     pub problems: Vec<Problem>,
     /// Some document is not YAML at all: the file may be half-written (an editor mid-save).
     pub syntax_error: bool,
+    /// Some document's placeholder read a file next to it: this file's own size and time do
+    /// not tell whether what it gives changed.
+    pub reads_files: bool,
 }
 
 /// What became of one YAML document of a file.
@@ -58,6 +61,8 @@ pub struct DocumentOutcome {
     pub entity: Option<ReadEntity>,
     /// An empty document (`---` with nothing, or null): skipped silently, as Backstage does.
     pub empty: bool,
+    /// A placeholder of the document read (or tried to read) a local file.
+    pub reads_files: bool,
 }
 
 impl DocumentOutcome {
@@ -75,9 +80,11 @@ pub fn read_file(location: &Arc<str>, text: &str) -> FileContents {
         entities: Vec::with_capacity(outcomes.iter().filter(|o| o.entity.is_some()).count()),
         problems: Vec::with_capacity(outcomes.iter().map(|o| o.problems.len()).sum()),
         syntax_error: false,
+        reads_files: false,
     };
     for outcome in outcomes {
         out.syntax_error |= outcome.failed_at == Some(Stage::Yaml);
+        out.reads_files |= outcome.reads_files;
         out.problems.extend(outcome.problems);
         out.entities.extend(outcome.entity);
     }
@@ -98,6 +105,7 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
             failed_at: None,
             entity: None,
             empty: false,
+            reads_files: false,
         };
         if let Some(at) = aborted_at {
             let pos = Pos {
@@ -162,8 +170,11 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         deferred: None,
         remote_definition: None,
         module_only: None,
+        reads_files: false,
     };
-    if let Err(issue) = resolver.resolve(&mut node, Context::Root) {
+    let resolved = resolver.resolve(&mut node, Context::Root);
+    outcome.reads_files = resolver.reads_files;
+    if let Err(issue) = resolved {
         outcome.fail(location, issue, key);
         return;
     }
@@ -296,6 +307,8 @@ struct Placeholders<'a> {
     remote_definition: Option<(String, String, Pos)>,
     /// The first `$openapi`/`$asyncapi`, which only Backstage's openapi module resolves.
     module_only: Option<(Pos, String)>,
+    /// A local file was read (or tried): see [`FileContents::reads_files`].
+    reads_files: bool,
 }
 
 impl Placeholders<'_> {
@@ -397,6 +410,7 @@ impl Placeholders<'_> {
             self.deferred.get_or_insert(pos);
             return Ok(None);
         }
+        self.reads_files = true;
         let dir = Path::new(self.location).parent().unwrap_or(Path::new(""));
         let path = dir.join(target.trim_start_matches("./"));
         let content = read_text(&path.display().to_string())

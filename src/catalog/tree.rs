@@ -12,6 +12,7 @@
 //! it parses again; a cold read has no last good version and shows only the error.
 
 use super::document::{FileContents, ReadEntity};
+use super::file_read::stamp;
 use super::problem::{Problem, Severity};
 use super::walk::{
     is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome, Reached,
@@ -54,24 +55,21 @@ pub struct Tree {
     globs: bool,
     /// Files a Location names without a glob, however else they were found.
     named_targets: HashSet<OsString>,
+    /// When the walk began (nanoseconds since the epoch): a file or folder not changed since
+    /// was seen by it.
+    walked_at: i128,
 }
 
 struct File {
     reached: Reached,
+    /// Its size and time before it was read.
+    stamp: (u64, i128),
     contents: FileContents,
     /// The entities of the last version that parsed, shown while this one does not.
     last_good: Option<Vec<ReadEntity>>,
 }
 
 impl File {
-    fn new(reached: Reached, contents: FileContents) -> File {
-        File {
-            reached,
-            contents,
-            last_good: None,
-        }
-    }
-
     fn entities(&self) -> &[ReadEntity] {
         self.last_good.as_deref().unwrap_or(&self.contents.entities)
     }
@@ -91,6 +89,8 @@ fn steers_reading(entities: &[ReadEntity]) -> bool {
 impl Tree {
     /// Reads files and folders, following Locations.
     pub fn read(roots: &[PathBuf], discover: Discover) -> Tree {
+        // A second early: file times come from a clock coarser than this one.
+        let walked_at = now() - 1_000_000_000;
         let mut unreadable = Vec::new();
         let walked = Walked::default();
         let mut queue = Vec::new();
@@ -132,7 +132,7 @@ impl Tree {
         // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than
         // hashing a Path component by component.
         let mut seen: HashSet<OsString> = HashSet::default();
-        let mut files: Vec<(PathBuf, Reached, FileContents)> = Vec::new();
+        let mut files: Vec<(PathBuf, Reached, (u64, i128), FileContents)> = Vec::new();
         let mut sniffed_skeletons = Vec::new();
         let mut globs = false;
         let mut named_targets = HashSet::default();
@@ -140,15 +140,18 @@ impl Tree {
             queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
             queue.dedup_by(|a, b| a.0 == b.0);
             queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
-            let read: Vec<(PathBuf, Reached, Outcome)> = queue
+            let read: Vec<(PathBuf, Reached, (u64, i128), Outcome)> = queue
                 .par_iter()
-                .map(|(path, reached)| (path.clone(), *reached, read_path(path, *reached)))
+                .map(|(path, reached)| {
+                    let stamp = stamp(path);
+                    (path.clone(), *reached, stamp, read_path(path, *reached))
+                })
                 .collect();
             queue = Vec::new();
-            let mut read: Vec<(PathBuf, Reached, FileContents)> = read
+            let mut read: Vec<_> = read
                 .into_iter()
-                .filter_map(|(path, reached, outcome)| match outcome {
-                    Outcome::Read(contents) => Some((path, reached, contents)),
+                .filter_map(|(path, reached, stamp, outcome)| match outcome {
+                    Outcome::Read(contents) => Some((path, reached, stamp, contents)),
                     Outcome::Skeleton => {
                         sniffed_skeletons.push(path);
                         None
@@ -160,7 +163,7 @@ impl Tree {
                     }
                 })
                 .collect();
-            for (path, _, contents) in &read {
+            for (path, _, _, contents) in &read {
                 for read in &contents.entities {
                     if read.entity.is_kind("Location") {
                         let targets = location_targets(
@@ -188,12 +191,12 @@ impl Tree {
         }
         let skeletons = {
             let by_path: Vec<(&Path, &FileContents)> =
-                files.iter().map(|(p, _, c)| (p.as_path(), c)).collect();
+                files.iter().map(|(p, _, _, c)| (p.as_path(), c)).collect();
             skeleton_paths(&by_path)
         };
         let mut kept = BTreeMap::new();
         let mut skipped = Vec::new();
-        for (path, reached, contents) in files {
+        for (path, reached, stamp, contents) in files {
             if let Some((_, template)) = skeletons.iter().find(|(s, _)| path.starts_with(s)) {
                 skipped.push(Skipped {
                     path,
@@ -201,7 +204,13 @@ impl Tree {
                 });
                 continue;
             }
-            kept.insert(path.into_os_string(), File::new(reached, contents));
+            let file = File {
+                reached,
+                stamp,
+                contents,
+                last_good: None,
+            };
+            kept.insert(path.into_os_string(), file);
         }
         let mut skeleton_dirs: Vec<PathBuf> = skeletons.iter().map(|(s, _)| s.clone()).collect();
         for path in sniffed_skeletons {
@@ -223,7 +232,62 @@ impl Tree {
             skeleton_dirs,
             globs,
             named_targets,
+            walked_at,
         }
+    }
+
+    /// What a full read would find changed since this tree's: every file whose size or time
+    /// changed or that is gone, every file whose placeholders read other files (those are not
+    /// stamped), and the files the folder walk finds that the tree does not hold, when they or
+    /// their folder changed since the last walk. For [`Tree::update`], which says when those
+    /// cannot stand for a full read; here, so does a walk or a first read that met a problem,
+    /// and a Location's glob that reaches outside the walked folders (no walk sees its new files).
+    pub fn changed_on_disk(&self) -> Result<Vec<PathBuf>, NeedsFullRead> {
+        let full = |why: String| Err(NeedsFullRead(why));
+        if let Some(unreadable) = self.unreadable.first() {
+            return full(unreadable.clone());
+        }
+        let outside = |path: &OsString| {
+            !self
+                .walked
+                .iter()
+                .any(|root| is_within(Path::new(path), root))
+        };
+        if self.globs
+            && self
+                .files
+                .iter()
+                .any(|(path, file)| file.reached == Reached::Target && outside(path))
+        {
+            return full("a Location's glob reaches outside the folders walked".into());
+        }
+        let walked = Walked::default();
+        for root in &self.walked {
+            walked.walk(root);
+        }
+        if let Some(problem) = walked.problems.lock().unwrap().first() {
+            return full(problem.to_string());
+        }
+        let mut found = std::mem::take(&mut *walked.catalog_files.lock().unwrap());
+        if self.discover == Discover::Descriptors {
+            found.append(&mut *walked.yaml_files.lock().unwrap());
+        }
+        let held: Vec<(&OsString, &File)> = self.files.iter().collect();
+        let mut changed: Vec<PathBuf> = held
+            .par_iter()
+            .filter(|(path, file)| {
+                file.contents.reads_files || stamp(Path::new(path)) != file.stamp
+            })
+            .map(|(path, _)| PathBuf::from(path))
+            .collect();
+        let since = |path: &Path| stamp(path).1 >= self.walked_at;
+        changed.par_extend(found.into_par_iter().filter(|path| {
+            !self.files.contains_key(path.as_os_str())
+                && (since(path) || since(path.parent().unwrap_or(Path::new("."))))
+        }));
+        changed.sort_unstable();
+        changed.dedup();
+        Ok(changed)
     }
 
     /// Every entity and problem, in the order a cold read gives them (each file in path order).
@@ -333,15 +397,16 @@ impl Tree {
                 }
             }
         }
-        let read: Vec<(PathBuf, Option<Outcome>, Option<Reached>)> = plan
+        let read: Vec<(PathBuf, (u64, i128), Option<Outcome>, Option<Reached>)> = plan
             .into_par_iter()
             .map(|(path, reached)| {
+                let stamp = stamp(&path);
                 let outcome = reached.map(|r| read_path(&path, r));
-                (path, outcome, reached)
+                (path, stamp, outcome, reached)
             })
             .collect();
         let count = read.len();
-        for (path, outcome, reached) in read {
+        for (path, stamp, outcome, reached) in read {
             let key = path.into_os_string();
             match (outcome, reached) {
                 (Some(Outcome::Read(contents)), Some(reached)) => {
@@ -366,6 +431,7 @@ impl Tree {
                         key,
                         File {
                             reached,
+                            stamp,
                             contents,
                             last_good,
                         },
@@ -385,6 +451,13 @@ impl Tree {
         }
         Ok(count)
     }
+}
+
+/// Now, in nanoseconds since the epoch, as file times are stamped.
+fn now() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 /// Marks the entities of a file that does not parse now, shown from its last good version.
@@ -528,6 +601,56 @@ mod tests {
                 "group:default/platform"
             ]
         );
+    }
+
+    #[test]
+    fn a_refresh_finds_what_changed_on_disk_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("team/catalog-info.yaml", &group("payments"));
+        write("a/catalog-info.yaml", &component("a", "payments"));
+        write("b/catalog-info.yaml", &component("b", "payments"));
+        write(
+            "docs/catalog-info.yaml",
+            &component("docs", "payments").replace("spec:\n", "spec:\n  x: {$text: ./notes.txt}\n"),
+        );
+        write("docs/notes.txt", "read by a placeholder");
+        let changed = |tree: &Tree| -> Vec<PathBuf> {
+            let mut paths = tree.changed_on_disk().unwrap();
+            paths
+                .iter_mut()
+                .for_each(|p| *p = p.strip_prefix(&root).unwrap().to_path_buf());
+            paths
+        };
+        // Only the file whose placeholder reads another (its target is not stamped), and the
+        // files written within the last second (file times are coarse).
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let mut tree = Tree::read(&[root.clone()], Discover::Descriptors);
+        assert_eq!(changed(&tree), [PathBuf::from("docs/catalog-info.yaml")]);
+
+        write("a/catalog-info.yaml", &component("a", "nobody"));
+        write("c/catalog-info.yaml", &component("c", "payments"));
+        std::fs::remove_file(root.join("b/catalog-info.yaml")).unwrap();
+        let found = changed(&tree);
+        assert_eq!(
+            found,
+            [
+                "a/catalog-info.yaml",
+                "b/catalog-info.yaml",
+                "c/catalog-info.yaml",
+                "docs/catalog-info.yaml"
+            ]
+            .map(PathBuf::from)
+        );
+        let paths: Vec<PathBuf> = found.iter().map(|p| root.join(p)).collect();
+        tree.update(&paths).unwrap();
+        let cold = Tree::read(&[root.clone()], Discover::Descriptors);
+        assert_eq!(summary(&built(&tree)), summary(&built(&cold)));
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub(super) fn read_path(path: &Path, reached: Reached) -> Outcome {
                 let message = format!("file is not valid UTF-8 (byte {})", valid.len());
                 FileContents {
                     syntax_error: true,
+                    reads_files: false,
                     entities: Vec::new(),
                     problems: vec![Problem::new(
                         &location,
@@ -107,6 +108,7 @@ pub(super) fn read_path(path: &Path, reached: Reached) -> Outcome {
         },
         Err(err) => FileContents {
             syntax_error: false,
+            reads_files: false,
             entities: Vec::new(),
             problems: vec![Problem::new(
                 &location,

@@ -75,6 +75,14 @@ fn serve(
                 LoaderRequest::ReadAll => read_all = true,
             }
         }
+        // A refresh of local files reads what changed on disk, as a save does: every other
+        // entity stays shared with the catalog on screen instead of being read a second time.
+        if read_all {
+            if let Some(on_disk) = live.as_ref().and_then(|kept| kept.changed_on_disk().ok()) {
+                changed.extend(on_disk);
+                read_all = false;
+            }
+        }
         changed.sort();
         changed.dedup();
         if let (false, Some(kept)) = (read_all, live.as_mut()) {
@@ -90,6 +98,9 @@ fn serve(
                 Err(_) => {}
             }
         }
+        // What was kept for the last catalog (each file's entities and declared relations) is
+        // not needed by the full read: freed before it rather than held beside its result.
+        drop((live.take(), last.take()));
         (live, last) = refresh(
             source,
             config,

@@ -24,6 +24,7 @@ mod tmux;
 
 use process::{load_average, reset_peak, rss_kb, status_kb};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tmux::Tmux;
 
@@ -154,7 +155,10 @@ fn measure(binary: &Path, catalog: &Path) -> Figures {
 
 /// Starts the command in tmux and waits for the catalog's header; the session and greenroom's pid.
 fn launch(command: &str) -> (Tmux, u32) {
-    let tmux = Tmux::start("memory", 160, 48, command);
+    // A server of its own each time: the last one may still be going away.
+    static LAUNCHES: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("memory{}", LAUNCHES.fetch_add(1, Ordering::Relaxed));
+    let tmux = Tmux::start(&name, 160, 48, command);
     let pid = tmux.child_pid();
     let started = Instant::now();
     while !tmux.capture().contains(" entities ") {

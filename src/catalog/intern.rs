@@ -80,19 +80,21 @@ impl<K: Hash + Eq + Clone> Table<K> {
     }
 }
 
-static STRINGS: LazyLock<Table<Arc<str>>> =
-    LazyLock::new(|| Table::new(|s| Arc::strong_count(s) > 1));
-
-/// The shared copy of `text`.
-pub fn intern(text: &str) -> Arc<str> {
-    STRINGS.get(text, |text| Arc::from(text))
-}
+static STRINGS: LazyLock<Table<Interned>> =
+    LazyLock::new(|| Table::new(|s| Arc::strong_count(&s.0) > 1));
 
 /// An interned string, for the fields that repeat across entities (mapping keys, kinds,
-/// namespaces, apiVersions): 16 bytes where an inline `CompactString` takes 24. Stored in the
-/// snapshot as a plain string (its layout does not change) and interned again when read back.
+/// namespaces, apiVersions): one pointer (8 bytes) where an inline `CompactString` takes 24 and
+/// an `Arc<str>` 16; the length lives with the text. Stored in the snapshot as a plain string
+/// (its layout does not change) and interned again when read back.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Interned(Arc<str>);
+pub struct Interned(Arc<Box<str>>);
+
+impl Borrow<str> for Interned {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl Interned {
     pub fn as_str(&self) -> &str {
@@ -109,19 +111,19 @@ impl std::ops::Deref for Interned {
 
 impl From<&str> for Interned {
     fn from(text: &str) -> Interned {
-        Interned(intern(text))
+        STRINGS.get(text, |text| Interned(Arc::new(text.into())))
     }
 }
 
 impl PartialEq<str> for Interned {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        **self.0 == *other
     }
 }
 
 impl PartialEq<&str> for Interned {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        **self.0 == **other
     }
 }
 
@@ -139,7 +141,7 @@ impl fmt::Display for Interned {
 
 impl Serialize for Interned {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -164,12 +166,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn equal_strings_share_one_allocation() {
-        let a = intern("group:default/intern-test-team");
-        let b = intern(&String::from("group:default/intern-test-team"));
-        assert!(Arc::ptr_eq(&a, &b));
+    fn equal_strings_share_one_allocation_behind_one_pointer() {
+        let a = Interned::from("group:default/intern-test-team");
+        let b = Interned::from(String::from("group:default/intern-test-team").as_str());
+        assert!(Arc::ptr_eq(&a.0, &b.0));
         assert_eq!(&*a, "group:default/intern-test-team");
-        assert!(!Arc::ptr_eq(&a, &intern("group:default/intern-test-other")));
+        let other = Interned::from("group:default/intern-test-other");
+        assert!(!Arc::ptr_eq(&a.0, &other.0));
+        assert_eq!(std::mem::size_of::<Interned>(), 8);
     }
 
     #[test]
@@ -188,7 +192,7 @@ mod tests {
     fn strings_nobody_holds_are_swept() {
         // Enough distinct strings that every shard sweeps at least once.
         for i in 0..SHARDS * FIRST_SWEEP * 3 {
-            intern(&format!("intern-sweep-{i}"));
+            let _ = Interned::from(format!("intern-sweep-{i}").as_str());
         }
         let held = STRINGS.len();
         assert!(

@@ -233,6 +233,8 @@ impl Job {
                 index,
                 endpoints: Some(endpoints),
             });
+            // The API definitions read for the endpoints (tens of MB at 100k) are free now.
+            crate::catalog::load::release_freed_memory();
         }
         // Written once saves have paused: a burst of saves writes one snapshot, and the
         // writing (a second of CPU at 100k) does not compete with the next save's update.
@@ -240,6 +242,8 @@ impl Job {
             let fingerprints = fingerprinter.of(&catalog);
             if !superseded() {
                 let _ = snapshot::write(&path, &catalog, &fingerprints);
+                // And so is the snapshot's encoding, as large as the file.
+                crate::catalog::load::release_freed_memory();
             }
         }
         true

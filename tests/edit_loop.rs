@@ -230,7 +230,10 @@ fn a_refresh_of_unchanged_files_reads_none_and_keeps_the_entities() {
             .is_some_and(|s| s.text.starts_with("reloaded 0 files in "))
     });
     let after = &edit.app.data.as_ref().unwrap().catalog;
-    assert!(!std::sync::Arc::ptr_eq(&before, after), "a catalog was sent");
+    assert!(
+        !std::sync::Arc::ptr_eq(&before, after),
+        "a catalog was sent"
+    );
     assert!(before
         .entities
         .iter()

@@ -385,13 +385,23 @@ mod entity_chunks {
         }
     }
 
+    /// Chunks are encoded a batch at a time (a chunk per core) and each batch is appended
+    /// before the next is encoded: the entities' encoding is held once (the snapshot's bytes)
+    /// and one batch beside it, not twice (every chunk, then the snapshot).
     pub fn serialize<S: Serializer>(entities: &[Arc<Entity>], s: S) -> Result<S::Ok, S::Error> {
-        let chunks: Vec<Bytes> = entities
-            .par_chunks(CHUNK)
-            .map(|chunk| postcard::to_stdvec(chunk).map(Bytes))
-            .collect::<Result<_, _>>()
-            .map_err(serde::ser::Error::custom)?;
-        s.collect_seq(chunks)
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(entities.len().div_ceil(CHUNK)))?;
+        for batch in entities.chunks(CHUNK * rayon::current_num_threads()) {
+            let encoded: Vec<Vec<u8>> = batch
+                .par_chunks(CHUNK)
+                .map(postcard::to_stdvec)
+                .collect::<Result<_, _>>()
+                .map_err(S::Error::custom)?;
+            for chunk in encoded {
+                seq.serialize_element(&Bytes(chunk))?;
+            }
+        }
+        seq.end()
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<Entity>>, D::Error> {

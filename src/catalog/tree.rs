@@ -12,7 +12,7 @@
 //! it parses again; a cold read has no last good version and shows only the error.
 
 use super::document::{FileContents, ReadEntity};
-use super::file_read::stamp;
+use super::file_read;
 use super::problem::{Problem, Severity};
 use super::walk::{
     is_within, location_targets, normalize, read_path, skeleton_paths, Discover, Outcome, Reached,
@@ -57,13 +57,13 @@ pub struct Tree {
     named_targets: HashSet<OsString>,
     /// When the walk began (nanoseconds since the epoch): a file or folder not changed since
     /// was seen by it.
-    walked_at: i128,
+    walked_at: i64,
 }
 
 struct File {
     reached: Reached,
     /// Its size and time before it was read.
-    stamp: (u64, i128),
+    stamp: Stamp,
     contents: FileContents,
     /// The entities of the last version that parsed, shown while this one does not.
     last_good: Option<Vec<ReadEntity>>,
@@ -132,7 +132,7 @@ impl Tree {
         // Keyed by the path's bytes: paths are normalized, and hashing bytes is far cheaper than
         // hashing a Path component by component.
         let mut seen: HashSet<OsString> = HashSet::default();
-        let mut files: Vec<(PathBuf, Reached, (u64, i128), FileContents)> = Vec::new();
+        let mut files: Vec<(PathBuf, Reached, Stamp, FileContents)> = Vec::new();
         let mut sniffed_skeletons = Vec::new();
         let mut globs = false;
         let mut named_targets = HashSet::default();
@@ -140,7 +140,7 @@ impl Tree {
             queue.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
             queue.dedup_by(|a, b| a.0 == b.0);
             queue.retain(|(p, _)| seen.insert(p.as_os_str().to_owned()));
-            let read: Vec<(PathBuf, Reached, (u64, i128), Outcome)> = queue
+            let read: Vec<(PathBuf, Reached, Stamp, Outcome)> = queue
                 .par_iter()
                 .map(|(path, reached)| {
                     let stamp = stamp(path);
@@ -194,7 +194,9 @@ impl Tree {
                 files.iter().map(|(p, _, _, c)| (p.as_path(), c)).collect();
             skeleton_paths(&by_path)
         };
-        let mut kept = BTreeMap::new();
+        // Built from the whole list at once: its nodes come out full, where inserting the paths
+        // in order leaves each half empty (7 MB more at 57k files).
+        let mut kept = Vec::with_capacity(files.len());
         let mut skipped = Vec::new();
         for (path, reached, stamp, contents) in files {
             if let Some((_, template)) = skeletons.iter().find(|(s, _)| path.starts_with(s)) {
@@ -210,8 +212,9 @@ impl Tree {
                 contents,
                 last_good: None,
             };
-            kept.insert(path.into_os_string(), file);
+            kept.push((path.into_os_string(), file));
         }
+        let kept: BTreeMap<OsString, File> = kept.into_iter().collect();
         let mut skeleton_dirs: Vec<PathBuf> = skeletons.iter().map(|(s, _)| s.clone()).collect();
         for path in sniffed_skeletons {
             let template = skeletons
@@ -397,7 +400,7 @@ impl Tree {
                 }
             }
         }
-        let read: Vec<(PathBuf, (u64, i128), Option<Outcome>, Option<Reached>)> = plan
+        let read: Vec<(PathBuf, Stamp, Option<Outcome>, Option<Reached>)> = plan
             .into_par_iter()
             .map(|(path, reached)| {
                 let stamp = stamp(&path);
@@ -453,11 +456,20 @@ impl Tree {
     }
 }
 
+/// A file's size and time (nanoseconds since the epoch), in 16 bytes: an i128 would align each
+/// file of the tree to 16 (4 MB more at 57k files); nanoseconds fit an i64 until 2262.
+type Stamp = (u64, i64);
+
+fn stamp(path: &Path) -> Stamp {
+    let (len, time) = file_read::stamp(path);
+    (len, time as i64)
+}
+
 /// Now, in nanoseconds since the epoch, as file times are stamped.
-fn now() -> i128 {
+fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Marks the entities of a file that does not parse now, shown from its last good version.

@@ -190,9 +190,14 @@ fn settled(pid: u32) -> u64 {
     }
 }
 
+/// The middle value; for an even count, the mean of the two middle ones.
 fn median(mut values: Vec<u64>) -> u64 {
     values.sort_unstable();
-    values[values.len() / 2]
+    let half = values.len() / 2;
+    match values.len() % 2 {
+        1 => values[half],
+        _ => (values[half - 1] + values[half]) / 2,
+    }
 }
 
 fn mb(kb: u64) -> String {

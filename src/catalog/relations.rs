@@ -326,7 +326,10 @@ mod tests {
     #[test]
     fn a_declared_relation_is_40_bytes_and_shares_its_target() {
         assert_eq!(std::mem::size_of::<Declared>(), 40);
-        let doc = parse_documents("owner: team-a\n").remove(0).unwrap().unwrap();
+        let doc = parse_documents("owner: team-a\n")
+            .remove(0)
+            .unwrap()
+            .unwrap();
         let (one, _) = declared("Component", "default", Some(&doc));
         let (two, _) = declared("API", "default", Some(&doc));
         assert!(Arc::ptr_eq(&one[0].target, &two[0].target));

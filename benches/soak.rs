@@ -43,11 +43,15 @@ mod http_server;
 #[path = "../tests/support/pagerduty.rs"]
 mod pagerduty;
 #[allow(dead_code)]
+#[path = "../tests/support/process.rs"]
+mod process;
+#[allow(dead_code)]
 #[path = "../tests/support/tmux.rs"]
 mod tmux;
 
 use faults::{Fault, FaultServer};
 use http_server::{Answer, Body, Recorded, Reply, TestServer};
+use process::{load_average, rss_kb};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -90,7 +94,7 @@ fn main() {
         load_average()
     );
     let tmux = Tmux::start("soak", 160, 48, &command);
-    let pid = greenroom_pid(&tmux);
+    let pid = tmux.child_pid();
     let started = Instant::now();
     wait_until(&tmux, Duration::from_secs(60), |s| s.contains("greenroom"));
     let mut rss = vec![(started.elapsed(), rss_kb(pid))];
@@ -533,24 +537,6 @@ fn cost_rows() -> Vec<aws::CostRow> {
         .collect()
 }
 
-/// The greenroom process: the child of the pane's shell.
-fn greenroom_pid(tmux: &Tmux) -> u32 {
-    let shell = tmux.display("#{pane_pid}");
-    let children = format!("/proc/{shell}/task/{shell}/children");
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(&children).unwrap_or_default();
-        if let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse().ok()) {
-            return pid;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "greenroom did not start"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// CPU time of the whole process, and of its UI thread (the main thread, whose id is the
 /// process's) with the time that thread was ready to run but waited for a core.
 #[derive(Clone, Copy)]
@@ -599,15 +585,6 @@ fn cpu_time(stat: &str) -> Duration {
         })
         .unwrap_or(0);
     Duration::from_millis(ticks * 10)
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 /// RSS at start, after load and at the end, the peak, and the trend after load (least squares
@@ -730,13 +707,4 @@ fn wait_until(tmux: &Tmux, limit: Duration, ready: impl Fn(&str) -> bool) -> Str
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -3,6 +3,7 @@ use greenroom::cli::{self, Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    greenroom::catalog::load::limit_malloc_arenas();
     // `COMPLETE=bash greenroom …`: the shell asking for completions (entity refs included); it
     // answers and exits here.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 struct Loop {
     app: App,
     loader: Receiver<LoaderMsg>,
-    _requests: mpsc::Sender<LoaderRequest>,
+    requests: mpsc::Sender<LoaderRequest>,
     _watch: watch::Watch,
 }
 
@@ -30,7 +30,7 @@ fn start(root: &Path, cache: &Path) -> Loop {
     Loop {
         app,
         loader: background.messages,
-        _requests: background.requests,
+        requests: background.requests,
         _watch: background.watch.expect("a local folder").unwrap(),
     }
 }
@@ -202,4 +202,41 @@ fn the_first_save_after_starting_from_a_current_snapshot_reads_one_file() {
         "{}",
         edit.status()
     );
+}
+
+/// `ctrl-r` on local files reads what changed on disk, as a save does: with nothing changed, no
+/// file is read and the entities on screen are the ones kept (nothing is held twice).
+#[test]
+fn a_refresh_of_unchanged_files_reads_none_and_keeps_the_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let root: PathBuf = dir.path().canonicalize().unwrap();
+    for name in ["web", "api"] {
+        std::fs::create_dir_all(root.join(name)).unwrap();
+        std::fs::write(
+            root.join(name).join("catalog-info.yaml"),
+            component(name, "payments"),
+        )
+        .unwrap();
+    }
+    let mut edit = start(&root, cache.path());
+    edit.wait_for("the first load", has(&["api", "web"]));
+    let before = edit.app.data.as_ref().unwrap().catalog.clone();
+
+    edit.requests.send(LoaderRequest::ReadAll).unwrap();
+    edit.wait_for("the refresh", |app| {
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("reloaded 0 files in "))
+    });
+    let after = &edit.app.data.as_ref().unwrap().catalog;
+    assert!(
+        !std::sync::Arc::ptr_eq(&before, after),
+        "a catalog was sent"
+    );
+    assert!(before
+        .entities
+        .iter()
+        .zip(&after.entities)
+        .all(|(a, b)| std::sync::Arc::ptr_eq(a, b)));
 }

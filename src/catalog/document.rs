@@ -5,7 +5,6 @@
 
 use super::entity::{Entity, Source};
 use super::entity_ref::EntityRef;
-use super::intern::intern;
 use super::phases::{self, Work};
 use super::problem::Problem;
 use super::relations::{self, Declared};
@@ -21,19 +20,15 @@ use std::sync::Arc;
 pub struct ReadEntity {
     pub entity: Arc<Entity>,
     pub declared: Arc<[Declared]>,
-    /// The entity's canonical key and its relations' targets' (made once, on the core that read
-    /// the file, rather than each time a catalog is built).
+    /// The entity's canonical key (made once, on the core that read the file, rather than each
+    /// time a catalog is built; its targets' are in `declared`).
     pub key: Arc<str>,
-    pub target_keys: Arc<[Arc<str>]>,
 }
 
 impl ReadEntity {
     pub fn new(entity: Entity, declared: Vec<Declared>) -> ReadEntity {
         ReadEntity {
             key: entity.key().into(),
-            // Targets repeat across entities (a few thousand owners and systems at 100k): one
-            // shared copy of each key.
-            target_keys: declared.iter().map(|d| intern(&d.target.key())).collect(),
             entity: Arc::new(entity),
             declared: declared.into(),
         }
@@ -46,6 +41,9 @@ pub struct FileContents {
     pub problems: Vec<Problem>,
     /// Some document is not YAML at all: the file may be half-written (an editor mid-save).
     pub syntax_error: bool,
+    /// Some document's placeholder read a file next to it: this file's own size and time do
+    /// not tell whether what it gives changed.
+    pub reads_files: bool,
 }
 
 /// What became of one YAML document of a file.
@@ -64,6 +62,8 @@ pub struct DocumentOutcome {
     pub entity: Option<ReadEntity>,
     /// An empty document (`---` with nothing, or null): skipped silently, as Backstage does.
     pub empty: bool,
+    /// A placeholder of the document read (or tried to read) a local file.
+    pub reads_files: bool,
 }
 
 impl DocumentOutcome {
@@ -81,9 +81,11 @@ pub fn read_file(location: &Arc<str>, text: &str) -> FileContents {
         entities: Vec::with_capacity(outcomes.iter().filter(|o| o.entity.is_some()).count()),
         problems: Vec::with_capacity(outcomes.iter().map(|o| o.problems.len()).sum()),
         syntax_error: false,
+        reads_files: false,
     };
     for outcome in outcomes {
         out.syntax_error |= outcome.failed_at == Some(Stage::Yaml);
+        out.reads_files |= outcome.reads_files;
         out.problems.extend(outcome.problems);
         out.entities.extend(outcome.entity);
     }
@@ -106,6 +108,7 @@ pub fn read_documents(location: &Arc<str>, text: &str) -> Vec<DocumentOutcome> {
             failed_at: None,
             entity: None,
             empty: false,
+            reads_files: false,
         };
         if let Some(at) = aborted_at {
             let pos = Pos {
@@ -171,8 +174,11 @@ fn read_entity(location: &Arc<str>, mut node: Node, outcome: &mut DocumentOutcom
         deferred: None,
         remote_definition: None,
         module_only: None,
+        reads_files: false,
     };
-    if let Err(issue) = resolver.resolve(&mut node, Context::Root) {
+    let resolved = resolver.resolve(&mut node, Context::Root);
+    outcome.reads_files = resolver.reads_files;
+    if let Err(issue) = resolved {
         outcome.fail(location, issue, key);
         return;
     }
@@ -305,6 +311,8 @@ struct Placeholders<'a> {
     remote_definition: Option<(String, String, Pos)>,
     /// The first `$openapi`/`$asyncapi`, which only Backstage's openapi module resolves.
     module_only: Option<(Pos, String)>,
+    /// A local file was read (or tried): see [`FileContents::reads_files`].
+    reads_files: bool,
 }
 
 impl Placeholders<'_> {
@@ -406,6 +414,7 @@ impl Placeholders<'_> {
             self.deferred.get_or_insert(pos);
             return Ok(None);
         }
+        self.reads_files = true;
         let dir = Path::new(self.location).parent().unwrap_or(Path::new(""));
         let path = dir.join(target.trim_start_matches("./"));
         let content = read_text(&path.display().to_string())

@@ -37,3 +37,18 @@ pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     Ok(bytes)
 }
+
+/// A file's or folder's size and modification time (nanoseconds), to tell when it changed; one
+/// that cannot be read has a stamp no file has.
+pub fn stamp(path: &Path) -> (u64, i128) {
+    match std::fs::metadata(path) {
+        Ok(meta) => (
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(-1, |d| d.as_nanos() as i128),
+        ),
+        Err(_) => (u64::MAX, -2),
+    }
+}

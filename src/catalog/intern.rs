@@ -1,16 +1,18 @@
-//! One shared allocation for each string that many entities repeat: the keys of the owners,
-//! systems and APIs their relations point at (at 100k entities most relation targets are a few
-//! thousand groups and systems), mapping keys, kinds, namespaces.
+//! One shared allocation for each value that many entities repeat: mapping keys, kinds,
+//! namespaces, and (through a [`Table`] of `relations.rs`) the owners, systems and APIs their
+//! relations point at (at 100k entities most relation targets are a few thousand groups and
+//! systems).
 //!
-//! A process-wide table rather than one per load, so the loaders (files read on every core, one
+//! Process-wide tables rather than one per load, so the loaders (files read on every core, one
 //! file re-read after an edit) need no interner passed down to them. Strings no catalog holds any
-//! more are dropped from the table once it has doubled since its last sweep, so a refresh does not
+//! more are dropped from a shard once it has doubled since its last sweep, so a refresh does not
 //! keep the previous catalog's strings alive.
 
 use rustc_hash::{FxBuildHasher, FxHashSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Shards, so the cores reading files rarely wait for each other's lock.
@@ -18,40 +20,81 @@ const SHARDS: usize = 16;
 /// The smallest size a shard grows to before its first sweep.
 const FIRST_SWEEP: usize = 1024;
 
-#[derive(Default)]
-struct Shard {
-    strings: FxHashSet<Arc<str>>,
+/// A process-wide table of shared values of one type (strings here; relation targets in
+/// `relations.rs`), each `K` a cheap handle to one allocation.
+pub struct Table<K> {
+    shards: [Mutex<Shard<K>>; SHARDS],
+    /// Whether a value is held outside the table (else a sweep drops it).
+    held: fn(&K) -> bool,
+}
+
+struct Shard<K> {
+    values: FxHashSet<K>,
     sweep_at: usize,
 }
 
-static TABLE: LazyLock<[Mutex<Shard>; SHARDS]> =
-    LazyLock::new(|| std::array::from_fn(|_| Mutex::default()));
+impl<K: Hash + Eq + Clone> Table<K> {
+    pub fn new(held: fn(&K) -> bool) -> Table<K> {
+        Table {
+            shards: std::array::from_fn(|_| {
+                Mutex::new(Shard {
+                    values: FxHashSet::default(),
+                    sweep_at: 0,
+                })
+            }),
+            held,
+        }
+    }
 
-/// The shared copy of `text`.
-pub fn intern(text: &str) -> Arc<str> {
-    let shard = FxBuildHasher.hash_one(text) as usize % SHARDS;
-    // A panic elsewhere while the lock was held leaves the table consistent (one insert or one
-    // retain), so a poisoned lock is still usable.
-    let mut shard = TABLE[shard]
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(shared) = shard.strings.get(text) {
-        return shared.clone();
+    /// The shared handle to the value equal to `value`, made by `make` when there is none.
+    pub fn get<Q>(&self, value: &Q, make: impl FnOnce(&Q) -> K) -> K
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = FxBuildHasher.hash_one(value) as usize % SHARDS;
+        // A panic elsewhere while the lock was held leaves the table consistent (one insert or
+        // one retain), so a poisoned lock is still usable.
+        let mut shard = self.shards[shard]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(shared) = shard.values.get(value) {
+            return shared.clone();
+        }
+        if shard.values.len() >= shard.sweep_at {
+            let held = self.held;
+            shard.values.retain(held);
+            shard.sweep_at = (shard.values.len() * 2).max(FIRST_SWEEP);
+        }
+        let shared = make(value);
+        shard.values.insert(shared.clone());
+        shared
     }
-    if shard.strings.len() >= shard.sweep_at {
-        shard.strings.retain(|s| Arc::strong_count(s) > 1);
-        shard.sweep_at = (shard.strings.len() * 2).max(FIRST_SWEEP);
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap().values.len())
+            .sum()
     }
-    let shared: Arc<str> = Arc::from(text);
-    shard.strings.insert(shared.clone());
-    shared
 }
 
+static STRINGS: LazyLock<Table<Interned>> =
+    LazyLock::new(|| Table::new(|s| Arc::strong_count(&s.0) > 1));
+
 /// An interned string, for the fields that repeat across entities (mapping keys, kinds,
-/// namespaces, apiVersions): 16 bytes where an inline `CompactString` takes 24. Stored in the
-/// snapshot as a plain string (its layout does not change) and interned again when read back.
+/// namespaces, apiVersions): one pointer (8 bytes) where an inline `CompactString` takes 24 and
+/// an `Arc<str>` 16; the length lives with the text. Stored in the snapshot as a plain string
+/// (its layout does not change) and interned again when read back.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Interned(Arc<str>);
+pub struct Interned(Arc<Box<str>>);
+
+impl Borrow<str> for Interned {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl Interned {
     pub fn as_str(&self) -> &str {
@@ -68,19 +111,19 @@ impl std::ops::Deref for Interned {
 
 impl From<&str> for Interned {
     fn from(text: &str) -> Interned {
-        Interned(intern(text))
+        STRINGS.get(text, |text| Interned(Arc::new(text.into())))
     }
 }
 
 impl PartialEq<str> for Interned {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        **self.0 == *other
     }
 }
 
 impl PartialEq<&str> for Interned {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        **self.0 == **other
     }
 }
 
@@ -102,7 +145,7 @@ impl fmt::Display for Interned {
 /// under its lock, most of the snapshot's read time. In a block each is an index into the
 /// block's own list, interned once when the block is read.
 enum Block {
-    Writing(rustc_hash::FxHashMap<Arc<str>, u32>, Vec<Arc<str>>),
+    Writing(rustc_hash::FxHashMap<Interned, u32>, Vec<Interned>),
     Reading(Vec<Interned>),
 }
 
@@ -118,7 +161,7 @@ pub fn write_block<T: Serialize + ?Sized>(value: &T) -> postcard::Result<Vec<u8>
         unreachable!("the block set above");
     };
     let body = body?;
-    let strings: Vec<&str> = strings.iter().map(|s| &**s).collect();
+    let strings: Vec<&str> = strings.iter().map(Interned::as_str).collect();
     let mut bytes = postcard::to_stdvec(&strings)?;
     bytes.extend_from_slice(&body);
     Ok(bytes)
@@ -138,8 +181,8 @@ impl Serialize for Interned {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let index = BLOCK.with(|b| match &mut *b.borrow_mut() {
             Some(Block::Writing(indexes, strings)) => {
-                Some(*indexes.entry(self.0.clone()).or_insert_with(|| {
-                    strings.push(self.0.clone());
+                Some(*indexes.entry(self.clone()).or_insert_with(|| {
+                    strings.push(self.clone());
                     strings.len() as u32 - 1
                 }))
             }
@@ -184,12 +227,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn equal_strings_share_one_allocation() {
-        let a = intern("group:default/intern-test-team");
-        let b = intern(&String::from("group:default/intern-test-team"));
-        assert!(Arc::ptr_eq(&a, &b));
+    fn equal_strings_share_one_allocation_behind_one_pointer() {
+        let a = Interned::from("group:default/intern-test-team");
+        let b = Interned::from(String::from("group:default/intern-test-team").as_str());
+        assert!(Arc::ptr_eq(&a.0, &b.0));
         assert_eq!(&*a, "group:default/intern-test-team");
-        assert!(!Arc::ptr_eq(&a, &intern("group:default/intern-test-other")));
+        let other = Interned::from("group:default/intern-test-other");
+        assert!(!Arc::ptr_eq(&a.0, &other.0));
+        assert_eq!(std::mem::size_of::<Interned>(), 8);
     }
 
     #[test]
@@ -232,12 +277,9 @@ mod tests {
     fn strings_nobody_holds_are_swept() {
         // Enough distinct strings that every shard sweeps at least once.
         for i in 0..SHARDS * FIRST_SWEEP * 3 {
-            intern(&format!("intern-sweep-{i}"));
+            let _ = Interned::from(format!("intern-sweep-{i}").as_str());
         }
-        let held: usize = TABLE
-            .iter()
-            .map(|shard| shard.lock().unwrap().strings.len())
-            .sum();
+        let held = STRINGS.len();
         assert!(
             held < SHARDS * FIRST_SWEEP * 3,
             "{held} strings kept though none is held"

@@ -15,7 +15,7 @@
 //! strings is a skeleton no loaded Template names: skipped (and counted), never an error.
 
 pub use super::file_read::{read_limited, MAX_FILE_BYTES};
-pub use super::memory::{drop_and_release, release_freed_memory};
+pub use super::memory::{drop_and_release, limit_malloc_arenas, release_freed_memory};
 pub use super::tree::{Read, Tree};
 pub use super::walk::{
     location_files, normalize, read_target, Discover, Skipped, CATALOG_FILE_NAMES,

@@ -129,7 +129,6 @@ impl Catalog {
                 entity,
                 declared: relations,
                 key,
-                target_keys,
             },
         ) in read.into_iter().enumerate()
         {
@@ -143,20 +142,20 @@ impl Catalog {
             by_key.insert(key, entities.len() as EntityId);
             origin_of.extend(origin.get(i));
             entities.push(entity);
-            declared.push((relations, target_keys));
+            declared.push(relations);
         }
 
         // Each declared relation found on every core (two relations, one each way); the dangling
         // ones are reported and recorded in order afterwards.
-        let resolved: Vec<(Vec<Relation>, Vec<(&Declared, String)>)> = declared
+        let resolved: Vec<(Vec<Relation>, Vec<&Declared>)> = declared
             .par_iter()
             .enumerate()
-            .map(|(id, (declared, target_keys))| {
+            .map(|(id, declared)| {
                 let id = id as EntityId;
                 let (mut found, mut dangling) =
                     (Vec::with_capacity(declared.len() * 2), Vec::new());
-                for (d, target_key) in declared.iter().zip(target_keys.iter()) {
-                    match by_key.get(&**target_key) {
+                for d in declared.iter() {
+                    match by_key.get(&*d.target.key) {
                         Some(&target) => {
                             found.push(Relation {
                                 source: id,
@@ -169,18 +168,19 @@ impl Catalog {
                                 target: Target::Entity(id),
                             });
                         }
-                        None => dangling.push((d, target_key.to_string())),
+                        None => dangling.push(d),
                     }
                 }
                 (found, dangling)
             })
             .collect();
-        let mut missing_keys: HashMap<String, u32> = HashMap::default();
+        let mut missing_keys: HashMap<&str, u32> = HashMap::default();
         let mut missing = Vec::new();
         let mut relations = Vec::with_capacity(resolved.iter().map(|(found, _)| found.len()).sum());
         for (id, (found, dangling)) in resolved.into_iter().enumerate() {
             relations.extend(found);
-            for (d, target_key) in dangling {
+            for d in dangling {
+                let target_key = &*d.target.key;
                 let entity = &entities[id];
                 let mut problem = Problem::new(
                     &entity.source.location,
@@ -202,7 +202,7 @@ impl Catalog {
                 problems.push(problem);
                 let next = missing.len() as u32;
                 let index = *missing_keys.entry(target_key).or_insert_with(|| {
-                    missing.push(d.target.clone());
+                    missing.push(d.target.reference.clone());
                     next
                 });
                 relations.push(Relation {
@@ -390,13 +390,23 @@ mod entity_chunks {
         }
     }
 
+    /// Chunks are encoded a batch at a time (a chunk per core) and each batch is appended
+    /// before the next is encoded: the entities' encoding is held once (the snapshot's bytes)
+    /// and one batch beside it, not twice (every chunk, then the snapshot).
     pub fn serialize<S: Serializer>(entities: &[Arc<Entity>], s: S) -> Result<S::Ok, S::Error> {
-        let chunks: Vec<Bytes> = entities
-            .par_chunks(CHUNK)
-            .map(|chunk| super::intern::write_block(chunk).map(Bytes))
-            .collect::<Result<_, _>>()
-            .map_err(serde::ser::Error::custom)?;
-        s.collect_seq(chunks)
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(entities.len().div_ceil(CHUNK)))?;
+        for batch in entities.chunks(CHUNK * rayon::current_num_threads()) {
+            let encoded: Vec<Vec<u8>> = batch
+                .par_chunks(CHUNK)
+                .map(|chunk| super::intern::write_block(chunk))
+                .collect::<Result<_, _>>()
+                .map_err(S::Error::custom)?;
+            for chunk in encoded {
+                seq.serialize_element(&Bytes(chunk))?;
+            }
+        }
+        seq.end()
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<Entity>>, D::Error> {
@@ -412,7 +422,9 @@ mod entity_chunks {
 
 /// Relations sorted by source (then kind and target) without duplicates, and where each
 /// entity's start: grouped by a counting pass (linear in the relations, where a sort of them all
-/// was most of a rebuild at 100k entities), then each entity's few sorted on every core.
+/// was most of a rebuild at 100k entities), then each entity's few sorted on every core, then
+/// the duplicates dropped in place (two buffers of relations at the peak, not three, and none
+/// kept with room to spare).
 fn group_by_source(relations: Vec<Relation>, entities: usize) -> (Vec<Relation>, Vec<u32>) {
     let mut next = vec![0u32; entities + 1];
     for relation in &relations {
@@ -438,19 +450,23 @@ fn group_by_source(relations: Vec<Relation>, entities: usize) -> (Vec<Relation>,
     slices
         .par_iter_mut()
         .for_each(|slice| slice.sort_unstable());
-    // Duplicates (a relation declared from both ends) are next to each other now.
-    let mut out = Vec::with_capacity(grouped.len());
+    // Duplicates (a relation declared from both ends) are next to each other now; what is kept
+    // moves down over them.
+    let mut kept = 0;
     let mut out_starts = Vec::with_capacity(entities + 1);
     for window in starts.windows(2) {
-        out_starts.push(out.len() as u32);
-        for relation in &grouped[window[0] as usize..window[1] as usize] {
-            if out.last() != Some(relation) {
-                out.push(*relation);
+        out_starts.push(kept as u32);
+        for i in window[0] as usize..window[1] as usize {
+            if kept == 0 || grouped[kept - 1] != grouped[i] {
+                grouped[kept] = grouped[i];
+                kept += 1;
             }
         }
     }
-    out_starts.push(out.len() as u32);
-    (out, out_starts)
+    out_starts.push(kept as u32);
+    grouped.truncate(kept);
+    grouped.shrink_to_fit();
+    (grouped, out_starts)
 }
 
 fn duplicate_problem(at: &Entity, other: &Entity) -> Problem {

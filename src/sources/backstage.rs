@@ -7,7 +7,7 @@
 //! greenroom does not know (from an organisation's own processors) are left out.
 
 use crate::catalog::document::ReadEntity;
-use crate::catalog::relations::Declared;
+use crate::catalog::relations::{Declared, TargetRef};
 use crate::catalog::value::Value;
 use crate::catalog::yaml::Pos;
 use crate::catalog::{
@@ -64,7 +64,7 @@ pub fn part(label: Arc<str>, backstage: &Backstage, fetched: BackendCatalog) -> 
                 let target = EntityRef::parse(r["targetRef"].as_str()?, None, "default").ok()?;
                 Some(Declared {
                     relation,
-                    target,
+                    target: TargetRef::shared(target),
                     field: BACKEND_RELATIONS,
                     pos: AT_ENTITY,
                 })

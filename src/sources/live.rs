@@ -94,6 +94,24 @@ impl Live {
         Ok(read)
     }
 
+    /// The files a full read would find changed ([`Tree::changed_on_disk`]), for
+    /// [`Live::update`]: a refresh that reads only those when every source is local files.
+    pub fn changed_on_disk(&self) -> Result<Vec<PathBuf>, NeedsFullRead> {
+        if let Some(refused) = self.refused.first() {
+            return Err(NeedsFullRead(refused.clone()));
+        }
+        let mut changed = Vec::new();
+        for (label, kept) in &self.sources {
+            match kept {
+                Kept::Files { tree, .. } => changed.extend(tree.changed_on_disk()?),
+                Kept::Whole { .. } | Kept::Missing => {
+                    return Err(NeedsFullRead(format!("{label}: not local files")))
+                }
+            }
+        }
+        Ok(changed)
+    }
+
     /// Each source's fingerprint for the snapshot of `catalog` (built from what is kept).
     pub fn fingerprints(&self, catalog: &Catalog) -> Vec<Fingerprint> {
         self.fingerprinter().of(catalog)

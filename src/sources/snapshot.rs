@@ -142,19 +142,7 @@ pub fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u
     hasher.finish()
 }
 
-/// A file's or folder's size and modification time (nanoseconds), to tell when it changed.
-pub fn stamp(path: &Path) -> (u64, i128) {
-    match std::fs::metadata(path) {
-        Ok(meta) => (
-            meta.len(),
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(-1, |d| d.as_nanos() as i128),
-        ),
-        Err(_) => (u64::MAX, -2),
-    }
-}
+pub use crate::catalog::file_read::stamp;
 
 fn within(path: &Path, root: &Path) -> bool {
     if root == Path::new(".") {

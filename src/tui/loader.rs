@@ -76,13 +76,21 @@ fn serve(
                 LoaderRequest::ReadAll => read_all = true,
             }
         }
+        // A refresh of local files reads what changed on disk, as a save does: every other
+        // entity stays shared with the catalog on screen instead of being read a second time.
+        if read_all {
+            if let Some(on_disk) = live.as_ref().and_then(|kept| kept.changed_on_disk().ok()) {
+                changed.extend(on_disk);
+                read_all = false;
+            }
+        }
         changed.sort();
         changed.dedup();
         if let (false, Some(kept)) = (read_all, live.as_mut()) {
             match update(kept, &changed, last.take(), sender, &behind) {
-                Ok(Some((job, ranks, complete))) => {
+                Ok(Some((job, ranks, keep))) => {
                     last = Some((job.catalog.clone(), ranks));
-                    let keep = complete.then(|| (snapshot_path.clone(), kept.fingerprinter()));
+                    let keep = keep.then(|| (snapshot_path.clone(), kept.fingerprinter()));
                     behind.follow(Job { keep, ..job });
                     continue;
                 }
@@ -91,6 +99,9 @@ fn serve(
                 Err(_) => {}
             }
         }
+        // What was kept for the last catalog (each file's entities and declared relations) is
+        // not needed by the full read: freed before it rather than held beside its result.
+        drop((live.take(), last.take()));
         (live, last) = refresh(
             source,
             config,
@@ -106,8 +117,8 @@ fn serve(
 
 /// Re-reads the changed files alone and sends the catalog rebuilt around them, with what of
 /// the last search index and endpoints still holds; `None` when the UI is gone, else the work
-/// left for the catalog, its name order and whether every source was read (only then is it
-/// kept as the snapshot). `last` is the catalog before, with its name order.
+/// left for the catalog, its name order and whether it is kept as the snapshot (every source
+/// was read, and some file again). `last` is the catalog before, with its name order.
 fn update(
     live: &mut Live,
     changed: &[PathBuf],
@@ -118,7 +129,9 @@ fn update(
     let started = Instant::now();
     let files = live.update(changed)?;
     let loaded = live.loaded();
-    let complete = loaded.unreadable.is_empty();
+    // A refresh that read no file leaves the snapshot as current as it was: rewriting it would
+    // only cost its encoding's memory (52 MB at 100k) again.
+    let keep = loaded.unreadable.is_empty() && files > 0;
     let catalog = Arc::new(loaded.catalog);
     let (job, ranks, mut result) = outgoing(behind, catalog, last, loaded.unreadable, started);
     result.updated = Some(Updated {
@@ -128,7 +141,7 @@ fn update(
     if sender.send(LoaderMsg::Catalog(result)).is_err() {
         return Ok(None);
     }
-    Ok(Some((job, ranks, complete)))
+    Ok(Some((job, ranks, keep)))
 }
 
 /// A catalog sent to the UI, with its name order.
@@ -223,6 +236,8 @@ impl Job {
                 index,
                 endpoints: Some(endpoints),
             });
+            // The API definitions read for the endpoints (tens of MB at 100k) are free now.
+            crate::catalog::load::release_freed_memory();
         }
         // Written once saves have paused: a burst of saves writes one snapshot, and the
         // writing (a second of CPU at 100k) does not compete with the next save's update.
@@ -230,6 +245,8 @@ impl Job {
             let fingerprints = fingerprinter.of(&catalog);
             if !superseded() {
                 let _ = snapshot::write(&path, &catalog, &fingerprints);
+                // And so is the snapshot's encoding, as large as the file.
+                crate::catalog::load::release_freed_memory();
             }
         }
         true

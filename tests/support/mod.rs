@@ -14,6 +14,7 @@ pub mod github;
 pub mod hostile;
 pub mod http_server;
 pub mod pagerduty;
+pub mod process;
 pub mod provider;
 pub mod tmux;
 pub mod tui;

@@ -93,6 +93,24 @@ impl Tmux {
         }
     }
 
+    /// The process the pane's shell started (greenroom), once it runs.
+    pub fn child_pid(&self) -> u32 {
+        let shell = self.display("#{pane_pid}");
+        let children = format!("/proc/{shell}/task/{shell}/children");
+        let started = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(&children).unwrap_or_default();
+            if let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse().ok()) {
+                return pid;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "greenroom did not start"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Presses `q` and waits for the `EXIT=<code>` line that [`greenroom_then_exit_code`] prints,
     /// which must say 0: the screen then.
     #[track_caller]

@@ -98,8 +98,14 @@ pub fn write(path: &Path, catalog: &Catalog, fingerprints: &[Fingerprint]) -> Re
 
 /// The fingerprint of a files source: sizes and times of every file its entities and problems
 /// came from, and of the folders above them up to the roots, in parallel.
+///
+/// The paths are handled as the strings the catalog holds (normalized, `/`-separated): at 100k
+/// files, taking them apart as `Path` components cost more than the stat calls themselves.
 pub fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u64 {
-    let roots: Vec<PathBuf> = roots.iter().map(|r| load::normalize(r)).collect();
+    let roots: Vec<String> = roots
+        .iter()
+        .map(|r| load::normalize(r).to_string_lossy().into_owned())
+        .collect();
     let single = catalog.origins().len() <= 1;
     let mut paths: Vec<&str> = (0..catalog.len() as u32)
         .filter(|&id| single || catalog.origin(id) == Some(label))
@@ -109,46 +115,51 @@ pub fn files_fingerprint(catalog: &Catalog, label: &str, roots: &[PathBuf]) -> u
         .collect();
     paths.sort_unstable();
     paths.dedup();
-    let mut all: Vec<&Path> = Vec::with_capacity(paths.len() * 2);
-    let mut dirs: rustc_hash::FxHashSet<&std::ffi::OsStr> = Default::default();
+    let mut all: Vec<&str> = Vec::with_capacity(paths.len() * 2);
+    let mut dirs: rustc_hash::FxHashSet<&str> = Default::default();
     for path in paths {
-        let path = Path::new(path);
         all.push(path);
-        let mut dir = path.parent();
+        let mut dir = parent(path);
         while let Some(d) = dir {
-            let d = if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            };
             // A folder already seen has its parents in the list too.
-            if !dirs.insert(d.as_os_str()) || !roots.iter().any(|root| within(d, root)) {
+            if !dirs.insert(d) || !roots.iter().any(|root| within(d, root)) {
                 break;
             }
             all.push(d);
-            dir = d.parent().filter(|_| d != Path::new("."));
+            dir = parent(d);
         }
     }
-    // As bytes: comparing paths component by component is most of the check at 100k files.
-    all.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    all.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
-    let stamps: Vec<(u64, i128)> = all.par_iter().map(|path| stamp(path)).collect();
+    all.sort_unstable();
+    all.dedup();
+    let stamps: Vec<(u64, i128)> = all.par_iter().map(|path| stamp(Path::new(path))).collect();
     let mut hasher = Fnv::default();
     for (path, (len, time)) in all.iter().zip(stamps) {
-        hasher.write(path.as_os_str().as_encoded_bytes());
+        hasher.write(path.as_bytes());
         hasher.write(&len.to_le_bytes());
         hasher.write(&time.to_le_bytes());
     }
     hasher.finish()
 }
 
+/// The folder a normalized path is in: `.` above a relative path's first part, none above `/`.
+fn parent(path: &str) -> Option<&str> {
+    match path.rfind('/') {
+        Some(0) if path.len() > 1 => Some("/"),
+        Some(0) => None,
+        Some(i) => Some(&path[..i]),
+        None if path == "." || path == ".." => None,
+        None => Some("."),
+    }
+}
+
 pub use crate::catalog::file_read::stamp;
 
-fn within(path: &Path, root: &Path) -> bool {
-    if root == Path::new(".") {
-        path.is_relative() && !path.starts_with("..")
+fn within(path: &str, root: &str) -> bool {
+    if root == "." {
+        !path.starts_with('/') && path != ".." && !path.starts_with("../")
     } else {
-        path.starts_with(root)
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || root.ends_with('/'))
     }
 }
 
@@ -184,6 +195,23 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn folders_above_a_file_stop_at_the_roots() {
+        assert_eq!(parent("services/a/catalog-info.yaml"), Some("services/a"));
+        assert_eq!(parent("catalog-info.yaml"), Some("."));
+        assert_eq!(parent("."), None);
+        assert_eq!(parent("/srv/a.yaml"), Some("/srv"));
+        assert_eq!(parent("/srv"), Some("/"));
+        assert_eq!(parent("/"), None);
+        assert!(within("services/a", "."));
+        assert!(!within("../elsewhere", "."));
+        assert!(!within("/abs", "."));
+        assert!(within("/srv/cat/a", "/srv/cat"));
+        assert!(within("/srv/cat", "/srv/cat"));
+        assert!(!within("/srv/catalog", "/srv/cat"));
+        assert!(within("/srv/x", "/"));
     }
 
     #[test]

@@ -541,15 +541,20 @@ mod tests {
         read
     }
 
+    /// Writes a file under `root`, making its folders.
+    fn writer(root: &Path) -> impl Fn(&str, &str) + '_ {
+        move |rel, text| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
     #[test]
     fn edits_creations_deletions_and_renames_give_what_a_cold_read_gives() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = writer(&root);
         write("team/catalog-info.yaml", &group("payments"));
         write("a/catalog-info.yaml", &component("a", "payments"));
         write("b/catalog-info.yaml", &component("b", "nobody"));
@@ -621,11 +626,7 @@ mod tests {
     fn a_refresh_finds_what_changed_on_disk_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = writer(&root);
         write("team/catalog-info.yaml", &group("payments"));
         write("a/catalog-info.yaml", &component("a", "payments"));
         write("b/catalog-info.yaml", &component("b", "payments"));

@@ -164,14 +164,7 @@ fn the_first_save_after_starting_from_a_current_snapshot_reads_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let root: PathBuf = dir.path().canonicalize().unwrap();
-    for name in ["web", "api"] {
-        std::fs::create_dir_all(root.join(name)).unwrap();
-        std::fs::write(
-            root.join(name).join("catalog-info.yaml"),
-            component(name, "payments"),
-        )
-        .unwrap();
-    }
+    write_components(&root, &["web", "api"]);
     let snapshot = greenroom::sources::snapshot::path_for(
         cache.path(),
         &CatalogSource::Paths(vec![root.clone()]).label(),
@@ -211,14 +204,7 @@ fn a_refresh_of_unchanged_files_reads_none_and_keeps_the_entities() {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let root: PathBuf = dir.path().canonicalize().unwrap();
-    for name in ["web", "api"] {
-        std::fs::create_dir_all(root.join(name)).unwrap();
-        std::fs::write(
-            root.join(name).join("catalog-info.yaml"),
-            component(name, "payments"),
-        )
-        .unwrap();
-    }
+    write_components(&root, &["web", "api"]);
     let mut edit = start(&root, cache.path());
     edit.wait_for("the first load", has(&["api", "web"]));
     let before = edit.app.data.as_ref().unwrap().catalog.clone();
@@ -239,4 +225,16 @@ fn a_refresh_of_unchanged_files_reads_none_and_keeps_the_entities() {
         .iter()
         .zip(&after.entities)
         .all(|(a, b)| std::sync::Arc::ptr_eq(a, b)));
+}
+
+/// A folder of its own for each component, with its `catalog-info.yaml`.
+fn write_components(root: &Path, names: &[&str]) {
+    for name in names {
+        std::fs::create_dir_all(root.join(name)).unwrap();
+        std::fs::write(
+            root.join(name).join("catalog-info.yaml"),
+            component(name, "payments"),
+        )
+        .unwrap();
+    }
 }

@@ -15,13 +15,13 @@ use super::document::{FileContents, ReadEntity};
 use super::phases;
 use super::problem::{Problem, Severity};
 use super::walk::{
-    is_within, location_targets, normalize, read_path, read_stamped, skeleton_paths, stamp,
-    Discover, Outcome, Reached, Skipped, Stamp, Walked, CATALOG_FILE_NAMES,
+    is_within, location_targets, normalize, reached_by_name, read_path, read_stamped,
+    skeleton_paths, stamp, Discover, Outcome, Reached, Skipped, Stamp, Walked,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -276,7 +276,7 @@ impl Tree {
         if let Some(problem) = walked.problems.lock().unwrap().first() {
             return full(problem.to_string());
         }
-        let found: Vec<PathBuf> = walked.readable().into_iter().map(|(p, _)| p).collect();
+        let found = walked.readable();
         let held: Vec<(&OsString, &File)> = self.files.iter().collect();
         let mut changed: Vec<PathBuf> = held
             .par_iter()
@@ -390,13 +390,8 @@ impl Tree {
                     if self.globs {
                         return full("a new file may be a Location's target");
                     }
-                    let is_catalog_file = path
-                        .file_name()
-                        .is_some_and(|n| CATALOG_FILE_NAMES.map(OsStr::new).contains(&n));
-                    let reached = match (is_catalog_file, self.discover) {
-                        (true, _) => Reached::Found,
-                        (false, Discover::Descriptors) => Reached::Yaml,
-                        (false, Discover::CatalogFiles) => continue,
+                    let Some(reached) = reached_by_name(&path, self.discover) else {
+                        continue;
                     };
                     plan.push((path, Some(reached)));
                 }

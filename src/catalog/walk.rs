@@ -123,7 +123,7 @@ pub(super) fn read_path(path: &Path, reached: Reached) -> Outcome {
 
 /// How a walk reaches a YAML file by its name: a catalog file always, any other only when
 /// descriptors are looked for.
-fn reached_by_name(path: &Path, discover: Discover) -> Option<Reached> {
+pub(super) fn reached_by_name(path: &Path, discover: Discover) -> Option<Reached> {
     let name = path.file_name()?.to_str()?;
     match (CATALOG_FILE_NAMES.contains(&name), discover) {
         (true, _) => Some(Reached::Found),
@@ -192,16 +192,11 @@ impl Walked {
         }
     }
 
-    /// The files listed that a read would take, and how it would reach them.
-    pub(super) fn readable(&self) -> Vec<(PathBuf, Reached)> {
-        let listed = std::mem::take(&mut *self.yaml_files.lock().unwrap());
+    /// The files listed that a read would take.
+    pub(super) fn readable(&self) -> Vec<PathBuf> {
+        let mut listed = std::mem::take(&mut *self.yaml_files.lock().unwrap());
+        listed.retain(|path| reached_by_name(path, self.discover).is_some());
         listed
-            .into_iter()
-            .filter_map(|path| {
-                let reached = reached_by_name(&path, self.discover)?;
-                Some((path, reached))
-            })
-            .collect()
     }
 
     pub(super) fn walk(&self, root: &Path) {
